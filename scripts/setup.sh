@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages docket needs to build and test, offline from
+# anything but Debian's archive. Idempotent: installs only what is missing.
+set -euo pipefail
+
+PACKAGES=(
+  bazel-bootstrap      # Bazel 4.2.3
+  g++
+  protobuf-compiler libprotobuf-dev
+  libabsl-dev
+  librocksdb-dev
+  librdkafka-dev
+  libgtest-dev libgmock-dev
+  libssl-dev
+  kcat
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "setup: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi

@@ -1,0 +1,90 @@
+#ifndef DOCKET_ENGINE_DECISION_CONTEXT_H_
+#define DOCKET_ENGINE_DECISION_CONTEXT_H_
+
+// Internal to the decider: what every step's decision reads, and the
+// decisions themselves, one function per command kind.
+
+#include <initializer_list>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "docket/v1/commands.pb.h"
+#include "docket/v1/events.pb.h"
+#include "docket/v1/policy.pb.h"
+#include "docket/v1/state.pb.h"
+#include "docket/v1/rejection.pb.h"
+#include "engine/deadlines.h"
+
+namespace docket::internal {
+
+struct DecisionContext {
+  const v1::CaseState& state;
+  const v1::Command& command;
+  const v1::Policy& policy;
+  const DeadlineClock& clock;
+  absl::Time now;
+  absl::Time occurred;  // command.occurred_at, else now.
+
+  // "case C-1" for messages.
+  std::string Case() const;
+};
+
+// Event bodies only; Decide stamps the envelope.
+using Events = std::vector<v1::CaseEvent>;
+
+inline Events Single(v1::CaseEvent event) {
+  Events out;
+  out.push_back(std::move(event));
+  return out;
+}
+
+// RULE_STEP_ORDER unless the case is at one of `allowed`. `step` names the
+// command for the message, e.g. "Acknowledge (step 1)".
+absl::Status RequireStage(const DecisionContext& ctx,
+                          std::initializer_list<v1::Stage> allowed,
+                          absl::string_view step);
+
+// RULE_AUTHORITY (or `rule`) unless the actor's level is at least `required`.
+absl::Status RequireLevel(const DecisionContext& ctx, v1::Level required,
+                          absl::string_view what,
+                          v1::Rule rule = v1::RULE_AUTHORITY);
+
+// `base` with `added` appended, each fact once, in first-seen order.
+google::protobuf::RepeatedField<int> UnionFacts(
+    const google::protobuf::RepeatedField<int>& base,
+    const google::protobuf::RepeatedField<int>& added);
+
+// Intake and judgement (decide_intake.cc).
+absl::StatusOr<Events> DecideOpenCase(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideAcknowledge(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideAccept(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideClassify(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideEscalate(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideReportUpward(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideMerge(const DecisionContext& ctx);
+
+// Step 3 to step 6 (decide_resolution.cc).
+absl::StatusOr<Events> DecideOpenInvestigation(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideAttachEvidence(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideConcludeInvestigation(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideProposeResolution(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideRecordCustomerReply(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideStartSpecialHandling(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideRecordFollowUp(const DecisionContext& ctx);
+
+// Settlement, waiting, deadlines and archive (decide_settlement.cc).
+absl::StatusOr<Events> DecideDecidePenalty(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideExecutePenalty(const DecisionContext& ctx);
+absl::StatusOr<Events> DecidePayCompensation(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideAwaitCustomer(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideRecordCustomerResponse(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideRecordDeadlineWarning(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideRecordDeadlineBreach(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideArchive(const DecisionContext& ctx);
+
+}  // namespace docket::internal
+
+#endif  // DOCKET_ENGINE_DECISION_CONTEXT_H_

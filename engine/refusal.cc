@@ -1,0 +1,52 @@
+#include "engine/refusal.h"
+
+#include <string>
+
+#include "absl/strings/cord.h"
+#include "engine/time_util.h"
+
+namespace docket {
+namespace {
+
+constexpr char kRulePayloadUrl[] = "type.docket/docket.v1.Rule";
+
+}  // namespace
+
+absl::Status Refuse(v1::Rule rule, absl::StatusCode code,
+                    absl::string_view message) {
+  absl::Status status(code, message);
+  status.SetPayload(kRulePayloadUrl, absl::Cord(v1::Rule_Name(rule)));
+  return status;
+}
+
+absl::Status RefuseNotNow(v1::Rule rule, absl::string_view message) {
+  return Refuse(rule, absl::StatusCode::kFailedPrecondition, message);
+}
+
+absl::Status RefuseMalformed(absl::string_view message) {
+  return Refuse(v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument,
+                message);
+}
+
+v1::Rule RuleOf(const absl::Status& status) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kRulePayloadUrl);
+  v1::Rule rule = v1::RULE_UNSPECIFIED;
+  if (payload.has_value() && v1::Rule_Parse(std::string(*payload), &rule)) {
+    return rule;
+  }
+  return v1::RULE_UNSPECIFIED;
+}
+
+v1::Rejection MakeRejection(const v1::Command& command,
+                            const absl::Status& status, absl::Time now) {
+  v1::Rejection rejection;
+  rejection.set_command_id(command.command_id());
+  rejection.set_case_id(command.case_id());
+  rejection.set_rule(RuleOf(status));
+  rejection.set_code(absl::StatusCodeToString(status.code()));
+  rejection.set_reason(std::string(status.message()));
+  *rejection.mutable_rejected_at() = ToProto(now);
+  return rejection;
+}
+
+}  // namespace docket

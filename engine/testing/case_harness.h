@@ -1,0 +1,67 @@
+#ifndef DOCKET_ENGINE_TESTING_CASE_HARNESS_H_
+#define DOCKET_ENGINE_TESTING_CASE_HARNESS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "docket/v1/commands.pb.h"
+#include "docket/v1/events.pb.h"
+#include "docket/v1/policy.pb.h"
+#include "docket/v1/state.pb.h"
+
+namespace docket::testing {
+
+// Actors used across the engine's tests.
+v1::Actor Handler();           // ROLE_HANDLER at LEVEL_BRANCH.
+v1::Actor RegionSupervisor();  // ROLE_SUPERVISOR at LEVEL_REGION.
+v1::Actor HqSupervisor();      // ROLE_SUPERVISOR at LEVEL_HEADQUARTERS.
+v1::Actor Scanner();           // ROLE_SYSTEM at LEVEL_HEADQUARTERS.
+
+// Parses a text-format message or fails the test (and returns a default).
+v1::Command CommandFromText(absl::string_view text);
+
+// Drives one case through the engine on a simulated clock: each Submit
+// decides a command against the current state at `now()` and folds the
+// events it yields. Keeps every event so tests can replay them.
+class CaseHarness {
+ public:
+  explicit CaseHarness(std::string case_id, v1::Policy policy);
+  explicit CaseHarness(std::string case_id);  // The default policy.
+
+  // `body` is the text format of the Command's body and optional fields,
+  // e.g. `acknowledge { note: "sorry" }`. The harness fills in command_id
+  // (sequential), case_id and `actor`.
+  absl::StatusOr<std::vector<v1::CaseEvent>> Submit(
+      absl::string_view body, const v1::Actor& actor = Handler());
+  absl::StatusOr<std::vector<v1::CaseEvent>> Submit(v1::Command command);
+
+  // Submit, and fail the test unless it is accepted.
+  void MustSubmit(absl::string_view body, const v1::Actor& actor = Handler());
+
+  void Advance(absl::Duration d) { now_ += d; }
+  absl::Time now() const { return now_; }
+  void set_now(absl::Time t) { now_ = t; }
+
+  const v1::CaseState& state() const { return state_; }
+  const std::vector<v1::CaseEvent>& events() const { return events_; }
+  const v1::Policy& policy() const { return policy_; }
+  const std::string& case_id() const { return case_id_; }
+
+ private:
+  std::string case_id_;
+  v1::Policy policy_;
+  v1::CaseState state_;
+  std::vector<v1::CaseEvent> events_;
+  absl::Time now_;
+  int next_command_ = 1;
+};
+
+// 2026-11-20 09:00 Asia/Shanghai (01:00 UTC), a Friday: the tests' epoch.
+absl::Time TestEpoch();
+
+}  // namespace docket::testing
+
+#endif  // DOCKET_ENGINE_TESTING_CASE_HARNESS_H_

@@ -187,6 +187,12 @@ absl::StatusOr<std::vector<v1::CaseEvent>> Decide(
     const v1::CaseState& state, const v1::Command& command,
     const v1::Policy& policy, absl::Time now, const Calendar& calendar) {
   DOCKET_RETURN_IF_ERROR(CheckEnvelope(command, state, now));
+  if (state.revision() > 0 && state.case_id() != command.case_id()) {
+    // The caller loaded the wrong case: a defect in the runtime, not input.
+    return absl::InternalError(absl::StrCat(
+        "command ", command.command_id(), " names case ", command.case_id(),
+        " but was given the state of case ", state.case_id()));
+  }
   DOCKET_RETURN_IF_ERROR(CheckCaseAndRevision(command, state));
   const DeadlineClock clock(policy, calendar);
   const absl::Time occurred =

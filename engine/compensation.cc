@@ -171,12 +171,11 @@ absl::StatusOr<Compensation> ComputeCompensation(const v1::CaseState& c,
   if (c.claim_fen() > 0 && out->amount_fen > c.claim_fen()) {
     out->amount_fen = c.claim_fen();
     absl::StrAppend(&out->calculation, "; capped by the claim ",
-                    FormatFen(c.claim_fen()));
+                    FormatFen(c.claim_fen()), ": ", FormatFen(out->amount_fen));
   } else if (c.claim_fen() > 0) {
     absl::StrAppend(&out->calculation, "; the lesser of that and the claim ",
-                    FormatFen(c.claim_fen()));
+                    FormatFen(c.claim_fen()), ": ", FormatFen(out->amount_fen));
   }
-  absl::StrAppend(&out->calculation, ": ", FormatFen(out->amount_fen));
   return out;
 }
 

@@ -1,0 +1,20 @@
+#ifndef DOCKET_TOOLS_CASE_TABLE_H_
+#define DOCKET_TOOLS_CASE_TABLE_H_
+
+#include <ostream>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "docket/v1/state.pb.h"
+
+namespace docket {
+
+// Prints one line per case: id, category, channel, stage, severity, level,
+// proposed / paid amounts, and its open deadlines, marking those due
+// before `now` as OVERDUE.
+void PrintCaseTable(const std::vector<v1::CaseState>& cases, absl::Time now,
+                    std::ostream& out);
+
+}  // namespace docket
+
+#endif  // DOCKET_TOOLS_CASE_TABLE_H_

@@ -14,12 +14,14 @@ absl::Status Undecodable(absl::string_view why) {
 
 }  // namespace
 
+absl::Status CommandTooLarge(size_t length) {
+  return Refuse(v1::RULE_COMMAND_TOO_LARGE, absl::StatusCode::kInvalidArgument,
+                absl::StrCat("command of ", length, " bytes exceeds the limit of ",
+                             kMaxCommandBytes));
+}
+
 absl::StatusOr<v1::Command> ParseCommandJson(absl::string_view line) {
-  if (line.size() > kMaxCommandBytes) {
-    return Refuse(v1::RULE_COMMAND_TOO_LARGE, absl::StatusCode::kInvalidArgument,
-                  absl::StrCat("command of ", line.size(),
-                               " bytes exceeds the limit of ", kMaxCommandBytes));
-  }
+  if (line.size() > kMaxCommandBytes) return CommandTooLarge(line.size());
   bool blank = true;
   for (char c : line) {
     if (c != ' ' && c != '\t' && c != '\r') blank = false;

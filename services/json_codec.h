@@ -20,6 +20,9 @@ inline constexpr size_t kMaxCommandBytes = 1 << 20;
 // (RULE_UNDECODABLE, kInvalidArgument).
 absl::StatusOr<v1::Command> ParseCommandJson(absl::string_view line);
 
+// The refusal of a command line of `length` bytes, over kMaxCommandBytes.
+absl::Status CommandTooLarge(size_t length);
+
 // The canonical proto3 JSON of `message` on one line; enum values by name,
 // fields in lowerCamelCase, defaults omitted.
 std::string ToJson(const google::protobuf::Message& message);

@@ -1,0 +1,36 @@
+#ifndef DOCKET_PROJECTIONS_CASE_CACHE_H_
+#define DOCKET_PROJECTIONS_CASE_CACHE_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "docket/v1/state.pb.h"
+#include "projections/store.h"
+
+namespace docket {
+
+// The case states a batch is working on: read through to the store once,
+// then kept in memory so later commands and events of the same batch see
+// the writes not yet committed. Dropped (Clear) after each commit to keep
+// memory bounded by the batch, not the data set.
+//
+// Thread safety: none; one batch at a time.
+class CaseCache {
+ public:
+  explicit CaseCache(const Store* store) : store_(store) {}
+
+  // The current state of `case_id` (default when it does not exist).
+  absl::StatusOr<v1::CaseState*> Get(const std::string& case_id);
+
+  void Clear() { states_.clear(); }
+  size_t size() const { return states_.size(); }
+
+ private:
+  const Store* store_;
+  std::map<std::string, v1::CaseState> states_;
+};
+
+}  // namespace docket
+
+#endif  // DOCKET_PROJECTIONS_CASE_CACHE_H_

@@ -1,0 +1,161 @@
+#include "projections/projector.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "engine/evolve.h"
+#include "engine/time_util.h"
+#include "projections/hash_chain.h"
+#include "projections/int64_add_operator.h"
+#include "projections/keys.h"
+
+namespace docket {
+namespace {
+
+bool Closed(const v1::CaseState& s) {
+  return s.stage() == v1::STAGE_ARCHIVED || s.stage() == v1::STAGE_MERGED;
+}
+
+// The due-index keys of a state's open deadlines (none once closed).
+std::vector<std::string> DueKeys(const v1::CaseState& s) {
+  std::vector<std::string> out;
+  if (s.revision() == 0 || Closed(s)) return out;
+  for (const v1::Deadline& d : s.deadlines()) {
+    if (!d.met()) out.push_back(keys::Due(ToTime(d.due_at()), s.case_id(), d.kind()));
+  }
+  return out;
+}
+
+std::string Day(const google::protobuf::Timestamp& t) {
+  // China Standard Time has no daylight saving: a fixed +08:00 is exact.
+  static const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
+  return absl::FormatTime("%Y-%m-%d", ToTime(t), kChina);
+}
+
+}  // namespace
+
+std::string EncodeStatsKey(const StatsKey& k) {
+  return absl::StrJoin({k.day, k.category, k.channel, k.severity, k.branch, k.metric},
+                       absl::string_view("\0", 1));
+}
+
+bool DecodeStatsKey(absl::string_view bytes, StatsKey* k) {
+  std::vector<std::string> parts = absl::StrSplit(bytes, absl::string_view("\0", 1));
+  if (parts.size() != 6) return false;
+  *k = {parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]};
+  return true;
+}
+
+std::map<std::string, int64_t> Projector::StatsDeltas(const v1::CaseEvent& event,
+                                                      const v1::CaseState& before,
+                                                      const v1::CaseState& after) {
+  StatsKey k;
+  k.day = Day(event.occurred_at());
+  k.category = std::string(absl::StripPrefix(v1::Category_Name(after.category()), "CATEGORY_"));
+  k.channel = std::string(absl::StripPrefix(v1::Channel_Name(after.intake().channel()), "CHANNEL_"));
+  k.severity = std::string(absl::StripPrefix(v1::Severity_Name(after.severity()), "SEVERITY_"));
+  k.branch = after.intake().handling_branch().empty() ? "-" : after.intake().handling_branch();
+  std::map<std::string, int64_t> out;
+  auto add = [&](const char* metric, int64_t delta) {
+    k.metric = metric;
+    out[EncodeStatsKey(k)] += delta;
+  };
+  const int64_t since_open =
+      absl::ToInt64Seconds(ToTime(event.occurred_at()) - ToTime(after.opened_at()));
+  switch (event.body_case()) {
+    case v1::CaseEvent::kCaseOpened:
+      add("opened", 1);
+      add("claim_fen", after.claim_fen());
+      break;
+    case v1::CaseEvent::kAcknowledged:
+      add("first_response_n", 1);
+      add("first_response_s", since_open);
+      break;
+    case v1::CaseEvent::kCustomerReplied:
+      if (!before.has_first_replied_at()) {
+        add("result_n", 1);
+        add("result_s", since_open);
+      }
+      break;
+    case v1::CaseEvent::kCompensationPaid:
+      add("paid_fen", event.compensation_paid().amount_fen());
+      break;
+    case v1::CaseEvent::kPenaltyDecided:
+      add("penalties", 1);
+      add("penalty_fen", event.penalty_decided().penalty().amount_fen());
+      break;
+    case v1::CaseEvent::kFollowUpRecorded:
+      add("satisfaction_n", 1);
+      add("satisfaction_sum", event.follow_up_recorded().satisfaction());
+      break;
+    case v1::CaseEvent::kDeadlineBreached:
+      add("breaches", 1);
+      break;
+    case v1::CaseEvent::kEscalated:
+      add("escalations", 1);
+      break;
+    case v1::CaseEvent::kArchived:
+      add("archived", 1);
+      break;
+    case v1::CaseEvent::kMerged:
+      add("merged", 1);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored,
+                                     CaseCache* cache,
+                                     rocksdb::WriteBatch* batch) const {
+  v1::CaseEvent event;
+  if (!event.ParseFromString(stored.event())) {
+    return absl::DataLossError("a stored event does not decode as docket.v1.CaseEvent");
+  }
+  absl::StatusOr<v1::CaseState*> state_or = cache->Get(event.case_id());
+  if (!state_or.ok()) return state_or.status();
+  v1::CaseState* state = *state_or;
+  if (event.revision() <= state->revision()) return false;  // Already applied.
+  const std::string where =
+      absl::StrCat("case ", event.case_id(), " revision ", event.revision());
+  if (event.revision() != state->revision() + 1) {
+    return absl::DataLossError(absl::StrCat(where, ": the case is at revision ",
+                                            state->revision(), "; a revision is missing"));
+  }
+  absl::Status link = VerifyLink(stored, state->hash_head(), where);
+  if (!link.ok()) return link;
+
+  const v1::CaseState before = *state;
+  Apply(event, state);
+  state->set_hash_head(stored.hash());
+
+  batch->Put(store_->cf(Cf::kHistory), keys::History(event.case_id(), event.revision()),
+             stored.SerializeAsString());
+  batch->Put(store_->cf(Cf::kCases), event.case_id(), state->SerializeAsString());
+  for (const std::string& key : DueKeys(before)) batch->Delete(store_->cf(Cf::kDue), key);
+  for (const std::string& key : DueKeys(*state)) batch->Put(store_->cf(Cf::kDue), key, "");
+  if (before.stage() != state->stage()) {
+    if (before.revision() > 0) {
+      batch->Delete(store_->cf(Cf::kByStatus), keys::ByStatus(before.stage(), event.case_id()));
+    }
+    batch->Put(store_->cf(Cf::kByStatus), keys::ByStatus(state->stage(), event.case_id()), "");
+  }
+  if (event.has_case_opened()) {
+    const v1::Intake& in = event.case_opened().intake();
+    batch->Put(store_->cf(Cf::kByCustomer), keys::ByOwner(in.customer().id(), event.case_id()), "");
+    if (!in.shipment().waybill().empty()) {
+      batch->Put(store_->cf(Cf::kByWaybill),
+                 keys::ByOwner(in.shipment().waybill(), event.case_id()), "");
+    }
+  }
+  for (const auto& [key, delta] : StatsDeltas(event, before, *state)) {
+    if (delta != 0) batch->Merge(store_->cf(Cf::kStats), key, Int64AddOperator::Encode(delta));
+  }
+  return true;
+}
+
+}  // namespace docket

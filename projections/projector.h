@@ -1,0 +1,56 @@
+#ifndef DOCKET_PROJECTIONS_PROJECTOR_H_
+#define DOCKET_PROJECTIONS_PROJECTOR_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "docket/v1/events.pb.h"
+#include "docket/v1/state.pb.h"
+#include "docket/v1/stored_event.pb.h"
+#include "projections/case_cache.h"
+#include "projections/store.h"
+#include "rocksdb/write_batch.h"
+
+namespace docket {
+
+// Folds stored events into every projection: cases, history, due,
+// by_status, by_customer, by_waybill and stats. The one fold of docket: the
+// engine loop, replay and the Kafka restore all use it, so they cannot
+// disagree.
+//
+// Idempotent: an event at or below its case's applied revision is skipped,
+// so folding any suffix of the log twice changes nothing.
+class Projector {
+ public:
+  explicit Projector(const Store* store) : store_(store) {}
+
+  // Decodes `stored`, checks its link to the case's hash head, applies it
+  // to the case's state in `cache`, and adds the projection writes to
+  // `batch`. Returns false when the event was already applied (skipped).
+  // kDataLoss for an event that does not decode, does not link, or skips a
+  // revision.
+  absl::StatusOr<bool> Fold(const v1::StoredEvent& stored, CaseCache* cache,
+                            rocksdb::WriteBatch* batch) const;
+
+  // The report counters one event adds (stats keys -> deltas), given the
+  // case's state before and after it. Pure; shared with verify.
+  static std::map<std::string, int64_t> StatsDeltas(const v1::CaseEvent& event,
+                                                    const v1::CaseState& before,
+                                                    const v1::CaseState& after);
+
+ private:
+  const Store* store_;
+};
+
+// Stats keys: day (China Standard Time), category, channel, severity,
+// branch, metric, NUL-separated. Decoded by reports.
+struct StatsKey {
+  std::string day, category, channel, severity, branch, metric;
+};
+std::string EncodeStatsKey(const StatsKey& key);
+bool DecodeStatsKey(absl::string_view bytes, StatsKey* key);
+
+}  // namespace docket
+
+#endif  // DOCKET_PROJECTIONS_PROJECTOR_H_

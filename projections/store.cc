@@ -1,0 +1,209 @@
+#include "projections/store.h"
+
+#include <filesystem>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "projections/int64_add_operator.h"
+
+namespace docket {
+namespace {
+
+constexpr const char* kCfNames[kCfCount] = {
+    "log",       "history", "cases", "due",  "by_status",
+    "by_customer", "by_waybill", "stats", "meta", "commands"};
+
+rocksdb::ColumnFamilyOptions CfOptions(int index) {
+  rocksdb::ColumnFamilyOptions options;
+  if (index == static_cast<int>(Cf::kStats)) {
+    options.merge_operator = std::make_shared<Int64AddOperator>();
+  }
+  return options;
+}
+
+}  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat(what, ": ", status.ToString());
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsNotFound()) return absl::NotFoundError(message);
+  if (status.IsIOError()) return absl::UnavailableError(message);
+  if (status.IsInvalidArgument()) return absl::FailedPreconditionError(message);
+  if (status.IsBusy() || status.IsTimedOut() || status.IsTryAgain()) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
+                                                   Mode mode) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const bool exists = fs::exists(dir, ec);
+  const bool is_db = exists && fs::exists(fs::path(dir) / "CURRENT", ec);
+  if (mode == Mode::kReadOnly && !is_db) {
+    return absl::NotFoundError(absl::StrCat(
+        "no docket data directory at ", dir, " (submit commands first)"));
+  }
+  if (exists && !is_db) {
+    if (!fs::is_directory(dir, ec)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(dir, " exists and is not a directory"));
+    }
+    if (!fs::is_empty(dir, ec)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          dir, " is not empty and not a docket data directory; refusing to "
+               "write into it"));
+    }
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  db_options.max_open_files = 256;
+  db_options.keep_log_file_num = 2;
+
+  if (is_db) {
+    std::vector<std::string> existing;
+    rocksdb::Status listed =
+        rocksdb::DB::ListColumnFamilies(db_options, dir, &existing);
+    if (!listed.ok()) return FromRocks(listed, absl::StrCat("opening ", dir));
+    bool has_meta = false;
+    for (const std::string& name : existing) {
+      bool known = name == rocksdb::kDefaultColumnFamilyName;
+      for (const char* ours : kCfNames) known |= name == ours;
+      if (!known) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            dir, " holds column family '", name,
+            "', which this docket does not know: written by a newer docket?"));
+      }
+      has_meta |= name == "meta";
+    }
+    if (!has_meta) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          dir, " is a RocksDB database but not a docket data directory"));
+    }
+  }
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           rocksdb::ColumnFamilyOptions());
+  for (int i = 0; i < kCfCount; ++i) {
+    descriptors.emplace_back(kCfNames[i], CfOptions(i));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status opened =
+      mode == Mode::kReadOnly
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &raw)
+          : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  if (!opened.ok()) return FromRocks(opened, absl::StrCat("opening ", dir));
+
+  std::unique_ptr<Store> store(new Store);
+  store->dir_ = dir;
+  store->db_.reset(raw);
+  // handles[0] is the default family; RocksDB keeps it open itself.
+  store->db_->DestroyColumnFamilyHandle(handles[0]);
+  for (int i = 0; i < kCfCount; ++i) store->handles_[i] = handles[i + 1];
+
+  absl::StatusOr<std::optional<std::string>> meta = store->Get(Cf::kMeta, kMetaKey);
+  if (!meta.ok()) return meta.status();
+  if (!meta->has_value()) {
+    if (mode == Mode::kReadOnly || is_db) {
+      return absl::DataLossError(
+          absl::StrCat(dir, ": the meta record is missing"));
+    }
+    v1::DataDirMeta fresh;
+    fresh.set_schema_version(kSchemaVersion);
+    rocksdb::WriteBatch batch;
+    batch.Put(store->cf(Cf::kMeta), kMetaKey, fresh.SerializeAsString());
+    absl::Status written = store->Write(&batch, /*sync=*/true);
+    if (!written.ok()) return written;
+    return store;
+  }
+  v1::DataDirMeta parsed;
+  if (!parsed.ParseFromString(**meta)) {
+    return absl::DataLossError(absl::StrCat(dir, ": the meta record does not decode"));
+  }
+  if (parsed.schema_version() > kSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        dir, " was written by a newer docket (schema ", parsed.schema_version(),
+        "); this docket reads schema ", kSchemaVersion, " and will not rewrite it"));
+  }
+  if (parsed.schema_version() < 1) {
+    return absl::DataLossError(
+        absl::StrCat(dir, ": the meta record has no schema version"));
+  }
+  return store;
+}
+
+Store::~Store() {
+  if (db_ == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    if (h != nullptr) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+}
+
+absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  return FromRocks(db_->Write(options, batch), "writing a batch");
+}
+
+absl::StatusOr<std::optional<std::string>> Store::Get(Cf which,
+                                                      const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(which), key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading");
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::StatusOr<v1::CaseState> Store::ReadCase(const std::string& case_id) const {
+  absl::StatusOr<std::optional<std::string>> value = Get(Cf::kCases, case_id);
+  if (!value.ok()) return value.status();
+  v1::CaseState state;
+  if (value->has_value() && !state.ParseFromString(**value)) {
+    return absl::DataLossError(
+        absl::StrCat("case ", case_id, ": stored state does not decode"));
+  }
+  return state;
+}
+
+absl::StatusOr<v1::DataDirMeta> Store::ReadMeta() const {
+  absl::StatusOr<std::optional<std::string>> value = Get(Cf::kMeta, kMetaKey);
+  if (!value.ok()) return value.status();
+  v1::DataDirMeta meta;
+  if (!value->has_value() || !meta.ParseFromString(**value)) {
+    return absl::DataLossError(absl::StrCat(dir_, ": the meta record is unreadable"));
+  }
+  return meta;
+}
+
+std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Cf which) const {
+  return std::unique_ptr<rocksdb::Iterator>(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(which)));
+}
+
+absl::Status Store::ClearProjections() {
+  absl::StatusOr<v1::DataDirMeta> meta = ReadMeta();
+  if (!meta.ok()) return meta.status();
+  rocksdb::WriteBatch batch;
+  for (int i = 0; i < kCfCount; ++i) {
+    if (i == static_cast<int>(Cf::kLog) || i == static_cast<int>(Cf::kCommands)) {
+      continue;
+    }
+    // A range deletion over the whole key space of the family.
+    rocksdb::Status s = batch.DeleteRange(handles_[i], "", std::string(300, '\xff'));
+    if (!s.ok()) return FromRocks(s, "clearing projections");
+  }
+  v1::DataDirMeta kept;
+  kept.set_schema_version(meta->schema_version());
+  kept.set_next_log_position(meta->next_log_position());
+  batch.Put(cf(Cf::kMeta), kMetaKey, kept.SerializeAsString());
+  return Write(&batch, /*sync=*/true);
+}
+
+}  // namespace docket

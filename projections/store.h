@@ -1,0 +1,95 @@
+#ifndef DOCKET_PROJECTIONS_STORE_H_
+#define DOCKET_PROJECTIONS_STORE_H_
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "docket/v1/state.pb.h"
+#include "docket/v1/storage.pb.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace docket {
+
+// The column families of a data directory (DESIGN.md, "Projections").
+enum class Cf {
+  kLog,         // Embedded event log: sequence -> StoredEvent.
+  kHistory,     // case id, revision -> StoredEvent (the audit trail).
+  kCases,       // case id -> CaseState.
+  kDue,         // due time, case id, kind -> empty (the scanner's index).
+  kByStatus,    // stage, case id -> empty.
+  kByCustomer,  // customer id, case id -> empty.
+  kByWaybill,   // waybill, case id -> empty.
+  kStats,       // report dimensions, metric -> int64 (merge: add).
+  kMeta,        // "docket" -> DataDirMeta.
+  kCommands,    // command id -> CommandRecord.
+};
+inline constexpr int kCfCount = 10;
+
+// The layout version this build writes and reads.
+inline constexpr int kSchemaVersion = 1;
+
+// The one conversion from RocksDB's status to absl's.
+absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what);
+
+// A docket data directory: one RocksDB instance whose column families hold
+// the embedded log and every projection, so that a command's events, their
+// fold and its outcome commit in one atomic WriteBatch.
+//
+// Thread safety: as rocksdb::DB; the Store adds no mutable state after Open.
+class Store {
+ public:
+  enum class Mode {
+    kReadWrite,  // Creates the directory if needed; one process at a time.
+    kReadOnly,   // A consistent view as of Open; any number of readers.
+  };
+
+  // Opens the data directory at `dir`. Refuses, never rewrites: a directory
+  // that is not a docket data directory (kFailedPrecondition), one written
+  // by a newer schema (kFailedPrecondition), corrupted files (kDataLoss).
+  // kNotFound for a missing directory in kReadOnly mode.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir,
+                                                     Mode mode);
+  ~Store();
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf(Cf which) const {
+    return handles_[static_cast<int>(which)];
+  }
+  const std::string& dir() const { return dir_; }
+
+  // Commits `batch`; with `sync`, durable on return (fsync of the WAL).
+  absl::Status Write(rocksdb::WriteBatch* batch, bool sync);
+
+  // The value at `key`, or nullopt.
+  absl::StatusOr<std::optional<std::string>> Get(Cf which,
+                                                 const std::string& key) const;
+  // The stored state of `case_id`; a default CaseState when there is none.
+  absl::StatusOr<v1::CaseState> ReadCase(const std::string& case_id) const;
+  absl::StatusOr<v1::DataDirMeta> ReadMeta() const;
+
+  std::unique_ptr<rocksdb::Iterator> NewIterator(Cf which) const;
+
+  // Empties every projection column family, for a replay: all but kLog and
+  // kCommands (the outcomes of accepted commands, which the log alone cannot
+  // rebuild); kMeta keeps only the log's next position. REQUIRES: kReadWrite.
+  absl::Status ClearProjections();
+
+ private:
+  Store() = default;
+
+  std::string dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
+};
+
+// Key of the DataDirMeta record in Cf::kMeta.
+inline constexpr char kMetaKey[] = "docket";
+
+}  // namespace docket
+
+#endif  // DOCKET_PROJECTIONS_STORE_H_

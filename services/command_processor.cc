@@ -1,0 +1,181 @@
+#include "services/command_processor.h"
+
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "engine/decider.h"
+#include "engine/refusal.h"
+#include "engine/time_util.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "projections/hash_chain.h"
+#include "projections/keys.h"
+
+namespace docket {
+namespace {
+
+std::string DeterministicBytes(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  m.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+v1::CommandOutcome Rejected(const v1::Command& command, const absl::Status& status,
+                            absl::Time now) {
+  v1::CommandOutcome outcome;
+  outcome.set_command_id(command.command_id());
+  outcome.set_case_id(command.case_id());
+  *outcome.mutable_rejection() = MakeRejection(command, status, now);
+  return outcome;
+}
+
+}  // namespace
+
+// What the current batch has decided but not yet committed.
+struct CommandProcessor::Pending {
+  rocksdb::WriteBatch batch;
+  std::vector<v1::StoredEvent> log;
+  // Command id -> its record and events, for repeats within the batch.
+  std::map<std::string, std::pair<v1::CommandRecord, v1::CommandOutcome>> commands;
+};
+
+CommandProcessor::CommandProcessor(Store* store, EmbeddedEventLog* log,
+                                   const v1::Policy& policy, const Clock* clock,
+                                   const Calendar& calendar)
+    : store_(store),
+      log_(log),
+      policy_(policy),
+      clock_(clock),
+      calendar_(calendar),
+      projector_(store),
+      cache_(store) {}
+
+absl::Status CommandProcessor::LoadEvents(const std::string& case_id, int64_t first,
+                                          int64_t last,
+                                          v1::CommandOutcome* outcome) const {
+  for (int64_t revision = first; revision <= last; ++revision) {
+    absl::StatusOr<std::optional<std::string>> value =
+        store_->Get(Cf::kHistory, keys::History(case_id, revision));
+    if (!value.ok()) return value.status();
+    v1::StoredEvent stored;
+    if (!value->has_value() || !stored.ParseFromString(**value) ||
+        !outcome->add_events()->ParseFromString(stored.event())) {
+      return absl::DataLossError(absl::StrCat("case ", case_id, " revision ",
+                                              revision, " is missing from history"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::CommandOutcome> CommandProcessor::SubmitOne(
+    const v1::Command& command, absl::Time now, Pending* pending) {
+  const std::string content = Sha256(DeterministicBytes(command));
+
+  // Seen before, in this batch or committed?
+  std::optional<v1::CommandRecord> record;
+  v1::CommandOutcome outcome;
+  if (auto it = pending->commands.find(command.command_id());
+      it != pending->commands.end()) {
+    record = it->second.first;
+    outcome = it->second.second;
+  } else if (!command.command_id().empty()) {
+    absl::StatusOr<std::optional<std::string>> stored =
+        store_->Get(Cf::kCommands, command.command_id());
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) {
+      record.emplace();
+      if (!record->ParseFromString(**stored)) {
+        return absl::DataLossError(absl::StrCat(
+            "command ", command.command_id(), ": stored outcome does not decode"));
+      }
+      outcome.set_command_id(command.command_id());
+      outcome.set_case_id(record->case_id());
+      absl::Status loaded = LoadEvents(record->case_id(), record->first_revision(),
+                                       record->last_revision(), &outcome);
+      if (!loaded.ok()) return loaded;
+    }
+  }
+  if (record.has_value()) {
+    if (record->content_sha256() != content) {
+      return Rejected(command,
+                      Refuse(v1::RULE_DUPLICATE_COMMAND_ID,
+                             absl::StatusCode::kAlreadyExists,
+                             absl::StrCat("command ", command.command_id(),
+                                          " was already accepted with different "
+                                          "content (case ",
+                                          record->case_id(), ")")),
+                      now);
+    }
+    outcome.set_duplicate(true);
+    return outcome;
+  }
+
+  absl::StatusOr<v1::CaseState*> state = cache_.Get(command.case_id());
+  if (!state.ok()) return state.status();
+  absl::StatusOr<std::vector<v1::CaseEvent>> events =
+      Decide(**state, command, policy_, now, calendar_);
+  if (!events.ok()) {
+    if (RuleOf(events.status()) == v1::RULE_UNSPECIFIED &&
+        events.status().code() == absl::StatusCode::kInternal) {
+      return events.status();
+    }
+    return Rejected(command, events.status(), now);
+  }
+
+  outcome.set_command_id(command.command_id());
+  outcome.set_case_id(command.case_id());
+  for (v1::CaseEvent& event : *events) {
+    v1::StoredEvent stored =
+        ChainEvent(DeterministicBytes(event), (*state)->hash_head());
+    absl::StatusOr<bool> folded = projector_.Fold(stored, &cache_, &pending->batch);
+    if (!folded.ok()) return folded.status();
+    pending->log.push_back(std::move(stored));
+    *outcome.add_events() = std::move(event);
+  }
+  v1::CommandRecord new_record;
+  new_record.set_content_sha256(content);
+  new_record.set_case_id(command.case_id());
+  new_record.set_first_revision(outcome.events(0).revision());
+  new_record.set_last_revision(outcome.events(outcome.events_size() - 1).revision());
+  *new_record.mutable_decided_at() = ToProto(now);
+  pending->batch.Put(store_->cf(Cf::kCommands), command.command_id(),
+                     new_record.SerializeAsString());
+  pending->commands[command.command_id()] = {new_record, outcome};
+  return outcome;
+}
+
+absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatch(
+    const std::vector<absl::StatusOr<v1::Command>>& commands) {
+  const absl::Time now = clock_->Now();
+  Pending pending;
+  std::vector<v1::CommandOutcome> outcomes;
+  outcomes.reserve(commands.size());
+  absl::Status failed;
+  for (const absl::StatusOr<v1::Command>& command : commands) {
+    if (!command.ok()) {
+      outcomes.push_back(Rejected(v1::Command(), command.status(), now));
+      continue;
+    }
+    absl::StatusOr<v1::CommandOutcome> outcome = SubmitOne(*command, now, &pending);
+    if (!outcome.ok()) {
+      failed = outcome.status();
+      break;
+    }
+    outcomes.push_back(*std::move(outcome));
+  }
+  if (failed.ok() && !pending.log.empty()) {
+    log_->NotePolicyVersion(policy_.version());
+    failed = log_->Append(pending.log, &pending.batch);
+  }
+  // Committed states are re-read from the store; uncommitted ones must go.
+  cache_.Clear();
+  if (!failed.ok()) return failed;
+  return outcomes;
+}
+
+}  // namespace docket

@@ -1,0 +1,62 @@
+#ifndef DOCKET_SERVICES_COMMAND_PROCESSOR_H_
+#define DOCKET_SERVICES_COMMAND_PROCESSOR_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "docket/v1/commands.pb.h"
+#include "docket/v1/outcome.pb.h"
+#include "docket/v1/policy.pb.h"
+#include "engine/calendar.h"
+#include "projections/case_cache.h"
+#include "projections/projector.h"
+#include "projections/store.h"
+#include "services/clock.h"
+#include "services/embedded_event_log.h"
+
+namespace docket {
+
+// The engine loop: for each command, load the case's state, Decide, chain
+// the events (SHA-256), fold them into the projections, record the
+// command's outcome; then append the whole batch to the log in one durable
+// write (group commit: one fsync per batch, not per command).
+//
+// Idempotent: a command id already accepted returns its original events
+// (`duplicate`) and appends nothing; the same id with different content is
+// rejected (RULE_DUPLICATE_COMMAND_ID). Rejections are not stored: a
+// rejected command leaves the data directory as it was.
+//
+// Thread safety: not thread-safe; one loop per data directory.
+class CommandProcessor {
+ public:
+  // All arguments must outlive the processor.
+  CommandProcessor(Store* store, EmbeddedEventLog* log, const v1::Policy& policy,
+                   const Clock* clock,
+                   const Calendar& calendar = AlwaysOpenCalendar::Get());
+
+  // Decides and durably commits `commands` as one group. A command that
+  // failed to decode is passed as its status and gets a rejection. Returns
+  // one outcome per command, in order, once they are durable; an I/O error
+  // means none of the batch was committed.
+  absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatch(
+      const std::vector<absl::StatusOr<v1::Command>>& commands);
+
+ private:
+  struct Pending;
+  absl::StatusOr<v1::CommandOutcome> SubmitOne(const v1::Command& command,
+                                               absl::Time now, Pending* pending);
+  absl::Status LoadEvents(const std::string& case_id, int64_t first, int64_t last,
+                          v1::CommandOutcome* outcome) const;
+
+  Store* store_;
+  EmbeddedEventLog* log_;
+  const v1::Policy& policy_;
+  const Clock* clock_;
+  const Calendar& calendar_;
+  Projector projector_;
+  CaseCache cache_;
+};
+
+}  // namespace docket
+
+#endif  // DOCKET_SERVICES_COMMAND_PROCESSOR_H_

@@ -1,0 +1,70 @@
+// report, verify, replay.
+
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_split.h"
+#include "services/auditor.h"
+#include "services/catch_up.h"
+#include "services/evidence_store.h"
+#include "services/report.h"
+#include "tools/docketctl/docketctl.h"
+#include "tools/docketctl/flags.h"
+#include "tools/docketctl/runtime.h"
+
+namespace docket::ctl {
+
+int Report(const Args& args) {
+  if (!args.empty()) {
+    std::cerr << "docketctl: report takes flags only\n";
+    return kUsage;
+  }
+  absl::StatusOr<ReportFormat> format = ParseReportFormat(absl::GetFlag(FLAGS_format));
+  if (!format.ok()) return Fail(format.status());
+  std::vector<std::string> by =
+      absl::StrSplit(absl::GetFlag(FLAGS_by), ',', absl::SkipEmpty());
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
+  if (!store.ok()) return Fail(store.status());
+  absl::Status s = WriteReport(**store, by, *format, std::cout);
+  if (!s.ok()) return Fail(s);
+  return kOk;
+}
+
+int Verify(const Args& args) {
+  if (!args.empty()) {
+    std::cerr << "docketctl: verify takes no arguments\n";
+    return kUsage;
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
+  if (!store.ok()) return Fail(store.status());
+  absl::StatusOr<AuditReport> report = Audit(**store, EvidenceStore(DataDir()));
+  if (!report.ok()) return Fail(report.status());
+  for (const std::string& problem : report->problems) {
+    std::cout << "PROBLEM " << problem << "\n";
+  }
+  if (report->more_problems > 0) {
+    std::cout << "PROBLEM ... and " << report->more_problems << " more\n";
+  }
+  std::cout << (report->ok() ? "verify: OK" : "verify: FAILED") << ": "
+            << report->cases << " cases, " << report->events << " events, "
+            << report->log_entries << " log entries, " << report->evidence_checked
+            << " evidence files re-hashed, " << report->evidence_external
+            << " external evidence references\n";
+  return report->ok() ? kOk : kFailed;
+}
+
+int Replay(const Args& args) {
+  if (!args.empty()) {
+    std::cerr << "docketctl: replay takes no arguments\n";
+    return kUsage;
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      Store::Open(DataDir(), Store::Mode::kReadWrite);
+  if (!store.ok()) return Fail(store.status());
+  absl::StatusOr<int64_t> folded = docket::Replay(store->get());
+  if (!folded.ok()) return Fail(folded.status());
+  std::cout << "replay: rebuilt every projection from " << *folded << " events\n";
+  return kOk;
+}
+
+}  // namespace docket::ctl

@@ -1,0 +1,44 @@
+#ifndef DOCKET_TOOLS_DOCKETCTL_DOCKETCTL_H_
+#define DOCKET_TOOLS_DOCKETCTL_DOCKETCTL_H_
+
+// The subcommands of docketctl, one function each. Each returns the
+// process's exit code: 0 ok, 1 a command was rejected or a check failed,
+// 2 usage or I/O error. Arguments are the positionals after the
+// subcommand's name; options come from the flags in flags.h.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace docket::ctl {
+
+using Args = std::vector<std::string>;
+
+inline constexpr int kOk = 0;
+inline constexpr int kFailed = 1;
+inline constexpr int kUsage = 2;
+
+int Submit(const Args& args);
+int Attach(const Args& args);
+int PutEvidence(const Args& args);
+int Show(const Args& args);
+int History(const Args& args);
+int List(const Args& args);
+int Report(const Args& args);
+int Verify(const Args& args);
+int Replay(const Args& args);
+int Tail(const Args& args);
+
+// The data directory: --data_dir, else $DOCKET_DATA_DIR, else
+// "docket-data" in the caller's working directory.
+std::string DataDir();
+
+// Prints "docketctl: <status>" on stderr and returns kUsage (I/O and usage
+// errors) or kFailed (data loss and failed checks are reported as failures
+// of the data, not of the call).
+int Fail(const absl::Status& status);
+
+}  // namespace docket::ctl
+
+#endif  // DOCKET_TOOLS_DOCKETCTL_DOCKETCTL_H_

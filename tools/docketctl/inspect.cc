@@ -1,0 +1,209 @@
+// show, history, list, tail: reading a data directory (opened read-only,
+// so they run beside a writer).
+
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/evolve.h"
+#include "engine/time_util.h"
+#include "projections/hash_chain.h"
+#include "projections/keys.h"
+#include "services/embedded_event_log.h"
+#include "services/json_codec.h"
+#include "tools/case_table.h"
+#include "tools/docketctl/docketctl.h"
+#include "tools/docketctl/flags.h"
+#include "tools/docketctl/runtime.h"
+
+namespace docket::ctl {
+namespace {
+
+absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& name, const std::string& value) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, value, &t, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, "=", value, ": not an RFC 3339 time (", error, ")"));
+  }
+  return t;
+}
+
+// Calls `visit` with each stored event of `case_id` in revision order.
+absl::Status ForEachEvent(
+    const Store& store, const std::string& case_id,
+    const std::function<bool(const v1::StoredEvent&, const v1::CaseEvent&)>& visit) {
+  const std::string prefix = keys::CasePrefix(case_id);
+  std::unique_ptr<rocksdb::Iterator> it = store.NewIterator(Cf::kHistory);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    v1::StoredEvent stored;
+    v1::CaseEvent event;
+    if (!stored.ParseFromArray(it->value().data(), it->value().size()) ||
+        !event.ParseFromString(stored.event())) {
+      return absl::DataLossError(absl::StrCat("case ", case_id, ": an event does not decode"));
+    }
+    if (!visit(stored, event)) break;
+  }
+  return FromRocks(it->status(), "reading history");
+}
+
+}  // namespace
+
+int Show(const Args& args) {
+  if (args.size() != 1) {
+    std::cerr << "docketctl: usage: show CASE_ID [--revision=N | --as_of=TIME]\n";
+    return kUsage;
+  }
+  const int64_t revision = absl::GetFlag(FLAGS_revision);
+  const std::string as_of_text = absl::GetFlag(FLAGS_as_of);
+  if (revision < 0 || (revision > 0 && !as_of_text.empty())) {
+    std::cerr << "docketctl: give at most one of --revision (>= 1) and --as_of\n";
+    return kUsage;
+  }
+  absl::Time as_of = absl::InfiniteFuture();
+  if (!as_of_text.empty()) {
+    absl::StatusOr<absl::Time> parsed = ParseTimeFlag("as_of", as_of_text);
+    if (!parsed.ok()) return Fail(parsed.status());
+    as_of = *parsed;
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
+  if (!store.ok()) return Fail(store.status());
+  // The state is reconstructed by folding history, so any past revision or
+  // time can be shown exactly as it was.
+  v1::CaseState state;
+  absl::Status s = ForEachEvent(**store, args[0],
+                                [&](const v1::StoredEvent& stored, const v1::CaseEvent& e) {
+    if (revision > 0 && e.revision() > revision) return false;
+    if (ToTime(e.recorded_at()) > as_of) return false;
+    Apply(e, &state);
+    state.set_hash_head(stored.hash());
+    return true;
+  });
+  if (!s.ok()) return Fail(s);
+  if (state.revision() == 0) {
+    std::cerr << "docketctl: case " << args[0]
+              << (revision > 0 || !as_of_text.empty() ? " had no events then\n"
+                                                      : " does not exist\n");
+    return kFailed;
+  }
+  std::cout << ToJson(state) << "\n";
+  return kOk;
+}
+
+int History(const Args& args) {
+  if (args.size() != 1) {
+    std::cerr << "docketctl: usage: history CASE_ID\n";
+    return kUsage;
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
+  if (!store.ok()) return Fail(store.status());
+  int64_t n = 0;
+  absl::Status s = ForEachEvent(**store, args[0],
+                                [&](const v1::StoredEvent& stored, const v1::CaseEvent& e) {
+    ++n;
+    std::cout << "{\"revision\":" << e.revision() << ",\"hash\":\""
+              << HexEncode(stored.hash()) << "\",\"prevHash\":\""
+              << HexEncode(stored.prev_hash()) << "\",\"event\":" << ToJson(e) << "}\n";
+    return true;
+  });
+  if (!s.ok()) return Fail(s);
+  if (n == 0) {
+    std::cerr << "docketctl: case " << args[0] << " does not exist\n";
+    return kFailed;
+  }
+  return kOk;
+}
+
+int List(const Args& args) {
+  if (!args.empty()) {
+    std::cerr << "docketctl: list takes flags only\n";
+    return kUsage;
+  }
+  v1::Stage stage = v1::STAGE_UNSPECIFIED;
+  v1::Severity severity = v1::SEVERITY_UNSPECIFIED;
+  const std::string status_flag = absl::GetFlag(FLAGS_status);
+  const std::string severity_flag = absl::GetFlag(FLAGS_severity);
+  if (!status_flag.empty() && !v1::Stage_Parse("STAGE_" + status_flag, &stage) &&
+      !v1::Stage_Parse(status_flag, &stage)) {
+    std::cerr << "docketctl: --status: unknown stage " << status_flag << "\n";
+    return kUsage;
+  }
+  if (!severity_flag.empty() && !v1::Severity_Parse("SEVERITY_" + severity_flag, &severity) &&
+      !v1::Severity_Parse(severity_flag, &severity)) {
+    std::cerr << "docketctl: --severity: unknown severity " << severity_flag << "\n";
+    return kUsage;
+  }
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format != "table" && format != "json") {
+    std::cerr << "docketctl: list --format must be table or json\n";
+    return kUsage;
+  }
+  absl::Time now = absl::Now();
+  if (!absl::GetFlag(FLAGS_now).empty()) {
+    absl::StatusOr<absl::Time> parsed = ParseTimeFlag("now", absl::GetFlag(FLAGS_now));
+    if (!parsed.ok()) return Fail(parsed.status());
+    now = *parsed;
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
+  if (!store.ok()) return Fail(store.status());
+
+  std::vector<v1::CaseState> cases;
+  std::unique_ptr<rocksdb::Iterator> it = (*store)->NewIterator(Cf::kCases);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::CaseState c;
+    if (!c.ParseFromArray(it->value().data(), it->value().size())) {
+      return Fail(absl::DataLossError(absl::StrCat("case ", it->key().ToString(),
+                                                   ": stored state does not decode")));
+    }
+    if (stage != v1::STAGE_UNSPECIFIED && c.stage() != stage) continue;
+    if (severity != v1::SEVERITY_UNSPECIFIED && c.severity() != severity) continue;
+    if (absl::GetFlag(FLAGS_overdue)) {
+      bool overdue = false;
+      const bool closed = c.stage() == v1::STAGE_ARCHIVED || c.stage() == v1::STAGE_MERGED;
+      for (const v1::Deadline& d : c.deadlines()) {
+        overdue |= !closed && !d.met() && ToTime(d.due_at()) < now;
+      }
+      if (!overdue) continue;
+    }
+    cases.push_back(std::move(c));
+  }
+  if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading cases"));
+  if (format == "json") {
+    for (const v1::CaseState& c : cases) std::cout << ToJson(c) << "\n";
+  } else {
+    PrintCaseTable(cases, now, std::cout);
+  }
+  return kOk;
+}
+
+int Tail(const Args& args) {
+  if (!args.empty()) {
+    std::cerr << "docketctl: tail takes flags only\n";
+    return kUsage;
+  }
+  uint64_t from = 1;
+  const std::string from_flag = absl::GetFlag(FLAGS_from);
+  if (from_flag != "beginning" && (!absl::SimpleAtoi(from_flag, &from) || from == 0)) {
+    std::cerr << "docketctl: --from must be 'beginning' or a log position >= 1\n";
+    return kUsage;
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
+  if (!store.ok()) return Fail(store.status());
+  absl::StatusOr<std::unique_ptr<EmbeddedEventLog>> log =
+      EmbeddedEventLog::Open(store->get());
+  if (!log.ok()) return Fail(log.status());
+  absl::Status s = (*log)->Scan(from, [](uint64_t, const v1::StoredEvent& stored) {
+    v1::CaseEvent event;
+    if (!event.ParseFromString(stored.event())) {
+      return absl::DataLossError("a log event does not decode");
+    }
+    std::cout << ToJson(event) << "\n";
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return Fail(s);
+  return kOk;
+}
+
+}  // namespace docket::ctl

@@ -1,0 +1,134 @@
+// docketctl: the command-line client of docket's embedded runtime.
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "tools/docketctl/docketctl.h"
+#include "tools/docketctl/flags.h"
+
+ABSL_FLAG(std::string, data_dir, "",
+          "Data directory (RocksDB). Default: $DOCKET_DATA_DIR, else ./docket-data.");
+ABSL_FLAG(std::string, policy, "",
+          "Policy file (text-format docket.v1.Policy). Default: the built-in "
+          "engine/default_policy.textproto.");
+ABSL_FLAG(int32_t, batch, 512,
+          "submit: most commands committed together with one fsync (group commit).");
+ABSL_FLAG(std::string, as_of, "",
+          "show: the state as docket knew it at this RFC 3339 time.");
+ABSL_FLAG(int64_t, revision, 0, "show: the state at this revision.");
+ABSL_FLAG(std::string, status, "", "list: only cases at this stage, e.g. RESOLVING.");
+ABSL_FLAG(std::string, severity, "", "list: only cases of this severity, e.g. MAJOR.");
+ABSL_FLAG(bool, overdue, false, "list: only cases with an open deadline past due.");
+ABSL_FLAG(std::string, now, "",
+          "list --overdue: judge against this RFC 3339 time instead of the clock.");
+ABSL_FLAG(std::string, by, "category",
+          "report: comma-separated dimensions: day,category,channel,severity,branch.");
+ABSL_FLAG(std::string, format, "table", "list, report: table, csv (report) or json.");
+ABSL_FLAG(std::string, from, "beginning",
+          "tail: first log position to print: beginning or a number.");
+ABSL_FLAG(std::string, kind, "EVIDENCE_KIND_PHOTO", "attach: the evidence kind.");
+ABSL_FLAG(std::string, media_type, "",
+          "attach: media type; default guessed from the file extension.");
+ABSL_FLAG(std::string, command_id, "",
+          "attach: command id; default derived from the case and the file's "
+          "hash, so repeating an attach is harmless.");
+ABSL_FLAG(std::string, actor_id, "", "attach: actor id (required).");
+ABSL_FLAG(std::string, actor_role, "ROLE_HANDLER", "attach: actor role.");
+ABSL_FLAG(std::string, actor_level, "LEVEL_BRANCH", "attach: actor level.");
+ABSL_FLAG(std::string, actor_branch, "", "attach: actor branch.");
+
+namespace {
+
+constexpr char kUsageText[] = R"(docket's command-line client (embedded runtime).
+
+usage: docketctl [--data_dir=DIR] COMMAND [ARGS] [FLAGS]
+
+commands:
+  submit              read commands (canonical proto3 JSON, one per line) from
+                      stdin; print one outcome per command (JSON) on stdout
+  attach CASE FILE    copy a photo or document into the evidence store and
+                      attach it to CASE (--actor_id, --kind, --media_type)
+  put-evidence FILE...  copy files into the evidence store and print each
+                      one's Evidence (uri cas://SHA256, size, media type) for
+                      commands that attach it
+  show CASE           the case's state as JSON [--revision=N | --as_of=TIME]
+  history CASE        the case's events with their hash chain, one per line
+  list                case table [--status=STAGE] [--severity=S] [--overdue]
+                      [--format=table|json]
+  report              statistics [--by=day,category,channel,severity,branch]
+                      [--format=table|csv|json]
+  verify              audit: hash chains, revisions, log == history, evidence
+                      files, and a fresh fold equal to every projection
+  replay              rebuild every projection from the log
+  tail                the event log as JSON lines [--from=beginning|N]
+
+exit codes: 0 ok; 1 a command was rejected or a check failed; 2 usage or I/O error.
+Try: docketctl --data_dir=/tmp/d submit < examples/seed_cases.ndjson
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsageText);
+  absl::FlagsUsageConfig config;
+  config.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "docketctl");
+  };
+  config.contains_helpshort_flags = config.contains_help_flags;
+  absl::SetFlagsUsageConfig(config);
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() < 2) {
+    std::cerr << kUsageText;
+    return docket::ctl::kUsage;
+  }
+  const std::string command = positional[1];
+  docket::ctl::Args args(positional.begin() + 2, positional.end());
+  using Fn = int (*)(const docket::ctl::Args&);
+  static const std::map<std::string, Fn> kCommands = {
+      {"submit", docket::ctl::Submit},   {"attach", docket::ctl::Attach},
+      {"put-evidence", docket::ctl::PutEvidence},
+      {"show", docket::ctl::Show},       {"history", docket::ctl::History},
+      {"list", docket::ctl::List},       {"report", docket::ctl::Report},
+      {"verify", docket::ctl::Verify},   {"replay", docket::ctl::Replay},
+      {"tail", docket::ctl::Tail},
+  };
+  auto it = kCommands.find(command);
+  if (it == kCommands.end()) {
+    std::cerr << "docketctl: unknown command '" << command << "'\n\n" << kUsageText;
+    return docket::ctl::kUsage;
+  }
+  return it->second(args);
+}
+
+namespace docket::ctl {
+
+std::string DataDir() {
+  const std::string flag = absl::GetFlag(FLAGS_data_dir);
+  std::string dir = flag;
+  if (dir.empty()) {
+    const char* env = std::getenv("DOCKET_DATA_DIR");
+    dir = env != nullptr && *env != '\0' ? env : "docket-data";
+  }
+  // Under `bazel run` the process starts in the runfiles tree; relative
+  // paths mean the caller's directory.
+  const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (cwd != nullptr && std::filesystem::path(dir).is_relative()) {
+    dir = (std::filesystem::path(cwd) / dir).string();
+  }
+  return dir;
+}
+
+int Fail(const absl::Status& status) {
+  std::cerr << "docketctl: " << status.message() << "\n";
+  return absl::IsDataLoss(status) ? kFailed : kUsage;
+}
+
+}  // namespace docket::ctl

@@ -1,0 +1,178 @@
+// submit and attach: the commands that write.
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "engine/policy.h"
+#include "projections/hash_chain.h"
+#include "services/catch_up.h"
+#include "services/evidence_store.h"
+#include "services/json_codec.h"
+#include "tools/docketctl/docketctl.h"
+#include "tools/docketctl/flags.h"
+#include "tools/docketctl/line_reader.h"
+#include "tools/docketctl/runtime.h"
+
+namespace docket::ctl {
+
+absl::StatusOr<std::unique_ptr<Store>> OpenForReading() {
+  return Store::Open(DataDir(), Store::Mode::kReadOnly);
+}
+
+absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime() {
+  auto runtime = std::make_unique<Runtime>();
+  const std::string policy_path = absl::GetFlag(FLAGS_policy);
+  if (policy_path.empty()) {
+    runtime->policy = DefaultPolicy();
+  } else {
+    std::ifstream in(policy_path);
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot read policy ", policy_path));
+    std::stringstream text;
+    text << in.rdbuf();
+    absl::StatusOr<v1::Policy> policy = ParsePolicy(text.str());
+    if (!policy.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(policy_path, ": ", policy.status().message()));
+    }
+    runtime->policy = *std::move(policy);
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      Store::Open(DataDir(), Store::Mode::kReadWrite);
+  if (!store.ok()) return store.status();
+  runtime->store = *std::move(store);
+  absl::StatusOr<std::unique_ptr<EmbeddedEventLog>> log =
+      EmbeddedEventLog::Open(runtime->store.get());
+  if (!log.ok()) return log.status();
+  runtime->log = *std::move(log);
+  absl::StatusOr<int64_t> caught_up = CatchUp(runtime->store.get(), runtime->log.get());
+  if (!caught_up.ok()) return caught_up.status();
+  runtime->processor = std::make_unique<CommandProcessor>(
+      runtime->store.get(), runtime->log.get(), runtime->policy, &runtime->clock);
+  return runtime;
+}
+
+namespace {
+
+// Commits one group and prints its outcomes; false on an I/O error.
+bool Commit(Runtime& runtime, std::vector<absl::StatusOr<v1::Command>>& group,
+            bool* any_rejected, int* exit_code) {
+  if (group.empty()) return true;
+  absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
+      runtime.processor->SubmitBatch(group);
+  group.clear();
+  if (!outcomes.ok()) {
+    *exit_code = Fail(outcomes.status());
+    return false;
+  }
+  for (const v1::CommandOutcome& outcome : *outcomes) {
+    *any_rejected |= outcome.has_rejection();
+    std::cout << ToJson(outcome) << "\n";
+  }
+  std::cout.flush();
+  return true;
+}
+
+}  // namespace
+
+int Submit(const Args& args) {
+  if (!args.empty()) {
+    std::cerr << "docketctl: submit reads commands from stdin and takes no arguments\n";
+    return kUsage;
+  }
+  absl::StatusOr<std::unique_ptr<Runtime>> runtime = OpenRuntime();
+  if (!runtime.ok()) return Fail(runtime.status());
+  const size_t batch = std::max(1, absl::GetFlag(FLAGS_batch));
+
+  LineReader reader(STDIN_FILENO, kMaxCommandBytes);
+  LineReader::Line line;
+  std::vector<absl::StatusOr<v1::Command>> group;
+  bool any_rejected = false;
+  int exit_code = kOk;
+  while (reader.Next(&line)) {
+    if (line.too_long) {
+      group.push_back(CommandTooLarge(line.length));
+    } else {
+      group.push_back(ParseCommandJson(line.text));
+    }
+    // Group commit: everything already waiting shares one fsync.
+    if (group.size() >= batch || !reader.Ready()) {
+      if (!Commit(**runtime, group, &any_rejected, &exit_code)) return exit_code;
+    }
+  }
+  if (!Commit(**runtime, group, &any_rejected, &exit_code)) return exit_code;
+  return any_rejected ? kFailed : kOk;
+}
+
+int PutEvidence(const Args& args) {
+  if (args.empty()) {
+    std::cerr << "docketctl: usage: put-evidence FILE... [--kind=...] [--media_type=...]\n";
+    return kUsage;
+  }
+  v1::EvidenceKind kind;
+  if (!v1::EvidenceKind_Parse(absl::GetFlag(FLAGS_kind), &kind)) {
+    std::cerr << "docketctl: --kind must name an EvidenceKind, e.g. EVIDENCE_KIND_PHOTO\n";
+    return kUsage;
+  }
+  // The store lives beside the database; opening it read-write also refuses
+  // a directory that is not docket's.
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      Store::Open(DataDir(), Store::Mode::kReadWrite);
+  if (!store.ok()) return Fail(store.status());
+  EvidenceStore evidence(DataDir());
+  for (const std::string& path : args) {
+    absl::StatusOr<v1::Evidence> stored =
+        evidence.Put(path, kind, absl::GetFlag(FLAGS_media_type));
+    if (!stored.ok()) return Fail(stored.status());
+    std::cout << ToJson(*stored) << "\n";
+  }
+  return kOk;
+}
+
+int Attach(const Args& args) {
+  if (args.size() != 2) {
+    std::cerr << "docketctl: usage: attach CASE_ID FILE --actor_id=ID\n";
+    return kUsage;
+  }
+  v1::Command command;
+  command.set_case_id(args[0]);
+  v1::Actor* actor = command.mutable_actor();
+  actor->set_id(absl::GetFlag(FLAGS_actor_id));
+  actor->set_branch(absl::GetFlag(FLAGS_actor_branch));
+  v1::Role role;
+  v1::Level level;
+  v1::EvidenceKind kind;
+  if (actor->id().empty() || !v1::Role_Parse(absl::GetFlag(FLAGS_actor_role), &role) ||
+      !v1::Level_Parse(absl::GetFlag(FLAGS_actor_level), &level) ||
+      !v1::EvidenceKind_Parse(absl::GetFlag(FLAGS_kind), &kind)) {
+    std::cerr << "docketctl: attach needs --actor_id and valid --actor_role, "
+                 "--actor_level and --kind (e.g. EVIDENCE_KIND_PHOTO)\n";
+    return kUsage;
+  }
+  actor->set_role(role);
+  actor->set_level(level);
+
+  absl::StatusOr<std::unique_ptr<Runtime>> runtime = OpenRuntime();
+  if (!runtime.ok()) return Fail(runtime.status());
+  EvidenceStore evidence(DataDir());
+  absl::StatusOr<v1::Evidence> stored =
+      evidence.Put(args[1], kind, absl::GetFlag(FLAGS_media_type));
+  if (!stored.ok()) return Fail(stored.status());
+  stored->set_captured_by(actor->id());
+  *command.mutable_attach_evidence()->mutable_evidence() = *stored;
+  const std::string id = absl::GetFlag(FLAGS_command_id);
+  command.set_command_id(
+      id.empty() ? absl::StrCat("attach-", args[0], "-", stored->sha256_hex().substr(0, 16))
+                 : id);
+  std::vector<absl::StatusOr<v1::Command>> group = {command};
+  bool rejected = false;
+  int exit_code = kOk;
+  if (!Commit(**runtime, group, &rejected, &exit_code)) return exit_code;
+  return rejected ? kFailed : kOk;
+}
+
+}  // namespace docket::ctl

@@ -1,8 +1,37 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: drives the example cases in
-# examples/ through docket and prints each outcome and the case table.
+# The main job on the embedded default: a fresh data directory, the example
+# evidence files stored, the example commands submitted through docketctl,
+# then the case table, a report and the audit.
+#
+#   bash scripts/run.sh [DATA_DIR]     (default: a new temporary directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bazel run --ui_event_filters=-info,-stdout,-stderr --noshow_progress \
-  //tools:docket_demo -- "$@"
+bazel build --ui_event_filters=-info --noshow_progress //tools/docketctl 2>&1 \
+  | grep -v '^Target\|^  bazel-bin' || true
+ctl="$(bazel info bazel-bin 2>/dev/null)/tools/docketctl/docketctl"
+
+data="${1:-$(mktemp -d)/docket-data}"
+export DOCKET_DATA_DIR="$data"
+echo "data directory: $data"
+echo
+
+"$ctl" put-evidence examples/evidence/*.png > /dev/null
+outcomes="$("$ctl" submit < examples/seed_cases.ndjson)" || true
+echo "submitted examples/seed_cases.ndjson:" \
+  "$(grep -c '"events"' <<< "$outcomes") commands accepted," \
+  "$(grep -c '"rejection"' <<< "$outcomes") rejected"
+echo
+echo "== cases (docketctl list) =="
+"$ctl" list
+echo
+echo "== overdue (docketctl list --overdue) =="
+"$ctl" list --overdue
+echo
+echo "== report by category (docketctl report --by=category) =="
+"$ctl" report --by=category
+echo
+echo "== audit (docketctl verify) =="
+"$ctl" verify
+echo
+echo "Try: DOCKET_DATA_DIR=$data $ctl history C-2026-0001"

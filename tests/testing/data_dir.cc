@@ -1,0 +1,40 @@
+#include "tests/testing/data_dir.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "projections/store.h"
+
+namespace docket::testing {
+
+std::string FreshDir(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::filesystem::path dir =
+      std::filesystem::path(tmp != nullptr ? tmp : "/tmp") / name;
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+absl::StatusOr<std::map<std::string, std::string>> DumpDataDir(const std::string& dir) {
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(dir, Store::Mode::kReadOnly);
+  if (!store.ok()) return store.status();
+  std::map<std::string, std::string> out;
+  for (int i = 0; i < kCfCount; ++i) {
+    std::unique_ptr<rocksdb::Iterator> it = (*store)->NewIterator(static_cast<Cf>(i));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      out[absl::StrCat(i, "/", it->key().ToString())] = it->value().ToString();
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> ReadLines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace docket::testing

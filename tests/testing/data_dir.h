@@ -1,0 +1,26 @@
+#ifndef DOCKET_TESTS_TESTING_DATA_DIR_H_
+#define DOCKET_TESTS_TESTING_DATA_DIR_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace docket::testing {
+
+// A fresh, empty directory under the test's temporary directory.
+std::string FreshDir(const std::string& name);
+
+// Every key and value of every column family of the data directory at
+// `dir`, opened read-only: "family/key" -> value. Equal dumps mean equal
+// data directories, whatever RocksDB did to its files.
+absl::StatusOr<std::map<std::string, std::string>> DumpDataDir(const std::string& dir);
+
+// The lines of the file at `path` (e.g. examples/seed_cases.ndjson in the
+// runfiles).
+std::vector<std::string> ReadLines(const std::string& path);
+
+}  // namespace docket::testing
+
+#endif  // DOCKET_TESTS_TESTING_DATA_DIR_H_

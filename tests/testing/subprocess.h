@@ -1,0 +1,42 @@
+#ifndef DOCKET_TESTS_TESTING_SUBPROCESS_H_
+#define DOCKET_TESTS_TESTING_SUBPROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace docket::testing {
+
+struct RunResult {
+  int exit_code = -1;   // -1 when killed by a signal.
+  int signal = 0;
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` to completion with `input` on stdin; captures stdout/stderr.
+RunResult Run(const std::vector<std::string>& argv, const std::string& input = "",
+              const std::vector<std::string>& env = {});
+
+// A child whose stdin comes from a file and whose stdout goes to a file,
+// for tests that kill it mid-flight.
+class Child {
+ public:
+  Child(const std::vector<std::string>& argv, const std::string& stdin_path,
+        const std::string& stdout_path);
+  ~Child();
+  void Kill(int signal);
+  // Waits; returns the exit code, or -signal when killed.
+  int Wait();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// The path of a runfile, e.g. "tools/docketctl/docketctl".
+std::string Runfile(const std::string& path);
+
+}  // namespace docket::testing
+
+#endif  // DOCKET_TESTS_TESTING_SUBPROCESS_H_

@@ -16,7 +16,7 @@
 namespace docket {
 namespace {
 
-using ::docket::testing::Run;
+using ::docket::testing::RunProcess;
 using ::docket::testing::RunResult;
 using ::docket::testing::Runfile;
 using ::testing::HasSubstr;
@@ -30,7 +30,7 @@ const std::string& Ctl() {
 RunResult Ctl(const std::string& dir, std::vector<std::string> args,
               const std::string& input = "") {
   args.insert(args.begin(), {Ctl(), "--data_dir=" + dir});
-  return Run(args, input);
+  return RunProcess(args, input);
 }
 
 std::string Examples() {
@@ -155,7 +155,7 @@ TEST(DocketctlTest, UsageAndIoErrorsExitTwo) {
 }
 
 TEST(DocketctlTest, HelpExplainsTheCommands) {
-  RunResult r = testing::Run({Ctl(), "--help"});
+  RunResult r = RunProcess({Ctl(), "--help"});
   EXPECT_THAT(r.out + r.err, HasSubstr("submit"));
   EXPECT_THAT(r.out + r.err, HasSubstr("exit codes"));
 }

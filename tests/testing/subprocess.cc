@@ -37,7 +37,7 @@ std::string Runfile(const std::string& path) {
   return absl::StrCat(srcdir ? srcdir : ".", "/", workspace ? workspace : "docket", "/", path);
 }
 
-RunResult Run(const std::vector<std::string>& argv, const std::string& input,
+RunResult RunProcess(const std::vector<std::string>& argv, const std::string& input,
               const std::vector<std::string>& env) {
   int in[2], out[2], err[2];
   if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) return {};

@@ -16,7 +16,7 @@ struct RunResult {
 };
 
 // Runs `argv` to completion with `input` on stdin; captures stdout/stderr.
-RunResult Run(const std::vector<std::string>& argv, const std::string& input = "",
+RunResult RunProcess(const std::vector<std::string>& argv, const std::string& input = "",
               const std::vector<std::string>& env = {});
 
 // A child whose stdin comes from a file and whose stdout goes to a file,

@@ -1,0 +1,151 @@
+// Crash safety: a real `docketctl submit` on a large command stream is
+// killed with SIGKILL at random moments, then restarted on the whole stream
+// (idempotent submission makes that safe), several times. Afterwards:
+// - verify passes;
+// - the event log equals that of an uninterrupted run of the same stream
+//   (recorded times aside);
+// - every outcome acknowledged before a kill is in the final history,
+//   byte for byte as it was acknowledged.
+
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "tests/testing/data_dir.h"
+#include "tests/testing/subprocess.h"
+
+namespace docket {
+namespace {
+
+using testing::RunProcess;
+using testing::Runfile;
+
+constexpr int kReplicas = 60;  // 60 × 69 = 4,140 commands.
+constexpr int kKills = 6;
+
+std::string Ctl() { return Runfile("tools/docketctl/docketctl"); }
+
+// The examples, replicated under distinct case ids.
+std::string WriteStream(const std::string& path) {
+  const std::vector<std::string> examples =
+      testing::ReadLines(Runfile("examples/seed_cases.ndjson"));
+  std::ofstream out(path);
+  for (int r = 0; r < kReplicas; ++r) {
+    for (const std::string& line : examples) {
+      out << absl::StrReplaceAll(line, {{"\"C-2026-", absl::StrCat("\"R", r, "-C-2026-")}})
+          << "\n";
+    }
+  }
+  return path;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  return absl::StrSplit(text, '\n', absl::SkipEmpty());
+}
+
+// The complete lines (ending in a newline) written to `path` so far.
+std::vector<std::string> CompleteLines(const std::string& path) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t end = text.rfind('\n');
+  return end == std::string::npos ? std::vector<std::string>() : Lines(text.substr(0, end));
+}
+
+std::string WithoutRecordedAt(const std::string& s) {
+  static const std::regex kRecorded("\"recordedAt\":\"[^\"]*\"");
+  return std::regex_replace(s, kRecorded, "\"recordedAt\":\"-\"");
+}
+
+std::string CommandIdOf(const std::string& outcome) {
+  static const std::regex kId("^\\{\"commandId\":\"([^\"]+)\"");
+  std::smatch m;
+  return std::regex_search(outcome, m, kId) ? m[1].str() : "";
+}
+
+// The events of an outcome line, as JSON text ("[...]"), without the
+// "duplicate" flag.
+std::string EventsOf(const std::string& outcome) {
+  const size_t start = outcome.find("\"events\":[");
+  return start == std::string::npos ? "" : outcome.substr(start);
+}
+
+TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
+  const std::string stream = WriteStream(testing::FreshDir("stream.ndjson"));
+  const int total = kReplicas * 69;
+
+  // The reference: one uninterrupted run.
+  const std::string reference = testing::FreshDir("reference");
+  std::ifstream in(stream);
+  std::string input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  testing::RunResult ref = RunProcess({Ctl(), "--data_dir=" + reference, "submit"}, input);
+  ASSERT_EQ(ref.exit_code, 0) << ref.err;
+  ASSERT_EQ(Lines(ref.out).size(), static_cast<size_t>(total));
+  const std::string ref_tail =
+      RunProcess({Ctl(), "--data_dir=" + reference, "tail", "--from=beginning"}).out;
+
+  // The crashes: small groups, so a kill lands between and inside commits.
+  const std::string dir = testing::FreshDir("crashing");
+  ASSERT_EQ(RunProcess({Ctl(), "--data_dir=" + dir, "put-evidence",
+                        Runfile("examples/evidence/acrylic_sign_crack.png"),
+                        Runfile("examples/evidence/laptop_screen_crack.png")})
+                .exit_code,
+            0);
+  std::mt19937 rng(20261124);
+  std::map<std::string, std::string> acknowledged;  // command id -> events
+  int interrupted = 0;
+  for (int k = 0; k < kKills; ++k) {
+    const std::string out = testing::FreshDir(absl::StrCat("out-", k));
+    const int kill_after = std::uniform_int_distribution<int>(1, total - 200)(rng);
+    testing::Child child({Ctl(), "--data_dir=" + dir, "--batch=8", "submit"}, stream, out);
+    // Kill once at least `kill_after` outcomes were printed, plus a little.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (CompleteLines(out).size() < static_cast<size_t>(kill_after) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+    }
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(std::uniform_int_distribution<int>(0, 3000)(rng)));
+    child.Kill(SIGKILL);
+    const int status = child.Wait();
+    interrupted += status == -SIGKILL;
+    for (const std::string& line : CompleteLines(out)) {
+      if (line.find("\"events\"") == std::string::npos) continue;
+      acknowledged[CommandIdOf(line)] = EventsOf(line);
+    }
+  }
+  EXPECT_GE(interrupted, kKills - 1) << "most runs must really be cut short";
+  EXPECT_GT(acknowledged.size(), 0u);
+
+  // The last run completes the stream.
+  testing::RunResult last = RunProcess({Ctl(), "--data_dir=" + dir, "submit"}, input);
+  ASSERT_EQ(last.exit_code, 0) << last.err;
+  const std::vector<std::string> outcomes = Lines(last.out);
+  ASSERT_EQ(outcomes.size(), static_cast<size_t>(total));
+  std::map<std::string, std::string> final_events;
+  for (const std::string& line : outcomes) final_events[CommandIdOf(line)] = EventsOf(line);
+  int checked = 0;
+  for (const auto& [id, events] : acknowledged) {
+    ASSERT_EQ(final_events[id], events) << "acknowledged outcome of " << id << " changed";
+    ++checked;
+  }
+  RecordProperty("acknowledged_before_kills", checked);
+
+  testing::RunResult verified = RunProcess({Ctl(), "--data_dir=" + dir, "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  const std::string tail = RunProcess({Ctl(), "--data_dir=" + dir, "tail", "--from=beginning"}).out;
+  EXPECT_EQ(Lines(tail).size(), Lines(ref_tail).size());
+  EXPECT_TRUE(WithoutRecordedAt(tail) == WithoutRecordedAt(ref_tail))
+      << "the log differs from the uninterrupted run's";
+}
+
+}  // namespace
+}  // namespace docket

@@ -110,9 +110,10 @@ std::map<std::string, int64_t> Projector::StatsDeltas(const v1::CaseEvent& event
 }
 
 absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored,
-                                     CaseCache* cache,
-                                     rocksdb::WriteBatch* batch) const {
-  v1::CaseEvent event;
+                                     CaseCache* cache, rocksdb::WriteBatch* batch,
+                                     v1::CaseEvent* decoded) const {
+  v1::CaseEvent local;
+  v1::CaseEvent& event = decoded != nullptr ? *decoded : local;
   if (!event.ParseFromString(stored.event())) {
     return absl::DataLossError("a stored event does not decode as docket.v1.CaseEvent");
   }

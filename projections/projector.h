@@ -29,9 +29,10 @@ class Projector {
   // to the case's state in `cache`, and adds the projection writes to
   // `batch`. Returns false when the event was already applied (skipped).
   // kDataLoss for an event that does not decode, does not link, or skips a
-  // revision.
+  // revision. When `decoded` is given, the decoded event is left there.
   absl::StatusOr<bool> Fold(const v1::StoredEvent& stored, CaseCache* cache,
-                            rocksdb::WriteBatch* batch) const;
+                            rocksdb::WriteBatch* batch,
+                            v1::CaseEvent* decoded = nullptr) const;
 
   // The report counters one event adds (stats keys -> deltas), given the
   // case's state before and after it. Pure; shared with verify.

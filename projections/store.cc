@@ -4,6 +4,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_buffer_manager.h"
 #include "projections/int64_add_operator.h"
 
 namespace docket {
@@ -13,8 +17,23 @@ constexpr const char* kCfNames[kCfCount] = {
     "log",       "history", "cases", "due",  "by_status",
     "by_customer", "by_waybill", "stats", "meta", "commands"};
 
-rocksdb::ColumnFamilyOptions CfOptions(int index) {
+// Memory is bounded by these, whatever the size of the data set: all
+// memtables together (Default: 64 MiB) and one block cache for all column
+// families (Default: 32 MiB).
+constexpr size_t kMemtableBudget = 64 << 20;
+constexpr size_t kBlockCacheBytes = 32 << 20;
+
+rocksdb::ColumnFamilyOptions CfOptions(int index,
+                                       const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions options;
+  // Default: 16 MiB per memtable; the shared budget caps the sum.
+  options.write_buffer_size = 16 << 20;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Point lookups (case state, command ids, history) mostly miss on
+  // command ids: a bloom filter answers those without reading blocks.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   if (index == static_cast<int>(Cf::kStats)) {
     options.merge_operator = std::make_shared<Int64AddOperator>();
   }
@@ -64,6 +83,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   db_options.paranoid_checks = true;
   db_options.max_open_files = 256;
   db_options.keep_log_file_num = 2;
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudget);
+  const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kBlockCacheBytes);
 
   if (is_db) {
     std::vector<std::string> existing;
@@ -91,7 +113,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
                            rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < kCfCount; ++i) {
-    descriptors.emplace_back(kCfNames[i], CfOptions(i));
+    descriptors.emplace_back(kCfNames[i], CfOptions(i, cache));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

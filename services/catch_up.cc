@@ -16,6 +16,7 @@ absl::StatusOr<int64_t> CatchUp(Store* store, EmbeddedEventLog* log, int batch_s
   rocksdb::WriteBatch batch;
   int64_t folded = 0;
   int in_batch = 0;
+  v1::CaseEvent event;
   auto flush = [&](bool last) -> absl::Status {
     if (last) log->PutMeta(&batch);
     absl::Status s = store->Write(&batch, /*sync=*/last);
@@ -27,13 +28,10 @@ absl::StatusOr<int64_t> CatchUp(Store* store, EmbeddedEventLog* log, int batch_s
   absl::Status scanned = log->Scan(
       meta->applied_position() + 1,
       [&](uint64_t, const v1::StoredEvent& stored) -> absl::Status {
-        absl::StatusOr<bool> applied = projector.Fold(stored, &cache, &batch);
+        absl::StatusOr<bool> applied = projector.Fold(stored, &cache, &batch, &event);
         if (!applied.ok()) return applied.status();
         folded += *applied;
-        v1::CaseEvent header;
-        if (header.ParseFromString(stored.event())) {
-          log->NotePolicyVersion(header.policy_version());
-        }
+        log->NotePolicyVersion(event.policy_version());
         if (++in_batch >= batch_size) return flush(false);
         return absl::OkStatus();
       });

@@ -15,27 +15,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/decider.h"
+#include "engine/deterministic_bytes.h"
 #include "engine/evolve.h"
 #include "engine/policy.h"
 #include "engine/testing/case_harness.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "gtest/gtest.h"
 
 namespace docket {
 namespace {
 
 using testing::CommandFromText;
-
-std::string Bytes(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
 
 class RandomCase {
  public:
@@ -203,7 +192,7 @@ TEST(DeciderPropertyTest, RandomHistoriesFoldDeterministicallyAndContiguously) {
       }
       ASSERT_EQ(first->size(), second->size());
       for (size_t i = 0; i < first->size(); ++i) {
-        ASSERT_EQ(Bytes((*first)[i]), Bytes((*second)[i])) << body;
+        ASSERT_EQ(DeterministicBytes((*first)[i]), DeterministicBytes((*second)[i])) << body;
         ASSERT_EQ((*first)[i].revision(), state.revision() + 1)
             << "revisions must be contiguous";
         Apply((*first)[i], &state);
@@ -216,8 +205,8 @@ TEST(DeciderPropertyTest, RandomHistoriesFoldDeterministicallyAndContiguously) {
     v1::CaseState fold_a, fold_b;
     for (const v1::CaseEvent& e : history) Apply(e, &fold_a);
     for (const v1::CaseEvent& e : history) fold_b = Evolve(std::move(fold_b), e);
-    ASSERT_EQ(Bytes(fold_a), Bytes(fold_b));
-    ASSERT_EQ(Bytes(fold_a), Bytes(state))
+    ASSERT_EQ(DeterministicBytes(fold_a), DeterministicBytes(fold_b));
+    ASSERT_EQ(DeterministicBytes(fold_a), DeterministicBytes(state))
         << "the fold differs from the state the decider saw";
   }
   RecordProperty("archived", archived);

@@ -5,25 +5,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/decider.h"
+#include "engine/deterministic_bytes.h"
 #include "engine/refusal.h"
 #include "engine/time_util.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "projections/hash_chain.h"
 #include "projections/keys.h"
 
 namespace docket {
 namespace {
-
-std::string DeterministicBytes(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  m.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
 
 v1::CommandOutcome Rejected(const v1::Command& command, const absl::Status& status,
                             absl::Time now) {

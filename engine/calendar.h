@@ -19,6 +19,9 @@ class Calendar {
   // REQUIRES: business >= absl::ZeroDuration().
   virtual absl::Time AddBusinessTime(absl::Time start,
                                      absl::Duration business) const = 0;
+
+  // The working time within [from, to); zero when to <= from.
+  virtual absl::Duration BusinessTimeBetween(absl::Time from, absl::Time to) const = 0;
 };
 
 // A calendar where every minute is a working minute (24 × 7). Until the
@@ -28,6 +31,9 @@ class AlwaysOpenCalendar final : public Calendar {
   absl::Time AddBusinessTime(absl::Time start,
                              absl::Duration business) const override {
     return start + business;
+  }
+  absl::Duration BusinessTimeBetween(absl::Time from, absl::Time to) const override {
+    return to > from ? to - from : absl::ZeroDuration();
   }
 
   // A shared instance.

@@ -1,6 +1,7 @@
 #ifndef DOCKET_ENGINE_DEADLINES_H_
 #define DOCKET_ENGINE_DEADLINES_H_
 
+#include <optional>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -11,10 +12,12 @@
 
 namespace docket {
 
-// Computes the due times of a case's two clocks from policy: the regulatory
-// clock (a result within policy.regulatory_result_minutes of the complaint,
-// calendar time) and the internal SLA clocks per severity (and per channel
-// for the first reply), on `calendar` where the policy says business time.
+// Computes the due times and warning marks of a case's two clocks from
+// policy: the regulatory clock (a result within
+// policy.regulatory_result_minutes of the complaint, calendar time, never
+// paused) and the internal SLA clocks per severity (and per channel for the
+// first reply), counted on `calendar` where the policy says business time.
+// Time the case waited for the customer is added to the internal windows.
 //
 // Thread safety: immutable; the referenced policy and calendar must outlive it.
 class DeadlineClock {
@@ -22,7 +25,7 @@ class DeadlineClock {
   DeadlineClock(const v1::Policy& policy, const Calendar& calendar)
       : policy_(policy), calendar_(calendar) {}
 
-  // A new open deadline of `kind` whose window starts at `start`.
+  // A new open deadline of `kind` whose first window starts at `start`.
   // REQUIRES: severity is set; `channel` matters only for FIRST_RESPONSE.
   v1::Deadline Start(v1::DeadlineKind kind, absl::Time start,
                      v1::Severity severity, v1::Channel channel) const;
@@ -32,22 +35,39 @@ class DeadlineClock {
   std::vector<v1::Deadline> Opening(v1::Severity severity, v1::Channel channel,
                                     absl::Time complained_at) const;
 
-  // The open internal deadlines of `state` recomputed for `severity` from
-  // their original starts (elapsed time is kept), plus a new report-upward
-  // deadline from the complaint when `severity` must be reported higher
-  // than the case has been. The regulatory clock never changes.
+  // The open internal deadlines of `state` retimed for `severity` from their
+  // original starts, keeping elapsed and paused time and what was already
+  // warned, plus a new report-upward deadline from the complaint when
+  // `severity` must be reported higher than the case has been. The
+  // regulatory clock never changes.
   std::vector<v1::Deadline> Recompute(const v1::CaseState& state,
                                       v1::Severity severity) const;
 
-  // When `deadline` reaches `percent` of its window.
-  absl::Time Mark(const v1::Deadline& deadline, int percent) const;
+  // `d` running again at `at` after standing still since d.paused_since:
+  // the pause is added to its window. REQUIRES: d.has_paused_since().
+  v1::Deadline Resume(const v1::Deadline& d, absl::Time at) const;
+
+  // After `d` passed unmet: its next window, of the same length, from its
+  // due time (warnings start over).
+  v1::Deadline NextWindow(const v1::Deadline& d) const;
+
+  // After `d` passed unmet with nowhere higher to go: no further actions.
+  static v1::Deadline Silence(const v1::Deadline& d);
 
  private:
-  absl::Time Add(absl::Time start, int64_t minutes, bool business) const;
+  // Sets due_at and marks from started_at, window_minutes, paused_seconds
+  // and business_time.
+  void Schedule(v1::Deadline* d) const;
+  absl::Time Add(absl::Time start, absl::Duration d, bool business) const;
 
   const v1::Policy& policy_;
   const Calendar& calendar_;
 };
+
+// When the deadline scanner must next act on `d`: its first warning mark not
+// yet warned, else its due time; nothing when it is met, paused or
+// silenced. The `due` index holds exactly these instants.
+std::optional<absl::Time> NextActionTime(const v1::Deadline& d);
 
 // The open (unmet) deadline of `kind`, or null. A case has at most one open
 // deadline of each kind.

@@ -184,10 +184,17 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
     case v1::CaseEvent::kAwaitingCustomer:
       state->set_awaiting_customer(true);
       *state->mutable_awaiting_since() = event.occurred_at();
+      // The internal clocks stand still; the regulatory one never does.
+      for (v1::Deadline& d : *state->mutable_deadlines()) {
+        if (!d.met() && d.kind() != v1::DEADLINE_KIND_REGULATORY_RESULT) {
+          *d.mutable_paused_since() = event.occurred_at();
+        }
+      }
       break;
     case v1::CaseEvent::kCustomerResponded:
       state->set_awaiting_customer(false);
       state->clear_awaiting_since();
+      ReplaceOpen(event.customer_responded().deadlines(), state);
       break;
     case v1::CaseEvent::kDeadlineWarning: {
       const v1::DeadlineWarning& e = event.deadline_warning();
@@ -196,12 +203,12 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
       }
       break;
     }
-    case v1::CaseEvent::kDeadlineBreached:
-      if (v1::Deadline* d =
-              FindOpenDeadline(state, event.deadline_breached().kind())) {
-        d->set_breached(true);
-      }
+    case v1::CaseEvent::kDeadlineBreached: {
+      google::protobuf::RepeatedPtrField<v1::Deadline> next;
+      *next.Add() = event.deadline_breached().next();
+      ReplaceOpen(next, state);
       break;
+    }
     case v1::CaseEvent::kMerged:
       state->set_stage(v1::STAGE_MERGED);
       state->set_merged_into(event.merged().survivor_case_id());

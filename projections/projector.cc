@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "engine/deadlines.h"
 #include "engine/evolve.h"
 #include "engine/time_util.h"
 #include "projections/hash_chain.h"
@@ -19,14 +20,15 @@ bool Closed(const v1::CaseState& s) {
   return s.stage() == v1::STAGE_ARCHIVED || s.stage() == v1::STAGE_MERGED;
 }
 
-// The due-index keys of a state's open deadlines (none once closed).
-std::vector<std::string> DueKeys(const v1::CaseState& s) {
-  std::vector<std::string> out;
-  if (s.revision() == 0 || Closed(s)) return out;
-  for (const v1::Deadline& d : s.deadlines()) {
-    if (!d.met()) out.push_back(keys::Due(ToTime(d.due_at()), s.case_id(), d.kind()));
+// Upper bounds (minutes) of the response-time histogram buckets; the last
+// bucket is open-ended.
+constexpr int64_t kBucketMinutes[] = {15, 30, 60, 120, 240, 480, 1440, 4320, 10080};
+
+std::string Bucket(int64_t seconds) {
+  for (int64_t upper : kBucketMinutes) {
+    if (seconds <= upper * 60) return absl::StrCat("le_", upper);
   }
-  return out;
+  return "le_inf";
 }
 
 std::string Day(const google::protobuf::Timestamp& t) {
@@ -36,6 +38,23 @@ std::string Day(const google::protobuf::Timestamp& t) {
 }
 
 }  // namespace
+
+std::vector<std::string> DueKeys(const v1::CaseState& s) {
+  std::vector<std::string> out;
+  if (s.revision() == 0 || Closed(s)) return out;
+  for (const v1::Deadline& d : s.deadlines()) {
+    if (std::optional<absl::Time> at = NextActionTime(d)) {
+      out.push_back(keys::Due(*at, s.case_id(), d.kind()));
+    }
+  }
+  return out;
+}
+
+const std::vector<int64_t>& HistogramBucketsMinutes() {
+  static const auto* const kBuckets =
+      new std::vector<int64_t>(std::begin(kBucketMinutes), std::end(kBucketMinutes));
+  return *kBuckets;
+}
 
 std::string EncodeStatsKey(const StatsKey& k) {
   return absl::StrJoin({k.day, k.category, k.channel, k.severity, k.branch, k.metric},
@@ -59,10 +78,17 @@ std::map<std::string, int64_t> Projector::StatsDeltas(const v1::CaseEvent& event
   k.severity = std::string(absl::StripPrefix(v1::Severity_Name(after.severity()), "SEVERITY_"));
   k.branch = after.intake().handling_branch().empty() ? "-" : after.intake().handling_branch();
   std::map<std::string, int64_t> out;
-  auto add = [&](const char* metric, int64_t delta) {
-    k.metric = metric;
+  auto add = [&](absl::string_view metric, int64_t delta) {
+    k.metric = std::string(metric);
     out[EncodeStatsKey(k)] += delta;
   };
+  // SLA: each clock counts once, as met on time or as breached.
+  for (const v1::Deadline& d : after.deadlines()) {
+    const v1::Deadline* was = FindOpenDeadline(before, d.kind());
+    if (was == nullptr) continue;
+    if (d.met() && !d.breached() && !was->met()) add("deadlines_met_on_time", 1);
+    if (d.breach_count() > 0 && was->breach_count() == 0) add("deadlines_breached", 1);
+  }
   const int64_t since_open =
       absl::ToInt64Seconds(ToTime(event.occurred_at()) - ToTime(after.opened_at()));
   switch (event.body_case()) {
@@ -73,11 +99,13 @@ std::map<std::string, int64_t> Projector::StatsDeltas(const v1::CaseEvent& event
     case v1::CaseEvent::kAcknowledged:
       add("first_response_n", 1);
       add("first_response_s", since_open);
+      add(absl::StrCat("first_response_", Bucket(since_open)), 1);
       break;
     case v1::CaseEvent::kCustomerReplied:
       if (!before.has_first_replied_at()) {
         add("result_n", 1);
         add("result_s", since_open);
+        add(absl::StrCat("result_", Bucket(since_open)), 1);
       }
       break;
     case v1::CaseEvent::kCompensationPaid:

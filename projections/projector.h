@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "docket/v1/events.pb.h"
@@ -43,6 +44,15 @@ class Projector {
  private:
   const Store* store_;
 };
+
+// The `due` index keys of a state: one per deadline the scanner will act on,
+// at its next action time (engine/deadlines.h, NextActionTime); none once
+// the case is closed.
+std::vector<std::string> DueKeys(const v1::CaseState& state);
+
+// Upper bounds, in minutes, of the response-time histograms kept in stats
+// (metrics first_response_le_<N>, result_le_<N>, and ..._le_inf).
+const std::vector<int64_t>& HistogramBucketsMinutes();
 
 // Stats keys: day (China Standard Time), category, channel, severity,
 // branch, metric, NUL-separated. Decoded by reports.

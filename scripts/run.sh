@@ -22,6 +22,9 @@ echo "submitted examples/seed_cases.ndjson:" \
   "$(grep -c '"events"' <<< "$outcomes") commands accepted," \
   "$(grep -c '"rejection"' <<< "$outcomes") rejected"
 echo
+echo "== deadline scanner (docketctl tick) =="
+"$ctl" tick
+echo
 echo "== cases (docketctl list) =="
 "$ctl" list
 echo

@@ -140,7 +140,11 @@ absl::StatusOr<v1::CommandOutcome> CommandProcessor::SubmitOne(
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatch(
     const std::vector<absl::StatusOr<v1::Command>>& commands) {
-  const absl::Time now = clock_->Now();
+  return SubmitBatchAt(commands, clock_->Now());
+}
+
+absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatchAt(
+    const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now) {
   Pending pending;
   std::vector<v1::CommandOutcome> outcomes;
   outcomes.reserve(commands.size());

@@ -41,6 +41,11 @@ class CommandProcessor {
   absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatch(
       const std::vector<absl::StatusOr<v1::Command>>& commands);
 
+  // SubmitBatch deciding at `now` instead of the clock's time (the
+  // deadline scanner's `tick --now`).
+  absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatchAt(
+      const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now);
+
  private:
   struct Pending;
   absl::StatusOr<v1::CommandOutcome> SubmitOne(const v1::Command& command,

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace docket::ctl {
 
@@ -29,10 +31,14 @@ int Report(const Args& args);
 int Verify(const Args& args);
 int Replay(const Args& args);
 int Tail(const Args& args);
+int Tick(const Args& args);
 
 // The data directory: --data_dir, else $DOCKET_DATA_DIR, else
 // "docket-data" in the caller's working directory.
 std::string DataDir();
+
+// Parses an RFC 3339 flag value; kInvalidArgument naming the flag.
+absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& name, const std::string& value);
 
 // Prints "docketctl: <status>" on stderr and returns kUsage (I/O and usage
 // errors) or kFailed (data loss and failed checks are reported as failures

@@ -5,9 +5,11 @@
 #include <string>
 
 #include "absl/flags/declare.h"
+#include "absl/time/time.h"
 
 ABSL_DECLARE_FLAG(std::string, data_dir);
 ABSL_DECLARE_FLAG(std::string, policy);
+ABSL_DECLARE_FLAG(std::string, calendar_dir);
 ABSL_DECLARE_FLAG(int32_t, batch);
 ABSL_DECLARE_FLAG(std::string, as_of);
 ABSL_DECLARE_FLAG(int64_t, revision);
@@ -18,6 +20,7 @@ ABSL_DECLARE_FLAG(std::string, now);
 ABSL_DECLARE_FLAG(std::string, by);
 ABSL_DECLARE_FLAG(std::string, format);
 ABSL_DECLARE_FLAG(std::string, from);
+ABSL_DECLARE_FLAG(absl::Duration, every);
 ABSL_DECLARE_FLAG(std::string, kind);
 ABSL_DECLARE_FLAG(std::string, media_type);
 ABSL_DECLARE_FLAG(std::string, command_id);

@@ -21,16 +21,6 @@
 namespace docket::ctl {
 namespace {
 
-absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& name, const std::string& value) {
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, value, &t, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", name, "=", value, ": not an RFC 3339 time (", error, ")"));
-  }
-  return t;
-}
-
 // Calls `visit` with each stored event of `case_id` in revision order.
 absl::Status ForEachEvent(
     const Store& store, const std::string& case_id,

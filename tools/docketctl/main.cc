@@ -19,6 +19,10 @@ ABSL_FLAG(std::string, data_dir, "",
 ABSL_FLAG(std::string, policy, "",
           "Policy file (text-format docket.v1.Policy). Default: the built-in "
           "engine/default_policy.textproto.");
+ABSL_FLAG(std::string, calendar_dir, "",
+          "Directory of business-calendar year files (text-format "
+          "docket.v1.CalendarYear, *.textproto). Default: the built-in years, "
+          "engine/calendars/.");
 ABSL_FLAG(int32_t, batch, 512,
           "submit: most commands committed together with one fsync (group commit).");
 ABSL_FLAG(std::string, as_of, "",
@@ -28,12 +32,14 @@ ABSL_FLAG(std::string, status, "", "list: only cases at this stage, e.g. RESOLVI
 ABSL_FLAG(std::string, severity, "", "list: only cases of this severity, e.g. MAJOR.");
 ABSL_FLAG(bool, overdue, false, "list: only cases with an open deadline past due.");
 ABSL_FLAG(std::string, now, "",
-          "list --overdue: judge against this RFC 3339 time instead of the clock.");
+          "list --overdue, tick: this RFC 3339 time instead of the clock.");
 ABSL_FLAG(std::string, by, "category",
           "report: comma-separated dimensions: day,category,channel,severity,branch.");
 ABSL_FLAG(std::string, format, "table", "list, report: table, csv (report) or json.");
 ABSL_FLAG(std::string, from, "beginning",
           "tail: first log position to print: beginning or a number.");
+ABSL_FLAG(absl::Duration, every, absl::ZeroDuration(),
+          "tick: scan again at this interval (e.g. 1m) until SIGTERM.");
 ABSL_FLAG(std::string, kind, "EVIDENCE_KIND_PHOTO", "attach: the evidence kind.");
 ABSL_FLAG(std::string, media_type, "",
           "attach: media type; default guessed from the file extension.");
@@ -69,6 +75,9 @@ commands:
                       files, and a fresh fold equal to every projection
   replay              rebuild every projection from the log
   tail                the event log as JSON lines [--from=beginning|N]
+  tick                the deadline scanner: record the warnings, breaches
+                      (with escalation) and appeal cases due [--now=TIME]
+                      [--every=1m to keep scanning until SIGTERM]
 
 exit codes: 0 ok; 1 a command was rejected or a check failed; 2 usage or I/O error.
 Try: docketctl --data_dir=/tmp/d submit < examples/seed_cases.ndjson
@@ -98,7 +107,7 @@ int main(int argc, char** argv) {
       {"show", docket::ctl::Show},       {"history", docket::ctl::History},
       {"list", docket::ctl::List},       {"report", docket::ctl::Report},
       {"verify", docket::ctl::Verify},   {"replay", docket::ctl::Replay},
-      {"tail", docket::ctl::Tail},
+      {"tail", docket::ctl::Tail},       {"tick", docket::ctl::Tick},
   };
   auto it = kCommands.find(command);
   if (it == kCommands.end()) {
@@ -124,6 +133,16 @@ std::string DataDir() {
     dir = (std::filesystem::path(cwd) / dir).string();
   }
   return dir;
+}
+
+absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& name, const std::string& value) {
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, value, &t, &error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, "=", value, ": not an RFC 3339 time (", error, ")"));
+  }
+  return t;
 }
 
 int Fail(const absl::Status& status) {

@@ -5,6 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "docket/v1/policy.pb.h"
+#include "engine/business_calendar.h"
 #include "projections/store.h"
 #include "services/clock.h"
 #include "services/command_processor.h"
@@ -17,12 +18,14 @@ struct Runtime {
   std::unique_ptr<Store> store;
   std::unique_ptr<EmbeddedEventLog> log;
   v1::Policy policy;
+  std::unique_ptr<BusinessCalendar> calendar;
   SystemClock clock;
   std::unique_ptr<CommandProcessor> processor;
 };
 
 // Opens the data directory read-write, loads the policy (--policy or the
-// default), and folds any log events not yet applied (after an interrupted
+// default) and the business calendar (--calendar_dir or the built-in
+// years), and folds any log events not yet applied (after an interrupted
 // replay).
 absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime();
 

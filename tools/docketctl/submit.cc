@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "engine/policy.h"
+#include "google/protobuf/text_format.h"
 #include "projections/hash_chain.h"
 #include "services/catch_up.h"
 #include "services/evidence_store.h"
@@ -23,6 +25,41 @@ namespace docket::ctl {
 absl::StatusOr<std::unique_ptr<Store>> OpenForReading() {
   return Store::Open(DataDir(), Store::Mode::kReadOnly);
 }
+
+namespace {
+
+// The built-in years, or every *.textproto CalendarYear in --calendar_dir.
+absl::StatusOr<std::unique_ptr<BusinessCalendar>> LoadCalendar(const v1::Policy& policy) {
+  const std::string dir = absl::GetFlag(FLAGS_calendar_dir);
+  std::vector<v1::CalendarYear> years;
+  if (dir.empty()) {
+    years = BuiltInCalendarYears();
+  } else {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      if (entry.path().extension() != ".textproto") continue;
+      std::ifstream in(entry.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      v1::CalendarYear year;
+      if (!google::protobuf::TextFormat::ParseFromString(text.str(), &year)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(entry.path().string(), ": not a text-format docket.v1.CalendarYear"));
+      }
+      years.push_back(std::move(year));
+    }
+    if (ec) return absl::NotFoundError(absl::StrCat("cannot read --calendar_dir ", dir));
+  }
+  absl::StatusOr<std::unique_ptr<BusinessCalendar>> calendar =
+      BusinessCalendar::Create(policy.business_hours(), years);
+  if (!calendar.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("business calendar: ", calendar.status().message()));
+  }
+  return calendar;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime() {
   auto runtime = std::make_unique<Runtime>();
@@ -41,6 +78,9 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime() {
     }
     runtime->policy = *std::move(policy);
   }
+  absl::StatusOr<std::unique_ptr<BusinessCalendar>> calendar = LoadCalendar(runtime->policy);
+  if (!calendar.ok()) return calendar.status();
+  runtime->calendar = *std::move(calendar);
   absl::StatusOr<std::unique_ptr<Store>> store =
       Store::Open(DataDir(), Store::Mode::kReadWrite);
   if (!store.ok()) return store.status();
@@ -52,7 +92,8 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime() {
   absl::StatusOr<int64_t> caught_up = CatchUp(runtime->store.get(), runtime->log.get());
   if (!caught_up.ok()) return caught_up.status();
   runtime->processor = std::make_unique<CommandProcessor>(
-      runtime->store.get(), runtime->log.get(), runtime->policy, &runtime->clock);
+      runtime->store.get(), runtime->log.get(), runtime->policy, &runtime->clock,
+      *runtime->calendar);
   return runtime;
 }
 

@@ -1,0 +1,135 @@
+#include "services/deadline_scanner.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/deadlines.h"
+#include "engine/time_util.h"
+#include "projections/keys.h"
+
+namespace docket {
+namespace {
+
+constexpr int kGroup = 512;
+constexpr int kMaxPasses = 10000;
+
+struct DueEntry {
+  absl::Time at;
+  std::string case_id;
+  v1::DeadlineKind kind = v1::DEADLINE_KIND_UNSPECIFIED;
+};
+
+bool ParseDueKey(absl::string_view key, DueEntry* out) {
+  if (key.size() < 10) return false;
+  const uint64_t biased = keys::ReadBigEndian64(key.substr(0, 8));
+  out->at = absl::FromUnixSeconds(static_cast<int64_t>(biased ^ (uint64_t{1} << 63)));
+  const absl::string_view rest = key.substr(8);
+  const size_t nul = rest.find('\0');
+  if (nul == absl::string_view::npos) return false;
+  out->case_id = std::string(rest.substr(0, nul));
+  return v1::DeadlineKind_Parse(std::string(rest.substr(nul + 1)), &out->kind);
+}
+
+v1::Command Base(const std::string& id, const std::string& case_id, absl::Time occurred) {
+  v1::Command c;
+  c.set_command_id(id);
+  c.set_case_id(case_id);
+  *c.mutable_actor() = DeadlineScanner::Actor();
+  *c.mutable_occurred_at() = ToProto(occurred);
+  return c;
+}
+
+v1::Command Appeal(const v1::CaseState& state, absl::Time occurred) {
+  v1::Command c = Base(absl::StrCat("appeal:", state.case_id()),
+                       absl::StrCat(state.case_id(), "-APPEAL"), occurred);
+  v1::Intake* intake = c.mutable_open_case()->mutable_intake();
+  *intake = state.intake();
+  intake->set_channel(v1::CHANNEL_REGULATOR);
+  intake->set_category(state.category());
+  intake->set_claim_fen(state.claim_fen());
+  *intake->mutable_facts() = state.facts();
+  intake->mutable_link()->set_kind(v1::LINK_KIND_REGULATOR_APPEAL);
+  intake->mutable_link()->set_case_id(state.case_id());
+  intake->set_description(absl::StrCat(
+      "appeal to the postal authority (12305): no handling result within the "
+      "regulatory window of case ",
+      state.case_id()));
+  return c;
+}
+
+}  // namespace
+
+v1::Actor DeadlineScanner::Actor() {
+  v1::Actor actor;
+  actor.set_id("docket-scanner");
+  actor.set_role(v1::ROLE_SYSTEM);
+  actor.set_level(v1::LEVEL_HEADQUARTERS);
+  return actor;
+}
+
+absl::StatusOr<ScanResult> DeadlineScanner::Scan(absl::Time now) {
+  ScanResult result;
+  std::set<std::string> tried;
+  for (int pass = 0; pass < kMaxPasses; ++pass) {
+    std::vector<absl::StatusOr<v1::Command>> group;
+    std::unique_ptr<rocksdb::Iterator> it = store_->NewIterator(Cf::kDue);
+    for (it->SeekToFirst(); it->Valid() && group.size() < kGroup; it->Next()) {
+      DueEntry due;
+      if (!ParseDueKey(absl::string_view(it->key().data(), it->key().size()), &due)) {
+        return absl::DataLossError("the due index holds a key of the wrong shape");
+      }
+      if (due.at > now) break;
+      absl::StatusOr<v1::CaseState> state = store_->ReadCase(due.case_id);
+      if (!state.ok()) return state.status();
+      const v1::Deadline* d = FindOpenDeadline(*state, due.kind);
+      if (d == nullptr) continue;
+      const std::string prefix = absl::StrCat("deadline:", due.case_id, ":",
+                                              v1::DeadlineKind_Name(due.kind), ":",
+                                              d->window_number(), ":");
+      const v1::DeadlineMark* mark = nullptr;
+      for (const v1::DeadlineMark& m : d->marks()) {
+        const auto& warned = d->warned_percent();
+        if (mark == nullptr && std::find(warned.begin(), warned.end(), m.percent()) == warned.end()) {
+          mark = &m;
+        }
+      }
+      v1::Command command;
+      if (mark != nullptr) {
+        command = Base(absl::StrCat(prefix, mark->percent()), due.case_id, ToTime(mark->at()));
+        command.mutable_record_deadline_warning()->set_kind(due.kind);
+        command.mutable_record_deadline_warning()->set_percent(mark->percent());
+      } else {
+        command = Base(absl::StrCat(prefix, "breach"), due.case_id, ToTime(d->due_at()));
+        command.mutable_record_deadline_breach()->set_kind(due.kind);
+      }
+      if (!tried.insert(command.command_id()).second) continue;
+      const bool appeal = mark == nullptr && due.kind == v1::DEADLINE_KIND_REGULATORY_RESULT;
+      group.push_back(std::move(command));
+      // In the same atomic group as the breach: both happen, or neither.
+      if (appeal) group.push_back(Appeal(*state, ToTime(d->due_at())));
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading the due index");
+    if (group.empty()) break;
+    absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
+        processor_->SubmitBatchAt(group, now);
+    if (!outcomes.ok()) return outcomes.status();
+    for (const v1::CommandOutcome& outcome : *outcomes) {
+      if (outcome.has_rejection()) {
+        ++result.refused;
+        continue;
+      }
+      for (const v1::CaseEvent& e : outcome.events()) {
+        if (outcome.duplicate()) break;
+        result.warnings += e.has_deadline_warning();
+        result.breaches += e.has_deadline_breached();
+        result.escalations += e.has_escalated();
+        result.appeals += e.has_case_opened();
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace docket

@@ -35,6 +35,25 @@ std::string Mean(int64_t sum, int64_t n, double unit) {
   return n == 0 ? "-" : absl::StrFormat("%.1f", sum / unit / n);
 }
 
+// The upper bound of the histogram bucket holding the p-th percentile of
+// `prefix` (first_response or result), in minutes: "<=60", or ">10080".
+std::string Percentile(std::map<std::string, int64_t>& m, const std::string& prefix, double p) {
+  int64_t n = 0;
+  for (int64_t upper : HistogramBucketsMinutes()) n += m[absl::StrCat(prefix, "_le_", upper)];
+  n += m[absl::StrCat(prefix, "_le_inf")];
+  if (n == 0) return "-";
+  int64_t seen = 0;
+  for (int64_t upper : HistogramBucketsMinutes()) {
+    seen += m[absl::StrCat(prefix, "_le_", upper)];
+    if (seen >= p * n) return absl::StrCat("<=", upper);
+  }
+  return absl::StrCat(">", HistogramBucketsMinutes().back());
+}
+
+std::string Share(int64_t part, int64_t whole) {
+  return whole == 0 ? "-" : absl::StrFormat("%.1f", 100.0 * part / whole);
+}
+
 const std::vector<Column>& Columns() {
   static const auto* const kColumns = new std::vector<Column>{
       {"opened", [](auto& m) { return absl::StrCat(m["opened"]); }},
@@ -43,8 +62,19 @@ const std::vector<Column>& Columns() {
       {"first_responses", [](auto& m) { return absl::StrCat(m["first_response_n"]); }},
       {"mean_first_response_min",
        [](auto& m) { return Mean(m["first_response_s"], m["first_response_n"], 60.0); }},
+      {"p50_first_response_min",
+       [](auto& m) { return Percentile(m, "first_response", 0.5); }},
+      {"p90_first_response_min",
+       [](auto& m) { return Percentile(m, "first_response", 0.9); }},
       {"results", [](auto& m) { return absl::StrCat(m["result_n"]); }},
       {"mean_result_h", [](auto& m) { return Mean(m["result_s"], m["result_n"], 3600.0); }},
+      {"p50_result_min", [](auto& m) { return Percentile(m, "result", 0.5); }},
+      {"p90_result_min", [](auto& m) { return Percentile(m, "result", 0.9); }},
+      {"sla_met_pct",
+       [](auto& m) {
+         return Share(m["deadlines_met_on_time"],
+                      m["deadlines_met_on_time"] + m["deadlines_breached"]);
+       }},
       {"paid_cny", [](auto& m) { return FormatFen(m["paid_fen"]); }},
       {"penalties", [](auto& m) { return absl::StrCat(m["penalties"]); }},
       {"penalty_cny", [](auto& m) { return FormatFen(m["penalty_fen"]); }},
@@ -113,7 +143,8 @@ absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
       for (const auto& row : rows) {
         std::vector<std::string> fields;
         for (size_t i = 0; i < row.size(); ++i) {
-          const bool text = i < by.size() || row[i] == "-";
+          const bool text = i < by.size() || row[i] == "-" || row[i][0] == '<' ||
+                            row[i][0] == '>';
           fields.push_back(absl::StrCat(JsonString(header[i]), ":",
                                         text ? JsonString(row[i]) : row[i]));
         }

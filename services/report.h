@@ -17,9 +17,11 @@ absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& name);
 
 // 统计报表: the `stats` counters grouped by the dimensions in `by` (any of
 // day, category, channel, severity, branch; none: one total row). Each row:
-// cases opened, archived and merged; first responses and their mean time;
-// handling results and their mean time; compensation paid; penalties and
-// their total; breaches; escalations; mean satisfaction. Counters are
+// cases opened, archived and merged; first responses, their mean time and
+// 50th/90th percentiles; handling results likewise; SLA compliance (the
+// share of deadlines met on time among those met on time or breached);
+// compensation paid; penalties and their total; breaches; escalations; mean
+// satisfaction. Percentiles are histogram bucket bounds, in minutes. Counters are
 // attributed to the day an event occurred (China Standard Time) and the
 // case's category, channel, severity and branch at that event.
 // kInvalidArgument for an unknown dimension.

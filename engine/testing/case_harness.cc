@@ -42,8 +42,12 @@ v1::Command CommandFromText(absl::string_view text) {
 
 absl::Time TestEpoch() { return absl::FromCivil(absl::CivilHour(2026, 11, 20, 1), absl::UTCTimeZone()); }
 
-CaseHarness::CaseHarness(std::string case_id, v1::Policy policy)
-    : case_id_(std::move(case_id)), policy_(std::move(policy)), now_(TestEpoch()) {}
+CaseHarness::CaseHarness(std::string case_id, v1::Policy policy,
+                         const Calendar* calendar)
+    : case_id_(std::move(case_id)),
+      policy_(std::move(policy)),
+      calendar_(calendar),
+      now_(TestEpoch()) {}
 
 CaseHarness::CaseHarness(std::string case_id)
     : CaseHarness(std::move(case_id), DefaultPolicy()) {}
@@ -60,7 +64,7 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CaseHarness::Submit(
 absl::StatusOr<std::vector<v1::CaseEvent>> CaseHarness::Submit(
     v1::Command command) {
   absl::StatusOr<std::vector<v1::CaseEvent>> events =
-      Decide(state_, command, policy_, now_);
+      Decide(state_, command, policy_, now_, *calendar_);
   if (events.ok()) {
     for (const v1::CaseEvent& event : *events) {
       Apply(event, &state_);

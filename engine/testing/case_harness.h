@@ -11,6 +11,7 @@
 #include "docket/v1/events.pb.h"
 #include "docket/v1/policy.pb.h"
 #include "docket/v1/state.pb.h"
+#include "engine/calendar.h"
 
 namespace docket::testing {
 
@@ -28,7 +29,8 @@ v1::Command CommandFromText(absl::string_view text);
 // events it yields. Keeps every event so tests can replay them.
 class CaseHarness {
  public:
-  explicit CaseHarness(std::string case_id, v1::Policy policy);
+  explicit CaseHarness(std::string case_id, v1::Policy policy,
+                       const Calendar* calendar = &AlwaysOpenCalendar::Get());
   explicit CaseHarness(std::string case_id);  // The default policy.
 
   // `body` is the text format of the Command's body and optional fields,
@@ -53,6 +55,7 @@ class CaseHarness {
  private:
   std::string case_id_;
   v1::Policy policy_;
+  const Calendar* calendar_;
   v1::CaseState state_;
   std::vector<v1::CaseEvent> events_;
   absl::Time now_;

@@ -1,0 +1,107 @@
+// The deadline scanner fires each warning and breach exactly once across
+// crashes: `docketctl tick` is killed with SIGKILL at random moments of a
+// large scan and restarted; the log must equal that of one uninterrupted
+// tick at the same instant (submission times aside), and verify must pass.
+
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "tests/testing/data_dir.h"
+#include "tests/testing/subprocess.h"
+
+namespace docket {
+namespace {
+
+using testing::RunProcess;
+using testing::Runfile;
+
+constexpr int kReplicas = 40;
+constexpr int kKills = 6;
+constexpr char kNow[] = "--now=2026-12-20T00:00:00Z";  // Every clock has passed.
+
+std::string Ctl() { return Runfile("tools/docketctl/docketctl"); }
+
+std::string Stream() {
+  std::string out;
+  for (int r = 0; r < kReplicas; ++r) {
+    for (const std::string& line : testing::ReadLines(Runfile("examples/seed_cases.ndjson"))) {
+      absl::StrAppend(&out, absl::StrReplaceAll(line, {{"\"C-2026-", absl::StrCat("\"T", r, "-C-2026-")}}),
+                      "\n");
+    }
+  }
+  return out;
+}
+
+std::string Prepare(const std::string& name, const std::string& stream) {
+  const std::string dir = testing::FreshDir(name);
+  EXPECT_EQ(RunProcess({Ctl(), "--data_dir=" + dir, "put-evidence",
+                        Runfile("examples/evidence/acrylic_sign_crack.png"),
+                        Runfile("examples/evidence/laptop_screen_crack.png")})
+                .exit_code,
+            0);
+  EXPECT_EQ(RunProcess({Ctl(), "--data_dir=" + dir, "submit"}, stream).exit_code, 0);
+  return dir;
+}
+
+std::string MaskedTail(const std::string& dir) {
+  static const std::regex kRecorded("\"recordedAt\":\"[^\"]*\"");
+  return std::regex_replace(
+      RunProcess({Ctl(), "--data_dir=" + dir, "tail", "--from=beginning"}).out, kRecorded,
+      "\"recordedAt\":\"-\"");
+}
+
+TEST(TickCrashTest, EachWarningAndBreachIsRecordedOnceAcrossKills) {
+  const std::string stream = Stream();
+  const std::string reference = Prepare("tick-reference", stream);
+  const auto started = std::chrono::steady_clock::now();
+  testing::RunResult ref = RunProcess({Ctl(), "--data_dir=" + reference, "tick", kNow});
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(ref.exit_code, 0) << ref.err;
+  std::smatch counts;
+  ASSERT_TRUE(std::regex_search(ref.out, counts, std::regex("(\\d+) warnings, (\\d+) breaches")));
+  EXPECT_GT(std::stoi(counts[1]), 0);
+  EXPECT_GT(std::stoi(counts[2]), 0);
+  RecordProperty("reference_tick", ref.out);
+
+  const std::string dir = Prepare("tick-crashing", stream);
+  const std::string empty = testing::FreshDir("empty-stdin");
+  std::ofstream(empty).close();
+  std::mt19937 rng(5);
+  const int64_t micros =
+      std::max<int64_t>(1000, std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  int interrupted = 0;
+  for (int k = 0; k < kKills; ++k) {
+    testing::Child child({Ctl(), "--data_dir=" + dir, "tick", kNow}, empty,
+                         testing::FreshDir(absl::StrCat("tick-out-", k)));
+    std::this_thread::sleep_for(std::chrono::microseconds(
+        std::uniform_int_distribution<int64_t>(micros / 20, micros / 2)(rng)));
+    child.Kill(SIGKILL);
+    interrupted += child.Wait() == -SIGKILL;
+  }
+  RecordProperty("interrupted", interrupted);
+  EXPECT_GE(interrupted, 1) << "no kill landed before a tick finished";
+  testing::RunResult last = RunProcess({Ctl(), "--data_dir=" + dir, "tick", kNow});
+  ASSERT_EQ(last.exit_code, 0) << last.err;
+
+  testing::RunResult verified = RunProcess({Ctl(), "--data_dir=" + dir, "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  const std::string expected = MaskedTail(reference);
+  const std::string actual = MaskedTail(dir);
+  EXPECT_EQ(std::count(actual.begin(), actual.end(), '\n'),
+            std::count(expected.begin(), expected.end(), '\n'));
+  EXPECT_TRUE(actual == expected) << "the scanner's record differs from an uninterrupted tick's";
+  EXPECT_NE(actual.find("\"deadlineBreached\""), std::string::npos);
+  EXPECT_NE(actual.find("\"LINK_KIND_REGULATOR_APPEAL\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace docket

@@ -185,10 +185,32 @@ TEST(DocketctlTest, ShowHistoryListReportAndTail) {
 
   RunResult csv = Ctl(dir, {"report", "--by=severity", "--format=csv"});
   EXPECT_THAT(csv.out, HasSubstr("severity,opened,archived"));
-  EXPECT_THAT(csv.out, HasSubstr("MAJOR,2,1,0,1,30.0,1,30.0,10500.00,2,500.00"));
+  // MAJOR at the time of each event: the cigarettes' first response after
+  // 30 minutes, its result after 30 hours (the <=4320-minute bucket).
+  EXPECT_THAT(csv.out, HasSubstr("MAJOR,2,1,0,1,30.0,<=30,<=30,1,30.0,<=4320,<=4320,100.0,"
+                                 "10500.00,2,500.00,0,0,4.0"));
 
   RunResult tail = Ctl(dir, {"tail", "--from=60"});
   EXPECT_EQ(std::count(tail.out.begin(), tail.out.end(), '\n'), 10);
+}
+
+TEST(DocketctlTest, TickRecordsWhatIsDueOnceAndTheReportShowsTheSla) {
+  const std::string dir = ExampleDir("tick");
+  const std::string now = "--now=2026-11-24T12:00:00Z";
+  RunResult tick = Ctl(dir, {"tick", now});
+  ASSERT_EQ(tick.exit_code, 0) << tick.err;
+  EXPECT_EQ(tick.out,
+            "tick at 2026-11-24T12:00:00Z: 29 warnings, 11 breaches, 6 escalations, "
+            "0 appeal cases opened\n");
+  EXPECT_THAT(Ctl(dir, {"tick", now}).out, HasSubstr(": 0 warnings, 0 breaches"));
+  RunResult csv = Ctl(dir, {"report", "--by=severity", "--format=csv"});
+  EXPECT_THAT(csv.out, HasSubstr("MAJOR,2,1,0,1,30.0,<=30,<=30,1,30.0,<=4320,<=4320,66.7,"
+                                 "10500.00,2,500.00,6,3,4.0"));
+  // The unacknowledged MAJOR e-mail complaint climbed to headquarters.
+  EXPECT_THAT(Ctl(dir, {"show", "C-2026-0008"}).out,
+              HasSubstr("\"handlingLevel\":\"LEVEL_HEADQUARTERS\""));
+  EXPECT_EQ(Ctl(dir, {"verify"}).exit_code, 0);
+  EXPECT_EQ(Ctl(dir, {"tick", now, "--every=1s"}).exit_code, 2);
 }
 
 TEST(DocketctlTest, AttachStoresTheFileAndVerifyNoticesTampering) {

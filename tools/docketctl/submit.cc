@@ -9,6 +9,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "engine/policy.h"
 #include "google/protobuf/text_format.h"
 #include "projections/hash_chain.h"
@@ -55,6 +56,12 @@ absl::StatusOr<std::unique_ptr<BusinessCalendar>> LoadCalendar(const v1::Policy&
   if (!calendar.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("business calendar: ", calendar.status().message()));
+  }
+  const int year = absl::ToCivilYear(absl::Now(), absl::FixedTimeZone(8 * 3600)).year();
+  if (!(*calendar)->Covers(year)) {
+    std::cerr << "docketctl: warning: no business-calendar file for " << year
+              << "; business time counts Monday to Friday without holidays "
+                 "(add one with --calendar_dir)\n";
   }
   return calendar;
 }

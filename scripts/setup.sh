@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libssl-dev
   kcat
+  postgresql libpq-dev # the ticket-desk peer of docket_bench
 )
 
 missing=()

@@ -1,0 +1,339 @@
+#include "tools/bench/bench_run.h"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "engine/business_calendar.h"
+#include "engine/policy.h"
+#include "rocksdb/db.h"
+#include "services/catch_up.h"
+#include "services/command_processor.h"
+#include "tools/bench/pg_peer.h"
+#include "tools/bench/workload.h"
+#include "tools/bench/workload_file.h"
+
+namespace docket::bench {
+namespace {
+
+using Results = std::map<std::string, double>;
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// Runs `phase` in a child process; returns what it reported plus its peak
+// RSS in MB as "<name>_peak_rss_mb".
+Results InChild(const std::string& name, const std::function<Results()>& phase) {
+  int fds[2];
+  if (pipe(fds) != 0) return {};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    Results r = phase();
+    std::string text;
+    for (const auto& [k, v] : r) absl::StrAppend(&text, k, "=", absl::StrFormat("%.6f", v), "\n");
+    (void)!write(fds[1], text.data(), text.size());
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string text;
+  char buffer[4096];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof(buffer))) > 0;) text.append(buffer, n);
+  close(fds[0]);
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  Results r;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(line, '=');
+    double v = 0;
+    if (absl::SimpleAtod(kv.second, &v)) r[kv.first] = v;
+  }
+  r[name + "_peak_rss_mb"] = usage.ru_maxrss / 1024.0;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) r[name + "_failed"] = 1;
+  return r;
+}
+
+struct Runtime {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<EmbeddedEventLog> log;
+  std::unique_ptr<BusinessCalendar> calendar = DefaultBusinessCalendar(DefaultPolicy());
+  SystemClock clock;
+  std::unique_ptr<CommandProcessor> processor;
+
+  explicit Runtime(const std::string& dir) {
+    store = *Store::Open(dir, Store::Mode::kReadWrite);
+    log = *EmbeddedEventLog::Open(store.get());
+    processor = std::make_unique<CommandProcessor>(store.get(), log.get(), DefaultPolicy(),
+                                                   &clock, *calendar);
+  }
+};
+
+std::vector<absl::StatusOr<v1::Command>> AsInput(std::vector<v1::Command>& commands) {
+  std::vector<absl::StatusOr<v1::Command>> out;
+  out.reserve(commands.size());
+  for (v1::Command& c : commands) out.emplace_back(std::move(c));
+  return out;
+}
+
+// Durable submit: everything in groups of 512, one fsync each.
+Results Submit(const std::string& workload, const std::string& dir) {
+  Runtime rt(dir);
+  WorkloadReader reader(workload);
+  double commands = 0, rejected = 0, events = 0;
+  const auto start = Clock::now();
+  for (auto group = reader.Next(512); !group.empty(); group = reader.Next(512)) {
+    auto outcomes = rt.processor->SubmitBatch(AsInput(group));
+    if (!outcomes.ok()) std::_Exit(3);
+    for (const auto& o : *outcomes) {
+      ++commands;
+      rejected += o.has_rejection();
+      if (!o.duplicate()) events += o.events_size();
+    }
+  }
+  const double s = Seconds(start);
+  return {{"submit_commands", commands}, {"submit_rejected", rejected},
+          {"submit_events", events}, {"submit_seconds", s},
+          {"submit_commands_per_s", commands / s}};
+}
+
+// Latency at a fixed offered rate: a producer offers commands at `rate`/s;
+// the engine loop commits whatever waits (group commit) and each command's
+// latency runs from its offer to its durable outcome.
+Results Latency(const std::string& workload, const std::string& dir, double rate,
+                double seconds) {
+  Runtime rt(dir);
+  WorkloadReader reader(workload);
+  std::vector<v1::Command> all = reader.Next(static_cast<size_t>(rate * seconds));
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::pair<v1::Command, Clock::time_point>> queue;
+  bool done = false;
+  std::thread producer([&] {
+    const auto start = Clock::now();
+    for (size_t i = 0; i < all.size(); ++i) {
+      std::this_thread::sleep_until(start + std::chrono::duration<double>(i / rate));
+      std::lock_guard<std::mutex> lock(mu);
+      queue.emplace_back(std::move(all[i]), Clock::now());
+      cv.notify_one();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+    cv.notify_one();
+  });
+  std::vector<double> latencies_ms;
+  while (true) {
+    std::vector<std::pair<v1::Command, Clock::time_point>> group;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return !queue.empty() || done; });
+      if (queue.empty() && done) break;
+      while (!queue.empty() && group.size() < 512) {
+        group.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
+    }
+    std::vector<absl::StatusOr<v1::Command>> input;
+    for (auto& [c, t] : group) input.emplace_back(c);
+    if (!rt.processor->SubmitBatch(input).ok()) std::_Exit(3);
+    const auto now = Clock::now();
+    for (auto& [c, t] : group) {
+      latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - t).count());
+    }
+  }
+  producer.join();
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  auto pct = [&](double p) {
+    return latencies_ms.empty() ? 0.0 : latencies_ms[std::min(latencies_ms.size() - 1,
+                                                              size_t(p * latencies_ms.size()))];
+  };
+  return {{"submit_p50_ms", pct(0.50)}, {"submit_p99_ms", pct(0.99)},
+          {"latency_offered_per_s", rate}, {"latency_commands", double(latencies_ms.size())}};
+}
+
+Results ReplayPhase(const std::string& dir) {
+  std::unique_ptr<Store> store = *Store::Open(dir, Store::Mode::kReadWrite);
+  const auto start = Clock::now();
+  absl::StatusOr<int64_t> folded = Replay(store.get());
+  if (!folded.ok()) std::_Exit(3);
+  const double s = Seconds(start);
+  return {{"replay_events", double(*folded)}, {"replay_seconds", s},
+          {"replay_events_per_s", *folded / s}};
+}
+
+// The machine's limit: the same number of records, of the sizes the log
+// holds, put through RocksDB in 1,000-put WriteBatches (one final sync);
+// and the rate of synced single writes.
+Results Raw(const std::string& submit_dir, const std::string& dir) {
+  std::vector<size_t> sizes;
+  int64_t records = 0;
+  {
+    std::unique_ptr<Store> store = *Store::Open(submit_dir, Store::Mode::kReadOnly);
+    std::unique_ptr<rocksdb::Iterator> it = store->NewIterator(Cf::kLog);
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++records) {
+      if (sizes.size() < 100000) sizes.push_back(it->value().size());
+    }
+  }
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(options, dir, &raw).ok()) std::_Exit(3);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::mt19937_64 rng(7);
+  std::string value(1 << 16, '\0');
+  for (char& c : value) c = static_cast<char>(rng());
+  rocksdb::WriteOptions nosync, sync;
+  sync.sync = true;
+  const auto start = Clock::now();
+  rocksdb::WriteBatch batch;
+  for (int64_t i = 0; i < records; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "%015lld", static_cast<long long>(i));
+    batch.Put(key, rocksdb::Slice(value.data(), std::min(sizes[i % sizes.size()], value.size())));
+    if (batch.Count() == 1000) {
+      db->Write(nosync, &batch).PermitUncheckedError();
+      batch.Clear();
+    }
+  }
+  db->Write(sync, &batch).PermitUncheckedError();
+  const double s = Seconds(start);
+  const int kSyncs = 300;
+  const auto sync_start = Clock::now();
+  for (int i = 0; i < kSyncs; ++i) {
+    db->Put(sync, absl::StrCat("sync-", i), "x").PermitUncheckedError();
+  }
+  const double sync_s = Seconds(sync_start);
+  return {{"raw_rocksdb_records", double(records)}, {"raw_rocksdb_puts_per_s", records / s},
+          {"fsyncs_per_s", kSyncs / sync_s}};
+}
+
+std::string Fmt(const Results& r, const std::string& key, const char* format = "%.0f") {
+  auto it = r.find(key);
+  return it == r.end() ? "n/a" : absl::StrFormat(format, it->second);
+}
+
+}  // namespace
+
+int Run(const RunOptions& options) {
+  namespace fs = std::filesystem;
+  std::string work = options.work_dir;
+  if (work.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    work = (fs::path(tmp ? tmp : "/tmp") / absl::StrCat("docket-bench-", getpid())).string();
+  }
+  fs::remove_all(work);
+  fs::create_directories(work);
+  const std::string workload = work + "/workload.bin";
+  {
+    WorkloadOptions w;
+    w.cases = options.cases;
+    w.seed = options.seed;
+    const auto start = Clock::now();
+    std::vector<v1::Command> commands = GenerateWorkload(w);
+    WriteWorkload(workload, commands);
+    std::cerr << "docket_bench: " << commands.size() << " commands for " << options.cases
+              << " cases generated in " << absl::StrFormat("%.1f", Seconds(start)) << " s\n";
+  }
+  Results r;
+  auto merge = [&](const Results& more) { r.insert(more.begin(), more.end()); };
+  std::cerr << "docket_bench: submit...\n";
+  merge(InChild("submit", [&] { return Submit(workload, work + "/submit"); }));
+  std::cerr << "docket_bench: latency at 5,000/s...\n";
+  merge(InChild("latency", [&] {
+    return Latency(workload, work + "/latency", 5000, options.quick ? 2 : 10);
+  }));
+  std::cerr << "docket_bench: replay...\n";
+  merge(InChild("replay", [&] { return ReplayPhase(work + "/submit"); }));
+  std::cerr << "docket_bench: raw RocksDB...\n";
+  merge(InChild("raw", [&] { return Raw(work + "/submit", work + "/raw"); }));
+  if (options.postgres) {
+    std::cerr << "docket_bench: PostgreSQL peer...\n";
+    merge(InChild("postgres", [&] {
+      return PostgresPeer(workload, work + "/pg", options.quick ? 20000 : 200000);
+    }));
+  }
+  fs::remove_all(work);
+
+  auto ratio = [&](const std::string& a, const std::string& b, const std::string& key) {
+    if (r.contains(a) && r.contains(b) && r[b] > 0) r[key] = r[a] / r[b];
+  };
+  ratio("replay_events_per_s", "raw_rocksdb_puts_per_s", "replay_vs_raw");
+  ratio("submit_commands_per_s", "raw_rocksdb_puts_per_s", "submit_vs_raw");
+  ratio("submit_commands_per_s", "postgres_commands_per_s", "submit_vs_postgres");
+  double peak = 0;
+  for (const auto& [k, v] : r) {
+    if (absl::EndsWith(k, "_peak_rss_mb")) peak = std::max(peak, v);
+  }
+  r["peak_rss_mb"] = peak;
+
+  std::cout << absl::StrFormat(
+      "docket_bench %s: %s cases, %s commands, %s events\n\n", options.quick ? "--quick" : "full",
+      Fmt(r, "submit_commands", "%.0f").empty() ? "?" : absl::StrCat(options.cases),
+      Fmt(r, "submit_commands"), Fmt(r, "submit_events"));
+  const std::vector<std::tuple<std::string, std::string, std::string>> rows = {
+      {"submit (durable, group commit)", Fmt(r, "submit_commands_per_s") + " commands/s",
+       Fmt(r, "submit_peak_rss_mb", "%.0f MB")},
+      {"  latency at 5,000/s offered", "p50 " + Fmt(r, "submit_p50_ms", "%.2f") + " ms, p99 " +
+                                           Fmt(r, "submit_p99_ms", "%.2f") + " ms",
+       Fmt(r, "latency_peak_rss_mb", "%.0f MB")},
+      {"replay (every projection)", Fmt(r, "replay_events_per_s") + " events/s",
+       Fmt(r, "replay_peak_rss_mb", "%.0f MB")},
+      {"raw RocksDB (same records)", Fmt(r, "raw_rocksdb_puts_per_s") + " puts/s, " +
+                                         Fmt(r, "fsyncs_per_s") + " fsyncs/s",
+       Fmt(r, "raw_peak_rss_mb", "%.0f MB")},
+      {"PostgreSQL ticket desk", Fmt(r, "postgres_commands_per_s") + " commands/s",
+       Fmt(r, "postgres_peak_rss_mb", "%.0f MB")},
+      {"Kafka (docketd on kafka_mock)", "n/a: the Kafka transport is not built yet", ""},
+      {"replay_vs_raw", Fmt(r, "replay_vs_raw", "%.3f"), ""},
+      {"submit_vs_raw", Fmt(r, "submit_vs_raw", "%.3f"), ""},
+      {"submit_vs_postgres", Fmt(r, "submit_vs_postgres", "%.2f"), ""},
+  };
+  for (const auto& [what, value, rss] : rows) {
+    std::cout << absl::StrFormat("%-32s %-48s %s\n", what, value, rss);
+  }
+  bool failed = false;
+  for (const auto& [k, v] : r) failed |= absl::EndsWith(k, "_failed");
+  if (!options.json_path.empty()) {
+    std::ofstream out(options.json_path);
+    out << "{";
+    bool first = true;
+    const char* keys[] = {"submit_commands_per_s", "submit_p50_ms",     "submit_p99_ms",
+                          "replay_events_per_s",   "raw_rocksdb_puts_per_s", "replay_vs_raw",
+                          "submit_vs_raw",         "postgres_commands_per_s", "submit_vs_postgres",
+                          "kafka_commands_per_s",  "kafka_p99_ms",      "peak_rss_mb"};
+    for (const char* key : keys) {
+      out << (first ? "" : ",") << "\"" << key << "\":";
+      first = false;
+      auto it = r.find(key);
+      if (it == r.end()) {
+        out << "null";
+      } else {
+        out << absl::StrFormat("%.4f", it->second);
+      }
+    }
+    out << "}\n";
+  }
+  return failed ? 1 : 0;
+}
+
+}  // namespace docket::bench

@@ -1,0 +1,28 @@
+#ifndef DOCKET_TOOLS_BENCH_BENCH_RUN_H_
+#define DOCKET_TOOLS_BENCH_BENCH_RUN_H_
+
+#include <cstdint>
+#include <string>
+
+namespace docket::bench {
+
+struct RunOptions {
+  bool quick = false;
+  int cases = 2000;
+  uint32_t seed = 1;
+  std::string json_path;  // Empty: no JSON file.
+  std::string work_dir;   // Empty: a fresh directory under $TMPDIR.
+  bool postgres = true;
+};
+
+// Measures, on one generated workload and in one run, each phase in its own
+// process (so each peak RSS is its own): durable submit through the engine
+// loop; latency at a fixed offered rate; replay of every projection; raw
+// RocksDB puts of the same number and sizes of records, and the fsync
+// rate; the PostgreSQL ticket-desk peer. Prints a table; writes JSON when
+// asked. Returns the process exit code.
+int Run(const RunOptions& options);
+
+}  // namespace docket::bench
+
+#endif  // DOCKET_TOOLS_BENCH_BENCH_RUN_H_

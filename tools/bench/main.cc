@@ -1,0 +1,49 @@
+// docket_bench: workloads and measurements for docket.
+//
+//   docket_bench generate --cases=N --seed=S          NDJSON commands on stdout
+//   docket_bench run [--quick] [--json=FILE]          measure; see BENCHMARKS.md
+
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "services/json_codec.h"
+#include "tools/bench/bench_run.h"
+#include "tools/bench/workload.h"
+
+ABSL_FLAG(int32_t, cases, 0, "generate/run: number of case lifecycles (run default: 2,000 quick, 80,000 full).");
+ABSL_FLAG(uint32_t, seed, 1, "generate/run: workload seed.");
+ABSL_FLAG(bool, quick, false, "run: a small workload that finishes within two minutes.");
+ABSL_FLAG(std::string, json, "", "run: also write the results as JSON to this file.");
+ABSL_FLAG(std::string, work_dir, "", "run: scratch directory (default: a new one under $TMPDIR).");
+ABSL_FLAG(bool, postgres, true, "run: measure the PostgreSQL ticket-desk peer.");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "docket_bench generate --cases=N --seed=S | docket_bench run [--quick] [--json=FILE]");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  const std::string command = args.size() > 1 ? args[1] : "";
+  if (command == "generate") {
+    docket::bench::WorkloadOptions options;
+    options.cases = absl::GetFlag(FLAGS_cases) > 0 ? absl::GetFlag(FLAGS_cases) : 1000;
+    options.seed = absl::GetFlag(FLAGS_seed);
+    for (const auto& c : docket::bench::GenerateWorkload(options)) {
+      std::cout << docket::ToJson(c) << "\n";
+    }
+    return 0;
+  }
+  if (command == "run") {
+    docket::bench::RunOptions options;
+    options.quick = absl::GetFlag(FLAGS_quick);
+    options.cases = absl::GetFlag(FLAGS_cases) > 0 ? absl::GetFlag(FLAGS_cases)
+                                                   : (options.quick ? 2000 : 80000);
+    options.seed = absl::GetFlag(FLAGS_seed);
+    options.json_path = absl::GetFlag(FLAGS_json);
+    options.work_dir = absl::GetFlag(FLAGS_work_dir);
+    options.postgres = absl::GetFlag(FLAGS_postgres);
+    return docket::bench::Run(options);
+  }
+  std::cerr << "usage: docket_bench generate --cases=N --seed=S | docket_bench run [--quick] [--json=FILE]\n";
+  return 2;
+}

@@ -2,12 +2,21 @@
 
 namespace docket {
 
-absl::StatusOr<v1::CaseState*> CaseCache::Get(const std::string& case_id) {
+absl::StatusOr<CaseCache::Entry*> CaseCache::GetEntry(const std::string& case_id) {
   auto it = states_.find(case_id);
   if (it != states_.end()) return &it->second;
   absl::StatusOr<v1::CaseState> state = store_->ReadCase(case_id);
   if (!state.ok()) return state.status();
-  return &states_.emplace(case_id, *std::move(state)).first->second;
+  Entry& entry = states_[case_id];
+  entry.initial = *state;
+  entry.state = *std::move(state);
+  return &entry;
+}
+
+absl::StatusOr<v1::CaseState*> CaseCache::Get(const std::string& case_id) {
+  absl::StatusOr<Entry*> entry = GetEntry(case_id);
+  if (!entry.ok()) return entry.status();
+  return &(*entry)->state;
 }
 
 }  // namespace docket

@@ -20,15 +20,23 @@ class CaseCache {
  public:
   explicit CaseCache(const Store* store) : store_(store) {}
 
+  struct Entry {
+    v1::CaseState state;    // Current, with the batch's events applied.
+    v1::CaseState initial;  // As stored when the batch first read it.
+    bool dirty = false;     // Events were applied: the projector must flush it.
+  };
+
   // The current state of `case_id` (default when it does not exist).
   absl::StatusOr<v1::CaseState*> Get(const std::string& case_id);
+  absl::StatusOr<Entry*> GetEntry(const std::string& case_id);
 
+  std::map<std::string, Entry>& entries() { return states_; }
   void Clear() { states_.clear(); }
   size_t size() const { return states_.size(); }
 
  private:
   const Store* store_;
-  std::map<std::string, v1::CaseState> states_;
+  std::map<std::string, Entry> states_;
 };
 
 }  // namespace docket

@@ -1,5 +1,6 @@
 #include "projections/projector.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -137,17 +138,17 @@ std::map<std::string, int64_t> Projector::StatsDeltas(const v1::CaseEvent& event
   return out;
 }
 
-absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored,
-                                     CaseCache* cache, rocksdb::WriteBatch* batch,
-                                     v1::CaseEvent* decoded) const {
+absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* cache,
+                                     rocksdb::WriteBatch* batch, v1::CaseEvent* decoded,
+                                     const std::string* stored_bytes) const {
   v1::CaseEvent local;
   v1::CaseEvent& event = decoded != nullptr ? *decoded : local;
   if (!event.ParseFromString(stored.event())) {
     return absl::DataLossError("a stored event does not decode as docket.v1.CaseEvent");
   }
-  absl::StatusOr<v1::CaseState*> state_or = cache->Get(event.case_id());
-  if (!state_or.ok()) return state_or.status();
-  v1::CaseState* state = *state_or;
+  absl::StatusOr<CaseCache::Entry*> entry = cache->GetEntry(event.case_id());
+  if (!entry.ok()) return entry.status();
+  v1::CaseState* state = &(*entry)->state;
   if (event.revision() <= state->revision()) return false;  // Already applied.
   const std::string where =
       absl::StrCat("case ", event.case_id(), " revision ", event.revision());
@@ -158,21 +159,18 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored,
   absl::Status link = VerifyLink(stored, state->hash_head(), where);
   if (!link.ok()) return link;
 
-  const v1::CaseState before = *state;
+  // What the report counters compare: the clocks and the first result.
+  v1::CaseState before;
+  *before.mutable_deadlines() = state->deadlines();
+  if (state->has_first_replied_at()) {
+    *before.mutable_first_replied_at() = state->first_replied_at();
+  }
   Apply(event, state);
   state->set_hash_head(stored.hash());
+  (*entry)->dirty = true;
 
   batch->Put(store_->cf(Cf::kHistory), keys::History(event.case_id(), event.revision()),
-             stored.SerializeAsString());
-  batch->Put(store_->cf(Cf::kCases), event.case_id(), state->SerializeAsString());
-  for (const std::string& key : DueKeys(before)) batch->Delete(store_->cf(Cf::kDue), key);
-  for (const std::string& key : DueKeys(*state)) batch->Put(store_->cf(Cf::kDue), key, "");
-  if (before.stage() != state->stage()) {
-    if (before.revision() > 0) {
-      batch->Delete(store_->cf(Cf::kByStatus), keys::ByStatus(before.stage(), event.case_id()));
-    }
-    batch->Put(store_->cf(Cf::kByStatus), keys::ByStatus(state->stage(), event.case_id()), "");
-  }
+             stored_bytes != nullptr ? *stored_bytes : stored.SerializeAsString());
   if (event.has_case_opened()) {
     const v1::Intake& in = event.case_opened().intake();
     batch->Put(store_->cf(Cf::kByCustomer), keys::ByOwner(in.customer().id(), event.case_id()), "");
@@ -185,6 +183,34 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored,
     if (delta != 0) batch->Merge(store_->cf(Cf::kStats), key, Int64AddOperator::Encode(delta));
   }
   return true;
+}
+
+void Projector::Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const {
+  for (auto& [case_id, entry] : cache->entries()) {
+    if (!entry.dirty) continue;
+    const v1::CaseState& before = entry.initial;
+    const v1::CaseState& after = entry.state;
+    batch->Put(store_->cf(Cf::kCases), case_id, after.SerializeAsString());
+    const std::vector<std::string> old_keys = DueKeys(before), new_keys = DueKeys(after);
+    for (const std::string& key : old_keys) {
+      if (std::find(new_keys.begin(), new_keys.end(), key) == new_keys.end()) {
+        batch->Delete(store_->cf(Cf::kDue), key);
+      }
+    }
+    for (const std::string& key : new_keys) {
+      if (std::find(old_keys.begin(), old_keys.end(), key) == old_keys.end()) {
+        batch->Put(store_->cf(Cf::kDue), key, "");
+      }
+    }
+    if (before.stage() != after.stage()) {
+      if (before.revision() > 0) {
+        batch->Delete(store_->cf(Cf::kByStatus), keys::ByStatus(before.stage(), case_id));
+      }
+      batch->Put(store_->cf(Cf::kByStatus), keys::ByStatus(after.stage(), case_id), "");
+    }
+    entry.initial = after;
+    entry.dirty = false;
+  }
 }
 
 }  // namespace docket

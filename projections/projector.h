@@ -27,13 +27,22 @@ class Projector {
   explicit Projector(const Store* store) : store_(store) {}
 
   // Decodes `stored`, checks its link to the case's hash head, applies it
-  // to the case's state in `cache`, and adds the projection writes to
-  // `batch`. Returns false when the event was already applied (skipped).
-  // kDataLoss for an event that does not decode, does not link, or skips a
-  // revision. When `decoded` is given, the decoded event is left there.
+  // to the case's state in `cache`, and adds the per-event writes (history,
+  // owner indexes, report counters) to `batch`. Returns false when the
+  // event was already applied (skipped). kDataLoss for an event that does
+  // not decode, does not link, or skips a revision. `stored_bytes`, when
+  // given, are stored's serialization (saves encoding it again); when
+  // `decoded` is given, the decoded event is left there.
+  // REQUIRES: Flush before `batch` is written.
   absl::StatusOr<bool> Fold(const v1::StoredEvent& stored, CaseCache* cache,
                             rocksdb::WriteBatch* batch,
-                            v1::CaseEvent* decoded = nullptr) const;
+                            v1::CaseEvent* decoded = nullptr,
+                            const std::string* stored_bytes = nullptr) const;
+
+  // Adds the per-case writes of everything folded into `cache` since its
+  // states were read: each changed case's state, once, and the changes of
+  // its due and by_status entries.
+  void Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const;
 
   // The report counters one event adds (stats keys -> deltas), given the
   // case's state before and after it. Pure; shared with verify.

@@ -18,6 +18,7 @@ absl::StatusOr<int64_t> CatchUp(Store* store, EmbeddedEventLog* log, int batch_s
   int in_batch = 0;
   v1::CaseEvent event;
   auto flush = [&](bool last) -> absl::Status {
+    projector.Flush(&cache, &batch);
     if (last) log->PutMeta(&batch);
     absl::Status s = store->Write(&batch, /*sync=*/last);
     batch.Clear();

@@ -28,7 +28,7 @@ v1::CommandOutcome Rejected(const v1::Command& command, const absl::Status& stat
 // What the current batch has decided but not yet committed.
 struct CommandProcessor::Pending {
   rocksdb::WriteBatch batch;
-  std::vector<v1::StoredEvent> log;
+  std::vector<std::string> log;  // Serialized StoredEvents, in order.
   // Command id -> its record and events, for repeats within the batch.
   std::map<std::string, std::pair<v1::CommandRecord, v1::CommandOutcome>> commands;
 };
@@ -121,9 +121,11 @@ absl::StatusOr<v1::CommandOutcome> CommandProcessor::SubmitOne(
   for (v1::CaseEvent& event : *events) {
     v1::StoredEvent stored =
         ChainEvent(DeterministicBytes(event), (*state)->hash_head());
-    absl::StatusOr<bool> folded = projector_.Fold(stored, &cache_, &pending->batch);
+    std::string bytes = stored.SerializeAsString();
+    absl::StatusOr<bool> folded =
+        projector_.Fold(stored, &cache_, &pending->batch, nullptr, &bytes);
     if (!folded.ok()) return folded.status();
-    pending->log.push_back(std::move(stored));
+    pending->log.push_back(std::move(bytes));
     *outcome.add_events() = std::move(event);
   }
   v1::CommandRecord new_record;
@@ -162,6 +164,7 @@ absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatchAt(
     outcomes.push_back(*std::move(outcome));
   }
   if (failed.ok() && !pending.log.empty()) {
+    projector_.Flush(&cache_, &pending.batch);
     log_->NotePolicyVersion(policy_.version());
     failed = log_->Append(pending.log, &pending.batch);
   }

@@ -29,12 +29,12 @@ void EmbeddedEventLog::PutMeta(rocksdb::WriteBatch* batch) const {
   batch->Put(store_->cf(Cf::kMeta), kMetaKey, meta.SerializeAsString());
 }
 
-absl::Status EmbeddedEventLog::Append(const std::vector<v1::StoredEvent>& events,
+absl::Status EmbeddedEventLog::Append(const std::vector<std::string>& events,
                                       rocksdb::WriteBatch* projections) {
   const v1::DataDirMeta before = meta_;
   uint64_t next = meta_.next_log_position();
-  for (const v1::StoredEvent& event : events) {
-    projections->Put(store_->cf(Cf::kLog), keys::Log(next++), event.SerializeAsString());
+  for (const std::string& event : events) {
+    projections->Put(store_->cf(Cf::kLog), keys::Log(next++), event);
   }
   meta_.set_next_log_position(next);
   PutMeta(projections);

@@ -23,7 +23,7 @@ class EmbeddedEventLog final : public EventLog {
   // `store` must outlive the log. Reads the next position from meta.
   static absl::StatusOr<std::unique_ptr<EmbeddedEventLog>> Open(Store* store);
 
-  absl::Status Append(const std::vector<v1::StoredEvent>& events,
+  absl::Status Append(const std::vector<std::string>& events,
                       rocksdb::WriteBatch* projections) override;
   absl::Status Scan(uint64_t from,
                     const std::function<absl::Status(uint64_t, const v1::StoredEvent&)>&

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -21,7 +22,8 @@ class EventLog {
   // events, and the outcomes of their commands) with them. Durable on
   // return. On error nothing of either is visible, and the caller drops the
   // state it derived from the batch.
-  virtual absl::Status Append(const std::vector<v1::StoredEvent>& events,
+  // `events` are serialized StoredEvents.
+  virtual absl::Status Append(const std::vector<std::string>& events,
                               rocksdb::WriteBatch* projections) = 0;
 
   // Calls `visit` with each event at position >= `from`, in log order,

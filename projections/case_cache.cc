@@ -1,5 +1,7 @@
 #include "projections/case_cache.h"
 
+#include "projections/projector.h"
+
 namespace docket {
 
 absl::StatusOr<CaseCache::Entry*> CaseCache::GetEntry(const std::string& case_id) {
@@ -8,8 +10,10 @@ absl::StatusOr<CaseCache::Entry*> CaseCache::GetEntry(const std::string& case_id
   absl::StatusOr<v1::CaseState> state = store_->ReadCase(case_id);
   if (!state.ok()) return state.status();
   Entry& entry = states_[case_id];
-  entry.initial = *state;
   entry.state = *std::move(state);
+  entry.initial_revision = entry.state.revision();
+  entry.initial_stage = entry.state.stage();
+  entry.initial_due_keys = DueKeys(entry.state);
   return &entry;
 }
 

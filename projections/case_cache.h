@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "docket/v1/state.pb.h"
@@ -21,9 +22,12 @@ class CaseCache {
   explicit CaseCache(const Store* store) : store_(store) {}
 
   struct Entry {
-    v1::CaseState state;    // Current, with the batch's events applied.
-    v1::CaseState initial;  // As stored when the batch first read it.
-    bool dirty = false;     // Events were applied: the projector must flush it.
+    v1::CaseState state;  // Current, with the batch's events applied.
+    // What the projector's Flush compares, as stored when first read.
+    int64_t initial_revision = 0;
+    v1::Stage initial_stage = v1::STAGE_UNSPECIFIED;
+    std::vector<std::string> initial_due_keys;
+    bool dirty = false;  // Events were applied: the projector must flush it.
   };
 
   // The current state of `case_id` (default when it does not exist).

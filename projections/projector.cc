@@ -188,10 +188,10 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* c
 void Projector::Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const {
   for (auto& [case_id, entry] : cache->entries()) {
     if (!entry.dirty) continue;
-    const v1::CaseState& before = entry.initial;
     const v1::CaseState& after = entry.state;
     batch->Put(store_->cf(Cf::kCases), case_id, after.SerializeAsString());
-    const std::vector<std::string> old_keys = DueKeys(before), new_keys = DueKeys(after);
+    const std::vector<std::string>& old_keys = entry.initial_due_keys;
+    const std::vector<std::string> new_keys = DueKeys(after);
     for (const std::string& key : old_keys) {
       if (std::find(new_keys.begin(), new_keys.end(), key) == new_keys.end()) {
         batch->Delete(store_->cf(Cf::kDue), key);
@@ -202,13 +202,12 @@ void Projector::Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const {
         batch->Put(store_->cf(Cf::kDue), key, "");
       }
     }
-    if (before.stage() != after.stage()) {
-      if (before.revision() > 0) {
-        batch->Delete(store_->cf(Cf::kByStatus), keys::ByStatus(before.stage(), case_id));
+    if (entry.initial_stage != after.stage()) {
+      if (entry.initial_revision > 0) {
+        batch->Delete(store_->cf(Cf::kByStatus), keys::ByStatus(entry.initial_stage, case_id));
       }
       batch->Put(store_->cf(Cf::kByStatus), keys::ByStatus(after.stage(), case_id), "");
     }
-    entry.initial = after;
     entry.dirty = false;
   }
 }

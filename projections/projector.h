@@ -41,7 +41,8 @@ class Projector {
 
   // Adds the per-case writes of everything folded into `cache` since its
   // states were read: each changed case's state, once, and the changes of
-  // its due and by_status entries.
+  // its due and by_status entries. REQUIRES: the cache is cleared once
+  // `batch` is written (or dropped).
   void Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const;
 
   // The report counters one event adds (stats keys -> deltas), given the

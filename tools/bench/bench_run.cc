@@ -269,7 +269,7 @@ int Run(const RunOptions& options) {
   if (options.postgres) {
     std::cerr << "docket_bench: PostgreSQL peer...\n";
     merge(InChild("postgres", [&] {
-      return PostgresPeer(workload, work + "/pg", options.quick ? 20000 : 200000);
+      return PostgresPeer(workload, options.quick ? 20000 : 200000);
     }));
   }
   fs::remove_all(work);

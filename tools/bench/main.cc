@@ -12,7 +12,7 @@
 #include "tools/bench/bench_run.h"
 #include "tools/bench/workload.h"
 
-ABSL_FLAG(int32_t, cases, 0, "generate/run: number of case lifecycles (run default: 2,000 quick, 80,000 full).");
+ABSL_FLAG(int32_t, cases, 0, "generate/run: number of case lifecycles (run default: 2,000 quick, 95,000 full (over 1 M events)).");
 ABSL_FLAG(uint32_t, seed, 1, "generate/run: workload seed.");
 ABSL_FLAG(bool, quick, false, "run: a small workload that finishes within two minutes.");
 ABSL_FLAG(std::string, json, "", "run: also write the results as JSON to this file.");
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     docket::bench::RunOptions options;
     options.quick = absl::GetFlag(FLAGS_quick);
     options.cases = absl::GetFlag(FLAGS_cases) > 0 ? absl::GetFlag(FLAGS_cases)
-                                                   : (options.quick ? 2000 : 80000);
+                                                   : (options.quick ? 2000 : 95000);
     options.seed = absl::GetFlag(FLAGS_seed);
     options.json_path = absl::GetFlag(FLAGS_json);
     options.work_dir = absl::GetFlag(FLAGS_work_dir);

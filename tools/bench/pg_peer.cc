@@ -29,7 +29,7 @@ int Sh(const std::string& command) { return std::system(command.c_str()); }
 // Runs `command` as the postgres user when we are root (the server refuses
 // to run as root).
 std::string AsServerUser(const std::string& command) {
-  return getuid() == 0 ? absl::StrCat("runuser -u postgres -- ", command) : command;
+  return getuid() == 0 ? absl::StrCat("/usr/sbin/runuser -u postgres -- ", command) : command;
 }
 
 bool Ok(PGresult* r) {
@@ -41,14 +41,17 @@ bool Ok(PGresult* r) {
 
 }  // namespace
 
-std::map<std::string, double> PostgresPeer(const std::string& workload,
-                                           const std::string& dir, size_t commands) {
+std::map<std::string, double> PostgresPeer(const std::string& workload, size_t commands) {
   const std::string bin = PgBin();
   if (bin.empty()) {
     std::cerr << "docket_bench: PostgreSQL is not installed (scripts/setup.sh installs it)\n";
     return {{"postgres_failed", 1}};
   }
-  std::filesystem::create_directories(dir);
+  // A short path under /tmp: the server's user must reach it, and a Unix
+  // socket path has at most 107 bytes.
+  char templ[] = "/tmp/docket-pg-XXXXXX";
+  if (mkdtemp(templ) == nullptr) return {{"postgres_failed", 1}};
+  const std::string dir = templ;
   if (getuid() == 0) Sh(absl::StrCat("chown postgres '", dir, "'"));
   const std::string data = dir + "/data";
   if (Sh(AsServerUser(absl::StrCat(bin, "/initdb -D '", data,
@@ -125,6 +128,7 @@ std::map<std::string, double> PostgresPeer(const std::string& workload,
   }
   PQfinish(conn);
   Sh(AsServerUser(absl::StrCat(bin, "/pg_ctl -D '", data, "' -m fast -w stop > /dev/null")));
+  if (!result.contains("postgres_failed")) std::filesystem::remove_all(dir);
   return result;
 }
 

@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
+#include <regex>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -192,6 +194,35 @@ TEST(DocketctlTest, ShowHistoryListReportAndTail) {
 
   RunResult tail = Ctl(dir, {"tail", "--from=60"});
   EXPECT_EQ(std::count(tail.out.begin(), tail.out.end(), '\n'), 10);
+}
+
+// DESIGN.md: an auditor verifies the chain from the stored bytes alone, in
+// any language. Here: coreutils, nothing of docket's.
+TEST(DocketctlTest, HashChainVerifiesWithCoreutilsFromStoredBytes) {
+  const std::string dir = ExampleDir("chain");
+  RunResult history = Ctl(dir, {"history", "C-2026-0004", "--format=stored"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  const std::vector<std::string> lines = absl::StrSplit(history.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 13u);  // The cigarettes case: 13 steps.
+  const std::regex field("\"(event|prevHash|hash)\":\"([^\"]*)\"");
+  std::string previous_hash;  // base64; empty before the first event.
+  for (const std::string& line : lines) {
+    std::map<std::string, std::string> f;
+    for (std::sregex_iterator it(line.begin(), line.end(), field), end; it != end; ++it) {
+      f[(*it)[1]] = (*it)[2];
+    }
+    EXPECT_EQ(f["prevHash"], previous_hash) << line.substr(0, 120);
+    const std::string script = absl::StrCat(
+        "(printf '%s' '", f["prevHash"], "' | base64 -d; printf '%s' '", f["event"],
+        "' | base64 -d) | sha256sum | cut -d' ' -f1; printf '%s' '", f["hash"],
+        "' | base64 -d | od -An -tx1 | tr -d ' \\n'");
+    RunResult hashed = RunProcess({"/bin/sh", "-c", script});
+    const std::vector<std::string> both = absl::StrSplit(hashed.out, '\n');
+    ASSERT_GE(both.size(), 2u) << hashed.out << hashed.err;
+    EXPECT_EQ(both[0].size(), 64u) << hashed.err;
+    EXPECT_EQ(both[0], both[1]) << "SHA-256(prev_hash || event) != hash";
+    previous_hash = f["hash"];
+  }
 }
 
 TEST(DocketctlTest, TickRecordsWhatIsDueOnceAndTheReportShowsTheSla) {

@@ -35,7 +35,8 @@ ABSL_FLAG(std::string, now, "",
           "list --overdue, tick: this RFC 3339 time instead of the clock.");
 ABSL_FLAG(std::string, by, "category",
           "report: comma-separated dimensions: day,category,channel,severity,branch.");
-ABSL_FLAG(std::string, format, "table", "list, report: table, csv (report) or json.");
+ABSL_FLAG(std::string, format, "table",
+          "list, report: table, csv (report) or json; history: json or stored.");
 ABSL_FLAG(std::string, from, "beginning",
           "tail: first log position to print: beginning or a number.");
 ABSL_FLAG(absl::Duration, every, absl::ZeroDuration(),
@@ -67,6 +68,7 @@ commands:
                       commands that attach it
   show CASE           the case's state as JSON [--revision=N | --as_of=TIME]
   history CASE        the case's events with their hash chain, one per line
+                      [--format=stored: the StoredEvent bytes, base64]
   list                case table [--status=STAGE] [--severity=S] [--overdue]
                       [--format=table|json]
   report              statistics [--by=day,category,channel,severity,branch]

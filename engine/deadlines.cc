@@ -137,15 +137,20 @@ v1::Deadline DeadlineClock::Silence(const v1::Deadline& d) {
   return next;
 }
 
-std::optional<absl::Time> NextActionTime(const v1::Deadline& d) {
-  if (d.met() || d.silenced() || d.has_paused_since()) return std::nullopt;
+const v1::DeadlineMark* NextUnwarnedMark(const v1::Deadline& d) {
+  const auto& warned = d.warned_percent();
   for (const v1::DeadlineMark& mark : d.marks()) {
-    const auto& warned = d.warned_percent();
     if (std::find(warned.begin(), warned.end(), mark.percent()) == warned.end()) {
-      return ToTime(mark.at());
+      return &mark;
     }
   }
-  return ToTime(d.due_at());
+  return nullptr;
+}
+
+std::optional<absl::Time> NextActionTime(const v1::Deadline& d) {
+  if (d.met() || d.silenced() || d.has_paused_since()) return std::nullopt;
+  const v1::DeadlineMark* mark = NextUnwarnedMark(d);
+  return ToTime(mark != nullptr ? mark->at() : d.due_at());
 }
 
 const v1::Deadline* FindOpenDeadline(const v1::CaseState& state,

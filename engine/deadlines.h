@@ -64,6 +64,9 @@ class DeadlineClock {
   const Calendar& calendar_;
 };
 
+// The first of `d`'s warning marks not yet warned, or null.
+const v1::DeadlineMark* NextUnwarnedMark(const v1::Deadline& d);
+
 // When the deadline scanner must next act on `d`: its first warning mark not
 // yet warned, else its due time; nothing when it is met, paused or
 // silenced. The `due` index holds exactly these instants.

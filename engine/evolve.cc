@@ -17,17 +17,19 @@ void Meet(v1::DeadlineKind kind, const v1::CaseEvent& event,
   }
 }
 
-// Replaces each open deadline of the same kind with the recomputed one, or
-// adds it when none is open.
+// Replaces the open deadline of the same kind with `d`, or adds `d` when
+// none is open.
+void ReplaceOpen(const v1::Deadline& d, v1::CaseState* state) {
+  if (v1::Deadline* open = FindOpenDeadline(state, d.kind())) {
+    *open = d;
+  } else {
+    *state->add_deadlines() = d;
+  }
+}
+
 void ReplaceOpen(const RepeatedPtrField<v1::Deadline>& recomputed,
                  v1::CaseState* state) {
-  for (const v1::Deadline& d : recomputed) {
-    if (v1::Deadline* open = FindOpenDeadline(state, d.kind())) {
-      *open = d;
-    } else {
-      *state->add_deadlines() = d;
-    }
-  }
+  for (const v1::Deadline& d : recomputed) ReplaceOpen(d, state);
 }
 
 void Judge(v1::Severity severity, v1::Level handling_level,
@@ -203,12 +205,9 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
       }
       break;
     }
-    case v1::CaseEvent::kDeadlineBreached: {
-      google::protobuf::RepeatedPtrField<v1::Deadline> next;
-      *next.Add() = event.deadline_breached().next();
-      ReplaceOpen(next, state);
+    case v1::CaseEvent::kDeadlineBreached:
+      ReplaceOpen(event.deadline_breached().next(), state);
       break;
-    }
     case v1::CaseEvent::kMerged:
       state->set_stage(v1::STAGE_MERGED);
       state->set_merged_into(event.merged().survivor_case_id());

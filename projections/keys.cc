@@ -29,13 +29,26 @@ std::string History(absl::string_view case_id, int64_t revision) {
   return absl::StrCat(CasePrefix(case_id), BigEndian64(revision));
 }
 
+// Flipping the sign bit makes signed seconds sort bytewise: times before
+// 1970 still sort before later ones.
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+
 std::string Due(absl::Time due_at, absl::string_view case_id,
                 v1::DeadlineKind kind) {
-  // Offset so that times before 1970 still sort before later ones.
-  const uint64_t seconds =
-      static_cast<uint64_t>(absl::ToUnixSeconds(due_at)) ^ (uint64_t{1} << 63);
+  const uint64_t seconds = static_cast<uint64_t>(absl::ToUnixSeconds(due_at)) ^ kSignBit;
   return absl::StrCat(BigEndian64(seconds), case_id, absl::string_view("\0", 1),
                       v1::DeadlineKind_Name(kind));
+}
+
+bool ParseDue(absl::string_view key, absl::Time* due_at, std::string* case_id,
+              v1::DeadlineKind* kind) {
+  if (key.size() < 10) return false;
+  *due_at = absl::FromUnixSeconds(static_cast<int64_t>(ReadBigEndian64(key) ^ kSignBit));
+  const absl::string_view rest = key.substr(8);
+  const size_t nul = rest.find('\0');
+  if (nul == absl::string_view::npos) return false;
+  *case_id = std::string(rest.substr(0, nul));
+  return v1::DeadlineKind_Parse(std::string(rest.substr(nul + 1)), kind);
 }
 
 std::string ByStatus(v1::Stage stage, absl::string_view case_id) {

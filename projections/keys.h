@@ -25,6 +25,9 @@ std::string CasePrefix(absl::string_view case_id);
 // due: due time (unix seconds), case id, deadline kind -> empty.
 std::string Due(absl::Time due_at, absl::string_view case_id,
                 v1::DeadlineKind kind);
+// The parts of a due key; false when `key` is not one.
+bool ParseDue(absl::string_view key, absl::Time* due_at, std::string* case_id,
+              v1::DeadlineKind* kind);
 // by_status: stage name, case id -> empty.
 std::string ByStatus(v1::Stage stage, absl::string_view case_id);
 // by_customer / by_waybill: id, case id -> empty.

@@ -9,7 +9,6 @@
 #include "projections/int64_add_operator.h"
 #include "projections/keys.h"
 #include "projections/projector.h"
-#include "services/command_processor.h"
 
 namespace docket {
 namespace {

@@ -21,17 +21,6 @@ struct DueEntry {
   v1::DeadlineKind kind = v1::DEADLINE_KIND_UNSPECIFIED;
 };
 
-bool ParseDueKey(absl::string_view key, DueEntry* out) {
-  if (key.size() < 10) return false;
-  const uint64_t biased = keys::ReadBigEndian64(key.substr(0, 8));
-  out->at = absl::FromUnixSeconds(static_cast<int64_t>(biased ^ (uint64_t{1} << 63)));
-  const absl::string_view rest = key.substr(8);
-  const size_t nul = rest.find('\0');
-  if (nul == absl::string_view::npos) return false;
-  out->case_id = std::string(rest.substr(0, nul));
-  return v1::DeadlineKind_Parse(std::string(rest.substr(nul + 1)), &out->kind);
-}
-
 v1::Command Base(const std::string& id, const std::string& case_id, absl::Time occurred) {
   v1::Command c;
   c.set_command_id(id);
@@ -77,7 +66,8 @@ absl::StatusOr<ScanResult> DeadlineScanner::Scan(absl::Time now) {
     std::unique_ptr<rocksdb::Iterator> it = store_->NewIterator(Cf::kDue);
     for (it->SeekToFirst(); it->Valid() && group.size() < kGroup; it->Next()) {
       DueEntry due;
-      if (!ParseDueKey(absl::string_view(it->key().data(), it->key().size()), &due)) {
+      if (!keys::ParseDue(absl::string_view(it->key().data(), it->key().size()), &due.at,
+                          &due.case_id, &due.kind)) {
         return absl::DataLossError("the due index holds a key of the wrong shape");
       }
       if (due.at > now) break;
@@ -88,13 +78,7 @@ absl::StatusOr<ScanResult> DeadlineScanner::Scan(absl::Time now) {
       const std::string prefix = absl::StrCat("deadline:", due.case_id, ":",
                                               v1::DeadlineKind_Name(due.kind), ":",
                                               d->window_number(), ":");
-      const v1::DeadlineMark* mark = nullptr;
-      for (const v1::DeadlineMark& m : d->marks()) {
-        const auto& warned = d->warned_percent();
-        if (mark == nullptr && std::find(warned.begin(), warned.end(), m.percent()) == warned.end()) {
-          mark = &m;
-        }
-      }
+      const v1::DeadlineMark* mark = NextUnwarnedMark(*d);
       v1::Command command;
       if (mark != nullptr) {
         command = Base(absl::StrCat(prefix, mark->percent()), due.case_id, ToTime(mark->at()));

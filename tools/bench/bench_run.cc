@@ -292,7 +292,7 @@ int Run(const RunOptions& options) {
 
   std::cout << absl::StrFormat(
       "docket_bench %s: %s cases, %s commands, %s events\n\n", options.quick ? "--quick" : "full",
-      Fmt(r, "submit_commands", "%.0f").empty() ? "?" : absl::StrCat(options.cases),
+      absl::StrCat(options.cases),
       Fmt(r, "submit_commands"), Fmt(r, "submit_events"));
   const std::vector<std::tuple<std::string, std::string, std::string>> rows = {
       {"submit (durable, group commit)", Fmt(r, "submit_commands_per_s") + " commands/s",

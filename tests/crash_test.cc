@@ -17,7 +17,6 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/testing/data_dir.h"
@@ -34,17 +33,9 @@ constexpr int kKills = 6;
 
 std::string Ctl() { return Runfile("tools/docketctl/docketctl"); }
 
-// The examples, replicated under distinct case ids.
+// The examples, replicated under distinct case ids, in a file.
 std::string WriteStream(const std::string& path) {
-  const std::vector<std::string> examples =
-      testing::ReadLines(Runfile("examples/seed_cases.ndjson"));
-  std::ofstream out(path);
-  for (int r = 0; r < kReplicas; ++r) {
-    for (const std::string& line : examples) {
-      out << absl::StrReplaceAll(line, {{"\"C-2026-", absl::StrCat("\"R", r, "-C-2026-")}})
-          << "\n";
-    }
-  }
+  std::ofstream(path) << testing::ReplicatedExamples("R", kReplicas);
   return path;
 }
 

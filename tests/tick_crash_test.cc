@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/testing/data_dir.h"
@@ -29,17 +28,6 @@ constexpr int kKills = 6;
 constexpr char kNow[] = "--now=2026-12-20T00:00:00Z";  // Every clock has passed.
 
 std::string Ctl() { return Runfile("tools/docketctl/docketctl"); }
-
-std::string Stream() {
-  std::string out;
-  for (int r = 0; r < kReplicas; ++r) {
-    for (const std::string& line : testing::ReadLines(Runfile("examples/seed_cases.ndjson"))) {
-      absl::StrAppend(&out, absl::StrReplaceAll(line, {{"\"C-2026-", absl::StrCat("\"T", r, "-C-2026-")}}),
-                      "\n");
-    }
-  }
-  return out;
-}
 
 std::string Prepare(const std::string& name, const std::string& stream) {
   const std::string dir = testing::FreshDir(name);
@@ -60,7 +48,7 @@ std::string MaskedTail(const std::string& dir) {
 }
 
 TEST(TickCrashTest, EachWarningAndBreachIsRecordedOnceAcrossKills) {
-  const std::string stream = Stream();
+  const std::string stream = testing::ReplicatedExamples("T", kReplicas);
   const std::string reference = Prepare("tick-reference", stream);
   const auto started = std::chrono::steady_clock::now();
   testing::RunResult ref = RunProcess({Ctl(), "--data_dir=" + reference, "tick", kNow});

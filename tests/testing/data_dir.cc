@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "projections/store.h"
 
 namespace docket::testing {
@@ -35,6 +36,21 @@ std::vector<std::string> ReadLines(const std::string& path) {
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
+}
+
+std::string ReplicatedExamples(const std::string& tag, int replicas) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  const std::vector<std::string> examples = ReadLines(absl::StrCat(
+      srcdir ? srcdir : ".", "/", workspace ? workspace : "docket", "/examples/seed_cases.ndjson"));
+  std::string out;
+  for (int r = 0; r < replicas; ++r) {
+    const std::string prefix = absl::StrCat("\"", tag, r, "-C-2026-");
+    for (const std::string& line : examples) {
+      absl::StrAppend(&out, absl::StrReplaceAll(line, {{"\"C-2026-", prefix}}), "\n");
+    }
+  }
+  return out;
 }
 
 }  // namespace docket::testing

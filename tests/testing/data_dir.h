@@ -21,6 +21,12 @@ absl::StatusOr<std::map<std::string, std::string>> DumpDataDir(const std::string
 // runfiles).
 std::vector<std::string> ReadLines(const std::string& path);
 
+// The example commands (examples/seed_cases.ndjson in the runfiles)
+// `replicas` times over, each copy's case ids prefixed with `tag` and the
+// copy's number ("R3-C-2026-0001"), one command per line: a large stream of
+// valid lifecycles.
+std::string ReplicatedExamples(const std::string& tag, int replicas);
+
 }  // namespace docket::testing
 
 #endif  // DOCKET_TESTS_TESTING_DATA_DIR_H_

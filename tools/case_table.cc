@@ -15,10 +15,16 @@ std::string Short(const std::string& enum_name, absl::string_view prefix) {
   return std::string(absl::StripPrefix(enum_name, prefix));
 }
 
+bool IsClosed(const v1::CaseState& c) {
+  return c.stage() == v1::STAGE_ARCHIVED || c.stage() == v1::STAGE_MERGED;
+}
+
+bool IsPastDue(const v1::Deadline& d, absl::Time now) {
+  return !d.met() && ToTime(d.due_at()) < now;
+}
+
 std::string OpenDeadlines(const v1::CaseState& c, absl::Time now) {
-  if (c.stage() == v1::STAGE_ARCHIVED || c.stage() == v1::STAGE_MERGED) {
-    return "-";
-  }
+  if (IsClosed(c)) return "-";
   std::vector<std::string> parts;
   for (const v1::Deadline& d : c.deadlines()) {
     if (d.met()) continue;
@@ -26,12 +32,20 @@ std::string OpenDeadlines(const v1::CaseState& c, absl::Time now) {
     parts.push_back(absl::StrCat(
         Short(v1::DeadlineKind_Name(d.kind()), "DEADLINE_KIND_"), " ",
         absl::FormatTime("%m-%d %H:%M", due, absl::UTCTimeZone()),
-        due < now ? " OVERDUE" : ""));
+        IsPastDue(d, now) ? " OVERDUE" : ""));
   }
   return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
 }
 
 }  // namespace
+
+bool IsOverdue(const v1::CaseState& c, absl::Time now) {
+  if (IsClosed(c)) return false;
+  for (const v1::Deadline& d : c.deadlines()) {
+    if (IsPastDue(d, now)) return true;
+  }
+  return false;
+}
 
 void PrintCaseTable(const std::vector<v1::CaseState>& cases, absl::Time now,
                     std::ostream& out) {

@@ -9,6 +9,9 @@
 
 namespace docket {
 
+// Whether `c` is open and has a deadline that is unmet and past due at `now`.
+bool IsOverdue(const v1::CaseState& c, absl::Time now);
+
 // Prints one line per case: id, category, channel, stage, severity, level,
 // proposed / paid amounts, and its open deadlines, marking those due
 // before `now` as OVERDUE.

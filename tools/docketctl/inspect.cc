@@ -162,14 +162,7 @@ int List(const Args& args) {
     }
     if (stage != v1::STAGE_UNSPECIFIED && c.stage() != stage) continue;
     if (severity != v1::SEVERITY_UNSPECIFIED && c.severity() != severity) continue;
-    if (absl::GetFlag(FLAGS_overdue)) {
-      bool overdue = false;
-      const bool closed = c.stage() == v1::STAGE_ARCHIVED || c.stage() == v1::STAGE_MERGED;
-      for (const v1::Deadline& d : c.deadlines()) {
-        overdue |= !closed && !d.met() && ToTime(d.due_at()) < now;
-      }
-      if (!overdue) continue;
-    }
+    if (absl::GetFlag(FLAGS_overdue) && !IsOverdue(c, now)) continue;
     cases.push_back(std::move(c));
   }
   if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading cases"));

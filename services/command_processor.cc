@@ -44,6 +44,8 @@ CommandProcessor::CommandProcessor(Store* store, EmbeddedEventLog* log,
       projector_(store),
       cache_(store) {}
 
+CommandProcessor::~CommandProcessor() = default;
+
 absl::Status CommandProcessor::LoadEvents(const std::string& case_id, int64_t first,
                                           int64_t last,
                                           v1::CommandOutcome* outcome) const {
@@ -61,13 +63,16 @@ absl::Status CommandProcessor::LoadEvents(const std::string& case_id, int64_t fi
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::CommandOutcome> CommandProcessor::SubmitOne(
-    const v1::Command& command, absl::Time now, Pending* pending) {
-  const std::string content = Sha256(DeterministicBytes(command));
+absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(
+    const v1::Command& command, absl::Time now) {
+  Pending* pending = pending_.get();
+  Decision decision;
+  decision.content_sha256 = Sha256(DeterministicBytes(command));
+  const std::string& content = decision.content_sha256;
+  v1::CommandOutcome& outcome = decision.outcome;
 
   // Seen before, in this batch or committed?
   std::optional<v1::CommandRecord> record;
-  v1::CommandOutcome outcome;
   if (auto it = pending->commands.find(command.command_id());
       it != pending->commands.end()) {
     record = it->second.first;
@@ -91,29 +96,31 @@ absl::StatusOr<v1::CommandOutcome> CommandProcessor::SubmitOne(
   }
   if (record.has_value()) {
     if (record->content_sha256() != content) {
-      return Rejected(command,
-                      Refuse(v1::RULE_DUPLICATE_COMMAND_ID,
-                             absl::StatusCode::kAlreadyExists,
-                             absl::StrCat("command ", command.command_id(),
-                                          " was already accepted with different "
-                                          "content (case ",
-                                          record->case_id(), ")")),
-                      now);
+      outcome = Rejected(command,
+                         Refuse(v1::RULE_DUPLICATE_COMMAND_ID,
+                                absl::StatusCode::kAlreadyExists,
+                                absl::StrCat("command ", command.command_id(),
+                                             " was already accepted with different "
+                                             "content (case ",
+                                             record->case_id(), ")")),
+                         now);
+      return decision;
     }
     outcome.set_duplicate(true);
-    return outcome;
+    return decision;
   }
 
   absl::StatusOr<v1::CaseState*> state = cache_.Get(command.case_id());
   if (!state.ok()) return state.status();
   absl::StatusOr<std::vector<v1::CaseEvent>> events =
-      Decide(**state, command, policy_, now, calendar_);
+      docket::Decide(**state, command, policy_, now, calendar_);
   if (!events.ok()) {
     if (RuleOf(events.status()) == v1::RULE_UNSPECIFIED &&
         events.status().code() == absl::StatusCode::kInternal) {
       return events.status();
     }
-    return Rejected(command, events.status(), now);
+    outcome = Rejected(command, events.status(), now);
+    return decision;
   }
 
   outcome.set_command_id(command.command_id());
@@ -125,7 +132,8 @@ absl::StatusOr<v1::CommandOutcome> CommandProcessor::SubmitOne(
     absl::StatusOr<bool> folded =
         projector_.Fold(stored, &cache_, &pending->batch, nullptr, &bytes);
     if (!folded.ok()) return folded.status();
-    pending->log.push_back(std::move(bytes));
+    pending->log.push_back(bytes);
+    decision.stored_events.push_back(std::move(bytes));
     *outcome.add_events() = std::move(event);
   }
   v1::CommandRecord new_record;
@@ -137,7 +145,7 @@ absl::StatusOr<v1::CommandOutcome> CommandProcessor::SubmitOne(
   pending->batch.Put(store_->cf(Cf::kCommands), command.command_id(),
                      new_record.SerializeAsString());
   pending->commands[command.command_id()] = {new_record, outcome};
-  return outcome;
+  return decision;
 }
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatch(
@@ -147,31 +155,65 @@ absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatch(
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatchAt(
     const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now) {
-  Pending pending;
-  std::vector<v1::CommandOutcome> outcomes;
-  outcomes.reserve(commands.size());
-  absl::Status failed;
+  std::vector<Timed> timed;
+  timed.reserve(commands.size());
   for (const absl::StatusOr<v1::Command>& command : commands) {
-    if (!command.ok()) {
-      outcomes.push_back(Rejected(v1::Command(), command.status(), now));
+    timed.push_back({command, now});
+  }
+  absl::StatusOr<std::vector<Decision>> decisions = Decide(timed);
+  if (!decisions.ok()) return decisions.status();
+  absl::Status committed = Commit();
+  if (!committed.ok()) return committed;
+  std::vector<v1::CommandOutcome> outcomes;
+  outcomes.reserve(decisions->size());
+  for (Decision& decision : *decisions) outcomes.push_back(std::move(decision.outcome));
+  return outcomes;
+}
+
+absl::StatusOr<std::vector<CommandProcessor::Decision>> CommandProcessor::Decide(
+    const std::vector<Timed>& commands) {
+  if (pending_ != nullptr) {
+    return absl::FailedPreconditionError("a decided batch is still pending");
+  }
+  pending_ = std::make_unique<Pending>();
+  std::vector<Decision> decisions;
+  decisions.reserve(commands.size());
+  for (const Timed& timed : commands) {
+    if (!timed.command.ok()) {
+      Decision rejected;
+      rejected.outcome = Rejected(v1::Command(), timed.command.status(), timed.now);
+      decisions.push_back(std::move(rejected));
       continue;
     }
-    absl::StatusOr<v1::CommandOutcome> outcome = SubmitOne(*command, now, &pending);
-    if (!outcome.ok()) {
-      failed = outcome.status();
-      break;
+    absl::StatusOr<Decision> decision = DecideOne(*timed.command, timed.now);
+    if (!decision.ok()) {
+      Abort();
+      return decision.status();
     }
-    outcomes.push_back(*std::move(outcome));
+    decisions.push_back(*std::move(decision));
   }
-  if (failed.ok() && !pending.log.empty()) {
-    projector_.Flush(&cache_, &pending.batch);
+  return decisions;
+}
+
+absl::Status CommandProcessor::Commit(
+    const std::function<void(rocksdb::WriteBatch*)>& also) {
+  if (pending_ == nullptr) return absl::FailedPreconditionError("no decided batch");
+  absl::Status committed;
+  if (also) also(&pending_->batch);
+  if (!pending_->log.empty()) {
+    projector_.Flush(&cache_, &pending_->batch);
     log_->NotePolicyVersion(policy_.version());
-    failed = log_->Append(pending.log, &pending.batch);
+    committed = log_->Append(pending_->log, &pending_->batch);
+  } else if (pending_->batch.Count() > 0) {
+    committed = store_->Write(&pending_->batch, /*sync=*/true);
   }
-  // Committed states are re-read from the store; uncommitted ones must go.
+  Abort();  // Committed states are re-read from the store.
+  return committed;
+}
+
+void CommandProcessor::Abort() {
+  pending_.reset();
   cache_.Clear();
-  if (!failed.ok()) return failed;
-  return outcomes;
 }
 
 }  // namespace docket

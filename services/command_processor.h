@@ -1,6 +1,9 @@
 #ifndef DOCKET_SERVICES_COMMAND_PROCESSOR_H_
 #define DOCKET_SERVICES_COMMAND_PROCESSOR_H_
 
+#include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -33,6 +36,7 @@ class CommandProcessor {
   CommandProcessor(Store* store, EmbeddedEventLog* log, const v1::Policy& policy,
                    const Clock* clock,
                    const Calendar& calendar = AlwaysOpenCalendar::Get());
+  ~CommandProcessor();
 
   // Decides and durably commits `commands` as one group. A command that
   // failed to decode is passed as its status and gets a rejection. Returns
@@ -46,10 +50,32 @@ class CommandProcessor {
   absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatchAt(
       const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now);
 
+  // The two halves of SubmitBatch, for a transport that must publish the
+  // events before it commits them (Kafka): Decide decides each command at
+  // its own instant against the committed state plus what this batch
+  // decided before it, and keeps the batch pending; Commit makes it durable
+  // (with what `also` adds to the same atomic write); Abort drops it.
+  // At most one batch is pending.
+  struct Timed {
+    absl::StatusOr<v1::Command> command;
+    absl::Time now;
+  };
+  struct Decision {
+    v1::CommandOutcome outcome;
+    // The serialized StoredEvents this decision appends (none for a
+    // rejection or a duplicate), in order.
+    std::vector<std::string> stored_events;
+    // SHA-256 of the command's deterministic bytes (its idempotency key).
+    std::string content_sha256;
+  };
+  absl::StatusOr<std::vector<Decision>> Decide(const std::vector<Timed>& commands);
+  absl::Status Commit(
+      const std::function<void(rocksdb::WriteBatch*)>& also = nullptr);
+  void Abort();
+
  private:
   struct Pending;
-  absl::StatusOr<v1::CommandOutcome> SubmitOne(const v1::Command& command,
-                                               absl::Time now, Pending* pending);
+  absl::StatusOr<Decision> DecideOne(const v1::Command& command, absl::Time now);
   absl::Status LoadEvents(const std::string& case_id, int64_t first, int64_t last,
                           v1::CommandOutcome* outcome) const;
 
@@ -60,6 +86,7 @@ class CommandProcessor {
   const Calendar& calendar_;
   Projector projector_;
   CaseCache cache_;
+  std::unique_ptr<Pending> pending_;
 };
 
 }  // namespace docket

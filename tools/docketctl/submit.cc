@@ -2,20 +2,16 @@
 
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "engine/policy.h"
-#include "google/protobuf/text_format.h"
 #include "projections/hash_chain.h"
 #include "services/catch_up.h"
 #include "services/evidence_store.h"
 #include "services/json_codec.h"
+#include "services/runtime_config.h"
 #include "tools/docketctl/docketctl.h"
 #include "tools/docketctl/flags.h"
 #include "tools/docketctl/line_reader.h"
@@ -27,66 +23,16 @@ absl::StatusOr<std::unique_ptr<Store>> OpenForReading() {
   return Store::Open(DataDir(), Store::Mode::kReadOnly);
 }
 
-namespace {
-
-// The built-in years, or every *.textproto CalendarYear in --calendar_dir.
-absl::StatusOr<std::unique_ptr<BusinessCalendar>> LoadCalendar(const v1::Policy& policy) {
-  const std::string dir = absl::GetFlag(FLAGS_calendar_dir);
-  std::vector<v1::CalendarYear> years;
-  if (dir.empty()) {
-    years = BuiltInCalendarYears();
-  } else {
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-      if (entry.path().extension() != ".textproto") continue;
-      std::ifstream in(entry.path());
-      std::stringstream text;
-      text << in.rdbuf();
-      v1::CalendarYear year;
-      if (!google::protobuf::TextFormat::ParseFromString(text.str(), &year)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(entry.path().string(), ": not a text-format docket.v1.CalendarYear"));
-      }
-      years.push_back(std::move(year));
-    }
-    if (ec) return absl::NotFoundError(absl::StrCat("cannot read --calendar_dir ", dir));
-  }
-  absl::StatusOr<std::unique_ptr<BusinessCalendar>> calendar =
-      BusinessCalendar::Create(policy.business_hours(), years);
-  if (!calendar.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("business calendar: ", calendar.status().message()));
-  }
-  const int year = absl::ToCivilYear(absl::Now(), absl::FixedTimeZone(8 * 3600)).year();
-  if (!(*calendar)->Covers(year)) {
-    std::cerr << "docketctl: warning: no business-calendar file for " << year
-              << "; business time counts Monday to Friday without holidays "
-                 "(add one with --calendar_dir)\n";
-  }
-  return calendar;
-}
-
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime() {
   auto runtime = std::make_unique<Runtime>();
-  const std::string policy_path = absl::GetFlag(FLAGS_policy);
-  if (policy_path.empty()) {
-    runtime->policy = DefaultPolicy();
-  } else {
-    std::ifstream in(policy_path);
-    if (!in) return absl::NotFoundError(absl::StrCat("cannot read policy ", policy_path));
-    std::stringstream text;
-    text << in.rdbuf();
-    absl::StatusOr<v1::Policy> policy = ParsePolicy(text.str());
-    if (!policy.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(policy_path, ": ", policy.status().message()));
-    }
-    runtime->policy = *std::move(policy);
-  }
-  absl::StatusOr<std::unique_ptr<BusinessCalendar>> calendar = LoadCalendar(runtime->policy);
+  absl::StatusOr<v1::Policy> policy = LoadPolicy(absl::GetFlag(FLAGS_policy));
+  if (!policy.ok()) return policy.status();
+  runtime->policy = *std::move(policy);
+  std::ostringstream warnings;
+  absl::StatusOr<std::unique_ptr<BusinessCalendar>> calendar =
+      LoadCalendar(runtime->policy, absl::GetFlag(FLAGS_calendar_dir), warnings);
   if (!calendar.ok()) return calendar.status();
+  if (!warnings.str().empty()) std::cerr << "docketctl: " << warnings.str();
   runtime->calendar = *std::move(calendar);
   absl::StatusOr<std::unique_ptr<Store>> store =
       Store::Open(DataDir(), Store::Mode::kReadWrite);

@@ -1,0 +1,73 @@
+#ifndef DOCKET_SERVICES_KAFKA_WIRE_H_
+#define DOCKET_SERVICES_KAFKA_WIRE_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "docket/v1/commands.pb.h"
+
+// How docket's records look on Kafka: topics, keys, headers. The contract
+// for adapters and consumers (docs/kafka.md); pure, no I/O.
+namespace docket::kafka {
+
+inline constexpr char kCommandsTopic[] = "docket.commands";
+inline constexpr char kEventsTopic[] = "docket.events";
+inline constexpr char kRejectionsTopic[] = "docket.rejections";
+
+// Headers on every record docket writes (DESIGN.md).
+inline constexpr char kTypeHeader[] = "docket-type";          // "docket.v1.StoredEvent"
+inline constexpr char kKindHeader[] = "docket-kind";          // "evidence_attached"
+inline constexpr char kContentTypeHeader[] = "content-type";  // kProtobuf
+inline constexpr char kProtobuf[] = "application/x-protobuf";
+inline constexpr char kJson[] = "application/json";
+// docket's own, on docket.events and docket.rejections: the command record
+// they answer ("<partition>:<offset>" of docket.commands), the transaction's
+// slice of that partition ("<partition>:<first>-<last>" command offsets),
+// which of that slice's records this is ("<index>/<count>", from 1), the
+// command's id and its idempotency key (hex SHA-256 of its deterministic
+// bytes). They let a restoring engine rebuild its positions and idempotency
+// records from the topics alone, and recognise a transaction that is not
+// all there (a broker that hands out aborted records).
+inline constexpr char kSourceHeader[] = "docket-source";
+inline constexpr char kBatchHeader[] = "docket-batch";
+inline constexpr char kPartHeader[] = "docket-part";
+inline constexpr char kCommandIdHeader[] = "docket-command-id";
+inline constexpr char kCommandHashHeader[] = "docket-command-sha256";
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// The value of header `name`, or nullptr.
+const std::string* FindHeader(const Headers& headers, absl::string_view name);
+
+// The partition of `key` among `partitions`: murmur2, as the Java client's
+// default partitioner and librdkafka's "murmur2_random" (for a non-empty key).
+int32_t PartitionOf(absl::string_view key, int32_t partitions);
+
+// Decodes a record of docket.commands: protobuf docket.v1.Command by
+// default, the canonical JSON mapping when content-type says
+// application/json. Refusals carry a docket.v1.Rule (too large,
+// undecodable).
+absl::StatusOr<v1::Command> DecodeCommand(absl::string_view value, const Headers& headers);
+
+// Where a record of docket.events or docket.rejections came from.
+struct Source {
+  int32_t partition = -1;
+  int64_t offset = -1;
+  int64_t batch_first = -1;  // The transaction's command offsets in `partition`.
+  int64_t batch_last = -1;
+  int index = 1;  // Which of the batch's records in `partition` (1..count).
+  int count = 1;
+  std::string command_id;
+  std::string command_sha256;  // Raw bytes.
+};
+Headers SourceHeaders(const Source& source);
+// False when the headers are missing or malformed (a record docket did not write).
+bool ParseSource(const Headers& headers, Source* source);
+
+}  // namespace docket::kafka
+
+#endif  // DOCKET_SERVICES_KAFKA_WIRE_H_

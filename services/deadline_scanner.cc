@@ -58,44 +58,56 @@ v1::Actor DeadlineScanner::Actor() {
   return actor;
 }
 
+absl::StatusOr<std::vector<v1::Command>> DeadlineScanner::DueCommands(
+    const Store& store, absl::Time now, size_t limit,
+    const std::function<bool(const std::string& case_id)>& owned,
+    std::set<std::string>* tried) {
+  std::vector<v1::Command> group;
+  std::unique_ptr<rocksdb::Iterator> it = store.NewIterator(Cf::kDue);
+  for (it->SeekToFirst(); it->Valid() && group.size() < limit; it->Next()) {
+    DueEntry due;
+    if (!keys::ParseDue(absl::string_view(it->key().data(), it->key().size()), &due.at,
+                        &due.case_id, &due.kind)) {
+      return absl::DataLossError("the due index holds a key of the wrong shape");
+    }
+    if (due.at > now) break;
+    if (owned && !owned(due.case_id)) continue;
+    absl::StatusOr<v1::CaseState> state = store.ReadCase(due.case_id);
+    if (!state.ok()) return state.status();
+    const v1::Deadline* d = FindOpenDeadline(*state, due.kind);
+    if (d == nullptr) continue;
+    const std::string prefix = absl::StrCat("deadline:", due.case_id, ":",
+                                            v1::DeadlineKind_Name(due.kind), ":",
+                                            d->window_number(), ":");
+    const v1::DeadlineMark* mark = NextUnwarnedMark(*d);
+    v1::Command command;
+    if (mark != nullptr) {
+      command = Base(absl::StrCat(prefix, mark->percent()), due.case_id, ToTime(mark->at()));
+      command.mutable_record_deadline_warning()->set_kind(due.kind);
+      command.mutable_record_deadline_warning()->set_percent(mark->percent());
+    } else {
+      command = Base(absl::StrCat(prefix, "breach"), due.case_id, ToTime(d->due_at()));
+      command.mutable_record_deadline_breach()->set_kind(due.kind);
+    }
+    if (!tried->insert(command.command_id()).second) continue;
+    const bool appeal = mark == nullptr && due.kind == v1::DEADLINE_KIND_REGULATORY_RESULT;
+    group.push_back(std::move(command));
+    // In the same atomic group as the breach: both happen, or neither.
+    if (appeal) group.push_back(Appeal(*state, ToTime(d->due_at())));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the due index");
+  return group;
+}
+
 absl::StatusOr<ScanResult> DeadlineScanner::Scan(absl::Time now) {
   ScanResult result;
   std::set<std::string> tried;
   for (int pass = 0; pass < kMaxPasses; ++pass) {
-    std::vector<absl::StatusOr<v1::Command>> group;
-    std::unique_ptr<rocksdb::Iterator> it = store_->NewIterator(Cf::kDue);
-    for (it->SeekToFirst(); it->Valid() && group.size() < kGroup; it->Next()) {
-      DueEntry due;
-      if (!keys::ParseDue(absl::string_view(it->key().data(), it->key().size()), &due.at,
-                          &due.case_id, &due.kind)) {
-        return absl::DataLossError("the due index holds a key of the wrong shape");
-      }
-      if (due.at > now) break;
-      absl::StatusOr<v1::CaseState> state = store_->ReadCase(due.case_id);
-      if (!state.ok()) return state.status();
-      const v1::Deadline* d = FindOpenDeadline(*state, due.kind);
-      if (d == nullptr) continue;
-      const std::string prefix = absl::StrCat("deadline:", due.case_id, ":",
-                                              v1::DeadlineKind_Name(due.kind), ":",
-                                              d->window_number(), ":");
-      const v1::DeadlineMark* mark = NextUnwarnedMark(*d);
-      v1::Command command;
-      if (mark != nullptr) {
-        command = Base(absl::StrCat(prefix, mark->percent()), due.case_id, ToTime(mark->at()));
-        command.mutable_record_deadline_warning()->set_kind(due.kind);
-        command.mutable_record_deadline_warning()->set_percent(mark->percent());
-      } else {
-        command = Base(absl::StrCat(prefix, "breach"), due.case_id, ToTime(d->due_at()));
-        command.mutable_record_deadline_breach()->set_kind(due.kind);
-      }
-      if (!tried.insert(command.command_id()).second) continue;
-      const bool appeal = mark == nullptr && due.kind == v1::DEADLINE_KIND_REGULATORY_RESULT;
-      group.push_back(std::move(command));
-      // In the same atomic group as the breach: both happen, or neither.
-      if (appeal) group.push_back(Appeal(*state, ToTime(d->due_at())));
-    }
-    if (!it->status().ok()) return FromRocks(it->status(), "reading the due index");
-    if (group.empty()) break;
+    absl::StatusOr<std::vector<v1::Command>> due =
+        DueCommands(*store_, now, kGroup, nullptr, &tried);
+    if (!due.ok()) return due.status();
+    if (due->empty()) break;
+    std::vector<absl::StatusOr<v1::Command>> group(due->begin(), due->end());
     absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
         processor_->SubmitBatchAt(group, now);
     if (!outcomes.ok()) return outcomes.status();

@@ -1,6 +1,11 @@
 #ifndef DOCKET_SERVICES_DEADLINE_SCANNER_H_
 #define DOCKET_SERVICES_DEADLINE_SCANNER_H_
 
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "docket/v1/common.pb.h"
@@ -35,6 +40,15 @@ class DeadlineScanner {
       : store_(store), processor_(processor) {}
 
   absl::StatusOr<ScanResult> Scan(absl::Time now);
+
+  // The commands due at `now` (at most `limit`, with each breach of a
+  // regulatory clock followed by its appeal's OpenCase), for cases `owned`
+  // accepts, skipping ids already in `tried` and adding the new ones. For a
+  // transport that publishes them instead of submitting them (Kafka).
+  static absl::StatusOr<std::vector<v1::Command>> DueCommands(
+      const Store& store, absl::Time now, size_t limit,
+      const std::function<bool(const std::string& case_id)>& owned,
+      std::set<std::string>* tried);
 
   // The actor of the scanner's commands.
   static v1::Actor Actor();

@@ -244,19 +244,7 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
     if (!s->ok()) return s->status();
   }
   int64_t next = *position;
-  // Which records of each transaction slice have been seen, and how many it has.
-  struct Slice {
-    int count = 0;
-    std::set<int> seen;
-    bool Complete() const { return static_cast<int>(seen.size()) == count; }
-  };
-  std::map<BatchKey, Slice> slices;
-  auto note = [&](const Source& source) -> Slice& {
-    Slice& slice = slices[{source.batch_first, source.batch_last}];
-    slice.count = source.count;
-    slice.seen.insert(source.index);
-    return slice;
-  };
+  SliceTracker slices;
   int foreign = 0;
   absl::StatusOr<int64_t> rejections_end = ReadPartition(
       kRejectionsTopic, partition, *rejections_from,
@@ -266,7 +254,7 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
           ++foreign;
           return absl::OkStatus();
         }
-        note(source);
+        slices.Note(source);
         return absl::OkStatus();
       });
   if (!rejections_end.ok()) return rejections_end.status();
@@ -277,7 +265,7 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
     std::string bytes;
   };
   std::vector<Pending> run;
-  BatchKey run_key{-1, -1};
+  SliceTracker::Key run_key;
   Projector projector(store_);
   CaseCache cache(store_);
   rocksdb::WriteBatch batch;
@@ -334,21 +322,20 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
           ++foreign;
           return absl::OkStatus();
         }
-        const BatchKey key{source.batch_first, source.batch_last};
+        const SliceTracker::Key key = SliceTracker::KeyOf(source);
         if (key != run_key) {
           run.clear();  // A slice that never completed: an aborted transaction.
           run_key = key;
         }
-        const Slice& slice = note(source);
+        const bool complete = slices.Note(source);
         run.push_back({source, std::string(static_cast<const char*>(m->payload), m->len)});
-        if (slice.Complete()) return fold_run();
+        if (complete) return fold_run();
         return absl::OkStatus();
       });
   if (!events_end.ok()) return events_end.status();
   // Slices of rejections only are answered too.
-  for (const auto& [key, slice] : slices) {
-    if (slice.Complete()) next = std::max(next, key.last + 1);
-  }
+  slices.ForEachComplete(
+      [&](const SliceTracker::Key& key) { next = std::max(next, key.last + 1); });
   PutPosition(*store_, &batch, kCommandsTopic, partition, next);
   PutPosition(*store_, &batch, kEventsTopic, partition, *events_end);
   PutPosition(*store_, &batch, kRejectionsTopic, partition, *rejections_end);

@@ -83,4 +83,11 @@ bool ParseSource(const Headers& headers, Source* source) {
   return true;
 }
 
+bool SliceTracker::Note(const Source& source) {
+  Slice& slice = slices_[KeyOf(source)];
+  slice.count = source.count;
+  slice.seen.insert(source.index);
+  return static_cast<int>(slice.seen.size()) == slice.count;
+}
+
 }  // namespace docket::kafka

@@ -2,6 +2,8 @@
 #define DOCKET_SERVICES_KAFKA_WIRE_H_
 
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,6 +67,37 @@ struct Source {
   std::string command_sha256;  // Raw bytes.
 };
 Headers SourceHeaders(const Source& source);
+
+// Which records of each transaction slice have been seen. A slice is
+// complete when every one of its records has been (a broker that hands out
+// aborted records may show a slice in part, or twice).
+class SliceTracker {
+ public:
+  struct Key {
+    int32_t partition = -1;
+    int64_t first = 0, last = 0;
+    auto operator<=>(const Key&) const = default;
+  };
+  static Key KeyOf(const Source& source) {
+    return {source.partition, source.batch_first, source.batch_last};
+  }
+  // Records `source`; returns whether its slice is now complete.
+  bool Note(const Source& source);
+  // Calls `visit` with each complete slice.
+  template <typename F>
+  void ForEachComplete(F visit) const {
+    for (const auto& [key, slice] : slices_) {
+      if (static_cast<int>(slice.seen.size()) == slice.count) visit(key);
+    }
+  }
+
+ private:
+  struct Slice {
+    int count = 0;
+    std::set<int> seen;
+  };
+  std::map<Key, Slice> slices_;
+};
 // False when the headers are missing or malformed (a record docket did not write).
 bool ParseSource(const Headers& headers, Source* source);
 

@@ -33,6 +33,10 @@ int Replay(const Args& args);
 int Tail(const Args& args);
 int Tick(const Args& args);
 
+// submit and tail over Kafka (--brokers).
+int KafkaSubmit();
+int KafkaTail();
+
 // The data directory: --data_dir, else $DOCKET_DATA_DIR, else
 // "docket-data" in the caller's working directory.
 std::string DataDir();

@@ -179,6 +179,7 @@ int Tail(const Args& args) {
     std::cerr << "docketctl: tail takes flags only\n";
     return kUsage;
   }
+  if (!absl::GetFlag(FLAGS_brokers).empty()) return KafkaTail();
   uint64_t from = 1;
   const std::string from_flag = absl::GetFlag(FLAGS_from);
   if (from_flag != "beginning" && (!absl::SimpleAtoi(from_flag, &from) || from == 0)) {

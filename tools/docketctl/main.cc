@@ -41,6 +41,14 @@ ABSL_FLAG(std::string, from, "beginning",
           "tail: first log position to print: beginning or a number.");
 ABSL_FLAG(absl::Duration, every, absl::ZeroDuration(),
           "tick: scan again at this interval (e.g. 1m) until SIGTERM.");
+ABSL_FLAG(std::string, brokers, "",
+          "submit, tail: talk to docketd over Kafka at these bootstrap servers "
+          "(HOST:PORT,...) instead of using a data directory.");
+ABSL_FLAG(std::vector<std::string>, kafka, {},
+          "with --brokers: librdkafka settings, key=value,... (TLS, SASL).");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
+          "submit --brokers: how long to wait for the outcomes.");
+ABSL_FLAG(bool, follow, false, "tail --brokers: keep waiting for new events.");
 ABSL_FLAG(std::string, kind, "EVIDENCE_KIND_PHOTO", "attach: the evidence kind.");
 ABSL_FLAG(std::string, media_type, "",
           "attach: media type; default guessed from the file extension.");

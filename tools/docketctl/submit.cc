@@ -78,6 +78,7 @@ int Submit(const Args& args) {
     std::cerr << "docketctl: submit reads commands from stdin and takes no arguments\n";
     return kUsage;
   }
+  if (!absl::GetFlag(FLAGS_brokers).empty()) return KafkaSubmit();
   absl::StatusOr<std::unique_ptr<Runtime>> runtime = OpenRuntime();
   if (!runtime.ok()) return Fail(runtime.status());
   const size_t batch = std::max(1, absl::GetFlag(FLAGS_batch));

@@ -1,0 +1,235 @@
+// submit and tail with --brokers: docketctl as a Kafka client of docketd.
+
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "docket/v1/events.pb.h"
+#include "docket/v1/outcome.pb.h"
+#include "docket/v1/rejection.pb.h"
+#include "docket/v1/stored_event.pb.h"
+#include "engine/refusal.h"
+#include "services/json_codec.h"
+#include "services/kafka_client.h"
+#include "services/kafka_wire.h"
+#include "tools/docketctl/docketctl.h"
+#include "tools/docketctl/flags.h"
+#include "tools/docketctl/line_reader.h"
+
+namespace docket::ctl {
+namespace {
+
+using kafka::Handle;
+
+constexpr int kMetadataTimeoutMs = 10000;
+
+kafka::ClientOptions Client() {
+  return {absl::GetFlag(FLAGS_brokers), absl::GetFlag(FLAGS_kafka)};
+}
+
+// Assigns every partition of `topics` to `consumer`, at each partition's
+// end (what is written from now on) or at its beginning.
+absl::Status AssignAll(rd_kafka_t* consumer, const std::vector<const char*>& topics,
+                       bool from_end) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(12);
+  absl::Status status;
+  for (const char* topic : topics) {
+    absl::StatusOr<int32_t> count =
+        kafka::PartitionCount(consumer, topic, absl::Milliseconds(kMetadataTimeoutMs));
+    if (!count.ok()) {
+      status = count.status();
+      break;
+    }
+    for (int32_t p = 0; p < *count && status.ok(); ++p) {
+      int64_t low = 0, high = 0;
+      if (from_end) {
+        status = kafka::FromKafka(
+            rd_kafka_query_watermark_offsets(consumer, topic, p, &low, &high,
+                                             kMetadataTimeoutMs),
+            absl::StrCat("reading the end of ", topic));
+      }
+      rd_kafka_topic_partition_list_add(list, topic, p)->offset =
+          from_end ? high : RD_KAFKA_OFFSET_BEGINNING;
+    }
+  }
+  if (status.ok()) status = kafka::FromKafka(rd_kafka_assign(consumer, list), "assigning");
+  rd_kafka_topic_partition_list_destroy(list);
+  return status;
+}
+
+absl::StatusOr<Handle> Reader(bool partition_eof) {
+  return kafka::NewHandle(RD_KAFKA_CONSUMER, Client(),
+                          {{"group.id", "docketctl"},
+                           {"enable.auto.commit", "false"},
+                           {"isolation.level", "read_committed"},
+                           {"fetch.wait.max.ms", "50"},
+                           {"enable.partition.eof", partition_eof ? "true" : "false"}});
+}
+
+volatile std::sig_atomic_t interrupted = 0;
+void Interrupt(int) { interrupted = 1; }
+
+}  // namespace
+
+int KafkaSubmit() {
+  absl::StatusOr<Handle> reader = Reader(false);
+  if (!reader.ok()) return Fail(reader.status());
+  absl::StatusOr<Handle> producer = kafka::NewHandle(
+      RD_KAFKA_PRODUCER, Client(),
+      {{"enable.idempotence", "true"}, {"linger.ms", "5"}, {"message.max.bytes", "4194304"}});
+  if (!producer.ok()) return Fail(producer.status());
+  // Listen before publishing, so that no outcome is missed.
+  absl::Status assigned = AssignAll(reader->get(), {kafka::kEventsTopic, kafka::kRejectionsTopic},
+                                    /*from_end=*/true);
+  if (!assigned.ok()) return Fail(assigned);
+  absl::StatusOr<int32_t> partitions = kafka::PartitionCount(
+      producer->get(), kafka::kCommandsTopic, absl::Milliseconds(kMetadataTimeoutMs));
+  if (!partitions.ok()) return Fail(partitions.status());
+
+  // Publish; refuse here what cannot be correlated (no command id).
+  bool failed = false;
+  std::set<std::string> awaited;
+  LineReader reader_in(STDIN_FILENO, kMaxCommandBytes);
+  LineReader::Line line;
+  while (reader_in.Next(&line)) {
+    absl::StatusOr<v1::Command> command =
+        line.too_long ? absl::StatusOr<v1::Command>(CommandTooLarge(line.length))
+                      : ParseCommandJson(line.text);
+    if (command.ok() && command->command_id().empty()) {
+      command = absl::InvalidArgumentError("a command needs a command_id to be correlated");
+    }
+    if (!command.ok()) {
+      v1::CommandOutcome outcome;
+      *outcome.mutable_rejection() = MakeRejection(v1::Command(), command.status(), absl::Now());
+      std::cout << ToJson(outcome) << "\n";
+      failed = true;
+      continue;
+    }
+    absl::Status produced = kafka::Produce(
+        producer->get(), kafka::kCommandsTopic,
+        kafka::PartitionOf(command->case_id(), *partitions), command->case_id(),
+        command->SerializeAsString(),
+        {{kafka::kTypeHeader, "docket.v1.Command"},
+         {kafka::kContentTypeHeader, kafka::kProtobuf}});
+    if (!produced.ok()) return Fail(produced);
+    awaited.insert(command->command_id());
+  }
+  rd_kafka_resp_err_t flushed =
+      rd_kafka_flush(producer->get(), static_cast<int>(absl::ToInt64Milliseconds(
+                                          absl::GetFlag(FLAGS_timeout))));
+  if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Fail(kafka::FromKafka(flushed, "publishing the commands"));
+  }
+
+  // Correlate: a command's outcome is printed once its transaction slice
+  // has fully arrived.
+  std::map<std::string, v1::CommandOutcome> outcomes;  // Being assembled.
+  std::map<kafka::SliceTracker::Key, std::vector<std::string>> slice_commands;
+  kafka::SliceTracker slices;
+  const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_timeout);
+  while (!awaited.empty() && absl::Now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(reader->get(), 100);
+    if (m == nullptr) continue;
+    kafka::Source source;
+    const bool ours = m->err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                      kafka::ParseSource(kafka::ReadHeaders(m), &source) &&
+                      awaited.count(source.command_id) > 0;
+    if (ours) {
+      v1::CommandOutcome& outcome = outcomes[source.command_id];
+      const absl::string_view value(static_cast<const char*>(m->payload), m->len);
+      const std::string topic = rd_kafka_topic_name(m->rkt);
+      v1::StoredEvent stored;
+      v1::CaseEvent event;
+      if (topic == kafka::kRejectionsTopic) {
+        outcome.mutable_rejection()->ParseFromArray(value.data(), value.size());
+        outcome.set_command_id(outcome.rejection().command_id());
+        outcome.set_case_id(outcome.rejection().case_id());
+      } else if (stored.ParseFromArray(value.data(), value.size()) &&
+                 event.ParseFromString(stored.event())) {
+        // An aborted copy of a slice may come first: keep each revision once.
+        if (outcome.events_size() == 0 ||
+            outcome.events(outcome.events_size() - 1).revision() < event.revision()) {
+          outcome.set_command_id(event.command_id());
+          outcome.set_case_id(event.case_id());
+          *outcome.add_events() = event;
+        }
+      }
+      auto& members = slice_commands[kafka::SliceTracker::KeyOf(source)];
+      if (std::find(members.begin(), members.end(), source.command_id) == members.end()) {
+        members.push_back(source.command_id);
+      }
+      if (slices.Note(source)) {
+        for (const std::string& id : members) {
+          if (awaited.erase(id) == 0) continue;
+          failed |= outcomes[id].has_rejection();
+          std::cout << ToJson(outcomes[id]) << "\n";
+          outcomes.erase(id);
+        }
+        std::cout.flush();
+      }
+    }
+    rd_kafka_message_destroy(m);
+  }
+  for (const std::string& id : awaited) {
+    std::cerr << "docketctl: no outcome for command " << id << " within "
+              << absl::FormatDuration(absl::GetFlag(FLAGS_timeout))
+              << " (is docketd running? an identical resubmission of an accepted "
+                 "command gets no new record)\n";
+    failed = true;
+  }
+  rd_kafka_consumer_close(reader->get());
+  return failed ? kFailed : kOk;
+}
+
+int KafkaTail() {
+  const std::string from = absl::GetFlag(FLAGS_from);
+  if (from != "beginning" && from != "end") {
+    std::cerr << "docketctl: with --brokers, --from is 'beginning' or 'end'\n";
+    return kUsage;
+  }
+  const bool follow = absl::GetFlag(FLAGS_follow);
+  absl::StatusOr<Handle> reader = Reader(/*partition_eof=*/!follow);
+  if (!reader.ok()) return Fail(reader.status());
+  absl::Status assigned = AssignAll(reader->get(), {kafka::kEventsTopic}, from == "end");
+  if (!assigned.ok()) return Fail(assigned);
+  absl::StatusOr<int32_t> partitions = kafka::PartitionCount(
+      reader->get(), kafka::kEventsTopic, absl::Milliseconds(kMetadataTimeoutMs));
+  if (!partitions.ok()) return Fail(partitions.status());
+  std::signal(SIGINT, Interrupt);
+  std::signal(SIGTERM, Interrupt);
+  std::set<int32_t> at_end;
+  int skipped = 0;
+  while (!interrupted && (follow || static_cast<int32_t>(at_end.size()) < *partitions)) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(reader->get(), 200);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      at_end.insert(m->partition);
+    } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::cerr << "docketctl: " << rd_kafka_message_errstr(m) << "\n";
+    } else {
+      v1::StoredEvent stored;
+      v1::CaseEvent event;
+      if (stored.ParseFromArray(m->payload, static_cast<int>(m->len)) &&
+          event.ParseFromString(stored.event())) {
+        std::cout << ToJson(event) << "\n";
+      } else {
+        ++skipped;
+      }
+    }
+    rd_kafka_message_destroy(m);
+  }
+  std::cout.flush();
+  if (skipped > 0) {
+    std::cerr << "docketctl: skipped " << skipped << " records that are not docket events\n";
+  }
+  rd_kafka_consumer_close(reader->get());
+  return kOk;
+}
+
+}  // namespace docket::ctl

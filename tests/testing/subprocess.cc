@@ -101,12 +101,12 @@ RunResult RunProcess(const std::vector<std::string>& argv, const std::string& in
 }
 
 Child::Child(const std::vector<std::string>& argv, const std::string& stdin_path,
-             const std::string& stdout_path) {
+             const std::string& stdout_path, const std::string& stderr_path) {
   pid_ = fork();
   if (pid_ == 0) {
     const int in = open(stdin_path.c_str(), O_RDONLY);
     const int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int null = open("/dev/null", O_WRONLY);
+    const int null = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(in, 0);
     dup2(out, 1);
     dup2(null, 2);

@@ -24,7 +24,7 @@ RunResult RunProcess(const std::vector<std::string>& argv, const std::string& in
 class Child {
  public:
   Child(const std::vector<std::string>& argv, const std::string& stdin_path,
-        const std::string& stdout_path);
+        const std::string& stdout_path, const std::string& stderr_path = "/dev/null");
   ~Child();
   void Kill(int signal);
   // Waits; returns the exit code, or -signal when killed.

@@ -137,32 +137,33 @@ int KafkaSubmit() {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(reader->get(), 100);
     if (m == nullptr) continue;
     kafka::Source source;
-    const bool ours = m->err == RD_KAFKA_RESP_ERR_NO_ERROR &&
-                      kafka::ParseSource(kafka::ReadHeaders(m), &source) &&
-                      awaited.count(source.command_id) > 0;
-    if (ours) {
-      v1::CommandOutcome& outcome = outcomes[source.command_id];
-      const absl::string_view value(static_cast<const char*>(m->payload), m->len);
-      const std::string topic = rd_kafka_topic_name(m->rkt);
-      v1::StoredEvent stored;
-      v1::CaseEvent event;
-      if (topic == kafka::kRejectionsTopic) {
-        outcome.mutable_rejection()->ParseFromArray(value.data(), value.size());
-        outcome.set_command_id(outcome.rejection().command_id());
-        outcome.set_case_id(outcome.rejection().case_id());
-      } else if (stored.ParseFromArray(value.data(), value.size()) &&
-                 event.ParseFromString(stored.event())) {
-        // An aborted copy of a slice may come first: keep each revision once.
-        if (outcome.events_size() == 0 ||
-            outcome.events(outcome.events_size() - 1).revision() < event.revision()) {
-          outcome.set_command_id(event.command_id());
-          outcome.set_case_id(event.case_id());
-          *outcome.add_events() = event;
-        }
-      }
+    // Every record counts toward its slice; ours also toward an outcome.
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        kafka::ParseSource(kafka::ReadHeaders(m), &source)) {
       auto& members = slice_commands[kafka::SliceTracker::KeyOf(source)];
-      if (std::find(members.begin(), members.end(), source.command_id) == members.end()) {
-        members.push_back(source.command_id);
+      if (awaited.count(source.command_id) > 0) {
+        v1::CommandOutcome& outcome = outcomes[source.command_id];
+        const absl::string_view value(static_cast<const char*>(m->payload), m->len);
+        const std::string topic = rd_kafka_topic_name(m->rkt);
+        v1::StoredEvent stored;
+        v1::CaseEvent event;
+        if (topic == kafka::kRejectionsTopic) {
+          outcome.mutable_rejection()->ParseFromArray(value.data(), value.size());
+          outcome.set_command_id(outcome.rejection().command_id());
+          outcome.set_case_id(outcome.rejection().case_id());
+        } else if (stored.ParseFromArray(value.data(), value.size()) &&
+                   event.ParseFromString(stored.event())) {
+          // An aborted copy of a slice may come first: keep each revision once.
+          if (outcome.events_size() == 0 ||
+              outcome.events(outcome.events_size() - 1).revision() < event.revision()) {
+            outcome.set_command_id(event.command_id());
+            outcome.set_case_id(event.case_id());
+            *outcome.add_events() = event;
+          }
+        }
+        if (std::find(members.begin(), members.end(), source.command_id) == members.end()) {
+          members.push_back(source.command_id);
+        }
       }
       if (slices.Note(source)) {
         for (const std::string& id : members) {

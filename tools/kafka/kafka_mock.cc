@@ -10,9 +10,6 @@
 // transactions to read_committed consumers; a real broker does not. docket
 // must be correct on both.
 
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
-
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -23,6 +20,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_split.h"
+#include "tools/kafka/mock_cluster.h"
 
 ABSL_FLAG(int32_t, brokers, 3, "Number of brokers.");
 ABSL_FLAG(int32_t, partitions, 6, "Partitions per topic.");
@@ -46,39 +44,18 @@ int main(int argc, char** argv) {
     std::cerr << "kafka_mock: --brokers and --partitions must be at least 1\n";
     return 2;
   }
-  char error[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (rd_kafka_conf_set(conf, "log_level", "3", error, sizeof(error)) != RD_KAFKA_CONF_OK) {
-    std::cerr << "kafka_mock: " << error << "\n";
+  std::vector<std::string> topics =
+      absl::StrSplit(absl::GetFlag(FLAGS_topics), ',', absl::SkipEmpty());
+  absl::StatusOr<std::unique_ptr<docket::kafka::MockCluster>> cluster =
+      docket::kafka::MockCluster::Start(brokers, partitions, topics);
+  if (!cluster.ok()) {
+    std::cerr << "kafka_mock: " << cluster.status().message() << "\n";
     return 2;
-  }
-  // The handle only hosts the cluster; it never produces.
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
-  if (rk == nullptr) {
-    std::cerr << "kafka_mock: " << error << "\n";
-    return 2;
-  }
-  rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(rk, brokers);
-  if (cluster == nullptr) {
-    std::cerr << "kafka_mock: could not start the mock cluster\n";
-    rd_kafka_destroy(rk);
-    return 2;
-  }
-  for (absl::string_view topic :
-       absl::StrSplit(absl::GetFlag(FLAGS_topics), ',', absl::SkipEmpty())) {
-    const rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(
-        cluster, std::string(topic).c_str(), partitions, std::min(brokers, 3));
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      std::cerr << "kafka_mock: creating " << topic << ": " << rd_kafka_err2str(err) << "\n";
-      return 2;
-    }
   }
   std::signal(SIGTERM, RequestStop);
   std::signal(SIGINT, RequestStop);
-  std::printf("bootstrap=%s\n", rd_kafka_mock_cluster_bootstraps(cluster));
+  std::printf("bootstrap=%s\n", (*cluster)->bootstrap().c_str());
   std::fflush(stdout);
   while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  rd_kafka_mock_cluster_destroy(cluster);
-  rd_kafka_destroy(rk);
   return 0;
 }

@@ -249,6 +249,41 @@ TEST_F(KafkaTest, EndToEndMatchesEmbeddedAndRestoresFromTheTopics) {
   EXPECT_THAT(tail.out, HasSubstr("\"caseOpened\""));
 }
 
+// The deadline scanner of docketd publishes what is due as commands on
+// docket.commands; the owners of the cases decide them. The result equals
+// the embedded `tick`.
+TEST_F(KafkaTest, DeadlineScannerActsThroughTheTopics) {
+  const std::string input =
+      absl::StrJoin(testing::ReadLines(Runfile("examples/seed_cases.ndjson")), "\n") + "\n";
+  const std::string a = EngineDir("ticking");
+  std::unique_ptr<Child> engine = Docketd(bootstrap_, a, "a", {"--tick_every=1s"});
+  testing::RunResult submitted = Submit(input);
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+
+  const std::string reference = EngineDir("embedded-ticked");
+  Embedded(reference, input);
+  testing::RunResult ticked = RunProcess({Ctl(), "--data_dir=" + reference, "tick"});
+  ASSERT_EQ(ticked.exit_code, 0) << ticked.err;
+  ASSERT_THAT(ticked.out, HasSubstr(" breaches"));
+  // Compared: the cases, and how many events (warnings do not show in the list).
+  auto state = [](const std::string& dir) {
+    return std::make_pair(
+        RunProcess({Ctl(), "--data_dir=" + dir, "list"}).out,
+        Lines(RunProcess({Ctl(), "--data_dir=" + dir, "tail"}).out).size());
+  };
+  const auto expected = state(reference);
+  auto actual = state(a);
+  for (int i = 0; i < 150 && actual != expected; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    actual = state(a);
+  }
+  EXPECT_EQ(actual.first, expected.first);
+  EXPECT_EQ(actual.second, expected.second);
+  engine->Kill(SIGTERM);
+  EXPECT_EQ(engine->Wait(), 0);
+  EXPECT_EQ(VerifiedEvents(a), VerifiedEvents(reference));
+}
+
 // Kinds (docket-kind) of the rejections on docket.rejections.
 std::multiset<std::string> RejectionKinds(const std::string& bootstrap) {
   std::multiset<std::string> kinds;

@@ -246,15 +246,17 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
   int64_t next = *position;
   SliceTracker slices;
   int foreign = 0;
+  // The source of a record docket wrote for this partition; counts the others.
+  auto parse = [&](const rd_kafka_message_t* m, Source* source) {
+    if (ParseSource(ReadHeaders(m), source) && source->partition == partition) return true;
+    ++foreign;
+    return false;
+  };
   absl::StatusOr<int64_t> rejections_end = ReadPartition(
       kRejectionsTopic, partition, *rejections_from,
       [&](const rd_kafka_message_t* m) -> absl::Status {
         Source source;
-        if (!ParseSource(ReadHeaders(m), &source) || source.partition != partition) {
-          ++foreign;
-          return absl::OkStatus();
-        }
-        slices.Note(source);
+        if (parse(m, &source)) slices.Note(source);
         return absl::OkStatus();
       });
   if (!rejections_end.ok()) return rejections_end.status();
@@ -318,10 +320,7 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
       kEventsTopic, partition, *events_from,
       [&](const rd_kafka_message_t* m) -> absl::Status {
         Source source;
-        if (!ParseSource(ReadHeaders(m), &source) || source.partition != partition) {
-          ++foreign;
-          return absl::OkStatus();
-        }
+        if (!parse(m, &source)) return absl::OkStatus();
         const SliceTracker::Key key = SliceTracker::KeyOf(source);
         if (key != run_key) {
           run.clear();  // A slice that never completed: an aborted transaction.

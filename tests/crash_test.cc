@@ -84,12 +84,7 @@ TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
       RunProcess({Ctl(), "--data_dir=" + reference, "tail", "--from=beginning"}).out;
 
   // The crashes: small groups, so a kill lands between and inside commits.
-  const std::string dir = testing::FreshDir("crashing");
-  ASSERT_EQ(RunProcess({Ctl(), "--data_dir=" + dir, "put-evidence",
-                        Runfile("examples/evidence/acrylic_sign_crack.png"),
-                        Runfile("examples/evidence/laptop_screen_crack.png")})
-                .exit_code,
-            0);
+  const std::string dir = testing::DirWithExampleEvidence("crashing");
   std::mt19937 rng(20261124);
   std::map<std::string, std::string> acknowledged;  // command id -> events
   int interrupted = 0;

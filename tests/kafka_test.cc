@@ -51,16 +51,10 @@ std::string WriteFile(const std::string& name, const std::string& content) {
   return path;
 }
 
-// A data directory holding the examples' evidence, as each engine's would
-// (evidence is stored beside the data, not on the topics).
+// Each engine's data directory holds the examples' evidence: evidence is
+// stored beside the data, not on the topics.
 std::string EngineDir(const std::string& name) {
-  const std::string dir = testing::FreshDir(name);
-  EXPECT_EQ(RunProcess({Ctl(), "--data_dir=" + dir, "put-evidence",
-                        Runfile("examples/evidence/acrylic_sign_crack.png"),
-                        Runfile("examples/evidence/laptop_screen_crack.png")})
-                .exit_code,
-            0);
-  return dir;
+  return testing::DirWithExampleEvidence(name);
 }
 
 std::unique_ptr<Child> Docketd(const std::string& bootstrap, const std::string& dir,

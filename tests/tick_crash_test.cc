@@ -30,12 +30,7 @@ constexpr char kNow[] = "--now=2026-12-20T00:00:00Z";  // Every clock has passed
 std::string Ctl() { return Runfile("tools/docketctl/docketctl"); }
 
 std::string Prepare(const std::string& name, const std::string& stream) {
-  const std::string dir = testing::FreshDir(name);
-  EXPECT_EQ(RunProcess({Ctl(), "--data_dir=" + dir, "put-evidence",
-                        Runfile("examples/evidence/acrylic_sign_crack.png"),
-                        Runfile("examples/evidence/laptop_screen_crack.png")})
-                .exit_code,
-            0);
+  const std::string dir = testing::DirWithExampleEvidence(name);
   EXPECT_EQ(RunProcess({Ctl(), "--data_dir=" + dir, "submit"}, stream).exit_code, 0);
   return dir;
 }

@@ -1,6 +1,11 @@
 #include "tests/testing/data_dir.h"
 
 #include <cstdlib>
+#include <iostream>
+
+#include "tests/testing/subprocess.h"
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -51,6 +56,19 @@ std::string ReplicatedExamples(const std::string& tag, int replicas) {
     }
   }
   return out;
+}
+
+std::string DirWithExampleEvidence(const std::string& name) {
+  const std::string dir = FreshDir(name);
+  const RunResult stored =
+      RunProcess({Runfile("tools/docketctl/docketctl"), "--data_dir=" + dir, "put-evidence",
+                  Runfile("examples/evidence/acrylic_sign_crack.png"),
+                  Runfile("examples/evidence/laptop_screen_crack.png")});
+  if (stored.exit_code != 0) {
+    std::cerr << "put-evidence failed: " << stored.err << "\n";
+    std::abort();
+  }
+  return dir;
 }
 
 }  // namespace docket::testing

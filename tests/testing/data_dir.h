@@ -25,6 +25,11 @@ std::vector<std::string> ReadLines(const std::string& path);
 // `replicas` times over, each copy's case ids prefixed with `tag` and the
 // copy's number ("R3-C-2026-0001"), one command per line: a large stream of
 // valid lifecycles.
+// A fresh directory `name` holding the examples' evidence (the two photos
+// of examples/evidence, stored with docketctl put-evidence, which the test
+// must have in its data). Returns its path.
+std::string DirWithExampleEvidence(const std::string& name);
+
 std::string ReplicatedExamples(const std::string& tag, int replicas);
 
 }  // namespace docket::testing

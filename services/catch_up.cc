@@ -42,6 +42,20 @@ absl::StatusOr<int64_t> CatchUp(Store* store, EmbeddedEventLog* log, int batch_s
   return folded;
 }
 
+absl::StatusOr<WritableDataDir> OpenForWriting(const std::string& dir) {
+  WritableDataDir opened;
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(dir, Store::Mode::kReadWrite);
+  if (!store.ok()) return store.status();
+  opened.store = *std::move(store);
+  absl::StatusOr<std::unique_ptr<EmbeddedEventLog>> log =
+      EmbeddedEventLog::Open(opened.store.get());
+  if (!log.ok()) return log.status();
+  opened.log = *std::move(log);
+  absl::StatusOr<int64_t> caught_up = CatchUp(opened.store.get(), opened.log.get());
+  if (!caught_up.ok()) return caught_up.status();
+  return opened;
+}
+
 absl::StatusOr<int64_t> Replay(Store* store, int batch_size) {
   absl::Status cleared = store->ClearProjections();
   if (!cleared.ok()) return cleared;

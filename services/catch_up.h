@@ -2,6 +2,8 @@
 #define DOCKET_SERVICES_CATCH_UP_H_
 
 #include <cstdint>
+#include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "projections/store.h"
@@ -15,6 +17,17 @@ namespace docket {
 // revisions). Returns the number of events folded.
 absl::StatusOr<int64_t> CatchUp(Store* store, EmbeddedEventLog* log,
                                 int batch_size = 4096);
+
+// A data directory opened for writing, with its embedded log.
+struct WritableDataDir {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<EmbeddedEventLog> log;
+};
+
+// Opens the data directory at `dir` for writing (creating it when absent)
+// and folds any log events not yet applied (after an interrupted replay):
+// how docketctl and docketd start.
+absl::StatusOr<WritableDataDir> OpenForWriting(const std::string& dir);
 
 // Rebuilds every projection from the log: clears them, then catches up
 // from the beginning. Returns the number of events folded.

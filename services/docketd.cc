@@ -65,12 +65,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<BusinessCalendar>> calendar =
       LoadCalendar(*policy, absl::GetFlag(FLAGS_calendar_dir), std::cerr);
   if (!calendar.ok()) return Fail(calendar.status(), 2);
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(dir, Store::Mode::kReadWrite);
-  if (!store.ok()) return Fail(store.status(), 2);
-  absl::StatusOr<std::unique_ptr<EmbeddedEventLog>> log = EmbeddedEventLog::Open(store->get());
-  if (!log.ok()) return Fail(log.status(), 2);
-  absl::StatusOr<int64_t> caught_up = CatchUp(store->get(), log->get());
-  if (!caught_up.ok()) return Fail(caught_up.status(), 2);
+  absl::StatusOr<WritableDataDir> data = OpenForWriting(dir);
+  if (!data.ok()) return Fail(data.status(), 2);
 
   kafka::EngineOptions options;
   options.client.brokers = absl::GetFlag(FLAGS_brokers);
@@ -85,7 +81,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   absl::StatusOr<std::unique_ptr<kafka::Engine>> engine = kafka::Engine::Create(
-      store->get(), log->get(), *policy, **calendar, std::move(options));
+      data->store.get(), data->log.get(), *policy, **calendar, std::move(options));
   if (!engine.ok()) return Fail(engine.status(), 2);
 
   std::signal(SIGTERM, RequestStop);

@@ -67,12 +67,6 @@ void ConfigureProducer(rd_kafka_conf_t* conf, void*) {
   rd_kafka_conf_set_dr_msg_cb(conf, DeliveryCallback);
 }
 
-// A transaction slice of one partition: its command offsets.
-struct BatchKey {
-  int64_t first = 0, last = 0;
-  auto operator<=>(const BatchKey&) const = default;
-};
-
 }  // namespace
 
 struct Engine::Message {
@@ -307,7 +301,6 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
         *record.mutable_decided_at() = event.recorded_at();
       }
       record.set_last_revision(event.revision());
-      next = std::max(next, p.source.batch_last + 1);
     }
     for (const auto& [id, record] : records) {
       batch.Put(store_->cf(Cf::kCommands), id, record.SerializeAsString());
@@ -332,7 +325,8 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
         return absl::OkStatus();
       });
   if (!events_end.ok()) return events_end.status();
-  // Slices of rejections only are answered too.
+  // The commands answered: those of every complete slice, of events or
+  // rejections.
   slices.ForEachComplete(
       [&](const SliceTracker::Key& key) { next = std::max(next, key.last + 1); });
   PutPosition(*store_, &batch, kCommandsTopic, partition, next);
@@ -372,7 +366,7 @@ absl::Status Engine::TryBatch(const std::vector<Message>& batch, bool* retry) {
   // Decide.
   std::vector<CommandProcessor::Timed> timed;
   timed.reserve(batch.size());
-  std::map<int32_t, BatchKey> slices;
+  std::map<int32_t, SliceTracker::Key> slices;  // This transaction's, per partition.
   // The ids of commands refused before deciding (they name the rejection).
   std::vector<std::pair<std::string, std::string>> ids(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -390,7 +384,8 @@ absl::Status Engine::TryBatch(const std::vector<Message>& batch, bool* retry) {
     rd_kafka_timestamp_type_t type;
     const int64_t ms = rd_kafka_message_timestamp(r, &type);
     timed.push_back({std::move(command), ms >= 0 ? absl::FromUnixMillis(ms) : absl::Now()});
-    auto [it, fresh] = slices.try_emplace(r->partition, BatchKey{r->offset, r->offset});
+    auto [it, fresh] =
+        slices.try_emplace(r->partition, SliceTracker::Key{r->partition, r->offset, r->offset});
     it->second.first = std::min(it->second.first, r->offset);
     it->second.last = std::max(it->second.last, r->offset);
   }

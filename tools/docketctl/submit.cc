@@ -34,16 +34,10 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime() {
   if (!calendar.ok()) return calendar.status();
   if (!warnings.str().empty()) std::cerr << "docketctl: " << warnings.str();
   runtime->calendar = *std::move(calendar);
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      Store::Open(DataDir(), Store::Mode::kReadWrite);
-  if (!store.ok()) return store.status();
-  runtime->store = *std::move(store);
-  absl::StatusOr<std::unique_ptr<EmbeddedEventLog>> log =
-      EmbeddedEventLog::Open(runtime->store.get());
-  if (!log.ok()) return log.status();
-  runtime->log = *std::move(log);
-  absl::StatusOr<int64_t> caught_up = CatchUp(runtime->store.get(), runtime->log.get());
-  if (!caught_up.ok()) return caught_up.status();
+  absl::StatusOr<WritableDataDir> data = OpenForWriting(DataDir());
+  if (!data.ok()) return data.status();
+  runtime->store = std::move(data->store);
+  runtime->log = std::move(data->log);
   runtime->processor = std::make_unique<CommandProcessor>(
       runtime->store.get(), runtime->log.get(), runtime->policy, &runtime->clock,
       *runtime->calendar);

@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "docket/v1/events.pb.h"
 #include "docket/v1/storage.pb.h"
+#include "docket/v1/stored_event.pb.h"
+#include "docket/v1/rejection.pb.h"
 #include "engine/event_kind.h"
 #include "engine/refusal.h"
 #include "engine/time_util.h"
@@ -433,23 +435,21 @@ absl::Status Engine::TryBatch(const std::vector<Message>& batch, bool* retry) {
         rejection.set_case_id(std::string(static_cast<const char*>(r->key), r->key_len));
       }
       source.index = ++index[r->partition];
-      Headers headers = SourceHeaders(source);
-      headers.insert(headers.begin(), {{kTypeHeader, "docket.v1.Rejection"},
-                                       {kKindHeader, v1::Rule_Name(rejection.rule())},
-                                       {kContentTypeHeader, kProtobuf}});
       status = Produce(rk, kRejectionsTopic, r->partition, rejection.case_id(),
-                       rejection.SerializeAsString(), headers, TagOpaque(kRejectionTag));
+                       rejection.SerializeAsString(),
+                       AnswerHeaders(v1::Rejection::descriptor()->full_name(),
+                                     v1::Rule_Name(rejection.rule()), source),
+                       TagOpaque(kRejectionTag));
       ++produced;
       continue;
     }
     for (size_t e = 0; e < d.stored_events.size() && status.ok(); ++e) {
       source.index = ++index[r->partition];
-      Headers headers = SourceHeaders(source);
-      headers.insert(headers.begin(), {{kTypeHeader, "docket.v1.StoredEvent"},
-                                       {kKindHeader, EventKind(d.outcome.events(e))},
-                                       {kContentTypeHeader, kProtobuf}});
       status = Produce(rk, kEventsTopic, r->partition, d.outcome.case_id(),
-                       d.stored_events[e], headers, TagOpaque(kEventTag));
+                       d.stored_events[e],
+                       AnswerHeaders(v1::StoredEvent::descriptor()->full_name(),
+                                     EventKind(d.outcome.events(e)), source),
+                       TagOpaque(kEventTag));
       ++produced;
     }
   }
@@ -544,13 +544,7 @@ absl::Status Engine::Tick() {
   for (const v1::Command& command : *due) {
     if (!status.ok()) break;
     status = Produce(rk, kCommandsTopic, PartitionOf(command.case_id(), partitions_),
-                     command.case_id(), command.SerializeAsString(),
-                     {{kTypeHeader, "docket.v1.Command"},
-                      {kKindHeader, command.GetReflection()
-                                        ->GetOneofFieldDescriptor(
-                                            command, command.GetDescriptor()->oneof_decl(0))
-                                        ->name()},
-                      {kContentTypeHeader, kProtobuf}},
+                     command.case_id(), command.SerializeAsString(), CommandHeaders(command),
                      TagOpaque(kCommandTag));
   }
   if (status.ok()) status = EndTransaction(/*commit=*/true, &retry);

@@ -11,6 +11,20 @@
 
 namespace docket::kafka {
 
+Headers TypedHeaders(absl::string_view type, absl::string_view kind) {
+  return {{kTypeHeader, std::string(type)},
+          {kKindHeader, std::string(kind)},
+          {kContentTypeHeader, kProtobuf}};
+}
+
+Headers CommandHeaders(const v1::Command& command) {
+  const google::protobuf::FieldDescriptor* body =
+      command.GetReflection()->GetOneofFieldDescriptor(
+          command, v1::Command::descriptor()->FindOneofByName("body"));
+  return TypedHeaders(v1::Command::descriptor()->full_name(),
+                      body != nullptr ? body->name() : "");
+}
+
 const std::string* FindHeader(const Headers& headers, absl::string_view name) {
   for (const auto& [key, value] : headers) {
     if (key == name) return &value;
@@ -51,6 +65,12 @@ Headers SourceHeaders(const Source& source) {
       {kCommandIdHeader, source.command_id},
       {kCommandHashHeader, absl::BytesToHexString(source.command_sha256)},
   };
+}
+
+Headers AnswerHeaders(absl::string_view type, absl::string_view kind, const Source& source) {
+  Headers headers = TypedHeaders(type, kind);
+  for (auto& header : SourceHeaders(source)) headers.push_back(std::move(header));
+  return headers;
 }
 
 bool ParseSource(const Headers& headers, Source* source) {

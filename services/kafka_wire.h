@@ -42,6 +42,15 @@ inline constexpr char kCommandHashHeader[] = "docket-command-sha256";
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// The headers every record docket writes begins with: docket-type (the
+// message's full name, e.g. v1::StoredEvent::descriptor()->full_name()),
+// docket-kind and content-type (protobuf).
+Headers TypedHeaders(absl::string_view type, absl::string_view kind);
+
+// The headers of a command record; its kind is the body's oneof case
+// ("acknowledge").
+Headers CommandHeaders(const v1::Command& command);
+
 // The value of header `name`, or nullptr.
 const std::string* FindHeader(const Headers& headers, absl::string_view name);
 
@@ -67,6 +76,9 @@ struct Source {
   std::string command_sha256;  // Raw bytes.
 };
 Headers SourceHeaders(const Source& source);
+
+// The headers of an answer (an event or a rejection) to the command at `source`.
+Headers AnswerHeaders(absl::string_view type, absl::string_view kind, const Source& source);
 
 // Which records of each transaction slice have been seen. A slice is
 // complete when every one of its records has been (a broker that hands out

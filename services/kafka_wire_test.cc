@@ -47,6 +47,15 @@ TEST(KafkaWireTest, DecodesProtobufAndJsonAndRefusesTheRest) {
             v1::RULE_COMMAND_TOO_LARGE);
 }
 
+TEST(KafkaWireTest, CommandHeadersNameTheMessageAndTheBody) {
+  v1::Command command;
+  command.mutable_acknowledge();
+  EXPECT_EQ(CommandHeaders(command),
+            (Headers{{"docket-type", "docket.v1.Command"},
+                     {"docket-kind", "acknowledge"},
+                     {"content-type", "application/x-protobuf"}}));
+}
+
 TEST(KafkaWireTest, SourceHeadersRoundTripAndRejectForeignRecords) {
   Source source;
   source.partition = 4;

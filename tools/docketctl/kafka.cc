@@ -114,9 +114,7 @@ int KafkaSubmit() {
     absl::Status produced = kafka::Produce(
         producer->get(), kafka::kCommandsTopic,
         kafka::PartitionOf(command->case_id(), *partitions), command->case_id(),
-        command->SerializeAsString(),
-        {{kafka::kTypeHeader, "docket.v1.Command"},
-         {kafka::kContentTypeHeader, kafka::kProtobuf}});
+        command->SerializeAsString(), kafka::CommandHeaders(*command));
     if (!produced.ok()) return Fail(produced);
     awaited.insert(command->command_id());
   }

@@ -125,6 +125,8 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(
 
   outcome.set_command_id(command.command_id());
   outcome.set_case_id(command.case_id());
+  decision.first_event = pending->log.size();
+  decision.event_count = events->size();
   for (v1::CaseEvent& event : *events) {
     v1::StoredEvent stored =
         ChainEvent(DeterministicBytes(event), (*state)->hash_head());
@@ -132,8 +134,7 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(
     absl::StatusOr<bool> folded =
         projector_.Fold(stored, &cache_, &pending->batch, nullptr, &bytes);
     if (!folded.ok()) return folded.status();
-    pending->log.push_back(bytes);
-    decision.stored_events.push_back(std::move(bytes));
+    pending->log.push_back(std::move(bytes));
     *outcome.add_events() = std::move(event);
   }
   v1::CommandRecord new_record;
@@ -209,6 +210,11 @@ absl::Status CommandProcessor::Commit(
   }
   Abort();  // Committed states are re-read from the store.
   return committed;
+}
+
+const std::vector<std::string>& CommandProcessor::PendingEvents() const {
+  static const std::vector<std::string> kNone;
+  return pending_ != nullptr ? pending_->log : kNone;
 }
 
 void CommandProcessor::Abort() {

@@ -63,8 +63,10 @@ class CommandProcessor {
   struct Decision {
     v1::CommandOutcome outcome;
     // The serialized StoredEvents this decision appends (none for a
-    // rejection or a duplicate), in order.
-    std::vector<std::string> stored_events;
+    // rejection or a duplicate), in order: PendingEvents()[first_event,
+    // first_event + event_count).
+    size_t first_event = 0;
+    size_t event_count = 0;
     // SHA-256 of the command's deterministic bytes (its idempotency key).
     std::string content_sha256;
   };
@@ -72,6 +74,9 @@ class CommandProcessor {
   absl::Status Commit(
       const std::function<void(rocksdb::WriteBatch*)>& also = nullptr);
   void Abort();
+  // The serialized StoredEvents of the pending batch, in order; valid until
+  // Commit or Abort.
+  const std::vector<std::string>& PendingEvents() const;
 
  private:
   struct Pending;

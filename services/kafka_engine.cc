@@ -409,7 +409,7 @@ absl::Status Engine::TryBatch(const std::vector<Message>& batch, bool* retry) {
   for (size_t i = 0; i < batch.size(); ++i) {
     const CommandProcessor::Decision& d = (*decisions)[i];
     counts[batch[i].message->partition] +=
-        d.outcome.has_rejection() ? 1 : static_cast<int>(d.stored_events.size());
+        d.outcome.has_rejection() ? 1 : static_cast<int>(d.event_count);
   }
 
   // Publish, in one transaction with the consumed offsets.
@@ -443,10 +443,10 @@ absl::Status Engine::TryBatch(const std::vector<Message>& batch, bool* retry) {
       ++produced;
       continue;
     }
-    for (size_t e = 0; e < d.stored_events.size() && status.ok(); ++e) {
+    for (size_t e = 0; e < d.event_count && status.ok(); ++e) {
       source.index = ++index[r->partition];
       status = Produce(rk, kEventsTopic, r->partition, d.outcome.case_id(),
-                       d.stored_events[e],
+                       processor_.PendingEvents()[d.first_event + e],
                        AnswerHeaders(v1::StoredEvent::descriptor()->full_name(),
                                      EventKind(d.outcome.events(e)), source),
                        TagOpaque(kEventTag));

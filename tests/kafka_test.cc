@@ -292,7 +292,8 @@ TEST_F(KafkaTest, BadRecordsBecomeRejectionsAndTheEngineGoesOn) {
   const std::string a = EngineDir("bad-records");
   std::unique_ptr<Child> engine = Docketd(bootstrap_, a, "a");
   const std::string kcat = "/usr/bin/kcat";
-  // Garbage bytes, an event where a command belongs, a command too large.
+  // Garbage bytes, an event where a command belongs, a command too large, a
+  // command on the wrong partition.
   std::string garbage = "\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x1f";
   garbage += std::string("\x8b\x00 binary\xfe", 10);
   const std::vector<std::vector<std::string>> bad = {
@@ -301,6 +302,11 @@ TEST_F(KafkaTest, BadRecordsBecomeRejectionsAndTheEngineGoesOn) {
        WriteFile("event.json", R"({"eventId":"C-1/1","caseId":"C-1","revision":"1"})")},
       {"-k", "C-LARGE", "-X", "message.max.bytes=4000000",
        WriteFile("large.bin", std::string((1 << 20) + 4096, 'x'))},
+      // A good command on a partition other than its case's (DESIGN.md: one
+      // case lives in one partition).
+      {"-k", "C-1", "-p", absl::StrCat((kafka::PartitionOf("C-1", 6) + 1) % 6), "-H",
+       "content-type=application/json",
+       WriteFile("misplaced.json", R"({"commandId":"wp-1","caseId":"C-1","acknowledge":{}})")},
   };
   for (const auto& args : bad) {
     std::vector<std::string> argv = {kcat, "-P", "-b", bootstrap_, "-t", "docket.commands"};
@@ -314,12 +320,12 @@ TEST_F(KafkaTest, BadRecordsBecomeRejectionsAndTheEngineGoesOn) {
   EXPECT_THAT(good.out, HasSubstr("\"caseOpened\""));
 
   std::multiset<std::string> kinds;
-  for (int i = 0; i < 50 && kinds.size() < 3; ++i) {
+  for (int i = 0; i < 50 && kinds.size() < 4; ++i) {
     kinds = RejectionKinds(bootstrap_);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   EXPECT_EQ(kinds, (std::multiset<std::string>{"RULE_COMMAND_TOO_LARGE", "RULE_UNDECODABLE",
-                                                "RULE_UNDECODABLE"}));
+                                                "RULE_UNDECODABLE", "RULE_WRONG_PARTITION"}));
   engine->Kill(SIGTERM);
   EXPECT_EQ(engine->Wait(), 0) << "the engine must survive bad records";
   EXPECT_EQ(VerifiedEvents(a), 1);

@@ -109,7 +109,11 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Store* store, EmbeddedEve
        {"isolation.level", "read_committed"},
        {"session.timeout.ms", "10000"},
        {"heartbeat.interval.ms", "1000"},
-       {"fetch.wait.max.ms", "50"},
+       // The longest a fetch waits for data. A broker answers a waiting
+       // fetch as soon as data arrives, but kafka_mock only at this
+       // timeout, so it bounds the mock's latency; on a broker it only sets
+       // how often an idle engine asks.
+       {"fetch.wait.max.ms", "10"},
        {"partition.assignment.strategy", "range,roundrobin"}},
       ConfigureConsumer, engine.get());
   if (!consumer.ok()) return consumer.status();
@@ -501,7 +505,10 @@ absl::Status Engine::TryBatch(const std::vector<Message>& batch, bool* retry) {
     }
   });
   if (!folded.ok()) return folded;
-  for (const auto& [partition, slice] : slices) position_[partition] = slice.last + 1;
+  for (const auto& [partition, slice] : slices) {
+    position_[partition] = slice.last + 1;
+    if (options_.on_folded) options_.on_folded(partition, slice.last + 1);
+  }
   return absl::OkStatus();
 }
 
@@ -572,8 +579,10 @@ absl::Status Engine::Run(const std::atomic<bool>& stop) {
   absl::Status status;
   std::vector<Message> batch;
   while (!stop.load() && status.ok()) {
+    // A batch is what has arrived, up to --batch: the commands that queue
+    // up while one transaction commits form the next, so batches grow with
+    // the load and a lone command waits for no timer.
     batch.clear();
-    const absl::Time until = absl::Now() + absl::Milliseconds(20);
     int wait_ms = 100;
     while (static_cast<int>(batch.size()) < options_.batch && !stop.load()) {
       rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, wait_ms);
@@ -582,11 +591,7 @@ absl::Status Engine::Run(const std::atomic<bool>& stop) {
         rebalanced_ = false;
       }
       if (!callback_error_.ok()) break;
-      if (m == nullptr) {
-        if (batch.empty() && wait_ms > 0) break;  // Idle: tick, check stop.
-        if (absl::Now() >= until) break;
-        continue;
-      }
+      if (m == nullptr) break;  // Idle (tick, check stop), or nothing more waiting.
       Message message{decltype(Message::message)(m)};
       if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -598,7 +603,6 @@ absl::Status Engine::Run(const std::atomic<bool>& stop) {
       if (owned == position_.end() || m->offset < owned->second) continue;  // Answered.
       batch.push_back(std::move(message));
       wait_ms = 0;
-      if (absl::Now() >= until) break;
     }
     if (!callback_error_.ok()) {
       status = callback_error_;

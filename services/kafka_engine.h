@@ -2,6 +2,7 @@
 #define DOCKET_SERVICES_KAFKA_ENGINE_H_
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -31,6 +32,11 @@ struct EngineOptions {
   // How often the deadline scanner runs; zero turns it off.
   absl::Duration tick_every = absl::Minutes(1);
   std::ostream* log = nullptr;  // Progress and warnings; none when null.
+  // Called on the engine's thread after a batch is folded into the data
+  // directory: the commands of `partition` before offset `next_command` are
+  // answered on the topics and in the projections (lag monitoring; the
+  // benchmark's latency). Must not block.
+  std::function<void(int32_t partition, int64_t next_command)> on_folded;
 };
 
 // The engine on Kafka (docketd). Consumes docket.commands in a consumer

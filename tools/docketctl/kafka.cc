@@ -68,7 +68,7 @@ absl::StatusOr<Handle> Reader(bool partition_eof) {
                           {{"group.id", "docketctl"},
                            {"enable.auto.commit", "false"},
                            {"isolation.level", "read_committed"},
-                           {"fetch.wait.max.ms", "50"},
+                           {"fetch.wait.max.ms", "10"},
                            {"enable.partition.eof", partition_eof ? "true" : "false"}});
 }
 

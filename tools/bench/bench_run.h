@@ -13,13 +13,14 @@ struct RunOptions {
   std::string json_path;  // Empty: no JSON file.
   std::string work_dir;   // Empty: a fresh directory under $TMPDIR.
   bool postgres = true;
+  bool kafka = true;
 };
 
 // Measures, on one generated workload and in one run, each phase in its own
 // process (so each peak RSS is its own): durable submit through the engine
 // loop; latency at a fixed offered rate; replay of every projection; raw
 // RocksDB puts of the same number and sizes of records, and the fsync
-// rate; the PostgreSQL ticket-desk peer. Prints a table; writes JSON when
+// rate; the Kafka path (kafka_phase.h); the PostgreSQL ticket-desk peer. Prints a table; writes JSON when
 // asked. Returns the process exit code.
 int Run(const RunOptions& options);
 

@@ -18,6 +18,7 @@ ABSL_FLAG(bool, quick, false, "run: a small workload that finishes within two mi
 ABSL_FLAG(std::string, json, "", "run: also write the results as JSON to this file.");
 ABSL_FLAG(std::string, work_dir, "", "run: scratch directory (default: a new one under $TMPDIR).");
 ABSL_FLAG(bool, postgres, true, "run: measure the PostgreSQL ticket-desk peer.");
+ABSL_FLAG(bool, kafka, true, "run: measure the Kafka path (docketd on the mock cluster).");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
     options.json_path = absl::GetFlag(FLAGS_json);
     options.work_dir = absl::GetFlag(FLAGS_work_dir);
     options.postgres = absl::GetFlag(FLAGS_postgres);
+    options.kafka = absl::GetFlag(FLAGS_kafka);
     return docket::bench::Run(options);
   }
   std::cerr << "usage: docket_bench generate --cases=N --seed=S | docket_bench run [--quick] [--json=FILE]\n";

@@ -41,7 +41,7 @@ bool Ok(PGresult* r) {
 
 }  // namespace
 
-std::map<std::string, double> PostgresPeer(const std::string& workload, size_t commands) {
+Results PostgresPeer(const std::string& workload, size_t commands) {
   const std::string bin = PgBin();
   if (bin.empty()) {
     std::cerr << "docket_bench: PostgreSQL is not installed (scripts/setup.sh installs it)\n";
@@ -63,7 +63,7 @@ std::map<std::string, double> PostgresPeer(const std::string& workload, size_t c
     std::cerr << "docket_bench: could not start PostgreSQL; see " << dir << "\n";
     return {{"postgres_failed", 1}};
   }
-  std::map<std::string, double> result;
+  Results result;
   PGconn* conn = PQconnectdb(
       absl::StrCat("host=", dir, " port=", kPort, " user=bench dbname=postgres").c_str());
   if (PQstatus(conn) != CONNECTION_OK) {

@@ -1,6 +1,7 @@
 #ifndef DOCKET_PROJECTIONS_CASE_CACHE_H_
 #define DOCKET_PROJECTIONS_CASE_CACHE_H_
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -35,12 +36,19 @@ class CaseCache {
   absl::StatusOr<Entry*> GetEntry(const std::string& case_id);
 
   std::map<std::string, Entry>& entries() { return states_; }
-  void Clear() { states_.clear(); }
+  // Report counter deltas of the events applied since the last flush,
+  // summed per stats key: the projector writes one merge per key per batch.
+  std::map<std::string, int64_t>& stats() { return stats_; }
+  void Clear() {
+    states_.clear();
+    stats_.clear();
+  }
   size_t size() const { return states_.size(); }
 
  private:
   const Store* store_;
   std::map<std::string, Entry> states_;
+  std::map<std::string, int64_t> stats_;
 };
 
 }  // namespace docket

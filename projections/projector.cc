@@ -180,7 +180,7 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* c
     }
   }
   for (const auto& [key, delta] : StatsDeltas(event, before, *state)) {
-    if (delta != 0) batch->Merge(store_->cf(Cf::kStats), key, Int64AddOperator::Encode(delta));
+    cache->stats()[key] += delta;
   }
   return true;
 }
@@ -210,6 +210,10 @@ void Projector::Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const {
     }
     entry.dirty = false;
   }
+  for (const auto& [key, delta] : cache->stats()) {
+    if (delta != 0) batch->Merge(store_->cf(Cf::kStats), key, Int64AddOperator::Encode(delta));
+  }
+  cache->stats().clear();
 }
 
 }  // namespace docket

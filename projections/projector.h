@@ -27,12 +27,12 @@ class Projector {
   explicit Projector(const Store* store) : store_(store) {}
 
   // Decodes `stored`, checks its link to the case's hash head, applies it
-  // to the case's state in `cache`, and adds the per-event writes (history,
-  // owner indexes, report counters) to `batch`. Returns false when the
-  // event was already applied (skipped). kDataLoss for an event that does
-  // not decode, does not link, or skips a revision. `stored_bytes`, when
-  // given, are stored's serialization (saves encoding it again); when
-  // `decoded` is given, the decoded event is left there.
+  // to the case's state in `cache`, adds the per-event writes (history,
+  // owner indexes) to `batch` and its report counters to the cache's sums.
+  // Returns false when the event was already applied (skipped). kDataLoss
+  // for an event that does not decode, does not link, or skips a revision.
+  // `stored_bytes`, when given, are stored's serialization (saves encoding
+  // it again); when `decoded` is given, the decoded event is left there.
   // REQUIRES: Flush before `batch` is written.
   absl::StatusOr<bool> Fold(const v1::StoredEvent& stored, CaseCache* cache,
                             rocksdb::WriteBatch* batch,
@@ -41,8 +41,9 @@ class Projector {
 
   // Adds the per-case writes of everything folded into `cache` since its
   // states were read: each changed case's state, once, and the changes of
-  // its due and by_status entries. REQUIRES: the cache is cleared once
-  // `batch` is written (or dropped).
+  // its due and by_status entries; and one merge per report counter the
+  // folded events changed. REQUIRES: the cache is cleared once `batch` is
+  // written (or dropped).
   void Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const;
 
   // The report counters one event adds (stats keys -> deltas), given the

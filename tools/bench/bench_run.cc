@@ -291,6 +291,7 @@ int Run(const RunOptions& options) {
   ratio("replay_events_per_s", "raw_rocksdb_puts_per_s", "replay_vs_raw");
   ratio("submit_commands_per_s", "raw_rocksdb_puts_per_s", "submit_vs_raw");
   ratio("submit_commands_per_s", "postgres_commands_per_s", "submit_vs_postgres");
+  ratio("kafka_commands_per_s", "submit_commands_per_s", "kafka_vs_submit");
   // docket's own peak: the Kafka phases hold the mock brokers (every record
   // in memory) and the producer in the same process, so they do not count.
   double peak = 0;
@@ -326,6 +327,7 @@ int Run(const RunOptions& options) {
       {"replay_vs_raw", Fmt(r, "replay_vs_raw", "%.3f"), ""},
       {"submit_vs_raw", Fmt(r, "submit_vs_raw", "%.3f"), ""},
       {"submit_vs_postgres", Fmt(r, "submit_vs_postgres", "%.2f"), ""},
+      {"kafka_vs_submit", Fmt(r, "kafka_vs_submit", "%.2f"), ""},
   };
   for (const auto& [what, value, rss] : rows) {
     std::cout << absl::StrFormat("%-32s %-48s %s\n", what, value, rss);
@@ -339,7 +341,8 @@ int Run(const RunOptions& options) {
     const char* keys[] = {"submit_commands_per_s", "submit_p50_ms",     "submit_p99_ms",
                           "replay_events_per_s",   "raw_rocksdb_puts_per_s", "replay_vs_raw",
                           "submit_vs_raw",         "postgres_commands_per_s", "submit_vs_postgres",
-                          "kafka_commands_per_s",  "kafka_p99_ms",      "peak_rss_mb"};
+                          "kafka_commands_per_s",  "kafka_p99_ms",      "kafka_vs_submit",
+                          "peak_rss_mb"};
     for (const char* key : keys) {
       out << (first ? "" : ",") << "\"" << key << "\":";
       first = false;

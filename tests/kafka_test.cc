@@ -369,7 +369,7 @@ TEST_F(KafkaTest, KcatAndProtocSpeakItToo) {
 
   // kcat reads the answer; the header names the message; protoc decodes it.
   testing::RunResult consumed;
-  for (int i = 0; i < 100 && consumed.out.empty(); ++i) {
+  for (int i = 0; i < 300 && consumed.out.empty(); ++i) {
     consumed = RunProcess({"/usr/bin/kcat", "-C", "-b", bootstrap_, "-t", "docket.events",
                            "-e", "-q", "-c", "1", "-f", "%k|%h\n"});
     if (consumed.out.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -406,7 +406,9 @@ TEST_F(KafkaTest, KcatAndProtocSpeakItToo) {
 // has exactly one outcome, the embedded mode's.
 class KafkaFaultTest : public KafkaTest {
  protected:
-  static constexpr int kReplicas = 12;  // 828 commands
+  // Long enough that each fault lands mid-stream: the engine answers a few
+  // thousand commands a second here.
+  static constexpr int kReplicas = 30;  // 2,070 commands
   static constexpr int kCommands = kReplicas * 69;
 
   void SetUp() override {
@@ -427,8 +429,8 @@ class KafkaFaultTest : public KafkaTest {
   // has (fewer than all: the fault that follows lands mid-stream).
   int WaitForOutcomes(int n) {
     int lines = 0;
-    for (int i = 0; i < 1200 && lines < n; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 6000 && lines < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
       std::ifstream in(out_path_);
       lines = static_cast<int>(std::count(std::istreambuf_iterator<char>(in),
                                           std::istreambuf_iterator<char>(), '\n'));

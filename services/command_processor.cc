@@ -29,8 +29,9 @@ v1::CommandOutcome Rejected(const v1::Command& command, const absl::Status& stat
 struct CommandProcessor::Pending {
   rocksdb::WriteBatch batch;
   std::vector<std::string> log;  // Serialized StoredEvents, in order.
-  // Command id -> its record and events, for repeats within the batch.
-  std::map<std::string, std::pair<v1::CommandRecord, v1::CommandOutcome>> commands;
+  // Command id -> the decision that accepted it, for repeats within the
+  // batch.
+  std::map<std::string, std::pair<v1::CommandRecord, Decision>> commands;
 };
 
 CommandProcessor::CommandProcessor(Store* store, EmbeddedEventLog* log,
@@ -47,18 +48,19 @@ CommandProcessor::CommandProcessor(Store* store, EmbeddedEventLog* log,
 CommandProcessor::~CommandProcessor() = default;
 
 absl::Status CommandProcessor::LoadEvents(const std::string& case_id, int64_t first,
-                                          int64_t last,
-                                          v1::CommandOutcome* outcome) const {
+                                          int64_t last, v1::CommandOutcome* outcome,
+                                          std::vector<std::string>* stored) const {
   for (int64_t revision = first; revision <= last; ++revision) {
     absl::StatusOr<std::optional<std::string>> value =
         store_->Get(Cf::kHistory, keys::History(case_id, revision));
     if (!value.ok()) return value.status();
-    v1::StoredEvent stored;
-    if (!value->has_value() || !stored.ParseFromString(**value) ||
-        !outcome->add_events()->ParseFromString(stored.event())) {
+    v1::StoredEvent event;
+    if (!value->has_value() || !event.ParseFromString(**value) ||
+        !outcome->add_events()->ParseFromString(event.event())) {
       return absl::DataLossError(absl::StrCat("case ", case_id, " revision ",
                                               revision, " is missing from history"));
     }
+    stored->push_back(**std::move(value));
   }
   return absl::OkStatus();
 }
@@ -76,7 +78,11 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(
   if (auto it = pending->commands.find(command.command_id());
       it != pending->commands.end()) {
     record = it->second.first;
-    outcome = it->second.second;
+    const Decision& original = it->second.second;
+    outcome = original.outcome;
+    for (size_t e = 0; e < original.event_count; ++e) {
+      decision.original_events.push_back(pending->log[original.first_event + e]);
+    }
   } else if (!command.command_id().empty()) {
     absl::StatusOr<std::optional<std::string>> stored =
         store_->Get(Cf::kCommands, command.command_id());
@@ -90,12 +96,14 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(
       outcome.set_command_id(command.command_id());
       outcome.set_case_id(record->case_id());
       absl::Status loaded = LoadEvents(record->case_id(), record->first_revision(),
-                                       record->last_revision(), &outcome);
+                                       record->last_revision(), &outcome,
+                                       &decision.original_events);
       if (!loaded.ok()) return loaded;
     }
   }
   if (record.has_value()) {
     if (record->content_sha256() != content) {
+      decision.original_events.clear();
       outcome = Rejected(command,
                          Refuse(v1::RULE_DUPLICATE_COMMAND_ID,
                                 absl::StatusCode::kAlreadyExists,
@@ -145,7 +153,7 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(
   *new_record.mutable_decided_at() = ToProto(now);
   pending->batch.Put(store_->cf(Cf::kCommands), command.command_id(),
                      new_record.SerializeAsString());
-  pending->commands[command.command_id()] = {new_record, outcome};
+  pending->commands[command.command_id()] = {new_record, decision};
   return decision;
 }
 

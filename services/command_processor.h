@@ -69,6 +69,10 @@ class CommandProcessor {
     size_t event_count = 0;
     // SHA-256 of the command's deterministic bytes (its idempotency key).
     std::string content_sha256;
+    // For a duplicate of an accepted command (outcome.duplicate()): the
+    // serialized StoredEvents that answered it first, in order, so that a
+    // transport can answer it again.
+    std::vector<std::string> original_events;
   };
   absl::StatusOr<std::vector<Decision>> Decide(const std::vector<Timed>& commands);
   absl::Status Commit(
@@ -81,8 +85,10 @@ class CommandProcessor {
  private:
   struct Pending;
   absl::StatusOr<Decision> DecideOne(const v1::Command& command, absl::Time now);
+  // Adds revisions [first, last] of `case_id` from history to `outcome`,
+  // and their stored bytes to `stored`.
   absl::Status LoadEvents(const std::string& case_id, int64_t first, int64_t last,
-                          v1::CommandOutcome* outcome) const;
+                          v1::CommandOutcome* outcome, std::vector<std::string>* stored) const;
 
   Store* store_;
   EmbeddedEventLog* log_;

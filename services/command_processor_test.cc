@@ -48,6 +48,7 @@ class Runtime {
 
   Store* store() { return store_.get(); }
   EmbeddedEventLog* log() { return log_.get(); }
+  CommandProcessor& processor() { return *processor_; }
   SimulatedClock& clock() { return clock_; }
 
  private:
@@ -117,6 +118,45 @@ TEST(CommandProcessorTest, SameCommandTwiceInOneBatchIsOneOutcomeTwice) {
   EXPECT_FALSE(outcomes[0].duplicate());
   EXPECT_TRUE(outcomes[1].duplicate());
   EXPECT_EQ(rt.log()->next_position(), 2u);
+}
+
+// What lets the Kafka engine answer a repeated command again.
+TEST(CommandProcessorTest, ADuplicateCarriesTheStoredBytesOfItsOriginalEvents) {
+  Runtime rt(testing::FreshDir("original-events"));
+  const std::vector<std::string> lines = Examples();
+  auto decide = [&](const std::vector<std::string>& batch) {
+    std::vector<CommandProcessor::Timed> timed;
+    for (const std::string& line : batch) {
+      timed.push_back({ParseCommandJson(line), rt.clock().Now()});
+    }
+    absl::StatusOr<std::vector<CommandProcessor::Decision>> decided =
+        rt.processor().Decide(timed);
+    EXPECT_TRUE(decided.ok()) << decided.status();
+    return decided.ok() ? *std::move(decided) : std::vector<CommandProcessor::Decision>();
+  };
+  // Within one batch, the repeat carries what the first appends.
+  const std::vector<CommandProcessor::Decision> batch = decide({lines[0], lines[1], lines[0]});
+  ASSERT_EQ(batch.size(), 3u);
+  ASSERT_EQ(batch[0].event_count, 1u);
+  const std::vector<std::string> appended = {
+      rt.processor().PendingEvents()[batch[0].first_event]};
+  EXPECT_TRUE(batch[0].original_events.empty());
+  EXPECT_TRUE(batch[2].outcome.duplicate());
+  EXPECT_EQ(batch[2].event_count, 0u);
+  EXPECT_EQ(batch[2].original_events, appended);
+  ASSERT_TRUE(rt.processor().Commit().ok());
+
+  // Once committed, it reads them back from history, byte for byte; a
+  // reused id with other content is rejected and carries nothing.
+  std::string altered = lines[1];
+  altered.replace(altered.find("listened"), 8, "laughed!");
+  const std::vector<CommandProcessor::Decision> later = decide({lines[0], altered});
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_TRUE(later[0].outcome.duplicate());
+  EXPECT_EQ(later[0].original_events, appended);
+  EXPECT_TRUE(later[1].outcome.has_rejection());
+  EXPECT_TRUE(later[1].original_events.empty());
+  rt.processor().Abort();
 }
 
 TEST(CommandProcessorTest, ReusedCommandIdWithOtherContentIsRejected) {

@@ -413,7 +413,9 @@ absl::Status Engine::TryBatch(const std::vector<Message>& batch, bool* retry) {
   for (size_t i = 0; i < batch.size(); ++i) {
     const CommandProcessor::Decision& d = (*decisions)[i];
     counts[batch[i].message->partition] +=
-        d.outcome.has_rejection() ? 1 : static_cast<int>(d.event_count);
+        d.outcome.has_rejection() ? 1
+        : d.outcome.duplicate()   ? static_cast<int>(d.original_events.size())
+                                  : static_cast<int>(d.event_count);
   }
 
   // Publish, in one transaction with the consumed offsets.
@@ -447,13 +449,19 @@ absl::Status Engine::TryBatch(const std::vector<Message>& batch, bool* retry) {
       ++produced;
       continue;
     }
-    for (size_t e = 0; e < d.event_count && status.ok(); ++e) {
+    // An accepted command's new events; a repeated one's original events,
+    // marked as such.
+    const bool duplicate = d.outcome.duplicate();
+    const size_t events = duplicate ? d.original_events.size() : d.event_count;
+    for (size_t e = 0; e < events && status.ok(); ++e) {
       source.index = ++index[r->partition];
+      Headers headers = AnswerHeaders(v1::StoredEvent::descriptor()->full_name(),
+                                      EventKind(d.outcome.events(e)), source);
+      if (duplicate) headers.emplace_back(kDuplicateHeader, "true");
       status = Produce(rk, kEventsTopic, r->partition, d.outcome.case_id(),
-                       processor_.PendingEvents()[d.first_event + e],
-                       AnswerHeaders(v1::StoredEvent::descriptor()->full_name(),
-                                     EventKind(d.outcome.events(e)), source),
-                       TagOpaque(kEventTag));
+                       duplicate ? d.original_events[e]
+                                 : processor_.PendingEvents()[d.first_event + e],
+                       headers, TagOpaque(kEventTag));
       ++produced;
     }
   }

@@ -39,6 +39,10 @@ inline constexpr char kBatchHeader[] = "docket-batch";
 inline constexpr char kPartHeader[] = "docket-part";
 inline constexpr char kCommandIdHeader[] = "docket-command-id";
 inline constexpr char kCommandHashHeader[] = "docket-command-sha256";
+// "true" on the events that answer a repeated command (same id and content)
+// again: copies of revisions already published, so that every command gets
+// an answer. A consumer counting events skips them.
+inline constexpr char kDuplicateHeader[] = "docket-duplicate";
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 

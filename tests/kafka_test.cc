@@ -232,6 +232,17 @@ TEST_F(KafkaTest, EndToEndMatchesEmbeddedAndRestoresFromTheTopics) {
   EXPECT_EQ(ListWhenCaughtUp(a, expected_list), expected_list);
   EXPECT_EQ(CheckTopics(bootstrap_), 69u);
 
+  // An adapter retrying: every repeated command is answered again, with its
+  // original events marked as a duplicate, as in the embedded mode; no new
+  // revision appears, and tail does not show the copies.
+  testing::RunResult repeated = Submit(input);
+  ASSERT_EQ(repeated.exit_code, 0) << repeated.err;
+  const std::string embedded_repeat = Embedded(reference, input);
+  EXPECT_EQ(std::count(embedded_repeat.begin(), embedded_repeat.end(), '\n'), 69);
+  EXPECT_EQ(Normalized(repeated.out), Normalized(embedded_repeat));
+  EXPECT_THAT(repeated.out, HasSubstr("\"duplicate\":true"));
+  EXPECT_EQ(CheckTopics(bootstrap_), 69u);
+
   // SIGTERM drains and exits 0; the data verifies.
   engine->Kill(SIGTERM);
   EXPECT_EQ(engine->Wait(), 0);

@@ -135,9 +135,10 @@ int KafkaSubmit() {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(reader->get(), 100);
     if (m == nullptr) continue;
     kafka::Source source;
+    const kafka::Headers headers =
+        m->err == RD_KAFKA_RESP_ERR_NO_ERROR ? kafka::ReadHeaders(m) : kafka::Headers();
     // Every record counts toward its slice; ours also toward an outcome.
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        kafka::ParseSource(kafka::ReadHeaders(m), &source)) {
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && kafka::ParseSource(headers, &source)) {
       auto& members = slice_commands[kafka::SliceTracker::KeyOf(source)];
       if (awaited.count(source.command_id) > 0) {
         v1::CommandOutcome& outcome = outcomes[source.command_id];
@@ -157,6 +158,10 @@ int KafkaSubmit() {
             outcome.set_command_id(event.command_id());
             outcome.set_case_id(event.case_id());
             *outcome.add_events() = event;
+            // A repeated command, answered again with its original events.
+            if (kafka::FindHeader(headers, kafka::kDuplicateHeader) != nullptr) {
+              outcome.set_duplicate(true);
+            }
           }
         }
         if (std::find(members.begin(), members.end(), source.command_id) == members.end()) {
@@ -178,8 +183,7 @@ int KafkaSubmit() {
   for (const std::string& id : awaited) {
     std::cerr << "docketctl: no outcome for command " << id << " within "
               << absl::FormatDuration(absl::GetFlag(FLAGS_timeout))
-              << " (is docketd running? an identical resubmission of an accepted "
-                 "command gets no new record)\n";
+              << " (is docketd running, and does it own every partition?)\n";
     failed = true;
   }
   rd_kafka_consumer_close(reader->get());
@@ -211,7 +215,8 @@ int KafkaTail() {
       at_end.insert(m->partition);
     } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       std::cerr << "docketctl: " << rd_kafka_message_errstr(m) << "\n";
-    } else {
+    } else if (kafka::FindHeader(kafka::ReadHeaders(m), kafka::kDuplicateHeader) == nullptr) {
+      // (A repeated command's answer is a copy of events already printed.)
       v1::StoredEvent stored;
       v1::CaseEvent event;
       if (stored.ParseFromArray(m->payload, static_cast<int>(m->len)) &&

@@ -70,16 +70,21 @@ std::unique_ptr<Child> Docketd(const std::string& bootstrap, const std::string& 
   return std::make_unique<Child>(argv, "/dev/null", dir + ".out", dir + ".log");
 }
 
-// Outcomes as comparable text: recorded and rejection times cleared, sorted
-// by command id.
+// An outcome line as comparable text: recorded and rejection times cleared.
+v1::CommandOutcome NormalizedOutcome(const std::string& line) {
+  v1::CommandOutcome outcome;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &outcome).ok()) << line;
+  for (v1::CaseEvent& event : *outcome.mutable_events()) event.clear_recorded_at();
+  outcome.mutable_rejection()->clear_rejected_at();
+  if (!outcome.has_rejection()) outcome.clear_rejection();
+  return outcome;
+}
+
+// Outcomes as comparable text, sorted by command id (one each).
 std::vector<std::string> Normalized(const std::string& json_lines) {
   std::map<std::string, std::string> by_id;
   for (const std::string& line : Lines(json_lines)) {
-    v1::CommandOutcome outcome;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &outcome).ok()) << line;
-    for (v1::CaseEvent& event : *outcome.mutable_events()) event.clear_recorded_at();
-    outcome.mutable_rejection()->clear_rejected_at();
-    if (!outcome.has_rejection()) outcome.clear_rejection();
+    const v1::CommandOutcome outcome = NormalizedOutcome(line);
     EXPECT_TRUE(by_id.emplace(outcome.command_id(), outcome.ShortDebugString()).second)
         << "two outcomes for command " << outcome.command_id();
   }
@@ -242,6 +247,17 @@ TEST_F(KafkaTest, EndToEndMatchesEmbeddedAndRestoresFromTheTopics) {
   EXPECT_EQ(Normalized(repeated.out), Normalized(embedded_repeat));
   EXPECT_THAT(repeated.out, HasSubstr("\"duplicate\":true"));
   EXPECT_EQ(CheckTopics(bootstrap_), 69u);
+  // The same command twice in one input: one outcome per command record.
+  const std::string first = testing::ReadLines(Runfile("examples/seed_cases.ndjson"))[0];
+  testing::RunResult twice = Submit(first + "\n" + first + "\n");
+  ASSERT_EQ(twice.exit_code, 0) << twice.err;
+  const std::vector<std::string> twice_lines = Lines(twice.out);
+  ASSERT_EQ(twice_lines.size(), 2u);
+  const std::string expected_once =
+      NormalizedOutcome(Lines(Embedded(reference, first + "\n"))[0]).ShortDebugString();
+  for (const std::string& line : twice_lines) {
+    EXPECT_EQ(NormalizedOutcome(line).ShortDebugString(), expected_once);
+  }
 
   // SIGTERM drains and exits 0; the data verifies.
   engine->Kill(SIGTERM);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdint>
 #include <iostream>
 #include <map>
 #include <set>
@@ -72,6 +73,25 @@ absl::StatusOr<Handle> Reader(bool partition_eof) {
                            {"enable.partition.eof", partition_eof ? "true" : "false"}});
 }
 
+// Where each published command landed (partition, offset), by the order of
+// publishing, from the producer's delivery reports; (-1, -1) when it was
+// not delivered.
+struct Published {
+  std::vector<std::pair<int32_t, int64_t>> where;
+  std::vector<std::string> errors;  // By order; empty when delivered.
+};
+
+void OnPublished(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  Published* published = static_cast<Published*>(opaque);
+  const size_t index = reinterpret_cast<uintptr_t>(m->_private);
+  if (index >= published->where.size()) return;
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    published->errors[index] = rd_kafka_err2str(m->err);
+  } else {
+    published->where[index] = {m->partition, m->offset};
+  }
+}
+
 volatile std::sig_atomic_t interrupted = 0;
 void Interrupt(int) { interrupted = 1; }
 
@@ -80,9 +100,12 @@ void Interrupt(int) { interrupted = 1; }
 int KafkaSubmit() {
   absl::StatusOr<Handle> reader = Reader(false);
   if (!reader.ok()) return Fail(reader.status());
+  Published published;
   absl::StatusOr<Handle> producer = kafka::NewHandle(
       RD_KAFKA_PRODUCER, Client(),
-      {{"enable.idempotence", "true"}, {"linger.ms", "5"}, {"message.max.bytes", "4194304"}});
+      {{"enable.idempotence", "true"}, {"linger.ms", "5"}, {"message.max.bytes", "4194304"}},
+      [](rd_kafka_conf_t* conf, void*) { rd_kafka_conf_set_dr_msg_cb(conf, &OnPublished); },
+      &published);
   if (!producer.ok()) return Fail(producer.status());
   // Listen before publishing, so that no outcome is missed.
   absl::Status assigned = AssignAll(reader->get(), {kafka::kEventsTopic, kafka::kRejectionsTopic},
@@ -94,7 +117,7 @@ int KafkaSubmit() {
 
   // Publish; refuse here what cannot be correlated (no command id).
   bool failed = false;
-  std::set<std::string> awaited;
+  std::vector<std::string> ids;  // By order of publishing.
   LineReader reader_in(STDIN_FILENO, kMaxCommandBytes);
   LineReader::Line line;
   while (reader_in.Next(&line)) {
@@ -111,12 +134,16 @@ int KafkaSubmit() {
       failed = true;
       continue;
     }
+    const uintptr_t index = ids.size();
+    ids.push_back(command->command_id());
+    published.where.emplace_back(-1, -1);
+    published.errors.emplace_back();
     absl::Status produced = kafka::Produce(
         producer->get(), kafka::kCommandsTopic,
         kafka::PartitionOf(command->case_id(), *partitions), command->case_id(),
-        command->SerializeAsString(), kafka::CommandHeaders(*command));
+        command->SerializeAsString(), kafka::CommandHeaders(*command),
+        reinterpret_cast<void*>(index));
     if (!produced.ok()) return Fail(produced);
-    awaited.insert(command->command_id());
   }
   rd_kafka_resp_err_t flushed =
       rd_kafka_flush(producer->get(), static_cast<int>(absl::ToInt64Milliseconds(
@@ -125,10 +152,25 @@ int KafkaSubmit() {
     return Fail(kafka::FromKafka(flushed, "publishing the commands"));
   }
 
+  // Each command record gets one answer (its docket-source), so a command
+  // given twice is answered twice, as in the embedded mode.
+  using RecordKey = std::pair<int32_t, int64_t>;
+  std::map<RecordKey, std::string> awaited;  // Record -> command id.
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (published.where[i].first < 0) {
+      std::cerr << "docketctl: command " << ids[i] << " was not published: "
+                << (published.errors[i].empty() ? "no delivery report" : published.errors[i])
+                << "\n";
+      failed = true;
+      continue;
+    }
+    awaited[published.where[i]] = ids[i];
+  }
+
   // Correlate: a command's outcome is printed once its transaction slice
   // has fully arrived.
-  std::map<std::string, v1::CommandOutcome> outcomes;  // Being assembled.
-  std::map<kafka::SliceTracker::Key, std::vector<std::string>> slice_commands;
+  std::map<RecordKey, v1::CommandOutcome> outcomes;  // Being assembled.
+  std::map<kafka::SliceTracker::Key, std::vector<RecordKey>> slice_commands;
   kafka::SliceTracker slices;
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_timeout);
   while (!awaited.empty() && absl::Now() < deadline) {
@@ -140,8 +182,9 @@ int KafkaSubmit() {
     // Every record counts toward its slice; ours also toward an outcome.
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && kafka::ParseSource(headers, &source)) {
       auto& members = slice_commands[kafka::SliceTracker::KeyOf(source)];
-      if (awaited.count(source.command_id) > 0) {
-        v1::CommandOutcome& outcome = outcomes[source.command_id];
+      const RecordKey record{source.partition, source.offset};
+      if (awaited.count(record) > 0) {
+        v1::CommandOutcome& outcome = outcomes[record];
         const absl::string_view value(static_cast<const char*>(m->payload), m->len);
         const std::string topic = rd_kafka_topic_name(m->rkt);
         v1::StoredEvent stored;
@@ -164,24 +207,25 @@ int KafkaSubmit() {
             }
           }
         }
-        if (std::find(members.begin(), members.end(), source.command_id) == members.end()) {
-          members.push_back(source.command_id);
+        if (std::find(members.begin(), members.end(), record) == members.end()) {
+          members.push_back(record);
         }
       }
       if (slices.Note(source)) {
-        for (const std::string& id : members) {
-          if (awaited.erase(id) == 0) continue;
-          failed |= outcomes[id].has_rejection();
-          std::cout << ToJson(outcomes[id]) << "\n";
-          outcomes.erase(id);
+        for (const RecordKey& member : members) {
+          if (awaited.erase(member) == 0) continue;
+          failed |= outcomes[member].has_rejection();
+          std::cout << ToJson(outcomes[member]) << "\n";
+          outcomes.erase(member);
         }
         std::cout.flush();
       }
     }
     rd_kafka_message_destroy(m);
   }
-  for (const std::string& id : awaited) {
-    std::cerr << "docketctl: no outcome for command " << id << " within "
+  for (const auto& [record, id] : awaited) {
+    std::cerr << "docketctl: no outcome for command " << id << " (" << kafka::kCommandsTopic
+              << " " << record.first << ":" << record.second << ") within "
               << absl::FormatDuration(absl::GetFlag(FLAGS_timeout))
               << " (is docketd running, and does it own every partition?)\n";
     failed = true;

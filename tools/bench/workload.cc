@@ -176,7 +176,11 @@ std::vector<v1::Command> GenerateWorkload(const WorkloadOptions& options) {
   std::map<std::string, v1::CaseState> states;
   const v1::Policy& policy = DefaultPolicy();
   int opened = 0;
-  absl::Time t = absl::FromCivil(absl::CivilSecond(2026, 11, 2, 1, 0, 0), absl::UTCTimeZone());
+  // One command a second, ending around 2026-11-02 01:00 UTC whatever the
+  // size (about 11 commands per case), so that no command occurs after the
+  // time it is decided at.
+  absl::Time t = absl::FromCivil(absl::CivilSecond(2026, 11, 2, 1, 0, 0), absl::UTCTimeZone()) -
+                 absl::Seconds(12) * options.cases;
   while (opened < options.cases || !active.empty()) {
     while (opened < options.cases && static_cast<int>(active.size()) < options.concurrency) {
       active.emplace_back(opened++, rng);

@@ -15,8 +15,7 @@ v1::Level LevelForAmount(int64_t amount_fen, const v1::Policy& policy) {
   return v1::LEVEL_UNSPECIFIED;
 }
 
-v1::Level RequiredApprovalLevel(int64_t amount_fen, int64_t goodwill_fen,
-                                v1::Severity severity,
+v1::Level RequiredApprovalLevel(int64_t amount_fen, int64_t goodwill_fen, v1::Severity severity,
                                 const v1::Policy& policy) {
   const v1::Level for_amount = LevelForAmount(amount_fen, policy);
   if (for_amount == v1::LEVEL_UNSPECIFIED) return v1::LEVEL_UNSPECIFIED;

@@ -14,8 +14,7 @@ v1::Level LevelForAmount(int64_t amount_fen, const v1::Policy& policy);
 // severity need, and one level more when it includes goodwill (通融赔偿)
 // above the computed amount (headquarters being the top).
 // LEVEL_UNSPECIFIED when no level may approve it.
-v1::Level RequiredApprovalLevel(int64_t amount_fen, int64_t goodwill_fen,
-                                v1::Severity severity,
+v1::Level RequiredApprovalLevel(int64_t amount_fen, int64_t goodwill_fen, v1::Severity severity,
                                 const v1::Policy& policy);
 
 }  // namespace docket

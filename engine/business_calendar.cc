@@ -82,8 +82,8 @@ absl::StatusOr<std::unique_ptr<BusinessCalendar>> BusinessCalendar::Create(
             "calendar ", y.year(), ": make-up working day ", text, " is not a weekend day"));
       }
       if (c->holidays_.contains(*day)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "calendar ", y.year(), ": ", text, " is both a holiday and a working day"));
+        return absl::InvalidArgumentError(absl::StrCat("calendar ", y.year(), ": ", text,
+                                                       " is both a holiday and a working day"));
       }
       c->makeup_days_.insert(*day);
     }
@@ -105,8 +105,7 @@ bool BusinessCalendar::IsWorkingDay(absl::CivilDay day) const {
   return !IsWeekend(day);
 }
 
-absl::Time BusinessCalendar::AddBusinessTime(absl::Time start,
-                                             absl::Duration business) const {
+absl::Time BusinessCalendar::AddBusinessTime(absl::Time start, absl::Duration business) const {
   int64_t remaining = absl::ToInt64Seconds(business);
   if (remaining <= 0) return start;
   const absl::CivilSecond local = Local(start);
@@ -161,8 +160,7 @@ std::unique_ptr<BusinessCalendar> DefaultBusinessCalendar(const v1::Policy& poli
   absl::StatusOr<std::unique_ptr<BusinessCalendar>> calendar =
       BusinessCalendar::Create(policy.business_hours(), BuiltInCalendarYears());
   if (!calendar.ok()) {
-    std::fprintf(stderr, "docket: built-in calendar: %s\n",
-                 calendar.status().ToString().c_str());
+    std::fprintf(stderr, "docket: built-in calendar: %s\n", calendar.status().ToString().c_str());
     std::abort();
   }
   return *std::move(calendar);

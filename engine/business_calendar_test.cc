@@ -68,7 +68,7 @@ TEST(BusinessCalendarTest, LunchAndNightsAreNotWorkingTime) {
 
 TEST(BusinessCalendarTest, AYearWithoutAFileCountsMondayToFriday) {
   EXPECT_FALSE(Calendar().Covers(2030));
-  EXPECT_TRUE(Calendar().IsWorkingDay(absl::CivilDay(2030, 10, 1)));  // A Tuesday.
+  EXPECT_TRUE(Calendar().IsWorkingDay(absl::CivilDay(2030, 10, 1)));   // A Tuesday.
   EXPECT_FALSE(Calendar().IsWorkingDay(absl::CivilDay(2030, 10, 5)));  // A Saturday.
 }
 

@@ -17,8 +17,7 @@ class Calendar {
 
   // The instant `business` of working time after `start`.
   // REQUIRES: business >= absl::ZeroDuration().
-  virtual absl::Time AddBusinessTime(absl::Time start,
-                                     absl::Duration business) const = 0;
+  virtual absl::Time AddBusinessTime(absl::Time start, absl::Duration business) const = 0;
 
   // The working time within [from, to); zero when to <= from.
   virtual absl::Duration BusinessTimeBetween(absl::Time from, absl::Time to) const = 0;
@@ -28,8 +27,7 @@ class Calendar {
 // business calendars land, business time equals calendar time.
 class AlwaysOpenCalendar final : public Calendar {
  public:
-  absl::Time AddBusinessTime(absl::Time start,
-                             absl::Duration business) const override {
+  absl::Time AddBusinessTime(absl::Time start, absl::Duration business) const override {
     return start + business;
   }
   absl::Duration BusinessTimeBetween(absl::Time from, absl::Time to) const override {

@@ -10,15 +10,12 @@
 namespace docket {
 namespace {
 
-std::string Kg(int64_t grams) {
-  return absl::StrFormat("%d.%03d kg", grams / 1000, grams % 1000);
-}
+std::string Kg(int64_t grams) { return absl::StrFormat("%d.%03d kg", grams / 1000, grams % 1000); }
 
 absl::Status MissingFact(const v1::CaseState& c, absl::string_view what) {
-  return RefuseNotNow(
-      v1::RULE_COMPENSATION_FACTS,
-      absl::StrCat("case ", c.case_id(), ": the compensation standard for ",
-                   v1::Category_Name(c.category()), " needs ", what));
+  return RefuseNotNow(v1::RULE_COMPENSATION_FACTS,
+                      absl::StrCat("case ", c.case_id(), ": the compensation standard for ",
+                                   v1::Category_Name(c.category()), " needs ", what));
 }
 
 Compensation Exempt(v1::Exemption exemption) {
@@ -37,63 +34,53 @@ absl::StatusOr<Compensation> Insured(const v1::CaseState& c) {
   if (total) {
     loss = std::max<int64_t>(0, value - f.residual_value_fen());
     out.basis = v1::COMPENSATION_BASIS_INSURED_DECLARED_VALUE;
-    out.calculation = absl::StrCat("insured total loss: value ", FormatFen(value),
-                                   " less residual ",
-                                   FormatFen(f.residual_value_fen()), " = ",
-                                   FormatFen(loss));
+    out.calculation =
+        absl::StrCat("insured total loss: value ", FormatFen(value), " less residual ",
+                     FormatFen(f.residual_value_fen()), " = ", FormatFen(loss));
   } else {
     if (f.assessed_loss_fen() <= 0) {
       return MissingFact(c, "an assessed loss (findings.assessed_loss_fen)");
     }
     loss = f.assessed_loss_fen();
     out.basis = v1::COMPENSATION_BASIS_INSURED_PRO_RATA;
-    out.calculation =
-        absl::StrCat("insured partial damage: loss ", FormatFen(loss));
+    out.calculation = absl::StrCat("insured partial damage: loss ", FormatFen(loss));
   }
   const int64_t covered = std::min(declared, value);
   out.amount_fen = MulDivRoundHalfUp(loss, covered, value);
-  absl::StrAppend(&out.calculation, " × declared ", FormatFen(covered),
-                  " ÷ value ", FormatFen(value), " = ",
-                  FormatFen(out.amount_fen));
+  absl::StrAppend(&out.calculation, " × declared ", FormatFen(covered), " ÷ value ",
+                  FormatFen(value), " = ", FormatFen(out.amount_fen));
   return out;
 }
 
-absl::StatusOr<Compensation> Uninsured(const v1::CaseState& c,
-                                       const v1::Policy& policy) {
+absl::StatusOr<Compensation> Uninsured(const v1::CaseState& c, const v1::Policy& policy) {
   const v1::Shipment& s = c.intake().shipment();
   const v1::CustomerContract& contract = c.intake().customer().contract();
   const v1::CompensationPolicy& p = policy.compensation();
   const v1::CompensationBasis basis =
-      contract.uninsured_basis() != v1::COMPENSATION_BASIS_UNSPECIFIED
-          ? contract.uninsured_basis()
-          : p.uninsured_basis();
-  const std::string source =
-      contract.uninsured_basis() != v1::COMPENSATION_BASIS_UNSPECIFIED
-          ? absl::StrCat("contract ", contract.contract_id())
-          : "policy";
+      contract.uninsured_basis() != v1::COMPENSATION_BASIS_UNSPECIFIED ? contract.uninsured_basis()
+                                                                       : p.uninsured_basis();
+  const std::string source = contract.uninsured_basis() != v1::COMPENSATION_BASIS_UNSPECIFIED
+                                 ? absl::StrCat("contract ", contract.contract_id())
+                                 : "policy";
   Compensation out;
   out.basis = basis;
   switch (basis) {
     case v1::COMPENSATION_BASIS_CONTRACT_RATE_PER_KG: {
-      const int64_t rate = contract.rate_fen_per_kg() > 0
-                               ? contract.rate_fen_per_kg()
-                               : p.rate_fen_per_kg();
+      const int64_t rate =
+          contract.rate_fen_per_kg() > 0 ? contract.rate_fen_per_kg() : p.rate_fen_per_kg();
       if (s.weight_g() <= 0) return MissingFact(c, "the weight (shipment.weight_g)");
       out.amount_fen = MulDivRoundHalfUp(rate, s.weight_g(), 1000);
-      out.calculation = absl::StrCat("uninsured, ", source, " rate ",
-                                     FormatFen(rate), "/kg × ", Kg(s.weight_g()),
-                                     " = ", FormatFen(out.amount_fen));
+      out.calculation = absl::StrCat("uninsured, ", source, " rate ", FormatFen(rate), "/kg × ",
+                                     Kg(s.weight_g()), " = ", FormatFen(out.amount_fen));
       break;
     }
     case v1::COMPENSATION_BASIS_FREIGHT_MULTIPLE: {
-      const int multiple = contract.freight_multiple() > 0
-                               ? contract.freight_multiple()
-                               : p.freight_multiple();
+      const int multiple =
+          contract.freight_multiple() > 0 ? contract.freight_multiple() : p.freight_multiple();
       if (s.freight_fen() <= 0) return MissingFact(c, "the freight (shipment.freight_fen)");
       out.amount_fen = multiple * s.freight_fen();
-      out.calculation = absl::StrCat("uninsured, ", source, " ", multiple,
-                                     " × freight ", FormatFen(s.freight_fen()),
-                                     " = ", FormatFen(out.amount_fen));
+      out.calculation = absl::StrCat("uninsured, ", source, " ", multiple, " × freight ",
+                                     FormatFen(s.freight_fen()), " = ", FormatFen(out.amount_fen));
       break;
     }
     case v1::COMPENSATION_BASIS_DIRECT_LOSS: {
@@ -102,8 +89,8 @@ absl::StatusOr<Compensation> Uninsured(const v1::CaseState& c,
         return MissingFact(c, "an assessed loss (findings.assessed_loss_fen)");
       }
       out.amount_fen = loss;
-      out.calculation = absl::StrCat("uninsured, ", source,
-                                     " pays the direct loss ", FormatFen(loss));
+      out.calculation =
+          absl::StrCat("uninsured, ", source, " pays the direct loss ", FormatFen(loss));
       break;
     }
     default:
@@ -112,18 +99,15 @@ absl::StatusOr<Compensation> Uninsured(const v1::CaseState& c,
   return out;
 }
 
-absl::StatusOr<Compensation> ByCategory(const v1::CaseState& c,
-                                        const v1::Policy& policy) {
+absl::StatusOr<Compensation> ByCategory(const v1::CaseState& c, const v1::Policy& policy) {
   const v1::Shipment& s = c.intake().shipment();
   switch (c.category()) {
     case v1::CATEGORY_LATE: {
-      Compensation out{s.freight_fen(), v1::COMPENSATION_BASIS_FREIGHT_WAIVED,
-                       v1::EXEMPTION_NONE,
-                       absl::StrCat("delay: freight ", FormatFen(s.freight_fen()),
-                                    " waived")};
+      Compensation out{s.freight_fen(), v1::COMPENSATION_BASIS_FREIGHT_WAIVED, v1::EXEMPTION_NONE,
+                       absl::StrCat("delay: freight ", FormatFen(s.freight_fen()), " waived")};
       if (s.insurance_fee_fen() > 0) {
-        absl::StrAppend(&out.calculation, " (insurance fee ",
-                        FormatFen(s.insurance_fee_fen()), " is not)");
+        absl::StrAppend(&out.calculation, " (insurance fee ", FormatFen(s.insurance_fee_fen()),
+                        " is not)");
       }
       return out;
     }
@@ -135,11 +119,10 @@ absl::StatusOr<Compensation> ByCategory(const v1::CaseState& c,
       Compensation out;
       out.basis = v1::COMPENSATION_BASIS_BILLING_OVERCHARGE;
       out.amount_fen = MulDivRoundHalfUp(over_g, s.freight_rate_fen_per_kg(), 1000);
-      out.calculation = absl::StrCat(
-          "billing: billed ", Kg(s.billed_weight_g()), " − shipped ",
-          Kg(s.weight_g()), " = ", Kg(over_g), " × ",
-          FormatFen(s.freight_rate_fen_per_kg()), "/kg = ",
-          FormatFen(out.amount_fen));
+      out.calculation =
+          absl::StrCat("billing: billed ", Kg(s.billed_weight_g()), " − shipped ", Kg(s.weight_g()),
+                       " = ", Kg(over_g), " × ", FormatFen(s.freight_rate_fen_per_kg()),
+                       "/kg = ", FormatFen(out.amount_fen));
       return out;
     }
     case v1::CATEGORY_DAMAGE:
@@ -147,10 +130,9 @@ absl::StatusOr<Compensation> ByCategory(const v1::CaseState& c,
       if (s.insured() && s.declared_value_fen() > 0) return Insured(c);
       return Uninsured(c, policy);
     default:
-      return Compensation{0, v1::COMPENSATION_BASIS_NO_MONETARY_BASIS,
-                          v1::EXEMPTION_NONE,
-                          absl::StrCat(v1::Category_Name(c.category()),
-                                       ": no monetary basis: 0.00")};
+      return Compensation{
+          0, v1::COMPENSATION_BASIS_NO_MONETARY_BASIS, v1::EXEMPTION_NONE,
+          absl::StrCat(v1::Category_Name(c.category()), ": no monetary basis: 0.00")};
   }
 }
 
@@ -161,8 +143,7 @@ int64_t MulDivRoundHalfUp(int64_t a, int64_t b, int64_t c) {
   return static_cast<int64_t>((product + c / 2) / c);
 }
 
-absl::StatusOr<Compensation> ComputeCompensation(const v1::CaseState& c,
-                                                 const v1::Policy& policy) {
+absl::StatusOr<Compensation> ComputeCompensation(const v1::CaseState& c, const v1::Policy& policy) {
   if (c.findings().exemption() != v1::EXEMPTION_NONE) {
     return Exempt(c.findings().exemption());
   }
@@ -170,8 +151,8 @@ absl::StatusOr<Compensation> ComputeCompensation(const v1::CaseState& c,
   if (!out.ok()) return out;
   if (c.claim_fen() > 0 && out->amount_fen > c.claim_fen()) {
     out->amount_fen = c.claim_fen();
-    absl::StrAppend(&out->calculation, "; capped by the claim ",
-                    FormatFen(c.claim_fen()), ": ", FormatFen(out->amount_fen));
+    absl::StrAppend(&out->calculation, "; capped by the claim ", FormatFen(c.claim_fen()), ": ",
+                    FormatFen(out->amount_fen));
   } else if (c.claim_fen() > 0) {
     absl::StrAppend(&out->calculation, "; the lesser of that and the claim ",
                     FormatFen(c.claim_fen()), ": ", FormatFen(out->amount_fen));

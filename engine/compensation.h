@@ -33,8 +33,7 @@ struct Compensation {
 //
 // Fails with RULE_COMPENSATION_FACTS when the basis needs a fact the case
 // lacks (a weight of zero for a per-kg rate...).
-absl::StatusOr<Compensation> ComputeCompensation(const v1::CaseState& c,
-                                                 const v1::Policy& policy);
+absl::StatusOr<Compensation> ComputeCompensation(const v1::CaseState& c, const v1::Policy& policy);
 
 // a × b ÷ c rounded half up, without overflow for any int64 inputs whose
 // result fits. REQUIRES: a, b >= 0, c > 0.

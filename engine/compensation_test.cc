@@ -28,61 +28,86 @@ struct Row {
 };
 
 TEST(CompensationTest, RulesTable) {
-  const Row rows[] = {
-      {"contract rate rounds half up to the fen",
-       // 3.33 CNY/kg × 1.5 kg = 4.995 CNY → 5.00.
-       R"pb(category: CATEGORY_DAMAGE intake { shipment { weight_g: 1500 }
-            customer { contract { rate_fen_per_kg: 333 } } })pb", 500,
-       v1::COMPENSATION_BASIS_CONTRACT_RATE_PER_KG},
-      {"claim caps the basis",
-       R"pb(category: CATEGORY_LOSS claim_fen: 1000 intake { shipment { weight_g: 5000 } })pb",
-       1000, v1::COMPENSATION_BASIS_CONTRACT_RATE_PER_KG},
-      {"no claim named: the basis as is",
-       R"pb(category: CATEGORY_LOSS intake { shipment { weight_g: 5000 } })pb", 10000,
-       v1::COMPENSATION_BASIS_CONTRACT_RATE_PER_KG},
-      {"customer contract rate overrides the policy",
-       R"pb(category: CATEGORY_LOSS intake { shipment { weight_g: 2000 }
-            customer { contract { uninsured_basis: COMPENSATION_BASIS_CONTRACT_RATE_PER_KG
-                                  rate_fen_per_kg: 5000 } } })pb",
-       10000, v1::COMPENSATION_BASIS_CONTRACT_RATE_PER_KG},
-      {"contract with 7 × freight",
-       R"pb(category: CATEGORY_LOSS intake { shipment { freight_fen: 1200 }
-            customer { contract { uninsured_basis: COMPENSATION_BASIS_FREIGHT_MULTIPLE
-                                  freight_multiple: 7 } } })pb",
-       8400, v1::COMPENSATION_BASIS_FREIGHT_MULTIPLE},
-      {"insured total loss pays the declared value",
-       R"pb(category: CATEGORY_LOSS claim_fen: 900000
-            intake { shipment { insured: true declared_value_fen: 300000
-                                goods_value_fen: 600000 } })pb",
-       300000, v1::COMPENSATION_BASIS_INSURED_DECLARED_VALUE},
-      {"insured total loss, fully insured, less residual",
-       R"pb(category: CATEGORY_DAMAGE
-            findings { total_loss: true residual_value_fen: 20000 }
-            intake { shipment { insured: true declared_value_fen: 100000
-                                goods_value_fen: 100000 } })pb",
-       80000, v1::COMPENSATION_BASIS_INSURED_DECLARED_VALUE},
-      {"over-insured partial damage pays the loss, not more",
-       R"pb(category: CATEGORY_DAMAGE findings { assessed_loss_fen: 5000 }
-            intake { shipment { insured: true declared_value_fen: 900000
-                                goods_value_fen: 100000 } })pb",
-       5000, v1::COMPENSATION_BASIS_INSURED_PRO_RATA},
-      {"exemption: zero, whatever the category",
-       R"pb(category: CATEGORY_LOSS claim_fen: 50000
-            findings { responsible: RESPONSIBLE_PARTY_CUSTOMER exemption: EXEMPTION_CONTRABAND }
-            intake { shipment { weight_g: 5000 } })pb",
-       0, v1::COMPENSATION_BASIS_EXEMPT},
-      {"billing without overcharge",
-       R"pb(category: CATEGORY_BILLING intake { shipment {
-              weight_g: 10000 billed_weight_g: 10000 freight_rate_fen_per_kg: 300 } })pb",
-       0, v1::COMPENSATION_BASIS_BILLING_OVERCHARGE},
-      {"attitude: no monetary basis",
-       R"pb(category: CATEGORY_ATTITUDE claim_fen: 10000)pb", 0,
-       v1::COMPENSATION_BASIS_NO_MONETARY_BASIS},
-  };
+  const Row rows[] =
+      {
+          {"contract rate rounds half up to the fen",
+           // 3.33 CNY/kg × 1.5 kg = 4.995 CNY → 5.00.
+           R"pb(category: CATEGORY_DAMAGE
+                intake {
+                  shipment { weight_g: 1500 }
+                  customer { contract { rate_fen_per_kg: 333 } }
+                })pb",
+           500, v1::COMPENSATION_BASIS_CONTRACT_RATE_PER_KG},
+          {"claim caps the basis", R"pb(category: CATEGORY_LOSS
+                                        claim_fen: 1000
+                                        intake { shipment { weight_g: 5000 } })pb",
+           1000, v1::COMPENSATION_BASIS_CONTRACT_RATE_PER_KG},
+          {"no claim named: the basis as is", R"pb(category: CATEGORY_LOSS
+                                                   intake { shipment { weight_g: 5000 } })pb",
+           10000, v1::COMPENSATION_BASIS_CONTRACT_RATE_PER_KG},
+          {"customer contract rate overrides the policy",
+           R"pb(category: CATEGORY_LOSS
+                intake {
+                  shipment { weight_g: 2000 }
+                  customer {
+                    contract {
+                      uninsured_basis: COMPENSATION_BASIS_CONTRACT_RATE_PER_KG
+                      rate_fen_per_kg: 5000
+                    }
+                  }
+                })pb",
+           10000, v1::COMPENSATION_BASIS_CONTRACT_RATE_PER_KG},
+          {"contract with 7 × freight",
+           R"pb(category: CATEGORY_LOSS
+                intake {
+                  shipment { freight_fen: 1200 }
+                  customer {
+                    contract {
+                      uninsured_basis: COMPENSATION_BASIS_FREIGHT_MULTIPLE
+                      freight_multiple: 7
+                    }
+                  }
+                })pb",
+           8400, v1::COMPENSATION_BASIS_FREIGHT_MULTIPLE},
+          {"insured total loss pays the declared value",
+           R"pb(category: CATEGORY_LOSS
+                claim_fen: 900000
+                intake {
+                  shipment { insured: true declared_value_fen: 300000 goods_value_fen: 600000 }
+                })pb",
+           300000, v1::COMPENSATION_BASIS_INSURED_DECLARED_VALUE},
+          {"insured total loss, fully insured, less residual",
+           R"pb(category: CATEGORY_DAMAGE
+                findings { total_loss: true residual_value_fen: 20000 }
+                intake {
+                  shipment { insured: true declared_value_fen: 100000 goods_value_fen: 100000 }
+                })pb",
+           80000, v1::COMPENSATION_BASIS_INSURED_DECLARED_VALUE},
+          {"over-insured partial damage pays the loss, not more",
+           R"pb(category: CATEGORY_DAMAGE
+                findings { assessed_loss_fen: 5000 }
+                intake {
+                  shipment { insured: true declared_value_fen: 900000 goods_value_fen: 100000 }
+                })pb",
+           5000, v1::COMPENSATION_BASIS_INSURED_PRO_RATA},
+          {"exemption: zero, whatever the category",
+           R"pb(category: CATEGORY_LOSS
+                claim_fen: 50000
+                findings { responsible: RESPONSIBLE_PARTY_CUSTOMER exemption: EXEMPTION_CONTRABAND }
+                intake { shipment { weight_g: 5000 } })pb",
+           0, v1::COMPENSATION_BASIS_EXEMPT},
+          {"billing without overcharge",
+           R"pb(category: CATEGORY_BILLING
+                intake {
+                  shipment { weight_g: 10000 billed_weight_g: 10000 freight_rate_fen_per_kg: 300 }
+                })pb",
+           0, v1::COMPENSATION_BASIS_BILLING_OVERCHARGE},
+          {"attitude: no monetary basis", R"pb(category: CATEGORY_ATTITUDE claim_fen: 10000)pb", 0,
+           v1::COMPENSATION_BASIS_NO_MONETARY_BASIS},
+      };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
-    absl::StatusOr<Compensation> c =
-        ComputeCompensation(CaseFromText(row.state), DefaultPolicy());
+    absl::StatusOr<Compensation> c = ComputeCompensation(CaseFromText(row.state), DefaultPolicy());
     ASSERT_TRUE(c.ok()) << c.status();
     EXPECT_EQ(c->amount_fen, row.amount_fen) << c->calculation;
     EXPECT_EQ(c->basis, row.basis);
@@ -91,10 +116,13 @@ TEST(CompensationTest, RulesTable) {
 }
 
 TEST(CompensationTest, ExemptionNamesTheClause) {
-  absl::StatusOr<Compensation> c = ComputeCompensation(
-      CaseFromText(R"pb(category: CATEGORY_DAMAGE findings {
-        responsible: RESPONSIBLE_PARTY_FORCE_MAJEURE exemption: EXEMPTION_FORCE_MAJEURE })pb"),
-      DefaultPolicy());
+  absl::StatusOr<Compensation> c =
+      ComputeCompensation(CaseFromText(R"pb(category: CATEGORY_DAMAGE
+                                            findings {
+                                              responsible: RESPONSIBLE_PARTY_FORCE_MAJEURE
+                                              exemption: EXEMPTION_FORCE_MAJEURE
+                                            })pb"),
+                          DefaultPolicy());
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->exemption, v1::EXEMPTION_FORCE_MAJEURE);
   EXPECT_THAT(c->calculation, HasSubstr("EXEMPTION_FORCE_MAJEURE"));
@@ -104,16 +132,18 @@ TEST(CompensationTest, MissingFactsAreRefusedNamingTheField) {
   const std::pair<const char*, const char*> rows[] = {
       {R"pb(category: CATEGORY_DAMAGE)pb", "shipment.weight_g"},
       {R"pb(category: CATEGORY_BILLING)pb", "shipment.freight_rate_fen_per_kg"},
-      {R"pb(category: CATEGORY_DAMAGE intake { shipment { insured: true declared_value_fen: 100 } })pb",
+      {R"pb(category: CATEGORY_DAMAGE
+            intake { shipment { insured: true declared_value_fen: 100 } })pb",
        "findings.assessed_loss_fen"},
-      {R"pb(category: CATEGORY_LOSS intake { customer { contract {
-             uninsured_basis: COMPENSATION_BASIS_FREIGHT_MULTIPLE } } })pb",
+      {R"pb(category: CATEGORY_LOSS
+            intake {
+              customer { contract { uninsured_basis: COMPENSATION_BASIS_FREIGHT_MULTIPLE } }
+            })pb",
        "shipment.freight_fen"},
   };
   for (const auto& [state, field] : rows) {
     SCOPED_TRACE(state);
-    absl::StatusOr<Compensation> c =
-        ComputeCompensation(CaseFromText(state), DefaultPolicy());
+    absl::StatusOr<Compensation> c = ComputeCompensation(CaseFromText(state), DefaultPolicy());
     ASSERT_FALSE(c.ok());
     EXPECT_EQ(RuleOf(c.status()), v1::RULE_COMPENSATION_FACTS);
     EXPECT_THAT(c.status().message(), HasSubstr(field));

@@ -48,15 +48,19 @@ TEST(DeadlineScenarioTest, NationalDayHolidayWithMakeUpDays) {
   general->set_resolution_minutes(45 * 60);
   CaseHarness c("C-NATIONAL-DAY", policy, Business());
   c.set_now(Cst(2025, 9, 26, 17));
-  c.MustSubmit(R"pb(open_case { intake { channel: CHANNEL_PHONE
-    category: CATEGORY_ATTITUDE customer { id: "X" } } })pb");
+  c.MustSubmit(R"pb(open_case {
+                      intake {
+                        channel: CHANNEL_PHONE
+                        category: CATEGORY_ATTITUDE
+                        customer { id: "X" }
+                      }
+                    })pb");
   EXPECT_EQ(Due(c, v1::DEADLINE_KIND_FIRST_RESPONSE), Cst(2025, 9, 28, 12));
   EXPECT_EQ(Due(c, v1::DEADLINE_KIND_RESOLUTION), Cst(2025, 10, 11, 14));
   EXPECT_EQ(Due(c, v1::DEADLINE_KIND_REGULATORY_RESULT), Cst(2025, 10, 3, 17));
   // The 50 % mark of the 4-hour first response: 2 working hours in, on the
   // make-up Sunday at 10:00.
-  EXPECT_EQ(ToTime(Open(c, v1::DEADLINE_KIND_FIRST_RESPONSE).marks(0).at()),
-            Cst(2025, 9, 28, 10));
+  EXPECT_EQ(ToTime(Open(c, v1::DEADLINE_KIND_FIRST_RESPONSE).marks(0).at()), Cst(2025, 9, 28, 10));
 }
 
 // The customer ignores an evidence request for 5 days: the internal clocks
@@ -64,8 +68,14 @@ TEST(DeadlineScenarioTest, NationalDayHolidayWithMakeUpDays) {
 TEST(DeadlineScenarioTest, WaitingForTheCustomerPausesOnlyTheInternalClocks) {
   CaseHarness c("C-PAUSE");  // Calendar-time clocks: GENERAL resolution 72 h.
   const absl::Time start = c.now();
-  c.MustSubmit(R"pb(open_case { intake { channel: CHANNEL_PHONE
-    category: CATEGORY_DAMAGE customer { id: "X" } shipment { weight_g: 1000 } } })pb");
+  c.MustSubmit(R"pb(open_case {
+                      intake {
+                        channel: CHANNEL_PHONE
+                        category: CATEGORY_DAMAGE
+                        customer { id: "X" }
+                        shipment { weight_g: 1000 }
+                      }
+                    })pb");
   c.MustSubmit("acknowledge {}");
   c.MustSubmit("accept {}");
   c.Advance(absl::Hours(1));
@@ -98,9 +108,10 @@ TEST(DeadlineScenarioTest, WaitingForTheCustomerPausesOnlyTheInternalClocks) {
 TEST(DeadlineScenarioTest, DelayBecomesMajorLossOnDayEight) {
   CaseHarness c("C-DELAY");
   const absl::Time start = c.now();
-  c.MustSubmit(absl::StrCat(R"pb(open_case { intake { channel: CHANNEL_PHONE
-    category: CATEGORY_LATE customer { id: "X" }
-    shipment { waybill: "W" weight_g: 3000 promised_by { seconds: )pb",
+  c.MustSubmit(absl::StrCat(R"pb(open_case { intake { channel: CHANNEL_PHONE category: CATEGORY_LATE
+                                                      customer { id: "X" }
+                                                      shipment { waybill: "W" weight_g: 3000
+                                                                 promised_by { seconds:)pb",
                             absl::ToUnixSeconds(start - absl::Hours(24)), "} } } }"));
   c.MustSubmit("acknowledge {}");
   c.MustSubmit("accept {}");
@@ -109,8 +120,11 @@ TEST(DeadlineScenarioTest, DelayBecomesMajorLossOnDayEight) {
   c.Advance(absl::Hours(48));
   c.MustSubmit("record_customer_response {}");
   c.Advance(absl::Hours(24 * 5));  // Day 8.
-  auto raised = c.Submit(R"pb(classify { category: CATEGORY_LOSS
-    assessed_loss_fen: 600000 reason: "still undelivered 9 days after the promise" })pb");
+  auto raised = c.Submit(R"pb(classify {
+                                category: CATEGORY_LOSS
+                                assessed_loss_fen: 600000
+                                reason: "still undelivered 9 days after the promise"
+                              })pb");
   ASSERT_TRUE(raised.ok()) << raised.status();
   const v1::Reclassified& r = (*raised)[0].reclassified();
   EXPECT_EQ(r.from_severity(), v1::SEVERITY_GENERAL);
@@ -133,8 +147,13 @@ TEST(DeadlineScenarioTest, DelayBecomesMajorLossOnDayEight) {
 TEST(DeadlineScenarioTest, UnacknowledgedMajorCaseEscalatesToRegionThenHeadquarters) {
   CaseHarness c("C-IGNORED", DefaultPolicy(), Business());
   c.set_now(Cst(2026, 11, 23, 10));
-  c.MustSubmit(R"pb(open_case { intake { channel: CHANNEL_PHONE
-    category: CATEGORY_ATTITUDE customer { id: "KA-1" key_account: true } } })pb");
+  c.MustSubmit(R"pb(open_case {
+                      intake {
+                        channel: CHANNEL_PHONE
+                        category: CATEGORY_ATTITUDE
+                        customer { id: "KA-1" key_account: true }
+                      }
+                    })pb");
   ASSERT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
   auto act = [&](absl::Time at, const std::string& body) {
     c.set_now(at);

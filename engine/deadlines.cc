@@ -26,8 +26,8 @@ void DeadlineClock::Schedule(v1::Deadline* d) const {
   }
 }
 
-v1::Deadline DeadlineClock::Start(v1::DeadlineKind kind, absl::Time start,
-                                  v1::Severity severity, v1::Channel channel) const {
+v1::Deadline DeadlineClock::Start(v1::DeadlineKind kind, absl::Time start, v1::Severity severity,
+                                  v1::Channel channel) const {
   const v1::SeverityClocks& clocks = ClocksFor(policy_, severity);
   int64_t minutes = 0;
   bool business = clocks.business_time();
@@ -69,8 +69,7 @@ v1::Deadline DeadlineClock::Start(v1::DeadlineKind kind, absl::Time start,
   return d;
 }
 
-std::vector<v1::Deadline> DeadlineClock::Opening(v1::Severity severity,
-                                                 v1::Channel channel,
+std::vector<v1::Deadline> DeadlineClock::Opening(v1::Severity severity, v1::Channel channel,
                                                  absl::Time complained_at) const {
   return {
       Start(v1::DEADLINE_KIND_FIRST_RESPONSE, complained_at, severity, channel),
@@ -86,8 +85,8 @@ std::vector<v1::Deadline> DeadlineClock::Recompute(const v1::CaseState& state,
   bool report_open = false;
   for (const v1::Deadline& d : state.deadlines()) {
     if (d.met() || d.kind() == v1::DEADLINE_KIND_REGULATORY_RESULT) continue;
-    const v1::Deadline fresh = Start(d.kind(), ToTime(d.started_at()), severity,
-                                     state.intake().channel());
+    const v1::Deadline fresh =
+        Start(d.kind(), ToTime(d.started_at()), severity, state.intake().channel());
     // The new window and level; everything that already happened stays.
     v1::Deadline next = d;
     next.set_window_minutes(fresh.window_minutes());
@@ -99,8 +98,8 @@ std::vector<v1::Deadline> DeadlineClock::Recompute(const v1::CaseState& state,
   }
   const v1::Level report_to = ClocksFor(policy_, severity).report_to();
   if (!report_open && state.reported_level() < report_to) {
-    out.push_back(Start(v1::DEADLINE_KIND_REPORT_UPWARD, ToTime(state.opened_at()),
-                        severity, state.intake().channel()));
+    out.push_back(Start(v1::DEADLINE_KIND_REPORT_UPWARD, ToTime(state.opened_at()), severity,
+                        state.intake().channel()));
   }
   return out;
 }
@@ -108,9 +107,8 @@ std::vector<v1::Deadline> DeadlineClock::Recompute(const v1::CaseState& state,
 v1::Deadline DeadlineClock::Resume(const v1::Deadline& d, absl::Time at) const {
   v1::Deadline next = d;
   const absl::Time since = ToTime(d.paused_since());
-  const absl::Duration stood =
-      d.business_time() ? calendar_.BusinessTimeBetween(since, at)
-                        : std::max(absl::ZeroDuration(), at - since);
+  const absl::Duration stood = d.business_time() ? calendar_.BusinessTimeBetween(since, at)
+                                                 : std::max(absl::ZeroDuration(), at - since);
   next.set_paused_seconds(d.paused_seconds() + absl::ToInt64Seconds(stood));
   next.clear_paused_since();
   Schedule(&next);
@@ -153,8 +151,7 @@ std::optional<absl::Time> NextActionTime(const v1::Deadline& d) {
   return ToTime(mark != nullptr ? mark->at() : d.due_at());
 }
 
-const v1::Deadline* FindOpenDeadline(const v1::CaseState& state,
-                                     v1::DeadlineKind kind) {
+const v1::Deadline* FindOpenDeadline(const v1::CaseState& state, v1::DeadlineKind kind) {
   for (const v1::Deadline& d : state.deadlines()) {
     if (d.kind() == kind && !d.met()) return &d;
   }

@@ -27,8 +27,8 @@ class DeadlineClock {
 
   // A new open deadline of `kind` whose first window starts at `start`.
   // REQUIRES: severity is set; `channel` matters only for FIRST_RESPONSE.
-  v1::Deadline Start(v1::DeadlineKind kind, absl::Time start,
-                     v1::Severity severity, v1::Channel channel) const;
+  v1::Deadline Start(v1::DeadlineKind kind, absl::Time start, v1::Severity severity,
+                     v1::Channel channel) const;
 
   // The clocks a complaint starts: first response, report upward,
   // resolution (internal) and the regulatory result.
@@ -40,8 +40,7 @@ class DeadlineClock {
   // warned, plus a new report-upward deadline from the complaint when
   // `severity` must be reported higher than the case has been. The
   // regulatory clock never changes.
-  std::vector<v1::Deadline> Recompute(const v1::CaseState& state,
-                                      v1::Severity severity) const;
+  std::vector<v1::Deadline> Recompute(const v1::CaseState& state, v1::Severity severity) const;
 
   // `d` running again at `at` after standing still since d.paused_since:
   // the pause is added to its window. REQUIRES: d.has_paused_since().
@@ -74,8 +73,7 @@ std::optional<absl::Time> NextActionTime(const v1::Deadline& d);
 
 // The open (unmet) deadline of `kind`, or null. A case has at most one open
 // deadline of each kind.
-const v1::Deadline* FindOpenDeadline(const v1::CaseState& state,
-                                     v1::DeadlineKind kind);
+const v1::Deadline* FindOpenDeadline(const v1::CaseState& state, v1::DeadlineKind kind);
 v1::Deadline* FindOpenDeadline(v1::CaseState* state, v1::DeadlineKind kind);
 
 }  // namespace docket

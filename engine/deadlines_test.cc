@@ -26,8 +26,7 @@ absl::Duration Window(const v1::CaseState& s, v1::DeadlineKind kind) {
 
 void Open(CaseHarness& c, const char* channel, const char* facts = "") {
   c.MustSubmit(absl::StrCat("open_case { intake { channel: ", channel,
-                            " category: CATEGORY_ATTITUDE customer { id: \"X\" } ",
-                            facts, " } }"));
+                            " category: CATEGORY_ATTITUDE customer { id: \"X\" } ", facts, " } }"));
 }
 
 TEST(DeadlinesTest, GeneralPhoneComplaintStartsFourClocks) {
@@ -76,8 +75,7 @@ TEST(DeadlinesTest, StepsMeetTheirClocks) {
 TEST(DeadlinesTest, WarningsOnlyAtTheirMarksAndOnlyOnce) {
   CaseHarness c("C-D6");
   Open(c, "CHANNEL_PHONE");  // First response: 4 h.
-  const char* warn50 =
-      "record_deadline_warning { kind: DEADLINE_KIND_FIRST_RESPONSE percent: 50 }";
+  const char* warn50 = "record_deadline_warning { kind: DEADLINE_KIND_FIRST_RESPONSE percent: 50 }";
   c.Advance(absl::Minutes(119));
   EXPECT_EQ(RuleOf(c.Submit(warn50, Scanner()).status()), v1::RULE_DEADLINE);
   c.Advance(absl::Minutes(1));
@@ -91,8 +89,8 @@ TEST(DeadlinesTest, WarningsOnlyAtTheirMarksAndOnlyOnce) {
                        .status()),
             v1::RULE_MALFORMED_COMMAND);
   // Only the scanner records deadline events.
-  auto by_person = c.Submit(
-      "record_deadline_warning { kind: DEADLINE_KIND_RESOLUTION percent: 50 }");
+  auto by_person =
+      c.Submit("record_deadline_warning { kind: DEADLINE_KIND_RESOLUTION percent: 50 }");
   EXPECT_EQ(RuleOf(by_person.status()), v1::RULE_DEADLINE);
   EXPECT_EQ(by_person.status().code(), absl::StatusCode::kPermissionDenied);
 }
@@ -115,8 +113,7 @@ TEST(DeadlinesTest, BreachEscalatesOneLevelOnceAndNotPastHeadquarters) {
 
   c.MustSubmit("escalate { to_level: LEVEL_HEADQUARTERS }");
   c.Advance(absl::Hours(20));
-  auto at_top = c.Submit("record_deadline_breach { kind: DEADLINE_KIND_REPORT_UPWARD }",
-                         Scanner());
+  auto at_top = c.Submit("record_deadline_breach { kind: DEADLINE_KIND_REPORT_UPWARD }", Scanner());
   ASSERT_TRUE(at_top.ok()) << at_top.status();
   EXPECT_EQ(at_top->size(), 1u) << "nothing is above headquarters";
 }
@@ -129,27 +126,22 @@ TEST(DeadlinesTest, RaisedSeverityRecomputesFromTheOriginalStart) {
   c.MustSubmit("accept {}");
   c.MustSubmit("report_upward { to_level: LEVEL_BRANCH }");
   c.Advance(absl::Hours(40));
-  c.MustSubmit(
-      "record_deadline_warning { kind: DEADLINE_KIND_RESOLUTION percent: 50 }",
-      Scanner());
+  c.MustSubmit("record_deadline_warning { kind: DEADLINE_KIND_RESOLUTION percent: 50 }", Scanner());
   c.MustSubmit(R"pb(classify { facts: AGGRAVATING_FACT_MEDIA_WARNING reason: "press called" })pb");
   EXPECT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
-  const v1::Deadline* resolution =
-      FindOpenDeadline(c.state(), v1::DEADLINE_KIND_RESOLUTION);
+  const v1::Deadline* resolution = FindOpenDeadline(c.state(), v1::DEADLINE_KIND_RESOLUTION);
   ASSERT_NE(resolution, nullptr);
   EXPECT_EQ(ToTime(resolution->started_at()), complained);
   EXPECT_EQ(ToTime(resolution->due_at()), complained + absl::Hours(24 * 5));
   EXPECT_THAT(resolution->warned_percent(), ::testing::ElementsAre(50));
   // Reported to the branch, but MAJOR reports to the region, counted from
   // the complaint: 12 h, long past.
-  const v1::Deadline* report =
-      FindOpenDeadline(c.state(), v1::DEADLINE_KIND_REPORT_UPWARD);
+  const v1::Deadline* report = FindOpenDeadline(c.state(), v1::DEADLINE_KIND_REPORT_UPWARD);
   ASSERT_NE(report, nullptr);
   EXPECT_EQ(report->report_to(), v1::LEVEL_REGION);
   EXPECT_EQ(ToTime(report->due_at()), complained + absl::Hours(12));
   // The regulatory clock never changes.
-  EXPECT_EQ(ToTime(FindOpenDeadline(c.state(), v1::DEADLINE_KIND_REGULATORY_RESULT)
-                       ->due_at()),
+  EXPECT_EQ(ToTime(FindOpenDeadline(c.state(), v1::DEADLINE_KIND_REGULATORY_RESULT)->due_at()),
             complained + absl::Hours(24 * 7));
 }
 

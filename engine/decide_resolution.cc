@@ -28,20 +28,18 @@ absl::Status CheckEvidence(const DecisionContext& ctx, const v1::Evidence& e) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": evidence.kind is required"));
   }
   if (!IsSha256Hex(e.sha256_hex())) {
-    return RefuseMalformed(absl::StrCat(
-        ctx.Case(), ": evidence.sha256_hex must be 64 lowercase hex digits"));
+    return RefuseMalformed(
+        absl::StrCat(ctx.Case(), ": evidence.sha256_hex must be 64 lowercase hex digits"));
   }
   if (e.size_bytes() <= 0) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": evidence.size_bytes must be > 0"));
   }
   if (e.uri().empty() || e.media_type().empty()) {
-    return RefuseMalformed(
-        absl::StrCat(ctx.Case(), ": evidence needs a uri and a media_type"));
+    return RefuseMalformed(absl::StrCat(ctx.Case(), ": evidence needs a uri and a media_type"));
   }
-  if (e.kind() == v1::EVIDENCE_KIND_PHOTO &&
-      !absl::StartsWith(e.media_type(), "image/")) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": a photo's media_type must be image/*, not ",
-                                        e.media_type()));
+  if (e.kind() == v1::EVIDENCE_KIND_PHOTO && !absl::StartsWith(e.media_type(), "image/")) {
+    return RefuseMalformed(
+        absl::StrCat(ctx.Case(), ": a photo's media_type must be image/*, not ", e.media_type()));
   }
   return absl::OkStatus();
 }
@@ -71,8 +69,9 @@ absl::Status CheckFindings(const DecisionContext& ctx, const v1::Findings& f) {
   if (f.exemption() != v1::EXEMPTION_NONE &&
       (f.responsible() == v1::RESPONSIBLE_PARTY_INTERNAL ||
        f.responsible() == v1::RESPONSIBLE_PARTY_THIRD_PARTY)) {
-    return bad("cannot exempt the carrier when the fault is its own or its "
-               "subcontractor's");
+    return bad(
+        "cannot exempt the carrier when the fault is its own or its "
+        "subcontractor's");
   }
   if (f.assessed_loss_fen() < 0 || f.residual_value_fen() < 0) {
     return bad("amounts must not be negative");
@@ -88,8 +87,7 @@ bool NeedsInvestigation(v1::Category category) {
 }  // namespace
 
 absl::StatusOr<Events> DecideOpenInvestigation(const DecisionContext& ctx) {
-  DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_RESOLVING},
-                                      "OpenInvestigation (step 3)"));
+  DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_RESOLVING}, "OpenInvestigation (step 3)"));
   if (ctx.state.investigation_open()) {
     return RefuseNotNow(v1::RULE_INVESTIGATION_STATE,
                         absl::StrCat(ctx.Case(), ": an investigation is already open"));
@@ -101,11 +99,10 @@ absl::StatusOr<Events> DecideOpenInvestigation(const DecisionContext& ctx) {
 }
 
 absl::StatusOr<Events> DecideAttachEvidence(const DecisionContext& ctx) {
-  DOCKET_RETURN_IF_ERROR(RequireStage(
-      ctx,
-      {v1::STAGE_OPENED, v1::STAGE_ACKNOWLEDGED, v1::STAGE_RESOLVING,
-       v1::STAGE_PROPOSED, v1::STAGE_DISPUTED},
-      "AttachEvidence (before the customer accepts)"));
+  DOCKET_RETURN_IF_ERROR(RequireStage(ctx,
+                                      {v1::STAGE_OPENED, v1::STAGE_ACKNOWLEDGED,
+                                       v1::STAGE_RESOLVING, v1::STAGE_PROPOSED, v1::STAGE_DISPUTED},
+                                      "AttachEvidence (before the customer accepts)"));
   const v1::Evidence& evidence = ctx.command.attach_evidence().evidence();
   DOCKET_RETURN_IF_ERROR(CheckEvidence(ctx, evidence));
   v1::CaseEvent event;
@@ -126,48 +123,42 @@ absl::StatusOr<Events> DecideConcludeInvestigation(const DecisionContext& ctx) {
 }
 
 absl::StatusOr<Events> DecideProposeResolution(const DecisionContext& ctx) {
-  DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_RESOLVING},
-                                      "ProposeResolution (step 3)"));
+  DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_RESOLVING}, "ProposeResolution (step 3)"));
   const v1::CaseState& state = ctx.state;
   if (state.investigation_open()) {
-    return RefuseNotNow(
-        v1::RULE_INVESTIGATION_BEFORE_RESOLUTION,
-        absl::StrCat(ctx.Case(), ": conclude the open investigation first"));
+    return RefuseNotNow(v1::RULE_INVESTIGATION_BEFORE_RESOLUTION,
+                        absl::StrCat(ctx.Case(), ": conclude the open investigation first"));
   }
   // The incident procedure: register, photos, investigation, then a decision.
   if (state.category() == v1::CATEGORY_DAMAGE && state.photo_count() == 0) {
-    return RefuseNotNow(
-        v1::RULE_PHOTO_BEFORE_DAMAGE_RESOLUTION,
-        absl::StrCat(ctx.Case(), ": a DAMAGE case needs at least one photo "
-                                 "before a resolution"));
+    return RefuseNotNow(v1::RULE_PHOTO_BEFORE_DAMAGE_RESOLUTION,
+                        absl::StrCat(ctx.Case(),
+                                     ": a DAMAGE case needs at least one photo "
+                                     "before a resolution"));
   }
   if (NeedsInvestigation(state.category()) && !state.investigation_concluded()) {
-    return RefuseNotNow(
-        v1::RULE_INVESTIGATION_BEFORE_RESOLUTION,
-        absl::StrCat(ctx.Case(), ": a ", v1::Category_Name(state.category()),
-                     " case needs a concluded investigation before a "
-                     "resolution"));
+    return RefuseNotNow(v1::RULE_INVESTIGATION_BEFORE_RESOLUTION,
+                        absl::StrCat(ctx.Case(), ": a ", v1::Category_Name(state.category()),
+                                     " case needs a concluded investigation before a "
+                                     "resolution"));
   }
   const v1::ProposeResolution& cmd = ctx.command.propose_resolution();
   if (cmd.goodwill_fen() < 0) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": goodwill_fen must not be negative"));
   }
-  DOCKET_ASSIGN_OR_RETURN(const Compensation computed,
-                          ComputeCompensation(state, ctx.policy));
+  DOCKET_ASSIGN_OR_RETURN(const Compensation computed, ComputeCompensation(state, ctx.policy));
   const int64_t amount = computed.amount_fen + cmd.goodwill_fen();
-  const v1::Level required = RequiredApprovalLevel(
-      amount, cmd.goodwill_fen(), state.severity(), ctx.policy);
-  const v1::Level without_goodwill =
-      RequiredApprovalLevel(amount, 0, state.severity(), ctx.policy);
+  const v1::Level required =
+      RequiredApprovalLevel(amount, cmd.goodwill_fen(), state.severity(), ctx.policy);
+  const v1::Level without_goodwill = RequiredApprovalLevel(amount, 0, state.severity(), ctx.policy);
   const bool goodwill_decides =
       cmd.goodwill_fen() > 0 && ctx.command.actor().level() >= without_goodwill;
-  DOCKET_RETURN_IF_ERROR(RequireLevel(
-      ctx, required,
-      absl::StrCat("a proposal of ", FormatFen(amount), " CNY", " at ",
-                   v1::Severity_Name(state.severity()),
-                   cmd.goodwill_fen() > 0 ? " with goodwill" : ""),
-      goodwill_decides ? v1::RULE_GOODWILL_NEEDS_HIGHER_LEVEL
-                       : v1::RULE_AUTHORITY));
+  DOCKET_RETURN_IF_ERROR(
+      RequireLevel(ctx, required,
+                   absl::StrCat("a proposal of ", FormatFen(amount), " CNY", " at ",
+                                v1::Severity_Name(state.severity()),
+                                cmd.goodwill_fen() > 0 ? " with goodwill" : ""),
+                   goodwill_decides ? v1::RULE_GOODWILL_NEEDS_HIGHER_LEVEL : v1::RULE_AUTHORITY));
 
   v1::CaseEvent event;
   v1::ResolutionProposed* e = event.mutable_resolution_proposed();
@@ -180,15 +171,13 @@ absl::StatusOr<Events> DecideProposeResolution(const DecisionContext& ctx) {
   e->set_required_level(required);
   e->set_remedy(cmd.remedy());
   e->set_round(state.special_handling_count() + 1);
-  *e->add_deadlines() =
-      ctx.clock.Start(v1::DEADLINE_KIND_REPLY, ctx.occurred, state.severity(),
-                      state.intake().channel());
+  *e->add_deadlines() = ctx.clock.Start(v1::DEADLINE_KIND_REPLY, ctx.occurred, state.severity(),
+                                        state.intake().channel());
   return Single(std::move(event));
 }
 
 absl::StatusOr<Events> DecideRecordCustomerReply(const DecisionContext& ctx) {
-  DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_PROPOSED},
-                                      "RecordCustomerReply (step 4)"));
+  DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_PROPOSED}, "RecordCustomerReply (step 4)"));
   const v1::RecordCustomerReply& cmd = ctx.command.record_customer_reply();
   if (cmd.decision() == v1::CUSTOMER_DECISION_UNSPECIFIED) {
     return RefuseMalformed(
@@ -196,8 +185,8 @@ absl::StatusOr<Events> DecideRecordCustomerReply(const DecisionContext& ctx) {
   }
   const bool accepts = cmd.decision() == v1::CUSTOMER_DECISION_ACCEPTS;
   if (cmd.declines_compensation() && !accepts) {
-    return RefuseMalformed(absl::StrCat(
-        ctx.Case(), ": only a customer who accepts can decline compensation"));
+    return RefuseMalformed(
+        absl::StrCat(ctx.Case(), ": only a customer who accepts can decline compensation"));
   }
   v1::CaseEvent event;
   v1::CustomerReplied* e = event.mutable_customer_replied();
@@ -205,51 +194,45 @@ absl::StatusOr<Events> DecideRecordCustomerReply(const DecisionContext& ctx) {
   e->set_declines_compensation(cmd.declines_compensation());
   e->set_comment(cmd.comment());
   if (accepts) {
-    *e->add_deadlines() =
-        ctx.clock.Start(v1::DEADLINE_KIND_FOLLOW_UP, ctx.occurred,
-                        ctx.state.severity(), ctx.state.intake().channel());
+    *e->add_deadlines() = ctx.clock.Start(v1::DEADLINE_KIND_FOLLOW_UP, ctx.occurred,
+                                          ctx.state.severity(), ctx.state.intake().channel());
   }
   return Single(std::move(event));
 }
 
 absl::StatusOr<Events> DecideStartSpecialHandling(const DecisionContext& ctx) {
-  DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_DISPUTED},
-                                      "StartSpecialHandling (step 5)"));
+  DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_DISPUTED}, "StartSpecialHandling (step 5)"));
   const v1::StartSpecialHandling& cmd = ctx.command.start_special_handling();
   if (cmd.customer_view().empty()) {
-    return RefuseMalformed(absl::StrCat(
-        ctx.Case(), ": special handling starts by asking the customer's view "
-                    "(customer_view is required)"));
+    return RefuseMalformed(absl::StrCat(ctx.Case(),
+                                        ": special handling starts by asking the customer's view "
+                                        "(customer_view is required)"));
   }
   const v1::Level from = ctx.state.handling_level();
   if (cmd.escalate_to() != v1::LEVEL_UNSPECIFIED && cmd.escalate_to() <= from) {
     return RefuseNotNow(v1::RULE_ESCALATION,
-                        absl::StrCat(ctx.Case(), " is handled at ",
-                                     v1::Level_Name(from),
+                        absl::StrCat(ctx.Case(), " is handled at ", v1::Level_Name(from),
                                      ": escalation must go higher"));
   }
   v1::CaseEvent event;
   v1::SpecialHandlingStarted* e = event.mutable_special_handling_started();
   e->set_customer_view(cmd.customer_view());
   e->set_from_level(from);
-  e->set_to_level(cmd.escalate_to() != v1::LEVEL_UNSPECIFIED ? cmd.escalate_to()
-                                                             : from);
-  *e->add_deadlines() =
-      ctx.clock.Start(v1::DEADLINE_KIND_RESOLUTION, ctx.occurred,
-                      ctx.state.severity(), ctx.state.intake().channel());
+  e->set_to_level(cmd.escalate_to() != v1::LEVEL_UNSPECIFIED ? cmd.escalate_to() : from);
+  *e->add_deadlines() = ctx.clock.Start(v1::DEADLINE_KIND_RESOLUTION, ctx.occurred,
+                                        ctx.state.severity(), ctx.state.intake().channel());
   return Single(std::move(event));
 }
 
 absl::StatusOr<Events> DecideRecordFollowUp(const DecisionContext& ctx) {
-  DOCKET_RETURN_IF_ERROR(
-      RequireStage(ctx, {v1::STAGE_REPLIED}, "RecordFollowUp (step 6)"));
+  DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_REPLIED}, "RecordFollowUp (step 6)"));
   const v1::RecordFollowUp& cmd = ctx.command.record_follow_up();
   if (cmd.method() == v1::FOLLOW_UP_METHOD_UNSPECIFIED) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": record_follow_up.method is required"));
   }
   if (cmd.satisfaction() < 1 || cmd.satisfaction() > 5) {
-    return RefuseMalformed(absl::StrCat(
-        ctx.Case(), ": record_follow_up.satisfaction must be 1 to 5"));
+    return RefuseMalformed(
+        absl::StrCat(ctx.Case(), ": record_follow_up.satisfaction must be 1 to 5"));
   }
   v1::CaseEvent event;
   v1::FollowUpRecorded* e = event.mutable_follow_up_recorded();

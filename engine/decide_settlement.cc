@@ -17,11 +17,10 @@ namespace {
 
 // Stages in which a case is open and past registration.
 constexpr std::initializer_list<v1::Stage> kAfterAcceptance = {
-    v1::STAGE_RESOLVING, v1::STAGE_PROPOSED, v1::STAGE_DISPUTED,
-    v1::STAGE_REPLIED, v1::STAGE_FOLLOWED_UP};
+    v1::STAGE_RESOLVING, v1::STAGE_PROPOSED, v1::STAGE_DISPUTED, v1::STAGE_REPLIED,
+    v1::STAGE_FOLLOWED_UP};
 
-const v1::CaseState::PenaltyState* FindPenalty(const v1::CaseState& state,
-                                               const std::string& id) {
+const v1::CaseState::PenaltyState* FindPenalty(const v1::CaseState& state, const std::string& id) {
   for (const v1::CaseState::PenaltyState& p : state.penalties()) {
     if (p.penalty().penalty_id() == id) return &p;
   }
@@ -31,17 +30,17 @@ const v1::CaseState::PenaltyState* FindPenalty(const v1::CaseState& state,
 absl::Status RequireSystem(const DecisionContext& ctx) {
   if (ctx.command.actor().role() == v1::ROLE_SYSTEM) return absl::OkStatus();
   return Refuse(v1::RULE_DEADLINE, absl::StatusCode::kPermissionDenied,
-                absl::StrCat(ctx.Case(), ": only docket's deadline scanner "
-                                         "(ROLE_SYSTEM) records deadline events"));
+                absl::StrCat(ctx.Case(),
+                             ": only docket's deadline scanner "
+                             "(ROLE_SYSTEM) records deadline events"));
 }
 
 absl::StatusOr<const v1::Deadline*> OpenDeadline(const DecisionContext& ctx,
                                                  v1::DeadlineKind kind) {
   const v1::Deadline* d = FindOpenDeadline(ctx.state, kind);
   if (d == nullptr) {
-    return RefuseNotNow(v1::RULE_DEADLINE,
-                        absl::StrCat(ctx.Case(), " has no open ",
-                                     v1::DeadlineKind_Name(kind), " deadline"));
+    return RefuseNotNow(v1::RULE_DEADLINE, absl::StrCat(ctx.Case(), " has no open ",
+                                                        v1::DeadlineKind_Name(kind), " deadline"));
   }
   return d;
 }
@@ -49,23 +48,22 @@ absl::StatusOr<const v1::Deadline*> OpenDeadline(const DecisionContext& ctx,
 }  // namespace
 
 absl::StatusOr<Events> DecideDecidePenalty(const DecisionContext& ctx) {
-  DOCKET_RETURN_IF_ERROR(
-      RequireStage(ctx, kAfterAcceptance, "DecidePenalty (step 3 onwards)"));
+  DOCKET_RETURN_IF_ERROR(RequireStage(ctx, kAfterAcceptance, "DecidePenalty (step 3 onwards)"));
   const v1::Findings& f = ctx.state.findings();
-  if (!ctx.state.investigation_concluded() ||
-      f.responsible() != v1::RESPONSIBLE_PARTY_INTERNAL) {
-    return RefuseNotNow(
-        v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING,
-        absl::StrCat(ctx.Case(), ": a penalty needs a concluded investigation "
-                                 "that finds internal responsibility"));
+  if (!ctx.state.investigation_concluded() || f.responsible() != v1::RESPONSIBLE_PARTY_INTERNAL) {
+    return RefuseNotNow(v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING,
+                        absl::StrCat(ctx.Case(),
+                                     ": a penalty needs a concluded investigation "
+                                     "that finds internal responsibility"));
   }
   const v1::Penalty& p = ctx.command.decide_penalty().penalty();
   if (p.penalty_id().empty() || p.measure().empty()) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": a penalty needs a penalty_id and a measure"));
+    return RefuseMalformed(
+        absl::StrCat(ctx.Case(), ": a penalty needs a penalty_id and a measure"));
   }
   if (FindPenalty(ctx.state, p.penalty_id()) != nullptr) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": penalty ", p.penalty_id(),
-                                        " was already decided"));
+    return RefuseMalformed(
+        absl::StrCat(ctx.Case(), ": penalty ", p.penalty_id(), " was already decided"));
   }
   if (p.amount_fen() < 0) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": penalty amount must not be negative"));
@@ -75,13 +73,13 @@ absl::StatusOr<Events> DecideDecidePenalty(const DecisionContext& ctx) {
        p.party_employee() != f.internal_employee())) {
     return RefuseNotNow(
         v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING,
-        absl::StrCat(ctx.Case(), ": the penalty must fall on the party the "
-                                 "findings name (branch ",
-                     f.internal_branch(),
-                     f.internal_employee().empty()
-                         ? ""
-                         : absl::StrCat(", employee ", f.internal_employee()),
-                     ")"));
+        absl::StrCat(
+            ctx.Case(),
+            ": the penalty must fall on the party the "
+            "findings name (branch ",
+            f.internal_branch(),
+            f.internal_employee().empty() ? "" : absl::StrCat(", employee ", f.internal_employee()),
+            ")"));
   }
   DOCKET_RETURN_IF_ERROR(
       RequireLevel(ctx, LevelForAmount(p.amount_fen(), ctx.policy),
@@ -106,19 +104,16 @@ absl::StatusOr<Events> DecideExecutePenalty(const DecisionContext& ctx) {
 }
 
 absl::StatusOr<Events> DecidePayCompensation(const DecisionContext& ctx) {
-  DOCKET_RETURN_IF_ERROR(
-      RequireStage(ctx, {v1::STAGE_REPLIED, v1::STAGE_FOLLOWED_UP},
-                   "PayCompensation (after the customer accepts)"));
+  DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_REPLIED, v1::STAGE_FOLLOWED_UP},
+                                      "PayCompensation (after the customer accepts)"));
   const v1::PayCompensation& cmd = ctx.command.pay_compensation();
-  const int64_t owed = ctx.state.compensation_declined()
-                           ? 0
-                           : ctx.state.proposed_fen() - ctx.state.paid_fen();
+  const int64_t owed =
+      ctx.state.compensation_declined() ? 0 : ctx.state.proposed_fen() - ctx.state.paid_fen();
   if (cmd.amount_fen() <= 0 || cmd.amount_fen() > owed) {
     return RefuseNotNow(
         v1::RULE_PAYMENT,
-        absl::StrCat(ctx.Case(), ": ", FormatFen(owed),
-                     " CNY is owed; a payment of ", FormatFen(cmd.amount_fen()),
-                     " CNY does not fit"));
+        absl::StrCat(ctx.Case(), ": ", FormatFen(owed), " CNY is owed; a payment of ",
+                     FormatFen(cmd.amount_fen()), " CNY does not fit"));
   }
   DOCKET_RETURN_IF_ERROR(
       RequireLevel(ctx, LevelForAmount(cmd.amount_fen(), ctx.policy),
@@ -182,21 +177,20 @@ absl::StatusOr<Events> DecideRecordDeadlineWarning(const DecisionContext& ctx) {
     if (m.percent() == cmd.percent()) mark = &m;
   }
   if (mark == nullptr) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": ", cmd.percent(),
-                                        "% is not a warning mark of this deadline"));
+    return RefuseMalformed(
+        absl::StrCat(ctx.Case(), ": ", cmd.percent(), "% is not a warning mark of this deadline"));
   }
   const auto& warned = d->warned_percent();
   if (std::find(warned.begin(), warned.end(), cmd.percent()) != warned.end()) {
     return RefuseNotNow(v1::RULE_DEADLINE,
-                        absl::StrCat(ctx.Case(), ": the ", cmd.percent(),
-                                     "% warning of ", v1::DeadlineKind_Name(cmd.kind()),
-                                     " was already recorded"));
+                        absl::StrCat(ctx.Case(), ": the ", cmd.percent(), "% warning of ",
+                                     v1::DeadlineKind_Name(cmd.kind()), " was already recorded"));
   }
   if (ctx.now < ToTime(mark->at())) {
-    return RefuseNotNow(v1::RULE_DEADLINE,
-                        absl::StrCat(ctx.Case(), ": ", v1::DeadlineKind_Name(cmd.kind()),
-                                     " reaches ", cmd.percent(), "% only at ",
-                                     FormatUtc(ToTime(mark->at()))));
+    return RefuseNotNow(
+        v1::RULE_DEADLINE,
+        absl::StrCat(ctx.Case(), ": ", v1::DeadlineKind_Name(cmd.kind()), " reaches ",
+                     cmd.percent(), "% only at ", FormatUtc(ToTime(mark->at()))));
   }
   v1::CaseEvent event;
   v1::DeadlineWarning* e = event.mutable_deadline_warning();
@@ -213,8 +207,7 @@ absl::StatusOr<Events> DecideRecordDeadlineBreach(const DecisionContext& ctx) {
   if (ctx.now < ToTime(d->due_at())) {
     return RefuseNotNow(v1::RULE_DEADLINE,
                         absl::StrCat(ctx.Case(), ": ", v1::DeadlineKind_Name(kind),
-                                     " is due only at ",
-                                     FormatUtc(ToTime(d->due_at()))));
+                                     " is due only at ", FormatUtc(ToTime(d->due_at()))));
   }
   const v1::Level from = ctx.state.handling_level();
   const bool escalates = from < v1::LEVEL_HEADQUARTERS;
@@ -226,8 +219,7 @@ absl::StatusOr<Events> DecideRecordDeadlineBreach(const DecisionContext& ctx) {
   v1::DeadlineBreached* breached = events[0].mutable_deadline_breached();
   breached->set_kind(kind);
   *breached->mutable_due_at() = d->due_at();
-  *breached->mutable_next() =
-      next_window ? ctx.clock.NextWindow(*d) : DeadlineClock::Silence(*d);
+  *breached->mutable_next() = next_window ? ctx.clock.NextWindow(*d) : DeadlineClock::Silence(*d);
   if (escalates) {
     v1::Escalated* e = events.emplace_back().mutable_escalated();
     e->set_from_level(from);
@@ -244,8 +236,7 @@ absl::StatusOr<Events> DecideArchive(const DecisionContext& ctx) {
   std::vector<std::string> missing;
   if (s.stage() != v1::STAGE_FOLLOWED_UP) missing.push_back("the follow-up (step 6)");
   if (s.proposed_fen() > s.paid_fen() && !s.compensation_declined()) {
-    missing.push_back(absl::StrCat("payment of ",
-                                   FormatFen(s.proposed_fen() - s.paid_fen()),
+    missing.push_back(absl::StrCat("payment of ", FormatFen(s.proposed_fen() - s.paid_fen()),
                                    " CNY (or the customer declining it)"));
   }
   for (const v1::CaseState::PenaltyState& p : s.penalties()) {
@@ -255,8 +246,7 @@ absl::StatusOr<Events> DecideArchive(const DecisionContext& ctx) {
   }
   for (const v1::Deadline& d : s.deadlines()) {
     if (!d.met()) {
-      missing.push_back(absl::StrCat("the open ", v1::DeadlineKind_Name(d.kind()),
-                                     " deadline"));
+      missing.push_back(absl::StrCat("the open ", v1::DeadlineKind_Name(d.kind()), " deadline"));
     }
   }
   if (s.awaiting_customer()) missing.push_back("the customer's response");

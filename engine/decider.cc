@@ -10,42 +10,35 @@
 namespace docket {
 namespace internal {
 
-std::string DecisionContext::Case() const {
-  return absl::StrCat("case ", command.case_id());
-}
+std::string DecisionContext::Case() const { return absl::StrCat("case ", command.case_id()); }
 
-absl::Status RequireStage(const DecisionContext& ctx,
-                          std::initializer_list<v1::Stage> allowed,
+absl::Status RequireStage(const DecisionContext& ctx, std::initializer_list<v1::Stage> allowed,
                           absl::string_view step) {
   for (v1::Stage stage : allowed) {
     if (ctx.state.stage() == stage) return absl::OkStatus();
   }
   std::vector<std::string> names;
   for (v1::Stage stage : allowed) names.push_back(v1::Stage_Name(stage));
-  return RefuseNotNow(
-      v1::RULE_STEP_ORDER,
-      absl::StrCat(ctx.Case(), " is at ", v1::Stage_Name(ctx.state.stage()),
-                   ": ", step, " is allowed only at ",
-                   absl::StrJoin(names, " or ")));
+  return RefuseNotNow(v1::RULE_STEP_ORDER,
+                      absl::StrCat(ctx.Case(), " is at ", v1::Stage_Name(ctx.state.stage()), ": ",
+                                   step, " is allowed only at ", absl::StrJoin(names, " or ")));
 }
 
-absl::Status RequireLevel(const DecisionContext& ctx, v1::Level required,
-                          absl::string_view what, v1::Rule rule) {
+absl::Status RequireLevel(const DecisionContext& ctx, v1::Level required, absl::string_view what,
+                          v1::Rule rule) {
   if (required == v1::LEVEL_UNSPECIFIED) {
     return Refuse(rule, absl::StatusCode::kPermissionDenied,
                   absl::StrCat(ctx.Case(), ": no level may approve ", what));
   }
   if (ctx.command.actor().level() >= required) return absl::OkStatus();
-  return Refuse(
-      rule, absl::StatusCode::kPermissionDenied,
-      absl::StrCat(ctx.Case(), ": ", what, " needs ", v1::Level_Name(required),
-                   " authority; actor ", ctx.command.actor().id(), " is ",
-                   v1::Level_Name(ctx.command.actor().level())));
+  return Refuse(rule, absl::StatusCode::kPermissionDenied,
+                absl::StrCat(ctx.Case(), ": ", what, " needs ", v1::Level_Name(required),
+                             " authority; actor ", ctx.command.actor().id(), " is ",
+                             v1::Level_Name(ctx.command.actor().level())));
 }
 
-google::protobuf::RepeatedField<int> UnionFacts(
-    const google::protobuf::RepeatedField<int>& base,
-    const google::protobuf::RepeatedField<int>& added) {
+google::protobuf::RepeatedField<int> UnionFacts(const google::protobuf::RepeatedField<int>& base,
+                                                const google::protobuf::RepeatedField<int>& added) {
   google::protobuf::RepeatedField<int> out;
   for (const auto* list : {&base, &added}) {
     for (int fact : *list) {
@@ -75,55 +68,49 @@ bool IsValidId(const std::string& id) {
   return true;
 }
 
-absl::Status CheckEnvelope(const v1::Command& command,
-                           const v1::CaseState& state, absl::Time now) {
+absl::Status CheckEnvelope(const v1::Command& command, const v1::CaseState& state, absl::Time now) {
   if (!IsValidId(command.command_id())) {
     return RefuseMalformed(
         "command_id must be 1-128 printable ASCII characters without '/' or "
         "spaces");
   }
   if (!IsValidId(command.case_id())) {
-    return RefuseMalformed(absl::StrCat(
-        "command ", command.command_id(),
-        ": case_id must be 1-128 printable ASCII characters without '/' or "
-        "spaces"));
+    return RefuseMalformed(
+        absl::StrCat("command ", command.command_id(),
+                     ": case_id must be 1-128 printable ASCII characters without '/' or "
+                     "spaces"));
   }
   const v1::Actor& actor = command.actor();
   if (actor.id().empty() || actor.role() == v1::ROLE_UNSPECIFIED ||
       actor.level() == v1::LEVEL_UNSPECIFIED) {
-    return RefuseMalformed(absl::StrCat(
-        "command ", command.command_id(),
-        ": actor needs an id, a role and a level"));
+    return RefuseMalformed(
+        absl::StrCat("command ", command.command_id(), ": actor needs an id, a role and a level"));
   }
   if (command.body_case() == v1::Command::BODY_NOT_SET) {
-    return RefuseMalformed(absl::StrCat("command ", command.command_id(),
-                                        ": names no step (the body is empty)"));
+    return RefuseMalformed(
+        absl::StrCat("command ", command.command_id(), ": names no step (the body is empty)"));
   }
   if (command.has_occurred_at()) {
     const absl::Time occurred = ToTime(command.occurred_at());
     if (occurred > now) {
-      return RefuseMalformed(absl::StrCat(
-          "command ", command.command_id(), ": occurred_at ",
-          FormatUtc(occurred), " is later than now, ", FormatUtc(now)));
+      return RefuseMalformed(absl::StrCat("command ", command.command_id(), ": occurred_at ",
+                                          FormatUtc(occurred), " is later than now, ",
+                                          FormatUtc(now)));
     }
     if (state.has_opened_at() && occurred < ToTime(state.opened_at())) {
-      return RefuseMalformed(absl::StrCat(
-          "command ", command.command_id(), ": occurred_at ",
-          FormatUtc(occurred), " is before the complaint, ",
-          FormatUtc(ToTime(state.opened_at()))));
+      return RefuseMalformed(absl::StrCat("command ", command.command_id(), ": occurred_at ",
+                                          FormatUtc(occurred), " is before the complaint, ",
+                                          FormatUtc(ToTime(state.opened_at()))));
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status CheckCaseAndRevision(const v1::Command& command,
-                                  const v1::CaseState& state) {
-  if (command.has_expected_revision() &&
-      command.expected_revision() != state.revision()) {
+absl::Status CheckCaseAndRevision(const v1::Command& command, const v1::CaseState& state) {
+  if (command.has_expected_revision() && command.expected_revision() != state.revision()) {
     return Refuse(v1::RULE_EXPECTED_REVISION, absl::StatusCode::kAborted,
-                  absl::StrCat("case ", command.case_id(), " revision ",
-                               state.revision(), ": expected ",
-                               command.expected_revision()));
+                  absl::StrCat("case ", command.case_id(), " revision ", state.revision(),
+                               ": expected ", command.expected_revision()));
   }
   const bool opens = command.body_case() == v1::Command::kOpenCase;
   if (state.revision() == 0 && !opens) {
@@ -137,8 +124,7 @@ absl::Status CheckCaseAndRevision(const v1::Command& command,
   if (state.stage() == v1::STAGE_ARCHIVED || state.stage() == v1::STAGE_MERGED) {
     return RefuseNotNow(
         v1::RULE_CASE_CLOSED,
-        absl::StrCat("case ", command.case_id(), " is ",
-                     v1::Stage_Name(state.stage()),
+        absl::StrCat("case ", command.case_id(), " is ", v1::Stage_Name(state.stage()),
                      ": nothing follows; a new complaint opens a new case "
                      "linked to it"));
   }
@@ -148,55 +134,72 @@ absl::Status CheckCaseAndRevision(const v1::Command& command,
 absl::StatusOr<Events> Dispatch(const DecisionContext& ctx) {
   using C = v1::Command;
   switch (ctx.command.body_case()) {
-    case C::kOpenCase: return internal::DecideOpenCase(ctx);
-    case C::kAcknowledge: return internal::DecideAcknowledge(ctx);
-    case C::kAccept: return internal::DecideAccept(ctx);
-    case C::kClassify: return internal::DecideClassify(ctx);
-    case C::kEscalate: return internal::DecideEscalate(ctx);
-    case C::kReportUpward: return internal::DecideReportUpward(ctx);
-    case C::kOpenInvestigation: return internal::DecideOpenInvestigation(ctx);
-    case C::kAttachEvidence: return internal::DecideAttachEvidence(ctx);
+    case C::kOpenCase:
+      return internal::DecideOpenCase(ctx);
+    case C::kAcknowledge:
+      return internal::DecideAcknowledge(ctx);
+    case C::kAccept:
+      return internal::DecideAccept(ctx);
+    case C::kClassify:
+      return internal::DecideClassify(ctx);
+    case C::kEscalate:
+      return internal::DecideEscalate(ctx);
+    case C::kReportUpward:
+      return internal::DecideReportUpward(ctx);
+    case C::kOpenInvestigation:
+      return internal::DecideOpenInvestigation(ctx);
+    case C::kAttachEvidence:
+      return internal::DecideAttachEvidence(ctx);
     case C::kConcludeInvestigation:
       return internal::DecideConcludeInvestigation(ctx);
-    case C::kProposeResolution: return internal::DecideProposeResolution(ctx);
+    case C::kProposeResolution:
+      return internal::DecideProposeResolution(ctx);
     case C::kRecordCustomerReply:
       return internal::DecideRecordCustomerReply(ctx);
     case C::kStartSpecialHandling:
       return internal::DecideStartSpecialHandling(ctx);
-    case C::kRecordFollowUp: return internal::DecideRecordFollowUp(ctx);
-    case C::kDecidePenalty: return internal::DecideDecidePenalty(ctx);
-    case C::kExecutePenalty: return internal::DecideExecutePenalty(ctx);
-    case C::kPayCompensation: return internal::DecidePayCompensation(ctx);
-    case C::kAwaitCustomer: return internal::DecideAwaitCustomer(ctx);
+    case C::kRecordFollowUp:
+      return internal::DecideRecordFollowUp(ctx);
+    case C::kDecidePenalty:
+      return internal::DecideDecidePenalty(ctx);
+    case C::kExecutePenalty:
+      return internal::DecideExecutePenalty(ctx);
+    case C::kPayCompensation:
+      return internal::DecidePayCompensation(ctx);
+    case C::kAwaitCustomer:
+      return internal::DecideAwaitCustomer(ctx);
     case C::kRecordCustomerResponse:
       return internal::DecideRecordCustomerResponse(ctx);
     case C::kRecordDeadlineWarning:
       return internal::DecideRecordDeadlineWarning(ctx);
     case C::kRecordDeadlineBreach:
       return internal::DecideRecordDeadlineBreach(ctx);
-    case C::kMerge: return internal::DecideMerge(ctx);
-    case C::kArchive: return internal::DecideArchive(ctx);
-    case C::BODY_NOT_SET: break;
+    case C::kMerge:
+      return internal::DecideMerge(ctx);
+    case C::kArchive:
+      return internal::DecideArchive(ctx);
+    case C::BODY_NOT_SET:
+      break;
   }
   return RefuseMalformed("command names no step");
 }
 
 }  // namespace
 
-absl::StatusOr<std::vector<v1::CaseEvent>> Decide(
-    const v1::CaseState& state, const v1::Command& command,
-    const v1::Policy& policy, absl::Time now, const Calendar& calendar) {
+absl::StatusOr<std::vector<v1::CaseEvent>> Decide(const v1::CaseState& state,
+                                                  const v1::Command& command,
+                                                  const v1::Policy& policy, absl::Time now,
+                                                  const Calendar& calendar) {
   DOCKET_RETURN_IF_ERROR(CheckEnvelope(command, state, now));
   if (state.revision() > 0 && state.case_id() != command.case_id()) {
     // The caller loaded the wrong case: a defect in the runtime, not input.
-    return absl::InternalError(absl::StrCat(
-        "command ", command.command_id(), " names case ", command.case_id(),
-        " but was given the state of case ", state.case_id()));
+    return absl::InternalError(absl::StrCat("command ", command.command_id(), " names case ",
+                                            command.case_id(), " but was given the state of case ",
+                                            state.case_id()));
   }
   DOCKET_RETURN_IF_ERROR(CheckCaseAndRevision(command, state));
   const DeadlineClock clock(policy, calendar);
-  const absl::Time occurred =
-      command.has_occurred_at() ? ToTime(command.occurred_at()) : now;
+  const absl::Time occurred = command.has_occurred_at() ? ToTime(command.occurred_at()) : now;
   const DecisionContext ctx{state, command, policy, clock, now, occurred};
   DOCKET_ASSIGN_OR_RETURN(Events events, Dispatch(ctx));
 

@@ -27,9 +27,8 @@ namespace docket {
 // Pure and deterministic: no I/O, no clock, no globals; the same arguments
 // give the same events, byte for byte. REQUIRES: `policy` is validated.
 absl::StatusOr<std::vector<v1::CaseEvent>> Decide(
-    const v1::CaseState& state, const v1::Command& command,
-    const v1::Policy& policy, absl::Time now,
-    const Calendar& calendar = AlwaysOpenCalendar::Get());
+    const v1::CaseState& state, const v1::Command& command, const v1::Policy& policy,
+    absl::Time now, const Calendar& calendar = AlwaysOpenCalendar::Get());
 
 }  // namespace docket
 

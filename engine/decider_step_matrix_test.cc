@@ -23,13 +23,12 @@ using ::docket::testing::Handler;
 using ::docket::testing::Scanner;
 
 constexpr v1::Stage kOpenStages[] = {
-    v1::STAGE_OPENED,  v1::STAGE_ACKNOWLEDGED, v1::STAGE_RESOLVING,
-    v1::STAGE_PROPOSED, v1::STAGE_DISPUTED,    v1::STAGE_REPLIED,
-    v1::STAGE_FOLLOWED_UP};
+    v1::STAGE_OPENED,   v1::STAGE_ACKNOWLEDGED, v1::STAGE_RESOLVING,  v1::STAGE_PROPOSED,
+    v1::STAGE_DISPUTED, v1::STAGE_REPLIED,      v1::STAGE_FOLLOWED_UP};
 constexpr v1::Stage kAllStages[] = {
-    v1::STAGE_OPENED,   v1::STAGE_ACKNOWLEDGED, v1::STAGE_RESOLVING,
-    v1::STAGE_PROPOSED, v1::STAGE_DISPUTED,     v1::STAGE_REPLIED,
-    v1::STAGE_FOLLOWED_UP, v1::STAGE_ARCHIVED,  v1::STAGE_MERGED};
+    v1::STAGE_OPENED,      v1::STAGE_ACKNOWLEDGED, v1::STAGE_RESOLVING,
+    v1::STAGE_PROPOSED,    v1::STAGE_DISPUTED,     v1::STAGE_REPLIED,
+    v1::STAGE_FOLLOWED_UP, v1::STAGE_ARCHIVED,     v1::STAGE_MERGED};
 
 // Brings a DAMAGE case (2.41 kg, uninsured, claim 200 CNY) to `stage`, one
 // command a minute from the test epoch.
@@ -39,9 +38,15 @@ std::unique_ptr<CaseHarness> CaseAt(v1::Stage stage) {
     c->MustSubmit(body);
     c->Advance(absl::Minutes(1));
   };
-  step(R"pb(open_case { intake {
-    channel: CHANNEL_PHONE category: CATEGORY_DAMAGE customer { id: "CUST-1" }
-    shipment { waybill: "W-1" weight_g: 2410 } claim_fen: 20000 } })pb");
+  step(R"pb(open_case {
+              intake {
+                channel: CHANNEL_PHONE
+                category: CATEGORY_DAMAGE
+                customer { id: "CUST-1" }
+                shipment { waybill: "W-1" weight_g: 2410 }
+                claim_fen: 20000
+              }
+            })pb");
   if (stage == v1::STAGE_OPENED) return c;
   if (stage == v1::STAGE_MERGED) {
     step(R"pb(merge { survivor_case_id: "C-SURVIVOR" })pb");
@@ -50,12 +55,19 @@ std::unique_ptr<CaseHarness> CaseAt(v1::Stage stage) {
   step(R"pb(acknowledge {})pb");
   if (stage == v1::STAGE_ACKNOWLEDGED) return c;
   step(R"pb(accept {})pb");
-  step(R"pb(attach_evidence { evidence {
-    kind: EVIDENCE_KIND_PHOTO uri: "cas://x" media_type: "image/png" size_bytes: 10
-    sha256_hex: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" } })pb");
+  step(R"pb(attach_evidence {
+              evidence {
+                kind: EVIDENCE_KIND_PHOTO
+                uri: "cas://x"
+                media_type: "image/png"
+                size_bytes: 10
+                sha256_hex: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+              }
+            })pb");
   step(R"pb(open_investigation {})pb");
-  step(R"pb(conclude_investigation { findings {
-    responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "GZ" } })pb");
+  step(R"pb(conclude_investigation {
+              findings { responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "GZ" }
+            })pb");
   if (stage == v1::STAGE_RESOLVING) return c;
   step(R"pb(propose_resolution {})pb");
   if (stage == v1::STAGE_PROPOSED) return c;
@@ -76,77 +88,117 @@ std::unique_ptr<CaseHarness> CaseAt(v1::Stage stage) {
 struct Row {
   std::string name;
   std::string body;
-  bool system = false;                    // Submitted by the deadline scanner.
-  std::set<v1::Stage> allowed;            // Open stages where it is accepted.
-  v1::Rule refused_with;                  // The rule elsewhere in open stages.
+  bool system = false;          // Submitted by the deadline scanner.
+  std::set<v1::Stage> allowed;  // Open stages where it is accepted.
+  v1::Rule refused_with;        // The rule elsewhere in open stages.
 };
 
 std::vector<Row> Rows() {
   using S = v1::Stage;
   const std::set<S> all_open(std::begin(kOpenStages), std::end(kOpenStages));
   return {
-      {"open_case", R"pb(open_case { intake { channel: CHANNEL_PHONE
-         category: CATEGORY_OTHER customer { id: "X" } } })pb", false, {},
+      {"open_case",
+       R"pb(open_case {
+              intake {
+                channel: CHANNEL_PHONE
+                category: CATEGORY_OTHER
+                customer { id: "X" }
+              }
+            })pb",
+       false,
+       {},
        v1::RULE_CASE_EXISTS},
-      {"acknowledge", R"pb(acknowledge {})pb", false, {S::STAGE_OPENED},
-       v1::RULE_STEP_ORDER},
-      {"accept", R"pb(accept {})pb", false, {S::STAGE_ACKNOWLEDGED},
-       v1::RULE_STEP_ORDER},
+      {"acknowledge", R"pb(acknowledge {})pb", false, {S::STAGE_OPENED}, v1::RULE_STEP_ORDER},
+      {"accept", R"pb(accept {})pb", false, {S::STAGE_ACKNOWLEDGED}, v1::RULE_STEP_ORDER},
       {"classify",
        R"pb(classify { facts: AGGRAVATING_FACT_MEDIA_WARNING reason: "press" })pb",
-       false, {S::STAGE_RESOLVING}, v1::RULE_STEP_ORDER},
-      {"escalate", R"pb(escalate { to_level: LEVEL_HEADQUARTERS })pb", false,
-       all_open, v1::RULE_UNSPECIFIED},
-      {"report_upward", R"pb(report_upward { to_level: LEVEL_BRANCH })pb",
-       false, all_open, v1::RULE_UNSPECIFIED},
-      {"open_investigation", R"pb(open_investigation {})pb", false,
-       {S::STAGE_RESOLVING}, v1::RULE_STEP_ORDER},
-      {"attach_evidence", R"pb(attach_evidence { evidence {
-         kind: EVIDENCE_KIND_DOCUMENT uri: "cas://y" media_type: "application/pdf"
-         size_bytes: 99
-         sha256_hex: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" } })pb",
        false,
-       {S::STAGE_OPENED, S::STAGE_ACKNOWLEDGED, S::STAGE_RESOLVING,
-        S::STAGE_PROPOSED, S::STAGE_DISPUTED},
+       {S::STAGE_RESOLVING},
        v1::RULE_STEP_ORDER},
-      {"conclude_investigation", R"pb(conclude_investigation { findings {
-         responsible: RESPONSIBLE_PARTY_NONE } })pb", false, {},
+      {"escalate", R"pb(escalate { to_level: LEVEL_HEADQUARTERS })pb", false, all_open,
+       v1::RULE_UNSPECIFIED},
+      {"report_upward", R"pb(report_upward { to_level: LEVEL_BRANCH })pb", false, all_open,
+       v1::RULE_UNSPECIFIED},
+      {"open_investigation",
+       R"pb(open_investigation {})pb",
+       false,
+       {S::STAGE_RESOLVING},
+       v1::RULE_STEP_ORDER},
+      {"attach_evidence",
+       R"pb(attach_evidence {
+              evidence {
+                kind: EVIDENCE_KIND_DOCUMENT
+                uri: "cas://y"
+                media_type: "application/pdf"
+                size_bytes: 99
+                sha256_hex: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+              }
+            })pb",
+       false,
+       {S::STAGE_OPENED, S::STAGE_ACKNOWLEDGED, S::STAGE_RESOLVING, S::STAGE_PROPOSED,
+        S::STAGE_DISPUTED},
+       v1::RULE_STEP_ORDER},
+      {"conclude_investigation",
+       R"pb(conclude_investigation { findings { responsible: RESPONSIBLE_PARTY_NONE } })pb",
+       false,
+       {},
        v1::RULE_INVESTIGATION_STATE},
-      {"propose_resolution", R"pb(propose_resolution {})pb", false,
-       {S::STAGE_RESOLVING}, v1::RULE_STEP_ORDER},
+      {"propose_resolution",
+       R"pb(propose_resolution {})pb",
+       false,
+       {S::STAGE_RESOLVING},
+       v1::RULE_STEP_ORDER},
       {"record_customer_reply",
        R"pb(record_customer_reply { decision: CUSTOMER_DECISION_ACCEPTS })pb",
-       false, {S::STAGE_PROPOSED}, v1::RULE_STEP_ORDER},
+       false,
+       {S::STAGE_PROPOSED},
+       v1::RULE_STEP_ORDER},
       {"start_special_handling",
-       R"pb(start_special_handling { customer_view: "wants more" })pb", false,
-       {S::STAGE_DISPUTED}, v1::RULE_STEP_ORDER},
+       R"pb(start_special_handling { customer_view: "wants more" })pb",
+       false,
+       {S::STAGE_DISPUTED},
+       v1::RULE_STEP_ORDER},
       {"record_follow_up",
        R"pb(record_follow_up { method: FOLLOW_UP_METHOD_VISIT satisfaction: 2 })pb",
-       false, {S::STAGE_REPLIED}, v1::RULE_STEP_ORDER},
-      {"decide_penalty", R"pb(decide_penalty { penalty {
-         penalty_id: "P-1" party_branch: "GZ" measure: "warning" } })pb", false,
-       {S::STAGE_RESOLVING, S::STAGE_PROPOSED, S::STAGE_DISPUTED,
-        S::STAGE_REPLIED, S::STAGE_FOLLOWED_UP},
+       false,
+       {S::STAGE_REPLIED},
        v1::RULE_STEP_ORDER},
-      {"execute_penalty", R"pb(execute_penalty { penalty_id: "P-never" })pb",
-       false, {}, v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING},
-      {"pay_compensation", R"pb(pay_compensation { amount_fen: 100 })pb", false,
-       {S::STAGE_REPLIED, S::STAGE_FOLLOWED_UP}, v1::RULE_STEP_ORDER},
-      {"await_customer", R"pb(await_customer { reason: "photos asked" })pb",
-       false, all_open, v1::RULE_UNSPECIFIED},
-      {"record_customer_response", R"pb(record_customer_response {})pb", false,
-       {}, v1::RULE_AWAITING_CUSTOMER},
-      {"record_deadline_warning", R"pb(record_deadline_warning {
-         kind: DEADLINE_KIND_REGULATORY_RESULT percent: 50 })pb", true,
-       {S::STAGE_OPENED, S::STAGE_ACKNOWLEDGED, S::STAGE_RESOLVING,
-        S::STAGE_PROPOSED},
+      {"decide_penalty",
+       R"pb(decide_penalty { penalty { penalty_id: "P-1" party_branch: "GZ" measure: "warning" } })pb",
+       false,
+       {S::STAGE_RESOLVING, S::STAGE_PROPOSED, S::STAGE_DISPUTED, S::STAGE_REPLIED,
+        S::STAGE_FOLLOWED_UP},
+       v1::RULE_STEP_ORDER},
+      {"execute_penalty",
+       R"pb(execute_penalty { penalty_id: "P-never" })pb",
+       false,
+       {},
+       v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING},
+      {"pay_compensation",
+       R"pb(pay_compensation { amount_fen: 100 })pb",
+       false,
+       {S::STAGE_REPLIED, S::STAGE_FOLLOWED_UP},
+       v1::RULE_STEP_ORDER},
+      {"await_customer", R"pb(await_customer { reason: "photos asked" })pb", false, all_open,
+       v1::RULE_UNSPECIFIED},
+      {"record_customer_response",
+       R"pb(record_customer_response {})pb",
+       false,
+       {},
+       v1::RULE_AWAITING_CUSTOMER},
+      {"record_deadline_warning",
+       R"pb(record_deadline_warning { kind: DEADLINE_KIND_REGULATORY_RESULT percent: 50 })pb",
+       true,
+       {S::STAGE_OPENED, S::STAGE_ACKNOWLEDGED, S::STAGE_RESOLVING, S::STAGE_PROPOSED},
        v1::RULE_DEADLINE},
-      {"record_deadline_breach", R"pb(record_deadline_breach {
-         kind: DEADLINE_KIND_REGULATORY_RESULT })pb", true,
-       {S::STAGE_OPENED, S::STAGE_ACKNOWLEDGED, S::STAGE_RESOLVING,
-        S::STAGE_PROPOSED},
+      {"record_deadline_breach",
+       R"pb(record_deadline_breach { kind: DEADLINE_KIND_REGULATORY_RESULT })pb",
+       true,
+       {S::STAGE_OPENED, S::STAGE_ACKNOWLEDGED, S::STAGE_RESOLVING, S::STAGE_PROPOSED},
        v1::RULE_DEADLINE},
-      {"merge", R"pb(merge { survivor_case_id: "C-OTHER" })pb", false,
+      {"merge",
+       R"pb(merge { survivor_case_id: "C-OTHER" })pb",
+       false,
        {S::STAGE_OPENED, S::STAGE_ACKNOWLEDGED, S::STAGE_RESOLVING},
        v1::RULE_STEP_ORDER},
       {"archive", R"pb(archive {})pb", false, {}, v1::RULE_ARCHIVE_PRECONDITIONS},
@@ -155,8 +207,10 @@ std::vector<Row> Rows() {
 
 absl::StatusCode CodeFor(v1::Rule rule) {
   switch (rule) {
-    case v1::RULE_CASE_EXISTS: return absl::StatusCode::kAlreadyExists;
-    default: return absl::StatusCode::kFailedPrecondition;
+    case v1::RULE_CASE_EXISTS:
+      return absl::StatusCode::kAlreadyExists;
+    default:
+      return absl::StatusCode::kFailedPrecondition;
   }
 }
 
@@ -174,8 +228,7 @@ TEST(DeciderStepMatrixTest, EveryCommandInEveryStage) {
       const bool closed = stage == v1::STAGE_ARCHIVED || stage == v1::STAGE_MERGED;
       v1::Rule expected = v1::RULE_UNSPECIFIED;
       if (closed) {
-        expected = row.name == "open_case" ? v1::RULE_CASE_EXISTS
-                                           : v1::RULE_CASE_CLOSED;
+        expected = row.name == "open_case" ? v1::RULE_CASE_EXISTS : v1::RULE_CASE_CLOSED;
       } else if (!row.allowed.contains(stage)) {
         expected = row.refused_with;
       }
@@ -189,8 +242,7 @@ TEST(DeciderStepMatrixTest, EveryCommandInEveryStage) {
         ASSERT_FALSE(result.ok()) << "expected " << v1::Rule_Name(expected);
         EXPECT_EQ(RuleOf(result.status()), expected) << result.status();
         EXPECT_EQ(result.status().code(), CodeFor(expected)) << result.status();
-        EXPECT_EQ(c->state().SerializeAsString(), before)
-            << "a refused command changed the state";
+        EXPECT_EQ(c->state().SerializeAsString(), before) << "a refused command changed the state";
         ++refused;
       }
     }
@@ -209,32 +261,28 @@ struct EnvelopeRow {
 
 TEST(DeciderEnvelopeTest, MalformedCommandsAreRefusedBeforeAnyRule) {
   const std::vector<EnvelopeRow> rows = {
-      {"no command id", [](v1::Command& c) { c.clear_command_id(); },
-       v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
+      {"no command id", [](v1::Command& c) { c.clear_command_id(); }, v1::RULE_MALFORMED_COMMAND,
+       absl::StatusCode::kInvalidArgument},
       {"case id with a slash", [](v1::Command& c) { c.set_case_id("C/1"); },
        v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
       {"case id with a space", [](v1::Command& c) { c.set_case_id("C 1"); },
        v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
-      {"case id too long",
-       [](v1::Command& c) { c.set_case_id(std::string(129, 'x')); },
+      {"case id too long", [](v1::Command& c) { c.set_case_id(std::string(129, 'x')); },
        v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
-      {"no actor", [](v1::Command& c) { c.clear_actor(); },
+      {"no actor", [](v1::Command& c) { c.clear_actor(); }, v1::RULE_MALFORMED_COMMAND,
+       absl::StatusCode::kInvalidArgument},
+      {"actor without level", [](v1::Command& c) { c.mutable_actor()->clear_level(); },
        v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
-      {"actor without level",
-       [](v1::Command& c) { c.mutable_actor()->clear_level(); },
-       v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
-      {"no body", [](v1::Command& c) { c.clear_body(); },
-       v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
+      {"no body", [](v1::Command& c) { c.clear_body(); }, v1::RULE_MALFORMED_COMMAND,
+       absl::StatusCode::kInvalidArgument},
       {"occurred in the future",
        [](v1::Command& c) {
-         c.mutable_occurred_at()->set_seconds(
-             absl::ToUnixSeconds(testing::TestEpoch()) + 3600);
+         c.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(testing::TestEpoch()) + 3600);
        },
        v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
       {"occurred before the complaint",
        [](v1::Command& c) {
-         c.mutable_occurred_at()->set_seconds(
-             absl::ToUnixSeconds(testing::TestEpoch()) - 3600);
+         c.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(testing::TestEpoch()) - 3600);
        },
        v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
       {"stale expected revision", [](v1::Command& c) { c.set_expected_revision(0); },
@@ -243,8 +291,13 @@ TEST(DeciderEnvelopeTest, MalformedCommandsAreRefusedBeforeAnyRule) {
   for (const EnvelopeRow& row : rows) {
     SCOPED_TRACE(row.name);
     CaseHarness c("C-ENV");
-    c.MustSubmit(R"pb(open_case { intake { channel: CHANNEL_EMAIL
-      category: CATEGORY_ATTITUDE customer { id: "X" } } })pb");
+    c.MustSubmit(R"pb(open_case {
+                        intake {
+                          channel: CHANNEL_EMAIL
+                          category: CATEGORY_ATTITUDE
+                          customer { id: "X" }
+                        }
+                      })pb");
     v1::Command command = testing::CommandFromText(R"pb(acknowledge {})pb");
     command.set_command_id("cmd-env");
     command.set_case_id("C-ENV");
@@ -262,8 +315,7 @@ TEST(DeciderEnvelopeTest, AnyStepButOpenCaseOnAnUnknownCaseIsNotFound) {
   command.set_command_id("cmd-1");
   command.set_case_id("C-NOWHERE");
   *command.mutable_actor() = Handler();
-  auto result = Decide(v1::CaseState(), command, DefaultPolicy(),
-                       testing::TestEpoch());
+  auto result = Decide(v1::CaseState(), command, DefaultPolicy(), testing::TestEpoch());
   EXPECT_EQ(RuleOf(result.status()), v1::RULE_UNKNOWN_CASE);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(result.status().message(), "case C-NOWHERE does not exist");
@@ -271,8 +323,13 @@ TEST(DeciderEnvelopeTest, AnyStepButOpenCaseOnAnUnknownCaseIsNotFound) {
 
 TEST(DeciderEnvelopeTest, StateOfAnotherCaseIsAnInternalError) {
   CaseHarness c("C-ONE");
-  c.MustSubmit(R"pb(open_case { intake { channel: CHANNEL_EMAIL
-    category: CATEGORY_ATTITUDE customer { id: "X" } } })pb");
+  c.MustSubmit(R"pb(open_case {
+                      intake {
+                        channel: CHANNEL_EMAIL
+                        category: CATEGORY_ATTITUDE
+                        customer { id: "X" }
+                      }
+                    })pb");
   v1::Command command = testing::CommandFromText(R"pb(acknowledge {})pb");
   command.set_command_id("cmd-2");
   command.set_case_id("C-TWO");
@@ -283,11 +340,19 @@ TEST(DeciderEnvelopeTest, StateOfAnotherCaseIsAnInternalError) {
 
 TEST(DeciderEnvelopeTest, ExpectedRevisionMatchingIsAccepted) {
   CaseHarness c("C-REV");
-  c.MustSubmit(R"pb(expected_revision: 0 open_case { intake { channel: CHANNEL_EMAIL
-    category: CATEGORY_ATTITUDE customer { id: "X" } } })pb");
-  auto r = c.Submit(R"pb(expected_revision: 1 acknowledge {})pb");
+  c.MustSubmit(R"pb(expected_revision: 0
+                    open_case {
+                      intake {
+                        channel: CHANNEL_EMAIL
+                        category: CATEGORY_ATTITUDE
+                        customer { id: "X" }
+                      }
+                    })pb");
+  auto r = c.Submit(R"pb(expected_revision: 1
+                         acknowledge {})pb");
   ASSERT_TRUE(r.ok()) << r.status();
-  auto stale = c.Submit(R"pb(expected_revision: 1 accept {})pb");
+  auto stale = c.Submit(R"pb(expected_revision: 1
+                             accept {})pb");
   EXPECT_EQ(RuleOf(stale.status()), v1::RULE_EXPECTED_REVISION);
   EXPECT_EQ(stale.status().message(), "case C-REV revision 2: expected 1");
 }

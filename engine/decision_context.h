@@ -6,16 +6,16 @@
 
 #include <initializer_list>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "docket/v1/commands.pb.h"
 #include "docket/v1/events.pb.h"
 #include "docket/v1/policy.pb.h"
-#include "docket/v1/state.pb.h"
 #include "docket/v1/rejection.pb.h"
+#include "docket/v1/state.pb.h"
 #include "engine/deadlines.h"
 
 namespace docket::internal {
@@ -43,19 +43,16 @@ inline Events Single(v1::CaseEvent event) {
 
 // RULE_STEP_ORDER unless the case is at one of `allowed`. `step` names the
 // command for the message, e.g. "Acknowledge (step 1)".
-absl::Status RequireStage(const DecisionContext& ctx,
-                          std::initializer_list<v1::Stage> allowed,
+absl::Status RequireStage(const DecisionContext& ctx, std::initializer_list<v1::Stage> allowed,
                           absl::string_view step);
 
 // RULE_AUTHORITY (or `rule`) unless the actor's level is at least `required`.
-absl::Status RequireLevel(const DecisionContext& ctx, v1::Level required,
-                          absl::string_view what,
+absl::Status RequireLevel(const DecisionContext& ctx, v1::Level required, absl::string_view what,
                           v1::Rule rule = v1::RULE_AUTHORITY);
 
 // `base` with `added` appended, each fact once, in first-seen order.
-google::protobuf::RepeatedField<int> UnionFacts(
-    const google::protobuf::RepeatedField<int>& base,
-    const google::protobuf::RepeatedField<int>& added);
+google::protobuf::RepeatedField<int> UnionFacts(const google::protobuf::RepeatedField<int>& base,
+                                                const google::protobuf::RepeatedField<int>& added);
 
 // Intake and judgement (decide_intake.cc).
 absl::StatusOr<Events> DecideOpenCase(const DecisionContext& ctx);

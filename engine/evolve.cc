@@ -9,8 +9,7 @@ namespace {
 
 using google::protobuf::RepeatedPtrField;
 
-void Meet(v1::DeadlineKind kind, const v1::CaseEvent& event,
-          v1::CaseState* state) {
+void Meet(v1::DeadlineKind kind, const v1::CaseEvent& event, v1::CaseState* state) {
   if (v1::Deadline* d = FindOpenDeadline(state, kind)) {
     d->set_met(true);
     *d->mutable_met_at() = event.occurred_at();
@@ -27,14 +26,12 @@ void ReplaceOpen(const v1::Deadline& d, v1::CaseState* state) {
   }
 }
 
-void ReplaceOpen(const RepeatedPtrField<v1::Deadline>& recomputed,
-                 v1::CaseState* state) {
+void ReplaceOpen(const RepeatedPtrField<v1::Deadline>& recomputed, v1::CaseState* state) {
   for (const v1::Deadline& d : recomputed) ReplaceOpen(d, state);
 }
 
 void Judge(v1::Severity severity, v1::Level handling_level,
-           const RepeatedPtrField<v1::Deadline>& deadlines,
-           v1::CaseState* state) {
+           const RepeatedPtrField<v1::Deadline>& deadlines, v1::CaseState* state) {
   state->set_severity(severity);
   state->set_handling_level(std::max(state->handling_level(), handling_level));
   ReplaceOpen(deadlines, state);
@@ -96,8 +93,7 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
     case v1::CaseEvent::kReportedUpward: {
       const v1::Level to = event.reported_upward().to_level();
       state->set_reported_level(std::max(state->reported_level(), to));
-      const v1::Deadline* d =
-          FindOpenDeadline(*state, v1::DEADLINE_KIND_REPORT_UPWARD);
+      const v1::Deadline* d = FindOpenDeadline(*state, v1::DEADLINE_KIND_REPORT_UPWARD);
       if (d != nullptr && to >= d->report_to()) {
         Meet(v1::DEADLINE_KIND_REPORT_UPWARD, event, state);
       }
@@ -169,8 +165,7 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
       break;
     }
     case v1::CaseEvent::kPenaltyDecided:
-      *state->add_penalties()->mutable_penalty() =
-          event.penalty_decided().penalty();
+      *state->add_penalties()->mutable_penalty() = event.penalty_decided().penalty();
       break;
     case v1::CaseEvent::kPenaltyExecuted:
       for (v1::CaseState::PenaltyState& p : *state->mutable_penalties()) {
@@ -180,8 +175,7 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
       }
       break;
     case v1::CaseEvent::kCompensationPaid:
-      state->set_paid_fen(state->paid_fen() +
-                          event.compensation_paid().amount_fen());
+      state->set_paid_fen(state->paid_fen() + event.compensation_paid().amount_fen());
       break;
     case v1::CaseEvent::kAwaitingCustomer:
       state->set_awaiting_customer(true);

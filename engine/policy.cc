@@ -19,8 +19,7 @@ class ErrorList final : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
-    errors_.push_back(
-        absl::StrCat("line ", line + 1, " column ", column + 1, ": ", message));
+    errors_.push_back(absl::StrCat("line ", line + 1, " column ", column + 1, ": ", message));
   }
   std::string Joined() const { return absl::StrJoin(errors_, "; "); }
 
@@ -29,8 +28,7 @@ class ErrorList final : public google::protobuf::io::ErrorCollector {
 };
 
 absl::Status FieldError(absl::string_view field, absl::string_view problem) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("policy field ", field, ": ", problem));
+  return absl::InvalidArgumentError(absl::StrCat("policy field ", field, ": ", problem));
 }
 
 absl::Status ValidateSeverity(const v1::SeverityPolicy& s) {
@@ -38,18 +36,15 @@ absl::Status ValidateSeverity(const v1::SeverityPolicy& s) {
     return FieldError("severity.major_loss_fen", "must be > 0");
   }
   if (s.extraordinary_loss_fen() <= s.major_loss_fen()) {
-    return FieldError("severity.extraordinary_loss_fen",
-                      "must be > severity.major_loss_fen");
+    return FieldError("severity.extraordinary_loss_fen", "must be > severity.major_loss_fen");
   }
   for (int i = 0; i < s.floors_size(); ++i) {
     const v1::SeverityFloor& f = s.floors(i);
     if (f.fact() == v1::AGGRAVATING_FACT_UNSPECIFIED) {
-      return FieldError(absl::StrCat("severity.floors[", i, "].fact"),
-                        "must be set");
+      return FieldError(absl::StrCat("severity.floors[", i, "].fact"), "must be set");
     }
     if (f.at_least() == v1::SEVERITY_UNSPECIFIED) {
-      return FieldError(absl::StrCat("severity.floors[", i, "].at_least"),
-                        "must be set");
+      return FieldError(absl::StrCat("severity.floors[", i, "].at_least"), "must be set");
     }
   }
   return absl::OkStatus();
@@ -90,8 +85,7 @@ absl::Status ValidateAuthority(const v1::Policy& p) {
     const std::string field = absl::StrCat("authority[", i, "]");
     if (a.level() != static_cast<v1::Level>(i + 1)) {
       return FieldError(absl::StrCat(field, ".level"),
-                        absl::StrCat("must be ",
-                                     v1::Level_Name(static_cast<v1::Level>(i + 1)),
+                        absl::StrCat("must be ", v1::Level_Name(static_cast<v1::Level>(i + 1)),
                                      " (levels ascending)"));
     }
     if (a.unlimited()) {
@@ -120,8 +114,7 @@ absl::Status ValidateClocks(const v1::Policy& p) {
     }
     if (seen[c.severity()]) {
       return FieldError(absl::StrCat(field, ".severity"),
-                        absl::StrCat(v1::Severity_Name(c.severity()),
-                                     " appears twice"));
+                        absl::StrCat(v1::Severity_Name(c.severity()), " appears twice"));
     }
     seen[c.severity()] = true;
     const std::pair<const char*, int64_t> windows[] = {
@@ -145,9 +138,8 @@ absl::Status ValidateClocks(const v1::Policy& p) {
   }
   for (int s = v1::SEVERITY_GENERAL; s <= v1::SEVERITY_EXTRAORDINARY; ++s) {
     if (!seen[s]) {
-      return FieldError("clocks",
-                        absl::StrCat("no entry for ",
-                                     v1::Severity_Name(static_cast<v1::Severity>(s))));
+      return FieldError(
+          "clocks", absl::StrCat("no entry for ", v1::Severity_Name(static_cast<v1::Severity>(s))));
     }
   }
   for (int i = 0; i < p.channel_first_reply_size(); ++i) {
@@ -195,8 +187,7 @@ absl::StatusOr<v1::Policy> ParsePolicy(absl::string_view text) {
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(std::string(text), &policy)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("policy does not parse: ", errors.Joined()));
+    return absl::InvalidArgumentError(absl::StrCat("policy does not parse: ", errors.Joined()));
   }
   DOCKET_RETURN_IF_ERROR(ValidatePolicy(policy));
   return policy;
@@ -217,8 +208,7 @@ const v1::Policy& DefaultPolicy() {
   return *kPolicy;
 }
 
-const v1::SeverityClocks& ClocksFor(const v1::Policy& policy,
-                                    v1::Severity severity) {
+const v1::SeverityClocks& ClocksFor(const v1::Policy& policy, v1::Severity severity) {
   for (const v1::SeverityClocks& clocks : policy.clocks()) {
     if (clocks.severity() == severity) return clocks;
   }

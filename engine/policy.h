@@ -1,10 +1,9 @@
 #ifndef DOCKET_ENGINE_POLICY_H_
 #define DOCKET_ENGINE_POLICY_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "docket/v1/policy.pb.h"
 
 namespace docket {
@@ -23,8 +22,7 @@ const v1::Policy& DefaultPolicy();
 
 // The clocks for `severity`. REQUIRES: `policy` is validated and `severity`
 // is not UNSPECIFIED.
-const v1::SeverityClocks& ClocksFor(const v1::Policy& policy,
-                                    v1::Severity severity);
+const v1::SeverityClocks& ClocksFor(const v1::Policy& policy, v1::Severity severity);
 
 }  // namespace docket
 

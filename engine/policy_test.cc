@@ -34,7 +34,8 @@ TEST(PolicyTest, RoundTripsThroughText) {
 }
 
 TEST(PolicyTest, SyntaxErrorNamesLineAndColumn) {
-  absl::StatusOr<v1::Policy> p = ParsePolicy("version: \"x\"\nseverity {\n  major_loss_fen: lots\n}");
+  absl::StatusOr<v1::Policy> p =
+      ParsePolicy("version: \"x\"\nseverity {\n  major_loss_fen: lots\n}");
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(p.status().message(), HasSubstr("line 3"));
@@ -56,8 +57,7 @@ struct BrokenPolicy {
 TEST(PolicyTest, InvalidPoliciesNameTheField) {
   const BrokenPolicy cases[] = {
       {"no version", [](v1::Policy& p) { p.clear_version(); }, "policy field version"},
-      {"major threshold zero",
-       [](v1::Policy& p) { p.mutable_severity()->set_major_loss_fen(0); },
+      {"major threshold zero", [](v1::Policy& p) { p.mutable_severity()->set_major_loss_fen(0); },
        "severity.major_loss_fen"},
       {"thresholds out of order",
        [](v1::Policy& p) { p.mutable_severity()->set_extraordinary_loss_fen(100); },
@@ -70,24 +70,19 @@ TEST(PolicyTest, InvalidPoliciesNameTheField) {
          p.mutable_compensation()->set_uninsured_basis(v1::COMPENSATION_BASIS_EXEMPT);
        },
        "compensation.uninsured_basis"},
-      {"zero rate",
-       [](v1::Policy& p) { p.mutable_compensation()->set_rate_fen_per_kg(0); },
+      {"zero rate", [](v1::Policy& p) { p.mutable_compensation()->set_rate_fen_per_kg(0); },
        "compensation.rate_fen_per_kg"},
-      {"authority missing a level",
-       [](v1::Policy& p) { p.mutable_authority()->RemoveLast(); }, "authority"},
+      {"authority missing a level", [](v1::Policy& p) { p.mutable_authority()->RemoveLast(); },
+       "authority"},
       {"authority limits not ascending",
        [](v1::Policy& p) { p.mutable_authority(1)->set_max_amount_fen(100); },
        "authority[1].max_amount_fen"},
-      {"unlimited branch",
-       [](v1::Policy& p) { p.mutable_authority(0)->set_unlimited(true); },
+      {"unlimited branch", [](v1::Policy& p) { p.mutable_authority(0)->set_unlimited(true); },
        "authority[0].unlimited"},
       {"negative resolution window",
        [](v1::Policy& p) { p.mutable_clocks(1)->set_resolution_minutes(-5); },
        "clocks[1].resolution_minutes"},
-      {"no clocks for MAJOR",
-       [](v1::Policy& p) {
-         p.mutable_clocks()->DeleteSubrange(1, 1);
-       },
+      {"no clocks for MAJOR", [](v1::Policy& p) { p.mutable_clocks()->DeleteSubrange(1, 1); },
        "no entry for SEVERITY_MAJOR"},
       {"duplicate clocks",
        [](v1::Policy& p) { p.mutable_clocks(2)->set_severity(v1::SEVERITY_GENERAL); },
@@ -95,11 +90,10 @@ TEST(PolicyTest, InvalidPoliciesNameTheField) {
       {"channel without minutes",
        [](v1::Policy& p) { p.mutable_channel_first_reply(0)->set_minutes(0); },
        "channel_first_reply[0].minutes"},
-      {"no regulatory clock",
-       [](v1::Policy& p) { p.clear_regulatory_result_minutes(); },
+      {"no regulatory clock", [](v1::Policy& p) { p.clear_regulatory_result_minutes(); },
        "regulatory_result_minutes"},
-      {"warning at 120%",
-       [](v1::Policy& p) { p.set_warning_percent(1, 120); }, "warning_percent[1]"},
+      {"warning at 120%", [](v1::Policy& p) { p.set_warning_percent(1, 120); },
+       "warning_percent[1]"},
   };
   for (const BrokenPolicy& c : cases) {
     SCOPED_TRACE(c.name);

@@ -12,8 +12,7 @@ constexpr char kRulePayloadUrl[] = "type.docket/docket.v1.Rule";
 
 }  // namespace
 
-absl::Status Refuse(v1::Rule rule, absl::StatusCode code,
-                    absl::string_view message) {
+absl::Status Refuse(v1::Rule rule, absl::StatusCode code, absl::string_view message) {
   absl::Status status(code, message);
   status.SetPayload(kRulePayloadUrl, absl::Cord(v1::Rule_Name(rule)));
   return status;
@@ -24,8 +23,7 @@ absl::Status RefuseNotNow(v1::Rule rule, absl::string_view message) {
 }
 
 absl::Status RefuseMalformed(absl::string_view message) {
-  return Refuse(v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument,
-                message);
+  return Refuse(v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument, message);
 }
 
 v1::Rule RuleOf(const absl::Status& status) {
@@ -37,8 +35,8 @@ v1::Rule RuleOf(const absl::Status& status) {
   return v1::RULE_UNSPECIFIED;
 }
 
-v1::Rejection MakeRejection(const v1::Command& command,
-                            const absl::Status& status, absl::Time now) {
+v1::Rejection MakeRejection(const v1::Command& command, const absl::Status& status,
+                            absl::Time now) {
   v1::Rejection rejection;
   rejection.set_command_id(command.command_id());
   rejection.set_case_id(command.case_id());

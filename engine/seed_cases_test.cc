@@ -3,9 +3,9 @@
 // archive, with the amounts worked out by hand in each test's comment.
 
 #include "absl/strings/str_cat.h"
+#include "engine/policy.h"
 #include "engine/refusal.h"
 #include "engine/testing/case_harness.h"
-#include "engine/policy.h"
 #include "engine/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -41,13 +41,24 @@ v1::Rule RuleOfResult(const absl::StatusOr<std::vector<v1::CaseEvent>>& r) {
 // contract pays 20 CNY/kg. Compensation: min(200, 20 × 2.41) = 48.20 CNY.
 TEST(SeedCaseTest, AcrylicSignsDamagedUninsuredPaysContractRatePerKg) {
   CaseHarness c("C-ACRYLIC");
-  c.MustSubmit(R"pb(open_case { intake {
-    channel: CHANNEL_PHONE category: CATEGORY_DAMAGE
-    customer { id: "CUST-LI" name: "李先生" }
-    shipment { waybill: "345667" origin_branch: "GZ" destination_branch: "ZHUHAI"
-               weight_g: 2410 packaging: PACKAGING_CARRIER contents: "acrylic signs" }
-    claim_fen: 20000 handling_branch: "ZHUHAI"
-    description: "one of two acrylic signs broken on unpacking" } })pb");
+  c.MustSubmit(R"pb(open_case {
+                      intake {
+                        channel: CHANNEL_PHONE
+                        category: CATEGORY_DAMAGE
+                        customer { id: "CUST-LI" name: "李先生" }
+                        shipment {
+                          waybill: "345667"
+                          origin_branch: "GZ"
+                          destination_branch: "ZHUHAI"
+                          weight_g: 2410
+                          packaging: PACKAGING_CARRIER
+                          contents: "acrylic signs"
+                        }
+                        claim_fen: 20000
+                        handling_branch: "ZHUHAI"
+                        description: "one of two acrylic signs broken on unpacking"
+                      }
+                    })pb");
   EXPECT_EQ(c.state().severity(), v1::SEVERITY_GENERAL);
   c.MustSubmit(R"pb(acknowledge { note: "apologised" })pb");
   c.MustSubmit(R"pb(accept {})pb");
@@ -59,9 +70,13 @@ TEST(SeedCaseTest, AcrylicSignsDamagedUninsuredPaysContractRatePerKg) {
   EXPECT_EQ(RuleOfResult(c.Submit(R"pb(propose_resolution {})pb")),
             v1::RULE_INVESTIGATION_BEFORE_RESOLUTION);
   c.MustSubmit(R"pb(open_investigation { investigator: "E-101" })pb");
-  c.MustSubmit(R"pb(conclude_investigation { findings {
-    responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "GZ"
-    summary: "crushed in the Guangzhou sorting centre" } })pb");
+  c.MustSubmit(R"pb(conclude_investigation {
+                      findings {
+                        responsible: RESPONSIBLE_PARTY_INTERNAL
+                        internal_branch: "GZ"
+                        summary: "crushed in the Guangzhou sorting centre"
+                      }
+                    })pb");
 
   auto proposed = c.Submit(R"pb(propose_resolution { remedy: "apology and payment" })pb");
   ASSERT_TRUE(proposed.ok()) << proposed.status();
@@ -95,11 +110,15 @@ TEST(SeedCaseTest, AcrylicSignsDamagedUninsuredPaysContractRatePerKg) {
 // severity, no monetary basis; the remedy is an apology.
 TEST(SeedCaseTest, ParcelLeftAtReceptionWithoutConsentIsGeneralWithNoMoney) {
   CaseHarness c("C-RECEPTION");
-  c.MustSubmit(R"pb(open_case { intake {
-    channel: CHANNEL_PHONE category: CATEGORY_MISDELIVERY
-    customer { id: "CUST-R" }
-    shipment { waybill: "880021" }
-    description: "left at the reception desk without my consent" } })pb");
+  c.MustSubmit(R"pb(open_case {
+                      intake {
+                        channel: CHANNEL_PHONE
+                        category: CATEGORY_MISDELIVERY
+                        customer { id: "CUST-R" }
+                        shipment { waybill: "880021" }
+                        description: "left at the reception desk without my consent"
+                      }
+                    })pb");
   c.MustSubmit(R"pb(acknowledge {})pb");
   c.MustSubmit(R"pb(accept {})pb");
   EXPECT_EQ(c.state().severity(), v1::SEVERITY_GENERAL);
@@ -107,8 +126,7 @@ TEST(SeedCaseTest, ParcelLeftAtReceptionWithoutConsentIsGeneralWithNoMoney) {
   auto proposed = c.Submit(R"pb(propose_resolution { remedy: "apology letter (致歉函)" })pb");
   ASSERT_TRUE(proposed.ok()) << proposed.status();
   EXPECT_EQ((*proposed)[0].resolution_proposed().amount_fen(), 0);
-  EXPECT_EQ((*proposed)[0].resolution_proposed().basis(),
-            v1::COMPENSATION_BASIS_NO_MONETARY_BASIS);
+  EXPECT_EQ((*proposed)[0].resolution_proposed().basis(), v1::COMPENSATION_BASIS_NO_MONETARY_BASIS);
   c.MustSubmit(R"pb(record_customer_reply { decision: CUSTOMER_DECISION_ACCEPTS })pb");
   c.MustSubmit(R"pb(record_follow_up { method: FOLLOW_UP_METHOD_EMAIL satisfaction: 3 })pb");
   c.MustSubmit(R"pb(report_upward { to_level: LEVEL_BRANCH })pb");
@@ -121,11 +139,20 @@ TEST(SeedCaseTest, ParcelLeftAtReceptionWithoutConsentIsGeneralWithNoMoney) {
 // tariff; with an assumed 2.50 CNY/kg that is 110.00 CNY.
 TEST(SeedCaseTest, MonthlyClientBilled802KgFor758KgGetsOverchargeBack) {
   CaseHarness c("C-BILLING");
-  c.MustSubmit(R"pb(open_case { intake {
-    channel: CHANNEL_PHONE category: CATEGORY_BILLING
-    customer { id: "CUST-ZHANG" name: "张先生" monthly_settlement: true }
-    shipment { waybill: "5679" weight_g: 758000 billed_weight_g: 802000
-               freight_rate_fen_per_kg: 250 packaging: PACKAGING_NONE } } })pb");
+  c.MustSubmit(R"pb(open_case {
+                      intake {
+                        channel: CHANNEL_PHONE
+                        category: CATEGORY_BILLING
+                        customer { id: "CUST-ZHANG" name: "张先生" monthly_settlement: true }
+                        shipment {
+                          waybill: "5679"
+                          weight_g: 758000
+                          billed_weight_g: 802000
+                          freight_rate_fen_per_kg: 250
+                          packaging: PACKAGING_NONE
+                        }
+                      }
+                    })pb");
   c.MustSubmit(R"pb(acknowledge {})pb");
   c.MustSubmit(R"pb(accept {})pb");
   auto proposed = c.Submit(R"pb(propose_resolution { remedy: "credit note" })pb");
@@ -144,28 +171,55 @@ TEST(SeedCaseTest, MonthlyClientBilled802KgFor758KgGetsOverchargeBack) {
 // distribution branch and driver, which must be executed before archiving.
 TEST(SeedCaseTest, CigarettesLostAtChainStoreIsMajorContractPaysDirectLoss) {
   CaseHarness c("C-CIGARETTES");
-  c.MustSubmit(R"pb(open_case { intake {
-    channel: CHANNEL_WRITTEN category: CATEGORY_LOSS
-    customer { id: "CHAIN-01" name: "连锁超市" tier: CUSTOMER_TIER_A
-               contract { uninsured_basis: COMPENSATION_BASIS_DIRECT_LOSS
-                          contract_id: "DIST-2026-01" } }
-    shipment { waybill: "SF-CIG-1" weight_g: 12000 freight_fen: 8000
-               goods_value_fen: 1050000 contents: "one case of 大中华 cigarettes" }
-    claim_fen: 1050000 handling_branch: "SZ-DIST" } })pb");
+  c.MustSubmit(R"pb(open_case {
+                      intake {
+                        channel: CHANNEL_WRITTEN
+                        category: CATEGORY_LOSS
+                        customer {
+                          id: "CHAIN-01"
+                          name: "连锁超市"
+                          tier: CUSTOMER_TIER_A
+                          contract {
+                            uninsured_basis: COMPENSATION_BASIS_DIRECT_LOSS
+                            contract_id: "DIST-2026-01"
+                          }
+                        }
+                        shipment {
+                          waybill: "SF-CIG-1"
+                          weight_g: 12000
+                          freight_fen: 8000
+                          goods_value_fen: 1050000
+                          contents: "one case of 大中华 cigarettes"
+                        }
+                        claim_fen: 1050000
+                        handling_branch: "SZ-DIST"
+                      }
+                    })pb");
   EXPECT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
   c.MustSubmit(R"pb(acknowledge {})pb");
   c.MustSubmit(R"pb(accept {})pb");
   EXPECT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
   EXPECT_EQ(c.state().handling_level(), v1::LEVEL_REGION);
 
-  EXPECT_EQ(RuleOfResult(c.Submit(R"pb(decide_penalty { penalty {
-    penalty_id: "P-1" party_branch: "SZ-DIST" measure: "fine" amount_fen: 50000 } })pb")),
+  EXPECT_EQ(RuleOfResult(c.Submit(R"pb(decide_penalty {
+                                         penalty {
+                                           penalty_id: "P-1"
+                                           party_branch: "SZ-DIST"
+                                           measure: "fine"
+                                           amount_fen: 50000
+                                         }
+                                       })pb")),
             v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING);
   c.MustSubmit(R"pb(open_investigation {})pb");
-  c.MustSubmit(R"pb(conclude_investigation { findings {
-    responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "SZ-DIST"
-    internal_employee: "DRIVER-7" assessed_loss_fen: 1050000
-    summary: "no hand-over signed; goods left unattended" } })pb");
+  c.MustSubmit(R"pb(conclude_investigation {
+                      findings {
+                        responsible: RESPONSIBLE_PARTY_INTERNAL
+                        internal_branch: "SZ-DIST"
+                        internal_employee: "DRIVER-7"
+                        assessed_loss_fen: 1050000
+                        summary: "no hand-over signed; goods left unattended"
+                      }
+                    })pb");
 
   // 10,500 CNY at MAJOR needs region authority.
   auto by_branch = c.Submit(R"pb(propose_resolution {})pb");
@@ -174,16 +228,23 @@ TEST(SeedCaseTest, CigarettesLostAtChainStoreIsMajorContractPaysDirectLoss) {
   auto proposed = c.Submit(R"pb(propose_resolution {})pb", RegionSupervisor());
   ASSERT_TRUE(proposed.ok()) << proposed.status();
   EXPECT_EQ((*proposed)[0].resolution_proposed().amount_fen(), 1050000);
-  EXPECT_EQ((*proposed)[0].resolution_proposed().basis(),
-            v1::COMPENSATION_BASIS_DIRECT_LOSS);
+  EXPECT_EQ((*proposed)[0].resolution_proposed().basis(), v1::COMPENSATION_BASIS_DIRECT_LOSS);
 
   // The penalty falls on the party the findings name, nobody else.
-  EXPECT_EQ(RuleOfResult(c.Submit(R"pb(decide_penalty { penalty {
-    penalty_id: "P-1" party_branch: "GZ" measure: "fine" } })pb")),
-            v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING);
-  c.MustSubmit(R"pb(decide_penalty { penalty {
-    penalty_id: "P-1" party_branch: "SZ-DIST" party_employee: "DRIVER-7"
-    measure: "fine and retraining" amount_fen: 50000 } })pb");
+  EXPECT_EQ(
+      RuleOfResult(c.Submit(R"pb(decide_penalty {
+                                   penalty { penalty_id: "P-1" party_branch: "GZ" measure: "fine" }
+                                 })pb")),
+      v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING);
+  c.MustSubmit(R"pb(decide_penalty {
+                      penalty {
+                        penalty_id: "P-1"
+                        party_branch: "SZ-DIST"
+                        party_employee: "DRIVER-7"
+                        measure: "fine and retraining"
+                        amount_fen: 50000
+                      }
+                    })pb");
   c.MustSubmit(R"pb(record_customer_reply { decision: CUSTOMER_DECISION_ACCEPTS })pb");
   c.MustSubmit(R"pb(pay_compensation { amount_fen: 1050000 })pb", RegionSupervisor());
   c.MustSubmit(R"pb(record_follow_up { method: FOLLOW_UP_METHOD_VISIT satisfaction: 4 })pb");
@@ -202,22 +263,32 @@ TEST(SeedCaseTest, CigarettesLostAtChainStoreIsMajorContractPaysDirectLoss) {
 TEST(SeedCaseTest, ArtworkElevenDaysLateWaivesFreightNotInsurance) {
   CaseHarness c("C-ARTWORK");
   c.set_now(absl::FromCivil(absl::CivilDay(2026, 12, 4), absl::UTCTimeZone()));
-  c.MustSubmit(R"pb(open_case { intake {
-    channel: CHANNEL_PHONE category: CATEGORY_LATE
-    customer { id: "PAINTER" }
-    shipment { waybill: "INTL-2201" freight_fen: 35000 insurance_fee_fen: 5000
-               promised_by { seconds: 1795305600 }    # 2026-11-22T00:00:00Z
-               delivered_at { seconds: 1796256000 }   # 2026-12-03T00:00:00Z
-               contents: "paintings for a donation ceremony" } } })pb");
+  c.MustSubmit(R"pb(open_case {
+                      intake {
+                        channel: CHANNEL_PHONE
+                        category: CATEGORY_LATE
+                        customer { id: "PAINTER" }
+                        shipment {
+                          waybill: "INTL-2201"
+                          freight_fen: 35000
+                          insurance_fee_fen: 5000
+                          promised_by { seconds: 1795305600 }   # 2026-11-22T00:00:00Z
+                          delivered_at { seconds: 1796256000 }  # 2026-12-03T00:00:00Z
+                          contents: "paintings for a donation ceremony"
+                        }
+                      }
+                    })pb");
   c.MustSubmit(R"pb(acknowledge {})pb");
   c.MustSubmit(R"pb(accept {})pb");
-  EXPECT_EQ(RuleOfResult(c.Submit(R"pb(classify { category: CATEGORY_LOSS reason: "customer says lost" })pb")),
+  EXPECT_EQ(RuleOfResult(c.Submit(
+                R"pb(classify { category: CATEGORY_LOSS reason: "customer says lost" })pb")),
             v1::RULE_DELAY_NOT_COMPLETE);
   EXPECT_EQ(RuleOfResult(c.Submit(R"pb(propose_resolution {})pb")),
             v1::RULE_INVESTIGATION_BEFORE_RESOLUTION);
   c.MustSubmit(R"pb(open_investigation {})pb");
-  c.MustSubmit(R"pb(conclude_investigation { findings {
-    responsible: RESPONSIBLE_PARTY_THIRD_PARTY third_party: "airline" } })pb");
+  c.MustSubmit(R"pb(conclude_investigation {
+                      findings { responsible: RESPONSIBLE_PARTY_THIRD_PARTY third_party: "airline" }
+                    })pb");
   auto proposed = c.Submit(R"pb(propose_resolution {})pb");
   ASSERT_TRUE(proposed.ok()) << proposed.status();
   const v1::ResolutionProposed& p = (*proposed)[0].resolution_proposed();
@@ -232,11 +303,15 @@ TEST(SeedCaseTest, ArtworkElevenDaysLateWaivesFreightNotInsurance) {
 // region within 12 h and first-responds within 2 h.
 TEST(SeedCaseTest, ExamPapersSignedByStaffInCustomersNameIsAtLeastMajor) {
   CaseHarness c("C-EXAM");
-  c.MustSubmit(R"pb(open_case { intake {
-    channel: CHANNEL_PHONE category: CATEGORY_MISDELIVERY
-    customer { id: "HUZHOU-UNI" name: "刘老师" }
-    shipment { waybill: "STO-3321" contents: "exam papers" }
-    handling_branch: "HUZHOU" } })pb");
+  c.MustSubmit(R"pb(open_case {
+                      intake {
+                        channel: CHANNEL_PHONE
+                        category: CATEGORY_MISDELIVERY
+                        customer { id: "HUZHOU-UNI" name: "刘老师" }
+                        shipment { waybill: "STO-3321" contents: "exam papers" }
+                        handling_branch: "HUZHOU"
+                      }
+                    })pb");
   EXPECT_EQ(c.state().severity(), v1::SEVERITY_GENERAL);
   c.MustSubmit(R"pb(acknowledge {})pb");
   c.MustSubmit(R"pb(accept { facts: AGGRAVATING_FACT_STAFF_MISCONDUCT })pb");
@@ -252,20 +327,29 @@ TEST(SeedCaseTest, ExamPapersSignedByStaffInCustomersNameIsAtLeastMajor) {
   }
   EXPECT_TRUE(saw_report);
   c.MustSubmit(R"pb(open_investigation {})pb");
-  c.MustSubmit(R"pb(conclude_investigation { findings {
-    responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "HUZHOU"
-    internal_employee: "E-HZ-12" summary: "signed in the customer's name" } })pb");
-  c.MustSubmit(R"pb(decide_penalty { penalty {
-    penalty_id: "P-HZ" party_branch: "HUZHOU" party_employee: "E-HZ-12"
-    measure: "written warning" } })pb");
+  c.MustSubmit(R"pb(conclude_investigation {
+                      findings {
+                        responsible: RESPONSIBLE_PARTY_INTERNAL
+                        internal_branch: "HUZHOU"
+                        internal_employee: "E-HZ-12"
+                        summary: "signed in the customer's name"
+                      }
+                    })pb");
+  c.MustSubmit(R"pb(decide_penalty {
+                      penalty {
+                        penalty_id: "P-HZ"
+                        party_branch: "HUZHOU"
+                        party_employee: "E-HZ-12"
+                        measure: "written warning"
+                      }
+                    })pb");
   // Goodwill on a MAJOR case needs one level above the region's authority.
-  auto by_region = c.Submit(
-      R"pb(propose_resolution { goodwill_fen: 50000 remedy: "apology letter" })pb",
-      RegionSupervisor());
+  auto by_region =
+      c.Submit(R"pb(propose_resolution { goodwill_fen: 50000 remedy: "apology letter" })pb",
+               RegionSupervisor());
   EXPECT_EQ(RuleOfResult(by_region), v1::RULE_GOODWILL_NEEDS_HIGHER_LEVEL);
   auto by_hq = c.Submit(
-      R"pb(propose_resolution { goodwill_fen: 50000 remedy: "apology letter" })pb",
-      HqSupervisor());
+      R"pb(propose_resolution { goodwill_fen: 50000 remedy: "apology letter" })pb", HqSupervisor());
   ASSERT_TRUE(by_hq.ok()) << by_hq.status();
   const v1::ResolutionProposed& p = (*by_hq)[0].resolution_proposed();
   EXPECT_EQ(p.computed_fen(), 0);
@@ -278,47 +362,66 @@ TEST(SeedCaseTest, ExamPapersSignedByStaffInCustomersNameIsAtLeastMajor) {
 // 1,800. Under-insured: 1,800 × 3,000 ÷ 6,000 = 900 CNY.
 TEST(SeedCaseTest, InsuredLaptopPartialDamagePaysProRata) {
   CaseHarness c("C-LAPTOP");
-  c.MustSubmit(R"pb(open_case { intake {
-    channel: CHANNEL_ONLINE category: CATEGORY_DAMAGE customer { id: "CUST-L" }
-    shipment { waybill: "L-1" weight_g: 2500 insured: true
-               declared_value_fen: 300000 goods_value_fen: 600000 }
-    claim_fen: 180000 } })pb");
+  c.MustSubmit(R"pb(open_case {
+                      intake {
+                        channel: CHANNEL_ONLINE
+                        category: CATEGORY_DAMAGE
+                        customer { id: "CUST-L" }
+                        shipment {
+                          waybill: "L-1"
+                          weight_g: 2500
+                          insured: true
+                          declared_value_fen: 300000
+                          goods_value_fen: 600000
+                        }
+                        claim_fen: 180000
+                      }
+                    })pb");
   c.MustSubmit(R"pb(acknowledge {})pb");
   c.MustSubmit(R"pb(accept {})pb");
   c.MustSubmit(kPhoto);
   c.MustSubmit(R"pb(open_investigation {})pb");
-  c.MustSubmit(R"pb(conclude_investigation { findings {
-    responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "GZ"
-    assessed_loss_fen: 180000 summary: "screen cracked; repair quote 1,800" } })pb");
+  c.MustSubmit(R"pb(conclude_investigation {
+                      findings {
+                        responsible: RESPONSIBLE_PARTY_INTERNAL
+                        internal_branch: "GZ"
+                        assessed_loss_fen: 180000
+                        summary: "screen cracked; repair quote 1,800"
+                      }
+                    })pb");
   auto proposed = c.Submit(R"pb(propose_resolution {})pb");
   ASSERT_TRUE(proposed.ok()) << proposed.status();
   EXPECT_EQ((*proposed)[0].resolution_proposed().amount_fen(), 90000);
-  EXPECT_EQ((*proposed)[0].resolution_proposed().basis(),
-            v1::COMPENSATION_BASIS_INSURED_PRO_RATA);
+  EXPECT_EQ((*proposed)[0].resolution_proposed().basis(), v1::COMPENSATION_BASIS_INSURED_PRO_RATA);
 }
 
 // DESIGN.md: an uninsured phone worth 3,000 CNY lost, freight 15 CNY, under
 // a policy whose uninsured basis is 3 × freight: 45 CNY.
 TEST(SeedCaseTest, UninsuredPhoneLostUnderFreightMultiplePolicyPays45) {
   v1::Policy policy = DefaultPolicy();
-  policy.mutable_compensation()->set_uninsured_basis(
-      v1::COMPENSATION_BASIS_FREIGHT_MULTIPLE);
+  policy.mutable_compensation()->set_uninsured_basis(v1::COMPENSATION_BASIS_FREIGHT_MULTIPLE);
   policy.set_version("test-3x-freight");
   CaseHarness c("C-PHONE", policy);
-  c.MustSubmit(R"pb(open_case { intake {
-    channel: CHANNEL_ONLINE category: CATEGORY_LOSS customer { id: "CUST-P" }
-    shipment { waybill: "P-1" weight_g: 400 freight_fen: 1500 goods_value_fen: 300000 }
-    claim_fen: 300000 } })pb");
+  c.MustSubmit(
+      R"pb(open_case {
+             intake {
+               channel: CHANNEL_ONLINE
+               category: CATEGORY_LOSS
+               customer { id: "CUST-P" }
+               shipment { waybill: "P-1" weight_g: 400 freight_fen: 1500 goods_value_fen: 300000 }
+               claim_fen: 300000
+             }
+           })pb");
   c.MustSubmit(R"pb(acknowledge {})pb");
   c.MustSubmit(R"pb(accept {})pb");
   c.MustSubmit(R"pb(open_investigation {})pb");
-  c.MustSubmit(R"pb(conclude_investigation { findings {
-    responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "GZ" } })pb");
+  c.MustSubmit(R"pb(conclude_investigation {
+                      findings { responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "GZ" }
+                    })pb");
   auto proposed = c.Submit(R"pb(propose_resolution {})pb");
   ASSERT_TRUE(proposed.ok()) << proposed.status();
   EXPECT_EQ((*proposed)[0].resolution_proposed().amount_fen(), 4500);
-  EXPECT_EQ((*proposed)[0].resolution_proposed().basis(),
-            v1::COMPENSATION_BASIS_FREIGHT_MULTIPLE);
+  EXPECT_EQ((*proposed)[0].resolution_proposed().basis(), v1::COMPENSATION_BASIS_FREIGHT_MULTIPLE);
   EXPECT_EQ((*proposed)[0].policy_version(), "test-3x-freight");
 }
 

@@ -6,9 +6,8 @@
 
 namespace docket {
 
-v1::Severity ClassifySeverity(
-    int64_t loss_fen, const google::protobuf::RepeatedField<int>& facts,
-    const v1::Policy& policy) {
+v1::Severity ClassifySeverity(int64_t loss_fen, const google::protobuf::RepeatedField<int>& facts,
+                              const v1::Policy& policy) {
   const v1::SeverityPolicy& s = policy.severity();
   v1::Severity severity = v1::SEVERITY_GENERAL;
   if (loss_fen >= s.extraordinary_loss_fen()) {

@@ -11,10 +11,8 @@ namespace docket {
 // GENERAL, below extraordinary_loss_fen MAJOR, else EXTRAORDINARY) and each
 // aggravating fact may raise it to its floor, never lower it.
 // REQUIRES: `policy` is validated.
-v1::Severity ClassifySeverity(
-    int64_t loss_fen,
-    const google::protobuf::RepeatedField<int>& facts,
-    const v1::Policy& policy);
+v1::Severity ClassifySeverity(int64_t loss_fen, const google::protobuf::RepeatedField<int>& facts,
+                              const v1::Policy& policy);
 
 // The level a case of `severity` is handled and approved at.
 v1::Level HandlingLevelFor(v1::Severity severity, const v1::Policy& policy);

@@ -12,17 +12,16 @@
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing
 // function unless it is OK.
-#define DOCKET_RETURN_IF_ERROR(expr)                   \
-  do {                                                 \
-    ::absl::Status docket_status_ = (expr);            \
-    if (!docket_status_.ok()) return docket_status_;   \
+#define DOCKET_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::absl::Status docket_status_ = (expr);          \
+    if (!docket_status_.ok()) return docket_status_; \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status,
 // otherwise moves the value into `lhs`, which may be a declaration.
 #define DOCKET_ASSIGN_OR_RETURN(lhs, rexpr) \
-  DOCKET_ASSIGN_OR_RETURN_IMPL_(            \
-      DOCKET_STATUS_CONCAT_(docket_statusor_, __LINE__), lhs, rexpr)
+  DOCKET_ASSIGN_OR_RETURN_IMPL_(DOCKET_STATUS_CONCAT_(docket_statusor_, __LINE__), lhs, rexpr)
 
 #define DOCKET_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                  \

@@ -14,8 +14,7 @@ google::protobuf::Timestamp ToProto(absl::Time t) {
   const int64_t seconds = absl::ToUnixSeconds(t);
   google::protobuf::Timestamp ts;
   ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
+  ts.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
   return ts;
 }
 

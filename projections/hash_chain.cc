@@ -24,9 +24,7 @@ std::string Sha256Of2(absl::string_view a, absl::string_view b) {
 
 std::string Sha256(absl::string_view data) { return Sha256Of2(data, ""); }
 
-std::string HexEncode(absl::string_view bytes) {
-  return absl::BytesToHexString(bytes);
-}
+std::string HexEncode(absl::string_view bytes) { return absl::BytesToHexString(bytes); }
 
 v1::StoredEvent ChainEvent(std::string event_bytes, const std::string& prev_hash) {
   v1::StoredEvent stored;
@@ -36,17 +34,17 @@ v1::StoredEvent ChainEvent(std::string event_bytes, const std::string& prev_hash
   return stored;
 }
 
-absl::Status VerifyLink(const v1::StoredEvent& stored,
-                        absl::string_view prev_hash, absl::string_view where) {
+absl::Status VerifyLink(const v1::StoredEvent& stored, absl::string_view prev_hash,
+                        absl::string_view where) {
   if (stored.prev_hash() != prev_hash) {
-    return absl::DataLossError(absl::StrCat(
-        where, ": prev_hash ", HexEncode(stored.prev_hash()),
-        " does not match the previous event's hash ", HexEncode(prev_hash)));
+    return absl::DataLossError(absl::StrCat(where, ": prev_hash ", HexEncode(stored.prev_hash()),
+                                            " does not match the previous event's hash ",
+                                            HexEncode(prev_hash)));
   }
   if (Sha256Of2(stored.prev_hash(), stored.event()) != stored.hash()) {
-    return absl::DataLossError(absl::StrCat(
-        where, ": hash ", HexEncode(stored.hash()),
-        " is not SHA-256(prev_hash || event); the event bytes were altered"));
+    return absl::DataLossError(
+        absl::StrCat(where, ": hash ", HexEncode(stored.hash()),
+                     " is not SHA-256(prev_hash || event); the event bytes were altered"));
   }
   return absl::OkStatus();
 }

@@ -22,8 +22,8 @@ v1::StoredEvent ChainEvent(std::string event_bytes, const std::string& prev_hash
 
 // kDataLoss unless `stored` links to `prev_hash` and its hash is right.
 // `where` names the event in the message, e.g. "case C-1 revision 3".
-absl::Status VerifyLink(const v1::StoredEvent& stored,
-                        absl::string_view prev_hash, absl::string_view where);
+absl::Status VerifyLink(const v1::StoredEvent& stored, absl::string_view prev_hash,
+                        absl::string_view where);
 
 }  // namespace docket
 

@@ -12,9 +12,8 @@ namespace docket {
 // treated as 0 (and reported by verify, which recomputes every counter).
 class Int64AddOperator final : public rocksdb::AssociativeMergeOperator {
  public:
-  bool Merge(const rocksdb::Slice& key, const rocksdb::Slice* existing,
-             const rocksdb::Slice& value, std::string* new_value,
-             rocksdb::Logger* logger) const override;
+  bool Merge(const rocksdb::Slice& key, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger* logger) const override;
   const char* Name() const override { return "docket.Int64Add"; }
 
   static std::string Encode(int64_t v);

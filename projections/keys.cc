@@ -33,8 +33,7 @@ std::string History(absl::string_view case_id, int64_t revision) {
 // 1970 still sort before later ones.
 constexpr uint64_t kSignBit = uint64_t{1} << 63;
 
-std::string Due(absl::Time due_at, absl::string_view case_id,
-                v1::DeadlineKind kind) {
+std::string Due(absl::Time due_at, absl::string_view case_id, v1::DeadlineKind kind) {
   const uint64_t seconds = static_cast<uint64_t>(absl::ToUnixSeconds(due_at)) ^ kSignBit;
   return absl::StrCat(BigEndian64(seconds), case_id, absl::string_view("\0", 1),
                       v1::DeadlineKind_Name(kind));

@@ -23,8 +23,7 @@ std::string Log(uint64_t sequence);
 std::string History(absl::string_view case_id, int64_t revision);
 std::string CasePrefix(absl::string_view case_id);
 // due: due time (unix seconds), case id, deadline kind -> empty.
-std::string Due(absl::Time due_at, absl::string_view case_id,
-                v1::DeadlineKind kind);
+std::string Due(absl::Time due_at, absl::string_view case_id, v1::DeadlineKind kind);
 // The parts of a due key; false when `key` is not one.
 bool ParseDue(absl::string_view key, absl::Time* due_at, std::string* case_id,
               v1::DeadlineKind* kind);

@@ -75,7 +75,8 @@ std::map<std::string, int64_t> Projector::StatsDeltas(const v1::CaseEvent& event
   StatsKey k;
   k.day = Day(event.occurred_at());
   k.category = std::string(absl::StripPrefix(v1::Category_Name(after.category()), "CATEGORY_"));
-  k.channel = std::string(absl::StripPrefix(v1::Channel_Name(after.intake().channel()), "CHANNEL_"));
+  k.channel =
+      std::string(absl::StripPrefix(v1::Channel_Name(after.intake().channel()), "CHANNEL_"));
   k.severity = std::string(absl::StripPrefix(v1::Severity_Name(after.severity()), "SEVERITY_"));
   k.branch = after.intake().handling_branch().empty() ? "-" : after.intake().handling_branch();
   std::map<std::string, int64_t> out;
@@ -150,11 +151,10 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* c
   if (!entry.ok()) return entry.status();
   v1::CaseState* state = &(*entry)->state;
   if (event.revision() <= state->revision()) return false;  // Already applied.
-  const std::string where =
-      absl::StrCat("case ", event.case_id(), " revision ", event.revision());
+  const std::string where = absl::StrCat("case ", event.case_id(), " revision ", event.revision());
   if (event.revision() != state->revision() + 1) {
-    return absl::DataLossError(absl::StrCat(where, ": the case is at revision ",
-                                            state->revision(), "; a revision is missing"));
+    return absl::DataLossError(absl::StrCat(where, ": the case is at revision ", state->revision(),
+                                            "; a revision is missing"));
   }
   absl::Status link = VerifyLink(stored, state->hash_head(), where);
   if (!link.ok()) return link;

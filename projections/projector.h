@@ -35,8 +35,7 @@ class Projector {
   // it again); when `decoded` is given, the decoded event is left there.
   // REQUIRES: Flush before `batch` is written.
   absl::StatusOr<bool> Fold(const v1::StoredEvent& stored, CaseCache* cache,
-                            rocksdb::WriteBatch* batch,
-                            v1::CaseEvent* decoded = nullptr,
+                            rocksdb::WriteBatch* batch, v1::CaseEvent* decoded = nullptr,
                             const std::string* stored_bytes = nullptr) const;
 
   // Adds the per-case writes of everything folded into `cache` since its

@@ -4,18 +4,18 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "projections/int64_add_operator.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_buffer_manager.h"
-#include "projections/int64_add_operator.h"
 
 namespace docket {
 namespace {
 
-constexpr const char* kCfNames[kCfCount] = {
-    "log",       "history", "cases", "due",  "by_status",
-    "by_customer", "by_waybill", "stats", "meta", "commands"};
+constexpr const char* kCfNames[kCfCount] = {"log",       "history",     "cases",      "due",
+                                            "by_status", "by_customer", "by_waybill", "stats",
+                                            "meta",      "commands"};
 
 // Memory is bounded by these, whatever the size of the data set: all
 // memtables together (Default: 64 MiB) and one block cache for all column
@@ -23,8 +23,7 @@ constexpr const char* kCfNames[kCfCount] = {
 constexpr size_t kMemtableBudget = 64 << 20;
 constexpr size_t kBlockCacheBytes = 32 << 20;
 
-rocksdb::ColumnFamilyOptions CfOptions(int index,
-                                       const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions CfOptions(int index, const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions options;
   // Default: 16 MiB per memtable; the shared budget caps the sum.
   options.write_buffer_size = 16 << 20;
@@ -55,25 +54,24 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   return absl::InternalError(message);
 }
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
-                                                   Mode mode) {
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const bool exists = fs::exists(dir, ec);
   const bool is_db = exists && fs::exists(fs::path(dir) / "CURRENT", ec);
   if (mode == Mode::kReadOnly && !is_db) {
-    return absl::NotFoundError(absl::StrCat(
-        "no docket data directory at ", dir, " (submit commands first)"));
+    return absl::NotFoundError(
+        absl::StrCat("no docket data directory at ", dir, " (submit commands first)"));
   }
   if (exists && !is_db) {
     if (!fs::is_directory(dir, ec)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(dir, " exists and is not a directory"));
+      return absl::FailedPreconditionError(absl::StrCat(dir, " exists and is not a directory"));
     }
     if (!fs::is_empty(dir, ec)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          dir, " is not empty and not a docket data directory; refusing to "
-               "write into it"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(dir,
+                       " is not empty and not a docket data directory; refusing to "
+                       "write into it"));
     }
   }
 
@@ -83,35 +81,32 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   db_options.paranoid_checks = true;
   db_options.max_open_files = 256;
   db_options.keep_log_file_num = 2;
-  db_options.write_buffer_manager =
-      std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudget);
+  db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudget);
   const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kBlockCacheBytes);
 
   if (is_db) {
     std::vector<std::string> existing;
-    rocksdb::Status listed =
-        rocksdb::DB::ListColumnFamilies(db_options, dir, &existing);
+    rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &existing);
     if (!listed.ok()) return FromRocks(listed, absl::StrCat("opening ", dir));
     bool has_meta = false;
     for (const std::string& name : existing) {
       bool known = name == rocksdb::kDefaultColumnFamilyName;
       for (const char* ours : kCfNames) known |= name == ours;
       if (!known) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            dir, " holds column family '", name,
-            "', which this docket does not know: written by a newer docket?"));
+        return absl::FailedPreconditionError(
+            absl::StrCat(dir, " holds column family '", name,
+                         "', which this docket does not know: written by a newer docket?"));
       }
       has_meta |= name == "meta";
     }
     if (!has_meta) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          dir, " is a RocksDB database but not a docket data directory"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(dir, " is a RocksDB database but not a docket data directory"));
     }
   }
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
-                           rocksdb::ColumnFamilyOptions());
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < kCfCount; ++i) {
     descriptors.emplace_back(kCfNames[i], CfOptions(i, cache));
   }
@@ -134,8 +129,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
   if (!meta.ok()) return meta.status();
   if (!meta->has_value()) {
     if (mode == Mode::kReadOnly || is_db) {
-      return absl::DataLossError(
-          absl::StrCat(dir, ": the meta record is missing"));
+      return absl::DataLossError(absl::StrCat(dir, ": the meta record is missing"));
     }
     v1::DataDirMeta fresh;
     fresh.set_schema_version(kSchemaVersion);
@@ -150,13 +144,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir,
     return absl::DataLossError(absl::StrCat(dir, ": the meta record does not decode"));
   }
   if (parsed.schema_version() > kSchemaVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        dir, " was written by a newer docket (schema ", parsed.schema_version(),
-        "); this docket reads schema ", kSchemaVersion, " and will not rewrite it"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir, " was written by a newer docket (schema ", parsed.schema_version(),
+                     "); this docket reads schema ", kSchemaVersion, " and will not rewrite it"));
   }
   if (parsed.schema_version() < 1) {
-    return absl::DataLossError(
-        absl::StrCat(dir, ": the meta record has no schema version"));
+    return absl::DataLossError(absl::StrCat(dir, ": the meta record has no schema version"));
   }
   return store;
 }
@@ -174,8 +167,7 @@ absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
   return FromRocks(db_->Write(options, batch), "writing a batch");
 }
 
-absl::StatusOr<std::optional<std::string>> Store::Get(Cf which,
-                                                      const std::string& key) const {
+absl::StatusOr<std::optional<std::string>> Store::Get(Cf which, const std::string& key) const {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(which), key, &value);
   if (s.IsNotFound()) return std::optional<std::string>();
@@ -188,8 +180,7 @@ absl::StatusOr<v1::CaseState> Store::ReadCase(const std::string& case_id) const 
   if (!value.ok()) return value.status();
   v1::CaseState state;
   if (value->has_value() && !state.ParseFromString(**value)) {
-    return absl::DataLossError(
-        absl::StrCat("case ", case_id, ": stored state does not decode"));
+    return absl::DataLossError(absl::StrCat("case ", case_id, ": stored state does not decode"));
   }
   return state;
 }
@@ -205,8 +196,7 @@ absl::StatusOr<v1::DataDirMeta> Store::ReadMeta() const {
 }
 
 std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Cf which) const {
-  return std::unique_ptr<rocksdb::Iterator>(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(which)));
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), cf(which)));
 }
 
 absl::Status Store::ClearProjections() {

@@ -52,22 +52,18 @@ class Store {
   // that is not a docket data directory (kFailedPrecondition), one written
   // by a newer schema (kFailedPrecondition), corrupted files (kDataLoss).
   // kNotFound for a missing directory in kReadOnly mode.
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir,
-                                                     Mode mode);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode);
   ~Store();
 
   rocksdb::DB* db() const { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* cf(Cf which) const {
-    return handles_[static_cast<int>(which)];
-  }
+  rocksdb::ColumnFamilyHandle* cf(Cf which) const { return handles_[static_cast<int>(which)]; }
   const std::string& dir() const { return dir_; }
 
   // Commits `batch`; with `sync`, durable on return (fsync of the WAL).
   absl::Status Write(rocksdb::WriteBatch* batch, bool sync);
 
   // The value at `key`, or nullopt.
-  absl::StatusOr<std::optional<std::string>> Get(Cf which,
-                                                 const std::string& key) const;
+  absl::StatusOr<std::optional<std::string>> Get(Cf which, const std::string& key) const;
   // The stored state of `case_id`; a default CaseState when there is none.
   absl::StatusOr<v1::CaseState> ReadCase(const std::string& case_id) const;
   absl::StatusOr<v1::DataDirMeta> ReadMeta() const;

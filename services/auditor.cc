@@ -15,8 +15,7 @@ namespace {
 
 class Audit_ {
  public:
-  Audit_(const Store& store, const EvidenceStore& evidence)
-      : store_(store), evidence_(evidence) {}
+  Audit_(const Store& store, const EvidenceStore& evidence) : store_(store), evidence_(evidence) {}
 
   absl::StatusOr<AuditReport> Run() {
     absl::Status s = WalkHistory();
@@ -58,7 +57,8 @@ class Audit_ {
     }
     ++expected_[Cf::kByStatus];
     if (!Exists(Cf::kByStatus, keys::ByStatus(fresh_.stage(), id))) {
-      Problem(absl::StrCat("case ", id, ": by_status index lacks ", v1::Stage_Name(fresh_.stage())));
+      Problem(
+          absl::StrCat("case ", id, ": by_status index lacks ", v1::Stage_Name(fresh_.stage())));
     }
     ++expected_[Cf::kByCustomer];
     if (!Exists(Cf::kByCustomer, keys::ByOwner(fresh_.intake().customer().id(), id))) {
@@ -106,8 +106,8 @@ class Audit_ {
         continue;
       }
       if (event.case_id() != case_id || event.revision() != revision) {
-        Problem(absl::StrCat(where, ": the event names case ", event.case_id(),
-                             " revision ", event.revision()));
+        Problem(absl::StrCat(where, ": the event names case ", event.case_id(), " revision ",
+                             event.revision()));
         broken_ = true;
         continue;
       }
@@ -179,8 +179,8 @@ class Audit_ {
     uint64_t expected_position = 1;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++report_.log_entries;
-      const uint64_t position = keys::ReadBigEndian64(
-          absl::string_view(it->key().data(), it->key().size()));
+      const uint64_t position =
+          keys::ReadBigEndian64(absl::string_view(it->key().data(), it->key().size()));
       if (position != expected_position) {
         Problem(absl::StrCat("log position ", position, ": expected ", expected_position));
       }
@@ -194,16 +194,15 @@ class Audit_ {
       }
       absl::StatusOr<std::optional<std::string>> in_history =
           store_.Get(Cf::kHistory, keys::History(event.case_id(), event.revision()));
-      if (!in_history.ok() || !in_history->has_value() ||
-          **in_history != it->value().ToString()) {
-        Problem(absl::StrCat("log position ", position, " (case ", event.case_id(),
-                             " revision ", event.revision(), ") differs from history"));
+      if (!in_history.ok() || !in_history->has_value() || **in_history != it->value().ToString()) {
+        Problem(absl::StrCat("log position ", position, " (case ", event.case_id(), " revision ",
+                             event.revision(), ") differs from history"));
       }
     }
     if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
     if (report_.log_entries != report_.events) {
-      Problem(absl::StrCat("the log holds ", report_.log_entries,
-                           " events; history holds ", report_.events));
+      Problem(absl::StrCat("the log holds ", report_.log_entries, " events; history holds ",
+                           report_.events));
     }
     absl::StatusOr<v1::DataDirMeta> meta = store_.ReadMeta();
     if (!meta.ok()) return meta.status();

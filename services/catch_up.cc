@@ -27,8 +27,7 @@ absl::StatusOr<int64_t> CatchUp(Store* store, EmbeddedEventLog* log, int batch_s
     return s;
   };
   absl::Status scanned = log->Scan(
-      meta->applied_position() + 1,
-      [&](uint64_t, const v1::StoredEvent& stored) -> absl::Status {
+      meta->applied_position() + 1, [&](uint64_t, const v1::StoredEvent& stored) -> absl::Status {
         absl::StatusOr<bool> applied = projector.Fold(stored, &cache, &batch, &event);
         if (!applied.ok()) return applied.status();
         folded += *applied;

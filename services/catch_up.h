@@ -15,8 +15,7 @@ namespace docket {
 // in batches of `batch_size` events with memory bounded by one batch, and
 // records the new applied position. Idempotent (the fold skips applied
 // revisions). Returns the number of events folded.
-absl::StatusOr<int64_t> CatchUp(Store* store, EmbeddedEventLog* log,
-                                int batch_size = 4096);
+absl::StatusOr<int64_t> CatchUp(Store* store, EmbeddedEventLog* log, int batch_size = 4096);
 
 // A data directory opened for writing, with its embedded log.
 struct WritableDataDir {

@@ -34,9 +34,8 @@ struct CommandProcessor::Pending {
   std::map<std::string, std::pair<v1::CommandRecord, Decision>> commands;
 };
 
-CommandProcessor::CommandProcessor(Store* store, EmbeddedEventLog* log,
-                                   const v1::Policy& policy, const Clock* clock,
-                                   const Calendar& calendar)
+CommandProcessor::CommandProcessor(Store* store, EmbeddedEventLog* log, const v1::Policy& policy,
+                                   const Clock* clock, const Calendar& calendar)
     : store_(store),
       log_(log),
       policy_(policy),
@@ -47,8 +46,8 @@ CommandProcessor::CommandProcessor(Store* store, EmbeddedEventLog* log,
 
 CommandProcessor::~CommandProcessor() = default;
 
-absl::Status CommandProcessor::LoadEvents(const std::string& case_id, int64_t first,
-                                          int64_t last, v1::CommandOutcome* outcome,
+absl::Status CommandProcessor::LoadEvents(const std::string& case_id, int64_t first, int64_t last,
+                                          v1::CommandOutcome* outcome,
                                           std::vector<std::string>* stored) const {
   for (int64_t revision = first; revision <= last; ++revision) {
     absl::StatusOr<std::optional<std::string>> value =
@@ -57,16 +56,16 @@ absl::Status CommandProcessor::LoadEvents(const std::string& case_id, int64_t fi
     v1::StoredEvent event;
     if (!value->has_value() || !event.ParseFromString(**value) ||
         !outcome->add_events()->ParseFromString(event.event())) {
-      return absl::DataLossError(absl::StrCat("case ", case_id, " revision ",
-                                              revision, " is missing from history"));
+      return absl::DataLossError(
+          absl::StrCat("case ", case_id, " revision ", revision, " is missing from history"));
     }
     stored->push_back(**std::move(value));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(
-    const v1::Command& command, absl::Time now) {
+absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1::Command& command,
+                                                                       absl::Time now) {
   Pending* pending = pending_.get();
   Decision decision;
   decision.content_sha256 = Sha256(DeterministicBytes(command));
@@ -75,8 +74,7 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(
 
   // Seen before, in this batch or committed?
   std::optional<v1::CommandRecord> record;
-  if (auto it = pending->commands.find(command.command_id());
-      it != pending->commands.end()) {
+  if (auto it = pending->commands.find(command.command_id()); it != pending->commands.end()) {
     record = it->second.first;
     const Decision& original = it->second.second;
     outcome = original.outcome;
@@ -90,14 +88,14 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(
     if (stored->has_value()) {
       record.emplace();
       if (!record->ParseFromString(**stored)) {
-        return absl::DataLossError(absl::StrCat(
-            "command ", command.command_id(), ": stored outcome does not decode"));
+        return absl::DataLossError(
+            absl::StrCat("command ", command.command_id(), ": stored outcome does not decode"));
       }
       outcome.set_command_id(command.command_id());
       outcome.set_case_id(record->case_id());
-      absl::Status loaded = LoadEvents(record->case_id(), record->first_revision(),
-                                       record->last_revision(), &outcome,
-                                       &decision.original_events);
+      absl::Status loaded =
+          LoadEvents(record->case_id(), record->first_revision(), record->last_revision(), &outcome,
+                     &decision.original_events);
       if (!loaded.ok()) return loaded;
     }
   }
@@ -105,8 +103,7 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(
     if (record->content_sha256() != content) {
       decision.original_events.clear();
       outcome = Rejected(command,
-                         Refuse(v1::RULE_DUPLICATE_COMMAND_ID,
-                                absl::StatusCode::kAlreadyExists,
+                         Refuse(v1::RULE_DUPLICATE_COMMAND_ID, absl::StatusCode::kAlreadyExists,
                                 absl::StrCat("command ", command.command_id(),
                                              " was already accepted with different "
                                              "content (case ",
@@ -136,8 +133,7 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(
   decision.first_event = pending->log.size();
   decision.event_count = events->size();
   for (v1::CaseEvent& event : *events) {
-    v1::StoredEvent stored =
-        ChainEvent(DeterministicBytes(event), (*state)->hash_head());
+    v1::StoredEvent stored = ChainEvent(DeterministicBytes(event), (*state)->hash_head());
     std::string bytes = stored.SerializeAsString();
     absl::StatusOr<bool> folded =
         projector_.Fold(stored, &cache_, &pending->batch, nullptr, &bytes);
@@ -204,8 +200,7 @@ absl::StatusOr<std::vector<CommandProcessor::Decision>> CommandProcessor::Decide
   return decisions;
 }
 
-absl::Status CommandProcessor::Commit(
-    const std::function<void(rocksdb::WriteBatch*)>& also) {
+absl::Status CommandProcessor::Commit(const std::function<void(rocksdb::WriteBatch*)>& also) {
   if (pending_ == nullptr) return absl::FailedPreconditionError("no decided batch");
   absl::Status committed;
   if (also) also(&pending_->batch);

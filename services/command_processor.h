@@ -34,8 +34,7 @@ class CommandProcessor {
  public:
   // All arguments must outlive the processor.
   CommandProcessor(Store* store, EmbeddedEventLog* log, const v1::Policy& policy,
-                   const Clock* clock,
-                   const Calendar& calendar = AlwaysOpenCalendar::Get());
+                   const Clock* clock, const Calendar& calendar = AlwaysOpenCalendar::Get());
   ~CommandProcessor();
 
   // Decides and durably commits `commands` as one group. A command that
@@ -75,8 +74,7 @@ class CommandProcessor {
     std::vector<std::string> original_events;
   };
   absl::StatusOr<std::vector<Decision>> Decide(const std::vector<Timed>& commands);
-  absl::Status Commit(
-      const std::function<void(rocksdb::WriteBatch*)>& also = nullptr);
+  absl::Status Commit(const std::function<void(rocksdb::WriteBatch*)>& also = nullptr);
   void Abort();
   // The serialized StoredEvents of the pending batch, in order; valid until
   // Commit or Abort.

@@ -33,15 +33,14 @@ class Runtime {
     store_ = *Store::Open(dir, Store::Mode::kReadWrite);
     log_ = *EmbeddedEventLog::Open(store_.get());
     EXPECT_TRUE(CatchUp(store_.get(), log_.get()).ok());
-    processor_ = std::make_unique<CommandProcessor>(store_.get(), log_.get(),
-                                                    DefaultPolicy(), &clock_);
+    processor_ =
+        std::make_unique<CommandProcessor>(store_.get(), log_.get(), DefaultPolicy(), &clock_);
   }
 
   std::vector<v1::CommandOutcome> Submit(const std::vector<std::string>& lines) {
     std::vector<absl::StatusOr<v1::Command>> commands;
     for (const std::string& line : lines) commands.push_back(ParseCommandJson(line));
-    absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
-        processor_->SubmitBatch(commands);
+    absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes = processor_->SubmitBatch(commands);
     EXPECT_TRUE(outcomes.ok()) << outcomes.status();
     return outcomes.ok() ? *outcomes : std::vector<v1::CommandOutcome>();
   }
@@ -82,8 +81,7 @@ TEST(CommandProcessorTest, ExamplesAreAcceptedInBatchesAndAuditedFromTheBytes) {
     accepted += Accepted(rt.Submit(Slice(lines, i, i + 10)));
   }
   EXPECT_EQ(accepted, 69);
-  absl::StatusOr<AuditReport> audit =
-      Audit(*rt.store(), EvidenceStore(dir));
+  absl::StatusOr<AuditReport> audit = Audit(*rt.store(), EvidenceStore(dir));
   ASSERT_TRUE(audit.ok()) << audit.status();
   // The example photos are not in this directory's evidence store.
   ASSERT_EQ(audit->problems.size(), 2u);
@@ -129,8 +127,7 @@ TEST(CommandProcessorTest, ADuplicateCarriesTheStoredBytesOfItsOriginalEvents) {
     for (const std::string& line : batch) {
       timed.push_back({ParseCommandJson(line), rt.clock().Now()});
     }
-    absl::StatusOr<std::vector<CommandProcessor::Decision>> decided =
-        rt.processor().Decide(timed);
+    absl::StatusOr<std::vector<CommandProcessor::Decision>> decided = rt.processor().Decide(timed);
     EXPECT_TRUE(decided.ok()) << decided.status();
     return decided.ok() ? *std::move(decided) : std::vector<CommandProcessor::Decision>();
   };
@@ -138,8 +135,7 @@ TEST(CommandProcessorTest, ADuplicateCarriesTheStoredBytesOfItsOriginalEvents) {
   const std::vector<CommandProcessor::Decision> batch = decide({lines[0], lines[1], lines[0]});
   ASSERT_EQ(batch.size(), 3u);
   ASSERT_EQ(batch[0].event_count, 1u);
-  const std::vector<std::string> appended = {
-      rt.processor().PendingEvents()[batch[0].first_event]};
+  const std::vector<std::string> appended = {rt.processor().PendingEvents()[batch[0].first_event]};
   EXPECT_TRUE(batch[0].original_events.empty());
   EXPECT_TRUE(batch[2].outcome.duplicate());
   EXPECT_EQ(batch[2].event_count, 0u);
@@ -259,8 +255,7 @@ TEST(CommandProcessorTest, AuditFindsAlteredEventBytes) {
   ASSERT_FALSE(audit->ok());
   bool named = false;
   for (const std::string& p : audit->problems) {
-    named |= absl::StrContains(p, "case C-2026-0001 revision 1") &&
-             absl::StrContains(p, "altered");
+    named |= absl::StrContains(p, "case C-2026-0001 revision 1") && absl::StrContains(p, "altered");
   }
   EXPECT_TRUE(named) << audit->problems[0];
 }
@@ -295,7 +290,10 @@ TEST(StoreTest, RefusesADirectoryThatIsNotDockets) {
 
 TEST(StoreTest, CorruptedFilesAreDataLoss) {
   const std::string dir = testing::FreshDir("corrupt");
-  { Runtime rt(dir); rt.Submit(Slice(Examples(), 0, 5)); }
+  {
+    Runtime rt(dir);
+    rt.Submit(Slice(Examples(), 0, 5));
+  }
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().filename().string().rfind("MANIFEST", 0) == 0) {
       std::ofstream(entry.path(), std::ios::trunc) << "garbage garbage garbage";
@@ -303,8 +301,7 @@ TEST(StoreTest, CorruptedFilesAreDataLoss) {
   }
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(dir, Store::Mode::kReadWrite);
   ASSERT_FALSE(store.ok());
-  EXPECT_TRUE(absl::IsDataLoss(store.status()) ||
-              absl::IsFailedPrecondition(store.status()))
+  EXPECT_TRUE(absl::IsDataLoss(store.status()) || absl::IsFailedPrecondition(store.status()))
       << store.status();
 }
 

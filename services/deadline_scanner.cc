@@ -41,10 +41,10 @@ v1::Command Appeal(const v1::CaseState& state, absl::Time occurred) {
   *intake->mutable_facts() = state.facts();
   intake->mutable_link()->set_kind(v1::LINK_KIND_REGULATOR_APPEAL);
   intake->mutable_link()->set_case_id(state.case_id());
-  intake->set_description(absl::StrCat(
-      "appeal to the postal authority (12305): no handling result within the "
-      "regulatory window of case ",
-      state.case_id()));
+  intake->set_description(
+      absl::StrCat("appeal to the postal authority (12305): no handling result within the "
+                   "regulatory window of case ",
+                   state.case_id()));
   return c;
 }
 
@@ -60,8 +60,7 @@ v1::Actor DeadlineScanner::Actor() {
 
 absl::StatusOr<std::vector<v1::Command>> DeadlineScanner::DueCommands(
     const Store& store, absl::Time now, size_t limit,
-    const std::function<bool(const std::string& case_id)>& owned,
-    std::set<std::string>* tried) {
+    const std::function<bool(const std::string& case_id)>& owned, std::set<std::string>* tried) {
   std::vector<v1::Command> group;
   std::unique_ptr<rocksdb::Iterator> it = store.NewIterator(Cf::kDue);
   for (it->SeekToFirst(); it->Valid() && group.size() < limit; it->Next()) {
@@ -76,9 +75,9 @@ absl::StatusOr<std::vector<v1::Command>> DeadlineScanner::DueCommands(
     if (!state.ok()) return state.status();
     const v1::Deadline* d = FindOpenDeadline(*state, due.kind);
     if (d == nullptr) continue;
-    const std::string prefix = absl::StrCat("deadline:", due.case_id, ":",
-                                            v1::DeadlineKind_Name(due.kind), ":",
-                                            d->window_number(), ":");
+    const std::string prefix =
+        absl::StrCat("deadline:", due.case_id, ":", v1::DeadlineKind_Name(due.kind), ":",
+                     d->window_number(), ":");
     const v1::DeadlineMark* mark = NextUnwarnedMark(*d);
     v1::Command command;
     if (mark != nullptr) {

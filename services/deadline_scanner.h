@@ -18,8 +18,8 @@ struct ScanResult {
   int warnings = 0;
   int breaches = 0;
   int escalations = 0;
-  int appeals = 0;   // Linked appeal cases opened on regulatory breaches.
-  int refused = 0;   // Commands the engine refused (a race with a user).
+  int appeals = 0;  // Linked appeal cases opened on regulatory breaches.
+  int refused = 0;  // Commands the engine refused (a race with a user).
 };
 
 // The deadline scanner: walks the `due` index up to `now` and submits, as
@@ -47,8 +47,7 @@ class DeadlineScanner {
   // transport that publishes them instead of submitting them (Kafka).
   static absl::StatusOr<std::vector<v1::Command>> DueCommands(
       const Store& store, absl::Time now, size_t limit,
-      const std::function<bool(const std::string& case_id)>& owned,
-      std::set<std::string>* tried);
+      const std::function<bool(const std::string& case_id)>& owned, std::set<std::string>* tried);
 
   // The actor of the scanner's commands.
   static v1::Actor Actor();

@@ -20,8 +20,8 @@ class ScannerTest : public ::testing::Test {
     dir_ = testing::FreshDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
     store_ = *Store::Open(dir_, Store::Mode::kReadWrite);
     log_ = *EmbeddedEventLog::Open(store_.get());
-    processor_ = std::make_unique<CommandProcessor>(store_.get(), log_.get(),
-                                                    DefaultPolicy(), &clock_, *calendar_);
+    processor_ = std::make_unique<CommandProcessor>(store_.get(), log_.get(), DefaultPolicy(),
+                                                    &clock_, *calendar_);
   }
 
   void Submit(const std::string& line) {
@@ -83,8 +83,7 @@ TEST_F(ScannerTest, RegulatoryBreachOpensTheLinkedAppealCase) {
   EXPECT_EQ(appeal->intake().shipment().waybill(), "W-1");
   // Its own clocks start when the regulatory clock passed.
   const v1::CaseState original = *store_->ReadCase("C-1");
-  const v1::Deadline* regulatory =
-      FindOpenDeadline(original, v1::DEADLINE_KIND_REGULATORY_RESULT);
+  const v1::Deadline* regulatory = FindOpenDeadline(original, v1::DEADLINE_KIND_REGULATORY_RESULT);
   ASSERT_NE(regulatory, nullptr);
   EXPECT_TRUE(regulatory->silenced());
   EXPECT_EQ(appeal->opened_at().seconds(), regulatory->due_at().seconds());

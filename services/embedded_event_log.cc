@@ -48,11 +48,10 @@ absl::Status EmbeddedEventLog::Scan(
     const std::function<absl::Status(uint64_t, const v1::StoredEvent&)>& visit) const {
   std::unique_ptr<rocksdb::Iterator> it = store_->NewIterator(Cf::kLog);
   for (it->Seek(keys::Log(from)); it->Valid(); it->Next()) {
-    const uint64_t position = keys::ReadBigEndian64(
-        absl::string_view(it->key().data(), it->key().size()));
+    const uint64_t position =
+        keys::ReadBigEndian64(absl::string_view(it->key().data(), it->key().size()));
     v1::StoredEvent event;
-    if (it->key().size() != 8 ||
-        !event.ParseFromArray(it->value().data(), it->value().size())) {
+    if (it->key().size() != 8 || !event.ParseFromArray(it->value().data(), it->value().size())) {
       return absl::DataLossError(
           absl::StrCat("log position ", position, ": entry does not decode"));
     }

@@ -25,9 +25,9 @@ class EmbeddedEventLog final : public EventLog {
 
   absl::Status Append(const std::vector<std::string>& events,
                       rocksdb::WriteBatch* projections) override;
-  absl::Status Scan(uint64_t from,
-                    const std::function<absl::Status(uint64_t, const v1::StoredEvent&)>&
-                        visit) const override;
+  absl::Status Scan(
+      uint64_t from,
+      const std::function<absl::Status(uint64_t, const v1::StoredEvent&)>& visit) const override;
 
   // Remembers that a decision was made under `version` (recorded in meta
   // with the next append).

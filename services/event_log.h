@@ -30,8 +30,7 @@ class EventLog {
   // until the end of the log or until `visit` returns an error.
   virtual absl::Status Scan(
       uint64_t from,
-      const std::function<absl::Status(uint64_t position,
-                                        const v1::StoredEvent& event)>& visit)
+      const std::function<absl::Status(uint64_t position, const v1::StoredEvent& event)>& visit)
       const = 0;
 };
 

@@ -27,8 +27,7 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }
 
 std::string GuessMediaType(const std::string& path) {
-  const std::string ext =
-      absl::AsciiStrToLower(std::filesystem::path(path).extension().string());
+  const std::string ext = absl::AsciiStrToLower(std::filesystem::path(path).extension().string());
   if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
   if (ext == ".png") return "image/png";
   if (ext == ".gif") return "image/gif";
@@ -70,8 +69,7 @@ std::string EvidenceStore::PathFor(const std::string& sha256_hex) const {
   return (std::filesystem::path(root_) / sha256_hex.substr(0, 2) / sha256_hex).string();
 }
 
-absl::StatusOr<v1::Evidence> EvidenceStore::Put(const std::string& path,
-                                                v1::EvidenceKind kind,
+absl::StatusOr<v1::Evidence> EvidenceStore::Put(const std::string& path, v1::EvidenceKind kind,
                                                 std::string media_type) const {
   absl::StatusOr<std::string> bytes = ReadFile(path);
   if (!bytes.ok()) return bytes.status();
@@ -107,10 +105,9 @@ absl::Status EvidenceStore::Check(const v1::Evidence& evidence) const {
     return absl::DataLossError(absl::StrCat("evidence ", evidence.uri(), " is missing"));
   }
   if (static_cast<int64_t>(bytes->size()) != evidence.size_bytes() ||
-      HexEncode(Sha256(*bytes)) != evidence.sha256_hex() ||
-      evidence.sha256_hex() != uri) {
-    return absl::DataLossError(absl::StrCat(
-        "evidence ", evidence.uri(), " no longer matches its recorded SHA-256 and size"));
+      HexEncode(Sha256(*bytes)) != evidence.sha256_hex() || evidence.sha256_hex() != uri) {
+    return absl::DataLossError(absl::StrCat("evidence ", evidence.uri(),
+                                            " no longer matches its recorded SHA-256 and size"));
   }
   return absl::OkStatus();
 }

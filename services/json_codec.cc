@@ -15,9 +15,9 @@ absl::Status Undecodable(absl::string_view why) {
 }  // namespace
 
 absl::Status CommandTooLarge(size_t length) {
-  return Refuse(v1::RULE_COMMAND_TOO_LARGE, absl::StatusCode::kInvalidArgument,
-                absl::StrCat("command of ", length, " bytes exceeds the limit of ",
-                             kMaxCommandBytes));
+  return Refuse(
+      v1::RULE_COMMAND_TOO_LARGE, absl::StatusCode::kInvalidArgument,
+      absl::StrCat("command of ", length, " bytes exceeds the limit of ", kMaxCommandBytes));
 }
 
 absl::StatusOr<v1::Command> ParseCommandJson(absl::string_view line) {

@@ -48,9 +48,8 @@ Headers ReadHeaders(const rd_kafka_message_t* message);
 // Produces one record (copied) to `topic`/`partition` (RD_KAFKA_PARTITION_UA
 // for the configured partitioner), with `headers`; `opaque` comes back in
 // the delivery report.
-absl::Status Produce(rd_kafka_t* rk, const char* topic, int32_t partition,
-                     absl::string_view key, absl::string_view value, const Headers& headers,
-                     void* opaque = nullptr);
+absl::Status Produce(rd_kafka_t* rk, const char* topic, int32_t partition, absl::string_view key,
+                     absl::string_view value, const Headers& headers, void* opaque = nullptr);
 
 }  // namespace docket::kafka
 

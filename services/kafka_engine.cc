@@ -6,9 +6,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "docket/v1/events.pb.h"
+#include "docket/v1/rejection.pb.h"
 #include "docket/v1/storage.pb.h"
 #include "docket/v1/stored_event.pb.h"
-#include "docket/v1/rejection.pb.h"
 #include "engine/event_kind.h"
 #include "engine/refusal.h"
 #include "engine/time_util.h"
@@ -34,15 +34,14 @@ std::string PositionKey(const char* topic, int32_t partition) {
   return absl::StrCat("kafka/", topic, "/", partition);
 }
 
-absl::StatusOr<int64_t> ReadPosition(const Store& store, const char* topic,
-                                     int32_t partition) {
+absl::StatusOr<int64_t> ReadPosition(const Store& store, const char* topic, int32_t partition) {
   absl::StatusOr<std::optional<std::string>> value =
       store.Get(Cf::kMeta, PositionKey(topic, partition));
   if (!value.ok()) return value.status();
   int64_t position = 0;
   if (value->has_value() && !absl::SimpleAtoi(**value, &position)) {
-    return absl::DataLossError(absl::StrCat("meta ", PositionKey(topic, partition),
-                                            " is not an offset"));
+    return absl::DataLossError(
+        absl::StrCat("meta ", PositionKey(topic, partition), " is not an offset"));
   }
   return position;
 }
@@ -94,28 +93,27 @@ void Engine::Log(const std::string& line) const {
 }
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(Store* store, EmbeddedEventLog* log,
-                                                        const v1::Policy& policy,
-                                                        const Calendar& calendar,
-                                                        EngineOptions options) {
-  std::unique_ptr<Engine> engine(
-      new Engine(store, log, policy, calendar, std::move(options)));
+                                                       const v1::Policy& policy,
+                                                       const Calendar& calendar,
+                                                       EngineOptions options) {
+  std::unique_ptr<Engine> engine(new Engine(store, log, policy, calendar, std::move(options)));
   const EngineOptions& o = engine->options_;
-  absl::StatusOr<Handle> consumer = NewHandle(
-      RD_KAFKA_CONSUMER, o.client,
-      {{"group.id", o.group},
-       {"enable.auto.commit", "false"},
-       {"enable.auto.offset.store", "false"},
-       {"auto.offset.reset", "earliest"},
-       {"isolation.level", "read_committed"},
-       {"session.timeout.ms", "10000"},
-       {"heartbeat.interval.ms", "1000"},
-       // The longest a fetch waits for data. A broker answers a waiting
-       // fetch as soon as data arrives, but kafka_mock only at this
-       // timeout, so it bounds the mock's latency; on a broker it only sets
-       // how often an idle engine asks.
-       {"fetch.wait.max.ms", "10"},
-       {"partition.assignment.strategy", "range,roundrobin"}},
-      ConfigureConsumer, engine.get());
+  absl::StatusOr<Handle> consumer =
+      NewHandle(RD_KAFKA_CONSUMER, o.client,
+                {{"group.id", o.group},
+                 {"enable.auto.commit", "false"},
+                 {"enable.auto.offset.store", "false"},
+                 {"auto.offset.reset", "earliest"},
+                 {"isolation.level", "read_committed"},
+                 {"session.timeout.ms", "10000"},
+                 {"heartbeat.interval.ms", "1000"},
+                 // The longest a fetch waits for data. A broker answers a waiting
+                 // fetch as soon as data arrives, but kafka_mock only at this
+                 // timeout, so it bounds the mock's latency; on a broker it only sets
+                 // how often an idle engine asks.
+                 {"fetch.wait.max.ms", "10"},
+                 {"partition.assignment.strategy", "range,roundrobin"}},
+                ConfigureConsumer, engine.get());
   if (!consumer.ok()) return consumer.status();
   engine->consumer_ = *std::move(consumer);
   absl::StatusOr<Handle> producer =
@@ -209,9 +207,8 @@ absl::StatusOr<int64_t> Engine::ReadPartition(
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 200);
     if (m == nullptr) {
       if (absl::Now() > give_up) {
-        status = absl::DeadlineExceededError(
-            absl::StrCat("restoring ", topic, " partition ", partition,
-                         ": no end of partition in sight"));
+        status = absl::DeadlineExceededError(absl::StrCat(
+            "restoring ", topic, " partition ", partition, ": no end of partition in sight"));
         break;
       }
       continue;
@@ -252,13 +249,13 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
     ++foreign;
     return false;
   };
-  absl::StatusOr<int64_t> rejections_end = ReadPartition(
-      kRejectionsTopic, partition, *rejections_from,
-      [&](const rd_kafka_message_t* m) -> absl::Status {
-        Source source;
-        if (parse(m, &source)) slices.Note(source);
-        return absl::OkStatus();
-      });
+  absl::StatusOr<int64_t> rejections_end =
+      ReadPartition(kRejectionsTopic, partition, *rejections_from,
+                    [&](const rd_kafka_message_t* m) -> absl::Status {
+                      Source source;
+                      if (parse(m, &source)) slices.Note(source);
+                      return absl::OkStatus();
+                    });
   if (!rejections_end.ok()) return rejections_end.status();
 
   // The events of the slice being read, until all its records are there.
@@ -275,8 +272,8 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
   int64_t folded = 0;
   auto flush = [&]() -> absl::Status {
     projector.Flush(&cache, &batch);
-    absl::Status s = appended.empty() ? store_->Write(&batch, /*sync=*/true)
-                                      : log_->Append(appended, &batch);
+    absl::Status s =
+        appended.empty() ? store_->Write(&batch, /*sync=*/true) : log_->Append(appended, &batch);
     batch.Clear();
     cache.Clear();
     appended.clear();
@@ -289,8 +286,8 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
       v1::CaseEvent event;
       if (!stored.ParseFromString(p.bytes) || !event.ParseFromString(stored.event())) {
         return absl::DataLossError(absl::StrCat(kEventsTopic, " partition ", partition,
-                                                ": a record of command ",
-                                                p.source.command_id, " does not decode"));
+                                                ": a record of command ", p.source.command_id,
+                                                " does not decode"));
       }
       absl::StatusOr<bool> applied = projector.Fold(stored, &cache, &batch, nullptr, &p.bytes);
       if (!applied.ok()) return applied.status();
@@ -316,8 +313,7 @@ absl::StatusOr<int64_t> Engine::Restore(int32_t partition) {
     return absl::OkStatus();
   };
   absl::StatusOr<int64_t> events_end = ReadPartition(
-      kEventsTopic, partition, *events_from,
-      [&](const rd_kafka_message_t* m) -> absl::Status {
+      kEventsTopic, partition, *events_from, [&](const rd_kafka_message_t* m) -> absl::Status {
         Source source;
         if (!parse(m, &source)) return absl::OkStatus();
         const SliceTracker::Key key = SliceTracker::KeyOf(source);
@@ -412,10 +408,10 @@ absl::Status Engine::TryBatch(const std::vector<Message>& batch, bool* retry) {
   std::map<int32_t, int> counts;
   for (size_t i = 0; i < batch.size(); ++i) {
     const CommandProcessor::Decision& d = (*decisions)[i];
-    counts[batch[i].message->partition] +=
-        d.outcome.has_rejection() ? 1
-        : d.outcome.duplicate()   ? static_cast<int>(d.original_events.size())
-                                  : static_cast<int>(d.event_count);
+    counts[batch[i].message->partition] += d.outcome.has_rejection() ? 1
+                                           : d.outcome.duplicate()
+                                               ? static_cast<int>(d.original_events.size())
+                                               : static_cast<int>(d.event_count);
   }
 
   // Publish, in one transaction with the consumed offsets.
@@ -458,10 +454,10 @@ absl::Status Engine::TryBatch(const std::vector<Message>& batch, bool* retry) {
       Headers headers = AnswerHeaders(v1::StoredEvent::descriptor()->full_name(),
                                       EventKind(d.outcome.events(e)), source);
       if (duplicate) headers.emplace_back(kDuplicateHeader, "true");
-      status = Produce(rk, kEventsTopic, r->partition, d.outcome.case_id(),
-                       duplicate ? d.original_events[e]
-                                 : processor_.PendingEvents()[d.first_event + e],
-                       headers, TagOpaque(kEventTag));
+      status =
+          Produce(rk, kEventsTopic, r->partition, d.outcome.case_id(),
+                  duplicate ? d.original_events[e] : processor_.PendingEvents()[d.first_event + e],
+                  headers, TagOpaque(kEventTag));
       ++produced;
     }
   }
@@ -472,8 +468,7 @@ absl::Status Engine::TryBatch(const std::vector<Message>& batch, bool* retry) {
       rd_kafka_topic_partition_list_add(offsets, kCommandsTopic, partition)->offset =
           slice.last + 1;
     }
-    rd_kafka_consumer_group_metadata_t* group =
-        rd_kafka_consumer_group_metadata(consumer_.get());
+    rd_kafka_consumer_group_metadata_t* group = rd_kafka_consumer_group_metadata(consumer_.get());
     rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(rk, offsets, group, kTimeoutMs);
     rd_kafka_consumer_group_metadata_destroy(group);
     rd_kafka_topic_partition_list_destroy(offsets);
@@ -527,8 +522,7 @@ absl::Status Engine::ProcessBatch(const std::vector<Message>& batch) {
     absl::Status status = TryBatch(batch, &retry);
     if (status.ok()) return status;
     if (!retry) return status;
-    Log(absl::StrCat("transaction failed (attempt ", attempt, "), retrying: ",
-                     status.message()));
+    Log(absl::StrCat("transaction failed (attempt ", attempt, "), retrying: ", status.message()));
     std::this_thread::sleep_for(absl::ToChronoMilliseconds(backoff));
     backoff = std::min(backoff * 2, absl::Seconds(2));
   }
@@ -558,9 +552,9 @@ absl::Status Engine::Tick() {
   deliveries_ = failed_deliveries_ = 0;
   for (const v1::Command& command : *due) {
     if (!status.ok()) break;
-    status = Produce(rk, kCommandsTopic, PartitionOf(command.case_id(), partitions_),
-                     command.case_id(), command.SerializeAsString(), CommandHeaders(command),
-                     TagOpaque(kCommandTag));
+    status =
+        Produce(rk, kCommandsTopic, PartitionOf(command.case_id(), partitions_), command.case_id(),
+                command.SerializeAsString(), CommandHeaders(command), TagOpaque(kCommandTag));
   }
   if (status.ok()) status = EndTransaction(/*commit=*/true, &retry);
   if (!status.ok()) {

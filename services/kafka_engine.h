@@ -76,8 +76,8 @@ class Engine {
 
  private:
   struct Message;
-  Engine(Store* store, EmbeddedEventLog* log, const v1::Policy& policy,
-         const Calendar& calendar, EngineOptions options);
+  Engine(Store* store, EmbeddedEventLog* log, const v1::Policy& policy, const Calendar& calendar,
+         EngineOptions options);
 
   absl::StatusOr<int64_t> Restore(int32_t partition);
   absl::StatusOr<int64_t> ReadPartition(

@@ -18,11 +18,9 @@ Headers TypedHeaders(absl::string_view type, absl::string_view kind) {
 }
 
 Headers CommandHeaders(const v1::Command& command) {
-  const google::protobuf::FieldDescriptor* body =
-      command.GetReflection()->GetOneofFieldDescriptor(
-          command, v1::Command::descriptor()->FindOneofByName("body"));
-  return TypedHeaders(v1::Command::descriptor()->full_name(),
-                      body != nullptr ? body->name() : "");
+  const google::protobuf::FieldDescriptor* body = command.GetReflection()->GetOneofFieldDescriptor(
+      command, v1::Command::descriptor()->FindOneofByName("body"));
+  return TypedHeaders(v1::Command::descriptor()->full_name(), body != nullptr ? body->name() : "");
 }
 
 const std::string* FindHeader(const Headers& headers, absl::string_view name) {
@@ -34,8 +32,8 @@ const std::string* FindHeader(const Headers& headers, absl::string_view name) {
 
 int32_t PartitionOf(absl::string_view key, int32_t partitions) {
   // Pure: the function reads neither the topic nor the opaques.
-  return rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(), partitions,
-                                          nullptr, nullptr);
+  return rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(), partitions, nullptr,
+                                          nullptr);
 }
 
 absl::StatusOr<v1::Command> DecodeCommand(absl::string_view value, const Headers& headers) {
@@ -44,14 +42,13 @@ absl::StatusOr<v1::Command> DecodeCommand(absl::string_view value, const Headers
   if (type != nullptr && *type == kJson) return ParseCommandJson(value);
   if (type != nullptr && *type != kProtobuf) {
     return Refuse(v1::RULE_UNDECODABLE, absl::StatusCode::kInvalidArgument,
-                  absl::StrCat("content-type ", *type, " is neither ", kProtobuf, " nor ",
-                               kJson));
+                  absl::StrCat("content-type ", *type, " is neither ", kProtobuf, " nor ", kJson));
   }
   v1::Command command;
   if (value.empty() || !command.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-    return Refuse(v1::RULE_UNDECODABLE, absl::StatusCode::kInvalidArgument,
-                  absl::StrCat("the record's ", value.size(),
-                               " bytes are not a protobuf docket.v1.Command"));
+    return Refuse(
+        v1::RULE_UNDECODABLE, absl::StatusCode::kInvalidArgument,
+        absl::StrCat("the record's ", value.size(), " bytes are not a protobuf docket.v1.Command"));
   }
   return command;
 }
@@ -79,8 +76,7 @@ bool ParseSource(const Headers& headers, Source* source) {
   const std::string* part = FindHeader(headers, kPartHeader);
   const std::string* id = FindHeader(headers, kCommandIdHeader);
   const std::string* hash = FindHeader(headers, kCommandHashHeader);
-  if (where == nullptr || batch == nullptr || part == nullptr || id == nullptr ||
-      hash == nullptr) {
+  if (where == nullptr || batch == nullptr || part == nullptr || id == nullptr || hash == nullptr) {
     return false;
   }
   std::vector<absl::string_view> w = absl::StrSplit(*where, ':');
@@ -88,13 +84,11 @@ bool ParseSource(const Headers& headers, Source* source) {
   std::vector<absl::string_view> p = absl::StrSplit(*part, '/');
   int32_t batch_partition = -1;
   if (w.size() != 2 || b.size() != 3 || p.size() != 2 ||
-      !absl::SimpleAtoi(w[0], &source->partition) ||
-      !absl::SimpleAtoi(b[0], &batch_partition) || batch_partition != source->partition ||
-      !absl::SimpleAtoi(b[1], &source->batch_first) ||
-      !absl::SimpleAtoi(b[2], &source->batch_last) ||
-      !absl::SimpleAtoi(w[1], &source->offset) || !absl::SimpleAtoi(p[0], &source->index) ||
-      !absl::SimpleAtoi(p[1], &source->count) || source->index < 1 ||
-      source->index > source->count || source->offset < source->batch_first ||
+      !absl::SimpleAtoi(w[0], &source->partition) || !absl::SimpleAtoi(b[0], &batch_partition) ||
+      batch_partition != source->partition || !absl::SimpleAtoi(b[1], &source->batch_first) ||
+      !absl::SimpleAtoi(b[2], &source->batch_last) || !absl::SimpleAtoi(w[1], &source->offset) ||
+      !absl::SimpleAtoi(p[0], &source->index) || !absl::SimpleAtoi(p[1], &source->count) ||
+      source->index < 1 || source->index > source->count || source->offset < source->batch_first ||
       source->offset > source->batch_last) {
     return false;
   }

@@ -50,10 +50,9 @@ TEST(KafkaWireTest, DecodesProtobufAndJsonAndRefusesTheRest) {
 TEST(KafkaWireTest, CommandHeadersNameTheMessageAndTheBody) {
   v1::Command command;
   command.mutable_acknowledge();
-  EXPECT_EQ(CommandHeaders(command),
-            (Headers{{"docket-type", "docket.v1.Command"},
-                     {"docket-kind", "acknowledge"},
-                     {"content-type", "application/x-protobuf"}}));
+  EXPECT_EQ(CommandHeaders(command), (Headers{{"docket-type", "docket.v1.Command"},
+                                              {"docket-kind", "acknowledge"},
+                                              {"content-type", "application/x-protobuf"}}));
 }
 
 TEST(KafkaWireTest, SourceHeadersRoundTripAndRejectForeignRecords) {

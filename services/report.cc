@@ -62,10 +62,8 @@ const std::vector<Column>& Columns() {
       {"first_responses", [](auto& m) { return absl::StrCat(m["first_response_n"]); }},
       {"mean_first_response_min",
        [](auto& m) { return Mean(m["first_response_s"], m["first_response_n"], 60.0); }},
-      {"p50_first_response_min",
-       [](auto& m) { return Percentile(m, "first_response", 0.5); }},
-      {"p90_first_response_min",
-       [](auto& m) { return Percentile(m, "first_response", 0.9); }},
+      {"p50_first_response_min", [](auto& m) { return Percentile(m, "first_response", 0.5); }},
+      {"p90_first_response_min", [](auto& m) { return Percentile(m, "first_response", 0.9); }},
       {"results", [](auto& m) { return absl::StrCat(m["result_n"]); }},
       {"mean_result_h", [](auto& m) { return Mean(m["result_s"], m["result_n"], 3600.0); }},
       {"p50_result_min", [](auto& m) { return Percentile(m, "result", 0.5); }},
@@ -109,8 +107,8 @@ absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
                          ReportFormat format, std::ostream& out) {
   for (const std::string& dim : by) {
     if (std::find(Dimensions().begin(), Dimensions().end(), dim) == Dimensions().end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--by: unknown dimension '", dim, "'; use ", absl::StrJoin(Dimensions(), ",")));
+      return absl::InvalidArgumentError(absl::StrCat("--by: unknown dimension '", dim, "'; use ",
+                                                     absl::StrJoin(Dimensions(), ",")));
     }
   }
   std::map<std::vector<std::string>, std::map<std::string, int64_t>> groups;
@@ -143,10 +141,9 @@ absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
       for (const auto& row : rows) {
         std::vector<std::string> fields;
         for (size_t i = 0; i < row.size(); ++i) {
-          const bool text = i < by.size() || row[i] == "-" || row[i][0] == '<' ||
-                            row[i][0] == '>';
-          fields.push_back(absl::StrCat(JsonString(header[i]), ":",
-                                        text ? JsonString(row[i]) : row[i]));
+          const bool text = i < by.size() || row[i] == "-" || row[i][0] == '<' || row[i][0] == '>';
+          fields.push_back(
+              absl::StrCat(JsonString(header[i]), ":", text ? JsonString(row[i]) : row[i]));
         }
         out << "{" << absl::StrJoin(fields, ",") << "}\n";
       }

@@ -15,9 +15,9 @@
 namespace docket {
 namespace {
 
-using testing::RunProcess;
-using testing::Runfile;
 using ::testing::HasSubstr;
+using testing::Runfile;
+using testing::RunProcess;
 
 std::string Bench() { return Runfile("tools/bench/docket_bench"); }
 
@@ -35,10 +35,9 @@ TEST(BenchTest, GenerateIsDeterministicAndMostlyAccepted) {
   // Through docketctl: every lifecycle is accepted and archived; only the
   // deliberately bad commands are refused or repeated.
   const std::string dir = testing::FreshDir("bench-generated");
-  auto submitted = RunProcess(
-      {Runfile("tools/docketctl/docketctl"), "--data_dir=" + dir, "submit"}, a.out);
-  const std::vector<std::string> outcomes =
-      absl::StrSplit(submitted.out, '\n', absl::SkipEmpty());
+  auto submitted =
+      RunProcess({Runfile("tools/docketctl/docketctl"), "--data_dir=" + dir, "submit"}, a.out);
+  const std::vector<std::string> outcomes = absl::StrSplit(submitted.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(outcomes.size(), lines.size());
   int rejected = 0, duplicates = 0;
   for (const std::string& o : outcomes) {
@@ -50,9 +49,9 @@ TEST(BenchTest, GenerateIsDeterministicAndMostlyAccepted) {
   auto listed = RunProcess({Runfile("tools/docketctl/docketctl"), "--data_dir=" + dir, "list",
                             "--status=ARCHIVED", "--format=json"});
   EXPECT_EQ(std::count(listed.out.begin(), listed.out.end(), '\n'), 40);
-  EXPECT_EQ(RunProcess({Runfile("tools/docketctl/docketctl"), "--data_dir=" + dir, "verify"})
-                .exit_code,
-            0);
+  EXPECT_EQ(
+      RunProcess({Runfile("tools/docketctl/docketctl"), "--data_dir=" + dir, "verify"}).exit_code,
+      0);
 }
 
 TEST(BenchTest, QuickRunReportsEveryFigure) {
@@ -67,10 +66,10 @@ TEST(BenchTest, QuickRunReportsEveryFigure) {
   for (const char* key :
        {"submit_commands_per_s", "submit_p50_ms", "submit_p99_ms", "replay_events_per_s",
         "raw_rocksdb_puts_per_s", "replay_vs_raw", "submit_vs_raw", "postgres_commands_per_s",
-        "submit_vs_postgres", "kafka_commands_per_s", "kafka_p99_ms", "kafka_vs_submit", "peak_rss_mb"}) {
+        "submit_vs_postgres", "kafka_commands_per_s", "kafka_p99_ms", "kafka_vs_submit",
+        "peak_rss_mb"}) {
     EXPECT_THAT(text.str(), HasSubstr(absl::StrCat("\"", key, "\":")));
-    EXPECT_THAT(text.str(), ::testing::Not(HasSubstr(absl::StrCat("\"", key, "\":null"))))
-        << key;
+    EXPECT_THAT(text.str(), ::testing::Not(HasSubstr(absl::StrCat("\"", key, "\":null")))) << key;
   }
 }
 

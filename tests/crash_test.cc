@@ -25,8 +25,8 @@
 namespace docket {
 namespace {
 
-using testing::RunProcess;
 using testing::Runfile;
+using testing::RunProcess;
 
 constexpr int kReplicas = 60;  // 60 × 69 = 4,140 commands.
 constexpr int kKills = 6;

@@ -18,14 +18,13 @@
 namespace docket {
 namespace {
 
+using ::docket::testing::Runfile;
 using ::docket::testing::RunProcess;
 using ::docket::testing::RunResult;
-using ::docket::testing::Runfile;
 using ::testing::HasSubstr;
 
 const std::string& Ctl() {
-  static const std::string* const kPath =
-      new std::string(Runfile("tools/docketctl/docketctl"));
+  static const std::string* const kPath = new std::string(Runfile("tools/docketctl/docketctl"));
   return *kPath;
 }
 
@@ -37,8 +36,7 @@ RunResult Ctl(const std::string& dir, std::vector<std::string> args,
 
 std::string Examples() {
   std::string all;
-  for (const std::string& line :
-       testing::ReadLines(Runfile("examples/seed_cases.ndjson"))) {
+  for (const std::string& line : testing::ReadLines(Runfile("examples/seed_cases.ndjson"))) {
     absl::StrAppend(&all, line, "\n");
   }
   return all;
@@ -70,32 +68,33 @@ TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNothing) {
     char c = static_cast<char>(rng());
     garbage.push_back(c == '\n' ? '\0' : c);
   }
-  const std::string actor =
-      R"("actor":{"id":"E-1","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"})";
+  const std::string actor = R"("actor":{"id":"E-1","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"})";
   const std::vector<BadInput> cases = {
       {"not JSON", "this is not json\n", "RULE_UNDECODABLE"},
       {"JSON that is not a command", "[1, 2, 3]\n", "RULE_UNDECODABLE"},
-      {"a field of the wrong type", R"({"commandId": {"nested": true}})" "\n",
+      {"a field of the wrong type",
+       R"({"commandId": {"nested": true}})"
+       "\n",
        "RULE_UNDECODABLE"},
       {"an unknown field",
        absl::StrCat(R"({"commandId":"u1","caseId":"C-2026-0006",)", actor,
                     R"(,"acknowledge":{},"priority":"urgent"})", "\n"),
        "RULE_UNDECODABLE"},
       {"an unknown case",
-       absl::StrCat(R"({"commandId":"u2","caseId":"C-NOBODY",)", actor,
-                    R"(,"acknowledge":{}})", "\n"),
+       absl::StrCat(R"({"commandId":"u2","caseId":"C-NOBODY",)", actor, R"(,"acknowledge":{}})",
+                    "\n"),
        "RULE_UNKNOWN_CASE"},
       {"a rule broken",
-       absl::StrCat(R"({"commandId":"u3","caseId":"C-2026-0006",)", actor,
-                    R"(,"archive":{}})", "\n"),
+       absl::StrCat(R"({"commandId":"u3","caseId":"C-2026-0006",)", actor, R"(,"archive":{}})",
+                    "\n"),
        "RULE_ARCHIVE_PRECONDITIONS"},
       {"a step out of order",
        absl::StrCat(R"({"commandId":"u4","caseId":"C-2026-0008",)", actor,
                     R"(,"proposeResolution":{}})", "\n"),
        "RULE_STEP_ORDER"},
       {"a line over 1 MiB",
-       absl::StrCat(R"({"commandId":"u5","caseId":"C-1","note":")",
-                    std::string(2 << 20, 'x'), "\"}\n"),
+       absl::StrCat(R"({"commandId":"u5","caseId":"C-1","note":")", std::string(2 << 20, 'x'),
+                    "\"}\n"),
        "RULE_COMMAND_TOO_LARGE"},
       {"an empty line", "\n", "RULE_UNDECODABLE"},
       {"binary garbage", garbage + "\n", "RULE_UNDECODABLE"},
@@ -106,8 +105,7 @@ TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNothing) {
     SCOPED_TRACE(c.name);
     RunResult r = Ctl(dir, {"submit"}, c.input);
     EXPECT_EQ(r.exit_code, 1) << r.err;
-    const std::vector<std::string> lines =
-        absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+    const std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
     ASSERT_EQ(lines.size(), 1u) << r.out;
     EXPECT_THAT(lines[0], HasSubstr("\"rejection\""));
     EXPECT_THAT(lines[0], HasSubstr(c.rule));
@@ -127,8 +125,8 @@ TEST(DocketctlTest, GoodAndBadCommandsTogetherAnswerEachInOrder) {
   const std::string dir = testing::FreshDir("mixed");
   const std::vector<std::string> examples =
       testing::ReadLines(Runfile("examples/seed_cases.ndjson"));
-  RunResult r = Ctl(dir, {"submit"},
-                    absl::StrCat(examples[0], "\n", "garbage\n", examples[1], "\n"));
+  RunResult r =
+      Ctl(dir, {"submit"}, absl::StrCat(examples[0], "\n", "garbage\n", examples[1], "\n"));
   EXPECT_EQ(r.exit_code, 1);
   const std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 3u);
@@ -174,8 +172,7 @@ TEST(DocketctlTest, ShowHistoryListReportAndTail) {
   EXPECT_EQ(Ctl(dir, {"show", "C-NONE"}).exit_code, 1);
 
   RunResult history = Ctl(dir, {"history", "C-2026-0001"});
-  const std::vector<std::string> events =
-      absl::StrSplit(history.out, '\n', absl::SkipEmpty());
+  const std::vector<std::string> events = absl::StrSplit(history.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(events.size(), 12u);
   EXPECT_THAT(events[0], HasSubstr("\"prevHash\":\"\""));
 
@@ -212,10 +209,10 @@ TEST(DocketctlTest, HashChainVerifiesWithCoreutilsFromStoredBytes) {
       f[(*it)[1]] = (*it)[2];
     }
     EXPECT_EQ(f["prevHash"], previous_hash) << line.substr(0, 120);
-    const std::string script = absl::StrCat(
-        "(printf '%s' '", f["prevHash"], "' | base64 -d; printf '%s' '", f["event"],
-        "' | base64 -d) | sha256sum | cut -d' ' -f1; printf '%s' '", f["hash"],
-        "' | base64 -d | od -An -tx1 | tr -d ' \\n'");
+    const std::string script =
+        absl::StrCat("(printf '%s' '", f["prevHash"], "' | base64 -d; printf '%s' '", f["event"],
+                     "' | base64 -d) | sha256sum | cut -d' ' -f1; printf '%s' '", f["hash"],
+                     "' | base64 -d | od -An -tx1 | tr -d ' \\n'");
     RunResult hashed = RunProcess({"/bin/sh", "-c", script});
     const std::vector<std::string> both = absl::StrSplit(hashed.out, '\n');
     ASSERT_GE(both.size(), 2u) << hashed.out << hashed.err;

@@ -24,8 +24,7 @@ TEST(KafkaMockTest, KcatListsProducesAndConsumes) {
   const std::string out = testing::FreshDir("kafka_mock.out");
   const std::string empty = testing::FreshDir("kafka_mock.in");
   std::ofstream(empty).close();
-  testing::Child mock({testing::Runfile("tools/kafka/kafka_mock"), "--brokers=3",
-                       "--partitions=6"},
+  testing::Child mock({testing::Runfile("tools/kafka/kafka_mock"), "--brokers=3", "--partitions=6"},
                       empty, out);
   std::string bootstrap;
   for (int i = 0; i < 100 && bootstrap.empty(); ++i) {
@@ -50,9 +49,9 @@ TEST(KafkaMockTest, KcatListsProducesAndConsumes) {
       {"/usr/bin/kcat", "-P", "-b", bootstrap, "-t", "docket.commands", "-k", "C-1"},
       "{\"commandId\":\"c-1\"}\n");
   ASSERT_EQ(produced.exit_code, 0) << produced.err;
-  auto consumed = testing::RunProcess({"/usr/bin/kcat", "-C", "-b", bootstrap, "-t",
-                                       "docket.commands", "-o", "beginning", "-c", "1", "-e",
-                                       "-f", "%k|%s\\n"});
+  auto consumed =
+      testing::RunProcess({"/usr/bin/kcat", "-C", "-b", bootstrap, "-t", "docket.commands", "-o",
+                           "beginning", "-c", "1", "-e", "-f", "%k|%s\\n"});
   ASSERT_EQ(consumed.exit_code, 0) << consumed.err;
   EXPECT_EQ(consumed.out, "C-1|{\"commandId\":\"c-1\"}\n");
 

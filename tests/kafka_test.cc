@@ -34,8 +34,8 @@
 namespace docket {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Child;
+using ::testing::HasSubstr;
 using testing::Runfile;
 using testing::RunProcess;
 
@@ -53,19 +53,13 @@ std::string WriteFile(const std::string& name, const std::string& content) {
 
 // Each engine's data directory holds the examples' evidence: evidence is
 // stored beside the data, not on the topics.
-std::string EngineDir(const std::string& name) {
-  return testing::DirWithExampleEvidence(name);
-}
+std::string EngineDir(const std::string& name) { return testing::DirWithExampleEvidence(name); }
 
 std::unique_ptr<Child> Docketd(const std::string& bootstrap, const std::string& dir,
-                               const std::string& instance,
-                               std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {Runfile("services/docketd"),
-                                   "--brokers=" + bootstrap,
-                                   "--data_dir=" + dir,
-                                   "--instance=" + instance,
-                                   "--tick_every=0",
-                                   "--kafka=session.timeout.ms=6000"};
+                               const std::string& instance, std::vector<std::string> extra = {}) {
+  std::vector<std::string> argv = {
+      Runfile("services/docketd"), "--brokers=" + bootstrap, "--data_dir=" + dir,
+      "--instance=" + instance,    "--tick_every=0",         "--kafka=session.timeout.ms=6000"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return std::make_unique<Child>(argv, "/dev/null", dir + ".out", dir + ".log");
 }
@@ -107,11 +101,10 @@ struct Record {
 
 // Every record of `topic` (as a read_committed consumer sees it).
 std::vector<Record> ReadTopic(const std::string& bootstrap, const char* topic) {
-  absl::StatusOr<kafka::Handle> consumer =
-      kafka::NewHandle(RD_KAFKA_CONSUMER, {bootstrap, {}},
-                       {{"group.id", "test-reader"},
-                        {"isolation.level", "read_committed"},
-                        {"enable.partition.eof", "true"}});
+  absl::StatusOr<kafka::Handle> consumer = kafka::NewHandle(RD_KAFKA_CONSUMER, {bootstrap, {}},
+                                                            {{"group.id", "test-reader"},
+                                                             {"isolation.level", "read_committed"},
+                                                             {"enable.partition.eof", "true"}});
   EXPECT_TRUE(consumer.ok()) << consumer.status();
   if (!consumer.ok()) return {};
   absl::StatusOr<int32_t> partitions =
@@ -133,8 +126,7 @@ std::vector<Record> ReadTopic(const std::string& bootstrap, const char* topic) {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       done.insert(m->partition);
     } else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      records.push_back({topic,
-                         std::string(static_cast<const char*>(m->key), m->key_len),
+      records.push_back({topic, std::string(static_cast<const char*>(m->key), m->key_len),
                          std::string(static_cast<const char*>(m->payload), m->len),
                          kafka::ReadHeaders(m)});
     }
@@ -156,8 +148,8 @@ size_t CheckTopics(const std::string& bootstrap) {
     v1::CaseEvent event;
     EXPECT_TRUE(stored.ParseFromString(r.value) && event.ParseFromString(stored.event()));
     EXPECT_EQ(r.key, event.case_id());
-    auto [it, fresh] = revisions.emplace(std::make_pair(event.case_id(), event.revision()),
-                                         r.value);
+    auto [it, fresh] =
+        revisions.emplace(std::make_pair(event.case_id(), event.revision()), r.value);
     EXPECT_EQ(it->second, r.value)
         << event.case_id() << " revision " << event.revision() << " has two contents";
     answers[event.command_id()].insert("events");
@@ -167,8 +159,8 @@ size_t CheckTopics(const std::string& bootstrap) {
     kafka::Source source;
     if (!kafka::ParseSource(r.headers, &source) || source.command_id.empty()) continue;
     auto [it, fresh] = rejections.emplace(source.command_id, r.value);
-    EXPECT_EQ(it->second, r.value) << "command " << source.command_id
-                                   << " was rejected twice, differently";
+    EXPECT_EQ(it->second, r.value)
+        << "command " << source.command_id << " was rejected twice, differently";
     answers[source.command_id].insert("rejection");
   }
   for (const auto& [id, kinds] : answers) {
@@ -202,16 +194,14 @@ std::string ListWhenCaughtUp(const std::string& dir, const std::string& expected
 class KafkaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<kafka::MockCluster>> cluster =
-        kafka::MockCluster::Start(3, 6);
+    absl::StatusOr<std::unique_ptr<kafka::MockCluster>> cluster = kafka::MockCluster::Start(3, 6);
     ASSERT_TRUE(cluster.ok()) << cluster.status();
     cluster_ = *std::move(cluster);
     bootstrap_ = cluster_->bootstrap();
   }
 
   testing::RunResult Submit(const std::string& input, const std::string& timeout = "60s") {
-    return RunProcess({Ctl(), "--brokers=" + bootstrap_, "--timeout=" + timeout, "submit"},
-                      input);
+    return RunProcess({Ctl(), "--brokers=" + bootstrap_, "--timeout=" + timeout, "submit"}, input);
   }
 
   std::unique_ptr<kafka::MockCluster> cluster_;
@@ -297,9 +287,8 @@ TEST_F(KafkaTest, DeadlineScannerActsThroughTheTopics) {
   ASSERT_THAT(ticked.out, HasSubstr(" breaches"));
   // Compared: the cases, and how many events (warnings do not show in the list).
   auto state = [](const std::string& dir) {
-    return std::make_pair(
-        RunProcess({Ctl(), "--data_dir=" + dir, "list"}).out,
-        Lines(RunProcess({Ctl(), "--data_dir=" + dir, "tail"}).out).size());
+    return std::make_pair(RunProcess({Ctl(), "--data_dir=" + dir, "list"}).out,
+                          Lines(RunProcess({Ctl(), "--data_dir=" + dir, "tail"}).out).size());
   };
   const auto expected = state(reference);
   auto actual = state(a);
@@ -361,7 +350,7 @@ TEST_F(KafkaTest, BadRecordsBecomeRejectionsAndTheEngineGoesOn) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   EXPECT_EQ(kinds, (std::multiset<std::string>{"RULE_COMMAND_TOO_LARGE", "RULE_UNDECODABLE",
-                                                "RULE_UNDECODABLE", "RULE_WRONG_PARTITION"}));
+                                               "RULE_UNDECODABLE", "RULE_WRONG_PARTITION"}));
   engine->Kill(SIGTERM);
   EXPECT_EQ(engine->Wait(), 0) << "the engine must survive bad records";
   EXPECT_EQ(VerifiedEvents(a), 1);
@@ -388,25 +377,25 @@ TEST_F(KafkaTest, KcatAndProtocSpeakItToo) {
                   "docket/v1/commands.proto"},
                  text);
   ASSERT_EQ(encoded.exit_code, 0) << encoded.err;
-  testing::RunResult produced = RunProcess(
-      {"/usr/bin/kcat", "-P", "-b", bootstrap_, "-t", "docket.commands", "-k", "C-KCAT-1",
-       "-X", "topic.partitioner=murmur2_random", "-H", "content-type=application/x-protobuf",
-       WriteFile("command.bin", encoded.out)});
+  testing::RunResult produced =
+      RunProcess({"/usr/bin/kcat", "-P", "-b", bootstrap_, "-t", "docket.commands", "-k",
+                  "C-KCAT-1", "-X", "topic.partitioner=murmur2_random", "-H",
+                  "content-type=application/x-protobuf", WriteFile("command.bin", encoded.out)});
   ASSERT_EQ(produced.exit_code, 0) << produced.err;
 
   // kcat reads the answer; the header names the message; protoc decodes it.
   testing::RunResult consumed;
   for (int i = 0; i < 300 && consumed.out.empty(); ++i) {
-    consumed = RunProcess({"/usr/bin/kcat", "-C", "-b", bootstrap_, "-t", "docket.events",
-                           "-e", "-q", "-c", "1", "-f", "%k|%h\n"});
+    consumed = RunProcess({"/usr/bin/kcat", "-C", "-b", bootstrap_, "-t", "docket.events", "-e",
+                           "-q", "-c", "1", "-f", "%k|%h\n"});
     if (consumed.out.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_THAT(consumed.out, HasSubstr("C-KCAT-1|docket-type=docket.v1.StoredEvent"));
   EXPECT_THAT(consumed.out, HasSubstr("docket-kind=case_opened"));
   EXPECT_THAT(consumed.out, HasSubstr("content-type=application/x-protobuf"));
   testing::RunResult payload =
-      RunProcess({"/usr/bin/kcat", "-C", "-b", bootstrap_, "-t", "docket.events", "-e", "-q",
-                  "-c", "1", "-D", "", "-f", "%s"});
+      RunProcess({"/usr/bin/kcat", "-C", "-b", bootstrap_, "-t", "docket.events", "-e", "-q", "-c",
+                  "1", "-D", "", "-f", "%s"});
   ASSERT_EQ(payload.exit_code, 0) << payload.err;
   testing::RunResult decoded =
       RunProcess({"/usr/bin/protoc", "-I" + proto_root, "--decode=docket.v1.StoredEvent",
@@ -416,10 +405,9 @@ TEST_F(KafkaTest, KcatAndProtocSpeakItToo) {
   EXPECT_THAT(decoded.out, HasSubstr("hash: \""));
   v1::StoredEvent stored;
   ASSERT_TRUE(stored.ParseFromString(payload.out));
-  testing::RunResult inner =
-      RunProcess({"/usr/bin/protoc", "-I" + proto_root, "--decode=docket.v1.CaseEvent",
-                  "docket/v1/events.proto"},
-                 stored.event());
+  testing::RunResult inner = RunProcess({"/usr/bin/protoc", "-I" + proto_root,
+                                         "--decode=docket.v1.CaseEvent", "docket/v1/events.proto"},
+                                        stored.event());
   ASSERT_EQ(inner.exit_code, 0) << inner.err;
   EXPECT_THAT(inner.out, HasSubstr("case_id: \"C-KCAT-1\""));
   EXPECT_THAT(inner.out, HasSubstr("command_id: \"kcat-1\""));
@@ -459,8 +447,8 @@ class KafkaFaultTest : public KafkaTest {
     for (int i = 0; i < 6000 && lines < n; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       std::ifstream in(out_path_);
-      lines = static_cast<int>(std::count(std::istreambuf_iterator<char>(in),
-                                          std::istreambuf_iterator<char>(), '\n'));
+      lines = static_cast<int>(
+          std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
     }
     EXPECT_GE(lines, n);
     EXPECT_LT(lines, kCommands) << "the stream ended before the fault";
@@ -488,15 +476,14 @@ TEST_F(KafkaFaultTest, InjectedErrorsAndABrokerDown) {
   std::unique_ptr<Child> engine = Docketd(bootstrap_, a, "a", {"--batch=16"});
   StartStream();
   WaitForOutcomes(60);
-  cluster_->PushErrors(kafka::MockCluster::kProduce,
-                       {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
-                        RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT});
-  cluster_->PushErrors(kafka::MockCluster::kAddOffsetsToTxn,
-                       {RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
-                        RD_KAFKA_RESP_ERR_CONCURRENT_TRANSACTIONS});
-  cluster_->PushErrors(kafka::MockCluster::kEndTxn,
-                       {RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
-                        RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS});
+  cluster_->PushErrors(kafka::MockCluster::kProduce, {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                                      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT});
+  cluster_->PushErrors(
+      kafka::MockCluster::kAddOffsetsToTxn,
+      {RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE, RD_KAFKA_RESP_ERR_CONCURRENT_TRANSACTIONS});
+  cluster_->PushErrors(
+      kafka::MockCluster::kEndTxn,
+      {RD_KAFKA_RESP_ERR_NOT_COORDINATOR, RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS});
   WaitForOutcomes(200);
   cluster_->SetBrokerDown(2);
   std::this_thread::sleep_for(std::chrono::seconds(3));

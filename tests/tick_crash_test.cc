@@ -20,8 +20,8 @@
 namespace docket {
 namespace {
 
-using testing::RunProcess;
 using testing::Runfile;
+using testing::RunProcess;
 
 constexpr int kReplicas = 40;
 constexpr int kKills = 6;

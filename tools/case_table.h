@@ -15,8 +15,7 @@ bool IsOverdue(const v1::CaseState& c, absl::Time now);
 // Prints one line per case: id, category, channel, stage, severity, level,
 // proposed / paid amounts, and its open deadlines, marking those due
 // before `now` as OVERDUE.
-void PrintCaseTable(const std::vector<v1::CaseState>& cases, absl::Time now,
-                    std::ostream& out);
+void PrintCaseTable(const std::vector<v1::CaseState>& cases, absl::Time now, std::ostream& out);
 
 }  // namespace docket
 

@@ -22,38 +22,31 @@ v1::Actor MakeActor(const char* id, v1::Role role, v1::Level level) {
 }  // namespace
 
 v1::Actor Handler() { return MakeActor("E-100", v1::ROLE_HANDLER, v1::LEVEL_BRANCH); }
-v1::Actor RegionSupervisor() {
-  return MakeActor("E-200", v1::ROLE_SUPERVISOR, v1::LEVEL_REGION);
-}
-v1::Actor HqSupervisor() {
-  return MakeActor("E-300", v1::ROLE_SUPERVISOR, v1::LEVEL_HEADQUARTERS);
-}
-v1::Actor Scanner() {
-  return MakeActor("docket-scanner", v1::ROLE_SYSTEM, v1::LEVEL_HEADQUARTERS);
-}
+v1::Actor RegionSupervisor() { return MakeActor("E-200", v1::ROLE_SUPERVISOR, v1::LEVEL_REGION); }
+v1::Actor HqSupervisor() { return MakeActor("E-300", v1::ROLE_SUPERVISOR, v1::LEVEL_HEADQUARTERS); }
+v1::Actor Scanner() { return MakeActor("docket-scanner", v1::ROLE_SYSTEM, v1::LEVEL_HEADQUARTERS); }
 
 v1::Command CommandFromText(absl::string_view text) {
   v1::Command command;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(std::string(text),
-                                                            &command))
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(std::string(text), &command))
       << "bad test command: " << text;
   return command;
 }
 
-absl::Time TestEpoch() { return absl::FromCivil(absl::CivilHour(2026, 11, 20, 1), absl::UTCTimeZone()); }
+absl::Time TestEpoch() {
+  return absl::FromCivil(absl::CivilHour(2026, 11, 20, 1), absl::UTCTimeZone());
+}
 
-CaseHarness::CaseHarness(std::string case_id, v1::Policy policy,
-                         const Calendar* calendar)
+CaseHarness::CaseHarness(std::string case_id, v1::Policy policy, const Calendar* calendar)
     : case_id_(std::move(case_id)),
       policy_(std::move(policy)),
       calendar_(calendar),
       now_(TestEpoch()) {}
 
-CaseHarness::CaseHarness(std::string case_id)
-    : CaseHarness(std::move(case_id), DefaultPolicy()) {}
+CaseHarness::CaseHarness(std::string case_id) : CaseHarness(std::move(case_id), DefaultPolicy()) {}
 
-absl::StatusOr<std::vector<v1::CaseEvent>> CaseHarness::Submit(
-    absl::string_view body, const v1::Actor& actor) {
+absl::StatusOr<std::vector<v1::CaseEvent>> CaseHarness::Submit(absl::string_view body,
+                                                               const v1::Actor& actor) {
   v1::Command command = CommandFromText(body);
   command.set_command_id(absl::StrCat(case_id_, "-cmd-", next_command_++));
   command.set_case_id(case_id_);
@@ -61,8 +54,7 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CaseHarness::Submit(
   return Submit(std::move(command));
 }
 
-absl::StatusOr<std::vector<v1::CaseEvent>> CaseHarness::Submit(
-    v1::Command command) {
+absl::StatusOr<std::vector<v1::CaseEvent>> CaseHarness::Submit(v1::Command command) {
   absl::StatusOr<std::vector<v1::CaseEvent>> events =
       Decide(state_, command, policy_, now_, *calendar_);
   if (events.ok()) {

@@ -36,8 +36,8 @@ class CaseHarness {
   // `body` is the text format of the Command's body and optional fields,
   // e.g. `acknowledge { note: "sorry" }`. The harness fills in command_id
   // (sequential), case_id and `actor`.
-  absl::StatusOr<std::vector<v1::CaseEvent>> Submit(
-      absl::string_view body, const v1::Actor& actor = Handler());
+  absl::StatusOr<std::vector<v1::CaseEvent>> Submit(absl::string_view body,
+                                                    const v1::Actor& actor = Handler());
   absl::StatusOr<std::vector<v1::CaseEvent>> Submit(v1::Command command);
 
   // Submit, and fail the test unless it is accepted.

@@ -1,24 +1,20 @@
 #include "tests/testing/data_dir.h"
 
 #include <cstdlib>
-#include <iostream>
-
-#include "tests/testing/subprocess.h"
-
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "projections/store.h"
+#include "tests/testing/subprocess.h"
 
 namespace docket::testing {
 
 std::string FreshDir(const std::string& name) {
   const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::filesystem::path dir =
-      std::filesystem::path(tmp != nullptr ? tmp : "/tmp") / name;
+  const std::filesystem::path dir = std::filesystem::path(tmp != nullptr ? tmp : "/tmp") / name;
   std::filesystem::remove_all(dir);
   return dir.string();
 }

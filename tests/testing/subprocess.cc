@@ -38,7 +38,7 @@ std::string Runfile(const std::string& path) {
 }
 
 RunResult RunProcess(const std::vector<std::string>& argv, const std::string& input,
-              const std::vector<std::string>& env) {
+                     const std::vector<std::string>& env) {
   int in[2], out[2], err[2];
   if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) return {};
   const pid_t pid = fork();
@@ -73,8 +73,8 @@ RunResult RunProcess(const std::vector<std::string>& argv, const std::string& in
     for (const pollfd& p : fds) {
       if (p.revents == 0) continue;
       if (p.fd == in[1]) {
-        const ssize_t n = write(in[1], input.data() + written,
-                                std::min<size_t>(input.size() - written, 65536));
+        const ssize_t n =
+            write(in[1], input.data() + written, std::min<size_t>(input.size() - written, 65536));
         if (n > 0) written += n;
         if (n <= 0 || written == input.size()) {
           close(in[1]);

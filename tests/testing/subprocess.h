@@ -9,7 +9,7 @@
 namespace docket::testing {
 
 struct RunResult {
-  int exit_code = -1;   // -1 when killed by a signal.
+  int exit_code = -1;  // -1 when killed by a signal.
   int signal = 0;
   std::string out;
   std::string err;
@@ -17,7 +17,7 @@ struct RunResult {
 
 // Runs `argv` to completion with `input` on stdin; captures stdout/stderr.
 RunResult RunProcess(const std::vector<std::string>& argv, const std::string& input = "",
-              const std::vector<std::string>& env = {});
+                     const std::vector<std::string>& env = {});
 
 // A child whose stdin comes from a file and whose stdout goes to a file,
 // for tests that kill it mid-flight.

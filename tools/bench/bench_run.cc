@@ -85,8 +85,8 @@ struct Runtime {
   explicit Runtime(const std::string& dir) {
     store = *Store::Open(dir, Store::Mode::kReadWrite);
     log = *EmbeddedEventLog::Open(store.get());
-    processor = std::make_unique<CommandProcessor>(store.get(), log.get(), DefaultPolicy(),
-                                                   &clock, *calendar);
+    processor = std::make_unique<CommandProcessor>(store.get(), log.get(), DefaultPolicy(), &clock,
+                                                   *calendar);
   }
 };
 
@@ -113,16 +113,17 @@ Results Submit(const std::string& workload, const std::string& dir) {
     }
   }
   const double s = Seconds(start);
-  return {{"submit_commands", commands}, {"submit_rejected", rejected},
-          {"submit_events", events}, {"submit_seconds", s},
+  return {{"submit_commands", commands},
+          {"submit_rejected", rejected},
+          {"submit_events", events},
+          {"submit_seconds", s},
           {"submit_commands_per_s", commands / s}};
 }
 
 // Latency at a fixed offered rate: a producer offers commands at `rate`/s;
 // the engine loop commits whatever waits (group commit) and each command's
 // latency runs from its offer to its durable outcome.
-Results Latency(const std::string& workload, const std::string& dir, double rate,
-                double seconds) {
+Results Latency(const std::string& workload, const std::string& dir, double rate, double seconds) {
   Runtime rt(dir);
   WorkloadReader reader(workload);
   std::vector<v1::Command> all = reader.Next(static_cast<size_t>(rate * seconds));
@@ -165,7 +166,8 @@ Results Latency(const std::string& workload, const std::string& dir, double rate
   producer.join();
   return {{"submit_p50_ms", Percentile(latencies_ms, 0.50)},
           {"submit_p99_ms", Percentile(latencies_ms, 0.99)},
-          {"latency_offered_per_s", rate}, {"latency_commands", double(latencies_ms.size())}};
+          {"latency_offered_per_s", rate},
+          {"latency_commands", double(latencies_ms.size())}};
 }
 
 Results ReplayPhase(const std::string& dir) {
@@ -174,7 +176,8 @@ Results ReplayPhase(const std::string& dir) {
   absl::StatusOr<int64_t> folded = Replay(store.get());
   if (!folded.ok()) std::_Exit(3);
   const double s = Seconds(start);
-  return {{"replay_events", double(*folded)}, {"replay_seconds", s},
+  return {{"replay_events", double(*folded)},
+          {"replay_seconds", s},
           {"replay_events_per_s", *folded / s}};
 }
 
@@ -220,7 +223,8 @@ Results Raw(const std::string& submit_dir, const std::string& dir) {
     db->Put(sync, absl::StrCat("sync-", i), "x").PermitUncheckedError();
   }
   const double sync_s = Seconds(sync_start);
-  return {{"raw_rocksdb_records", double(records)}, {"raw_rocksdb_puts_per_s", records / s},
+  return {{"raw_rocksdb_records", double(records)},
+          {"raw_rocksdb_puts_per_s", records / s},
           {"fsyncs_per_s", kSyncs / sync_s}};
 }
 
@@ -279,9 +283,8 @@ int Run(const RunOptions& options) {
   }
   if (options.postgres) {
     std::cerr << "docket_bench: PostgreSQL peer...\n";
-    merge(InChild("postgres", [&] {
-      return PostgresPeer(workload, options.quick ? 20000 : 200000);
-    }));
+    merge(InChild("postgres",
+                  [&] { return PostgresPeer(workload, options.quick ? 20000 : 200000); }));
   }
   fs::remove_all(work);
 
@@ -302,27 +305,28 @@ int Run(const RunOptions& options) {
   }
   r["peak_rss_mb"] = peak;
 
-  std::cout << absl::StrFormat(
-      "docket_bench %s: %s cases, %s commands, %s events\n\n", options.quick ? "--quick" : "full",
-      absl::StrCat(options.cases),
-      Fmt(r, "submit_commands"), Fmt(r, "submit_events"));
+  std::cout << absl::StrFormat("docket_bench %s: %s cases, %s commands, %s events\n\n",
+                               options.quick ? "--quick" : "full", absl::StrCat(options.cases),
+                               Fmt(r, "submit_commands"), Fmt(r, "submit_events"));
   const std::vector<std::tuple<std::string, std::string, std::string>> rows = {
       {"submit (durable, group commit)", Fmt(r, "submit_commands_per_s") + " commands/s",
        Fmt(r, "submit_peak_rss_mb", "%.0f MB")},
-      {"  latency at 5,000/s offered", "p50 " + Fmt(r, "submit_p50_ms", "%.2f") + " ms, p99 " +
-                                           Fmt(r, "submit_p99_ms", "%.2f") + " ms",
+      {"  latency at 5,000/s offered",
+       "p50 " + Fmt(r, "submit_p50_ms", "%.2f") + " ms, p99 " + Fmt(r, "submit_p99_ms", "%.2f") +
+           " ms",
        Fmt(r, "latency_peak_rss_mb", "%.0f MB")},
       {"replay (every projection)", Fmt(r, "replay_events_per_s") + " events/s",
        Fmt(r, "replay_peak_rss_mb", "%.0f MB")},
-      {"raw RocksDB (same records)", Fmt(r, "raw_rocksdb_puts_per_s") + " puts/s, " +
-                                         Fmt(r, "fsyncs_per_s") + " fsyncs/s",
+      {"raw RocksDB (same records)",
+       Fmt(r, "raw_rocksdb_puts_per_s") + " puts/s, " + Fmt(r, "fsyncs_per_s") + " fsyncs/s",
        Fmt(r, "raw_peak_rss_mb", "%.0f MB")},
       {"PostgreSQL ticket desk", Fmt(r, "postgres_commands_per_s") + " commands/s",
        Fmt(r, "postgres_peak_rss_mb", "%.0f MB")},
       {"Kafka (docketd, mock cluster)", Fmt(r, "kafka_commands_per_s") + " commands/s",
        Fmt(r, "kafka_peak_rss_mb", "%.0f MB with brokers")},
-      {"  latency at 5,000/s offered", "p50 " + Fmt(r, "kafka_p50_ms", "%.2f") + " ms, p99 " +
-                                           Fmt(r, "kafka_p99_ms", "%.2f") + " ms",
+      {"  latency at 5,000/s offered",
+       "p50 " + Fmt(r, "kafka_p50_ms", "%.2f") + " ms, p99 " + Fmt(r, "kafka_p99_ms", "%.2f") +
+           " ms",
        Fmt(r, "kafka_latency_peak_rss_mb", "%.0f MB with brokers")},
       {"replay_vs_raw", Fmt(r, "replay_vs_raw", "%.3f"), ""},
       {"submit_vs_raw", Fmt(r, "submit_vs_raw", "%.3f"), ""},
@@ -338,10 +342,18 @@ int Run(const RunOptions& options) {
     std::ofstream out(options.json_path);
     out << "{";
     bool first = true;
-    const char* keys[] = {"submit_commands_per_s", "submit_p50_ms",     "submit_p99_ms",
-                          "replay_events_per_s",   "raw_rocksdb_puts_per_s", "replay_vs_raw",
-                          "submit_vs_raw",         "postgres_commands_per_s", "submit_vs_postgres",
-                          "kafka_commands_per_s",  "kafka_p99_ms",      "kafka_vs_submit",
+    const char* keys[] = {"submit_commands_per_s",
+                          "submit_p50_ms",
+                          "submit_p99_ms",
+                          "replay_events_per_s",
+                          "raw_rocksdb_puts_per_s",
+                          "replay_vs_raw",
+                          "submit_vs_raw",
+                          "postgres_commands_per_s",
+                          "submit_vs_postgres",
+                          "kafka_commands_per_s",
+                          "kafka_p99_ms",
+                          "kafka_vs_submit",
                           "peak_rss_mb"};
     for (const char* key : keys) {
       out << (first ? "" : ",") << "\"" << key << "\":";

@@ -20,8 +20,8 @@ struct RunOptions {
 // process (so each peak RSS is its own): durable submit through the engine
 // loop; latency at a fixed offered rate; replay of every projection; raw
 // RocksDB puts of the same number and sizes of records, and the fsync
-// rate; the Kafka path (kafka_phase.h); the PostgreSQL ticket-desk peer. Prints a table; writes JSON when
-// asked. Returns the process exit code.
+// rate; the Kafka path (kafka_phase.h); the PostgreSQL ticket-desk peer. Prints a table; writes
+// JSON when asked. Returns the process exit code.
 int Run(const RunOptions& options);
 
 }  // namespace docket::bench

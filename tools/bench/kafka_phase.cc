@@ -47,7 +47,7 @@ class KafkaRig {
 
  private:
   struct Fold {
-    int64_t next;  // Commands before this offset are folded...
+    int64_t next;          // Commands before this offset are folded...
     Clock::time_point at;  // ...at this time.
   };
   static void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
@@ -109,9 +109,9 @@ absl::StatusOr<std::unique_ptr<KafkaRig>> KafkaRig::Start(const std::string& dir
     self->folds_[partition].push_back({next, at});
     self->folded_cv_.notify_all();
   };
-  absl::StatusOr<std::unique_ptr<kafka::Engine>> engine = kafka::Engine::Create(
-      rig->data_.store.get(), rig->data_.log.get(), DefaultPolicy(), *rig->calendar_,
-      std::move(options));
+  absl::StatusOr<std::unique_ptr<kafka::Engine>> engine =
+      kafka::Engine::Create(rig->data_.store.get(), rig->data_.log.get(), DefaultPolicy(),
+                            *rig->calendar_, std::move(options));
   if (!engine.ok()) return engine.status();
   rig->engine_ = *std::move(engine);
   rig->engine_thread_ = std::thread([self] {
@@ -165,8 +165,8 @@ absl::Status KafkaRig::WaitAllFolded(absl::Duration timeout) {
     needed[partition] = std::max(needed[partition], offset + 1);
   }
   std::unique_lock<std::mutex> lock(mu_);
-  const bool done = folded_cv_.wait_for(
-      lock, std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)), [&] {
+  const bool done =
+      folded_cv_.wait_for(lock, std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)), [&] {
         if (!engine_status_.ok()) return true;
         for (int32_t p = 0; p < partitions_; ++p) {
           if (needed[p] > 0 && (folds_[p].empty() || folds_[p].back().next < needed[p])) {
@@ -192,8 +192,7 @@ std::vector<double> KafkaRig::LatenciesMs() {
     auto fold = std::upper_bound(folds.begin(), folds.end(), offset,
                                  [](int64_t o, const Fold& f) { return o < f.next; });
     if (fold == folds.end()) continue;
-    latencies.push_back(
-        std::chrono::duration<double, std::milli>(fold->at - offered_[i]).count());
+    latencies.push_back(std::chrono::duration<double, std::milli>(fold->at - offered_[i]).count());
   }
   return latencies;
 }

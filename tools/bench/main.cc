@@ -12,7 +12,9 @@
 #include "tools/bench/bench_run.h"
 #include "tools/bench/workload.h"
 
-ABSL_FLAG(int32_t, cases, 0, "generate/run: number of case lifecycles (run default: 2,000 quick, 95,000 full (over 1 M events)).");
+ABSL_FLAG(int32_t, cases, 0,
+          "generate/run: number of case lifecycles (run default: 2,000 quick, 95,000 full (over 1 "
+          "M events)).");
 ABSL_FLAG(uint32_t, seed, 1, "generate/run: workload seed.");
 ABSL_FLAG(bool, quick, false, "run: a small workload that finishes within two minutes.");
 ABSL_FLAG(std::string, json, "", "run: also write the results as JSON to this file.");
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
     options.kafka = absl::GetFlag(FLAGS_kafka);
     return docket::bench::Run(options);
   }
-  std::cerr << "usage: docket_bench generate --cases=N --seed=S | docket_bench run [--quick] [--json=FILE]\n";
+  std::cerr << "usage: docket_bench generate --cases=N --seed=S | docket_bench run [--quick] "
+               "[--json=FILE]\n";
   return 2;
 }

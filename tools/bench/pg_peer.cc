@@ -54,11 +54,11 @@ Results PostgresPeer(const std::string& workload, size_t commands) {
   const std::string dir = templ;
   if (getuid() == 0) Sh(absl::StrCat("chown postgres '", dir, "'"));
   const std::string data = dir + "/data";
-  if (Sh(AsServerUser(absl::StrCat(bin, "/initdb -D '", data,
-                                   "' -A trust -U bench --no-sync > '", dir, "/initdb.log' 2>&1"))) != 0 ||
+  if (Sh(AsServerUser(absl::StrCat(bin, "/initdb -D '", data, "' -A trust -U bench --no-sync > '",
+                                   dir, "/initdb.log' 2>&1"))) != 0 ||
       Sh(AsServerUser(absl::StrCat(bin, "/pg_ctl -D '", data, "' -l '", dir,
-                                   "/server.log' -w -o \"-c listen_addresses='' -k ", dir,
-                                   " -p ", kPort, " -c fsync=on -c synchronous_commit=on\" start",
+                                   "/server.log' -w -o \"-c listen_addresses='' -k ", dir, " -p ",
+                                   kPort, " -c fsync=on -c synchronous_commit=on\" start",
                                    " > /dev/null"))) != 0) {
     std::cerr << "docket_bench: could not start PostgreSQL; see " << dir << "\n";
     return {{"postgres_failed", 1}};
@@ -70,16 +70,19 @@ Results PostgresPeer(const std::string& workload, size_t commands) {
     std::cerr << "docket_bench: " << PQerrorMessage(conn);
     result["postgres_failed"] = 1;
   } else {
-    bool ok = Ok(PQexec(conn,
-        "CREATE TABLE cases (id text PRIMARY KEY, revision bigint NOT NULL, "
-        "  stage int NOT NULL, body bytea NOT NULL);"
-        "CREATE TABLE events (case_id text NOT NULL, revision bigint NOT NULL, "
-        "  kind int NOT NULL, body bytea NOT NULL, PRIMARY KEY (case_id, revision));"));
-    ok &= Ok(PQprepare(conn, "check", "SELECT revision, stage FROM cases WHERE id = $1 FOR UPDATE", 1, nullptr));
+    bool ok =
+        Ok(PQexec(conn,
+                  "CREATE TABLE cases (id text PRIMARY KEY, revision bigint NOT NULL, "
+                  "  stage int NOT NULL, body bytea NOT NULL);"
+                  "CREATE TABLE events (case_id text NOT NULL, revision bigint NOT NULL, "
+                  "  kind int NOT NULL, body bytea NOT NULL, PRIMARY KEY (case_id, revision));"));
+    ok &= Ok(PQprepare(conn, "check", "SELECT revision, stage FROM cases WHERE id = $1 FOR UPDATE",
+                       1, nullptr));
     ok &= Ok(PQprepare(conn, "open", "INSERT INTO cases VALUES ($1, 1, 1, $2)", 2, nullptr));
-    ok &= Ok(PQprepare(conn, "advance",
-                       "UPDATE cases SET revision = revision + 1, stage = $2, body = $3 WHERE id = $1",
-                       3, nullptr));
+    ok &= Ok(
+        PQprepare(conn, "advance",
+                  "UPDATE cases SET revision = revision + 1, stage = $2, body = $3 WHERE id = $1",
+                  3, nullptr));
     ok &= Ok(PQprepare(conn, "event", "INSERT INTO events VALUES ($1, $2, $3, $4)", 4, nullptr));
     WorkloadReader reader(workload);
     size_t applied = 0;
@@ -117,7 +120,8 @@ Results PostgresPeer(const std::string& workload, size_t commands) {
       ok &= Ok(PQexec(conn, "COMMIT"));
       applied += group.size();
     }
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (ok) {
       result["postgres_commands"] = applied;
       result["postgres_commands_per_s"] = applied / s;

@@ -28,12 +28,16 @@ v1::Actor MakeActor(const char* id, v1::Role role, v1::Level level) {
 class Lifecycle {
  public:
   Lifecycle(int index, std::mt19937& rng) : id_(absl::StrFormat("B-%08d", index)) {
-    static const v1::Category kCategories[] = {
-        v1::CATEGORY_DAMAGE, v1::CATEGORY_LOSS,    v1::CATEGORY_LATE,
-        v1::CATEGORY_BILLING, v1::CATEGORY_ATTITUDE, v1::CATEGORY_MISDELIVERY};
-    static const v1::Channel kChannels[] = {
-        v1::CHANNEL_PHONE, v1::CHANNEL_ONLINE, v1::CHANNEL_EMAIL, v1::CHANNEL_SOCIAL_MEDIA,
-        v1::CHANNEL_WALK_IN, v1::CHANNEL_WRITTEN, v1::CHANNEL_COMPLAINT_STATION};
+    static const v1::Category kCategories[] = {v1::CATEGORY_DAMAGE,   v1::CATEGORY_LOSS,
+                                               v1::CATEGORY_LATE,     v1::CATEGORY_BILLING,
+                                               v1::CATEGORY_ATTITUDE, v1::CATEGORY_MISDELIVERY};
+    static const v1::Channel kChannels[] = {v1::CHANNEL_PHONE,
+                                            v1::CHANNEL_ONLINE,
+                                            v1::CHANNEL_EMAIL,
+                                            v1::CHANNEL_SOCIAL_MEDIA,
+                                            v1::CHANNEL_WALK_IN,
+                                            v1::CHANNEL_WRITTEN,
+                                            v1::CHANNEL_COMPLAINT_STATION};
     category_ = kCategories[rng() % 6];
     channel_ = kChannels[rng() % 7];
     rejects_ = rng() % 10 == 0;
@@ -77,8 +81,14 @@ class Lifecycle {
         step_ = 1;
         break;
       }
-      case 1: c.mutable_acknowledge(); step_ = 2; break;
-      case 2: c.mutable_accept(); step_ = category_ == v1::CATEGORY_DAMAGE ? 3 : 4; break;
+      case 1:
+        c.mutable_acknowledge();
+        step_ = 2;
+        break;
+      case 2:
+        c.mutable_accept();
+        step_ = category_ == v1::CATEGORY_DAMAGE ? 3 : 4;
+        break;
       case 3: {
         v1::Evidence* e = c.mutable_attach_evidence()->mutable_evidence();
         e->set_kind(v1::EVIDENCE_KIND_PHOTO);
@@ -113,9 +123,9 @@ class Lifecycle {
         step_ = 7;
         break;
       case 7:
-        c.mutable_record_customer_reply()->set_decision(
-            rejects_ && round_ == 0 ? v1::CUSTOMER_DECISION_REJECTS
-                                    : v1::CUSTOMER_DECISION_ACCEPTS);
+        c.mutable_record_customer_reply()->set_decision(rejects_ && round_ == 0
+                                                            ? v1::CUSTOMER_DECISION_REJECTS
+                                                            : v1::CUSTOMER_DECISION_ACCEPTS);
         step_ = rejects_ && round_ == 0 ? 8 : 9;
         break;
       case 8:
@@ -143,8 +153,14 @@ class Lifecycle {
         step_ = 11;
         break;
       }
-      case 11: c.mutable_execute_penalty()->set_penalty_id("P-1"); step_ = 12; break;
-      case 12: c.mutable_report_upward()->set_to_level(v1::LEVEL_HEADQUARTERS); step_ = 13; break;
+      case 11:
+        c.mutable_execute_penalty()->set_penalty_id("P-1");
+        step_ = 12;
+        break;
+      case 12:
+        c.mutable_report_upward()->set_to_level(v1::LEVEL_HEADQUARTERS);
+        step_ = 13;
+        break;
       case 13:
         c.mutable_record_follow_up()->set_method(v1::FOLLOW_UP_METHOD_PHONE);
         c.mutable_record_follow_up()->set_satisfaction(4);

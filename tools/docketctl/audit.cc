@@ -21,8 +21,7 @@ int Report(const Args& args) {
   }
   absl::StatusOr<ReportFormat> format = ParseReportFormat(absl::GetFlag(FLAGS_format));
   if (!format.ok()) return Fail(format.status());
-  std::vector<std::string> by =
-      absl::StrSplit(absl::GetFlag(FLAGS_by), ',', absl::SkipEmpty());
+  std::vector<std::string> by = absl::StrSplit(absl::GetFlag(FLAGS_by), ',', absl::SkipEmpty());
   absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
   if (!store.ok()) return Fail(store.status());
   absl::Status s = WriteReport(**store, by, *format, std::cout);
@@ -45,11 +44,10 @@ int Verify(const Args& args) {
   if (report->more_problems > 0) {
     std::cout << "PROBLEM ... and " << report->more_problems << " more\n";
   }
-  std::cout << (report->ok() ? "verify: OK" : "verify: FAILED") << ": "
-            << report->cases << " cases, " << report->events << " events, "
-            << report->log_entries << " log entries, " << report->evidence_checked
-            << " evidence files re-hashed, " << report->evidence_external
-            << " external evidence references\n";
+  std::cout << (report->ok() ? "verify: OK" : "verify: FAILED") << ": " << report->cases
+            << " cases, " << report->events << " events, " << report->log_entries
+            << " log entries, " << report->evidence_checked << " evidence files re-hashed, "
+            << report->evidence_external << " external evidence references\n";
   return report->ok() ? kOk : kFailed;
 }
 
@@ -58,8 +56,7 @@ int Replay(const Args& args) {
     std::cerr << "docketctl: replay takes no arguments\n";
     return kUsage;
   }
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      Store::Open(DataDir(), Store::Mode::kReadWrite);
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(DataDir(), Store::Mode::kReadWrite);
   if (!store.ok()) return Fail(store.status());
   absl::StatusOr<int64_t> folded = docket::Replay(store->get());
   if (!folded.ok()) return Fail(folded.status());

@@ -63,14 +63,14 @@ int Show(const Args& args) {
   // The state is reconstructed by folding history, so any past revision or
   // time can be shown exactly as it was.
   v1::CaseState state;
-  absl::Status s = ForEachEvent(**store, args[0],
-                                [&](const v1::StoredEvent& stored, const v1::CaseEvent& e) {
-    if (revision > 0 && e.revision() > revision) return false;
-    if (ToTime(e.recorded_at()) > as_of) return false;
-    Apply(e, &state);
-    state.set_hash_head(stored.hash());
-    return true;
-  });
+  absl::Status s =
+      ForEachEvent(**store, args[0], [&](const v1::StoredEvent& stored, const v1::CaseEvent& e) {
+        if (revision > 0 && e.revision() > revision) return false;
+        if (ToTime(e.recorded_at()) > as_of) return false;
+        Apply(e, &state);
+        state.set_hash_head(stored.hash());
+        return true;
+      });
   if (!s.ok()) return Fail(s);
   if (state.revision() == 0) {
     std::cerr << "docketctl: case " << args[0]
@@ -99,18 +99,18 @@ int History(const Args& args) {
   absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
   if (!store.ok()) return Fail(store.status());
   int64_t n = 0;
-  absl::Status s = ForEachEvent(**store, args[0],
-                                [&](const v1::StoredEvent& stored, const v1::CaseEvent& e) {
-    ++n;
-    if (stored_format) {
-      std::cout << ToJson(stored) << "\n";
-      return true;
-    }
-    std::cout << "{\"revision\":" << e.revision() << ",\"hash\":\""
-              << HexEncode(stored.hash()) << "\",\"prevHash\":\""
-              << HexEncode(stored.prev_hash()) << "\",\"event\":" << ToJson(e) << "}\n";
-    return true;
-  });
+  absl::Status s =
+      ForEachEvent(**store, args[0], [&](const v1::StoredEvent& stored, const v1::CaseEvent& e) {
+        ++n;
+        if (stored_format) {
+          std::cout << ToJson(stored) << "\n";
+          return true;
+        }
+        std::cout << "{\"revision\":" << e.revision() << ",\"hash\":\"" << HexEncode(stored.hash())
+                  << "\",\"prevHash\":\"" << HexEncode(stored.prev_hash())
+                  << "\",\"event\":" << ToJson(e) << "}\n";
+        return true;
+      });
   if (!s.ok()) return Fail(s);
   if (n == 0) {
     std::cerr << "docketctl: case " << args[0] << " does not exist\n";
@@ -157,8 +157,8 @@ int List(const Args& args) {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     v1::CaseState c;
     if (!c.ParseFromArray(it->value().data(), it->value().size())) {
-      return Fail(absl::DataLossError(absl::StrCat("case ", it->key().ToString(),
-                                                   ": stored state does not decode")));
+      return Fail(absl::DataLossError(
+          absl::StrCat("case ", it->key().ToString(), ": stored state does not decode")));
     }
     if (stage != v1::STAGE_UNSPECIFIED && c.stage() != stage) continue;
     if (severity != v1::SEVERITY_UNSPECIFIED && c.severity() != severity) continue;
@@ -188,8 +188,7 @@ int Tail(const Args& args) {
   }
   absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
   if (!store.ok()) return Fail(store.status());
-  absl::StatusOr<std::unique_ptr<EmbeddedEventLog>> log =
-      EmbeddedEventLog::Open(store->get());
+  absl::StatusOr<std::unique_ptr<EmbeddedEventLog>> log = EmbeddedEventLog::Open(store->get());
   if (!log.ok()) return Fail(log.status());
   absl::Status s = (*log)->Scan(from, [](uint64_t, const v1::StoredEvent& stored) {
     v1::CaseEvent event;

@@ -30,9 +30,7 @@ using kafka::Handle;
 
 constexpr int kMetadataTimeoutMs = 10000;
 
-kafka::ClientOptions Client() {
-  return {absl::GetFlag(FLAGS_brokers), absl::GetFlag(FLAGS_kafka)};
-}
+kafka::ClientOptions Client() { return {absl::GetFlag(FLAGS_brokers), absl::GetFlag(FLAGS_kafka)}; }
 
 // Assigns every partition of `topics` to `consumer`, at each partition's
 // end (what is written from now on) or at its beginning.
@@ -51,8 +49,7 @@ absl::Status AssignAll(rd_kafka_t* consumer, const std::vector<const char*>& top
       int64_t low = 0, high = 0;
       if (from_end) {
         status = kafka::FromKafka(
-            rd_kafka_query_watermark_offsets(consumer, topic, p, &low, &high,
-                                             kMetadataTimeoutMs),
+            rd_kafka_query_watermark_offsets(consumer, topic, p, &low, &high, kMetadataTimeoutMs),
             absl::StrCat("reading the end of ", topic));
       }
       rd_kafka_topic_partition_list_add(list, topic, p)->offset =
@@ -139,15 +136,13 @@ int KafkaSubmit() {
     published.where.emplace_back(-1, -1);
     published.errors.emplace_back();
     absl::Status produced = kafka::Produce(
-        producer->get(), kafka::kCommandsTopic,
-        kafka::PartitionOf(command->case_id(), *partitions), command->case_id(),
-        command->SerializeAsString(), kafka::CommandHeaders(*command),
+        producer->get(), kafka::kCommandsTopic, kafka::PartitionOf(command->case_id(), *partitions),
+        command->case_id(), command->SerializeAsString(), kafka::CommandHeaders(*command),
         reinterpret_cast<void*>(index));
     if (!produced.ok()) return Fail(produced);
   }
-  rd_kafka_resp_err_t flushed =
-      rd_kafka_flush(producer->get(), static_cast<int>(absl::ToInt64Milliseconds(
-                                          absl::GetFlag(FLAGS_timeout))));
+  rd_kafka_resp_err_t flushed = rd_kafka_flush(
+      producer->get(), static_cast<int>(absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_timeout))));
   if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Fail(kafka::FromKafka(flushed, "publishing the commands"));
   }
@@ -224,8 +219,8 @@ int KafkaSubmit() {
     rd_kafka_message_destroy(m);
   }
   for (const auto& [record, id] : awaited) {
-    std::cerr << "docketctl: no outcome for command " << id << " (" << kafka::kCommandsTopic
-              << " " << record.first << ":" << record.second << ") within "
+    std::cerr << "docketctl: no outcome for command " << id << " (" << kafka::kCommandsTopic << " "
+              << record.first << ":" << record.second << ") within "
               << absl::FormatDuration(absl::GetFlag(FLAGS_timeout))
               << " (is docketd running, and does it own every partition?)\n";
     failed = true;

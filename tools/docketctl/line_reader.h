@@ -14,8 +14,8 @@ class LineReader {
   LineReader(int fd, size_t max_line) : fd_(fd), max_line_(max_line) {}
 
   struct Line {
-    std::string text;       // Without the newline; at most max_line bytes.
-    size_t length = 0;      // The line's full length.
+    std::string text;   // Without the newline; at most max_line bytes.
+    size_t length = 0;  // The line's full length.
     bool too_long = false;
   };
 

@@ -25,14 +25,12 @@ ABSL_FLAG(std::string, calendar_dir, "",
           "engine/calendars/.");
 ABSL_FLAG(int32_t, batch, 512,
           "submit: most commands committed together with one fsync (group commit).");
-ABSL_FLAG(std::string, as_of, "",
-          "show: the state as docket knew it at this RFC 3339 time.");
+ABSL_FLAG(std::string, as_of, "", "show: the state as docket knew it at this RFC 3339 time.");
 ABSL_FLAG(int64_t, revision, 0, "show: the state at this revision.");
 ABSL_FLAG(std::string, status, "", "list: only cases at this stage, e.g. RESOLVING.");
 ABSL_FLAG(std::string, severity, "", "list: only cases of this severity, e.g. MAJOR.");
 ABSL_FLAG(bool, overdue, false, "list: only cases with an open deadline past due.");
-ABSL_FLAG(std::string, now, "",
-          "list --overdue, tick: this RFC 3339 time instead of the clock.");
+ABSL_FLAG(std::string, now, "", "list --overdue, tick: this RFC 3339 time instead of the clock.");
 ABSL_FLAG(std::string, by, "category",
           "report: comma-separated dimensions: day,category,channel,severity,branch.");
 ABSL_FLAG(std::string, format, "table",
@@ -112,12 +110,17 @@ int main(int argc, char** argv) {
   docket::ctl::Args args(positional.begin() + 2, positional.end());
   using Fn = int (*)(const docket::ctl::Args&);
   static const std::map<std::string, Fn> kCommands = {
-      {"submit", docket::ctl::Submit},   {"attach", docket::ctl::Attach},
+      {"submit", docket::ctl::Submit},
+      {"attach", docket::ctl::Attach},
       {"put-evidence", docket::ctl::PutEvidence},
-      {"show", docket::ctl::Show},       {"history", docket::ctl::History},
-      {"list", docket::ctl::List},       {"report", docket::ctl::Report},
-      {"verify", docket::ctl::Verify},   {"replay", docket::ctl::Replay},
-      {"tail", docket::ctl::Tail},       {"tick", docket::ctl::Tick},
+      {"show", docket::ctl::Show},
+      {"history", docket::ctl::History},
+      {"list", docket::ctl::List},
+      {"report", docket::ctl::Report},
+      {"verify", docket::ctl::Verify},
+      {"replay", docket::ctl::Replay},
+      {"tail", docket::ctl::Tail},
+      {"tick", docket::ctl::Tick},
   };
   auto it = kCommands.find(command);
   if (it == kCommands.end()) {

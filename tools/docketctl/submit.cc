@@ -38,20 +38,19 @@ absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime() {
   if (!data.ok()) return data.status();
   runtime->store = std::move(data->store);
   runtime->log = std::move(data->log);
-  runtime->processor = std::make_unique<CommandProcessor>(
-      runtime->store.get(), runtime->log.get(), runtime->policy, &runtime->clock,
-      *runtime->calendar);
+  runtime->processor =
+      std::make_unique<CommandProcessor>(runtime->store.get(), runtime->log.get(), runtime->policy,
+                                         &runtime->clock, *runtime->calendar);
   return runtime;
 }
 
 namespace {
 
 // Commits one group and prints its outcomes; false on an I/O error.
-bool Commit(Runtime& runtime, std::vector<absl::StatusOr<v1::Command>>& group,
-            bool* any_rejected, int* exit_code) {
+bool Commit(Runtime& runtime, std::vector<absl::StatusOr<v1::Command>>& group, bool* any_rejected,
+            int* exit_code) {
   if (group.empty()) return true;
-  absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
-      runtime.processor->SubmitBatch(group);
+  absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes = runtime.processor->SubmitBatch(group);
   group.clear();
   if (!outcomes.ok()) {
     *exit_code = Fail(outcomes.status());
@@ -109,13 +108,11 @@ int PutEvidence(const Args& args) {
   }
   // The store lives beside the database; opening it read-write also refuses
   // a directory that is not docket's.
-  absl::StatusOr<std::unique_ptr<Store>> store =
-      Store::Open(DataDir(), Store::Mode::kReadWrite);
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(DataDir(), Store::Mode::kReadWrite);
   if (!store.ok()) return Fail(store.status());
   EvidenceStore evidence(DataDir());
   for (const std::string& path : args) {
-    absl::StatusOr<v1::Evidence> stored =
-        evidence.Put(path, kind, absl::GetFlag(FLAGS_media_type));
+    absl::StatusOr<v1::Evidence> stored = evidence.Put(path, kind, absl::GetFlag(FLAGS_media_type));
     if (!stored.ok()) return Fail(stored.status());
     std::cout << ToJson(*stored) << "\n";
   }
@@ -155,8 +152,7 @@ int Attach(const Args& args) {
   *command.mutable_attach_evidence()->mutable_evidence() = *stored;
   const std::string id = absl::GetFlag(FLAGS_command_id);
   command.set_command_id(
-      id.empty() ? absl::StrCat("attach-", args[0], "-", stored->sha256_hex().substr(0, 16))
-                 : id);
+      id.empty() ? absl::StrCat("attach-", args[0], "-", stored->sha256_hex().substr(0, 16)) : id);
   std::vector<absl::StatusOr<v1::Command>> group = {command};
   bool rejected = false;
   int exit_code = kOk;

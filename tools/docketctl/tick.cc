@@ -44,9 +44,9 @@ int Tick(const Args& args) {
     const absl::Time now = fixed_now.value_or(absl::Now());
     absl::StatusOr<ScanResult> r = scanner.Scan(now);
     if (!r.ok()) return Fail(r.status());
-    std::cout << "tick at " << FormatUtc(now) << ": " << r->warnings << " warnings, "
-              << r->breaches << " breaches, " << r->escalations << " escalations, "
-              << r->appeals << " appeal cases opened" << std::endl;
+    std::cout << "tick at " << FormatUtc(now) << ": " << r->warnings << " warnings, " << r->breaches
+              << " breaches, " << r->escalations << " escalations, " << r->appeals
+              << " appeal cases opened" << std::endl;
     if (every == absl::ZeroDuration()) break;
     for (absl::Time until = absl::Now() + every; !stop_requested && absl::Now() < until;) {
       absl::SleepFor(std::min(absl::Milliseconds(200), until - absl::Now()));

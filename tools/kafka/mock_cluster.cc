@@ -18,8 +18,8 @@ absl::StatusOr<std::unique_ptr<MockCluster>> MockCluster::Start(
   // The brokers' sockets take this handle's settings: without TCP_NODELAY a
   // response written in two pieces waits for the client's delayed ACK (about
   // 40 ms on Linux loopback), which stalls every transaction commit.
-  for (const auto& [key, value] : {std::pair<const char*, const char*>{"log_level", "3"},
-                                   {"socket.nagle.disable", "true"}}) {
+  for (const auto& [key, value] :
+       {std::pair<const char*, const char*>{"log_level", "3"}, {"socket.nagle.disable", "true"}}) {
     if (rd_kafka_conf_set(conf, key, value, error, sizeof(error)) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
       return absl::InternalError(error);
@@ -34,8 +34,8 @@ absl::StatusOr<std::unique_ptr<MockCluster>> MockCluster::Start(
   mock->cluster_ = rd_kafka_mock_cluster_new(mock->handle_, brokers);
   if (mock->cluster_ == nullptr) return absl::InternalError("could not start the mock cluster");
   for (const std::string& topic : topics) {
-    const rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(
-        mock->cluster_, topic.c_str(), partitions, std::min(brokers, 3));
+    const rd_kafka_resp_err_t err =
+        rd_kafka_mock_topic_create(mock->cluster_, topic.c_str(), partitions, std::min(brokers, 3));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return absl::InternalError(absl::StrCat("creating ", topic, ": ", rd_kafka_err2str(err)));
     }

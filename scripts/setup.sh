@@ -12,6 +12,7 @@ PACKAGES=(
   librdkafka-dev
   libgtest-dev libgmock-dev
   libssl-dev
+  clang-format         # scripts/check_format.sh (CI)
   kcat
   postgresql libpq-dev # the ticket-desk peer of docket_bench
 )

@@ -25,8 +25,9 @@
 #include "engine/business_calendar.h"
 #include "engine/policy.h"
 #include "rocksdb/db.h"
-#include "services/catch_up.h"
-#include "services/command_processor.h"
+#include "services/runtime/catch_up.h"
+#include "services/runtime/command_processor.h"
+#include "services/runtime/embedded_runtime.h"
 #include "tools/bench/kafka_phase.h"
 #include "tools/bench/pg_peer.h"
 #include "tools/bench/results.h"
@@ -75,20 +76,13 @@ Results InChild(const std::string& name, const std::function<Results()>& phase) 
   return r;
 }
 
-struct Runtime {
-  std::unique_ptr<Store> store;
-  std::unique_ptr<EmbeddedEventLog> log;
-  std::unique_ptr<BusinessCalendar> calendar = DefaultBusinessCalendar(DefaultPolicy());
-  SystemClock clock;
-  std::unique_ptr<CommandProcessor> processor;
-
-  explicit Runtime(const std::string& dir) {
-    store = *Store::Open(dir, Store::Mode::kReadWrite);
-    log = *EmbeddedEventLog::Open(store.get());
-    processor = std::make_unique<CommandProcessor>(store.get(), log.get(), DefaultPolicy(), &clock,
-                                                   *calendar);
-  }
-};
+// The embedded runtime, as docketctl opens it, at the system clock.
+std::unique_ptr<EmbeddedRuntime> OpenRuntime(const std::string& dir) {
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = EmbeddedRuntime::Open(
+      dir, DefaultPolicy(), DefaultBusinessCalendar(DefaultPolicy()), SystemClock::Get());
+  if (!runtime.ok()) std::_Exit(3);
+  return *std::move(runtime);
+}
 
 std::vector<absl::StatusOr<v1::Command>> AsInput(std::vector<v1::Command>& commands) {
   std::vector<absl::StatusOr<v1::Command>> out;
@@ -99,12 +93,12 @@ std::vector<absl::StatusOr<v1::Command>> AsInput(std::vector<v1::Command>& comma
 
 // Durable submit: everything in groups of 512, one fsync each.
 Results Submit(const std::string& workload, const std::string& dir) {
-  Runtime rt(dir);
+  std::unique_ptr<EmbeddedRuntime> rt = OpenRuntime(dir);
   WorkloadReader reader(workload);
   double commands = 0, rejected = 0, events = 0;
   const auto start = Clock::now();
   for (auto group = reader.Next(512); !group.empty(); group = reader.Next(512)) {
-    auto outcomes = rt.processor->SubmitBatch(AsInput(group));
+    auto outcomes = rt->processor()->SubmitBatch(AsInput(group));
     if (!outcomes.ok()) std::_Exit(3);
     for (const auto& o : *outcomes) {
       ++commands;
@@ -124,7 +118,7 @@ Results Submit(const std::string& workload, const std::string& dir) {
 // the engine loop commits whatever waits (group commit) and each command's
 // latency runs from its offer to its durable outcome.
 Results Latency(const std::string& workload, const std::string& dir, double rate, double seconds) {
-  Runtime rt(dir);
+  std::unique_ptr<EmbeddedRuntime> rt = OpenRuntime(dir);
   WorkloadReader reader(workload);
   std::vector<v1::Command> all = reader.Next(static_cast<size_t>(rate * seconds));
   std::mutex mu;
@@ -157,7 +151,7 @@ Results Latency(const std::string& workload, const std::string& dir, double rate
     }
     std::vector<absl::StatusOr<v1::Command>> input;
     for (auto& [c, t] : group) input.emplace_back(c);
-    if (!rt.processor->SubmitBatch(input).ok()) std::_Exit(3);
+    if (!rt->processor()->SubmitBatch(input).ok()) std::_Exit(3);
     const auto now = Clock::now();
     for (auto& [c, t] : group) {
       latencies_ms.push_back(std::chrono::duration<double, std::milli>(now - t).count());

@@ -16,10 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "engine/business_calendar.h"
 #include "engine/policy.h"
-#include "services/catch_up.h"
-#include "services/kafka_client.h"
-#include "services/kafka_engine.h"
-#include "services/kafka_wire.h"
+#include "services/kafka/client.h"
+#include "services/kafka/engine.h"
+#include "services/kafka/wire.h"
+#include "services/runtime/embedded_runtime.h"
 #include "tools/bench/workload_file.h"
 #include "tools/kafka/mock_cluster.h"
 
@@ -53,8 +53,7 @@ class KafkaRig {
   static void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
 
   std::unique_ptr<kafka::MockCluster> cluster_;
-  WritableDataDir data_;
-  std::unique_ptr<BusinessCalendar> calendar_ = DefaultBusinessCalendar(DefaultPolicy());
+  std::unique_ptr<EmbeddedRuntime> runtime_;
   std::unique_ptr<kafka::Engine> engine_;
   std::atomic<bool> stop_{false};
   absl::Status engine_status_;
@@ -78,9 +77,10 @@ absl::StatusOr<std::unique_ptr<KafkaRig>> KafkaRig::Start(const std::string& dir
   absl::StatusOr<std::unique_ptr<kafka::MockCluster>> cluster = kafka::MockCluster::Start(3, 6);
   if (!cluster.ok()) return cluster.status();
   rig->cluster_ = *std::move(cluster);
-  absl::StatusOr<WritableDataDir> data = OpenForWriting(dir);
-  if (!data.ok()) return data.status();
-  rig->data_ = *std::move(data);
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = EmbeddedRuntime::Open(
+      dir, DefaultPolicy(), DefaultBusinessCalendar(DefaultPolicy()), SystemClock::Get());
+  if (!runtime.ok()) return runtime.status();
+  rig->runtime_ = *std::move(runtime);
   const kafka::ClientOptions client{rig->cluster_->bootstrap(), {}};
 
   absl::StatusOr<kafka::Handle> producer = kafka::NewHandle(
@@ -110,8 +110,7 @@ absl::StatusOr<std::unique_ptr<KafkaRig>> KafkaRig::Start(const std::string& dir
     self->folded_cv_.notify_all();
   };
   absl::StatusOr<std::unique_ptr<kafka::Engine>> engine =
-      kafka::Engine::Create(rig->data_.store.get(), rig->data_.log.get(), DefaultPolicy(),
-                            *rig->calendar_, std::move(options));
+      kafka::Engine::Create(rig->runtime_.get(), std::move(options));
   if (!engine.ok()) return engine.status();
   rig->engine_ = *std::move(engine);
   rig->engine_thread_ = std::thread([self] {

@@ -8,7 +8,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "services/json_codec.h"
+#include "services/runtime/json_codec.h"
 #include "tools/bench/bench_run.h"
 #include "tools/bench/workload.h"
 

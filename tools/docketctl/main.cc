@@ -11,6 +11,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/runtime/embedded_runtime.h"
 #include "tools/docketctl/docketctl.h"
 #include "tools/docketctl/flags.h"
 
@@ -132,21 +133,7 @@ int main(int argc, char** argv) {
 
 namespace docket::ctl {
 
-std::string DataDir() {
-  const std::string flag = absl::GetFlag(FLAGS_data_dir);
-  std::string dir = flag;
-  if (dir.empty()) {
-    const char* env = std::getenv("DOCKET_DATA_DIR");
-    dir = env != nullptr && *env != '\0' ? env : "docket-data";
-  }
-  // Under `bazel run` the process starts in the runfiles tree; relative
-  // paths mean the caller's directory.
-  const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
-  if (cwd != nullptr && std::filesystem::path(dir).is_relative()) {
-    dir = (std::filesystem::path(cwd) / dir).string();
-  }
-  return dir;
-}
+std::string DataDir() { return ResolveDataDir(absl::GetFlag(FLAGS_data_dir)); }
 
 absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& name, const std::string& value) {
   absl::Time t;

@@ -8,10 +8,9 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "projections/hash_chain.h"
-#include "services/catch_up.h"
-#include "services/evidence_store.h"
-#include "services/json_codec.h"
-#include "services/runtime_config.h"
+#include "services/runtime/evidence_store.h"
+#include "services/runtime/json_codec.h"
+#include "services/runtime/runtime_config.h"
 #include "tools/docketctl/docketctl.h"
 #include "tools/docketctl/flags.h"
 #include "tools/docketctl/line_reader.h"
@@ -23,34 +22,26 @@ absl::StatusOr<std::unique_ptr<Store>> OpenForReading() {
   return Store::Open(DataDir(), Store::Mode::kReadOnly);
 }
 
-absl::StatusOr<std::unique_ptr<Runtime>> OpenRuntime() {
-  auto runtime = std::make_unique<Runtime>();
+absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime() {
   absl::StatusOr<v1::Policy> policy = LoadPolicy(absl::GetFlag(FLAGS_policy));
   if (!policy.ok()) return policy.status();
-  runtime->policy = *std::move(policy);
   std::ostringstream warnings;
   absl::StatusOr<std::unique_ptr<BusinessCalendar>> calendar =
-      LoadCalendar(runtime->policy, absl::GetFlag(FLAGS_calendar_dir), warnings);
+      LoadCalendar(*policy, absl::GetFlag(FLAGS_calendar_dir), warnings);
   if (!calendar.ok()) return calendar.status();
   if (!warnings.str().empty()) std::cerr << "docketctl: " << warnings.str();
-  runtime->calendar = *std::move(calendar);
-  absl::StatusOr<WritableDataDir> data = OpenForWriting(DataDir());
-  if (!data.ok()) return data.status();
-  runtime->store = std::move(data->store);
-  runtime->log = std::move(data->log);
-  runtime->processor =
-      std::make_unique<CommandProcessor>(runtime->store.get(), runtime->log.get(), runtime->policy,
-                                         &runtime->clock, *runtime->calendar);
-  return runtime;
+  return EmbeddedRuntime::Open(DataDir(), *std::move(policy), *std::move(calendar),
+                               SystemClock::Get());
 }
 
 namespace {
 
 // Commits one group and prints its outcomes; false on an I/O error.
-bool Commit(Runtime& runtime, std::vector<absl::StatusOr<v1::Command>>& group, bool* any_rejected,
-            int* exit_code) {
+bool Commit(EmbeddedRuntime& runtime, std::vector<absl::StatusOr<v1::Command>>& group,
+            bool* any_rejected, int* exit_code) {
   if (group.empty()) return true;
-  absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes = runtime.processor->SubmitBatch(group);
+  absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
+      runtime.processor()->SubmitBatch(group);
   group.clear();
   if (!outcomes.ok()) {
     *exit_code = Fail(outcomes.status());
@@ -72,7 +63,7 @@ int Submit(const Args& args) {
     return kUsage;
   }
   if (!absl::GetFlag(FLAGS_brokers).empty()) return KafkaSubmit();
-  absl::StatusOr<std::unique_ptr<Runtime>> runtime = OpenRuntime();
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
   if (!runtime.ok()) return Fail(runtime.status());
   const size_t batch = std::max(1, absl::GetFlag(FLAGS_batch));
 
@@ -142,7 +133,7 @@ int Attach(const Args& args) {
   actor->set_role(role);
   actor->set_level(level);
 
-  absl::StatusOr<std::unique_ptr<Runtime>> runtime = OpenRuntime();
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
   if (!runtime.ok()) return Fail(runtime.status());
   EvidenceStore evidence(DataDir());
   absl::StatusOr<v1::Evidence> stored =

@@ -6,7 +6,7 @@
 #include "absl/flags/flag.h"
 #include "absl/time/clock.h"
 #include "engine/time_util.h"
-#include "services/deadline_scanner.h"
+#include "services/runtime/deadline_scanner.h"
 #include "tools/docketctl/docketctl.h"
 #include "tools/docketctl/flags.h"
 #include "tools/docketctl/runtime.h"
@@ -35,9 +35,9 @@ int Tick(const Args& args) {
     std::cerr << "docketctl: --every must be positive and cannot go with --now\n";
     return kUsage;
   }
-  absl::StatusOr<std::unique_ptr<Runtime>> runtime = OpenRuntime();
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
   if (!runtime.ok()) return Fail(runtime.status());
-  DeadlineScanner scanner((*runtime)->store.get(), (*runtime)->processor.get());
+  DeadlineScanner scanner((*runtime)->store(), (*runtime)->processor());
   std::signal(SIGTERM, RequestStop);
   std::signal(SIGINT, RequestStop);
   do {

@@ -1,0 +1,245 @@
+#include "services/audit/auditor.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "engine/evolve.h"
+#include "engine/time_util.h"
+#include "projections/hash_chain.h"
+#include "projections/int64_add_operator.h"
+#include "projections/keys.h"
+#include "projections/projector.h"
+
+namespace docket {
+namespace {
+
+// One audit of a data directory, streaming.
+class Auditor {
+ public:
+  Auditor(const Store& store, const EvidenceStore& evidence) : store_(store), evidence_(evidence) {}
+
+  absl::StatusOr<AuditReport> Run() {
+    absl::Status s = WalkHistory();
+    if (s.ok()) s = CheckIndexCounts();
+    if (s.ok()) s = CheckStats();
+    if (s.ok()) s = WalkLog();
+    if (s.ok()) s = CheckCommands();
+    if (!s.ok()) return s;
+    return report_;
+  }
+
+ private:
+  void Problem(std::string text) {
+    if (report_.problems.size() < AuditReport::kMaxProblems) {
+      report_.problems.push_back(std::move(text));
+    } else {
+      ++report_.more_problems;
+    }
+  }
+
+  bool Exists(Cf cf, const std::string& key) {
+    absl::StatusOr<std::optional<std::string>> v = store_.Get(cf, key);
+    return v.ok() && v->has_value();
+  }
+
+  void FinishCase() {
+    if (fresh_.revision() == 0) return;
+    ++report_.cases;
+    const std::string& id = fresh_.case_id();
+    absl::StatusOr<v1::CaseState> stored = store_.ReadCase(id);
+    if (!stored.ok() || stored->SerializeAsString() != fresh_.SerializeAsString()) {
+      Problem(absl::StrCat("case ", id, ": stored state differs from a fresh fold of its history"));
+    }
+    for (const std::string& key : DueKeys(fresh_)) {
+      ++expected_[Cf::kDue];
+      if (!Exists(Cf::kDue, key)) {
+        Problem(absl::StrCat("case ", id, ": the due index lacks a deadline's next action"));
+      }
+    }
+    ++expected_[Cf::kByStatus];
+    if (!Exists(Cf::kByStatus, keys::ByStatus(fresh_.stage(), id))) {
+      Problem(
+          absl::StrCat("case ", id, ": by_status index lacks ", v1::Stage_Name(fresh_.stage())));
+    }
+    ++expected_[Cf::kByCustomer];
+    if (!Exists(Cf::kByCustomer, keys::ByOwner(fresh_.intake().customer().id(), id))) {
+      Problem(absl::StrCat("case ", id, ": by_customer index lacks it"));
+    }
+    if (!fresh_.intake().shipment().waybill().empty()) {
+      ++expected_[Cf::kByWaybill];
+      if (!Exists(Cf::kByWaybill, keys::ByOwner(fresh_.intake().shipment().waybill(), id))) {
+        Problem(absl::StrCat("case ", id, ": by_waybill index lacks it"));
+      }
+    }
+    ++expected_[Cf::kCases];
+  }
+
+  absl::Status WalkHistory() {
+    std::unique_ptr<rocksdb::Iterator> it = store_.NewIterator(Cf::kHistory);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const absl::string_view key(it->key().data(), it->key().size());
+      const size_t nul = key.find('\0');
+      if (nul == absl::string_view::npos || key.size() != nul + 9) {
+        Problem("history holds a key of the wrong shape");
+        continue;
+      }
+      const std::string case_id(key.substr(0, nul));
+      const int64_t revision = keys::ReadBigEndian64(key.substr(nul + 1));
+      if (case_id != fresh_.case_id()) {
+        FinishCase();
+        fresh_ = v1::CaseState();
+        broken_ = false;
+      }
+      ++report_.events;
+      if (broken_) continue;  // One problem per case is enough.
+      const std::string where = absl::StrCat("case ", case_id, " revision ", revision);
+      v1::StoredEvent stored;
+      v1::CaseEvent event;
+      if (!stored.ParseFromArray(it->value().data(), it->value().size()) ||
+          !event.ParseFromString(stored.event())) {
+        Problem(absl::StrCat(where, ": does not decode"));
+        broken_ = true;
+        continue;
+      }
+      if (revision != fresh_.revision() + 1) {
+        Problem(absl::StrCat(where, ": expected revision ", fresh_.revision() + 1));
+        broken_ = true;
+        continue;
+      }
+      if (event.case_id() != case_id || event.revision() != revision) {
+        Problem(absl::StrCat(where, ": the event names case ", event.case_id(), " revision ",
+                             event.revision()));
+        broken_ = true;
+        continue;
+      }
+      absl::Status link = VerifyLink(stored, fresh_.hash_head(), where);
+      if (!link.ok()) {
+        Problem(std::string(link.message()));
+        broken_ = true;
+        continue;
+      }
+      const v1::CaseState before = fresh_;
+      Apply(event, &fresh_);
+      fresh_.set_hash_head(stored.hash());
+      for (const auto& [k, delta] : Projector::StatsDeltas(event, before, fresh_)) {
+        if (delta != 0) stats_[k] += delta;
+      }
+      if (event.has_evidence_attached()) {
+        absl::Status checked = evidence_.Check(event.evidence_attached().evidence());
+        if (checked.ok()) {
+          ++report_.evidence_checked;
+        } else if (absl::IsNotFound(checked)) {
+          ++report_.evidence_external;
+        } else {
+          Problem(absl::StrCat(where, ": ", checked.message()));
+        }
+      }
+    }
+    FinishCase();
+    return FromRocks(it->status(), "reading history");
+  }
+
+  absl::Status CheckIndexCounts() {
+    for (Cf cf : {Cf::kCases, Cf::kDue, Cf::kByStatus, Cf::kByCustomer, Cf::kByWaybill}) {
+      int64_t n = 0;
+      std::unique_ptr<rocksdb::Iterator> it = store_.NewIterator(cf);
+      for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+      if (!it->status().ok()) return FromRocks(it->status(), "reading an index");
+      if (n != expected_[cf]) {
+        Problem(absl::StrCat("column family ", static_cast<int>(cf), " holds ", n,
+                             " entries; the fold derives ", expected_[cf]));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CheckStats() {
+    std::unique_ptr<rocksdb::Iterator> it = store_.NewIterator(Cf::kStats);
+    int64_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++n;
+      const std::string key = it->key().ToString();
+      auto found = stats_.find(key);
+      const int64_t value = Int64AddOperator::Decode(it->value());
+      if (found == stats_.end() || found->second != value) {
+        StatsKey k;
+        DecodeStatsKey(key, &k);
+        Problem(absl::StrCat("report counter ", k.day, "/", k.category, "/", k.metric, " is ",
+                             value, "; the fold derives ",
+                             found == stats_.end() ? 0 : found->second));
+      }
+    }
+    if (n != static_cast<int64_t>(stats_.size())) {
+      Problem(absl::StrCat("stats holds ", n, " counters; the fold derives ", stats_.size()));
+    }
+    return FromRocks(it->status(), "reading stats");
+  }
+
+  absl::Status WalkLog() {
+    std::unique_ptr<rocksdb::Iterator> it = store_.NewIterator(Cf::kLog);
+    uint64_t expected_position = 1;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++report_.log_entries;
+      const uint64_t position =
+          keys::ReadBigEndian64(absl::string_view(it->key().data(), it->key().size()));
+      if (position != expected_position) {
+        Problem(absl::StrCat("log position ", position, ": expected ", expected_position));
+      }
+      expected_position = position + 1;
+      v1::StoredEvent stored;
+      v1::CaseEvent event;
+      if (!stored.ParseFromArray(it->value().data(), it->value().size()) ||
+          !event.ParseFromString(stored.event())) {
+        Problem(absl::StrCat("log position ", position, ": does not decode"));
+        continue;
+      }
+      absl::StatusOr<std::optional<std::string>> in_history =
+          store_.Get(Cf::kHistory, keys::History(event.case_id(), event.revision()));
+      if (!in_history.ok() || !in_history->has_value() || **in_history != it->value().ToString()) {
+        Problem(absl::StrCat("log position ", position, " (case ", event.case_id(), " revision ",
+                             event.revision(), ") differs from history"));
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
+    if (report_.log_entries != report_.events) {
+      Problem(absl::StrCat("the log holds ", report_.log_entries, " events; history holds ",
+                           report_.events));
+    }
+    absl::StatusOr<v1::DataDirMeta> meta = store_.ReadMeta();
+    if (!meta.ok()) return meta.status();
+    if (meta->applied_position() != expected_position - 1) {
+      Problem(absl::StrCat("meta says position ", meta->applied_position(),
+                           " is applied; the log ends at ", expected_position - 1));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CheckCommands() {
+    std::unique_ptr<rocksdb::Iterator> it = store_.NewIterator(Cf::kCommands);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      v1::CommandRecord record;
+      if (!record.ParseFromArray(it->value().data(), it->value().size()) ||
+          !Exists(Cf::kHistory, keys::History(record.case_id(), record.last_revision()))) {
+        Problem(absl::StrCat("command ", it->key().ToString(),
+                             ": its recorded outcome is not in history"));
+      }
+    }
+    return FromRocks(it->status(), "reading commands");
+  }
+
+  const Store& store_;
+  const EvidenceStore& evidence_;
+  AuditReport report_;
+  v1::CaseState fresh_;
+  bool broken_ = false;
+  std::map<Cf, int64_t> expected_;
+  std::map<std::string, int64_t> stats_;
+};
+
+}  // namespace
+
+absl::StatusOr<AuditReport> Audit(const Store& store, const EvidenceStore& evidence) {
+  return Auditor(store, evidence).Run();
+}
+
+}  // namespace docket

@@ -1,0 +1,43 @@
+#ifndef DOCKET_SERVICES_AUDIT_AUDITOR_H_
+#define DOCKET_SERVICES_AUDIT_AUDITOR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "projections/store.h"
+#include "services/runtime/evidence_store.h"
+
+namespace docket {
+
+// What `docketctl verify` found.
+struct AuditReport {
+  int64_t cases = 0;
+  int64_t events = 0;  // In history.
+  int64_t log_entries = 0;
+  int64_t evidence_checked = 0;  // cas:// files re-hashed.
+  int64_t evidence_external = 0;
+  std::vector<std::string> problems;  // At most kMaxProblems, then a count.
+  int64_t more_problems = 0;
+
+  bool ok() const { return problems.empty(); }
+  static constexpr size_t kMaxProblems = 50;
+};
+
+// Audits a data directory from its stored bytes, streaming, with memory
+// bounded by one case plus the report counters:
+// - every case's history has revisions 1..N without gaps, each event
+//   decodes and names its case and revision, and the hash chain links;
+// - the log and the history hold the same events, byte for byte, and the
+//   applied position is the end of the log;
+// - a fresh fold of each history equals the stored case state, and the due,
+//   by_status, by_customer and by_waybill indexes and the report counters
+//   equal what the fold derives;
+// - each accepted command's events are in history;
+// - each evidence file in the store still has its recorded SHA-256 and size.
+absl::StatusOr<AuditReport> Audit(const Store& store, const EvidenceStore& evidence);
+
+}  // namespace docket
+
+#endif  // DOCKET_SERVICES_AUDIT_AUDITOR_H_

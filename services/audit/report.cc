@@ -1,0 +1,171 @@
+#include "services/audit/report.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "engine/time_util.h"
+#include "projections/int64_add_operator.h"
+#include "projections/projector.h"
+
+namespace docket {
+namespace {
+
+const std::vector<std::string>& Dimensions() {
+  static const auto* const kDims =
+      new std::vector<std::string>{"day", "category", "channel", "severity", "branch"};
+  return *kDims;
+}
+
+std::string DimensionOf(const StatsKey& k, const std::string& dim) {
+  if (dim == "day") return k.day;
+  if (dim == "category") return k.category;
+  if (dim == "channel") return k.channel;
+  if (dim == "severity") return k.severity;
+  return k.branch;
+}
+
+struct Column {
+  const char* name;
+  std::string (*value)(std::map<std::string, int64_t>& m);
+};
+
+std::string Mean(int64_t sum, int64_t n, double unit) {
+  return n == 0 ? "-" : absl::StrFormat("%.1f", sum / unit / n);
+}
+
+// The upper bound of the histogram bucket holding the p-th percentile of
+// `prefix` (first_response or result), in minutes: "<=60", or ">10080".
+std::string Percentile(std::map<std::string, int64_t>& m, const std::string& prefix, double p) {
+  int64_t n = 0;
+  for (int64_t upper : HistogramBucketsMinutes()) n += m[absl::StrCat(prefix, "_le_", upper)];
+  n += m[absl::StrCat(prefix, "_le_inf")];
+  if (n == 0) return "-";
+  int64_t seen = 0;
+  for (int64_t upper : HistogramBucketsMinutes()) {
+    seen += m[absl::StrCat(prefix, "_le_", upper)];
+    if (seen >= p * n) return absl::StrCat("<=", upper);
+  }
+  return absl::StrCat(">", HistogramBucketsMinutes().back());
+}
+
+std::string Share(int64_t part, int64_t whole) {
+  return whole == 0 ? "-" : absl::StrFormat("%.1f", 100.0 * part / whole);
+}
+
+const std::vector<Column>& Columns() {
+  static const auto* const kColumns = new std::vector<Column>{
+      {"opened", [](auto& m) { return absl::StrCat(m["opened"]); }},
+      {"archived", [](auto& m) { return absl::StrCat(m["archived"]); }},
+      {"merged", [](auto& m) { return absl::StrCat(m["merged"]); }},
+      {"first_responses", [](auto& m) { return absl::StrCat(m["first_response_n"]); }},
+      {"mean_first_response_min",
+       [](auto& m) { return Mean(m["first_response_s"], m["first_response_n"], 60.0); }},
+      {"p50_first_response_min", [](auto& m) { return Percentile(m, "first_response", 0.5); }},
+      {"p90_first_response_min", [](auto& m) { return Percentile(m, "first_response", 0.9); }},
+      {"results", [](auto& m) { return absl::StrCat(m["result_n"]); }},
+      {"mean_result_h", [](auto& m) { return Mean(m["result_s"], m["result_n"], 3600.0); }},
+      {"p50_result_min", [](auto& m) { return Percentile(m, "result", 0.5); }},
+      {"p90_result_min", [](auto& m) { return Percentile(m, "result", 0.9); }},
+      {"sla_met_pct",
+       [](auto& m) {
+         return Share(m["deadlines_met_on_time"],
+                      m["deadlines_met_on_time"] + m["deadlines_breached"]);
+       }},
+      {"paid_cny", [](auto& m) { return FormatFen(m["paid_fen"]); }},
+      {"penalties", [](auto& m) { return absl::StrCat(m["penalties"]); }},
+      {"penalty_cny", [](auto& m) { return FormatFen(m["penalty_fen"]); }},
+      {"breaches", [](auto& m) { return absl::StrCat(m["breaches"]); }},
+      {"escalations", [](auto& m) { return absl::StrCat(m["escalations"]); }},
+      {"mean_satisfaction",
+       [](auto& m) { return Mean(m["satisfaction_sum"], m["satisfaction_n"], 1.0); }},
+  };
+  return *kColumns;
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& name) {
+  if (name == "table") return ReportFormat::kTable;
+  if (name == "csv") return ReportFormat::kCsv;
+  if (name == "json") return ReportFormat::kJson;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--format must be table, csv or json, not '", name, "'"));
+}
+
+absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
+                         ReportFormat format, std::ostream& out) {
+  for (const std::string& dim : by) {
+    if (std::find(Dimensions().begin(), Dimensions().end(), dim) == Dimensions().end()) {
+      return absl::InvalidArgumentError(absl::StrCat("--by: unknown dimension '", dim, "'; use ",
+                                                     absl::StrJoin(Dimensions(), ",")));
+    }
+  }
+  std::map<std::vector<std::string>, std::map<std::string, int64_t>> groups;
+  std::unique_ptr<rocksdb::Iterator> it = store.NewIterator(Cf::kStats);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    StatsKey k;
+    if (!DecodeStatsKey(absl::string_view(it->key().data(), it->key().size()), &k)) {
+      return absl::DataLossError("a report counter has a key of the wrong shape");
+    }
+    std::vector<std::string> group;
+    for (const std::string& dim : by) group.push_back(DimensionOf(k, dim));
+    groups[group][k.metric] += Int64AddOperator::Decode(it->value());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading stats");
+
+  std::vector<std::string> header = by;
+  for (const Column& c : Columns()) header.push_back(c.name);
+  std::vector<std::vector<std::string>> rows;
+  for (auto& [group, metrics] : groups) {
+    std::vector<std::string> row = group;
+    for (const Column& c : Columns()) row.push_back(c.value(metrics));
+    rows.push_back(std::move(row));
+  }
+  switch (format) {
+    case ReportFormat::kCsv:
+      out << absl::StrJoin(header, ",") << "\n";
+      for (const auto& row : rows) out << absl::StrJoin(row, ",") << "\n";
+      break;
+    case ReportFormat::kJson:
+      for (const auto& row : rows) {
+        std::vector<std::string> fields;
+        for (size_t i = 0; i < row.size(); ++i) {
+          const bool text = i < by.size() || row[i] == "-" || row[i][0] == '<' || row[i][0] == '>';
+          fields.push_back(
+              absl::StrCat(JsonString(header[i]), ":", text ? JsonString(row[i]) : row[i]));
+        }
+        out << "{" << absl::StrJoin(fields, ",") << "}\n";
+      }
+      break;
+    case ReportFormat::kTable: {
+      std::vector<size_t> width(header.size());
+      for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+      for (const auto& row : rows) {
+        for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+      }
+      auto print = [&](const std::vector<std::string>& row) {
+        for (size_t i = 0; i < row.size(); ++i) {
+          out << (i == 0 ? "" : "  ") << std::string(width[i] - row[i].size(), ' ') << row[i];
+        }
+        out << "\n";
+      };
+      print(header);
+      for (const auto& row : rows) print(row);
+      break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace docket

@@ -1,0 +1,90 @@
+// docketd: the engine daemon on Kafka.
+//
+//   docketd --brokers=HOST:PORT,... [--data_dir=DIR] [--instance=NAME]
+//           [--group=docket-engine] [--kafka=key=value,...] [--batch=512]
+//           [--tick_every=1m] [--policy=FILE] [--calendar_dir=DIR]
+//
+// Consumes docket.commands in a consumer group and answers each command on
+// docket.events or docket.rejections, exactly once (services/kafka_engine.h).
+// Its data directory holds the projections of the partitions it owns and
+// is read by docketctl like an embedded one. SIGTERM or SIGINT: finishes the
+// transaction in flight, leaves the group, exits 0. Exit 1 when the engine
+// stops on an error, 2 on bad flags or an unusable data directory.
+
+#include <csignal>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "services/kafka/engine.h"
+#include "services/runtime/embedded_runtime.h"
+#include "services/runtime/runtime_config.h"
+
+ABSL_FLAG(std::string, brokers, "", "Kafka bootstrap servers, HOST:PORT,...");
+ABSL_FLAG(std::vector<std::string>, kafka, {},
+          "librdkafka settings, key=value,... (e.g. security.protocol=SSL); they win "
+          "over docketd's defaults");
+ABSL_FLAG(std::string, data_dir, "",
+          "Data directory (default $DOCKET_DATA_DIR, else ./docket-data)");
+ABSL_FLAG(std::string, group, "docket-engine", "Consumer group shared by all engines");
+ABSL_FLAG(std::string, instance, "docketd",
+          "This engine's name, stable across restarts (transactional.id docketd-NAME)");
+ABSL_FLAG(int32_t, batch, 512, "Commands per transaction, at most");
+ABSL_FLAG(absl::Duration, tick_every, absl::Minutes(1),
+          "How often the deadline scanner runs (0 turns it off)");
+ABSL_FLAG(std::string, policy, "", "Policy file (text format); default: the built-in policy");
+ABSL_FLAG(std::string, calendar_dir, "", "Business-calendar year files; default: built in");
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+void RequestStop(int) { stop_requested.store(true); }
+
+int Fail(const absl::Status& status, int code) {
+  std::cerr << "docketd: " << status << "\n";
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "docketd --brokers=HOST:PORT,... [--data_dir=DIR] [--instance=NAME]: docket's "
+      "engine on Kafka");
+  absl::ParseCommandLine(argc, argv);
+  using namespace docket;
+
+  absl::StatusOr<v1::Policy> policy = LoadPolicy(absl::GetFlag(FLAGS_policy));
+  if (!policy.ok()) return Fail(policy.status(), 2);
+  absl::StatusOr<std::unique_ptr<BusinessCalendar>> calendar =
+      LoadCalendar(*policy, absl::GetFlag(FLAGS_calendar_dir), std::cerr);
+  if (!calendar.ok()) return Fail(calendar.status(), 2);
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime =
+      EmbeddedRuntime::Open(ResolveDataDir(absl::GetFlag(FLAGS_data_dir)), *std::move(policy),
+                            *std::move(calendar), SystemClock::Get());
+  if (!runtime.ok()) return Fail(runtime.status(), 2);
+
+  kafka::EngineOptions options;
+  options.client.brokers = absl::GetFlag(FLAGS_brokers);
+  options.client.settings = absl::GetFlag(FLAGS_kafka);
+  options.group = absl::GetFlag(FLAGS_group);
+  options.instance = absl::GetFlag(FLAGS_instance);
+  options.batch = std::max(1, absl::GetFlag(FLAGS_batch));
+  options.tick_every = absl::GetFlag(FLAGS_tick_every);
+  options.log = &std::cerr;
+  if (options.client.brokers.empty()) {
+    std::cerr << "docketd: --brokers is required (try kafka_mock for a local cluster)\n";
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<kafka::Engine>> engine =
+      kafka::Engine::Create(runtime->get(), std::move(options));
+  if (!engine.ok()) return Fail(engine.status(), 2);
+
+  std::signal(SIGTERM, RequestStop);
+  std::signal(SIGINT, RequestStop);
+  absl::Status ran = (*engine)->Run(stop_requested);
+  engine->reset();
+  if (!ran.ok()) return Fail(ran, 1);
+  return 0;
+}

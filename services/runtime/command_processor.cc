@@ -1,0 +1,228 @@
+#include "services/runtime/command_processor.h"
+
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "engine/decider.h"
+#include "engine/deterministic_bytes.h"
+#include "engine/refusal.h"
+#include "engine/time_util.h"
+#include "projections/hash_chain.h"
+#include "projections/keys.h"
+
+namespace docket {
+namespace {
+
+v1::CommandOutcome Rejected(const v1::Command& command, const absl::Status& status,
+                            absl::Time now) {
+  v1::CommandOutcome outcome;
+  outcome.set_command_id(command.command_id());
+  outcome.set_case_id(command.case_id());
+  *outcome.mutable_rejection() = MakeRejection(command, status, now);
+  return outcome;
+}
+
+}  // namespace
+
+// What the current batch has decided but not yet committed.
+struct CommandProcessor::Pending {
+  rocksdb::WriteBatch batch;
+  std::vector<std::string> log;  // Serialized StoredEvents, in order.
+  // Command id -> the decision that accepted it, for repeats within the
+  // batch.
+  std::map<std::string, std::pair<v1::CommandRecord, Decision>> commands;
+};
+
+CommandProcessor::CommandProcessor(Store* store, EmbeddedEventLog* log, const v1::Policy& policy,
+                                   const Clock* clock, const Calendar& calendar)
+    : store_(store),
+      log_(log),
+      policy_(policy),
+      clock_(clock),
+      calendar_(calendar),
+      projector_(store),
+      cache_(store) {}
+
+CommandProcessor::~CommandProcessor() = default;
+
+absl::Status CommandProcessor::LoadEvents(const std::string& case_id, int64_t first, int64_t last,
+                                          v1::CommandOutcome* outcome,
+                                          std::vector<std::string>* stored) const {
+  for (int64_t revision = first; revision <= last; ++revision) {
+    absl::StatusOr<std::optional<std::string>> value =
+        store_->Get(Cf::kHistory, keys::History(case_id, revision));
+    if (!value.ok()) return value.status();
+    v1::StoredEvent event;
+    if (!value->has_value() || !event.ParseFromString(**value) ||
+        !outcome->add_events()->ParseFromString(event.event())) {
+      return absl::DataLossError(
+          absl::StrCat("case ", case_id, " revision ", revision, " is missing from history"));
+    }
+    stored->push_back(**std::move(value));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1::Command& command,
+                                                                       absl::Time now) {
+  Pending* pending = pending_.get();
+  Decision decision;
+  decision.content_sha256 = Sha256(DeterministicBytes(command));
+  const std::string& content = decision.content_sha256;
+  v1::CommandOutcome& outcome = decision.outcome;
+
+  // Seen before, in this batch or committed?
+  std::optional<v1::CommandRecord> record;
+  if (auto it = pending->commands.find(command.command_id()); it != pending->commands.end()) {
+    record = it->second.first;
+    const Decision& original = it->second.second;
+    outcome = original.outcome;
+    for (size_t e = 0; e < original.event_count; ++e) {
+      decision.original_events.push_back(pending->log[original.first_event + e]);
+    }
+  } else if (!command.command_id().empty()) {
+    absl::StatusOr<std::optional<std::string>> stored =
+        store_->Get(Cf::kCommands, command.command_id());
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) {
+      record.emplace();
+      if (!record->ParseFromString(**stored)) {
+        return absl::DataLossError(
+            absl::StrCat("command ", command.command_id(), ": stored outcome does not decode"));
+      }
+      outcome.set_command_id(command.command_id());
+      outcome.set_case_id(record->case_id());
+      absl::Status loaded =
+          LoadEvents(record->case_id(), record->first_revision(), record->last_revision(), &outcome,
+                     &decision.original_events);
+      if (!loaded.ok()) return loaded;
+    }
+  }
+  if (record.has_value()) {
+    if (record->content_sha256() != content) {
+      decision.original_events.clear();
+      outcome = Rejected(command,
+                         Refuse(v1::RULE_DUPLICATE_COMMAND_ID, absl::StatusCode::kAlreadyExists,
+                                absl::StrCat("command ", command.command_id(),
+                                             " was already accepted with different "
+                                             "content (case ",
+                                             record->case_id(), ")")),
+                         now);
+      return decision;
+    }
+    outcome.set_duplicate(true);
+    return decision;
+  }
+
+  absl::StatusOr<v1::CaseState*> state = cache_.Get(command.case_id());
+  if (!state.ok()) return state.status();
+  absl::StatusOr<std::vector<v1::CaseEvent>> events =
+      docket::Decide(**state, command, policy_, now, calendar_);
+  if (!events.ok()) {
+    if (RuleOf(events.status()) == v1::RULE_UNSPECIFIED &&
+        events.status().code() == absl::StatusCode::kInternal) {
+      return events.status();
+    }
+    outcome = Rejected(command, events.status(), now);
+    return decision;
+  }
+
+  outcome.set_command_id(command.command_id());
+  outcome.set_case_id(command.case_id());
+  decision.first_event = pending->log.size();
+  decision.event_count = events->size();
+  for (v1::CaseEvent& event : *events) {
+    v1::StoredEvent stored = ChainEvent(DeterministicBytes(event), (*state)->hash_head());
+    std::string bytes = stored.SerializeAsString();
+    absl::StatusOr<bool> folded =
+        projector_.Fold(stored, &cache_, &pending->batch, nullptr, &bytes);
+    if (!folded.ok()) return folded.status();
+    pending->log.push_back(std::move(bytes));
+    *outcome.add_events() = std::move(event);
+  }
+  v1::CommandRecord new_record;
+  new_record.set_content_sha256(content);
+  new_record.set_case_id(command.case_id());
+  new_record.set_first_revision(outcome.events(0).revision());
+  new_record.set_last_revision(outcome.events(outcome.events_size() - 1).revision());
+  *new_record.mutable_decided_at() = ToProto(now);
+  pending->batch.Put(store_->cf(Cf::kCommands), command.command_id(),
+                     new_record.SerializeAsString());
+  pending->commands[command.command_id()] = {new_record, decision};
+  return decision;
+}
+
+absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatch(
+    const std::vector<absl::StatusOr<v1::Command>>& commands) {
+  return SubmitBatchAt(commands, clock_->Now());
+}
+
+absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatchAt(
+    const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now) {
+  std::vector<Timed> timed;
+  timed.reserve(commands.size());
+  for (const absl::StatusOr<v1::Command>& command : commands) {
+    timed.push_back({command, now});
+  }
+  absl::StatusOr<std::vector<Decision>> decisions = Decide(timed);
+  if (!decisions.ok()) return decisions.status();
+  absl::Status committed = Commit();
+  if (!committed.ok()) return committed;
+  std::vector<v1::CommandOutcome> outcomes;
+  outcomes.reserve(decisions->size());
+  for (Decision& decision : *decisions) outcomes.push_back(std::move(decision.outcome));
+  return outcomes;
+}
+
+absl::StatusOr<std::vector<CommandProcessor::Decision>> CommandProcessor::Decide(
+    const std::vector<Timed>& commands) {
+  if (pending_ != nullptr) {
+    return absl::FailedPreconditionError("a decided batch is still pending");
+  }
+  pending_ = std::make_unique<Pending>();
+  std::vector<Decision> decisions;
+  decisions.reserve(commands.size());
+  for (const Timed& timed : commands) {
+    if (!timed.command.ok()) {
+      Decision rejected;
+      rejected.outcome = Rejected(v1::Command(), timed.command.status(), timed.now);
+      decisions.push_back(std::move(rejected));
+      continue;
+    }
+    absl::StatusOr<Decision> decision = DecideOne(*timed.command, timed.now);
+    if (!decision.ok()) {
+      Abort();
+      return decision.status();
+    }
+    decisions.push_back(*std::move(decision));
+  }
+  return decisions;
+}
+
+absl::Status CommandProcessor::Commit(const std::function<void(rocksdb::WriteBatch*)>& also) {
+  if (pending_ == nullptr) return absl::FailedPreconditionError("no decided batch");
+  absl::Status committed;
+  if (also) also(&pending_->batch);
+  if (!pending_->log.empty()) {
+    projector_.Flush(&cache_, &pending_->batch);
+    log_->NotePolicyVersion(policy_.version());
+    committed = log_->Append(pending_->log, &pending_->batch);
+  } else if (pending_->batch.Count() > 0) {
+    committed = store_->Write(&pending_->batch, /*sync=*/true);
+  }
+  Abort();  // Committed states are re-read from the store.
+  return committed;
+}
+
+const std::vector<std::string>& CommandProcessor::PendingEvents() const {
+  static const std::vector<std::string> kNone;
+  return pending_ != nullptr ? pending_->log : kNone;
+}
+
+void CommandProcessor::Abort() {
+  pending_.reset();
+  cache_.Clear();
+}
+
+}  // namespace docket

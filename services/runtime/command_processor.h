@@ -1,0 +1,103 @@
+#ifndef DOCKET_SERVICES_RUNTIME_COMMAND_PROCESSOR_H_
+#define DOCKET_SERVICES_RUNTIME_COMMAND_PROCESSOR_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "docket/v1/commands.pb.h"
+#include "docket/v1/outcome.pb.h"
+#include "docket/v1/policy.pb.h"
+#include "engine/calendar.h"
+#include "projections/case_cache.h"
+#include "projections/projector.h"
+#include "projections/store.h"
+#include "services/runtime/clock.h"
+#include "services/runtime/embedded_event_log.h"
+
+namespace docket {
+
+// The engine loop: for each command, load the case's state, Decide, chain
+// the events (SHA-256), fold them into the projections, record the
+// command's outcome; then append the whole batch to the log in one durable
+// write (group commit: one fsync per batch, not per command).
+//
+// Idempotent: a command id already accepted returns its original events
+// (`duplicate`) and appends nothing; the same id with different content is
+// rejected (RULE_DUPLICATE_COMMAND_ID). Rejections are not stored: a
+// rejected command leaves the data directory as it was.
+//
+// Thread safety: not thread-safe; one loop per data directory.
+class CommandProcessor {
+ public:
+  // All arguments must outlive the processor.
+  CommandProcessor(Store* store, EmbeddedEventLog* log, const v1::Policy& policy,
+                   const Clock* clock, const Calendar& calendar = AlwaysOpenCalendar::Get());
+  ~CommandProcessor();
+
+  // Decides and durably commits `commands` as one group. A command that
+  // failed to decode is passed as its status and gets a rejection. Returns
+  // one outcome per command, in order, once they are durable; an I/O error
+  // means none of the batch was committed.
+  absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatch(
+      const std::vector<absl::StatusOr<v1::Command>>& commands);
+
+  // SubmitBatch deciding at `now` instead of the clock's time (the
+  // deadline scanner's `tick --now`).
+  absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatchAt(
+      const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now);
+
+  // The two halves of SubmitBatch, for a transport that must publish the
+  // events before it commits them (Kafka): Decide decides each command at
+  // its own instant against the committed state plus what this batch
+  // decided before it, and keeps the batch pending; Commit makes it durable
+  // (with what `also` adds to the same atomic write); Abort drops it.
+  // At most one batch is pending.
+  struct Timed {
+    absl::StatusOr<v1::Command> command;
+    absl::Time now;
+  };
+  struct Decision {
+    v1::CommandOutcome outcome;
+    // The serialized StoredEvents this decision appends (none for a
+    // rejection or a duplicate), in order: PendingEvents()[first_event,
+    // first_event + event_count).
+    size_t first_event = 0;
+    size_t event_count = 0;
+    // SHA-256 of the command's deterministic bytes (its idempotency key).
+    std::string content_sha256;
+    // For a duplicate of an accepted command (outcome.duplicate()): the
+    // serialized StoredEvents that answered it first, in order, so that a
+    // transport can answer it again.
+    std::vector<std::string> original_events;
+  };
+  absl::StatusOr<std::vector<Decision>> Decide(const std::vector<Timed>& commands);
+  absl::Status Commit(const std::function<void(rocksdb::WriteBatch*)>& also = nullptr);
+  void Abort();
+  // The serialized StoredEvents of the pending batch, in order; valid until
+  // Commit or Abort.
+  const std::vector<std::string>& PendingEvents() const;
+
+ private:
+  struct Pending;
+  absl::StatusOr<Decision> DecideOne(const v1::Command& command, absl::Time now);
+  // Adds revisions [first, last] of `case_id` from history to `outcome`,
+  // and their stored bytes to `stored`.
+  absl::Status LoadEvents(const std::string& case_id, int64_t first, int64_t last,
+                          v1::CommandOutcome* outcome, std::vector<std::string>* stored) const;
+
+  Store* store_;
+  EmbeddedEventLog* log_;
+  const v1::Policy& policy_;
+  const Clock* clock_;
+  const Calendar& calendar_;
+  Projector projector_;
+  CaseCache cache_;
+  std::unique_ptr<Pending> pending_;
+};
+
+}  // namespace docket
+
+#endif  // DOCKET_SERVICES_RUNTIME_COMMAND_PROCESSOR_H_

@@ -1,0 +1,262 @@
+// The engine loop against a real RocksDB data directory: idempotent
+// submission, rejections that change nothing, replay that rebuilds the same
+// bytes, catch-up after an interrupted replay, and an audit that notices
+// tampering.
+
+#include "services/runtime/command_processor.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "engine/policy.h"
+#include "engine/refusal.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "projections/keys.h"
+#include "services/audit/auditor.h"
+#include "services/runtime/catch_up.h"
+#include "services/runtime/embedded_runtime.h"
+#include "services/runtime/json_codec.h"
+#include "tests/testing/binaries.h"
+#include "tests/testing/data_dir.h"
+#include "tests/testing/subprocess.h"
+
+namespace docket {
+namespace {
+
+using ::testing::HasSubstr;
+
+class Runtime {
+ public:
+  explicit Runtime(const std::string& dir)
+      : clock_(absl::FromUnixSeconds(1795600000)) {  // 2026-11-24.
+    absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> opened = EmbeddedRuntime::Open(
+        dir, DefaultPolicy(), std::make_unique<AlwaysOpenCalendar>(), &clock_);
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    runtime_ = *std::move(opened);
+  }
+
+  std::vector<v1::CommandOutcome> Submit(const std::vector<std::string>& lines) {
+    std::vector<absl::StatusOr<v1::Command>> commands;
+    for (const std::string& line : lines) commands.push_back(ParseCommandJson(line));
+    absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
+        runtime_->processor()->SubmitBatch(commands);
+    EXPECT_TRUE(outcomes.ok()) << outcomes.status();
+    return outcomes.ok() ? *outcomes : std::vector<v1::CommandOutcome>();
+  }
+
+  Store* store() { return runtime_->store(); }
+  EmbeddedEventLog* log() { return runtime_->log(); }
+  CommandProcessor& processor() { return *runtime_->processor(); }
+  SimulatedClock& clock() { return clock_; }
+
+ private:
+  SimulatedClock clock_;
+  std::unique_ptr<EmbeddedRuntime> runtime_;
+};
+
+std::vector<std::string> Examples() { return testing::ReadLines(testing::SeedCasesPath()); }
+
+std::vector<std::string> Slice(const std::vector<std::string>& v, size_t from, size_t to) {
+  return std::vector<std::string>(v.begin() + from, v.begin() + std::min(to, v.size()));
+}
+
+int Accepted(const std::vector<v1::CommandOutcome>& outcomes) {
+  int n = 0;
+  for (const auto& o : outcomes) n += !o.has_rejection();
+  return n;
+}
+
+TEST(CommandProcessorTest, ExamplesAreAcceptedInBatchesAndAuditedFromTheBytes) {
+  const std::string dir = testing::FreshDir("examples");
+  Runtime rt(dir);
+  const std::vector<std::string> lines = Examples();
+  ASSERT_EQ(lines.size(), 69u);
+  int accepted = 0;
+  for (size_t i = 0; i < lines.size(); i += 10) {
+    accepted += Accepted(rt.Submit(Slice(lines, i, i + 10)));
+  }
+  EXPECT_EQ(accepted, 69);
+  absl::StatusOr<AuditReport> audit = Audit(*rt.store(), EvidenceStore(dir));
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  // The example photos are not in this directory's evidence store.
+  ASSERT_EQ(audit->problems.size(), 2u);
+  EXPECT_THAT(audit->problems[0], HasSubstr("is missing"));
+  EXPECT_EQ(audit->cases, 9);
+  EXPECT_EQ(audit->events, 69);
+  EXPECT_EQ(audit->log_entries, 69);
+}
+
+TEST(CommandProcessorTest, RepeatedCommandReturnsTheOriginalOutcomeAndAppendsNothing) {
+  Runtime rt(testing::FreshDir("repeat"));
+  const std::vector<std::string> lines = Examples();
+  const auto first = rt.Submit(Slice(lines, 0, 3));
+  const uint64_t end = rt.log()->next_position();
+  rt.clock().Advance(absl::Hours(1));
+  const auto again = rt.Submit(Slice(lines, 0, 3));
+  EXPECT_EQ(rt.log()->next_position(), end);
+  ASSERT_EQ(again.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(again[i].duplicate());
+    ASSERT_EQ(again[i].events_size(), first[i].events_size());
+    // The very same events, decided at the first submission.
+    EXPECT_EQ(again[i].events(0).SerializeAsString(), first[i].events(0).SerializeAsString());
+  }
+}
+
+TEST(CommandProcessorTest, SameCommandTwiceInOneBatchIsOneOutcomeTwice) {
+  Runtime rt(testing::FreshDir("batch-repeat"));
+  const std::vector<std::string> lines = Examples();
+  const auto outcomes = rt.Submit({lines[0], lines[0]});
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_FALSE(outcomes[0].duplicate());
+  EXPECT_TRUE(outcomes[1].duplicate());
+  EXPECT_EQ(rt.log()->next_position(), 2u);
+}
+
+// What lets the Kafka engine answer a repeated command again.
+TEST(CommandProcessorTest, ADuplicateCarriesTheStoredBytesOfItsOriginalEvents) {
+  Runtime rt(testing::FreshDir("original-events"));
+  const std::vector<std::string> lines = Examples();
+  auto decide = [&](const std::vector<std::string>& batch) {
+    std::vector<CommandProcessor::Timed> timed;
+    for (const std::string& line : batch) {
+      timed.push_back({ParseCommandJson(line), rt.clock().Now()});
+    }
+    absl::StatusOr<std::vector<CommandProcessor::Decision>> decided = rt.processor().Decide(timed);
+    EXPECT_TRUE(decided.ok()) << decided.status();
+    return decided.ok() ? *std::move(decided) : std::vector<CommandProcessor::Decision>();
+  };
+  // Within one batch, the repeat carries what the first appends.
+  const std::vector<CommandProcessor::Decision> batch = decide({lines[0], lines[1], lines[0]});
+  ASSERT_EQ(batch.size(), 3u);
+  ASSERT_EQ(batch[0].event_count, 1u);
+  const std::vector<std::string> appended = {rt.processor().PendingEvents()[batch[0].first_event]};
+  EXPECT_TRUE(batch[0].original_events.empty());
+  EXPECT_TRUE(batch[2].outcome.duplicate());
+  EXPECT_EQ(batch[2].event_count, 0u);
+  EXPECT_EQ(batch[2].original_events, appended);
+  ASSERT_TRUE(rt.processor().Commit().ok());
+
+  // Once committed, it reads them back from history, byte for byte; a
+  // reused id with other content is rejected and carries nothing.
+  std::string altered = lines[1];
+  altered.replace(altered.find("listened"), 8, "laughed!");
+  const std::vector<CommandProcessor::Decision> later = decide({lines[0], altered});
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_TRUE(later[0].outcome.duplicate());
+  EXPECT_EQ(later[0].original_events, appended);
+  EXPECT_TRUE(later[1].outcome.has_rejection());
+  EXPECT_TRUE(later[1].original_events.empty());
+  rt.processor().Abort();
+}
+
+TEST(CommandProcessorTest, ReusedCommandIdWithOtherContentIsRejected) {
+  const std::string dir = testing::FreshDir("reuse");
+  Runtime rt(dir);
+  const std::vector<std::string> lines = Examples();
+  rt.Submit(Slice(lines, 0, 2));
+  std::string altered = lines[1];
+  altered.replace(altered.find("listened"), 8, "laughed!");
+  const auto outcomes = rt.Submit({altered});
+  ASSERT_TRUE(outcomes[0].has_rejection());
+  EXPECT_EQ(outcomes[0].rejection().rule(), v1::RULE_DUPLICATE_COMMAND_ID);
+  EXPECT_EQ(outcomes[0].rejection().code(), "ALREADY_EXISTS");
+}
+
+TEST(CommandProcessorTest, RejectionsLeaveTheDataDirectoryUnchanged) {
+  const std::string dir = testing::FreshDir("reject");
+  auto rt = std::make_unique<Runtime>(dir);
+  const std::vector<std::string> lines = Examples();
+  rt->Submit(Slice(lines, 0, 5));
+  rt.reset();
+  const auto before = testing::DumpDataDir(dir);
+  ASSERT_TRUE(before.ok());
+  rt = std::make_unique<Runtime>(dir);
+  const auto outcomes = rt->Submit({
+      R"({"commandId":"x1","caseId":"C-2026-0001","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"archive":{}})",
+      R"({"commandId":"x2","caseId":"C-NOPE","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"acknowledge":{}})",
+      R"({"commandId":"x3","caseId":"C-2026-0001","expectedRevision":"1","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"accept":{}})",
+      "not json at all",
+      R"({"commandId":"x4","mystery":1})",
+  });
+  ASSERT_EQ(outcomes.size(), 5u);
+  EXPECT_EQ(outcomes[0].rejection().rule(), v1::RULE_ARCHIVE_PRECONDITIONS);
+  EXPECT_EQ(outcomes[1].rejection().rule(), v1::RULE_UNKNOWN_CASE);
+  EXPECT_EQ(outcomes[2].rejection().rule(), v1::RULE_EXPECTED_REVISION);
+  EXPECT_EQ(outcomes[2].rejection().code(), "ABORTED");
+  EXPECT_EQ(outcomes[3].rejection().rule(), v1::RULE_UNDECODABLE);
+  EXPECT_EQ(outcomes[4].rejection().rule(), v1::RULE_UNDECODABLE);
+  rt.reset();
+  const auto after = testing::DumpDataDir(dir);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*before, *after);
+}
+
+TEST(CommandProcessorTest, ReplayRebuildsTheSameBytes) {
+  const std::string dir = testing::FreshDir("replay");
+  auto rt = std::make_unique<Runtime>(dir);
+  const std::vector<std::string> lines = Examples();
+  for (size_t i = 0; i < lines.size(); i += 7) rt->Submit(Slice(lines, i, i + 7));
+  rt.reset();
+  const auto before = testing::DumpDataDir(dir);
+  ASSERT_TRUE(before.ok());
+  {
+    std::unique_ptr<Store> store = *Store::Open(dir, Store::Mode::kReadWrite);
+    absl::StatusOr<int64_t> folded = Replay(store.get(), /*batch_size=*/5);
+    ASSERT_TRUE(folded.ok()) << folded.status();
+    EXPECT_EQ(*folded, 69);
+  }
+  const auto after = testing::DumpDataDir(dir);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*before, *after);
+}
+
+TEST(CommandProcessorTest, AnInterruptedReplayIsFinishedOnTheNextOpen) {
+  const std::string dir = testing::FreshDir("interrupted");
+  auto rt = std::make_unique<Runtime>(dir);
+  rt->Submit(Examples());
+  rt.reset();
+  const auto before = testing::DumpDataDir(dir);
+  {
+    // A replay that cleared the projections and then died.
+    std::unique_ptr<Store> store = *Store::Open(dir, Store::Mode::kReadWrite);
+    ASSERT_TRUE(store->ClearProjections().ok());
+  }
+  rt = std::make_unique<Runtime>(dir);  // Catches up on open.
+  rt.reset();
+  EXPECT_EQ(*before, *testing::DumpDataDir(dir));
+}
+
+TEST(CommandProcessorTest, AuditFindsAlteredEventBytes) {
+  const std::string dir = testing::FreshDir("tamper");
+  auto rt = std::make_unique<Runtime>(dir);
+  rt->Submit(Slice(Examples(), 0, 12));
+  {
+    // Rewrite the claim in C-2026-0001's first event, keeping its hash.
+    v1::StoredEvent stored;
+    std::string bytes = **rt->store()->Get(Cf::kHistory, keys::History("C-2026-0001", 1));
+    ASSERT_TRUE(stored.ParseFromString(bytes));
+    v1::CaseEvent event;
+    ASSERT_TRUE(event.ParseFromString(stored.event()));
+    event.mutable_case_opened()->mutable_intake()->set_claim_fen(999999);
+    stored.set_event(event.SerializeAsString());
+    rocksdb::WriteBatch batch;
+    batch.Put(rt->store()->cf(Cf::kHistory), keys::History("C-2026-0001", 1),
+              stored.SerializeAsString());
+    ASSERT_TRUE(rt->store()->Write(&batch, true).ok());
+  }
+  absl::StatusOr<AuditReport> audit = Audit(*rt->store(), EvidenceStore(dir));
+  ASSERT_TRUE(audit.ok());
+  ASSERT_FALSE(audit->ok());
+  bool named = false;
+  for (const std::string& p : audit->problems) {
+    named |= absl::StrContains(p, "case C-2026-0001 revision 1") && absl::StrContains(p, "altered");
+  }
+  EXPECT_TRUE(named) << audit->problems[0];
+}
+
+}  // namespace
+}  // namespace docket

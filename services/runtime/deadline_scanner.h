@@ -1,0 +1,62 @@
+#ifndef DOCKET_SERVICES_RUNTIME_DEADLINE_SCANNER_H_
+#define DOCKET_SERVICES_RUNTIME_DEADLINE_SCANNER_H_
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "docket/v1/common.pb.h"
+#include "projections/store.h"
+#include "services/runtime/command_processor.h"
+
+namespace docket {
+
+struct ScanResult {
+  int warnings = 0;
+  int breaches = 0;
+  int escalations = 0;
+  int appeals = 0;  // Linked appeal cases opened on regulatory breaches.
+  int refused = 0;  // Commands the engine refused (a race with a user).
+};
+
+// The deadline scanner: walks the `due` index up to `now` and submits, as
+// ordinary commands through the engine loop, each DeadlineWarning and
+// DeadlineBreached due (the engine adds the automatic escalation), and for
+// a breached regulatory clock an OpenCase of the linked appeal case
+// (<case>-APPEAL, channel REGULATOR) in the same atomic group.
+//
+// Exactly once, across restarts, crashes and replays: what the scanner did
+// is in the log, each of its commands has a deterministic id (the case,
+// the clock, its window and the mark), and a repeated command is a
+// duplicate. Each command occurs at the instant of its mark or due time,
+// not when the scanner happened to run.
+class DeadlineScanner {
+ public:
+  // `store` and `processor` must outlive the scanner.
+  DeadlineScanner(const Store* store, CommandProcessor* processor)
+      : store_(store), processor_(processor) {}
+
+  absl::StatusOr<ScanResult> Scan(absl::Time now);
+
+  // The commands due at `now` (at most `limit`, with each breach of a
+  // regulatory clock followed by its appeal's OpenCase), for cases `owned`
+  // accepts, skipping ids already in `tried` and adding the new ones. For a
+  // transport that publishes them instead of submitting them (Kafka).
+  static absl::StatusOr<std::vector<v1::Command>> DueCommands(
+      const Store& store, absl::Time now, size_t limit,
+      const std::function<bool(const std::string& case_id)>& owned, std::set<std::string>* tried);
+
+  // The actor of the scanner's commands.
+  static v1::Actor Actor();
+
+ private:
+  const Store* store_;
+  CommandProcessor* processor_;
+};
+
+}  // namespace docket
+
+#endif  // DOCKET_SERVICES_RUNTIME_DEADLINE_SCANNER_H_

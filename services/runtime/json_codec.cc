@@ -1,0 +1,50 @@
+#include "services/runtime/json_codec.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/refusal.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace docket {
+namespace {
+
+absl::Status Undecodable(absl::string_view why) {
+  return Refuse(v1::RULE_UNDECODABLE, absl::StatusCode::kInvalidArgument,
+                absl::StrCat("not a docket.v1.Command in proto3 JSON: ", why));
+}
+
+}  // namespace
+
+absl::Status CommandTooLarge(size_t length) {
+  return Refuse(
+      v1::RULE_COMMAND_TOO_LARGE, absl::StatusCode::kInvalidArgument,
+      absl::StrCat("command of ", length, " bytes exceeds the limit of ", kMaxCommandBytes));
+}
+
+absl::StatusOr<v1::Command> ParseCommandJson(absl::string_view line) {
+  if (line.size() > kMaxCommandBytes) return CommandTooLarge(line.size());
+  bool blank = true;
+  for (char c : line) {
+    if (c != ' ' && c != '\t' && c != '\r') blank = false;
+  }
+  if (blank) return Undecodable("the line is empty");
+  v1::Command command;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(line.data(), line.size()), &command, options);
+  if (!status.ok()) {
+    return Undecodable(std::string(status.message()));
+  }
+  return command;
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = false;
+  // Serialization of a valid message cannot fail.
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+}  // namespace docket

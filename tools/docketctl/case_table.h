@@ -1,0 +1,22 @@
+#ifndef DOCKET_TOOLS_DOCKETCTL_CASE_TABLE_H_
+#define DOCKET_TOOLS_DOCKETCTL_CASE_TABLE_H_
+
+#include <ostream>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "docket/v1/state.pb.h"
+
+namespace docket {
+
+// Whether `c` is open and has a deadline that is unmet and past due at `now`.
+bool IsOverdue(const v1::CaseState& c, absl::Time now);
+
+// Prints one line per case: id, category, channel, stage, severity, level,
+// proposed / paid amounts, and its open deadlines, marking those due
+// before `now` as OVERDUE.
+void PrintCaseTable(const std::vector<v1::CaseState>& cases, absl::Time now, std::ostream& out);
+
+}  // namespace docket
+
+#endif  // DOCKET_TOOLS_DOCKETCTL_CASE_TABLE_H_

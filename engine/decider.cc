@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/decision_context.h"
+#include "engine/evolve.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
 #include "engine/time_util.h"
@@ -121,7 +122,7 @@ absl::Status CheckCaseAndRevision(const v1::Command& command, const v1::CaseStat
     return Refuse(v1::RULE_CASE_EXISTS, absl::StatusCode::kAlreadyExists,
                   absl::StrCat("case ", command.case_id(), " already exists"));
   }
-  if (state.stage() == v1::STAGE_ARCHIVED || state.stage() == v1::STAGE_MERGED) {
+  if (IsClosed(state)) {
     return RefuseNotNow(
         v1::RULE_CASE_CLOSED,
         absl::StrCat("case ", command.case_id(), " is ", v1::Stage_Name(state.stage()),
@@ -161,7 +162,7 @@ absl::StatusOr<Events> Dispatch(const DecisionContext& ctx) {
     case C::kRecordFollowUp:
       return internal::DecideRecordFollowUp(ctx);
     case C::kDecidePenalty:
-      return internal::DecideDecidePenalty(ctx);
+      return internal::DecidePenalty(ctx);
     case C::kExecutePenalty:
       return internal::DecideExecutePenalty(ctx);
     case C::kPayCompensation:

@@ -72,15 +72,18 @@ absl::StatusOr<Events> DecideRecordCustomerReply(const DecisionContext& ctx);
 absl::StatusOr<Events> DecideStartSpecialHandling(const DecisionContext& ctx);
 absl::StatusOr<Events> DecideRecordFollowUp(const DecisionContext& ctx);
 
-// Settlement, waiting, deadlines and archive (decide_settlement.cc).
-absl::StatusOr<Events> DecideDecidePenalty(const DecisionContext& ctx);
+// Settlement and archive (decide_settlement.cc).
+absl::StatusOr<Events> DecidePenalty(const DecisionContext& ctx);
 absl::StatusOr<Events> DecideExecutePenalty(const DecisionContext& ctx);
 absl::StatusOr<Events> DecidePayCompensation(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideArchive(const DecisionContext& ctx);
+
+// Clocks: waiting for the customer, the scanner's warnings and breaches
+// (decide_deadlines.cc).
 absl::StatusOr<Events> DecideAwaitCustomer(const DecisionContext& ctx);
 absl::StatusOr<Events> DecideRecordCustomerResponse(const DecisionContext& ctx);
 absl::StatusOr<Events> DecideRecordDeadlineWarning(const DecisionContext& ctx);
 absl::StatusOr<Events> DecideRecordDeadlineBreach(const DecisionContext& ctx);
-absl::StatusOr<Events> DecideArchive(const DecisionContext& ctx);
 
 }  // namespace docket::internal
 

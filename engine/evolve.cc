@@ -215,6 +215,10 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
   }
 }
 
+bool IsClosed(const v1::CaseState& state) {
+  return state.stage() == v1::STAGE_ARCHIVED || state.stage() == v1::STAGE_MERGED;
+}
+
 v1::CaseState Evolve(v1::CaseState state, const v1::CaseEvent& event) {
   Apply(event, &state);
   return state;

@@ -22,6 +22,10 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state);
 // Value-returning form of Apply, for the decider pattern.
 v1::CaseState Evolve(v1::CaseState state, const v1::CaseEvent& event);
 
+// Whether the case is closed: archived or merged into another. Nothing
+// follows; its clocks have no more actions.
+bool IsClosed(const v1::CaseState& state);
+
 }  // namespace docket
 
 #endif  // DOCKET_ENGINE_EVOLVE_H_

@@ -1,0 +1,158 @@
+#include "engine/testing/random_case.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/testing/case_harness.h"
+
+namespace docket::testing {
+
+std::string RandomCase::OpenCase() {
+  static const std::vector<std::string> kCategories = {
+      "CATEGORY_LATE",    "CATEGORY_DAMAGE",      "CATEGORY_LOSS", "CATEGORY_ATTITUDE",
+      "CATEGORY_BILLING", "CATEGORY_MISDELIVERY", "CATEGORY_OTHER"};
+  static const std::vector<std::string> kChannels = {"CHANNEL_PHONE",
+                                                     "CHANNEL_ONLINE",
+                                                     "CHANNEL_EMAIL",
+                                                     "CHANNEL_SOCIAL_MEDIA",
+                                                     "CHANNEL_WALK_IN",
+                                                     "CHANNEL_WRITTEN",
+                                                     "CHANNEL_COMPLAINT_STATION"};
+  const int weight = Uniform(100, 60000);
+  return absl::StrFormat(
+      R"pb(open_case {
+             intake {
+               channel: %s
+               category: %s
+               customer { id: "CU-%d" key_account: %s }
+               shipment {
+                 waybill: "W-%d"
+                 weight_g: %d
+                 billed_weight_g: %d
+                 freight_fen: %d
+                 freight_rate_fen_per_kg: %d
+                 insured: %s
+                 declared_value_fen: %d
+                 goods_value_fen: %d
+               }
+               claim_fen: %d
+             }
+           })pb",
+      Pick(kChannels), Pick(kCategories), Uniform(1, 50), Chance(0.1) ? "true" : "false",
+      Uniform(1, 99999), weight, weight + Uniform(0, 5000), Uniform(800, 30000), Uniform(100, 900),
+      Chance(0.3) ? "true" : "false", Uniform(1000, 2000000), Uniform(1000, 4000000),
+      Uniform(0, 8000000));
+}
+
+std::pair<std::string, v1::Actor> RandomCase::NextStep(const v1::CaseState& s) {
+  const v1::Actor handler = Handler(), hq = HqSupervisor();
+  const bool needs_inv = s.category() == v1::CATEGORY_DAMAGE || s.category() == v1::CATEGORY_LOSS ||
+                         s.category() == v1::CATEGORY_LATE;
+  const int64_t owed = s.compensation_declined() ? 0 : s.proposed_fen() - s.paid_fen();
+  switch (s.stage()) {
+    case v1::STAGE_OPENED:
+      return {"acknowledge {}", handler};
+    case v1::STAGE_ACKNOWLEDGED:
+      return {Chance(0.2) ? "accept { facts: AGGRAVATING_FACT_MEDIA_WARNING }" : "accept {}",
+              handler};
+    case v1::STAGE_RESOLVING:
+      if (s.category() == v1::CATEGORY_DAMAGE && s.photo_count() == 0) {
+        return {
+            R"pb(attach_evidence {
+                   evidence {
+                     kind: EVIDENCE_KIND_PHOTO
+                     uri: "cas://p"
+                     media_type: "image/jpeg"
+                     size_bytes: 5
+                     sha256_hex: "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+                   }
+                 })pb",
+            handler};
+      }
+      if (s.investigation_open()) {
+        return {Chance(0.15) ? R"pb(conclude_investigation {
+                                      findings {
+                                        responsible: RESPONSIBLE_PARTY_CUSTOMER
+                                        exemption: EXEMPTION_SHIPPER_FAULT
+                                      }
+                                    })pb"
+                             : absl::StrFormat(R"pb(conclude_investigation {
+                                                      findings {
+                                                        responsible: RESPONSIBLE_PARTY_INTERNAL
+                                                        internal_branch: "GZ"
+                                                        assessed_loss_fen: %d
+                                                      }
+                                                    })pb",
+                                               Uniform(1, 3000000)),
+                handler};
+      }
+      if (needs_inv && !s.investigation_concluded()) {
+        return {"open_investigation {}", handler};
+      }
+      return {absl::StrFormat("propose_resolution { goodwill_fen: %d }",
+                              Chance(0.2) ? Uniform(1, 50000) : 0),
+              hq};
+    case v1::STAGE_PROPOSED:
+      return {Chance(0.8) ? "record_customer_reply { decision: CUSTOMER_DECISION_ACCEPTS }"
+                          : "record_customer_reply { decision: CUSTOMER_DECISION_REJECTS }",
+              handler};
+    case v1::STAGE_DISPUTED:
+      return {R"pb(start_special_handling { customer_view: "more" })pb", handler};
+    case v1::STAGE_REPLIED:
+      if (owed > 0 && Chance(0.5)) {
+        return {absl::StrFormat("pay_compensation { amount_fen: %d }", owed), hq};
+      }
+      return {"record_follow_up { method: FOLLOW_UP_METHOD_PHONE satisfaction: 4 }", handler};
+    case v1::STAGE_FOLLOWED_UP:
+      if (owed > 0) {
+        return {absl::StrFormat("pay_compensation { amount_fen: %d }", owed), hq};
+      }
+      for (const auto& p : s.penalties()) {
+        if (!p.executed()) {
+          return {
+              absl::StrCat("execute_penalty { penalty_id: \"", p.penalty().penalty_id(), "\" }"),
+              handler};
+        }
+      }
+      if (s.awaiting_customer()) return {"record_customer_response {}", handler};
+      for (const auto& d : s.deadlines()) {
+        if (!d.met() && d.kind() == v1::DEADLINE_KIND_REPORT_UPWARD) {
+          return {"report_upward { to_level: LEVEL_HEADQUARTERS }", handler};
+        }
+      }
+      return {"archive {}", handler};
+    default:
+      return {"acknowledge {}", handler};
+  }
+}
+
+std::pair<std::string, v1::Actor> RandomCase::AnyCommand() {
+  static const std::vector<std::string> kBodies = {
+      "acknowledge {}",
+      "accept {}",
+      "open_investigation {}",
+      "propose_resolution {}",
+      "archive {}",
+      R"pb(classify { facts: AGGRAVATING_FACT_STAFF_MISCONDUCT reason: "r" })pb",
+      R"pb(classify { category: CATEGORY_LOSS reason: "lost after all" })pb",
+      "escalate { to_level: LEVEL_REGION }",
+      "report_upward { to_level: LEVEL_BRANCH }",
+      R"pb(await_customer { reason: "waiting for receipts" })pb",
+      "record_customer_response {}",
+      R"pb(decide_penalty {
+             penalty { penalty_id: "P-1" party_branch: "GZ" measure: "fine" amount_fen: 1000 }
+           })pb",
+      R"pb(execute_penalty { penalty_id: "P-1" })pb",
+      "pay_compensation { amount_fen: 1 }",
+      "record_deadline_warning { kind: DEADLINE_KIND_FIRST_RESPONSE percent: 50 }",
+      "record_deadline_warning { kind: DEADLINE_KIND_REGULATORY_RESULT percent: 75 }",
+      "record_deadline_breach { kind: DEADLINE_KIND_FIRST_RESPONSE }",
+      "record_deadline_breach { kind: DEADLINE_KIND_RESOLUTION }",
+      R"pb(merge { survivor_case_id: "C-SURVIVOR" })pb",
+      "record_customer_reply { decision: CUSTOMER_DECISION_REJECTS }",
+  };
+  static const std::vector<v1::Actor> kActors = {Handler(), RegionSupervisor(), HqSupervisor(),
+                                                 Scanner()};
+  return {Pick(kBodies), Pick(kActors)};
+}
+
+}  // namespace docket::testing

@@ -1,0 +1,44 @@
+#ifndef DOCKET_ENGINE_TESTING_RANDOM_CASE_H_
+#define DOCKET_ENGINE_TESTING_RANDOM_CASE_H_
+
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "docket/v1/common.pb.h"
+#include "docket/v1/state.pb.h"
+
+namespace docket::testing {
+
+// Random commands for property tests, reproducible from a seed: a random
+// intake, the step the process expects next (mostly accepted), or any
+// command at all by any actor (mostly refused). Bodies are text format,
+// for CommandFromText.
+class RandomCase {
+ public:
+  explicit RandomCase(uint32_t seed) : rng_(seed) {}
+
+  int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  template <typename T>
+  const T& Pick(const std::vector<T>& v) {
+    return v[Uniform(0, v.size() - 1)];
+  }
+
+  // An open_case body with random category, channel, customer and shipment.
+  std::string OpenCase();
+
+  // The step the process expects next for `s`, with an actor that may take it.
+  std::pair<std::string, v1::Actor> NextStep(const v1::CaseState& s);
+
+  // Any command at all, by any actor: most will be refused.
+  std::pair<std::string, v1::Actor> AnyCommand();
+
+ private:
+  std::mt19937 rng_;
+};
+
+}  // namespace docket::testing
+
+#endif  // DOCKET_ENGINE_TESTING_RANDOM_CASE_H_

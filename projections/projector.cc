@@ -17,10 +17,6 @@
 namespace docket {
 namespace {
 
-bool Closed(const v1::CaseState& s) {
-  return s.stage() == v1::STAGE_ARCHIVED || s.stage() == v1::STAGE_MERGED;
-}
-
 // Upper bounds (minutes) of the response-time histogram buckets; the last
 // bucket is open-ended.
 constexpr int64_t kBucketMinutes[] = {15, 30, 60, 120, 240, 480, 1440, 4320, 10080};
@@ -42,7 +38,7 @@ std::string Day(const google::protobuf::Timestamp& t) {
 
 std::vector<std::string> DueKeys(const v1::CaseState& s) {
   std::vector<std::string> out;
-  if (s.revision() == 0 || Closed(s)) return out;
+  if (s.revision() == 0 || IsClosed(s)) return out;
   for (const v1::Deadline& d : s.deadlines()) {
     if (std::optional<absl::Time> at = NextActionTime(d)) {
       out.push_back(keys::Due(*at, s.case_id(), d.kind()));

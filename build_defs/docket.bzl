@@ -12,3 +12,24 @@ def docket_cc_test(name, srcs, deps = [], data = [], size = "small"):
             "@system//:gtest_main",
         ],
     )
+
+def docket_e2e_test(name, srcs, deps = [], data = [], size = "medium"):
+    """A test of real processes on real data directories: docketctl, the
+    example commands and their evidence in its runfiles, and the shared
+    helpers of tests/testing."""
+    docket_cc_test(
+        name = name,
+        size = size,
+        srcs = srcs,
+        data = data + [
+            "//examples:evidence",
+            "//examples:seed_cases.ndjson",
+            "//tools/docketctl",
+        ],
+        deps = deps + [
+            "//tests/testing:binaries",
+            "//tests/testing:data_dir",
+            "//tests/testing:subprocess",
+            "@system//:absl",
+        ],
+    )

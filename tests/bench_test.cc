@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/binaries.h"
 #include "tests/testing/data_dir.h"
 #include "tests/testing/subprocess.h"
 
@@ -19,12 +20,10 @@ using ::testing::HasSubstr;
 using testing::Runfile;
 using testing::RunProcess;
 
-std::string Bench() { return Runfile("tools/bench/docket_bench"); }
-
 TEST(BenchTest, GenerateIsDeterministicAndMostlyAccepted) {
-  auto a = RunProcess({Bench(), "generate", "--cases=40", "--seed=7"});
-  auto b = RunProcess({Bench(), "generate", "--cases=40", "--seed=7"});
-  auto c = RunProcess({Bench(), "generate", "--cases=40", "--seed=8"});
+  auto a = RunProcess({testing::DocketBenchPath(), "generate", "--cases=40", "--seed=7"});
+  auto b = RunProcess({testing::DocketBenchPath(), "generate", "--cases=40", "--seed=7"});
+  auto c = RunProcess({testing::DocketBenchPath(), "generate", "--cases=40", "--seed=8"});
   ASSERT_EQ(a.exit_code, 0);
   EXPECT_EQ(a.out, b.out);
   EXPECT_NE(a.out, c.out);
@@ -35,8 +34,7 @@ TEST(BenchTest, GenerateIsDeterministicAndMostlyAccepted) {
   // Through docketctl: every lifecycle is accepted and archived; only the
   // deliberately bad commands are refused or repeated.
   const std::string dir = testing::FreshDir("bench-generated");
-  auto submitted =
-      RunProcess({Runfile("tools/docketctl/docketctl"), "--data_dir=" + dir, "submit"}, a.out);
+  auto submitted = RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "submit"}, a.out);
   const std::vector<std::string> outcomes = absl::StrSplit(submitted.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(outcomes.size(), lines.size());
   int rejected = 0, duplicates = 0;
@@ -46,18 +44,16 @@ TEST(BenchTest, GenerateIsDeterministicAndMostlyAccepted) {
   }
   EXPECT_GT(rejected + duplicates, 0);
   EXPECT_LT(rejected + duplicates, static_cast<int>(lines.size() / 10));
-  auto listed = RunProcess({Runfile("tools/docketctl/docketctl"), "--data_dir=" + dir, "list",
+  auto listed = RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "list",
                             "--status=ARCHIVED", "--format=json"});
   EXPECT_EQ(std::count(listed.out.begin(), listed.out.end(), '\n'), 40);
-  EXPECT_EQ(
-      RunProcess({Runfile("tools/docketctl/docketctl"), "--data_dir=" + dir, "verify"}).exit_code,
-      0);
+  EXPECT_EQ(RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "verify"}).exit_code, 0);
 }
 
 TEST(BenchTest, QuickRunReportsEveryFigure) {
   const std::string json = testing::FreshDir("bench.json");
-  auto run = RunProcess({Bench(), "run", "--quick", "--cases=60", "--json=" + json,
-                         "--work_dir=" + testing::FreshDir("bench-work")});
+  auto run = RunProcess({testing::DocketBenchPath(), "run", "--quick", "--cases=60",
+                         "--json=" + json, "--work_dir=" + testing::FreshDir("bench-work")});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_THAT(run.out, HasSubstr("replay_vs_raw"));
   std::ifstream in(json);

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "tests/testing/binaries.h"
 #include "tests/testing/data_dir.h"
 #include "tests/testing/subprocess.h"
 
@@ -30,8 +31,6 @@ using testing::RunProcess;
 
 constexpr int kReplicas = 60;  // 60 × 69 = 4,140 commands.
 constexpr int kKills = 6;
-
-std::string Ctl() { return Runfile("tools/docketctl/docketctl"); }
 
 // The examples, replicated under distinct case ids, in a file.
 std::string WriteStream(const std::string& path) {
@@ -77,11 +76,13 @@ TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
   const std::string reference = testing::FreshDir("reference");
   std::ifstream in(stream);
   std::string input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  testing::RunResult ref = RunProcess({Ctl(), "--data_dir=" + reference, "submit"}, input);
+  testing::RunResult ref =
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + reference, "submit"}, input);
   ASSERT_EQ(ref.exit_code, 0) << ref.err;
   ASSERT_EQ(Lines(ref.out).size(), static_cast<size_t>(total));
   const std::string ref_tail =
-      RunProcess({Ctl(), "--data_dir=" + reference, "tail", "--from=beginning"}).out;
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + reference, "tail", "--from=beginning"})
+          .out;
 
   // The crashes: small groups, so a kill lands between and inside commits.
   const std::string dir = testing::DirWithExampleEvidence("crashing");
@@ -91,7 +92,8 @@ TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
   for (int k = 0; k < kKills; ++k) {
     const std::string out = testing::FreshDir(absl::StrCat("out-", k));
     const int kill_after = std::uniform_int_distribution<int>(1, total - 200)(rng);
-    testing::Child child({Ctl(), "--data_dir=" + dir, "--batch=8", "submit"}, stream, out);
+    testing::Child child({testing::DocketctlPath(), "--data_dir=" + dir, "--batch=8", "submit"},
+                         stream, out);
     // Kill once at least `kill_after` outcomes were printed, plus a little.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (CompleteLines(out).size() < static_cast<size_t>(kill_after) &&
@@ -112,7 +114,8 @@ TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
   EXPECT_GT(acknowledged.size(), 0u);
 
   // The last run completes the stream.
-  testing::RunResult last = RunProcess({Ctl(), "--data_dir=" + dir, "submit"}, input);
+  testing::RunResult last =
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "submit"}, input);
   ASSERT_EQ(last.exit_code, 0) << last.err;
   const std::vector<std::string> outcomes = Lines(last.out);
   ASSERT_EQ(outcomes.size(), static_cast<size_t>(total));
@@ -125,9 +128,11 @@ TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
   }
   RecordProperty("acknowledged_before_kills", checked);
 
-  testing::RunResult verified = RunProcess({Ctl(), "--data_dir=" + dir, "verify"});
+  testing::RunResult verified =
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
-  const std::string tail = RunProcess({Ctl(), "--data_dir=" + dir, "tail", "--from=beginning"}).out;
+  const std::string tail =
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "tail", "--from=beginning"}).out;
   EXPECT_EQ(Lines(tail).size(), Lines(ref_tail).size());
   EXPECT_TRUE(WithoutRecordedAt(tail) == WithoutRecordedAt(ref_tail))
       << "the log differs from the uninterrupted run's";

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/binaries.h"
 #include "tests/testing/data_dir.h"
 #include "tests/testing/subprocess.h"
 
@@ -24,7 +25,7 @@ using ::docket::testing::RunResult;
 using ::testing::HasSubstr;
 
 const std::string& Ctl() {
-  static const std::string* const kPath = new std::string(Runfile("tools/docketctl/docketctl"));
+  static const std::string* const kPath = new std::string(testing::DocketctlPath());
   return *kPath;
 }
 
@@ -36,7 +37,7 @@ RunResult Ctl(const std::string& dir, std::vector<std::string> args,
 
 std::string Examples() {
   std::string all;
-  for (const std::string& line : testing::ReadLines(Runfile("examples/seed_cases.ndjson"))) {
+  for (const std::string& line : testing::ReadLines(testing::SeedCasesPath())) {
     absl::StrAppend(&all, line, "\n");
   }
   return all;
@@ -123,8 +124,7 @@ TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNothing) {
 
 TEST(DocketctlTest, GoodAndBadCommandsTogetherAnswerEachInOrder) {
   const std::string dir = testing::FreshDir("mixed");
-  const std::vector<std::string> examples =
-      testing::ReadLines(Runfile("examples/seed_cases.ndjson"));
+  const std::vector<std::string> examples = testing::ReadLines(testing::SeedCasesPath());
   RunResult r =
       Ctl(dir, {"submit"}, absl::StrCat(examples[0], "\n", "garbage\n", examples[1], "\n"));
   EXPECT_EQ(r.exit_code, 1);

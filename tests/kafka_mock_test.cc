@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/binaries.h"
 #include "tests/testing/data_dir.h"
 #include "tests/testing/subprocess.h"
 
@@ -24,8 +25,7 @@ TEST(KafkaMockTest, KcatListsProducesAndConsumes) {
   const std::string out = testing::FreshDir("kafka_mock.out");
   const std::string empty = testing::FreshDir("kafka_mock.in");
   std::ofstream(empty).close();
-  testing::Child mock({testing::Runfile("tools/kafka/kafka_mock"), "--brokers=3", "--partitions=6"},
-                      empty, out);
+  testing::Child mock({testing::KafkaMockPath(), "--brokers=3", "--partitions=6"}, empty, out);
   std::string bootstrap;
   for (int i = 0; i < 100 && bootstrap.empty(); ++i) {
     std::ifstream in(out);

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "tests/testing/binaries.h"
 #include "tests/testing/data_dir.h"
 #include "tests/testing/subprocess.h"
 
@@ -27,26 +28,26 @@ constexpr int kReplicas = 40;
 constexpr int kKills = 6;
 constexpr char kNow[] = "--now=2026-12-20T00:00:00Z";  // Every clock has passed.
 
-std::string Ctl() { return Runfile("tools/docketctl/docketctl"); }
-
 std::string Prepare(const std::string& name, const std::string& stream) {
   const std::string dir = testing::DirWithExampleEvidence(name);
-  EXPECT_EQ(RunProcess({Ctl(), "--data_dir=" + dir, "submit"}, stream).exit_code, 0);
+  EXPECT_EQ(RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "submit"}, stream).exit_code,
+            0);
   return dir;
 }
 
 std::string MaskedTail(const std::string& dir) {
   static const std::regex kRecorded("\"recordedAt\":\"[^\"]*\"");
   return std::regex_replace(
-      RunProcess({Ctl(), "--data_dir=" + dir, "tail", "--from=beginning"}).out, kRecorded,
-      "\"recordedAt\":\"-\"");
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "tail", "--from=beginning"}).out,
+      kRecorded, "\"recordedAt\":\"-\"");
 }
 
 TEST(TickCrashTest, EachWarningAndBreachIsRecordedOnceAcrossKills) {
   const std::string stream = testing::ReplicatedExamples("T", kReplicas);
   const std::string reference = Prepare("tick-reference", stream);
   const auto started = std::chrono::steady_clock::now();
-  testing::RunResult ref = RunProcess({Ctl(), "--data_dir=" + reference, "tick", kNow});
+  testing::RunResult ref =
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + reference, "tick", kNow});
   const auto took = std::chrono::steady_clock::now() - started;
   ASSERT_EQ(ref.exit_code, 0) << ref.err;
   std::smatch counts;
@@ -63,7 +64,7 @@ TEST(TickCrashTest, EachWarningAndBreachIsRecordedOnceAcrossKills) {
       std::max<int64_t>(1000, std::chrono::duration_cast<std::chrono::microseconds>(took).count());
   int interrupted = 0;
   for (int k = 0; k < kKills; ++k) {
-    testing::Child child({Ctl(), "--data_dir=" + dir, "tick", kNow}, empty,
+    testing::Child child({testing::DocketctlPath(), "--data_dir=" + dir, "tick", kNow}, empty,
                          testing::FreshDir(absl::StrCat("tick-out-", k)));
     std::this_thread::sleep_for(std::chrono::microseconds(
         std::uniform_int_distribution<int64_t>(micros / 20, micros / 2)(rng)));
@@ -72,10 +73,12 @@ TEST(TickCrashTest, EachWarningAndBreachIsRecordedOnceAcrossKills) {
   }
   RecordProperty("interrupted", interrupted);
   EXPECT_GE(interrupted, 1) << "no kill landed before a tick finished";
-  testing::RunResult last = RunProcess({Ctl(), "--data_dir=" + dir, "tick", kNow});
+  testing::RunResult last =
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "tick", kNow});
   ASSERT_EQ(last.exit_code, 0) << last.err;
 
-  testing::RunResult verified = RunProcess({Ctl(), "--data_dir=" + dir, "verify"});
+  testing::RunResult verified =
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
   const std::string expected = MaskedTail(reference);
   const std::string actual = MaskedTail(dir);

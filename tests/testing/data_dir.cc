@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "projections/store.h"
+#include "tests/testing/binaries.h"
 #include "tests/testing/subprocess.h"
 
 namespace docket::testing {
@@ -32,6 +33,12 @@ absl::StatusOr<std::map<std::string, std::string>> DumpDataDir(const std::string
   return out;
 }
 
+std::string WriteFile(const std::string& name, const std::string& content) {
+  const std::string path = FreshDir(name);
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
 std::vector<std::string> ReadLines(const std::string& path) {
   std::ifstream in(path);
   std::vector<std::string> lines;
@@ -40,10 +47,7 @@ std::vector<std::string> ReadLines(const std::string& path) {
 }
 
 std::string ReplicatedExamples(const std::string& tag, int replicas) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* workspace = std::getenv("TEST_WORKSPACE");
-  const std::vector<std::string> examples = ReadLines(absl::StrCat(
-      srcdir ? srcdir : ".", "/", workspace ? workspace : "docket", "/examples/seed_cases.ndjson"));
+  const std::vector<std::string> examples = ReadLines(SeedCasesPath());
   std::string out;
   for (int r = 0; r < replicas; ++r) {
     const std::string prefix = absl::StrCat("\"", tag, r, "-C-2026-");
@@ -56,10 +60,9 @@ std::string ReplicatedExamples(const std::string& tag, int replicas) {
 
 std::string DirWithExampleEvidence(const std::string& name) {
   const std::string dir = FreshDir(name);
-  const RunResult stored =
-      RunProcess({Runfile("tools/docketctl/docketctl"), "--data_dir=" + dir, "put-evidence",
-                  Runfile("examples/evidence/acrylic_sign_crack.png"),
-                  Runfile("examples/evidence/laptop_screen_crack.png")});
+  const RunResult stored = RunProcess({DocketctlPath(), "--data_dir=" + dir, "put-evidence",
+                                       Runfile("examples/evidence/acrylic_sign_crack.png"),
+                                       Runfile("examples/evidence/laptop_screen_crack.png")});
   if (stored.exit_code != 0) {
     std::cerr << "put-evidence failed: " << stored.err << "\n";
     std::abort();

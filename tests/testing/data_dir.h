@@ -17,19 +17,23 @@ std::string FreshDir(const std::string& name);
 // data directories, whatever RocksDB did to its files.
 absl::StatusOr<std::map<std::string, std::string>> DumpDataDir(const std::string& dir);
 
+// Writes `content` to a fresh file `name` under the test's temporary
+// directory; returns its path.
+std::string WriteFile(const std::string& name, const std::string& content);
+
 // The lines of the file at `path` (e.g. examples/seed_cases.ndjson in the
 // runfiles).
 std::vector<std::string> ReadLines(const std::string& path);
 
-// The example commands (examples/seed_cases.ndjson in the runfiles)
-// `replicas` times over, each copy's case ids prefixed with `tag` and the
-// copy's number ("R3-C-2026-0001"), one command per line: a large stream of
-// valid lifecycles.
 // A fresh directory `name` holding the examples' evidence (the two photos
 // of examples/evidence, stored with docketctl put-evidence, which the test
 // must have in its data). Returns its path.
 std::string DirWithExampleEvidence(const std::string& name);
 
+// The example commands (examples/seed_cases.ndjson in the runfiles)
+// `replicas` times over, each copy's case ids prefixed with `tag` and the
+// copy's number ("R3-C-2026-0001"), one command per line: a large stream of
+// valid lifecycles.
 std::string ReplicatedExamples(const std::string& tag, int replicas);
 
 }  // namespace docket::testing

@@ -1,0 +1,253 @@
+// docket on Kafka, end to end, against librdkafka's mock cluster on
+// loopback: docketd and docketctl --brokers as real processes, kcat and
+// protoc as clients nobody here wrote. The outcomes equal the embedded
+// mode's (recorded times aside), a second engine restores the same cases
+// from the topics, bad records become rejections.
+
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "docket/v1/events.pb.h"
+#include "docket/v1/stored_event.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/kafka/wire.h"
+#include "tests/testing/binaries.h"
+#include "tests/testing/data_dir.h"
+#include "tests/testing/kafka_rig.h"
+#include "tests/testing/outcomes.h"
+#include "tests/testing/subprocess.h"
+
+namespace docket {
+namespace {
+
+using testing::CheckTopics;
+using testing::Child;
+using testing::EngineDir;
+using ::testing::HasSubstr;
+using testing::Lines;
+using testing::ListWhenCaughtUp;
+using testing::Normalized;
+using testing::Runfile;
+using testing::RunProcess;
+using testing::StartDocketd;
+using testing::VerifiedEvents;
+using testing::WriteFile;
+
+using KafkaEndToEndTest = testing::KafkaClusterTest;
+
+TEST_F(KafkaEndToEndTest, EndToEndMatchesEmbeddedAndRestoresFromTheTopics) {
+  const std::string input =
+      absl::StrJoin(testing::ReadLines(testing::SeedCasesPath()), "\n") + "\n";
+  const std::string reference = EngineDir("embedded");
+  const std::string embedded = testing::SubmitEmbedded(reference, input);
+  const std::string a = EngineDir("engine-a");
+  std::unique_ptr<Child> engine = StartDocketd(bootstrap_, a, "a");
+
+  testing::RunResult submitted = Submit(input);
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  EXPECT_EQ(Lines(submitted.out).size(), 69u);
+  EXPECT_EQ(Normalized(submitted.out), Normalized(embedded));
+
+  // The projections equal the embedded mode's.
+  const std::string expected_list =
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + reference, "list"}).out;
+  ASSERT_EQ(Lines(expected_list).size(), 10u);
+  EXPECT_EQ(ListWhenCaughtUp(a, expected_list), expected_list);
+  EXPECT_EQ(CheckTopics(bootstrap_), 69u);
+
+  // An adapter retrying: every repeated command is answered again, with its
+  // original events marked as a duplicate, as in the embedded mode; no new
+  // revision appears, and tail does not show the copies.
+  testing::RunResult repeated = Submit(input);
+  ASSERT_EQ(repeated.exit_code, 0) << repeated.err;
+  const std::string embedded_repeat = testing::SubmitEmbedded(reference, input);
+  EXPECT_EQ(std::count(embedded_repeat.begin(), embedded_repeat.end(), '\n'), 69);
+  EXPECT_EQ(Normalized(repeated.out), Normalized(embedded_repeat));
+  EXPECT_THAT(repeated.out, HasSubstr("\"duplicate\":true"));
+  EXPECT_EQ(CheckTopics(bootstrap_), 69u);
+  // The same command twice in one input: one outcome per command record.
+  const std::string first = testing::ReadLines(testing::SeedCasesPath())[0];
+  testing::RunResult twice = Submit(first + "\n" + first + "\n");
+  ASSERT_EQ(twice.exit_code, 0) << twice.err;
+  const std::vector<std::string> twice_lines = Lines(twice.out);
+  ASSERT_EQ(twice_lines.size(), 2u);
+  const std::string expected_once =
+      testing::NormalizedOutcome(Lines(testing::SubmitEmbedded(reference, first + "\n"))[0])
+          .ShortDebugString();
+  for (const std::string& line : twice_lines) {
+    EXPECT_EQ(testing::NormalizedOutcome(line).ShortDebugString(), expected_once);
+  }
+
+  // SIGTERM drains and exits 0; the data verifies.
+  engine->Kill(SIGTERM);
+  EXPECT_EQ(engine->Wait(), 0);
+  EXPECT_EQ(VerifiedEvents(a), 69);
+
+  // A new engine (another group, empty data) rebuilds it all from docket.events.
+  const std::string b = EngineDir("engine-b");
+  std::unique_ptr<Child> rebuilt = StartDocketd(bootstrap_, b, "b", {"--group=auditors"});
+  EXPECT_EQ(ListWhenCaughtUp(b, expected_list), expected_list);
+  rebuilt->Kill(SIGTERM);
+  EXPECT_EQ(rebuilt->Wait(), 0);
+  EXPECT_EQ(VerifiedEvents(b), 69);
+
+  // tail reads docket.events as JSON lines an analytics consumer can use.
+  testing::RunResult tail =
+      RunProcess({testing::DocketctlPath(), "--brokers=" + bootstrap_, "tail"});
+  ASSERT_EQ(tail.exit_code, 0) << tail.err;
+  EXPECT_EQ(Lines(tail.out).size(), 69u);
+  EXPECT_THAT(tail.out, HasSubstr("\"caseOpened\""));
+}
+
+// The deadline scanner of docketd publishes what is due as commands on
+// docket.commands; the owners of the cases decide them. The result equals
+// the embedded `tick`.
+TEST_F(KafkaEndToEndTest, DeadlineScannerActsThroughTheTopics) {
+  const std::string input =
+      absl::StrJoin(testing::ReadLines(testing::SeedCasesPath()), "\n") + "\n";
+  const std::string a = EngineDir("ticking");
+  std::unique_ptr<Child> engine = StartDocketd(bootstrap_, a, "a", {"--tick_every=1s"});
+  testing::RunResult submitted = Submit(input);
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+
+  const std::string reference = EngineDir("embedded-ticked");
+  testing::SubmitEmbedded(reference, input);
+  testing::RunResult ticked =
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + reference, "tick"});
+  ASSERT_EQ(ticked.exit_code, 0) << ticked.err;
+  ASSERT_THAT(ticked.out, HasSubstr(" breaches"));
+  // Compared: the cases, and how many events (warnings do not show in the list).
+  auto state = [](const std::string& dir) {
+    return std::make_pair(
+        RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "list"}).out,
+        Lines(RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "tail"}).out).size());
+  };
+  const auto expected = state(reference);
+  auto actual = state(a);
+  for (int i = 0; i < 150 && actual != expected; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    actual = state(a);
+  }
+  EXPECT_EQ(actual.first, expected.first);
+  EXPECT_EQ(actual.second, expected.second);
+  engine->Kill(SIGTERM);
+  EXPECT_EQ(engine->Wait(), 0);
+  EXPECT_EQ(VerifiedEvents(a), VerifiedEvents(reference));
+}
+
+TEST_F(KafkaEndToEndTest, BadRecordsBecomeRejectionsAndTheEngineGoesOn) {
+  const std::string a = EngineDir("bad-records");
+  std::unique_ptr<Child> engine = StartDocketd(bootstrap_, a, "a");
+  const std::string kcat = "/usr/bin/kcat";
+  // Garbage bytes, an event where a command belongs, a command too large, a
+  // command on the wrong partition.
+  std::string garbage = "\x08\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x1f";
+  garbage += std::string("\x8b\x00 binary\xfe", 10);
+  const std::vector<std::vector<std::string>> bad = {
+      {"-k", "C-GARBAGE", WriteFile("garbage.bin", garbage)},
+      {"-k", "C-WRONG-TYPE", "-H", "content-type=application/json",
+       WriteFile("event.json", R"({"eventId":"C-1/1","caseId":"C-1","revision":"1"})")},
+      {"-k", "C-LARGE", "-X", "message.max.bytes=4000000",
+       WriteFile("large.bin", std::string((1 << 20) + 4096, 'x'))},
+      // A good command on a partition other than its case's (DESIGN.md: one
+      // case lives in one partition).
+      {"-k", "C-1", "-p", absl::StrCat((kafka::PartitionOf("C-1", 6) + 1) % 6), "-H",
+       "content-type=application/json",
+       WriteFile("misplaced.json", R"({"commandId":"wp-1","caseId":"C-1","acknowledge":{}})")},
+  };
+  for (const auto& args : bad) {
+    std::vector<std::string> argv = {kcat, "-P", "-b", bootstrap_, "-t", "docket.commands"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    testing::RunResult produced = RunProcess(argv);
+    ASSERT_EQ(produced.exit_code, 0) << produced.err;
+  }
+  // The engine keeps going: a good command after them is answered.
+  testing::RunResult good = Submit(testing::ReadLines(testing::SeedCasesPath())[0]);
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_THAT(good.out, HasSubstr("\"caseOpened\""));
+
+  std::multiset<std::string> kinds;
+  for (int i = 0; i < 50 && kinds.size() < 4; ++i) {
+    kinds = testing::RejectionKinds(bootstrap_);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(kinds, (std::multiset<std::string>{"RULE_COMMAND_TOO_LARGE", "RULE_UNDECODABLE",
+                                               "RULE_UNDECODABLE", "RULE_WRONG_PARTITION"}));
+  engine->Kill(SIGTERM);
+  EXPECT_EQ(engine->Wait(), 0) << "the engine must survive bad records";
+  EXPECT_EQ(VerifiedEvents(a), 1);
+}
+
+TEST_F(KafkaEndToEndTest, KcatAndProtocSpeakItToo) {
+  const std::string a = EngineDir("interop");
+  std::unique_ptr<Child> engine = StartDocketd(bootstrap_, a, "a");
+  // protoc encodes a command from text; kcat publishes it, keyed by case,
+  // partitioned as the Java client would.
+  const std::string proto_root = Runfile("proto");
+  const std::string text = R"(
+    command_id: "kcat-1" case_id: "C-KCAT-1"
+    actor { id: "adapter-kcat" role: ROLE_ADAPTER level: LEVEL_BRANCH branch: "CALLCENTER" }
+    occurred_at { seconds: 1793577000 }
+    open_case { intake {
+      channel: CHANNEL_PHONE category: CATEGORY_DAMAGE
+      customer { id: "CUST-K" name: "kcat" }
+      shipment { waybill: "K1" origin_branch: "GZ" destination_branch: "ZHUHAI" weight_g: 1000
+                 packaging: PACKAGING_CARRIER contents: "a vase" }
+      claim_fen: 5000 handling_branch: "ZHUHAI" description: "broken in transit" } })";
+  testing::RunResult encoded =
+      RunProcess({"/usr/bin/protoc", "-I" + proto_root, "--encode=docket.v1.Command",
+                  "docket/v1/commands.proto"},
+                 text);
+  ASSERT_EQ(encoded.exit_code, 0) << encoded.err;
+  testing::RunResult produced =
+      RunProcess({"/usr/bin/kcat", "-P", "-b", bootstrap_, "-t", "docket.commands", "-k",
+                  "C-KCAT-1", "-X", "topic.partitioner=murmur2_random", "-H",
+                  "content-type=application/x-protobuf", WriteFile("command.bin", encoded.out)});
+  ASSERT_EQ(produced.exit_code, 0) << produced.err;
+
+  // kcat reads the answer; the header names the message; protoc decodes it.
+  testing::RunResult consumed;
+  for (int i = 0; i < 300 && consumed.out.empty(); ++i) {
+    consumed = RunProcess({"/usr/bin/kcat", "-C", "-b", bootstrap_, "-t", "docket.events", "-e",
+                           "-q", "-c", "1", "-f", "%k|%h\n"});
+    if (consumed.out.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_THAT(consumed.out, HasSubstr("C-KCAT-1|docket-type=docket.v1.StoredEvent"));
+  EXPECT_THAT(consumed.out, HasSubstr("docket-kind=case_opened"));
+  EXPECT_THAT(consumed.out, HasSubstr("content-type=application/x-protobuf"));
+  testing::RunResult payload =
+      RunProcess({"/usr/bin/kcat", "-C", "-b", bootstrap_, "-t", "docket.events", "-e", "-q", "-c",
+                  "1", "-D", "", "-f", "%s"});
+  ASSERT_EQ(payload.exit_code, 0) << payload.err;
+  testing::RunResult decoded =
+      RunProcess({"/usr/bin/protoc", "-I" + proto_root, "--decode=docket.v1.StoredEvent",
+                  "docket/v1/stored_event.proto"},
+                 payload.out);
+  ASSERT_EQ(decoded.exit_code, 0) << decoded.err;
+  EXPECT_THAT(decoded.out, HasSubstr("hash: \""));
+  v1::StoredEvent stored;
+  ASSERT_TRUE(stored.ParseFromString(payload.out));
+  testing::RunResult inner = RunProcess({"/usr/bin/protoc", "-I" + proto_root,
+                                         "--decode=docket.v1.CaseEvent", "docket/v1/events.proto"},
+                                        stored.event());
+  ASSERT_EQ(inner.exit_code, 0) << inner.err;
+  EXPECT_THAT(inner.out, HasSubstr("case_id: \"C-KCAT-1\""));
+  EXPECT_THAT(inner.out, HasSubstr("command_id: \"kcat-1\""));
+  EXPECT_THAT(inner.out, HasSubstr("case_opened {"));
+  engine->Kill(SIGTERM);
+  EXPECT_EQ(engine->Wait(), 0);
+}
+
+}  // namespace
+}  // namespace docket

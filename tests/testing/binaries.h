@@ -1,0 +1,20 @@
+#ifndef DOCKET_TESTS_TESTING_BINARIES_H_
+#define DOCKET_TESTS_TESTING_BINARIES_H_
+
+#include <string>
+
+namespace docket::testing {
+
+// The paths of docket's binaries in the test's runfiles. A test that runs
+// one lists its target in `data`.
+std::string DocketctlPath();    // //tools/docketctl
+std::string DocketdPath();      // //services/docketd
+std::string KafkaMockPath();    // //tools/kafka:kafka_mock
+std::string DocketBenchPath();  // //tools/bench:docket_bench
+
+// The example commands, examples/seed_cases.ndjson in the runfiles.
+std::string SeedCasesPath();
+
+}  // namespace docket::testing
+
+#endif  // DOCKET_TESTS_TESTING_BINARIES_H_

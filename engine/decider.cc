@@ -190,7 +190,8 @@ absl::StatusOr<Events> Dispatch(const DecisionContext& ctx) {
 absl::StatusOr<std::vector<v1::CaseEvent>> Decide(const v1::CaseState& state,
                                                   const v1::Command& command,
                                                   const v1::Policy& policy, absl::Time now,
-                                                  const Calendar& calendar) {
+                                                  const Calendar& calendar,
+                                                  const CaseLookup& cases) {
   DOCKET_RETURN_IF_ERROR(CheckEnvelope(command, state, now));
   if (state.revision() > 0 && state.case_id() != command.case_id()) {
     // The caller loaded the wrong case: a defect in the runtime, not input.
@@ -201,7 +202,7 @@ absl::StatusOr<std::vector<v1::CaseEvent>> Decide(const v1::CaseState& state,
   DOCKET_RETURN_IF_ERROR(CheckCaseAndRevision(command, state));
   const DeadlineClock clock(policy, calendar);
   const absl::Time occurred = command.has_occurred_at() ? ToTime(command.occurred_at()) : now;
-  const DecisionContext ctx{state, command, policy, clock, now, occurred};
+  const DecisionContext ctx{state, command, policy, clock, cases, now, occurred};
   DOCKET_ASSIGN_OR_RETURN(Events events, Dispatch(ctx));
 
   const google::protobuf::Timestamp occurred_at = ToProto(occurred);

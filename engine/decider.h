@@ -10,6 +10,7 @@
 #include "docket/v1/policy.pb.h"
 #include "docket/v1/state.pb.h"
 #include "engine/calendar.h"
+#include "engine/case_lookup.h"
 
 namespace docket {
 
@@ -24,11 +25,15 @@ namespace docket {
 //   kAlreadyExists the case id, kFailedPrecondition not allowed now,
 //   kPermissionDenied not this actor.
 //
+// `cases` answers for the other cases the command refers to
+// (ReferencedCases): a merge's survivor, a linked case.
+//
 // Pure and deterministic: no I/O, no clock, no globals; the same arguments
 // give the same events, byte for byte. REQUIRES: `policy` is validated.
 absl::StatusOr<std::vector<v1::CaseEvent>> Decide(
     const v1::CaseState& state, const v1::Command& command, const v1::Policy& policy,
-    absl::Time now, const Calendar& calendar = AlwaysOpenCalendar::Get());
+    absl::Time now, const Calendar& calendar = AlwaysOpenCalendar::Get(),
+    const CaseLookup& cases = CaseMap::Empty());
 
 }  // namespace docket
 

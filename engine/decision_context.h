@@ -16,6 +16,7 @@
 #include "docket/v1/policy.pb.h"
 #include "docket/v1/rejection.pb.h"
 #include "docket/v1/state.pb.h"
+#include "engine/case_lookup.h"
 #include "engine/deadlines.h"
 
 namespace docket::internal {
@@ -25,6 +26,7 @@ struct DecisionContext {
   const v1::Command& command;
   const v1::Policy& policy;
   const DeadlineClock& clock;
+  const CaseLookup& cases;  // The other cases the command refers to.
   absl::Time now;
   absl::Time occurred;  // command.occurred_at, else now.
 

@@ -86,6 +86,10 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EmbeddedRuntime* runtime,
       PartitionRestorer::Create(o.client, o.group, runtime->store(), runtime->log(), o.log);
   if (!restorer.ok()) return restorer.status();
   engine->restorer_ = *std::move(restorer);
+  Engine* self = engine.get();
+  runtime->processor()->set_visibility([self](const std::string& case_id) {
+    return self->position_.count(PartitionOf(case_id, self->partitions_)) > 0;
+  });
 
   for (const char* topic : {kCommandsTopic, kEventsTopic, kRejectionsTopic}) {
     absl::StatusOr<int32_t> count =

@@ -117,8 +117,19 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
 
   absl::StatusOr<v1::CaseState*> state = cache_.Get(command.case_id());
   if (!state.ok()) return state.status();
+  // The other cases the decision may consult, as this batch leaves them.
+  CaseMap others;
+  for (const std::string& id : ReferencedCases(command)) {
+    if (visible_ && !visible_(id)) {
+      others.MarkUnavailable(id);
+      continue;
+    }
+    absl::StatusOr<v1::CaseState*> other = cache_.Get(id);
+    if (!other.ok()) return other.status();
+    if ((*other)->revision() > 0) others.Put(**other);
+  }
   absl::StatusOr<std::vector<v1::CaseEvent>> events =
-      docket::Decide(**state, command, policy_, now, calendar_);
+      docket::Decide(**state, command, policy_, now, calendar_, others);
   if (!events.ok()) {
     if (RuleOf(events.status()) == v1::RULE_UNSPECIFIED &&
         events.status().code() == absl::StatusCode::kInternal) {

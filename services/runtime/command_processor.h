@@ -80,6 +80,13 @@ class CommandProcessor {
   // Commit or Abort.
   const std::vector<std::string>& PendingEvents() const;
 
+  // Which cases this runtime holds the current state of (Kafka mode: those
+  // of the partitions it owns). A decision that refers to another case sees
+  // it as unavailable. Default: every case.
+  void set_visibility(std::function<bool(const std::string& case_id)> visible) {
+    visible_ = std::move(visible);
+  }
+
  private:
   struct Pending;
   absl::StatusOr<Decision> DecideOne(const v1::Command& command, absl::Time now);
@@ -96,6 +103,7 @@ class CommandProcessor {
   Projector projector_;
   CaseCache cache_;
   std::unique_ptr<Pending> pending_;
+  std::function<bool(const std::string& case_id)> visible_;
 };
 
 }  // namespace docket

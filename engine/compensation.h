@@ -22,21 +22,27 @@ struct Compensation {
 // amount typed in by a person:
 // - an exemption in the findings: zero, naming the clause;
 // - LATE: the freight is waived (not the insurance fee);
-// - BILLING: (billed - actual weight) × the shipment's tariff;
+// - BILLING: (billed - shipped weight) × the shipment's tariff;
 // - DAMAGE/LOSS insured: loss × min(declared, value) ÷ value, where the loss
 //   is the value less residual for a total loss, the assessed loss otherwise;
-// - DAMAGE/LOSS uninsured: the customer's contract basis, else the policy's:
-//   rate per kg × weight, N × freight, or the proven direct loss;
+// - DAMAGE/LOSS uninsured: the least of the proven direct loss the
+//   investigation assessed (直接损失赔偿, when assessed) and the limit
+//   (最高限额赔偿) of the customer's contract basis, else the policy's: rate
+//   per kg × weight, N × freight, or the proven direct loss itself;
 // - other categories: no monetary basis, zero.
 // Every amount is capped by the claim when the customer named one. Division
 // rounds half up to the fen.
 //
-// Fails with RULE_COMPENSATION_FACTS when the basis needs a fact the case
-// lacks (a weight of zero for a per-kg rate...).
+// A missing fact is never read as zero: RULE_COMPENSATION_FACTS naming the
+// fact (a billing case without the shipped weight, a delay without the
+// freight, a per-kg basis without the weight...). Arithmetic is checked
+// (engine/bounds.h): a result beyond the policy's bounds is
+// RULE_MALFORMED_COMMAND.
 absl::StatusOr<Compensation> ComputeCompensation(const v1::CaseState& c, const v1::Policy& policy);
 
-// a × b ÷ c rounded half up, without overflow for any int64 inputs whose
-// result fits. REQUIRES: a, b >= 0, c > 0.
+// a × b ÷ c rounded half up, computed in 128 bits. REQUIRES: a, b >= 0,
+// c > 0 and the result fits in int64 (MulDivAmount in engine/bounds.h
+// checks it).
 int64_t MulDivRoundHalfUp(int64_t a, int64_t b, int64_t c);
 
 }  // namespace docket

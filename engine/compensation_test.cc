@@ -104,6 +104,30 @@ TEST(CompensationTest, RulesTable) {
            0, v1::COMPENSATION_BASIS_BILLING_OVERCHARGE},
           {"attitude: no monetary basis", R"pb(category: CATEGORY_ATTITUDE claim_fen: 10000)pb", 0,
            v1::COMPENSATION_BASIS_NO_MONETARY_BASIS},
+          // 直接损失赔偿 within 最高限额赔偿: the least of claim, proven loss, limit.
+          {"the proven loss below the limit",
+           R"pb(category: CATEGORY_DAMAGE
+                claim_fen: 30000
+                findings { assessed_loss_fen: 5000 }
+                intake { shipment { weight_g: 10000 } })pb",
+           5000, v1::COMPENSATION_BASIS_CONTRACT_RATE_PER_KG},
+          {"the limit below the proven loss",
+           R"pb(category: CATEGORY_LOSS
+                findings { assessed_loss_fen: 90000 }
+                intake { shipment { weight_g: 10000 } })pb",
+           20000, v1::COMPENSATION_BASIS_CONTRACT_RATE_PER_KG},
+          {"the claim below both",
+           R"pb(category: CATEGORY_LOSS
+                claim_fen: 3000
+                findings { assessed_loss_fen: 5000 }
+                intake {
+                  customer { contract { uninsured_basis: COMPENSATION_BASIS_FREIGHT_MULTIPLE } }
+                  shipment { freight_fen: 2000 }
+                })pb",
+           3000, v1::COMPENSATION_BASIS_FREIGHT_MULTIPLE},
+          {"delay waives the freight", R"pb(category: CATEGORY_LATE
+                                            intake { shipment { freight_fen: 35000 } })pb",
+           35000, v1::COMPENSATION_BASIS_FREIGHT_WAIVED},
       };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.name);
@@ -131,7 +155,9 @@ TEST(CompensationTest, ExemptionNamesTheClause) {
 TEST(CompensationTest, MissingFactsAreRefusedNamingTheField) {
   const std::pair<const char*, const char*> rows[] = {
       {R"pb(category: CATEGORY_DAMAGE)pb", "shipment.weight_g"},
-      {R"pb(category: CATEGORY_BILLING)pb", "shipment.freight_rate_fen_per_kg"},
+      {R"pb(category: CATEGORY_BILLING
+            intake { shipment { weight_g: 758000 billed_weight_g: 802000 } })pb",
+       "shipment.freight_rate_fen_per_kg"},
       {R"pb(category: CATEGORY_DAMAGE
             intake { shipment { insured: true declared_value_fen: 100 } })pb",
        "findings.assessed_loss_fen"},
@@ -140,6 +166,17 @@ TEST(CompensationTest, MissingFactsAreRefusedNamingTheField) {
               customer { contract { uninsured_basis: COMPENSATION_BASIS_FREIGHT_MULTIPLE } }
             })pb",
        "shipment.freight_fen"},
+      // Never read a missing fact as zero: not the whole bill refunded, not
+      // "0.00 waived".
+      {R"pb(category: CATEGORY_BILLING
+            intake { shipment { billed_weight_g: 802000 freight_rate_fen_per_kg: 250 } })pb",
+       "shipment.weight_g"},
+      {R"pb(category: CATEGORY_BILLING
+            intake { shipment { weight_g: 758000 freight_rate_fen_per_kg: 250 } })pb",
+       "shipment.billed_weight_g"},
+      {R"pb(category: CATEGORY_LATE
+            intake { shipment { insurance_fee_fen: 500 } })pb",
+       "shipment.freight_fen"},
   };
   for (const auto& [state, field] : rows) {
     SCOPED_TRACE(state);
@@ -147,6 +184,47 @@ TEST(CompensationTest, MissingFactsAreRefusedNamingTheField) {
     ASSERT_FALSE(c.ok());
     EXPECT_EQ(RuleOf(c.status()), v1::RULE_COMPENSATION_FACTS);
     EXPECT_THAT(c.status().message(), HasSubstr(field));
+  }
+}
+
+// Checked arithmetic: a product beyond the policy's max_amount_fen is
+// refused, naming the computation, never wrapped (failed before: a tariff
+// near INT64_MAX gave a negative proposal).
+TEST(CompensationTest, ProductsBeyondTheBoundAreRefused) {
+  const std::pair<const char*, const char*> rows[] = {
+      {R"pb(category: CATEGORY_BILLING
+            intake {
+              shipment {
+                weight_g: 1
+                billed_weight_g: 1000000000
+                freight_rate_fen_per_kg: 9223372036854775807
+              }
+            })pb",
+       "the overcharge"},
+      {R"pb(category: CATEGORY_DAMAGE
+            intake {
+              shipment { weight_g: 9223372036854775807 }
+              customer { contract { rate_fen_per_kg: 9223372036854775807 } }
+            })pb",
+       "the contract rate × weight"},
+      {R"pb(category: CATEGORY_LOSS
+            intake {
+              shipment { freight_fen: 9223372036854775807 }
+              customer {
+                contract {
+                  uninsured_basis: COMPENSATION_BASIS_FREIGHT_MULTIPLE
+                  freight_multiple: 7
+                }
+              }
+            })pb",
+       "the freight multiple × freight"},
+  };
+  for (const auto& [state, what] : rows) {
+    SCOPED_TRACE(what);
+    absl::StatusOr<Compensation> c = ComputeCompensation(CaseFromText(state), DefaultPolicy());
+    ASSERT_FALSE(c.ok()) << c->amount_fen;
+    EXPECT_EQ(RuleOf(c.status()), v1::RULE_MALFORMED_COMMAND);
+    EXPECT_THAT(c.status().message(), HasSubstr(what));
   }
 }
 

@@ -100,7 +100,8 @@ TEST(DeadlineScenarioTest, WaitingForTheCustomerPausesOnlyTheInternalClocks) {
   // The history shows both: the pause and the resumed clocks.
   const v1::CaseEvent& waited = c.events()[c.events().size() - 3];
   EXPECT_TRUE(waited.has_awaiting_customer());
-  EXPECT_EQ(c.events().back().customer_responded().deadlines_size(), 2);  // Report, resolution.
+  // Report, resolution, progress notice.
+  EXPECT_EQ(c.events().back().customer_responded().deadlines_size(), 3);
 }
 
 // A delay, undelivered, reclassified as a loss and raised to MAJOR on day

@@ -26,12 +26,23 @@ void DeadlineClock::Schedule(v1::Deadline* d) const {
   }
 }
 
+v1::Deadline DeadlineClock::Make(v1::DeadlineKind kind, absl::Time start, int64_t minutes,
+                                 bool business) const {
+  v1::Deadline d;
+  d.set_kind(kind);
+  *d.mutable_started_at() = ToProto(start);
+  d.set_window_minutes(minutes);
+  d.set_business_time(business);
+  d.set_window_number(1);
+  Schedule(&d);
+  return d;
+}
+
 v1::Deadline DeadlineClock::Start(v1::DeadlineKind kind, absl::Time start, v1::Severity severity,
                                   v1::Channel channel) const {
   const v1::SeverityClocks& clocks = ClocksFor(policy_, severity);
   int64_t minutes = 0;
   bool business = clocks.business_time();
-  v1::Deadline d;
   switch (kind) {
     case v1::DEADLINE_KIND_FIRST_RESPONSE:
       minutes = clocks.first_response_minutes();
@@ -40,10 +51,11 @@ v1::Deadline DeadlineClock::Start(v1::DeadlineKind kind, absl::Time start, v1::S
         if (c.channel() == channel && c.minutes() < minutes) minutes = c.minutes();
       }
       break;
-    case v1::DEADLINE_KIND_REPORT_UPWARD:
-      minutes = clocks.report_upward_minutes();
+    case v1::DEADLINE_KIND_REPORT_UPWARD: {
+      v1::Deadline d = Make(kind, start, clocks.report_upward_minutes(), business);
       d.set_report_to(clocks.report_to());
-      break;
+      return d;
+    }
     case v1::DEADLINE_KIND_RESOLUTION:
       minutes = clocks.resolution_minutes();
       break;
@@ -57,26 +69,75 @@ v1::Deadline DeadlineClock::Start(v1::DeadlineKind kind, absl::Time start, v1::S
       minutes = policy_.regulatory_result_minutes();
       business = false;
       break;
+    case v1::DEADLINE_KIND_PROGRESS_NOTICE: {
+      const v1::ProgressNoticePolicy& p = policy_.progress_notice();
+      if (severity == v1::SEVERITY_EXTRAORDINARY) {
+        minutes = p.extraordinary_update_minutes();
+        business = false;
+      } else {
+        minutes = p.window_minutes();
+        business = p.business_time();
+      }
+      break;
+    }
     default:
       break;
   }
-  d.set_kind(kind);
-  *d.mutable_started_at() = ToProto(start);
-  d.set_window_minutes(minutes);
-  d.set_business_time(business);
-  d.set_window_number(1);
-  Schedule(&d);
-  return d;
+  return Make(kind, start, minutes, business);
 }
 
-std::vector<v1::Deadline> DeadlineClock::Opening(v1::Severity severity, v1::Channel channel,
-                                                 absl::Time complained_at) const {
+v1::Deadline DeadlineClock::StartFlow(v1::DeadlineKind kind, absl::Time start,
+                                      v1::CaseKind case_kind, v1::LinkKind link) const {
+  int64_t minutes = 0;
+  bool business = false;
+  if (case_kind == v1::CASE_KIND_INQUIRY) {
+    minutes = kind == v1::DEADLINE_KIND_FIRST_RESPONSE
+                  ? policy_.inquiry().answer_minutes()
+                  : policy_.inquiry().department_reply_minutes();
+    business = policy_.inquiry().business_time();
+  } else if (case_kind == v1::CASE_KIND_SUGGESTION) {
+    minutes = kind == v1::DEADLINE_KIND_FEEDBACK ? policy_.suggestion().feedback_minutes()
+                                                 : policy_.suggestion().evaluation_minutes();
+    business = policy_.suggestion().business_time();
+  } else if (case_kind == v1::CASE_KIND_RECOVERY) {
+    minutes = link == v1::LINK_KIND_NETWORK_RECOVERY
+                  ? policy_.recovery().network_recovery_minutes()
+                  : policy_.recovery().third_party_claim_minutes();
+  }
+  return Make(kind, start, minutes, business);
+}
+
+std::vector<v1::Deadline> DeadlineClock::Opening(const v1::Intake& intake, v1::Severity severity,
+                                                 absl::Time at) const {
+  const v1::LinkKind link = intake.link().kind();
+  switch (intake.kind()) {
+    case v1::CASE_KIND_INQUIRY:
+      return {StartFlow(v1::DEADLINE_KIND_FIRST_RESPONSE, at, intake.kind(), link)};
+    case v1::CASE_KIND_SUGGESTION:
+      return {StartFlow(v1::DEADLINE_KIND_FEEDBACK, at, intake.kind(), link)};
+    case v1::CASE_KIND_RECOVERY:
+      return {StartFlow(v1::DEADLINE_KIND_RECOVERY, at, intake.kind(), link)};
+    default:
+      break;
+  }
+  const v1::Channel channel = intake.channel();
   return {
-      Start(v1::DEADLINE_KIND_FIRST_RESPONSE, complained_at, severity, channel),
-      Start(v1::DEADLINE_KIND_REPORT_UPWARD, complained_at, severity, channel),
-      Start(v1::DEADLINE_KIND_RESOLUTION, complained_at, severity, channel),
-      Start(v1::DEADLINE_KIND_REGULATORY_RESULT, complained_at, severity, channel),
+      Start(v1::DEADLINE_KIND_FIRST_RESPONSE, at, severity, channel),
+      Start(v1::DEADLINE_KIND_REPORT_UPWARD, at, severity, channel),
+      Start(v1::DEADLINE_KIND_RESOLUTION, at, severity, channel),
+      Start(v1::DEADLINE_KIND_PROGRESS_NOTICE, at, severity, channel),
+      Start(v1::DEADLINE_KIND_REGULATORY_RESULT, at, severity, channel),
   };
+}
+
+v1::Deadline DeadlineClock::NextProgressNotice(absl::Time at, absl::Time expected,
+                                               v1::Severity severity) const {
+  if (severity == v1::SEVERITY_EXTRAORDINARY) {
+    return Start(v1::DEADLINE_KIND_PROGRESS_NOTICE, at, severity, v1::CHANNEL_UNSPECIFIED);
+  }
+  // Whole minutes, rounded up: never due before the promised time.
+  const int64_t minutes = (absl::ToInt64Seconds(expected - at) + 59) / 60;
+  return Make(v1::DEADLINE_KIND_PROGRESS_NOTICE, at, minutes, /*business=*/false);
 }
 
 std::vector<v1::Deadline> DeadlineClock::Recompute(const v1::CaseState& state,
@@ -85,6 +146,9 @@ std::vector<v1::Deadline> DeadlineClock::Recompute(const v1::CaseState& state,
   bool report_open = false;
   for (const v1::Deadline& d : state.deadlines()) {
     if (d.met() || d.kind() == v1::DEADLINE_KIND_REGULATORY_RESULT) continue;
+    if (d.kind() == v1::DEADLINE_KIND_PROGRESS_NOTICE && severity != v1::SEVERITY_EXTRAORDINARY) {
+      continue;
+    }
     const v1::Deadline fresh =
         Start(d.kind(), ToTime(d.started_at()), severity, state.intake().channel());
     // The new window and level; everything that already happened stays.

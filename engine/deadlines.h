@@ -25,21 +25,36 @@ class DeadlineClock {
   DeadlineClock(const v1::Policy& policy, const Calendar& calendar)
       : policy_(policy), calendar_(calendar) {}
 
-  // A new open deadline of `kind` whose first window starts at `start`.
-  // REQUIRES: severity is set; `channel` matters only for FIRST_RESPONSE.
+  // A new open deadline of a complaint's `kind` whose first window starts
+  // at `start`. REQUIRES: severity is set; `channel` matters only for
+  // FIRST_RESPONSE.
   v1::Deadline Start(v1::DeadlineKind kind, absl::Time start, v1::Severity severity,
                      v1::Channel channel) const;
 
-  // The clocks a complaint starts: first response, report upward,
-  // resolution (internal) and the regulatory result.
-  std::vector<v1::Deadline> Opening(v1::Severity severity, v1::Channel channel,
-                                    absl::Time complained_at) const;
+  // A new open deadline of `kind` for a case of `case_kind` that is not a
+  // complaint (an inquiry's first answer and its department's reply, a
+  // suggestion's evaluation and feedback, a recovery of `link`'s kind).
+  v1::Deadline StartFlow(v1::DeadlineKind kind, absl::Time start, v1::CaseKind case_kind,
+                         v1::LinkKind link) const;
+
+  // The clocks a case starts when it is registered. A complaint: first
+  // response, report upward, resolution, progress notice (internal) and the
+  // regulatory result. An inquiry: its first answer. A suggestion: its
+  // feedback. A recovery: its settlement.
+  std::vector<v1::Deadline> Opening(const v1::Intake& intake, v1::Severity severity,
+                                    absl::Time at) const;
+
+  // The progress notice after one sent at `at` promising completion at
+  // `expected`: due then, or for an EXTRAORDINARY complaint a day (the
+  // policy's update window) after `at`. REQUIRES: expected > at.
+  v1::Deadline NextProgressNotice(absl::Time at, absl::Time expected, v1::Severity severity) const;
 
   // The open internal deadlines of `state` retimed for `severity` from their
   // original starts, keeping elapsed and paused time and what was already
   // warned, plus a new report-upward deadline from the complaint when
   // `severity` must be reported higher than the case has been. The
-  // regulatory clock never changes.
+  // regulatory clock never changes; a progress notice changes only when
+  // the case becomes EXTRAORDINARY (daily from its start).
   std::vector<v1::Deadline> Recompute(const v1::CaseState& state, v1::Severity severity) const;
 
   // `d` running again at `at` after standing still since d.paused_since:
@@ -57,6 +72,7 @@ class DeadlineClock {
   // Sets due_at and marks from started_at, window_minutes, paused_seconds
   // and business_time.
   void Schedule(v1::Deadline* d) const;
+  v1::Deadline Make(v1::DeadlineKind kind, absl::Time start, int64_t minutes, bool business) const;
   absl::Time Add(absl::Time start, absl::Duration d, bool business) const;
 
   const v1::Policy& policy_;

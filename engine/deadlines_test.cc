@@ -29,10 +29,13 @@ void Open(CaseHarness& c, const char* channel, const char* facts = "") {
                             " category: CATEGORY_ATTITUDE customer { id: \"X\" } ", facts, " } }"));
 }
 
-TEST(DeadlinesTest, GeneralPhoneComplaintStartsFourClocks) {
+TEST(DeadlinesTest, GeneralPhoneComplaintStartsFiveClocks) {
   CaseHarness c("C-D1");
   Open(c, "CHANNEL_PHONE");
-  EXPECT_EQ(c.state().deadlines_size(), 4);
+  EXPECT_EQ(c.state().deadlines_size(), 5);
+  // 渠道管理办法 三(一)2: a progress notice within 2 working days unless
+  // resolved (16 business hours; the harness calendar is always open).
+  EXPECT_EQ(Window(c.state(), v1::DEADLINE_KIND_PROGRESS_NOTICE), absl::Hours(16));
   EXPECT_EQ(Window(c.state(), v1::DEADLINE_KIND_FIRST_RESPONSE), absl::Hours(4));
   EXPECT_EQ(Window(c.state(), v1::DEADLINE_KIND_REPORT_UPWARD), absl::Hours(24));
   EXPECT_EQ(Window(c.state(), v1::DEADLINE_KIND_RESOLUTION), absl::Hours(72));

@@ -121,10 +121,16 @@ absl::StatusOr<Events> DecideRecordDeadlineBreach(const DecisionContext& ctx) {
   }
   const v1::Level from = ctx.state.handling_level();
   const bool escalates = from < v1::LEVEL_HEADQUARTERS;
+  const bool regulatory = kind == v1::DEADLINE_KIND_REGULATORY_RESULT;
+  // An appeal case is the regulator's: when its own result is late it goes
+  // straight to headquarters, and nothing appeals it again.
+  const bool appeal_case = ctx.state.link().kind() == v1::LINK_KIND_REGULATOR_APPEAL;
+  const v1::Level to =
+      regulatory && appeal_case ? v1::LEVEL_HEADQUARTERS : static_cast<v1::Level>(from + 1);
   // An internal clock runs a next window at the higher level; the regulatory
   // clock passes once (the customer's appeal takes over), as does any clock
   // at the top.
-  const bool next_window = escalates && kind != v1::DEADLINE_KIND_REGULATORY_RESULT;
+  const bool next_window = escalates && !regulatory;
   Events events(1);
   v1::DeadlineBreached* breached = events[0].mutable_deadline_breached();
   breached->set_kind(kind);
@@ -133,7 +139,7 @@ absl::StatusOr<Events> DecideRecordDeadlineBreach(const DecisionContext& ctx) {
   if (escalates) {
     v1::Escalated* e = events.emplace_back().mutable_escalated();
     e->set_from_level(from);
-    e->set_to_level(static_cast<v1::Level>(from + 1));
+    e->set_to_level(to);
     e->set_reason(absl::StrCat(v1::DeadlineKind_Name(kind), " breached"));
     e->set_automatic(true);
     e->set_breached_deadline(kind);

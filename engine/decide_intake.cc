@@ -3,6 +3,8 @@
 // escalation, reporting upward (上报) and merging duplicates.
 
 #include "absl/strings/str_cat.h"
+#include "engine/bounds.h"
+#include "engine/case_kind.h"
 #include "engine/decision_context.h"
 #include "engine/refusal.h"
 #include "engine/severity.h"
@@ -12,38 +14,74 @@
 namespace docket::internal {
 namespace {
 
-absl::Status CheckNonNegative(const DecisionContext& ctx,
-                              std::initializer_list<std::pair<const char*, int64_t>> fields) {
-  for (const auto& [name, value] : fields) {
-    if (value < 0) {
-      return RefuseMalformed(absl::StrCat(ctx.Case(), ": ", name, " must not be negative"));
+absl::Status CheckDepartments(const DecisionContext& ctx, absl::string_view field,
+                              const google::protobuf::RepeatedPtrField<std::string>& departments) {
+  for (int i = 0; i < departments.size(); ++i) {
+    if (departments[i].empty()) {
+      return RefuseMalformed(absl::StrCat(ctx.Case(), ": ", field, "[", i, "] is empty"));
+    }
+    for (int j = 0; j < i; ++j) {
+      if (departments[j] == departments[i]) {
+        return RefuseMalformed(
+            absl::StrCat(ctx.Case(), ": ", field, " names ", departments[i], " twice"));
+      }
     }
   }
   return absl::OkStatus();
 }
 
+absl::Status CheckRecoveryClaim(const DecisionContext& ctx, const v1::Intake& in) {
+  const v1::RecoveryClaim& r = in.recovery();
+  if (KindOf(in) != v1::CASE_KIND_RECOVERY) {
+    if (in.has_recovery()) {
+      return RefuseMalformed(absl::StrCat(ctx.Case(), ": only a recovery case has a recovery"));
+    }
+    return absl::OkStatus();
+  }
+  if (r.amount_fen() <= 0) {
+    return RefuseMalformed(absl::StrCat(ctx.Case(), ": intake.recovery.amount_fen is required"));
+  }
+  const bool network = in.link().kind() == v1::LINK_KIND_NETWORK_RECOVERY;
+  if (network && (r.liable_branch().empty() || r.subrogation())) {
+    return RefuseMalformed(absl::StrCat(ctx.Case(),
+                                        ": a network recovery names the liable_branch (and is "
+                                        "not a subrogation)"));
+  }
+  if (!network && r.third_party().empty()) {
+    return RefuseMalformed(absl::StrCat(ctx.Case(), ": a third-party claim names the third_party"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckIntake(const DecisionContext& ctx, const v1::Intake& in) {
-  if (in.channel() == v1::CHANNEL_UNSPECIFIED) {
+  if (!v1::CaseKind_IsValid(in.kind())) {
+    return RefuseMalformed(absl::StrCat(ctx.Case(), ": intake.kind is not a case kind"));
+  }
+  const v1::CaseKind kind = KindOf(in);
+  if (kind != v1::CASE_KIND_RECOVERY && in.channel() == v1::CHANNEL_UNSPECIFIED) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": intake.channel is required"));
   }
-  if (in.category() == v1::CATEGORY_UNSPECIFIED) {
+  if (kind == v1::CASE_KIND_COMPLAINT && in.category() == v1::CATEGORY_UNSPECIFIED) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": intake.category is required"));
   }
-  if (in.customer().id().empty()) {
+  if (kind != v1::CASE_KIND_RECOVERY && in.customer().id().empty()) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": intake.customer.id is required"));
   }
   const v1::Shipment& s = in.shipment();
-  DOCKET_RETURN_IF_ERROR(CheckNonNegative(
-      ctx, {{"intake.claim_fen", in.claim_fen()},
-            {"shipment.weight_g", s.weight_g()},
-            {"shipment.billed_weight_g", s.billed_weight_g()},
-            {"shipment.freight_fen", s.freight_fen()},
-            {"shipment.insurance_fee_fen", s.insurance_fee_fen()},
-            {"shipment.freight_rate_fen_per_kg", s.freight_rate_fen_per_kg()},
-            {"shipment.declared_value_fen", s.declared_value_fen()},
-            {"shipment.goods_value_fen", s.goods_value_fen()},
-            {"customer.contract.rate_fen_per_kg", in.customer().contract().rate_fen_per_kg()},
-            {"customer.contract.freight_multiple", in.customer().contract().freight_multiple()}}));
+  const v1::CustomerContract& contract = in.customer().contract();
+  DOCKET_RETURN_IF_ERROR(CheckBounds(
+      ctx.policy, ctx.Case(),
+      {{"intake.claim_fen", in.claim_fen(), Quantity::kAmount},
+       {"shipment.weight_g", s.weight_g(), Quantity::kWeight},
+       {"shipment.billed_weight_g", s.billed_weight_g(), Quantity::kWeight},
+       {"shipment.freight_fen", s.freight_fen(), Quantity::kAmount},
+       {"shipment.insurance_fee_fen", s.insurance_fee_fen(), Quantity::kAmount},
+       {"shipment.freight_rate_fen_per_kg", s.freight_rate_fen_per_kg(), Quantity::kRate},
+       {"shipment.declared_value_fen", s.declared_value_fen(), Quantity::kAmount},
+       {"shipment.goods_value_fen", s.goods_value_fen(), Quantity::kAmount},
+       {"customer.contract.rate_fen_per_kg", contract.rate_fen_per_kg(), Quantity::kRate},
+       {"customer.contract.freight_multiple", contract.freight_multiple(), Quantity::kMultiple},
+       {"intake.recovery.amount_fen", in.recovery().amount_fen(), Quantity::kAmount}}));
   if (in.has_link()) {
     if (in.link().kind() == v1::LINK_KIND_UNSPECIFIED || in.link().case_id().empty()) {
       return RefuseMalformed(absl::StrCat(ctx.Case(), ": intake.link needs a kind and a case_id"));
@@ -52,14 +90,16 @@ absl::Status CheckIntake(const DecisionContext& ctx, const v1::Intake& in) {
       return RefuseMalformed(absl::StrCat(ctx.Case(), ": a case cannot link to itself"));
     }
   }
-  return absl::OkStatus();
+  return CheckRecoveryClaim(ctx, in);
 }
 
-// The facts known for a customer: a key account is an aggravating fact.
+// The facts known for a customer: a key account (大客户, flagged or of a
+// class the policy counts as one) is an aggravating fact.
 google::protobuf::RepeatedField<int> FactsWithCustomer(
-    const v1::Customer& customer, const google::protobuf::RepeatedField<int>& facts) {
+    const v1::Customer& customer, const google::protobuf::RepeatedField<int>& facts,
+    const v1::Policy& policy) {
   google::protobuf::RepeatedField<int> key;
-  if (customer.key_account()) key.Add(v1::AGGRAVATING_FACT_KEY_ACCOUNT);
+  if (IsKeyAccount(customer, policy)) key.Add(v1::AGGRAVATING_FACT_KEY_ACCOUNT);
   return UnionFacts(facts, key);
 }
 
@@ -68,11 +108,17 @@ google::protobuf::RepeatedField<int> FactsWithCustomer(
 absl::StatusOr<Events> DecideOpenCase(const DecisionContext& ctx) {
   v1::Intake intake = ctx.command.open_case().intake();
   DOCKET_RETURN_IF_ERROR(CheckIntake(ctx, intake));
-  *intake.mutable_facts() = FactsWithCustomer(intake.customer(), intake.facts());
-  const v1::Severity severity = ClassifySeverity(intake.claim_fen(), intake.facts(), ctx.policy);
+  DOCKET_RETURN_IF_ERROR(CheckIntakeLink(ctx, intake));
+  intake.set_kind(KindOf(intake));
+  *intake.mutable_facts() = FactsWithCustomer(intake.customer(), intake.facts(), ctx.policy);
+  // 事故级别 judges an incident: complaints have one, the other kinds none.
+  const v1::Severity severity =
+      intake.kind() == v1::CASE_KIND_COMPLAINT
+          ? ClassifySeverity(intake.claim_fen(), intake.facts(), ctx.policy)
+          : v1::SEVERITY_UNSPECIFIED;
   v1::CaseEvent event;
   v1::CaseOpened* opened = event.mutable_case_opened();
-  for (v1::Deadline& d : ctx.clock.Opening(severity, intake.channel(), ctx.occurred)) {
+  for (v1::Deadline& d : ctx.clock.Opening(intake, severity, ctx.occurred)) {
     *opened->add_deadlines() = std::move(d);
   }
   opened->set_severity(severity);
@@ -90,7 +136,9 @@ absl::StatusOr<Events> DecideAcknowledge(const DecisionContext& ctx) {
 absl::StatusOr<Events> DecideAccept(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_ACKNOWLEDGED}, "Accept (step 2)"));
   const v1::Accept& cmd = ctx.command.accept();
-  DOCKET_RETURN_IF_ERROR(CheckNonNegative(ctx, {{"accept.claim_fen", cmd.claim_fen()}}));
+  DOCKET_RETURN_IF_ERROR(CheckBounds(ctx.policy, ctx.Case(),
+                                     {{"accept.claim_fen", cmd.claim_fen(), Quantity::kAmount}}));
+  DOCKET_RETURN_IF_ERROR(CheckDepartments(ctx, "accept.departments", cmd.departments()));
   v1::CaseEvent event;
   v1::Accepted* accepted = event.mutable_accepted();
   accepted->set_category(cmd.category() != v1::CATEGORY_UNSPECIFIED ? cmd.category()
@@ -101,11 +149,12 @@ absl::StatusOr<Events> DecideAccept(const DecisionContext& ctx) {
       ClassifySeverity(std::max(accepted->claim_fen(), ctx.state.assessed_loss_fen()),
                        accepted->facts(), ctx.policy);
   accepted->set_severity(severity);
-  accepted->set_handling_level(HandlingLevelFor(severity, ctx.policy));
+  accepted->set_handling_level(HandlingLevelFor(severity, accepted->facts(), ctx.policy));
   for (v1::Deadline& d : ctx.clock.Recompute(ctx.state, severity)) {
     *accepted->add_deadlines() = std::move(d);
   }
   accepted->set_note(cmd.note());
+  *accepted->mutable_departments() = cmd.departments();
   return Single(std::move(event));
 }
 
@@ -116,7 +165,8 @@ absl::StatusOr<Events> DecideClassify(const DecisionContext& ctx) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": classify.reason is required"));
   }
   DOCKET_RETURN_IF_ERROR(
-      CheckNonNegative(ctx, {{"classify.assessed_loss_fen", cmd.assessed_loss_fen()}}));
+      CheckBounds(ctx.policy, ctx.Case(),
+                  {{"classify.assessed_loss_fen", cmd.assessed_loss_fen(), Quantity::kAmount}}));
   const v1::Category from = ctx.state.category();
   const v1::Category to = cmd.category() != v1::CATEGORY_UNSPECIFIED ? cmd.category() : from;
   if (from == v1::CATEGORY_LATE && to == v1::CATEGORY_LOSS) {
@@ -135,13 +185,15 @@ absl::StatusOr<Events> DecideClassify(const DecisionContext& ctx) {
   const google::protobuf::RepeatedField<int> facts = UnionFacts(ctx.state.facts(), cmd.facts());
   const int64_t assessed =
       cmd.assessed_loss_fen() > 0 ? cmd.assessed_loss_fen() : ctx.state.assessed_loss_fen();
+  // The explicit judgement, with its reason: the proven loss when there is
+  // one, else the claim. The only way severity goes down.
+  const v1::Severity severity =
+      ClassifySeverity(assessed > 0 ? assessed : ctx.state.claim_fen(), facts, ctx.policy);
+  const v1::Level level = HandlingLevelFor(severity, facts, ctx.policy);
   if (to == from && facts.size() == ctx.state.facts_size() &&
-      assessed == ctx.state.assessed_loss_fen()) {
+      assessed == ctx.state.assessed_loss_fen() && severity == ctx.state.severity()) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": classify changes nothing"));
   }
-  const v1::Severity severity =
-      ClassifySeverity(std::max(ctx.state.claim_fen(), assessed), facts, ctx.policy);
-  const v1::Level level = HandlingLevelFor(severity, ctx.policy);
   std::vector<v1::Deadline> deadlines = ctx.clock.Recompute(ctx.state, severity);
 
   v1::CaseEvent event;
@@ -204,6 +256,7 @@ absl::StatusOr<Events> DecideMerge(const DecisionContext& ctx) {
     return RefuseMalformed(
         absl::StrCat(ctx.Case(), ": merge.survivor_case_id must name another case"));
   }
+  DOCKET_RETURN_IF_ERROR(CheckMergeSurvivor(ctx, cmd.survivor_case_id()));
   v1::CaseEvent event;
   event.mutable_merged()->set_survivor_case_id(cmd.survivor_case_id());
   event.mutable_merged()->set_reason(cmd.reason());

@@ -6,9 +6,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/authority.h"
+#include "engine/bounds.h"
 #include "engine/compensation.h"
 #include "engine/decision_context.h"
 #include "engine/refusal.h"
+#include "engine/severity.h"
 #include "engine/status_macros.h"
 #include "engine/time_util.h"
 
@@ -73,10 +75,9 @@ absl::Status CheckFindings(const DecisionContext& ctx, const v1::Findings& f) {
         "cannot exempt the carrier when the fault is its own or its "
         "subcontractor's");
   }
-  if (f.assessed_loss_fen() < 0 || f.residual_value_fen() < 0) {
-    return bad("amounts must not be negative");
-  }
-  return absl::OkStatus();
+  return CheckBounds(ctx.policy, ctx.Case(),
+                     {{"findings.assessed_loss_fen", f.assessed_loss_fen(), Quantity::kAmount},
+                      {"findings.residual_value_fen", f.residual_value_fen(), Quantity::kAmount}});
 }
 
 bool NeedsInvestigation(v1::Category category) {
@@ -117,9 +118,29 @@ absl::StatusOr<Events> DecideConcludeInvestigation(const DecisionContext& ctx) {
   }
   const v1::Findings& findings = ctx.command.conclude_investigation().findings();
   DOCKET_RETURN_IF_ERROR(CheckFindings(ctx, findings));
-  v1::CaseEvent event;
-  *event.mutable_investigation_concluded()->mutable_findings() = findings;
-  return Single(std::move(event));
+  Events events(1);
+  *events[0].mutable_investigation_concluded()->mutable_findings() = findings;
+  // 事故级别 by the proven loss: an assessment that puts the incident higher
+  // re-judges it at once (Classified: the new level, its report upward, the
+  // clocks recomputed from their original starts). One that puts it lower
+  // changes nothing until someone reclassifies with a reason.
+  const v1::CaseState& s = ctx.state;
+  if (findings.assessed_loss_fen() > 0) {
+    const v1::Severity severity =
+        ClassifySeverity(findings.assessed_loss_fen(), s.facts(), ctx.policy);
+    if (severity > s.severity()) {
+      v1::Classified* e = events.emplace_back().mutable_classified();
+      *e->mutable_facts() = s.facts();
+      e->set_assessed_loss_fen(findings.assessed_loss_fen());
+      e->set_severity(severity);
+      e->set_handling_level(HandlingLevelFor(severity, s.facts(), ctx.policy));
+      for (v1::Deadline& d : ctx.clock.Recompute(s, severity)) *e->add_deadlines() = std::move(d);
+      e->set_reason(absl::StrCat("the investigation assessed the loss at ",
+                                 FormatFen(findings.assessed_loss_fen()),
+                                 " CNY: ", v1::Severity_Name(severity)));
+    }
+  }
+  return events;
 }
 
 absl::StatusOr<Events> DecideProposeResolution(const DecisionContext& ctx) {
@@ -142,12 +163,15 @@ absl::StatusOr<Events> DecideProposeResolution(const DecisionContext& ctx) {
                                      " case needs a concluded investigation before a "
                                      "resolution"));
   }
+  DOCKET_RETURN_IF_ERROR(RequireTaskGroup(ctx));
   const v1::ProposeResolution& cmd = ctx.command.propose_resolution();
-  if (cmd.goodwill_fen() < 0) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": goodwill_fen must not be negative"));
-  }
+  DOCKET_RETURN_IF_ERROR(
+      CheckBounds(ctx.policy, ctx.Case(),
+                  {{"propose_resolution.goodwill_fen", cmd.goodwill_fen(), Quantity::kAmount}}));
   DOCKET_ASSIGN_OR_RETURN(const Compensation computed, ComputeCompensation(state, ctx.policy));
-  const int64_t amount = computed.amount_fen + cmd.goodwill_fen();
+  DOCKET_ASSIGN_OR_RETURN(const int64_t amount,
+                          AddAmounts(ctx.policy, ctx.Case(), "the proposal (computed + goodwill)",
+                                     computed.amount_fen, cmd.goodwill_fen()));
   const v1::Level required =
       RequiredApprovalLevel(amount, cmd.goodwill_fen(), state.severity(), ctx.policy);
   const v1::Level without_goodwill = RequiredApprovalLevel(amount, 0, state.severity(), ctx.policy);
@@ -219,8 +243,12 @@ absl::StatusOr<Events> DecideStartSpecialHandling(const DecisionContext& ctx) {
   e->set_customer_view(cmd.customer_view());
   e->set_from_level(from);
   e->set_to_level(cmd.escalate_to() != v1::LEVEL_UNSPECIFIED ? cmd.escalate_to() : from);
-  *e->add_deadlines() = ctx.clock.Start(v1::DEADLINE_KIND_RESOLUTION, ctx.occurred,
-                                        ctx.state.severity(), ctx.state.intake().channel());
+  // Unresolved again: a fresh resolution and, if it drags on, a progress
+  // notice.
+  for (v1::DeadlineKind kind : {v1::DEADLINE_KIND_RESOLUTION, v1::DEADLINE_KIND_PROGRESS_NOTICE}) {
+    *e->add_deadlines() =
+        ctx.clock.Start(kind, ctx.occurred, ctx.state.severity(), ctx.state.intake().channel());
+  }
   return Single(std::move(event));
 }
 

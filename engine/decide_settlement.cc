@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/authority.h"
+#include "engine/bounds.h"
+#include "engine/case_kind.h"
 #include "engine/decision_context.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
@@ -46,9 +48,8 @@ absl::StatusOr<Events> DecidePenalty(const DecisionContext& ctx) {
     return RefuseMalformed(
         absl::StrCat(ctx.Case(), ": penalty ", p.penalty_id(), " was already decided"));
   }
-  if (p.amount_fen() < 0) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": penalty amount must not be negative"));
-  }
+  DOCKET_RETURN_IF_ERROR(CheckBounds(ctx.policy, ctx.Case(),
+                                     {{"penalty.amount_fen", p.amount_fen(), Quantity::kAmount}}));
   if (p.party_branch() != f.internal_branch() ||
       (!p.party_employee().empty() && !f.internal_employee().empty() &&
        p.party_employee() != f.internal_employee())) {
@@ -88,6 +89,9 @@ absl::StatusOr<Events> DecidePayCompensation(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_REPLIED, v1::STAGE_FOLLOWED_UP},
                                       "PayCompensation (after the customer accepts)"));
   const v1::PayCompensation& cmd = ctx.command.pay_compensation();
+  DOCKET_RETURN_IF_ERROR(
+      CheckBounds(ctx.policy, ctx.Case(),
+                  {{"pay_compensation.amount_fen", cmd.amount_fen(), Quantity::kAmount}}));
   const int64_t owed =
       ctx.state.compensation_declined() ? 0 : ctx.state.proposed_fen() - ctx.state.paid_fen();
   if (cmd.amount_fen() <= 0 || cmd.amount_fen() > owed) {
@@ -96,9 +100,14 @@ absl::StatusOr<Events> DecidePayCompensation(const DecisionContext& ctx) {
         absl::StrCat(ctx.Case(), ": ", FormatFen(owed), " CNY is owed; a payment of ",
                      FormatFen(cmd.amount_fen()), " CNY does not fit"));
   }
+  // 处理权限 covers what the case pays in all, not each payment: two
+  // payments of 3,000 need the authority for 6,000.
+  DOCKET_ASSIGN_OR_RETURN(const int64_t total, AddAmounts(ctx.policy, ctx.Case(), "the total paid",
+                                                          ctx.state.paid_fen(), cmd.amount_fen()));
   DOCKET_RETURN_IF_ERROR(
-      RequireLevel(ctx, LevelForAmount(cmd.amount_fen(), ctx.policy),
-                   absl::StrCat("a payment of ", FormatFen(cmd.amount_fen()), " CNY")));
+      RequireLevel(ctx, LevelForAmount(total, ctx.policy),
+                   absl::StrCat("a payment of ", FormatFen(cmd.amount_fen()), " CNY (",
+                                FormatFen(total), " CNY paid on the case in all)")));
   v1::CaseEvent event;
   event.mutable_compensation_paid()->set_amount_fen(cmd.amount_fen());
   event.mutable_compensation_paid()->set_payment_reference(cmd.payment_reference());
@@ -108,7 +117,14 @@ absl::StatusOr<Events> DecidePayCompensation(const DecisionContext& ctx) {
 absl::StatusOr<Events> DecideArchive(const DecisionContext& ctx) {
   const v1::CaseState& s = ctx.state;
   std::vector<std::string> missing;
-  if (s.stage() != v1::STAGE_FOLLOWED_UP) missing.push_back("the follow-up (step 6)");
+  if (KindOf(s) != v1::CASE_KIND_COMPLAINT) {
+    // The short flows archive once their outcome is recorded.
+    if (s.stage() != v1::STAGE_CONCLUDED) {
+      missing.push_back(absl::StrCat("the ", v1::CaseKind_Name(KindOf(s)), "'s outcome"));
+    }
+  } else if (s.stage() != v1::STAGE_FOLLOWED_UP) {
+    missing.push_back("the follow-up (step 6)");
+  }
   if (s.proposed_fen() > s.paid_fen() && !s.compensation_declined()) {
     missing.push_back(absl::StrCat("payment of ", FormatFen(s.proposed_fen() - s.paid_fen()),
                                    " CNY (or the customer declining it)"));

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/case_kind.h"
 #include "engine/decision_context.h"
 #include "engine/evolve.h"
 #include "engine/refusal.h"
@@ -134,6 +135,7 @@ absl::Status CheckCaseAndRevision(const v1::Command& command, const v1::CaseStat
 
 absl::StatusOr<Events> Dispatch(const DecisionContext& ctx) {
   using C = v1::Command;
+  if (ctx.state.revision() > 0) DOCKET_RETURN_IF_ERROR(CheckCaseKind(ctx.state, ctx.command));
   switch (ctx.command.body_case()) {
     case C::kOpenCase:
       return internal::DecideOpenCase(ctx);
@@ -179,6 +181,24 @@ absl::StatusOr<Events> Dispatch(const DecisionContext& ctx) {
       return internal::DecideMerge(ctx);
     case C::kArchive:
       return internal::DecideArchive(ctx);
+    case C::kAnswerInquiry:
+      return internal::DecideAnswerInquiry(ctx);
+    case C::kRouteToDepartment:
+      return internal::DecideRouteToDepartment(ctx);
+    case C::kEvaluateSuggestion:
+      return internal::DecideEvaluateSuggestion(ctx);
+    case C::kFeedBackSuggestion:
+      return internal::DecideFeedBackSuggestion(ctx);
+    case C::kSendProgressNotice:
+      return internal::DecideSendProgressNotice(ctx);
+    case C::kFormTaskGroup:
+      return internal::DecideFormTaskGroup(ctx);
+    case C::kCloseByReferral:
+      return internal::DecideCloseByReferral(ctx);
+    case C::kDemandRecovery:
+      return internal::DecideDemandRecovery(ctx);
+    case C::kSettleRecovery:
+      return internal::DecideSettleRecovery(ctx);
     case C::BODY_NOT_SET:
       break;
   }

@@ -30,10 +30,32 @@ constexpr v1::Stage kAllStages[] = {
     v1::STAGE_PROPOSED,    v1::STAGE_DISPUTED,     v1::STAGE_REPLIED,
     v1::STAGE_FOLLOWED_UP, v1::STAGE_ARCHIVED,     v1::STAGE_MERGED};
 
+// The other cases merges name: live complaints about the same waybill.
+const CaseMap& Survivors() {
+  static const CaseMap* const kCases = [] {
+    auto* cases = new CaseMap();
+    for (const char* id : {"C-SURVIVOR", "C-OTHER"}) {
+      CaseHarness c(id);
+      c.MustSubmit(R"pb(open_case {
+                          intake {
+                            channel: CHANNEL_ONLINE
+                            category: CATEGORY_DAMAGE
+                            customer { id: "CUST-1" }
+                            shipment { waybill: "W-1" }
+                          }
+                        })pb");
+      cases->Put(c.state());
+    }
+    return cases;
+  }();
+  return *kCases;
+}
+
 // Brings a DAMAGE case (2.41 kg, uninsured, claim 200 CNY) to `stage`, one
 // command a minute from the test epoch.
 std::unique_ptr<CaseHarness> CaseAt(v1::Stage stage) {
   auto c = std::make_unique<CaseHarness>("C-MATRIX");
+  c->set_cases(&Survivors());
   auto step = [&](const char* body) {
     c->MustSubmit(body);
     c->Advance(absl::Minutes(1));
@@ -88,9 +110,10 @@ std::unique_ptr<CaseHarness> CaseAt(v1::Stage stage) {
 struct Row {
   std::string name;
   std::string body;
-  bool system = false;          // Submitted by the deadline scanner.
-  std::set<v1::Stage> allowed;  // Open stages where it is accepted.
-  v1::Rule refused_with;        // The rule elsewhere in open stages.
+  bool system = false;                            // Submitted by the deadline scanner.
+  std::set<v1::Stage> allowed;                    // Open stages where it is accepted.
+  v1::Rule refused_with;                          // The rule elsewhere in open stages...
+  std::map<v1::Stage, v1::Rule> refused_at = {};  // ...but at these.
 };
 
 std::vector<Row> Rows() {
@@ -202,6 +225,52 @@ std::vector<Row> Rows() {
        {S::STAGE_OPENED, S::STAGE_ACKNOWLEDGED, S::STAGE_RESOLVING},
        v1::RULE_STEP_ORDER},
       {"archive", R"pb(archive {})pb", false, {}, v1::RULE_ARCHIVE_PRECONDITIONS},
+      // The seeds' further flows: a complaint's own, and other kinds' steps.
+      {"send_progress_notice",
+       R"pb(send_progress_notice {
+              progress: "checking the depot"
+              expected_completion_at { seconds: 1830000000 }
+            })pb",
+       false,
+       {S::STAGE_ACKNOWLEDGED, S::STAGE_RESOLVING},
+       v1::RULE_STEP_ORDER},
+      {"form_task_group",
+       R"pb(form_task_group { task_group { lead: "E-200" members: "E-100" departments: "ops" } })pb",
+       false,
+       {S::STAGE_RESOLVING, S::STAGE_DISPUTED},
+       v1::RULE_STEP_ORDER},
+      {"close_by_referral",
+       R"pb(close_by_referral { referral: REFERRAL_LITIGATION reason: "sues" })pb",
+       false,
+       {},
+       v1::RULE_STEP_ORDER,
+       {{S::STAGE_RESOLVING, v1::RULE_CLOSURE}, {S::STAGE_DISPUTED, v1::RULE_CLOSURE}}},
+      {"answer_inquiry", R"pb(answer_inquiry { answer: "a" })pb", false, {}, v1::RULE_CASE_KIND},
+      {"route_to_department",
+       R"pb(route_to_department { department: "ops" })pb",
+       false,
+       {},
+       v1::RULE_CASE_KIND},
+      {"evaluate_suggestion",
+       R"pb(evaluate_suggestion { reason: "r" })pb",
+       false,
+       {},
+       v1::RULE_CASE_KIND},
+      {"feed_back_suggestion",
+       R"pb(feed_back_suggestion { message: "m" })pb",
+       false,
+       {},
+       v1::RULE_CASE_KIND},
+      {"demand_recovery",
+       R"pb(demand_recovery { reference: "D-1" })pb",
+       false,
+       {},
+       v1::RULE_CASE_KIND},
+      {"settle_recovery",
+       R"pb(settle_recovery { outcome: RECOVERY_OUTCOME_RECOVERED recovered_fen: 1 })pb",
+       false,
+       {},
+       v1::RULE_CASE_KIND},
   };
 }
 
@@ -229,6 +298,8 @@ TEST(DeciderStepMatrixTest, EveryCommandInEveryStage) {
       v1::Rule expected = v1::RULE_UNSPECIFIED;
       if (closed) {
         expected = row.name == "open_case" ? v1::RULE_CASE_EXISTS : v1::RULE_CASE_CLOSED;
+      } else if (row.refused_at.contains(stage)) {
+        expected = row.refused_at.at(stage);
       } else if (!row.allowed.contains(stage)) {
         expected = row.refused_with;
       }
@@ -247,8 +318,8 @@ TEST(DeciderStepMatrixTest, EveryCommandInEveryStage) {
       }
     }
   }
-  // 22 command kinds × 9 stages.
-  EXPECT_EQ(accepted + refused, 22 * 9);
+  // 31 command kinds × 9 stages.
+  EXPECT_EQ(accepted + refused, 31 * 9);
 }
 
 // The envelope: what every command must carry, checked before any step.

@@ -56,6 +56,12 @@ absl::Status RequireLevel(const DecisionContext& ctx, v1::Level required, absl::
 google::protobuf::RepeatedField<int> UnionFacts(const google::protobuf::RepeatedField<int>& base,
                                                 const google::protobuf::RepeatedField<int>& added);
 
+// Links to other cases (decide_links.cc): RULE_LINK (or RULE_RECOVERY for
+// what a recovery may claim) unless the link the intake names holds.
+absl::Status CheckIntakeLink(const DecisionContext& ctx, const v1::Intake& intake);
+// RULE_LINK unless `survivor_id` is a live complaint with this case's waybill.
+absl::Status CheckMergeSurvivor(const DecisionContext& ctx, const std::string& survivor_id);
+
 // Intake and judgement (decide_intake.cc).
 absl::StatusOr<Events> DecideOpenCase(const DecisionContext& ctx);
 absl::StatusOr<Events> DecideAcknowledge(const DecisionContext& ctx);
@@ -79,6 +85,24 @@ absl::StatusOr<Events> DecidePenalty(const DecisionContext& ctx);
 absl::StatusOr<Events> DecideExecutePenalty(const DecisionContext& ctx);
 absl::StatusOr<Events> DecidePayCompensation(const DecisionContext& ctx);
 absl::StatusOr<Events> DecideArchive(const DecisionContext& ctx);
+
+// Inquiries and suggestions (decide_flows.cc).
+absl::StatusOr<Events> DecideAnswerInquiry(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideRouteToDepartment(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideEvaluateSuggestion(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideFeedBackSuggestion(const DecisionContext& ctx);
+
+// Recovery child cases (decide_recovery.cc).
+absl::StatusOr<Events> DecideDemandRecovery(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideSettleRecovery(const DecisionContext& ctx);
+
+// Handling a complaint beyond the six steps (decide_handling.cc): progress
+// notices, the task group, closing by referral.
+absl::StatusOr<Events> DecideSendProgressNotice(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideFormTaskGroup(const DecisionContext& ctx);
+absl::StatusOr<Events> DecideCloseByReferral(const DecisionContext& ctx);
+// RULE_TASK_GROUP when the complaint needs a task group and has none.
+absl::Status RequireTaskGroup(const DecisionContext& ctx);
 
 // Clocks: waiting for the customer, the scanner's warnings and breaches
 // (decide_deadlines.cc).

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/deadlines.h"
+#include "engine/severity.h"
 
 namespace docket {
 namespace {
@@ -34,7 +35,85 @@ void Judge(v1::Severity severity, v1::Level handling_level,
            const RepeatedPtrField<v1::Deadline>& deadlines, v1::CaseState* state) {
   state->set_severity(severity);
   state->set_handling_level(std::max(state->handling_level(), handling_level));
+  state->set_warning(WarningOf(state->facts()));
   ReplaceOpen(deadlines, state);
+}
+
+// The first response and the first result, as the reports count them, for
+// the flows whose steps are not Acknowledged and CustomerReplied.
+void FirstResponse(const v1::CaseEvent& event, v1::CaseState* state) {
+  if (!state->has_acknowledged_at()) *state->mutable_acknowledged_at() = event.occurred_at();
+}
+void FirstResult(const v1::CaseEvent& event, v1::CaseState* state) {
+  if (!state->has_first_replied_at()) *state->mutable_first_replied_at() = event.occurred_at();
+}
+// Who works a case: who accepted a complaint, who first took on a short flow.
+void TakeOn(const v1::CaseEvent& event, v1::CaseState* state) {
+  if (state->handler_id().empty()) state->set_handler_id(event.actor().id());
+}
+
+void Close(v1::Stage stage, const v1::CaseEvent& event, v1::CaseState* state) {
+  state->set_stage(stage);
+  *state->mutable_closed_at() = event.occurred_at();
+}
+
+// The events of the short flows and of handling beyond the six steps.
+void ApplyFlow(const v1::CaseEvent& event, v1::CaseState* state) {
+  switch (event.body_case()) {
+    case v1::CaseEvent::kInquiryAnswered:
+      state->set_stage(v1::STAGE_CONCLUDED);
+      TakeOn(event, state);
+      FirstResponse(event, state);
+      FirstResult(event, state);
+      Meet(v1::DEADLINE_KIND_FIRST_RESPONSE, event, state);
+      Meet(v1::DEADLINE_KIND_DEPARTMENT_REPLY, event, state);
+      break;
+    case v1::CaseEvent::kRoutedToDepartment:
+      state->set_stage(v1::STAGE_ROUTED);
+      state->set_department(event.routed_to_department().department());
+      TakeOn(event, state);
+      FirstResponse(event, state);
+      Meet(v1::DEADLINE_KIND_FIRST_RESPONSE, event, state);
+      ReplaceOpen(event.routed_to_department().deadlines(), state);
+      break;
+    case v1::CaseEvent::kSuggestionEvaluated:
+      state->set_stage(v1::STAGE_EVALUATED);
+      state->set_suggestion_adopted(event.suggestion_evaluated().adopted());
+      Meet(v1::DEADLINE_KIND_DEPARTMENT_REPLY, event, state);
+      break;
+    case v1::CaseEvent::kSuggestionFedBack:
+      state->set_stage(v1::STAGE_CONCLUDED);
+      FirstResult(event, state);
+      Meet(v1::DEADLINE_KIND_FEEDBACK, event, state);
+      break;
+    case v1::CaseEvent::kProgressNoticeSent: {
+      const v1::ProgressNoticeSent& e = event.progress_notice_sent();
+      state->set_progress_notices(state->progress_notices() + 1);
+      *state->mutable_expected_completion_at() = e.expected_completion_at();
+      Meet(v1::DEADLINE_KIND_PROGRESS_NOTICE, event, state);
+      ReplaceOpen(e.deadlines(), state);
+      break;
+    }
+    case v1::CaseEvent::kTaskGroupFormed:
+      *state->mutable_task_group() = event.task_group_formed().task_group();
+      break;
+    case v1::CaseEvent::kClosedByReferral:
+      state->set_referral(event.closed_by_referral().referral());
+      Close(v1::STAGE_REFERRED, event, state);
+      break;
+    case v1::CaseEvent::kRecoveryDemanded:
+      state->set_stage(v1::STAGE_ROUTED);
+      TakeOn(event, state);
+      break;
+    case v1::CaseEvent::kRecoverySettled:
+      state->set_stage(v1::STAGE_CONCLUDED);
+      state->set_recovery_outcome(event.recovery_settled().outcome());
+      state->set_recovered_fen(event.recovery_settled().recovered_fen());
+      Meet(v1::DEADLINE_KIND_RECOVERY, event, state);
+      break;
+    default:
+      break;
+  }
 }
 
 }  // namespace
@@ -48,6 +127,9 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
       const v1::CaseOpened& e = event.case_opened();
       state->set_stage(v1::STAGE_OPENED);
       *state->mutable_intake() = e.intake();
+      state->set_kind(e.intake().kind() == v1::CASE_KIND_UNSPECIFIED ? v1::CASE_KIND_COMPLAINT
+                                                                     : e.intake().kind());
+      state->set_warning(WarningOf(e.intake().facts()));
       state->set_category(e.intake().category());
       state->set_severity(e.severity());
       *state->mutable_facts() = e.intake().facts();
@@ -69,6 +151,8 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
       state->set_category(e.category());
       state->set_claim_fen(e.claim_fen());
       *state->mutable_facts() = e.facts();
+      *state->mutable_departments() = e.departments();
+      TakeOn(event, state);
       Judge(e.severity(), e.handling_level(), e.deadlines(), state);
       break;
     }
@@ -130,6 +214,8 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
       state->set_goodwill_fen(e.goodwill_fen());
       state->set_basis(e.basis());
       Meet(v1::DEADLINE_KIND_RESOLUTION, event, state);
+      // Resolved: no progress notice is owed any more.
+      Meet(v1::DEADLINE_KIND_PROGRESS_NOTICE, event, state);
       ReplaceOpen(e.deadlines(), state);
       break;
     }
@@ -203,20 +289,22 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
       ReplaceOpen(event.deadline_breached().next(), state);
       break;
     case v1::CaseEvent::kMerged:
-      state->set_stage(v1::STAGE_MERGED);
       state->set_merged_into(event.merged().survivor_case_id());
+      Close(v1::STAGE_MERGED, event, state);
       break;
     case v1::CaseEvent::kArchived:
-      state->set_stage(v1::STAGE_ARCHIVED);
       *state->mutable_archived_at() = event.occurred_at();
+      Close(v1::STAGE_ARCHIVED, event, state);
       break;
-    case v1::CaseEvent::BODY_NOT_SET:
+    default:
+      ApplyFlow(event, state);
       break;
   }
 }
 
 bool IsClosed(const v1::CaseState& state) {
-  return state.stage() == v1::STAGE_ARCHIVED || state.stage() == v1::STAGE_MERGED;
+  return state.stage() == v1::STAGE_ARCHIVED || state.stage() == v1::STAGE_MERGED ||
+         state.stage() == v1::STAGE_REFERRED;
 }
 
 v1::CaseState Evolve(v1::CaseState state, const v1::CaseEvent& event) {

@@ -12,7 +12,10 @@ namespace docket {
 // and lives here: Acknowledged meets the first response, ResolutionProposed
 // the resolution, CustomerReplied the reply and the regulatory result,
 // FollowUpRecorded the follow-up, ReportedUpward a report at or above the
-// level required.
+// level required; ProgressNoticeSent or ResolutionProposed the progress
+// notice; InquiryAnswered or RoutedToDepartment an inquiry's first answer,
+// InquiryAnswered or SuggestionEvaluated the department's reply,
+// SuggestionFedBack the feedback, RecoverySettled the recovery.
 //
 // REQUIRES: event.revision() == state->revision() + 1 and the event was
 // decided against *state (the log guarantees both; verify checks them).
@@ -22,8 +25,8 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state);
 // Value-returning form of Apply, for the decider pattern.
 v1::CaseState Evolve(v1::CaseState state, const v1::CaseEvent& event);
 
-// Whether the case is closed: archived or merged into another. Nothing
-// follows; its clocks have no more actions.
+// Whether the case is closed: archived, merged into another, or referred
+// (litigation, insurer). Nothing follows; its clocks have no more actions.
 bool IsClosed(const v1::CaseState& state);
 
 }  // namespace docket

@@ -47,6 +47,66 @@ absl::Status ValidateSeverity(const v1::SeverityPolicy& s) {
       return FieldError(absl::StrCat("severity.floors[", i, "].at_least"), "must be set");
     }
   }
+  for (int i = 0; i < s.key_account_tiers_size(); ++i) {
+    if (s.key_account_tiers(i) == v1::CUSTOMER_TIER_UNSPECIFIED) {
+      return FieldError(absl::StrCat("severity.key_account_tiers[", i, "]"), "must be set");
+    }
+  }
+  if (s.warned_levels_up() < 0 || s.warned_levels_up() > 2) {
+    return FieldError("severity.warned_levels_up", "must be 0, 1 or 2");
+  }
+  return absl::OkStatus();
+}
+
+// A positive bound no larger than `ceiling`, so that the engine's checked
+// sums and products of bounded values cannot overflow int64.
+absl::Status ValidateBound(absl::string_view field, int64_t value, int64_t ceiling) {
+  if (value <= 0 || value > ceiling) {
+    return FieldError(field, absl::StrCat("must be in (0, ", ceiling, "]"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateBounds(const v1::Policy& p) {
+  if (!p.has_bounds()) return FieldError("bounds", "must be set");
+  const v1::Bounds& b = p.bounds();
+  DOCKET_RETURN_IF_ERROR(
+      ValidateBound("bounds.max_amount_fen", b.max_amount_fen(), int64_t{1000000000000000}));
+  DOCKET_RETURN_IF_ERROR(
+      ValidateBound("bounds.max_weight_g", b.max_weight_g(), int64_t{1000000000000}));
+  DOCKET_RETURN_IF_ERROR(
+      ValidateBound("bounds.max_rate_fen_per_kg", b.max_rate_fen_per_kg(), int64_t{1000000000000}));
+  return ValidateBound("bounds.max_freight_multiple", b.max_freight_multiple(), 10000);
+}
+
+// The clocks and rules of the seeds' further flows: every window positive.
+absl::Status ValidateFlows(const v1::Policy& p) {
+  const std::pair<const char*, int64_t> windows[] = {
+      {"inquiry.answer_minutes", p.inquiry().answer_minutes()},
+      {"inquiry.department_reply_minutes", p.inquiry().department_reply_minutes()},
+      {"suggestion.evaluation_minutes", p.suggestion().evaluation_minutes()},
+      {"suggestion.feedback_minutes", p.suggestion().feedback_minutes()},
+      {"progress_notice.window_minutes", p.progress_notice().window_minutes()},
+      {"progress_notice.extraordinary_update_minutes",
+       p.progress_notice().extraordinary_update_minutes()},
+      {"recovery.network_recovery_minutes", p.recovery().network_recovery_minutes()},
+      {"recovery.third_party_claim_minutes", p.recovery().third_party_claim_minutes()},
+  };
+  for (const auto& [name, minutes] : windows) {
+    if (minutes <= 0) return FieldError(name, "must be > 0");
+  }
+  const v1::TaskGroupPolicy& t = p.task_group();
+  if (t.from_severity() == v1::SEVERITY_UNSPECIFIED) {
+    return FieldError("task_group.from_severity", "must be set");
+  }
+  if (t.min_departments() < 2) return FieldError("task_group.min_departments", "must be >= 2");
+  if (t.min_members() < 0) return FieldError("task_group.min_members", "must be >= 0");
+  if (p.closure().min_special_handlings() < 1) {
+    return FieldError("closure.min_special_handlings", "must be >= 1");
+  }
+  if (p.closure().referral_level() == v1::LEVEL_UNSPECIFIED) {
+    return FieldError("closure.referral_level", "must be set");
+  }
   return absl::OkStatus();
 }
 
@@ -66,6 +126,9 @@ absl::Status ValidateCompensation(const v1::CompensationPolicy& c) {
   }
   if (c.freight_multiple() <= 0) {
     return FieldError("compensation.freight_multiple", "must be > 0");
+  }
+  if (c.freight_multiple() > 10000) {
+    return FieldError("compensation.freight_multiple", "must be <= 10000");
   }
   if (c.complete_delay_days() <= 0) {
     return FieldError("compensation.complete_delay_days", "must be > 0");
@@ -178,7 +241,15 @@ absl::Status ValidatePolicy(const v1::Policy& policy) {
   }
   DOCKET_RETURN_IF_ERROR(ValidateCompensation(policy.compensation()));
   DOCKET_RETURN_IF_ERROR(ValidateAuthority(policy));
-  return ValidateClocks(policy);
+  DOCKET_RETURN_IF_ERROR(ValidateClocks(policy));
+  DOCKET_RETURN_IF_ERROR(ValidateBounds(policy));
+  if (policy.compensation().rate_fen_per_kg() > policy.bounds().max_rate_fen_per_kg()) {
+    return FieldError("compensation.rate_fen_per_kg", "must be <= bounds.max_rate_fen_per_kg");
+  }
+  if (policy.compensation().freight_multiple() > policy.bounds().max_freight_multiple()) {
+    return FieldError("compensation.freight_multiple", "must be <= bounds.max_freight_multiple");
+  }
+  return ValidateFlows(policy);
 }
 
 absl::StatusOr<v1::Policy> ParsePolicy(absl::string_view text) {

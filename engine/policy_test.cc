@@ -25,6 +25,15 @@ TEST(PolicyTest, DefaultPolicyIsValidAndVersioned) {
   EXPECT_EQ(p.regulatory_result_minutes(), 7 * 24 * 60);
   EXPECT_EQ(ClocksFor(p, v1::SEVERITY_MAJOR).report_to(), v1::LEVEL_REGION);
   EXPECT_EQ(ClocksFor(p, v1::SEVERITY_EXTRAORDINARY).first_response_minutes(), 30);
+  // The seeds' further flows.
+  EXPECT_EQ(p.bounds().max_amount_fen(), int64_t{1000000000000});
+  EXPECT_THAT(p.severity().key_account_tiers(), ::testing::ElementsAre(v1::CUSTOMER_TIER_A));
+  EXPECT_EQ(p.severity().warned_levels_up(), 1);
+  EXPECT_EQ(p.progress_notice().window_minutes(), 2 * 8 * 60);  // 2 working days.
+  EXPECT_EQ(p.progress_notice().extraordinary_update_minutes(), 24 * 60);
+  EXPECT_EQ(p.task_group().from_severity(), v1::SEVERITY_MAJOR);
+  EXPECT_EQ(p.task_group().min_departments(), 2);
+  EXPECT_EQ(p.closure().referral_level(), v1::LEVEL_REGION);
 }
 
 TEST(PolicyTest, RoundTripsThroughText) {
@@ -94,6 +103,49 @@ TEST(PolicyTest, InvalidPoliciesNameTheField) {
        "regulatory_result_minutes"},
       {"warning at 120%", [](v1::Policy& p) { p.set_warning_percent(1, 120); },
        "warning_percent[1]"},
+      {"no bounds", [](v1::Policy& p) { p.clear_bounds(); }, "policy field bounds"},
+      {"an amount bound past 10^15",
+       [](v1::Policy& p) { p.mutable_bounds()->set_max_amount_fen(int64_t{1} << 62); },
+       "bounds.max_amount_fen"},
+      {"a zero weight bound", [](v1::Policy& p) { p.mutable_bounds()->set_max_weight_g(0); },
+       "bounds.max_weight_g"},
+      {"the default rate beyond its bound",
+       [](v1::Policy& p) { p.mutable_bounds()->set_max_rate_fen_per_kg(100); },
+       "compensation.rate_fen_per_kg"},
+      {"an unset key-account tier",
+       [](v1::Policy& p) {
+         p.mutable_severity()->add_key_account_tiers(v1::CUSTOMER_TIER_UNSPECIFIED);
+       },
+       "severity.key_account_tiers[1]"},
+      {"warned cases raised three levels",
+       [](v1::Policy& p) { p.mutable_severity()->set_warned_levels_up(3); },
+       "severity.warned_levels_up"},
+      {"no inquiry answer window",
+       [](v1::Policy& p) { p.mutable_inquiry()->clear_answer_minutes(); },
+       "inquiry.answer_minutes"},
+      {"no suggestion feedback window",
+       [](v1::Policy& p) { p.mutable_suggestion()->set_feedback_minutes(-1); },
+       "suggestion.feedback_minutes"},
+      {"no progress notice window",
+       [](v1::Policy& p) { p.mutable_progress_notice()->clear_window_minutes(); },
+       "progress_notice.window_minutes"},
+      {"no daily update",
+       [](v1::Policy& p) { p.mutable_progress_notice()->clear_extraordinary_update_minutes(); },
+       "progress_notice.extraordinary_update_minutes"},
+      {"task group from no severity",
+       [](v1::Policy& p) { p.mutable_task_group()->clear_from_severity(); },
+       "task_group.from_severity"},
+      {"a task group for one department",
+       [](v1::Policy& p) { p.mutable_task_group()->set_min_departments(1); },
+       "task_group.min_departments"},
+      {"referral without special handling",
+       [](v1::Policy& p) { p.mutable_closure()->set_min_special_handlings(0); },
+       "closure.min_special_handlings"},
+      {"referral by nobody", [](v1::Policy& p) { p.mutable_closure()->clear_referral_level(); },
+       "closure.referral_level"},
+      {"no recovery window",
+       [](v1::Policy& p) { p.mutable_recovery()->clear_third_party_claim_minutes(); },
+       "recovery.third_party_claim_minutes"},
   };
   for (const BrokenPolicy& c : cases) {
     SCOPED_TRACE(c.name);

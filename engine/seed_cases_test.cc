@@ -166,9 +166,10 @@ TEST(SeedCaseTest, MonthlyClientBilled802KgFor758KgGetsOverchargeBack) {
 // The chain-store case: before the Spring Festival a driver unloaded a case
 // of 大中华 cigarettes worth over 10,000 CNY at a busy store, said "it's
 // here", and left without the hand-over; the store never received it.
-// Major by amount (5,000 ≤ loss < 50,000). The chain's distribution
-// contract pays the direct loss. Internal responsibility: a penalty on the
-// distribution branch and driver, which must be executed before archiving.
+// Major by amount (5,000 ≤ loss < 50,000), and an A-class customer (a key
+// account) besides. The chain's distribution contract pays the direct loss. Internal
+// responsibility: a penalty on the distribution branch and driver, which must be executed before
+// archiving.
 TEST(SeedCaseTest, CigarettesLostAtChainStoreIsMajorContractPaysDirectLoss) {
   CaseHarness c("C-CIGARETTES");
   c.MustSubmit(R"pb(open_case {
@@ -196,6 +197,8 @@ TEST(SeedCaseTest, CigarettesLostAtChainStoreIsMajorContractPaysDirectLoss) {
                       }
                     })pb");
   EXPECT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
+  EXPECT_THAT(c.state().facts(),
+              ::testing::Contains(static_cast<int>(v1::AGGRAVATING_FACT_KEY_ACCOUNT)));
   c.MustSubmit(R"pb(acknowledge {})pb");
   c.MustSubmit(R"pb(accept {})pb");
   EXPECT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
@@ -220,6 +223,19 @@ TEST(SeedCaseTest, CigarettesLostAtChainStoreIsMajorContractPaysDirectLoss) {
                         summary: "no hand-over signed; goods left unattended"
                       }
                     })pb");
+  // 四(二)3: a MAJOR complaint is handled by a task group (专项投诉处理小组),
+  // formed before the resolution.
+  EXPECT_EQ(RuleOfResult(c.Submit(R"pb(propose_resolution {})pb", RegionSupervisor())),
+            v1::RULE_TASK_GROUP);
+  c.MustSubmit(R"pb(form_task_group {
+                      task_group {
+                        lead: "E-200"
+                        members: "E-100"
+                        departments: "distribution"
+                        departments: "claims"
+                      }
+                    })pb",
+               RegionSupervisor());
 
   // 10,500 CNY at MAJOR needs region authority.
   auto by_branch = c.Submit(R"pb(propose_resolution {})pb");
@@ -343,6 +359,10 @@ TEST(SeedCaseTest, ExamPapersSignedByStaffInCustomersNameIsAtLeastMajor) {
                         measure: "written warning"
                       }
                     })pb");
+  c.MustSubmit(R"pb(form_task_group {
+                      task_group { lead: "E-200" members: "E-HZ-01" departments: "Huzhou branch" }
+                    })pb",
+               RegionSupervisor());
   // Goodwill on a MAJOR case needs one level above the region's authority.
   auto by_region =
       c.Submit(R"pb(propose_resolution { goodwill_fen: 50000 remedy: "apology letter" })pb",

@@ -27,4 +27,31 @@ v1::Level HandlingLevelFor(v1::Severity severity, const v1::Policy& policy) {
   return ClocksFor(policy, severity).approval_level();
 }
 
+v1::Level HandlingLevelFor(v1::Severity severity, const google::protobuf::RepeatedField<int>& facts,
+                           const v1::Policy& policy) {
+  int level = HandlingLevelFor(severity, policy);
+  if (WarningOf(facts) != v1::CUSTOMER_WARNING_NONE) {
+    level = std::min<int>(level + policy.severity().warned_levels_up(), v1::LEVEL_HEADQUARTERS);
+  }
+  return static_cast<v1::Level>(level);
+}
+
+bool IsKeyAccount(const v1::Customer& customer, const v1::Policy& policy) {
+  if (customer.key_account()) return true;
+  const auto& tiers = policy.severity().key_account_tiers();
+  return customer.tier() != v1::CUSTOMER_TIER_UNSPECIFIED &&
+         std::find(tiers.begin(), tiers.end(), customer.tier()) != tiers.end();
+}
+
+v1::CustomerWarning WarningOf(const google::protobuf::RepeatedField<int>& facts) {
+  v1::CustomerWarning warning = v1::CUSTOMER_WARNING_NONE;
+  for (int fact : facts) {
+    if (fact == v1::AGGRAVATING_FACT_MEDIA_WARNING || fact == v1::AGGRAVATING_FACT_NATIONAL_MEDIA) {
+      return v1::CUSTOMER_WARNING_MEDIA;
+    }
+    if (fact == v1::AGGRAVATING_FACT_ROUTINE_WARNING) warning = v1::CUSTOMER_WARNING_ROUTINE;
+  }
+  return warning;
+}
+
 }  // namespace docket

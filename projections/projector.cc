@@ -54,57 +54,100 @@ const std::vector<int64_t>& HistogramBucketsMinutes() {
 }
 
 std::string EncodeStatsKey(const StatsKey& k) {
-  return absl::StrJoin({k.day, k.category, k.channel, k.severity, k.branch, k.metric},
-                       absl::string_view("\0", 1));
+  return absl::StrJoin(
+      {k.day, k.category, k.channel, k.severity, k.branch, k.kind, k.warning, k.metric},
+      absl::string_view("\0", 1));
 }
 
 bool DecodeStatsKey(absl::string_view bytes, StatsKey* k) {
   std::vector<std::string> parts = absl::StrSplit(bytes, absl::string_view("\0", 1));
-  if (parts.size() != 6) return false;
-  *k = {parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]};
+  if (parts.size() == 6) {  // Written before kinds and warnings: complaints.
+    *k = {parts[0], parts[1], parts[2], parts[3], parts[4], "COMPLAINT", "-", parts[5]};
+    return true;
+  }
+  if (parts.size() != 8) return false;
+  *k = {parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6], parts[7]};
   return true;
 }
+
+namespace {
+
+// An enum value's name without its prefix, "-" when unspecified.
+template <typename Enum>
+std::string Dimension(Enum value, const std::string& name, absl::string_view prefix) {
+  return static_cast<int>(value) == 0 ? "-" : std::string(absl::StripPrefix(name, prefix));
+}
+
+}  // namespace
 
 std::map<std::string, int64_t> Projector::StatsDeltas(const v1::CaseEvent& event,
                                                       const v1::CaseState& before,
                                                       const v1::CaseState& after) {
   StatsKey k;
   k.day = Day(event.occurred_at());
-  k.category = std::string(absl::StripPrefix(v1::Category_Name(after.category()), "CATEGORY_"));
+  k.category = Dimension(after.category(), v1::Category_Name(after.category()), "CATEGORY_");
   k.channel =
-      std::string(absl::StripPrefix(v1::Channel_Name(after.intake().channel()), "CHANNEL_"));
-  k.severity = std::string(absl::StripPrefix(v1::Severity_Name(after.severity()), "SEVERITY_"));
+      Dimension(after.intake().channel(), v1::Channel_Name(after.intake().channel()), "CHANNEL_");
+  k.severity = Dimension(after.severity(), v1::Severity_Name(after.severity()), "SEVERITY_");
   k.branch = after.intake().handling_branch().empty() ? "-" : after.intake().handling_branch();
+  const v1::CaseKind kind =
+      after.kind() == v1::CASE_KIND_UNSPECIFIED ? v1::CASE_KIND_COMPLAINT : after.kind();
+  k.kind = Dimension(kind, v1::CaseKind_Name(kind), "CASE_KIND_");
+  k.warning =
+      Dimension(after.warning(), v1::CustomerWarning_Name(after.warning()), "CUSTOMER_WARNING_");
   std::map<std::string, int64_t> out;
   auto add = [&](absl::string_view metric, int64_t delta) {
     k.metric = std::string(metric);
     out[EncodeStatsKey(k)] += delta;
   };
-  // SLA: each clock counts once, as met on time or as breached.
-  for (const v1::Deadline& d : after.deadlines()) {
-    const v1::Deadline* was = FindOpenDeadline(before, d.kind());
-    if (was == nullptr) continue;
-    if (d.met() && !d.breached() && !was->met()) add("deadlines_met_on_time", 1);
-    if (d.breach_count() > 0 && was->breach_count() == 0) add("deadlines_breached", 1);
+  // SLA: each clock counts once, as met on time or as breached. A clock is
+  // met on time only when met at or before its due time, whether or not
+  // the scanner ran in between; met late, it counts as breached then.
+  // Deadlines are only ever replaced in place or appended, so index i of
+  // `before` is the same clock as index i of `after`.
+  for (int i = 0; i < after.deadlines_size() && i < before.deadlines_size(); ++i) {
+    const v1::Deadline& d = after.deadlines(i);
+    const v1::Deadline& was = before.deadlines(i);
+    if (d.met() && !was.met() && d.breach_count() == 0) {
+      const bool on_time = ToTime(d.met_at()) <= ToTime(d.due_at());
+      add(on_time ? "deadlines_met_on_time" : "deadlines_breached", 1);
+    }
+    if (d.breach_count() > 0 && was.breach_count() == 0) add("deadlines_breached", 1);
   }
   const int64_t since_open =
       absl::ToInt64Seconds(ToTime(event.occurred_at()) - ToTime(after.opened_at()));
+  // The first response (Acknowledged; an inquiry's answer or routing) and
+  // the first handling result (CustomerReplied; an inquiry's answer, a
+  // suggestion's feedback).
+  if (after.has_acknowledged_at() && !before.has_acknowledged_at()) {
+    add("first_response_n", 1);
+    add("first_response_s", since_open);
+    add(absl::StrCat("first_response_", Bucket(since_open)), 1);
+  }
+  if (after.has_first_replied_at() && !before.has_first_replied_at()) {
+    add("result_n", 1);
+    add("result_s", since_open);
+    add(absl::StrCat("result_", Bucket(since_open)), 1);
+  }
   switch (event.body_case()) {
     case v1::CaseEvent::kCaseOpened:
       add("opened", 1);
       add("claim_fen", after.claim_fen());
       break;
-    case v1::CaseEvent::kAcknowledged:
-      add("first_response_n", 1);
-      add("first_response_s", since_open);
-      add(absl::StrCat("first_response_", Bucket(since_open)), 1);
+    case v1::CaseEvent::kAccepted:
+      add("handled", 1);
       break;
-    case v1::CaseEvent::kCustomerReplied:
-      if (!before.has_first_replied_at()) {
-        add("result_n", 1);
-        add("result_s", since_open);
-        add(absl::StrCat("result_", Bucket(since_open)), 1);
-      }
+    case v1::CaseEvent::kRoutedToDepartment:
+      add("routed", 1);
+      break;
+    case v1::CaseEvent::kProgressNoticeSent:
+      add("progress_notices", 1);
+      break;
+    case v1::CaseEvent::kClosedByReferral:
+      add("referred", 1);
+      break;
+    case v1::CaseEvent::kRecoverySettled:
+      add("recovered_fen", event.recovery_settled().recovered_fen());
       break;
     case v1::CaseEvent::kCompensationPaid:
       add("paid_fen", event.compensation_paid().amount_fen());
@@ -155,9 +198,11 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* c
   absl::Status link = VerifyLink(stored, state->hash_head(), where);
   if (!link.ok()) return link;
 
-  // What the report counters compare: the clocks and the first result.
+  // What the report counters compare (StatsDeltas): the clocks, the first
+  // response and the first result.
   v1::CaseState before;
   *before.mutable_deadlines() = state->deadlines();
+  if (state->has_acknowledged_at()) *before.mutable_acknowledged_at() = state->acknowledged_at();
   if (state->has_first_replied_at()) {
     *before.mutable_first_replied_at() = state->first_replied_at();
   }

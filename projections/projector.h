@@ -46,7 +46,9 @@ class Projector {
   void Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const;
 
   // The report counters one event adds (stats keys -> deltas), given the
-  // case's state before and after it. Pure; shared with verify.
+  // case's state before and after it. Reads of `before` only its
+  // deadlines, acknowledged_at and first_replied_at. Pure; shared with
+  // verify.
   static std::map<std::string, int64_t> StatsDeltas(const v1::CaseEvent& event,
                                                     const v1::CaseState& before,
                                                     const v1::CaseState& after);
@@ -65,9 +67,12 @@ std::vector<std::string> DueKeys(const v1::CaseState& state);
 const std::vector<int64_t>& HistogramBucketsMinutes();
 
 // Stats keys: day (China Standard Time), category, channel, severity,
-// branch, metric, NUL-separated. Decoded by reports.
+// branch, case kind, warning (预警客户: ROUTINE, MEDIA or "-"), metric,
+// NUL-separated ("-" for an unspecified dimension). Decoded by reports;
+// keys written before kinds and warnings (six parts) decode as complaints
+// without a warning.
 struct StatsKey {
-  std::string day, category, channel, severity, branch, metric;
+  std::string day, category, channel, severity, branch, kind, warning, metric;
 };
 std::string EncodeStatsKey(const StatsKey& key);
 bool DecodeStatsKey(absl::string_view bytes, StatsKey* key);

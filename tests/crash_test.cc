@@ -29,7 +29,7 @@ namespace {
 using testing::Runfile;
 using testing::RunProcess;
 
-constexpr int kReplicas = 60;  // 60 × 69 = 4,140 commands.
+constexpr int kReplicas = 60;  // 60 × 70 = 4,200 commands.
 constexpr int kKills = 6;
 
 // The examples, replicated under distinct case ids, in a file.
@@ -70,7 +70,7 @@ std::string EventsOf(const std::string& outcome) {
 
 TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
   const std::string stream = WriteStream(testing::FreshDir("stream.ndjson"));
-  const int total = kReplicas * 69;
+  const int total = kReplicas * 70;
 
   // The reference: one uninterrupted run.
   const std::string reference = testing::FreshDir("reference");

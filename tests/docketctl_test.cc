@@ -118,7 +118,7 @@ TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNothing) {
   }
   RunResult verified = Ctl(dir, {"verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
-  EXPECT_THAT(verified.out, HasSubstr("verify: OK: 9 cases, 69 events"));
+  EXPECT_THAT(verified.out, HasSubstr("verify: OK: 9 cases, 70 events"));
   EXPECT_THAT(verified.out, HasSubstr("2 evidence files re-hashed"));
 }
 
@@ -190,7 +190,7 @@ TEST(DocketctlTest, ShowHistoryListReportAndTail) {
                                  "10500.00,2,500.00,0,0,4.0"));
 
   RunResult tail = Ctl(dir, {"tail", "--from=60"});
-  EXPECT_EQ(std::count(tail.out.begin(), tail.out.end(), '\n'), 10);
+  EXPECT_EQ(std::count(tail.out.begin(), tail.out.end(), '\n'), 11);
 }
 
 // DESIGN.md: an auditor verifies the chain from the stored bytes alone, in
@@ -200,7 +200,7 @@ TEST(DocketctlTest, HashChainVerifiesWithCoreutilsFromStoredBytes) {
   RunResult history = Ctl(dir, {"history", "C-2026-0004", "--format=stored"});
   ASSERT_EQ(history.exit_code, 0) << history.err;
   const std::vector<std::string> lines = absl::StrSplit(history.out, '\n', absl::SkipEmpty());
-  ASSERT_EQ(lines.size(), 13u);  // The cigarettes case: 13 steps.
+  ASSERT_EQ(lines.size(), 14u);  // The cigarettes case: 14 steps (its task group too).
   const std::regex field("\"(event|prevHash|hash)\":\"([^\"]*)\"");
   std::string previous_hash;  // base64; empty before the first event.
   for (const std::string& line : lines) {
@@ -227,13 +227,37 @@ TEST(DocketctlTest, TickRecordsWhatIsDueOnceAndTheReportShowsTheSla) {
   const std::string now = "--now=2026-11-24T12:00:00Z";
   RunResult tick = Ctl(dir, {"tick", now});
   ASSERT_EQ(tick.exit_code, 0) << tick.err;
+  // From the rule: each open case's marks up to the tick, in time order
+  // across its clocks, each escalation seen by the marks after it (BRANCH →
+  // REGION → HEADQUARTERS, then a clock falls silent after its window):
+  // - C-2026-0005 (GENERAL, at the branch): report upward 2 warnings and a
+  //   breach in each of 3 windows (11-19 02:00 → region, 11-20 02:00 → HQ,
+  //   11-21 02:00 silent); follow-up 2 warnings, breach 11-22 06:00 silent.
+  //   8 warnings, 4 breaches, 2 escalations.
+  // - C-2026-0006 (MAJOR, at the region): report upward 2+2 warnings,
+  //   breaches 11-20 15:00 (→ HQ) and 11-21 03:00 (silent); resolution 2
+  //   warnings; progress notice (16 business hours) 2 warnings, breach
+  //   11-24 03:00 (silent); regulatory 1 warning. 9, 3, 1.
+  // - C-2026-0007 (at the region after special handling): report upward
+  //   2+2 warnings, breaches 11-22 01:00 (→ HQ) and 11-23 01:00 (silent);
+  //   follow-up 2 warnings. 6, 2, 1.
+  // - C-2026-0008 (MAJOR e-mail, never answered, at the branch): report
+  //   upward breached 11-22 17:00 (→ region), first response (2 business
+  //   hours, Monday 09:00-11:00 CST) breached 11-23 03:00 (→ HQ), each with
+  //   2 warnings a window and a second window ending silent (report upward
+  //   11-23 05:00, first response 11-23 06:00); progress notice 2 warnings,
+  //   breach 11-24 10:00 (silent). 10, 5, 2.
   EXPECT_EQ(tick.out,
-            "tick at 2026-11-24T12:00:00Z: 29 warnings, 11 breaches, 6 escalations, "
+            "tick at 2026-11-24T12:00:00Z: 33 warnings, 14 breaches, 6 escalations, "
             "0 appeal cases opened\n");
   EXPECT_THAT(Ctl(dir, {"tick", now}).out, HasSubstr(": 0 warnings, 0 breaches"));
   RunResult csv = Ctl(dir, {"report", "--by=severity", "--format=csv"});
-  EXPECT_THAT(csv.out, HasSubstr("MAJOR,2,1,0,1,30.0,<=30,<=30,1,30.0,<=4320,<=4320,66.7,"
-                                 "10500.00,2,500.00,6,3,4.0"));
+  // MAJOR clocks: the cigarettes case's 7 met on time; breached: C-2026-0006's
+  // report upward and progress notice, C-2026-0008's first response, report
+  // upward and progress notice: 7 / 12 = 58.3 %. Breach events at MAJOR: 3
+  // and 5; escalations 1 and 2.
+  EXPECT_THAT(csv.out, HasSubstr("MAJOR,2,1,0,1,30.0,<=30,<=30,1,30.0,<=4320,<=4320,58.3,"
+                                 "10500.00,2,500.00,8,3,4.0"));
   // The unacknowledged MAJOR e-mail complaint climbed to headquarters.
   EXPECT_THAT(Ctl(dir, {"show", "C-2026-0008"}).out,
               HasSubstr("\"handlingLevel\":\"LEVEL_HEADQUARTERS\""));

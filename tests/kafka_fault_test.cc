@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "docket/v1/events.pb.h"
 #include "docket/v1/stored_event.pb.h"
 #include "gmock/gmock.h"
@@ -52,11 +53,17 @@ class KafkaFaultTest : public testing::KafkaClusterTest {
   // Long enough that each fault lands mid-stream: the engine answers a few
   // thousand commands a second here.
   static constexpr int kReplicas = 30;  // 2,070 commands
+  // Each copy of the examples without its merge: a merge's survivor lives
+  // in another partition, often another engine's, where the link cannot be
+  // checked (RULE_LINK, UNAVAILABLE), while the embedded mode sees it.
   static constexpr int kCommands = kReplicas * 69;
 
   void SetUp() override {
     KafkaClusterTest::SetUp();
-    input_ = testing::ReplicatedExamples("K", kReplicas);
+    for (const std::string& line :
+         absl::StrSplit(testing::ReplicatedExamples("K", kReplicas), '\n', absl::SkipEmpty())) {
+      if (!absl::StrContains(line, "\"merge\":")) absl::StrAppend(&input_, line, "\n");
+    }
     input_path_ = WriteFile("stream.ndjson", input_);
   }
 

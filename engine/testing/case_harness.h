@@ -12,6 +12,7 @@
 #include "docket/v1/policy.pb.h"
 #include "docket/v1/state.pb.h"
 #include "engine/calendar.h"
+#include "engine/case_lookup.h"
 
 namespace docket::testing {
 
@@ -19,6 +20,7 @@ namespace docket::testing {
 v1::Actor Handler();           // ROLE_HANDLER at LEVEL_BRANCH.
 v1::Actor RegionSupervisor();  // ROLE_SUPERVISOR at LEVEL_REGION.
 v1::Actor HqSupervisor();      // ROLE_SUPERVISOR at LEVEL_HEADQUARTERS.
+v1::Actor Claims();            // ROLE_CLAIMS at LEVEL_REGION.
 v1::Actor Scanner();           // ROLE_SYSTEM at LEVEL_HEADQUARTERS.
 
 // Parses a text-format message or fails the test (and returns a default).
@@ -43,6 +45,10 @@ class CaseHarness {
   // Submit, and fail the test unless it is accepted.
   void MustSubmit(absl::string_view body, const v1::Actor& actor = Handler());
 
+  // The other cases decisions may consult (merge survivors, linked cases);
+  // none by default. `cases` must outlive the harness.
+  void set_cases(const CaseLookup* cases) { cases_ = cases; }
+
   void Advance(absl::Duration d) { now_ += d; }
   absl::Time now() const { return now_; }
   void set_now(absl::Time t) { now_ = t; }
@@ -56,6 +62,7 @@ class CaseHarness {
   std::string case_id_;
   v1::Policy policy_;
   const Calendar* calendar_;
+  const CaseLookup* cases_ = &CaseMap::Empty();
   v1::CaseState state_;
   std::vector<v1::CaseEvent> events_;
   absl::Time now_;

@@ -18,6 +18,21 @@ std::string RandomCase::OpenCase() {
                                                      "CHANNEL_WRITTEN",
                                                      "CHANNEL_COMPLAINT_STATION"};
   const int weight = Uniform(100, 60000);
+  // One case in eight is an inquiry, one in twenty a suggestion.
+  const int kind = Uniform(1, 40);
+  if (kind <= 5 || kind > 38) {
+    return absl::StrFormat(
+        R"pb(open_case {
+               intake {
+                 kind: %s
+                 channel: %s
+                 customer { id: "CU-%d" }
+                 shipment { waybill: "W-%d" }
+               }
+             })pb",
+        kind <= 5 ? "CASE_KIND_INQUIRY" : "CASE_KIND_SUGGESTION", Pick(kChannels), Uniform(1, 50),
+        Uniform(1, 99999));
+  }
   return absl::StrFormat(
       R"pb(open_case {
              intake {
@@ -45,6 +60,9 @@ std::string RandomCase::OpenCase() {
 
 std::pair<std::string, v1::Actor> RandomCase::NextStep(const v1::CaseState& s) {
   const v1::Actor handler = Handler(), hq = HqSupervisor();
+  if (s.kind() == v1::CASE_KIND_INQUIRY || s.kind() == v1::CASE_KIND_SUGGESTION) {
+    return {NextFlowStep(s), handler};
+  }
   const bool needs_inv = s.category() == v1::CATEGORY_DAMAGE || s.category() == v1::CATEGORY_LOSS ||
                          s.category() == v1::CATEGORY_LATE;
   const int64_t owed = s.compensation_declined() ? 0 : s.proposed_fen() - s.paid_fen();
@@ -88,6 +106,20 @@ std::pair<std::string, v1::Actor> RandomCase::NextStep(const v1::CaseState& s) {
       if (needs_inv && !s.investigation_concluded()) {
         return {"open_investigation {}", handler};
       }
+      if (s.severity() >= v1::SEVERITY_MAJOR && !s.has_task_group()) {
+        return {R"pb(form_task_group {
+                       task_group { lead: "E-300" members: "E-100" departments: "service" }
+                     })pb",
+                hq};
+      }
+      if (Chance(0.1)) {
+        return {absl::StrFormat(R"pb(send_progress_notice {
+                                       progress: "investigating"
+                                       expected_completion_at { seconds: %d }
+                                     })pb",
+                                s.opened_at().seconds() + 30 * 86400),
+                handler};
+      }
       return {absl::StrFormat("propose_resolution { goodwill_fen: %d }",
                               Chance(0.2) ? Uniform(1, 50000) : 0),
               hq};
@@ -125,6 +157,23 @@ std::pair<std::string, v1::Actor> RandomCase::NextStep(const v1::CaseState& s) {
   }
 }
 
+std::string RandomCase::NextFlowStep(const v1::CaseState& s) {
+  const bool inquiry = s.kind() == v1::CASE_KIND_INQUIRY;
+  switch (s.stage()) {
+    case v1::STAGE_OPENED:
+      if (inquiry && Chance(0.6)) return R"pb(answer_inquiry { answer: "out for delivery" })pb";
+      return R"pb(route_to_department { department: "operations" })pb";
+    case v1::STAGE_ROUTED:
+      if (inquiry) return R"pb(answer_inquiry { answer: "the department's answer" })pb";
+      return Chance(0.5) ? R"pb(evaluate_suggestion { adopted: true reason: "useful" })pb"
+                         : R"pb(evaluate_suggestion { adopted: false reason: "too costly" })pb";
+    case v1::STAGE_EVALUATED:
+      return R"pb(feed_back_suggestion { message: "thank you" })pb";
+    default:
+      return "archive {}";
+  }
+}
+
 std::pair<std::string, v1::Actor> RandomCase::AnyCommand() {
   static const std::vector<std::string> kBodies = {
       "acknowledge {}",
@@ -149,6 +198,10 @@ std::pair<std::string, v1::Actor> RandomCase::AnyCommand() {
       "record_deadline_breach { kind: DEADLINE_KIND_RESOLUTION }",
       R"pb(merge { survivor_case_id: "C-SURVIVOR" })pb",
       "record_customer_reply { decision: CUSTOMER_DECISION_REJECTS }",
+      R"pb(answer_inquiry { answer: "a" })pb",
+      R"pb(route_to_department { department: "d" })pb",
+      R"pb(form_task_group { task_group { lead: "E-1" members: "E-2" departments: "d" } })pb",
+      R"pb(close_by_referral { referral: REFERRAL_INSURER reason: "r" })pb",
   };
   static const std::vector<v1::Actor> kActors = {Handler(), RegionSupervisor(), HqSupervisor(),
                                                  Scanner()};

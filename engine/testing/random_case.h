@@ -12,8 +12,8 @@
 namespace docket::testing {
 
 // Random commands for property tests, reproducible from a seed: a random
-// intake, the step the process expects next (mostly accepted), or any
-// command at all by any actor (mostly refused). Bodies are text format,
+// intake (mostly complaints, some inquiries and suggestions), the step the process expects next
+// (mostly accepted), or any command at all by any actor (mostly refused). Bodies are text format,
 // for CommandFromText.
 class RandomCase {
  public:
@@ -36,6 +36,9 @@ class RandomCase {
   std::pair<std::string, v1::Actor> AnyCommand();
 
  private:
+  // The next step of an inquiry or suggestion.
+  std::string NextFlowStep(const v1::CaseState& s);
+
   std::mt19937 rng_;
 };
 

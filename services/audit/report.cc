@@ -8,13 +8,14 @@
 #include "engine/time_util.h"
 #include "projections/int64_add_operator.h"
 #include "projections/projector.h"
+#include "services/audit/handler_report.h"
 
 namespace docket {
 namespace {
 
 const std::vector<std::string>& Dimensions() {
-  static const auto* const kDims =
-      new std::vector<std::string>{"day", "category", "channel", "severity", "branch"};
+  static const auto* const kDims = new std::vector<std::string>{
+      "day", "category", "channel", "severity", "branch", "kind", "warning"};
   return *kDims;
 }
 
@@ -23,6 +24,8 @@ std::string DimensionOf(const StatsKey& k, const std::string& dim) {
   if (dim == "category") return k.category;
   if (dim == "channel") return k.channel;
   if (dim == "severity") return k.severity;
+  if (dim == "kind") return k.kind;
+  if (dim == "warning") return k.warning;
   return k.branch;
 }
 
@@ -80,6 +83,10 @@ const std::vector<Column>& Columns() {
       {"escalations", [](auto& m) { return absl::StrCat(m["escalations"]); }},
       {"mean_satisfaction",
        [](auto& m) { return Mean(m["satisfaction_sum"], m["satisfaction_n"], 1.0); }},
+      {"routed", [](auto& m) { return absl::StrCat(m["routed"]); }},
+      {"progress_notices", [](auto& m) { return absl::StrCat(m["progress_notices"]); }},
+      {"referred", [](auto& m) { return absl::StrCat(m["referred"]); }},
+      {"recovered_cny", [](auto& m) { return FormatFen(m["recovered_fen"]); }},
   };
   return *kColumns;
 }
@@ -103,35 +110,9 @@ absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& name) {
       absl::StrCat("--format must be table, csv or json, not '", name, "'"));
 }
 
-absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
-                         ReportFormat format, std::ostream& out) {
-  for (const std::string& dim : by) {
-    if (std::find(Dimensions().begin(), Dimensions().end(), dim) == Dimensions().end()) {
-      return absl::InvalidArgumentError(absl::StrCat("--by: unknown dimension '", dim, "'; use ",
-                                                     absl::StrJoin(Dimensions(), ",")));
-    }
-  }
-  std::map<std::vector<std::string>, std::map<std::string, int64_t>> groups;
-  std::unique_ptr<rocksdb::Iterator> it = store.NewIterator(Cf::kStats);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    StatsKey k;
-    if (!DecodeStatsKey(absl::string_view(it->key().data(), it->key().size()), &k)) {
-      return absl::DataLossError("a report counter has a key of the wrong shape");
-    }
-    std::vector<std::string> group;
-    for (const std::string& dim : by) group.push_back(DimensionOf(k, dim));
-    groups[group][k.metric] += Int64AddOperator::Decode(it->value());
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "reading stats");
-
-  std::vector<std::string> header = by;
-  for (const Column& c : Columns()) header.push_back(c.name);
-  std::vector<std::vector<std::string>> rows;
-  for (auto& [group, metrics] : groups) {
-    std::vector<std::string> row = group;
-    for (const Column& c : Columns()) row.push_back(c.value(metrics));
-    rows.push_back(std::move(row));
-  }
+void WriteRows(const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows, size_t text_columns,
+               ReportFormat format, std::ostream& out) {
   switch (format) {
     case ReportFormat::kCsv:
       out << absl::StrJoin(header, ",") << "\n";
@@ -141,7 +122,8 @@ absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
       for (const auto& row : rows) {
         std::vector<std::string> fields;
         for (size_t i = 0; i < row.size(); ++i) {
-          const bool text = i < by.size() || row[i] == "-" || row[i][0] == '<' || row[i][0] == '>';
+          const bool text =
+              i < text_columns || row[i] == "-" || row[i][0] == '<' || row[i][0] == '>';
           fields.push_back(
               absl::StrCat(JsonString(header[i]), ":", text ? JsonString(row[i]) : row[i]));
         }
@@ -165,6 +147,45 @@ absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
       break;
     }
   }
+}
+
+absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
+                         ReportFormat format, std::ostream& out) {
+  if (std::find(by.begin(), by.end(), "handler") != by.end()) {
+    if (by.size() != 1) {
+      return absl::InvalidArgumentError("--by=handler is a report of its own: use it alone");
+    }
+    return WriteHandlerReport(store, format, out);
+  }
+  for (const std::string& dim : by) {
+    if (std::find(Dimensions().begin(), Dimensions().end(), dim) == Dimensions().end()) {
+      return absl::InvalidArgumentError(absl::StrCat("--by: unknown dimension '", dim, "'; use ",
+                                                     absl::StrJoin(Dimensions(), ","),
+                                                     ", or handler alone"));
+    }
+  }
+  std::map<std::vector<std::string>, std::map<std::string, int64_t>> groups;
+  std::unique_ptr<rocksdb::Iterator> it = store.NewIterator(Cf::kStats);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    StatsKey k;
+    if (!DecodeStatsKey(absl::string_view(it->key().data(), it->key().size()), &k)) {
+      return absl::DataLossError("a report counter has a key of the wrong shape");
+    }
+    std::vector<std::string> group;
+    for (const std::string& dim : by) group.push_back(DimensionOf(k, dim));
+    groups[group][k.metric] += Int64AddOperator::Decode(it->value());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading stats");
+
+  std::vector<std::string> header = by;
+  for (const Column& c : Columns()) header.push_back(c.name);
+  std::vector<std::vector<std::string>> rows;
+  for (auto& [group, metrics] : groups) {
+    std::vector<std::string> row = group;
+    for (const Column& c : Columns()) row.push_back(c.value(metrics));
+    rows.push_back(std::move(row));
+  }
+  WriteRows(header, rows, by.size(), format, out);
   return absl::OkStatus();
 }
 

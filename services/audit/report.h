@@ -16,17 +16,29 @@ enum class ReportFormat { kTable, kCsv, kJson };
 absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& name);
 
 // 统计报表: the `stats` counters grouped by the dimensions in `by` (any of
-// day, category, channel, severity, branch; none: one total row). Each row:
+// day, category, channel, severity, branch, kind (complaints, inquiries,
+// suggestions and recoveries beside each other), warning (预警客户 reported
+// separately: ROUTINE, MEDIA, "-"); none: one total row), or by `handler`
+// alone: the per-handler assessment (WriteHandlerReport). Each row:
 // cases opened, archived and merged; first responses, their mean time and
 // 50th/90th percentiles; handling results likewise; SLA compliance (the
 // share of deadlines met on time among those met on time or breached);
 // compensation paid; penalties and their total; breaches; escalations; mean
-// satisfaction. Percentiles are histogram bucket bounds, in minutes. Counters are
+// satisfaction; inquiries and suggestions routed; progress notices; cases
+// referred (litigation, insurer); amounts recovered. A clock met after its
+// due time counts as breached. Percentiles are histogram bucket bounds, in minutes. Counters are
 // attributed to the day an event occurred (China Standard Time) and the
 // case's category, channel, severity and branch at that event.
 // kInvalidArgument for an unknown dimension.
 absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
                          ReportFormat format, std::ostream& out);
+
+// Writes `rows` under `header` as a table, CSV or JSON lines; in JSON the
+// first `text_columns` are strings, the others numbers unless "-" or a
+// bound ("<=60").
+void WriteRows(const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows, size_t text_columns,
+               ReportFormat format, std::ostream& out);
 
 }  // namespace docket
 

@@ -292,7 +292,8 @@ absl::Status Engine::PublishDueDeadlines() {
   last_tick_ = now;
   if (ticked_.size() > 100000) ticked_.clear();
   absl::StatusOr<std::vector<v1::Command>> due = DeadlineScanner::DueCommands(
-      *runtime_->store(), now, static_cast<size_t>(options_.batch),
+      *runtime_->store(), now, static_cast<size_t>(options_.batch), runtime_->policy(),
+      runtime_->calendar(),
       [&](const std::string& case_id) {
         return position_.count(PartitionOf(case_id, partitions_)) > 0;
       },

@@ -87,6 +87,10 @@ class CommandProcessor {
     visible_ = std::move(visible);
   }
 
+  // What it decides under.
+  const v1::Policy& policy() const { return policy_; }
+  const Calendar& calendar() const { return calendar_; }
+
  private:
   struct Pending;
   absl::StatusOr<Decision> DecideOne(const v1::Command& command, absl::Time now);

@@ -73,20 +73,20 @@ TEST(CommandProcessorTest, ExamplesAreAcceptedInBatchesAndAuditedFromTheBytes) {
   const std::string dir = testing::FreshDir("examples");
   Runtime rt(dir);
   const std::vector<std::string> lines = Examples();
-  ASSERT_EQ(lines.size(), 69u);
+  ASSERT_EQ(lines.size(), 70u);
   int accepted = 0;
   for (size_t i = 0; i < lines.size(); i += 10) {
     accepted += Accepted(rt.Submit(Slice(lines, i, i + 10)));
   }
-  EXPECT_EQ(accepted, 69);
+  EXPECT_EQ(accepted, 70);
   absl::StatusOr<AuditReport> audit = Audit(*rt.store(), EvidenceStore(dir));
   ASSERT_TRUE(audit.ok()) << audit.status();
   // The example photos are not in this directory's evidence store.
   ASSERT_EQ(audit->problems.size(), 2u);
   EXPECT_THAT(audit->problems[0], HasSubstr("is missing"));
   EXPECT_EQ(audit->cases, 9);
-  EXPECT_EQ(audit->events, 69);
-  EXPECT_EQ(audit->log_entries, 69);
+  EXPECT_EQ(audit->events, 70);
+  EXPECT_EQ(audit->log_entries, 70);
 }
 
 TEST(CommandProcessorTest, RepeatedCommandReturnsTheOriginalOutcomeAndAppendsNothing) {
@@ -207,7 +207,7 @@ TEST(CommandProcessorTest, ReplayRebuildsTheSameBytes) {
     std::unique_ptr<Store> store = *Store::Open(dir, Store::Mode::kReadWrite);
     absl::StatusOr<int64_t> folded = Replay(store.get(), /*batch_size=*/5);
     ASSERT_TRUE(folded.ok()) << folded.status();
-    EXPECT_EQ(*folded, 69);
+    EXPECT_EQ(*folded, 70);
   }
   const auto after = testing::DumpDataDir(dir);
   ASSERT_TRUE(after.ok());

@@ -9,6 +9,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "docket/v1/common.pb.h"
+#include "docket/v1/policy.pb.h"
+#include "engine/calendar.h"
 #include "projections/store.h"
 #include "services/runtime/command_processor.h"
 
@@ -22,11 +24,14 @@ struct ScanResult {
   int refused = 0;  // Commands the engine refused (a race with a user).
 };
 
-// The deadline scanner: walks the `due` index up to `now` and submits, as
-// ordinary commands through the engine loop, each DeadlineWarning and
-// DeadlineBreached due (the engine adds the automatic escalation), and for
-// a breached regulatory clock an OpenCase of the linked appeal case
-// (<case>-APPEAL, channel REGULATOR) in the same atomic group.
+// The deadline scanner: walks the `due` index up to `now` and, for each
+// case with something due, submits as ordinary commands through the engine
+// loop what the engine plans for it (engine/due_commands.h: every warning
+// and breach due, in time order across all the case's clocks, each decided
+// against the state the one before left; the engine adds the automatic
+// escalation; after a complaint's regulatory breach, the OpenCase of its
+// linked appeal case <case>-APPEAL in the same atomic group). So one
+// catch-up tick and a tick every minute record the same history.
 //
 // Exactly once, across restarts, crashes and replays: what the scanner did
 // is in the log, each of its commands has a deterministic id (the case,
@@ -35,19 +40,22 @@ struct ScanResult {
 // not when the scanner happened to run.
 class DeadlineScanner {
  public:
-  // `store` and `processor` must outlive the scanner.
+  // `store` and `processor` must outlive the scanner. It plans under the
+  // processor's policy and calendar.
   DeadlineScanner(const Store* store, CommandProcessor* processor)
       : store_(store), processor_(processor) {}
 
   absl::StatusOr<ScanResult> Scan(absl::Time now);
 
-  // The commands due at `now` (at most `limit`, with each breach of a
-  // regulatory clock followed by its appeal's OpenCase), for cases `owned`
-  // accepts, skipping ids already in `tried` and adding the new ones. For a
-  // transport that publishes them instead of submitting them (Kafka).
+  // The commands due at `now`, planned case by case under `policy` and
+  // `calendar` (about `limit`: a case's plan is never split), for cases
+  // `owned` accepts, skipping ids already in `tried` and adding the new
+  // ones. For a transport that publishes them instead of submitting them
+  // (Kafka).
   static absl::StatusOr<std::vector<v1::Command>> DueCommands(
-      const Store& store, absl::Time now, size_t limit,
-      const std::function<bool(const std::string& case_id)>& owned, std::set<std::string>* tried);
+      const Store& store, absl::Time now, size_t limit, const v1::Policy& policy,
+      const Calendar& calendar, const std::function<bool(const std::string& case_id)>& owned,
+      std::set<std::string>* tried);
 
   // The actor of the scanner's commands.
   static v1::Actor Actor();

@@ -2,10 +2,14 @@
 
 #include "services/runtime/deadline_scanner.h"
 
+#include "absl/strings/str_cat.h"
+#include "docket/v1/stored_event.pb.h"
 #include "engine/business_calendar.h"
 #include "engine/deadlines.h"
 #include "engine/policy.h"
+#include "engine/time_util.h"
 #include "gtest/gtest.h"
+#include "projections/keys.h"
 #include "services/audit/auditor.h"
 #include "services/runtime/catch_up.h"
 #include "services/runtime/embedded_runtime.h"
@@ -90,6 +94,65 @@ TEST_F(ScannerTest, RegulatoryBreachOpensTheLinkedAppealCase) {
   // Scanning again opens nothing more.
   auto again = scanner.Scan(eight_days);
   EXPECT_EQ(again->appeals, 0);
+}
+
+// The issue's case through the real store: an EXTRAORDINARY complaint at
+// 02:00 UTC nobody answers. One catch-up tick at 05:00 and a tick every five
+// minutes record the same history (recorded times aside), in time order:
+// 8 warnings, 4 breaches, headquarters reached through the first
+// response's second breach at 03:00 (engine/due_commands_test.cc works the
+// figures out from the rule).
+TEST(ScannerCadenceTest, OneCatchUpTickRecordsWhatFrequentTicksRecord) {
+  const absl::Time opened = absl::FromUnixSeconds(1795917600);  // 2026-11-26 02:00 UTC.
+  const std::string open =
+      R"({"commandId":"o1","caseId":"C-X","actor":{"id":"a","role":"ROLE_ADAPTER","level":"LEVEL_BRANCH"},)"
+      R"("openCase":{"intake":{"channel":"CHANNEL_PHONE","category":"CATEGORY_DAMAGE",)"
+      R"("customer":{"id":"K"},"shipment":{"waybill":"W-1"},"facts":["AGGRAVATING_FACT_INJURY"]}}})";
+  std::vector<std::string> histories;
+  std::vector<ScanResult> totals;
+  for (const bool frequent : {false, true}) {
+    const std::string dir = testing::FreshDir(frequent ? "cadence-frequent" : "cadence-catch-up");
+    SimulatedClock clock(opened);
+    std::unique_ptr<EmbeddedRuntime> rt = *EmbeddedRuntime::Open(
+        dir, DefaultPolicy(), DefaultBusinessCalendar(DefaultPolicy()), &clock);
+    auto submitted = rt->processor()->SubmitBatch({ParseCommandJson(open)});
+    ASSERT_TRUE(submitted.ok());
+    ASSERT_FALSE((*submitted)[0].has_rejection()) << ToJson((*submitted)[0]);
+    DeadlineScanner scanner(rt->store(), rt->processor());
+    ScanResult total;
+    const absl::Time end = opened + absl::Hours(3);
+    for (absl::Time t = frequent ? opened : end; t <= end; t += absl::Minutes(5)) {
+      clock.Set(t);
+      absl::StatusOr<ScanResult> r = scanner.Scan(t);
+      ASSERT_TRUE(r.ok()) << r.status();
+      total.warnings += r->warnings;
+      total.breaches += r->breaches;
+      total.escalations += r->escalations;
+    }
+    std::string history;
+    absl::Time previous = absl::InfinitePast();
+    const v1::CaseState state = *rt->store()->ReadCase("C-X");
+    for (int64_t revision = 1; revision <= state.revision(); ++revision) {
+      auto stored = rt->store()->Get(Cf::kHistory, keys::History("C-X", revision));
+      ASSERT_TRUE(stored.ok() && stored->has_value());
+      v1::StoredEvent se;
+      v1::CaseEvent event;
+      ASSERT_TRUE(se.ParseFromString(**stored) && event.ParseFromString(se.event()));
+      EXPECT_GE(ToTime(event.occurred_at()), previous) << "events out of time order";
+      previous = ToTime(event.occurred_at());
+      event.clear_recorded_at();
+      absl::StrAppend(&history, event.ShortDebugString(), "\n");
+    }
+    histories.push_back(history);
+    totals.push_back(total);
+    EXPECT_EQ(state.handling_level(), v1::LEVEL_HEADQUARTERS);
+  }
+  EXPECT_EQ(histories[0], histories[1]);
+  for (const ScanResult& r : totals) {
+    EXPECT_EQ(r.warnings, 8);
+    EXPECT_EQ(r.breaches, 4);
+    EXPECT_EQ(r.escalations, 2);
+  }
 }
 
 }  // namespace

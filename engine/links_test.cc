@@ -1,0 +1,165 @@
+// Links between cases (DESIGN.md, "Related cases"): each is checked
+// against the other case's state, which the runtime hands the decision
+// (CaseLookup; here a CaseMap).
+
+#include "absl/strings/str_cat.h"
+#include "engine/policy.h"
+#include "engine/refusal.h"
+#include "engine/testing/case_harness.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace docket {
+namespace {
+
+using ::docket::testing::CaseHarness;
+using ::docket::testing::Handler;
+using ::docket::testing::Scanner;
+using ::testing::HasSubstr;
+
+v1::Rule RuleOfResult(const absl::StatusOr<std::vector<v1::CaseEvent>>& r) {
+  return r.ok() ? v1::RULE_UNSPECIFIED : RuleOf(r.status());
+}
+
+std::string OpenWithWaybill(const std::string& waybill, const std::string& link = "") {
+  return absl::StrCat(
+      "open_case { intake { channel: CHANNEL_SOCIAL_MEDIA category: CATEGORY_DAMAGE "
+      "customer { id: \"CUST-LI\" } shipment { waybill: \"",
+      waybill, "\" } ", link, " } }");
+}
+
+v1::CaseState Opened(const std::string& id, const std::string& waybill) {
+  CaseHarness c(id);
+  c.MustSubmit(OpenWithWaybill(waybill));
+  return c.state();
+}
+
+// 渠道管理办法 七(一)3: 对于复杂问题或涉及多个渠道的客户问题，应建立协同处理机制.
+// The same waybill reported on two channels is one case: the duplicate
+// merges into a live survivor that carries the same waybill (failed
+// before: a merge into a case that does not exist, or that is about
+// another waybill, was accepted).
+TEST(LinksTest, MergeNeedsALiveSurvivorWithTheSameWaybill) {
+  CaseMap cases;
+  cases.Put(Opened("C-PHONE", "345667"));
+  cases.Put(Opened("C-OTHER-WAYBILL", "999999"));
+  v1::CaseState closed = Opened("C-CLOSED", "345667");
+  closed.set_stage(v1::STAGE_ARCHIVED);
+  cases.Put(closed);
+  cases.MarkUnavailable("C-ELSEWHERE");
+
+  struct Row {
+    const char* survivor;
+    const char* why;
+    absl::StatusCode code;
+  };
+  const Row rows[] = {
+      {"C-NOWHERE", "does not exist", absl::StatusCode::kFailedPrecondition},
+      {"C-OTHER-WAYBILL", "same waybill", absl::StatusCode::kFailedPrecondition},
+      {"C-CLOSED", "a merge needs a live case", absl::StatusCode::kFailedPrecondition},
+      {"C-ELSEWHERE", "cannot be checked here", absl::StatusCode::kUnavailable},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.survivor);
+    CaseHarness c("C-WEIBO");
+    c.set_cases(&cases);
+    c.MustSubmit(OpenWithWaybill("345667"));
+    auto merged = c.Submit(absl::StrCat("merge { survivor_case_id: \"", row.survivor, "\" }"));
+    EXPECT_EQ(RuleOfResult(merged), v1::RULE_LINK);
+    EXPECT_EQ(merged.status().code(), row.code);
+    EXPECT_THAT(merged.status().message(), HasSubstr(row.why));
+    EXPECT_EQ(c.state().stage(), v1::STAGE_OPENED);
+  }
+  CaseHarness c("C-WEIBO");
+  c.set_cases(&cases);
+  c.MustSubmit(OpenWithWaybill("345667"));
+  c.MustSubmit(R"pb(merge { survivor_case_id: "C-PHONE" reason: "same waybill" })pb");
+  EXPECT_EQ(c.state().stage(), v1::STAGE_MERGED);
+  EXPECT_EQ(c.state().merged_into(), "C-PHONE");
+}
+
+// 渠道管理办法 四(二)6:
+// 对于投诉处理结果，客服人员应及时进行跟踪回访，了解客户是否还有其他问题或不满. A complaint about a
+// case already closed opens a new case that names it; the named case must exist and be archived
+// (failed before: a case "reopening" a case that does not exist or is still open was accepted).
+TEST(LinksTest, ReopeningNeedsAnArchivedCase) {
+  CaseMap cases;
+  cases.Put(Opened("C-STILL-OPEN", "W-1"));
+  v1::CaseState archived = Opened("C-ARCHIVED", "W-1");
+  archived.set_stage(v1::STAGE_ARCHIVED);
+  cases.Put(archived);
+  const auto reopen = [](const char* id) {
+    return OpenWithWaybill(
+        "W-1", absl::StrCat("link { kind: LINK_KIND_REOPENS_ARCHIVED case_id: \"", id, "\" }"));
+  };
+  for (const char* id : {"C-NOWHERE", "C-STILL-OPEN"}) {
+    SCOPED_TRACE(id);
+    CaseHarness c("C-AGAIN");
+    c.set_cases(&cases);
+    auto opened = c.Submit(reopen(id));
+    EXPECT_EQ(RuleOfResult(opened), v1::RULE_LINK);
+    EXPECT_EQ(c.state().revision(), 0);
+  }
+  CaseHarness c("C-AGAIN");
+  c.set_cases(&cases);
+  c.MustSubmit(reopen("C-ARCHIVED"));
+  EXPECT_EQ(c.state().link().case_id(), "C-ARCHIVED");
+}
+
+// DESIGN.md: an appeal case is the regulator's; it never opens an appeal of
+// an appeal (failed before: C-…-APPEAL-APPEAL-…, eleven deep after one far
+// tick). The scanner's appeal opens where its case is not visible (Kafka:
+// another partition); anyone else's link must be checked.
+TEST(LinksTest, AnAppealIsNotAppealedAgain) {
+  CaseMap cases;
+  cases.Put(Opened("C-1", "W-1"));
+  CaseHarness appeal("C-1-APPEAL");
+  appeal.set_cases(&cases);
+  appeal.MustSubmit(R"pb(open_case {
+                           intake {
+                             channel: CHANNEL_REGULATOR
+                             category: CATEGORY_DAMAGE
+                             customer { id: "CUST-LI" }
+                             link { kind: LINK_KIND_REGULATOR_APPEAL case_id: "C-1" }
+                           }
+                         })pb",
+                    Scanner());
+  cases.Put(appeal.state());
+
+  CaseHarness again("C-1-APPEAL-APPEAL");
+  again.set_cases(&cases);
+  auto refused =
+      again.Submit(R"pb(open_case {
+                          intake {
+                            channel: CHANNEL_REGULATOR
+                            category: CATEGORY_DAMAGE
+                            customer { id: "CUST-LI" }
+                            link { kind: LINK_KIND_REGULATOR_APPEAL case_id: "C-1-APPEAL" }
+                          }
+                        })pb",
+                   Scanner());
+  EXPECT_EQ(RuleOfResult(refused), v1::RULE_LINK);
+  EXPECT_THAT(refused.status().message(), HasSubstr("not appealed again"));
+
+  CaseMap elsewhere;
+  elsewhere.MarkUnavailable("C-2");
+  const char* appeal_of_c2 = R"pb(open_case {
+                                    intake {
+                                      channel: CHANNEL_REGULATOR
+                                      category: CATEGORY_LATE
+                                      customer { id: "X" }
+                                      link { kind: LINK_KIND_REGULATOR_APPEAL case_id: "C-2" }
+                                    }
+                                  })pb";
+  CaseHarness by_scanner("C-2-APPEAL");
+  by_scanner.set_cases(&elsewhere);
+  EXPECT_TRUE(by_scanner.Submit(appeal_of_c2, Scanner()).ok());
+  CaseHarness by_adapter("C-2-APPEAL");
+  by_adapter.set_cases(&elsewhere);
+  auto unchecked = by_adapter.Submit(appeal_of_c2, Handler());
+  EXPECT_EQ(RuleOfResult(unchecked), v1::RULE_LINK);
+  EXPECT_EQ(unchecked.status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace docket

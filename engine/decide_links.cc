@@ -55,6 +55,10 @@ absl::Status CheckRecoveryParent(const DecisionContext& ctx, const v1::Intake& i
       return BadLink(ctx, absl::StrCat("parent ", id, "'s findings do not hold branch ",
                                        claim.liable_branch(), " at fault"));
     }
+    if (claim.liable_branch() == parent.intake().handling_branch()) {
+      return BadLink(ctx, absl::StrCat("branch ", claim.liable_branch(), " paid on parent ", id,
+                                       " itself: there is nobody to recover from"));
+    }
   } else if (f.responsible() != v1::RESPONSIBLE_PARTY_THIRD_PARTY ||
              f.third_party() != claim.third_party()) {
     return BadLink(ctx, absl::StrCat("parent ", id, "'s findings do not hold third party ",

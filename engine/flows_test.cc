@@ -168,6 +168,9 @@ TEST(RecoveryTest, NetworkRecoveryFromTheBranchAtFault) {
   cases.Put(Parent("C-UNPAID", R"pb(responsible: RESPONSIBLE_PARTY_INTERNAL
                                     internal_branch: "SZ-DIST")pb",
                    false));
+  // Paid by GZ, the branch at fault itself: nobody to recover from.
+  cases.Put(Parent("C-SELF", R"pb(responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "GZ")pb",
+                   true));
   struct Row {
     const char* parent;
     const char* claim;
@@ -175,6 +178,7 @@ TEST(RecoveryTest, NetworkRecoveryFromTheBranchAtFault) {
   };
   const Row refused[] = {
       {"C-PAID", R"pb(amount_fen: 300000 liable_branch: "HZ")pb", v1::RULE_LINK},
+      {"C-SELF", R"pb(amount_fen: 300000 liable_branch: "GZ")pb", v1::RULE_LINK},
       {"C-PAID", R"pb(amount_fen: 300001 liable_branch: "SZ-DIST")pb", v1::RULE_RECOVERY},
       {"C-UNPAID", R"pb(amount_fen: 100000 liable_branch: "SZ-DIST")pb", v1::RULE_RECOVERY},
       {"C-NOWHERE", R"pb(amount_fen: 100000 liable_branch: "SZ-DIST")pb", v1::RULE_LINK},

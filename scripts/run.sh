@@ -17,10 +17,15 @@ echo "data directory: $data"
 echo
 
 "$ctl" put-evidence examples/evidence/*.png > /dev/null
-outcomes="$("$ctl" submit < examples/seed_cases.ndjson)" || true
-echo "submitted examples/seed_cases.ndjson:" \
-  "$(grep -c '"events"' <<< "$outcomes") commands accepted," \
-  "$(grep -c '"rejection"' <<< "$outcomes") rejected"
+# The seed course's complaints; the channel regulation's inquiries and
+# suggestions; task groups, progress notices, a warned customer, a referral
+# to litigation and the recovery child cases.
+for example in seed_cases inquiries_and_suggestions case_endings; do
+  outcomes="$("$ctl" submit < "examples/$example.ndjson")" || true
+  echo "submitted examples/$example.ndjson:" \
+    "$(grep -c '"events"' <<< "$outcomes") commands accepted," \
+    "$(grep -c '"rejection"' <<< "$outcomes") rejected"
+done
 echo
 echo "== deadline scanner (docketctl tick) =="
 "$ctl" tick
@@ -33,6 +38,15 @@ echo "== overdue (docketctl list --overdue) =="
 echo
 echo "== report by category (docketctl report --by=category) =="
 "$ctl" report --by=category
+echo
+echo "== complaints, inquiries, suggestions and recoveries (docketctl report --by=kind) =="
+"$ctl" report --by=kind
+echo
+echo "== warned customers, reported separately (docketctl report --by=warning) =="
+"$ctl" report --by=warning
+echo
+echo "== per-handler assessment, 考核 (docketctl report --by=handler) =="
+"$ctl" report --by=handler
 echo
 echo "== audit (docketctl verify) =="
 "$ctl" verify

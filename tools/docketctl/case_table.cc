@@ -12,8 +12,10 @@
 namespace docket {
 namespace {
 
+// An enum value's name without its prefix; "-" when unspecified.
 std::string Short(const std::string& enum_name, absl::string_view prefix) {
-  return std::string(absl::StripPrefix(enum_name, prefix));
+  const absl::string_view name = absl::StripPrefix(enum_name, prefix);
+  return name == "UNSPECIFIED" ? "-" : std::string(name);
 }
 
 bool IsPastDue(const v1::Deadline& d, absl::Time now) {
@@ -44,11 +46,14 @@ bool IsOverdue(const v1::CaseState& c, absl::Time now) {
 }
 
 void PrintCaseTable(const std::vector<v1::CaseState>& cases, absl::Time now, std::ostream& out) {
-  out << absl::StrFormat("%-12s %-12s %-17s %-12s %-14s %-12s %10s %10s  %s\n", "CASE", "CATEGORY",
-                         "CHANNEL", "STAGE", "SEVERITY", "LEVEL", "PROPOSED", "PAID",
-                         "OPEN DEADLINES (UTC)");
+  out << absl::StrFormat("%-14s %-10s %-12s %-17s %-12s %-14s %-12s %10s %10s  %s\n", "CASE",
+                         "KIND", "CATEGORY", "CHANNEL", "STAGE", "SEVERITY", "LEVEL", "PROPOSED",
+                         "PAID", "OPEN DEADLINES (UTC)");
   for (const v1::CaseState& c : cases) {
-    out << absl::StrFormat("%-12s %-12s %-17s %-12s %-14s %-12s %10s %10s  %s\n", c.case_id(),
+    const v1::CaseKind kind =
+        c.kind() == v1::CASE_KIND_UNSPECIFIED ? v1::CASE_KIND_COMPLAINT : c.kind();
+    out << absl::StrFormat("%-14s %-10s %-12s %-17s %-12s %-14s %-12s %10s %10s  %s\n", c.case_id(),
+                           Short(v1::CaseKind_Name(kind), "CASE_KIND_"),
                            Short(v1::Category_Name(c.category()), "CATEGORY_"),
                            Short(v1::Channel_Name(c.intake().channel()), "CHANNEL_"),
                            Short(v1::Stage_Name(c.stage()), "STAGE_"),

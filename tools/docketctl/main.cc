@@ -33,7 +33,8 @@ ABSL_FLAG(std::string, severity, "", "list: only cases of this severity, e.g. MA
 ABSL_FLAG(bool, overdue, false, "list: only cases with an open deadline past due.");
 ABSL_FLAG(std::string, now, "", "list --overdue, tick: this RFC 3339 time instead of the clock.");
 ABSL_FLAG(std::string, by, "category",
-          "report: comma-separated dimensions: day,category,channel,severity,branch.");
+          "report: comma-separated dimensions: day,category,channel,severity,branch,kind,"
+          "warning; or handler alone (the per-handler assessment).");
 ABSL_FLAG(std::string, format, "table",
           "list, report: table, csv (report) or json; history: json or stored.");
 ABSL_FLAG(std::string, from, "beginning",
@@ -78,8 +79,8 @@ commands:
                       [--format=stored: the StoredEvent bytes, base64]
   list                case table [--status=STAGE] [--severity=S] [--overdue]
                       [--format=table|json]
-  report              statistics [--by=day,category,channel,severity,branch]
-                      [--format=table|csv|json]
+  report              statistics [--by=day,category,channel,severity,branch,
+                      kind,warning | --by=handler] [--format=table|csv|json]
   verify              audit: hash chains, revisions, log == history, evidence
                       files, and a fresh fold equal to every projection
   replay              rebuild every projection from the log

@@ -19,12 +19,20 @@ struct WorkloadOptions {
 };
 
 // Realistic full case lifecycles, interleaved the way live traffic is:
-// intake on mixed channels and categories, acknowledgement, acceptance,
-// photos for damage, an investigation where the rules need one, a computed
-// proposal, the customer's reply (some reject: special handling and a new
-// proposal with goodwill), payment, penalties on internal findings, a
-// report upward, follow-up and archive; about 10-15 commands a case.
-// Deterministic for a seed; occurred_at ascends from 2026-11-02.
+// `cases` customer cases on mixed channels, 65 % complaints (intake,
+// acknowledgement, acceptance, photos for damage, an investigation where
+// the rules need one with a progress notice for some, a task group for
+// MAJOR or multi-department complaints, a computed proposal, the customer's
+// reply (some reject: special handling and a new proposal with goodwill;
+// some reject again: a referral to litigation or the insurer), payment,
+// penalties on internal findings, a report upward, follow-up and archive;
+// 3 % under a routine warning, 1 % a media warning), 28 % inquiries
+// (answered at once or routed), 7 % suggestions (routed, evaluated, fed
+// back); and, after a payment for another branch's or a third party's
+// fault, half the time a recovery child case (network recovery or
+// subrogation).
+// About 10 commands a case (tools/bench/lifecycles.h). Deterministic for a
+// seed; occurred_at ascends from 2026-11-02.
 std::vector<v1::Command> GenerateWorkload(const WorkloadOptions& options);
 
 }  // namespace docket::bench

@@ -100,10 +100,12 @@ absl::StatusOr<Events> DecideOpenInvestigation(const DecisionContext& ctx) {
 }
 
 absl::StatusOr<Events> DecideAttachEvidence(const DecisionContext& ctx) {
-  DOCKET_RETURN_IF_ERROR(RequireStage(ctx,
-                                      {v1::STAGE_OPENED, v1::STAGE_ACKNOWLEDGED,
-                                       v1::STAGE_RESOLVING, v1::STAGE_PROPOSED, v1::STAGE_DISPUTED},
-                                      "AttachEvidence (before the customer accepts)"));
+  // Complaints until the customer accepts; recoveries until settled.
+  DOCKET_RETURN_IF_ERROR(
+      RequireStage(ctx,
+                   {v1::STAGE_OPENED, v1::STAGE_ACKNOWLEDGED, v1::STAGE_RESOLVING,
+                    v1::STAGE_PROPOSED, v1::STAGE_DISPUTED, v1::STAGE_ROUTED},
+                   "AttachEvidence (before the case's outcome)"));
   const v1::Evidence& evidence = ctx.command.attach_evidence().evidence();
   DOCKET_RETURN_IF_ERROR(CheckEvidence(ctx, evidence));
   v1::CaseEvent event;

@@ -61,7 +61,7 @@ struct BadInput {
   std::string rule;
 };
 
-TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNothing) {
+TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNoCase) {
   const std::string dir = ExampleDir("bad-input");
   std::string garbage;
   std::mt19937 rng(7);
@@ -100,7 +100,7 @@ TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNothing) {
       {"an empty line", "\n", "RULE_UNDECODABLE"},
       {"binary garbage", garbage + "\n", "RULE_UNDECODABLE"},
   };
-  const auto before = testing::DumpDataDir(dir);
+  const auto before = testing::DumpCaseData(dir);
   ASSERT_TRUE(before.ok()) << before.status();
   for (const BadInput& c : cases) {
     SCOPED_TRACE(c.name);
@@ -112,10 +112,28 @@ TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNothing) {
     EXPECT_THAT(lines[0], HasSubstr(c.rule));
     EXPECT_THAT(lines[0], HasSubstr("\"reason\""));
     EXPECT_LT(lines[0].size(), 4096u) << "a rejection must not echo the input";
-    const auto after = testing::DumpDataDir(dir);
+    const auto after = testing::DumpCaseData(dir);
     ASSERT_TRUE(after.ok());
-    EXPECT_TRUE(*before == *after) << "the data directory changed";
+    EXPECT_TRUE(*before == *after) << "a case changed";
   }
+  // The refusals of commands with an id are on record for auditors; those
+  // that could not be decoded have no id to record.
+  RunResult refused = Ctl(dir, {"rejections"});
+  EXPECT_EQ(refused.exit_code, 0) << refused.err;
+  const std::vector<std::string> kept = absl::StrSplit(refused.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(kept.size(), 3u) << refused.out;
+  EXPECT_THAT(refused.out, HasSubstr("RULE_UNKNOWN_CASE"));
+  EXPECT_THAT(refused.out, HasSubstr("RULE_ARCHIVE_PRECONDITIONS"));
+  EXPECT_THAT(refused.out, HasSubstr("RULE_STEP_ORDER"));
+  RunResult one_case = Ctl(dir, {"rejections", "C-2026-0006"});
+  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(one_case.out, '\n', absl::SkipEmpty())).size(),
+            1u)
+      << one_case.out;
+  // Sent again, each refused command gets its first refusal, even if the
+  // case has moved on since.
+  RunResult again = Ctl(dir, {"submit"}, cases[5].input);
+  EXPECT_THAT(again.out, HasSubstr("\"duplicate\":true"));
+  EXPECT_THAT(again.out, HasSubstr("RULE_ARCHIVE_PRECONDITIONS"));
   RunResult verified = Ctl(dir, {"verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
   EXPECT_THAT(verified.out, HasSubstr("verify: OK: 9 cases, 69 events"));

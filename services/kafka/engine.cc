@@ -206,10 +206,11 @@ absl::Status Engine::PublishAnswers(const std::vector<Message>& batch,
         rejection.set_case_id(std::string(static_cast<const char*>(r->key), r->key_len));
       }
       source.index = ++index[r->partition];
+      Headers headers = AnswerHeaders(v1::Rejection::descriptor()->full_name(),
+                                      v1::Rule_Name(rejection.rule()), source);
+      if (d.outcome.duplicate()) headers.emplace_back(kDuplicateHeader, "true");
       status = publisher_->Produce(RecordKind::kRejection, kRejectionsTopic, r->partition,
-                                   rejection.case_id(), rejection.SerializeAsString(),
-                                   AnswerHeaders(v1::Rejection::descriptor()->full_name(),
-                                                 v1::Rule_Name(rejection.rule()), source));
+                                   rejection.case_id(), rejection.SerializeAsString(), headers);
       continue;
     }
     // An accepted command's new events; a repeated one's original events,

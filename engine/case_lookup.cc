@@ -20,11 +20,10 @@ std::vector<std::string> ReferencedCases(const v1::Command& command) {
     default:
       break;
   }
-  ids.erase(std::remove_if(ids.begin(), ids.end(),
-                           [&](const std::string& id) {
-                             return id.empty() || id == command.case_id();
-                           }),
-            ids.end());
+  ids.erase(
+      std::remove_if(ids.begin(), ids.end(),
+                     [&](const std::string& id) { return id.empty() || id == command.case_id(); }),
+      ids.end());
   return ids;
 }
 

@@ -13,9 +13,9 @@
 namespace docket {
 namespace {
 
-constexpr const char* kCfNames[kCfCount] = {
-    "log",        "history",    "cases", "due",  "by_status",  "by_customer",
-    "by_waybill", "stats",      "meta",  "commands", "rejections", "directory"};
+constexpr const char* kCfNames[kCfCount] = {"log",       "history",     "cases",      "due",
+                                            "by_status", "by_customer", "by_waybill", "stats",
+                                            "meta",      "commands",    "rejections", "directory"};
 
 // Memory is bounded by these, whatever the size of the data set: all
 // memtables together (Default: 64 MiB) and one block cache for all column

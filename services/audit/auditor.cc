@@ -229,10 +229,8 @@ class Auditor {
       if (record.has_rejection()) {
         ++rejected;
         absl::StatusOr<std::optional<std::string>> kept = store_.Get(
-            Cf::kRejections,
-            keys::RejectionKey(record.case_id(), ToTime(record.decided_at()), id));
-        if (!kept.ok() || !kept->has_value() ||
-            **kept != record.rejection().SerializeAsString()) {
+            Cf::kRejections, keys::RejectionKey(record.case_id(), ToTime(record.decided_at()), id));
+        if (!kept.ok() || !kept->has_value() || **kept != record.rejection().SerializeAsString()) {
           Problem(absl::StrCat("command ", id, ": its rejection is not among the rejections"));
         }
       } else if (!Exists(Cf::kHistory, keys::History(record.case_id(), record.last_revision()))) {

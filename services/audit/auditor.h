@@ -16,7 +16,7 @@ struct AuditReport {
   int64_t cases = 0;
   int64_t events = 0;  // In history.
   int64_t log_entries = 0;
-  int64_t rejections = 0;       // Refused commands on record.
+  int64_t rejections = 0;        // Refused commands on record.
   int64_t evidence_checked = 0;  // cas:// files re-hashed.
   int64_t evidence_external = 0;
   std::vector<std::string> problems;  // At most kMaxProblems, then a count.

@@ -8,9 +8,9 @@
 #include "absl/time/clock.h"
 #include "docket/v1/events.pb.h"
 #include "docket/v1/rejection.pb.h"
-#include "engine/time_util.h"
 #include "docket/v1/storage.pb.h"
 #include "docket/v1/stored_event.pb.h"
+#include "engine/time_util.h"
 #include "projections/case_cache.h"
 #include "projections/keys.h"
 #include "projections/projector.h"
@@ -173,8 +173,8 @@ absl::Status PartitionRestorer::RecordRejections(Restoration* r) {
       v1::CommandRecord record;
       if (!record.mutable_rejection()->ParseFromString(p.bytes)) {
         return absl::DataLossError(absl::StrCat(kRejectionsTopic, " partition ", r->partition,
-                                                ": the rejection of command ",
-                                                p.source.command_id, " does not decode"));
+                                                ": the rejection of command ", p.source.command_id,
+                                                " does not decode"));
       }
       const v1::Rejection& rejection = record.rejection();
       // A reused id's refusal is not that id's outcome.
@@ -206,8 +206,7 @@ absl::StatusOr<int64_t> PartitionRestorer::Restore(int32_t partition) {
         Source source;
         if (!r.Parse(m, &source)) return absl::OkStatus();
         r.slices.Note(source);
-        if (!source.command_id.empty() &&
-            FindHeader(ReadHeaders(m), kDuplicateHeader) == nullptr) {
+        if (!source.command_id.empty() && FindHeader(ReadHeaders(m), kDuplicateHeader) == nullptr) {
           r.rejections[SliceTracker::KeyOf(source)].push_back(
               {source, std::string(static_cast<const char*>(m->payload), m->len)});
         }

@@ -18,9 +18,10 @@ namespace {
 v1::CommandOutcome Rejected(const v1::Command& command, const absl::Status& status,
                             absl::Time now) {
   v1::CommandOutcome outcome;
-  outcome.set_command_id(command.command_id());
-  outcome.set_case_id(command.case_id());
   *outcome.mutable_rejection() = MakeRejection(command, status, now);
+  // The ids as the rejection names them: only valid ones are echoed.
+  outcome.set_command_id(outcome.rejection().command_id());
+  outcome.set_case_id(outcome.rejection().case_id());
   return outcome;
 }
 
@@ -145,9 +146,13 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
       return events.status();
     }
     outcome = Rejected(command, events.status(), now);
-    // A refusal is an outcome like any other: recorded, and final.
-    *record.mutable_rejection() = outcome.rejection();
-    Record(record, decision);
+    // A refusal is an outcome like any other: recorded, and final; unless
+    // the command's id is itself malformed, leaving nothing to record it by.
+    if (!outcome.command_id().empty()) {
+      record.set_case_id(outcome.case_id());
+      *record.mutable_rejection() = outcome.rejection();
+      Record(record, decision);
+    }
     return decision;
   }
 

@@ -194,8 +194,8 @@ TEST(CommandProcessorTest, RejectionsChangeNoCaseAndAreRecordedForGood) {
   EXPECT_EQ(*before, *after_refusals) << "a refusal changed a case";
   // x1 again, after the case has moved on: still its first refusal.
   rt->Submit(Slice(Examples(), 5, 20));
-  const auto again = rt->Submit({
-      R"({"commandId":"x1","caseId":"C-2026-0001","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"archive":{}})"});
+  const auto again = rt->Submit(
+      {R"({"commandId":"x1","caseId":"C-2026-0001","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"archive":{}})"});
   EXPECT_TRUE(again[0].duplicate());
   EXPECT_EQ(again[0].rejection().SerializeAsString(), outcomes[0].rejection().SerializeAsString());
   rt.reset();

@@ -38,7 +38,8 @@ absl::StatusOr<std::map<std::string, std::string>> DumpCaseData(const std::strin
   if (!dump.ok()) return dump;
   for (Cf outcomes : {Cf::kCommands, Cf::kRejections}) {
     const std::string prefix = absl::StrCat(static_cast<int>(outcomes), "/");
-    for (auto it = dump->lower_bound(prefix); it != dump->end() && it->first.rfind(prefix, 0) == 0;) {
+    for (auto it = dump->lower_bound(prefix);
+         it != dump->end() && it->first.rfind(prefix, 0) == 0;) {
       it = dump->erase(it);
     }
   }

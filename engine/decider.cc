@@ -5,6 +5,7 @@
 #include "engine/case_kind.h"
 #include "engine/decision_context.h"
 #include "engine/evolve.h"
+#include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
 #include "engine/time_util.h"
@@ -58,29 +59,21 @@ namespace {
 using internal::DecisionContext;
 using internal::Events;
 
-constexpr size_t kMaxIdLength = 128;
-
-// Ids are printable ASCII without '/' (the event id separator) or spaces,
-// so they are safe as keys and in file names.
-bool IsValidId(const std::string& id) {
-  if (id.empty() || id.size() > kMaxIdLength) return false;
-  for (char c : id) {
-    if (c <= ' ' || c > '~' || c == '/') return false;
-  }
-  return true;
-}
-
 absl::Status CheckEnvelope(const v1::Command& command, const v1::CaseState& state, absl::Time now) {
-  if (!IsValidId(command.command_id())) {
-    return RefuseMalformed(
-        "command_id must be 1-128 printable ASCII characters without '/' or "
-        "spaces");
+  if (!IsValidCommandId(command.command_id())) {
+    return RefuseMalformed(absl::StrCat("command_id must be 1-", kMaxCommandIdLength,
+                                        " printable ASCII characters without '/' or spaces"));
   }
-  if (!IsValidId(command.case_id())) {
+  if (!IsValidCaseId(command.case_id())) {
     return RefuseMalformed(
-        absl::StrCat("command ", command.command_id(),
-                     ": case_id must be 1-128 printable ASCII characters without '/' or "
-                     "spaces"));
+        absl::StrCat("command ", command.command_id(), ": case_id must be 1-", kMaxCaseIdLength,
+                     " ASCII letters, digits, '.', '_' or '-', beginning with a letter or digit"));
+  }
+  DOCKET_RETURN_IF_ERROR(CheckInputGrammar(command));
+  if (IsReservedCommandId(command.command_id()) && command.actor().role() != v1::ROLE_SYSTEM) {
+    return RefuseMalformed(absl::StrCat("command ", command.command_id(),
+                                        ": ids beginning with deadline: or appeal: are reserved "
+                                        "for docket's deadline scanner"));
   }
   const v1::Actor& actor = command.actor();
   if (actor.id().empty() || actor.role() == v1::ROLE_UNSPECIFIED ||

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "engine/input_grammar.h"
 #include "engine/time_util.h"
 
 namespace docket {
@@ -38,11 +39,12 @@ v1::Rule RuleOf(const absl::Status& status) {
 v1::Rejection MakeRejection(const v1::Command& command, const absl::Status& status,
                             absl::Time now) {
   v1::Rejection rejection;
-  rejection.set_command_id(command.command_id());
-  rejection.set_case_id(command.case_id());
+  // Only what is valid is echoed: everything docket writes is valid UTF-8.
+  if (IsValidCommandId(command.command_id())) rejection.set_command_id(command.command_id());
+  if (IsValidCaseId(command.case_id())) rejection.set_case_id(command.case_id());
   rejection.set_rule(RuleOf(status));
   rejection.set_code(absl::StatusCodeToString(status.code()));
-  rejection.set_reason(std::string(status.message()));
+  rejection.set_reason(SafeText(status.message(), 2048));
   *rejection.mutable_rejected_at() = ToProto(now);
   return rejection;
 }

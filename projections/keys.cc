@@ -50,6 +50,12 @@ bool ParseDue(absl::string_view key, absl::Time* due_at, std::string* case_id,
   return v1::DeadlineKind_Parse(std::string(rest.substr(nul + 1)), kind);
 }
 
+std::string RejectionKey(absl::string_view case_id, absl::Time decided_at,
+                         absl::string_view command_id) {
+  const uint64_t micros = static_cast<uint64_t>(absl::ToUnixMicros(decided_at)) ^ kSignBit;
+  return absl::StrCat(CasePrefix(case_id), BigEndian64(micros), command_id);
+}
+
 std::string ByStatus(v1::Stage stage, absl::string_view case_id) {
   return absl::StrCat(v1::Stage_Name(stage), absl::string_view("\0", 1), case_id);
 }

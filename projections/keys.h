@@ -32,6 +32,11 @@ std::string ByStatus(v1::Stage stage, absl::string_view case_id);
 // by_customer / by_waybill: id, case id -> empty.
 std::string ByOwner(absl::string_view owner, absl::string_view case_id);
 
+// rejections: case id, decision time (microseconds), command id -> Rejection.
+// CasePrefix(id) bounds one case.
+std::string RejectionKey(absl::string_view case_id, absl::Time decided_at,
+                         absl::string_view command_id);
+
 // The case id at the end of an index key (after the last NUL).
 std::string CaseIdOfIndexKey(absl::string_view key);
 

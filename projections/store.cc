@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* kCfNames[kCfCount] = {"log",       "history",     "cases",      "due",
                                             "by_status", "by_customer", "by_waybill", "stats",
-                                            "meta",      "commands"};
+                                            "meta",      "commands",    "rejections", "directory"};
 
 // Memory is bounded by these, whatever the size of the data set: all
 // memtables together (Default: 64 MiB) and one block cache for all column
@@ -204,7 +204,8 @@ absl::Status Store::ClearProjections() {
   if (!meta.ok()) return meta.status();
   rocksdb::WriteBatch batch;
   for (int i = 0; i < kCfCount; ++i) {
-    if (i == static_cast<int>(Cf::kLog) || i == static_cast<int>(Cf::kCommands)) {
+    if (i == static_cast<int>(Cf::kLog) || i == static_cast<int>(Cf::kCommands) ||
+        i == static_cast<int>(Cf::kRejections)) {
       continue;
     }
     // A range deletion over the whole key space of the family.

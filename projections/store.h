@@ -26,9 +26,11 @@ enum class Cf {
   kByWaybill,   // waybill, case id -> empty.
   kStats,       // report dimensions, metric -> int64 (merge: add).
   kMeta,        // "docket" -> DataDirMeta.
-  kCommands,    // command id -> CommandRecord.
+  kCommands,    // command id -> CommandRecord (accepted or rejected).
+  kRejections,  // case id, time, command id -> Rejection (refused attempts, for auditors).
+  kDirectory,   // "state" -> DirectoryState (the folded organisation).
 };
-inline constexpr int kCfCount = 10;
+inline constexpr int kCfCount = 12;
 
 // The layout version this build writes and reads.
 inline constexpr int kSchemaVersion = 1;
@@ -70,9 +72,10 @@ class Store {
 
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf which) const;
 
-  // Empties every projection column family, for a replay: all but kLog and
-  // kCommands (the outcomes of accepted commands, which the log alone cannot
-  // rebuild); kMeta keeps only the log's next position. REQUIRES: kReadWrite.
+  // Empties every projection column family, for a replay: all but kLog,
+  // kCommands and kRejections (the outcomes of commands, which the log alone
+  // cannot rebuild); kMeta keeps only the log's next position. REQUIRES:
+  // kReadWrite.
   absl::Status ClearProjections();
 
  private:

@@ -60,8 +60,8 @@ class KafkaFaultTest : public testing::KafkaClusterTest {
 
   void SetUp() override {
     KafkaClusterTest::SetUp();
-    for (const std::string& line :
-         absl::StrSplit(testing::ReplicatedExamples("K", kReplicas), '\n', absl::SkipEmpty())) {
+    const std::string all = testing::ReplicatedExamples("K", kReplicas);
+    for (absl::string_view line : absl::StrSplit(all, '\n', absl::SkipEmpty())) {
       if (!absl::StrContains(line, "\"merge\":")) absl::StrAppend(&input_, line, "\n");
     }
     input_path_ = WriteFile("stream.ndjson", input_);

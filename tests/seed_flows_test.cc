@@ -113,7 +113,7 @@ TEST(SeedFlowsTest, TheExamplesRunThroughDocketctl) {
 }
 
 // The new rules refuse through docketctl like the others: one line naming
-// the rule, exit 1, nothing changed.
+// the rule, exit 1, no case changed.
 TEST(SeedFlowsTest, TheNewRulesRefuseNamingTheRule) {
   const std::string dir = AllExamples("seed-flows-refusals");
   const std::string region =
@@ -147,16 +147,16 @@ TEST(SeedFlowsTest, TheNewRulesRefuseNamingTheRule) {
                     R"(,"proposeResolution":{"goodwillFen":"9223372036854775807"}})"),
        "propose_resolution.goodwill_fen"},
   };
-  const auto before = testing::DumpDataDir(dir);
+  const auto before = testing::DumpCaseData(dir);
   ASSERT_TRUE(before.ok()) << before.status();
   for (const Refusal& r : refusals) {
     SCOPED_TRACE(r.rule);
     RunResult out = Ctl(dir, {"submit"}, r.line + "\n");
     EXPECT_EQ(out.exit_code, 1) << out.err;
     EXPECT_THAT(out.out, HasSubstr(r.rule));
-    const auto after = testing::DumpDataDir(dir);
+    const auto after = testing::DumpCaseData(dir);
     ASSERT_TRUE(after.ok());
-    EXPECT_TRUE(*before == *after) << "the data directory changed";
+    EXPECT_TRUE(*before == *after) << "a case changed";
   }
 }
 

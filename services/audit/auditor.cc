@@ -214,17 +214,39 @@ class Auditor {
     return absl::OkStatus();
   }
 
+  // Every recorded outcome is where it says: an accepted command's events
+  // in history, a rejection in `rejections`, and nothing else there.
   absl::Status CheckCommands() {
+    int64_t rejected = 0;
     std::unique_ptr<rocksdb::Iterator> it = store_.NewIterator(Cf::kCommands);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string id = it->key().ToString();
       v1::CommandRecord record;
-      if (!record.ParseFromArray(it->value().data(), it->value().size()) ||
-          !Exists(Cf::kHistory, keys::History(record.case_id(), record.last_revision()))) {
-        Problem(absl::StrCat("command ", it->key().ToString(),
-                             ": its recorded outcome is not in history"));
+      if (!record.ParseFromArray(it->value().data(), it->value().size())) {
+        Problem(absl::StrCat("command ", id, ": its recorded outcome does not decode"));
+        continue;
+      }
+      if (record.has_rejection()) {
+        ++rejected;
+        absl::StatusOr<std::optional<std::string>> kept = store_.Get(
+            Cf::kRejections, keys::RejectionKey(record.case_id(), ToTime(record.decided_at()), id));
+        if (!kept.ok() || !kept->has_value() || **kept != record.rejection().SerializeAsString()) {
+          Problem(absl::StrCat("command ", id, ": its rejection is not among the rejections"));
+        }
+      } else if (!Exists(Cf::kHistory, keys::History(record.case_id(), record.last_revision()))) {
+        Problem(absl::StrCat("command ", id, ": its recorded outcome is not in history"));
       }
     }
-    return FromRocks(it->status(), "reading commands");
+    if (!it->status().ok()) return FromRocks(it->status(), "reading commands");
+    int64_t kept = 0;
+    std::unique_ptr<rocksdb::Iterator> r = store_.NewIterator(Cf::kRejections);
+    for (r->SeekToFirst(); r->Valid(); r->Next()) ++kept;
+    if (!r->status().ok()) return FromRocks(r->status(), "reading rejections");
+    if (kept != rejected) {
+      Problem(absl::StrCat("rejections holds ", kept, " refusals; the commands record ", rejected));
+    }
+    report_.rejections = rejected;
+    return absl::OkStatus();
   }
 
   const Store& store_;

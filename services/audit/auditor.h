@@ -16,6 +16,7 @@ struct AuditReport {
   int64_t cases = 0;
   int64_t events = 0;  // In history.
   int64_t log_entries = 0;
+  int64_t rejections = 0;        // Refused commands on record.
   int64_t evidence_checked = 0;  // cas:// files re-hashed.
   int64_t evidence_external = 0;
   std::vector<std::string> problems;  // At most kMaxProblems, then a count.
@@ -34,7 +35,8 @@ struct AuditReport {
 // - a fresh fold of each history equals the stored case state, and the due,
 //   by_status, by_customer and by_waybill indexes and the report counters
 //   equal what the fold derives;
-// - each accepted command's events are in history;
+// - each accepted command's events are in history, each refused one's
+//   rejection among the rejections;
 // - each evidence file in the store still has its recorded SHA-256 and size.
 absl::StatusOr<AuditReport> Audit(const Store& store, const EvidenceStore& evidence);
 

@@ -7,6 +7,7 @@
 #include "docket/v1/rejection.pb.h"
 #include "docket/v1/stored_event.pb.h"
 #include "engine/event_kind.h"
+#include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "services/kafka/positions.h"
 #include "services/kafka/wire.h"
@@ -141,7 +142,10 @@ absl::StatusOr<Engine::DecidedBatch> Engine::DecideBatch(const std::vector<Messa
     const rd_kafka_message_t* r = batch[i].message.get();
     absl::StatusOr<v1::Command> command = DecodeCommand(
         absl::string_view(static_cast<const char*>(r->payload), r->len), ReadHeaders(r));
-    if (command.ok()) ids[i] = {command->command_id(), command->case_id()};
+    if (command.ok() && IsValidCommandId(command->command_id()) &&
+        IsValidCaseId(command->case_id())) {
+      ids[i] = {command->command_id(), command->case_id()};
+    }
     if (command.ok() && PartitionOf(command->case_id(), partitions_) != r->partition) {
       command = Refuse(v1::RULE_WRONG_PARTITION, absl::StatusCode::kFailedPrecondition,
                        absl::StrCat("case ", command->case_id(), " belongs to partition ",
@@ -206,10 +210,11 @@ absl::Status Engine::PublishAnswers(const std::vector<Message>& batch,
         rejection.set_case_id(std::string(static_cast<const char*>(r->key), r->key_len));
       }
       source.index = ++index[r->partition];
+      Headers headers = AnswerHeaders(v1::Rejection::descriptor()->full_name(),
+                                      v1::Rule_Name(rejection.rule()), source);
+      if (d.outcome.duplicate()) headers.emplace_back(kDuplicateHeader, "true");
       status = publisher_->Produce(RecordKind::kRejection, kRejectionsTopic, r->partition,
-                                   rejection.case_id(), rejection.SerializeAsString(),
-                                   AnswerHeaders(v1::Rejection::descriptor()->full_name(),
-                                                 v1::Rule_Name(rejection.rule()), source));
+                                   rejection.case_id(), rejection.SerializeAsString(), headers);
       continue;
     }
     // An accepted command's new events; a repeated one's original events,

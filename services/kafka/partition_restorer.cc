@@ -7,9 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "docket/v1/events.pb.h"
+#include "docket/v1/rejection.pb.h"
 #include "docket/v1/storage.pb.h"
 #include "docket/v1/stored_event.pb.h"
+#include "engine/time_util.h"
 #include "projections/case_cache.h"
+#include "projections/keys.h"
 #include "projections/projector.h"
 #include "services/kafka/positions.h"
 #include "services/kafka/wire.h"
@@ -38,6 +41,8 @@ struct PartitionRestorer::Restoration {
   };
   std::vector<Record> slice;
   SliceTracker::Key slice_key;
+  // The rejections of each slice, recorded once the slice is complete.
+  std::map<SliceTracker::Key, std::vector<Record>> rejections;
   Projector projector;
   CaseCache cache;
   rocksdb::WriteBatch batch;
@@ -161,6 +166,32 @@ absl::Status PartitionRestorer::FoldSlice(Restoration* r) {
   return absl::OkStatus();
 }
 
+absl::Status PartitionRestorer::RecordRejections(Restoration* r) {
+  for (const auto& [key, records] : r->rejections) {
+    if (!r->slices.IsComplete(key)) continue;  // An aborted transaction's.
+    for (const Restoration::Record& p : records) {
+      v1::CommandRecord record;
+      if (!record.mutable_rejection()->ParseFromString(p.bytes)) {
+        return absl::DataLossError(absl::StrCat(kRejectionsTopic, " partition ", r->partition,
+                                                ": the rejection of command ", p.source.command_id,
+                                                " does not decode"));
+      }
+      const v1::Rejection& rejection = record.rejection();
+      // A reused id's refusal is not that id's outcome.
+      if (rejection.rule() == v1::RULE_DUPLICATE_COMMAND_ID) continue;
+      record.set_content_sha256(p.source.command_sha256);
+      record.set_case_id(rejection.case_id());
+      *record.mutable_decided_at() = rejection.rejected_at();
+      r->batch.Put(store_->cf(Cf::kCommands), p.source.command_id, record.SerializeAsString());
+      r->batch.Put(store_->cf(Cf::kRejections),
+                   keys::RejectionKey(rejection.case_id(), ToTime(rejection.rejected_at()),
+                                      p.source.command_id),
+                   rejection.SerializeAsString());
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int64_t> PartitionRestorer::Restore(int32_t partition) {
   absl::StatusOr<int64_t> position = ReadPosition(*store_, kCommandsTopic, partition);
   absl::StatusOr<int64_t> events_from = ReadPosition(*store_, kEventsTopic, partition);
@@ -169,13 +200,18 @@ absl::StatusOr<int64_t> PartitionRestorer::Restore(int32_t partition) {
     if (!s->ok()) return s->status();
   }
   Restoration r(store_, partition);
-  absl::StatusOr<int64_t> rejections_end =
-      ReadPartition(kRejectionsTopic, partition, *rejections_from,
-                    [&](const rd_kafka_message_t* m) -> absl::Status {
-                      Source source;
-                      if (r.Parse(m, &source)) r.slices.Note(source);
-                      return absl::OkStatus();
-                    });
+  absl::StatusOr<int64_t> rejections_end = ReadPartition(
+      kRejectionsTopic, partition, *rejections_from,
+      [&](const rd_kafka_message_t* m) -> absl::Status {
+        Source source;
+        if (!r.Parse(m, &source)) return absl::OkStatus();
+        r.slices.Note(source);
+        if (!source.command_id.empty() && FindHeader(ReadHeaders(m), kDuplicateHeader) == nullptr) {
+          r.rejections[SliceTracker::KeyOf(source)].push_back(
+              {source, std::string(static_cast<const char*>(m->payload), m->len)});
+        }
+        return absl::OkStatus();
+      });
   if (!rejections_end.ok()) return rejections_end.status();
   absl::StatusOr<int64_t> events_end = ReadPartition(
       kEventsTopic, partition, *events_from, [&](const rd_kafka_message_t* m) -> absl::Status {
@@ -197,6 +233,8 @@ absl::StatusOr<int64_t> PartitionRestorer::Restore(int32_t partition) {
   int64_t next = *position;
   r.slices.ForEachComplete(
       [&](const SliceTracker::Key& key) { next = std::max(next, key.last + 1); });
+  absl::Status recorded = RecordRejections(&r);
+  if (!recorded.ok()) return recorded;
   PutPosition(*store_, &r.batch, kCommandsTopic, partition, next);
   PutPosition(*store_, &r.batch, kEventsTopic, partition, *events_end);
   PutPosition(*store_, &r.batch, kRejectionsTopic, partition, *rejections_end);

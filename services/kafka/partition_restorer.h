@@ -52,6 +52,9 @@ class PartitionRestorer {
       const std::function<absl::Status(const rd_kafka_message_t*)>& visit);
   // Folds the events of one complete slice into the pending batch.
   absl::Status FoldSlice(Restoration* r);
+  // Records the rejections of every complete slice in the pending batch:
+  // their commands' outcomes, final.
+  absl::Status RecordRejections(Restoration* r);
   // Writes the pending batch (with the log append of what it folded).
   absl::Status Flush(Restoration* r);
   void Log(const std::string& line) const;

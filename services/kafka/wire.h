@@ -99,6 +99,11 @@ class SliceTracker {
   }
   // Records `source`; returns whether its slice is now complete.
   bool Note(const Source& source);
+  // Whether every record of the slice `key` has been seen.
+  bool IsComplete(const Key& key) const {
+    auto it = slices_.find(key);
+    return it != slices_.end() && static_cast<int>(it->second.seen.size()) == it->second.count;
+  }
   // Calls `visit` with each complete slice.
   template <typename F>
   void ForEachComplete(F visit) const {

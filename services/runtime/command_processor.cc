@@ -7,6 +7,7 @@
 #include "engine/decider.h"
 #include "engine/deterministic_bytes.h"
 #include "engine/refusal.h"
+#include "engine/status_macros.h"
 #include "engine/time_util.h"
 #include "projections/hash_chain.h"
 #include "projections/keys.h"
@@ -17,9 +18,10 @@ namespace {
 v1::CommandOutcome Rejected(const v1::Command& command, const absl::Status& status,
                             absl::Time now) {
   v1::CommandOutcome outcome;
-  outcome.set_command_id(command.command_id());
-  outcome.set_case_id(command.case_id());
   *outcome.mutable_rejection() = MakeRejection(command, status, now);
+  // The ids as the rejection names them: only valid ones are echoed.
+  outcome.set_command_id(outcome.rejection().command_id());
+  outcome.set_case_id(outcome.rejection().case_id());
   return outcome;
 }
 
@@ -64,50 +66,68 @@ absl::Status CommandProcessor::LoadEvents(const std::string& case_id, int64_t fi
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::optional<v1::CommandRecord>> CommandProcessor::FindRecord(
+    const std::string& command_id, Decision* original) const {
+  if (command_id.empty()) return std::nullopt;
+  if (auto it = pending_->commands.find(command_id); it != pending_->commands.end()) {
+    const Decision& first = it->second.second;
+    original->outcome = first.outcome;
+    for (size_t e = 0; e < first.event_count; ++e) {
+      original->original_events.push_back(pending_->log[first.first_event + e]);
+    }
+    return it->second.first;
+  }
+  absl::StatusOr<std::optional<std::string>> stored = store_->Get(Cf::kCommands, command_id);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::nullopt;
+  v1::CommandRecord record;
+  if (!record.ParseFromString(**stored)) {
+    return absl::DataLossError(
+        absl::StrCat("command ", command_id, ": stored outcome does not decode"));
+  }
+  v1::CommandOutcome& outcome = original->outcome;
+  outcome.set_command_id(command_id);
+  outcome.set_case_id(record.case_id());
+  if (record.has_rejection()) {
+    *outcome.mutable_rejection() = record.rejection();
+  } else {
+    DOCKET_RETURN_IF_ERROR(LoadEvents(record.case_id(), record.first_revision(),
+                                      record.last_revision(), &outcome,
+                                      &original->original_events));
+  }
+  return record;
+}
+
+void CommandProcessor::Record(const v1::CommandRecord& record, const Decision& decision) {
+  pending_->batch.Put(store_->cf(Cf::kCommands), decision.outcome.command_id(),
+                      record.SerializeAsString());
+  if (record.has_rejection()) {
+    pending_->batch.Put(store_->cf(Cf::kRejections),
+                        keys::RejectionKey(record.case_id(), ToTime(record.decided_at()),
+                                           decision.outcome.command_id()),
+                        record.rejection().SerializeAsString());
+  }
+  pending_->commands[decision.outcome.command_id()] = {record, decision};
+}
+
 absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1::Command& command,
                                                                        absl::Time now) {
-  Pending* pending = pending_.get();
   Decision decision;
   decision.content_sha256 = Sha256(DeterministicBytes(command));
-  const std::string& content = decision.content_sha256;
   v1::CommandOutcome& outcome = decision.outcome;
 
-  // Seen before, in this batch or committed?
-  std::optional<v1::CommandRecord> record;
-  if (auto it = pending->commands.find(command.command_id()); it != pending->commands.end()) {
-    record = it->second.first;
-    const Decision& original = it->second.second;
-    outcome = original.outcome;
-    for (size_t e = 0; e < original.event_count; ++e) {
-      decision.original_events.push_back(pending->log[original.first_event + e]);
-    }
-  } else if (!command.command_id().empty()) {
-    absl::StatusOr<std::optional<std::string>> stored =
-        store_->Get(Cf::kCommands, command.command_id());
-    if (!stored.ok()) return stored.status();
-    if (stored->has_value()) {
-      record.emplace();
-      if (!record->ParseFromString(**stored)) {
-        return absl::DataLossError(
-            absl::StrCat("command ", command.command_id(), ": stored outcome does not decode"));
-      }
-      outcome.set_command_id(command.command_id());
-      outcome.set_case_id(record->case_id());
-      absl::Status loaded =
-          LoadEvents(record->case_id(), record->first_revision(), record->last_revision(), &outcome,
-                     &decision.original_events);
-      if (!loaded.ok()) return loaded;
-    }
-  }
-  if (record.has_value()) {
-    if (record->content_sha256() != content) {
+  // Seen before, in this batch or committed: its outcome is final.
+  absl::StatusOr<std::optional<v1::CommandRecord>> previous =
+      FindRecord(command.command_id(), &decision);
+  if (!previous.ok()) return previous.status();
+  if (previous->has_value()) {
+    if ((*previous)->content_sha256() != decision.content_sha256) {
       decision.original_events.clear();
       outcome = Rejected(command,
                          Refuse(v1::RULE_DUPLICATE_COMMAND_ID, absl::StatusCode::kAlreadyExists,
                                 absl::StrCat("command ", command.command_id(),
-                                             " was already accepted with different "
-                                             "content (case ",
-                                             record->case_id(), ")")),
+                                             " was already decided with different content (case ",
+                                             (*previous)->case_id(), ")")),
                          now);
       return decision;
     }
@@ -115,6 +135,50 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
     return decision;
   }
 
+  v1::CommandRecord record;
+  record.set_content_sha256(decision.content_sha256);
+  record.set_case_id(command.case_id());
+  *record.mutable_decided_at() = ToProto(now);
+  absl::StatusOr<std::vector<v1::CaseEvent>> events = DecideAgainstState(command, now);
+  if (!events.ok()) {
+    if (RuleOf(events.status()) == v1::RULE_UNSPECIFIED &&
+        events.status().code() == absl::StatusCode::kInternal) {
+      return events.status();
+    }
+    outcome = Rejected(command, events.status(), now);
+    // A refusal is an outcome like any other: recorded, and final; unless
+    // the command's id is itself malformed, leaving nothing to record it by.
+    if (!outcome.command_id().empty()) {
+      record.set_case_id(outcome.case_id());
+      *record.mutable_rejection() = outcome.rejection();
+      Record(record, decision);
+    }
+    return decision;
+  }
+
+  absl::StatusOr<v1::CaseState*> state = cache_.Get(command.case_id());
+  if (!state.ok()) return state.status();
+  outcome.set_command_id(command.command_id());
+  outcome.set_case_id(command.case_id());
+  decision.first_event = pending_->log.size();
+  decision.event_count = events->size();
+  for (v1::CaseEvent& event : *events) {
+    v1::StoredEvent stored = ChainEvent(DeterministicBytes(event), (*state)->hash_head());
+    std::string bytes = stored.SerializeAsString();
+    absl::StatusOr<bool> folded =
+        projector_.Fold(stored, &cache_, &pending_->batch, nullptr, &bytes);
+    if (!folded.ok()) return folded.status();
+    pending_->log.push_back(std::move(bytes));
+    *outcome.add_events() = std::move(event);
+  }
+  record.set_first_revision(outcome.events(0).revision());
+  record.set_last_revision(outcome.events(outcome.events_size() - 1).revision());
+  Record(record, decision);
+  return decision;
+}
+
+absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
+    const v1::Command& command, absl::Time now) {
   absl::StatusOr<v1::CaseState*> state = cache_.Get(command.case_id());
   if (!state.ok()) return state.status();
   // The other cases the decision may consult, as this batch leaves them.
@@ -128,40 +192,7 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
     if (!other.ok()) return other.status();
     if ((*other)->revision() > 0) others.Put(**other);
   }
-  absl::StatusOr<std::vector<v1::CaseEvent>> events =
-      docket::Decide(**state, command, policy_, now, calendar_, others);
-  if (!events.ok()) {
-    if (RuleOf(events.status()) == v1::RULE_UNSPECIFIED &&
-        events.status().code() == absl::StatusCode::kInternal) {
-      return events.status();
-    }
-    outcome = Rejected(command, events.status(), now);
-    return decision;
-  }
-
-  outcome.set_command_id(command.command_id());
-  outcome.set_case_id(command.case_id());
-  decision.first_event = pending->log.size();
-  decision.event_count = events->size();
-  for (v1::CaseEvent& event : *events) {
-    v1::StoredEvent stored = ChainEvent(DeterministicBytes(event), (*state)->hash_head());
-    std::string bytes = stored.SerializeAsString();
-    absl::StatusOr<bool> folded =
-        projector_.Fold(stored, &cache_, &pending->batch, nullptr, &bytes);
-    if (!folded.ok()) return folded.status();
-    pending->log.push_back(std::move(bytes));
-    *outcome.add_events() = std::move(event);
-  }
-  v1::CommandRecord new_record;
-  new_record.set_content_sha256(content);
-  new_record.set_case_id(command.case_id());
-  new_record.set_first_revision(outcome.events(0).revision());
-  new_record.set_last_revision(outcome.events(outcome.events_size() - 1).revision());
-  *new_record.mutable_decided_at() = ToProto(now);
-  pending->batch.Put(store_->cf(Cf::kCommands), command.command_id(),
-                     new_record.SerializeAsString());
-  pending->commands[command.command_id()] = {new_record, decision};
-  return decision;
+  return docket::Decide(**state, command, policy_, now, calendar_, others);
 }
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatch(

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "docket/v1/commands.pb.h"
 #include "docket/v1/outcome.pb.h"
 #include "docket/v1/policy.pb.h"
+#include "docket/v1/storage.pb.h"
 #include "engine/calendar.h"
 #include "projections/case_cache.h"
 #include "projections/projector.h"
@@ -24,10 +26,12 @@ namespace docket {
 // command's outcome; then append the whole batch to the log in one durable
 // write (group commit: one fsync per batch, not per command).
 //
-// Idempotent: a command id already accepted returns its original events
-// (`duplicate`) and appends nothing; the same id with different content is
-// rejected (RULE_DUPLICATE_COMMAND_ID). Rejections are not stored: a
-// rejected command leaves the data directory as it was.
+// Every outcome is recorded and final: a command id already decided
+// answers its first outcome again (`duplicate`), its original events or its
+// rejection, and appends nothing; the same id with different content is
+// rejected (RULE_DUPLICATE_COMMAND_ID). A rejection changes no case: it is
+// recorded in `commands` and `rejections` only. Commands that cannot be
+// decoded have no trustworthy id and are answered without a record.
 //
 // Thread safety: not thread-safe; one loop per data directory.
 class CommandProcessor {
@@ -94,6 +98,15 @@ class CommandProcessor {
  private:
   struct Pending;
   absl::StatusOr<Decision> DecideOne(const v1::Command& command, absl::Time now);
+  // The record of `command_id` decided before (in this batch or committed),
+  // with its outcome in `original`; nullopt when it is new.
+  absl::StatusOr<std::optional<v1::CommandRecord>> FindRecord(const std::string& command_id,
+                                                              Decision* original) const;
+  // Decide against the case's state as this batch leaves it.
+  absl::StatusOr<std::vector<v1::CaseEvent>> DecideAgainstState(const v1::Command& command,
+                                                                absl::Time now);
+  // Adds the outcome's record to the pending batch.
+  void Record(const v1::CommandRecord& record, const Decision& decision);
   // Adds revisions [first, last] of `case_id` from history to `outcome`,
   // and their stored bytes to `stored`.
   absl::Status LoadEvents(const std::string& case_id, int64_t first, int64_t last,

@@ -166,13 +166,13 @@ TEST(CommandProcessorTest, ReusedCommandIdWithOtherContentIsRejected) {
   EXPECT_EQ(outcomes[0].rejection().code(), "ALREADY_EXISTS");
 }
 
-TEST(CommandProcessorTest, RejectionsLeaveTheDataDirectoryUnchanged) {
+TEST(CommandProcessorTest, RejectionsChangeNoCaseAndAreRecordedForGood) {
   const std::string dir = testing::FreshDir("reject");
   auto rt = std::make_unique<Runtime>(dir);
   const std::vector<std::string> lines = Examples();
   rt->Submit(Slice(lines, 0, 5));
   rt.reset();
-  const auto before = testing::DumpDataDir(dir);
+  const auto before = testing::DumpCaseData(dir);
   ASSERT_TRUE(before.ok());
   rt = std::make_unique<Runtime>(dir);
   const auto outcomes = rt->Submit({
@@ -189,10 +189,24 @@ TEST(CommandProcessorTest, RejectionsLeaveTheDataDirectoryUnchanged) {
   EXPECT_EQ(outcomes[2].rejection().code(), "ABORTED");
   EXPECT_EQ(outcomes[3].rejection().rule(), v1::RULE_UNDECODABLE);
   EXPECT_EQ(outcomes[4].rejection().rule(), v1::RULE_UNDECODABLE);
+  const auto after_refusals = testing::DumpCaseData(dir);
+  ASSERT_TRUE(after_refusals.ok());
+  EXPECT_EQ(*before, *after_refusals) << "a refusal changed a case";
+  // x1 again, after the case has moved on: still its first refusal.
+  rt->Submit(Slice(Examples(), 5, 20));
+  const auto again = rt->Submit(
+      {R"({"commandId":"x1","caseId":"C-2026-0001","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"archive":{}})"});
+  EXPECT_TRUE(again[0].duplicate());
+  EXPECT_EQ(again[0].rejection().SerializeAsString(), outcomes[0].rejection().SerializeAsString());
   rt.reset();
   const auto after = testing::DumpDataDir(dir);
   ASSERT_TRUE(after.ok());
-  EXPECT_EQ(*before, *after);
+  // The three refusals with an id are recorded, the undecodable ones not.
+  int recorded = 0;
+  for (const auto& [key, value] : *after) {
+    recorded += key.rfind(absl::StrCat(static_cast<int>(Cf::kRejections), "/"), 0) == 0;
+  }
+  EXPECT_EQ(recorded, 3);
 }
 
 TEST(CommandProcessorTest, ReplayRebuildsTheSameBytes) {

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/refusal.h"
+#include "google/protobuf/stubs/common.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace docket {
@@ -27,6 +28,11 @@ absl::StatusOr<v1::Command> ParseCommandJson(absl::string_view line) {
     if (c != ' ' && c != '\t' && c != '\r') blank = false;
   }
   if (blank) return Undecodable("the line is empty");
+  // JSON is UTF-8; the parser would read other bytes as Latin-1 instead.
+  if (!google::protobuf::internal::IsStructurallyValidUTF8(line.data(),
+                                                           static_cast<int>(line.size()))) {
+    return Undecodable("the line is not valid UTF-8");
+  }
   v1::Command command;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;

@@ -33,6 +33,19 @@ absl::StatusOr<std::map<std::string, std::string>> DumpDataDir(const std::string
   return out;
 }
 
+absl::StatusOr<std::map<std::string, std::string>> DumpCaseData(const std::string& dir) {
+  absl::StatusOr<std::map<std::string, std::string>> dump = DumpDataDir(dir);
+  if (!dump.ok()) return dump;
+  for (Cf outcomes : {Cf::kCommands, Cf::kRejections}) {
+    const std::string prefix = absl::StrCat(static_cast<int>(outcomes), "/");
+    for (auto it = dump->lower_bound(prefix);
+         it != dump->end() && it->first.rfind(prefix, 0) == 0;) {
+      it = dump->erase(it);
+    }
+  }
+  return dump;
+}
+
 std::string WriteFile(const std::string& name, const std::string& content) {
   const std::string path = FreshDir(name);
   std::ofstream(path, std::ios::binary) << content;

@@ -17,6 +17,11 @@ std::string FreshDir(const std::string& name);
 // data directories, whatever RocksDB did to its files.
 absl::StatusOr<std::map<std::string, std::string>> DumpDataDir(const std::string& dir);
 
+// DumpDataDir without the records of commands' outcomes (families
+// `commands` and `rejections`): what a refused command must leave as it
+// was.
+absl::StatusOr<std::map<std::string, std::string>> DumpCaseData(const std::string& dir);
+
 // Writes `content` to a fresh file `name` under the test's temporary
 // directory; returns its path.
 std::string WriteFile(const std::string& name, const std::string& content);

@@ -32,6 +32,7 @@ int Verify(const Args& args);
 int Replay(const Args& args);
 int Tail(const Args& args);
 int Tick(const Args& args);
+int Rejections(const Args& args);
 
 // submit and tail over Kafka (--brokers).
 int KafkaSubmit();

@@ -174,6 +174,28 @@ int List(const Args& args) {
   return kOk;
 }
 
+int Rejections(const Args& args) {
+  if (args.size() > 1) {
+    std::cerr << "docketctl: usage: rejections [CASE_ID]\n";
+    return kUsage;
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
+  if (!store.ok()) return Fail(store.status());
+  // One case's refusals in the order they were decided, or everyone's,
+  // case by case.
+  const std::string prefix = args.empty() ? "" : keys::CasePrefix(args[0]);
+  std::unique_ptr<rocksdb::Iterator> it = (*store)->NewIterator(Cf::kRejections);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    v1::Rejection rejection;
+    if (!rejection.ParseFromArray(it->value().data(), it->value().size())) {
+      return Fail(absl::DataLossError("a recorded rejection does not decode"));
+    }
+    std::cout << ToJson(rejection) << "\n";
+  }
+  if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading rejections"));
+  return kOk;
+}
+
 int Tail(const Args& args) {
   if (!args.empty()) {
     std::cerr << "docketctl: tail takes flags only\n";

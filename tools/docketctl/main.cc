@@ -84,6 +84,8 @@ commands:
   verify              audit: hash chains, revisions, log == history, evidence
                       files, and a fresh fold equal to every projection
   replay              rebuild every projection from the log
+  rejections [CASE]   the refused commands on record, with their rules (one
+                      case's, or all)
   tail                the event log as JSON lines [--from=beginning|N]
   tick                the deadline scanner: record the warnings, breaches
                       (with escalation) and appeal cases due [--now=TIME]
@@ -123,6 +125,7 @@ int main(int argc, char** argv) {
       {"replay", docket::ctl::Replay},
       {"tail", docket::ctl::Tail},
       {"tick", docket::ctl::Tick},
+      {"rejections", docket::ctl::Rejections},
   };
   auto it = kCommands.find(command);
   if (it == kCommands.end()) {

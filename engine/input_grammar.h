@@ -1,0 +1,57 @@
+#ifndef DOCKET_ENGINE_INPUT_GRAMMAR_H_
+#define DOCKET_ENGINE_INPUT_GRAMMAR_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+
+namespace docket {
+
+// What a command may carry (DESIGN.md, "Bad input"). One grammar for every
+// string that becomes a key or a report dimension, chosen so that every id
+// docket derives from one stays within bounds.
+
+// A case id: an ASCII letter or digit, then letters, digits, '.', '_' or
+// '-', at most kMaxCaseIdLength characters. Bounded so that the deadline
+// scanner's command ids for the case and for its "-APPEAL" case
+// ("deadline:<case>-APPEAL:<kind>:<window>:breach") stay within
+// kMaxCommandIdLength. '@' is not allowed: "@directory" names the
+// directory's stream.
+inline constexpr size_t kMaxCaseIdLength = 48;
+bool IsValidCaseId(absl::string_view id);
+
+// A command id: printable ASCII without spaces or '/', at most
+// kMaxCommandIdLength characters.
+inline constexpr size_t kMaxCommandIdLength = 128;
+bool IsValidCommandId(absl::string_view id);
+
+// The prefixes of the deadline scanner's command ids, reserved for it.
+bool IsReservedCommandId(absl::string_view id);
+
+// Any other id or dimension (actor, customer, waybill, branch, penalty,
+// principal...): valid UTF-8 of 1 to kMaxKeyCodePoints printable code
+// points (letters of any script allowed), no whitespace, no control,
+// format or bidirectional characters, no '/'.
+inline constexpr size_t kMaxKeyCodePoints = 64;
+bool IsValidKey(absl::string_view key);
+
+// Checks every field of `message`, recursively: each string is valid UTF-8
+// without NUL or other control characters but tab and newline; each string
+// that names something (a field called `id`, `*_id`, `*branch`, `waybill`,
+// `investigator`, `*_employee`) follows IsValidKey; each enum holds a value
+// the schema defines; no integer is negative; each Timestamp is between
+// 1970 and 9999. kInvalidArgument with RULE_MALFORMED_COMMAND naming the
+// field's path ("open_case.intake.customer.id"), never echoing the value.
+absl::Status CheckInputGrammar(const google::protobuf::Message& message);
+
+// `text` made safe to print in a message or a JSON document: invalid UTF-8
+// replaced by U+FFFD, control and bidirectional characters escaped as
+// \u{XXXX}, cut at `max_bytes`.
+std::string SafeText(absl::string_view text, size_t max_bytes = 512);
+
+}  // namespace docket
+
+#endif  // DOCKET_ENGINE_INPUT_GRAMMAR_H_

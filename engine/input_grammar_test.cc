@@ -1,0 +1,185 @@
+// Strict input (issue: "Enum numbers outside the schema are accepted...";
+// DESIGN.md "Bad input"): each value an attacker or a careless adapter sent,
+// refused by Decide with RULE_MALFORMED_COMMAND naming the field, without
+// echoing the value; and what docket writes stays valid UTF-8.
+
+#include "engine/input_grammar.h"
+
+#include <string>
+#include <vector>
+
+#include "docket/v1/commands.pb.h"
+#include "engine/decider.h"
+#include "engine/policy.h"
+#include "engine/refusal.h"
+#include "engine/testing/case_harness.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/stubs/common.h"
+#include "gtest/gtest.h"
+
+namespace docket {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+v1::Command Open(const std::string& body) {
+  v1::Command command = testing::CommandFromText(body);
+  if (command.command_id().empty()) command.set_command_id("c-1");
+  if (command.case_id().empty()) command.set_case_id("C-1");
+  if (!command.has_actor()) *command.mutable_actor() = testing::Handler();
+  return command;
+}
+
+constexpr char kIntake[] =
+    R"pb(open_case {
+           intake {
+             channel: CHANNEL_PHONE
+             category: CATEGORY_DAMAGE
+             customer { id: "CU-1" }
+             shipment { waybill: "W-1" weight_g: 1000 }
+             handling_branch: "GZ"
+           }
+         })pb";
+
+struct Bad {
+  std::string name;
+  std::function<void(v1::Command*)> spoil;
+  std::string field;  // The path the refusal must name.
+};
+
+TEST(InputGrammarTest, ValuesOutsideTheSchemaAreRefusedNamingTheField) {
+  const std::vector<Bad> cases = {
+      {"a level of 99", [](v1::Command* c) { c->mutable_actor()->set_level(static_cast<v1::Level>(99)); },
+       "actor.level"},
+      {"category 99",
+       [](v1::Command* c) {
+         c->mutable_open_case()->mutable_intake()->set_category(static_cast<v1::Category>(99));
+       },
+       "open_case.intake.category"},
+      {"channel 42",
+       [](v1::Command* c) {
+         c->mutable_open_case()->mutable_intake()->set_channel(static_cast<v1::Channel>(42));
+       },
+       "open_case.intake.channel"},
+      {"an unknown aggravating fact",
+       [](v1::Command* c) { c->mutable_open_case()->mutable_intake()->add_facts(static_cast<v1::AggravatingFact>(17)); },
+       "open_case.intake.facts[0]"},
+      {"a negative weight",
+       [](v1::Command* c) {
+         c->mutable_open_case()->mutable_intake()->mutable_shipment()->set_weight_g(-5);
+       },
+       "open_case.intake.shipment.weight_g"},
+      {"a branch with NUL",
+       [](v1::Command* c) {
+         c->mutable_open_case()->mutable_intake()->set_handling_branch(std::string("GZ\0X", 4));
+       },
+       "open_case.intake.handling_branch"},
+      {"a customer id with a newline",
+       [](v1::Command* c) {
+         c->mutable_open_case()->mutable_intake()->mutable_customer()->set_id("CU\n1");
+       },
+       "open_case.intake.customer.id"},
+      {"a waybill with a right-to-left override",
+       [](v1::Command* c) {
+         c->mutable_open_case()->mutable_intake()->mutable_shipment()->set_waybill(
+             "W\xE2\x80\xAE" "1");
+       },
+       "open_case.intake.shipment.waybill"},
+      {"an actor id with a blank",
+       [](v1::Command* c) { c->mutable_actor()->set_id("E 100"); }, "actor.id"},
+      {"a description of invalid UTF-8",
+       [](v1::Command* c) {
+         c->mutable_open_case()->mutable_intake()->set_description("broken \xC3\x28 text");
+       },
+       "open_case.intake.description"},
+      {"a time before 1970",
+       [](v1::Command* c) { c->mutable_occurred_at()->set_seconds(-86400); }, "occurred_at"},
+  };
+  for (const Bad& bad : cases) {
+    SCOPED_TRACE(bad.name);
+    v1::Command command = Open(kIntake);
+    bad.spoil(&command);
+    absl::StatusOr<std::vector<v1::CaseEvent>> events =
+        Decide(v1::CaseState(), command, DefaultPolicy(), testing::TestEpoch());
+    ASSERT_FALSE(events.ok());
+    EXPECT_EQ(RuleOf(events.status()), v1::RULE_MALFORMED_COMMAND);
+    EXPECT_EQ(events.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(events.status().message(), HasSubstr(bad.field));
+  }
+}
+
+TEST(InputGrammarTest, AnEscalationToLevelSevenIsRefused) {
+  // Decided on an existing case: the envelope refuses it before any step.
+  testing::CaseHarness harness("C-1");
+  harness.MustSubmit(kIntake);
+  v1::Command command = testing::CommandFromText("escalate { reason: \"up\" }");
+  command.mutable_escalate()->set_to_level(static_cast<v1::Level>(7));
+  command.set_command_id("c-2");
+  command.set_case_id("C-1");
+  *command.mutable_actor() = testing::HqSupervisor();
+  absl::StatusOr<std::vector<v1::CaseEvent>> events = harness.Submit(command);
+  ASSERT_FALSE(events.ok());
+  EXPECT_EQ(RuleOf(events.status()), v1::RULE_MALFORMED_COMMAND);
+  EXPECT_THAT(events.status().message(), HasSubstr("escalate.to_level"));
+}
+
+TEST(InputGrammarTest, CaseIdsAreBoundedSoDerivedIdsStayInBounds) {
+  EXPECT_TRUE(IsValidCaseId("C-2026-000123"));
+  EXPECT_TRUE(IsValidCaseId(std::string(kMaxCaseIdLength, 'C')));
+  EXPECT_FALSE(IsValidCaseId(std::string(kMaxCaseIdLength + 1, 'C')));
+  EXPECT_FALSE(IsValidCaseId("@directory"));
+  EXPECT_FALSE(IsValidCaseId("C 1"));
+  EXPECT_FALSE(IsValidCaseId("-C1"));
+  EXPECT_FALSE(IsValidCaseId("C/1"));
+  // The longest id the scanner derives from the longest case id fits.
+  const std::string appeal = std::string(kMaxCaseIdLength, 'C') + "-APPEAL";
+  const std::string scanner_id =
+      "deadline:" + appeal + ":DEADLINE_KIND_REGULATORY_RESULT:2147483647:breach";
+  EXPECT_TRUE(IsValidCommandId(scanner_id)) << scanner_id.size();
+}
+
+TEST(InputGrammarTest, TheScannersIdsAreReservedForIt) {
+  testing::CaseHarness harness("C-1");
+  harness.MustSubmit(kIntake);
+  v1::Command command = testing::CommandFromText("acknowledge {}");
+  command.set_command_id("deadline:C-1:DEADLINE_KIND_FIRST_RESPONSE:1:50");
+  command.set_case_id("C-1");
+  *command.mutable_actor() = testing::Handler();
+  absl::StatusOr<std::vector<v1::CaseEvent>> events = harness.Submit(command);
+  ASSERT_FALSE(events.ok());
+  EXPECT_THAT(events.status().message(), HasSubstr("reserved"));
+}
+
+TEST(InputGrammarTest, KeysAllowAnyScriptButNoInvisibles) {
+  EXPECT_TRUE(IsValidKey("ZHUHAI"));
+  EXPECT_TRUE(IsValidKey("珠海"));
+  EXPECT_TRUE(IsValidKey("E-100"));
+  EXPECT_FALSE(IsValidKey(""));
+  EXPECT_FALSE(IsValidKey("a b"));
+  EXPECT_FALSE(IsValidKey("a\xE2\x80\x8B" "b"));  // Zero-width space.
+  EXPECT_FALSE(IsValidKey("a\xE2\x81\xA6" "b"));  // Left-to-right isolate.
+  EXPECT_FALSE(IsValidKey("a\xC2\x85" "b"));      // NEL (C1).
+  EXPECT_FALSE(IsValidKey("\xFF"));
+  EXPECT_FALSE(IsValidKey(std::string(kMaxKeyCodePoints + 1, 'k')));
+}
+
+TEST(InputGrammarTest, RejectionsAreValidUtf8WhateverTheInput) {
+  const std::string bad = "id\xC0\xAF\xFF\x01\xE2\x80\xAE";
+  const std::string safe = SafeText(bad);
+  EXPECT_TRUE(google::protobuf::internal::IsStructurallyValidUTF8(safe)) << safe;
+  EXPECT_THAT(safe, Not(HasSubstr("\x01")));
+  EXPECT_THAT(safe, HasSubstr("\\u{202E}"));
+
+  v1::Command command = Open(kIntake);
+  command.set_command_id(bad);
+  command.set_case_id(bad);
+  const v1::Rejection rejection =
+      MakeRejection(command, RefuseMalformed(absl::StrCat("about ", bad)), testing::TestEpoch());
+  EXPECT_TRUE(rejection.command_id().empty()) << "an invalid id is not echoed";
+  EXPECT_TRUE(rejection.case_id().empty());
+  EXPECT_TRUE(google::protobuf::internal::IsStructurallyValidUTF8(rejection.reason()));
+}
+
+}  // namespace
+}  // namespace docket

@@ -17,7 +17,9 @@ echo "data directory: $data"
 echo
 
 "$ctl" put-evidence examples/evidence/*.png > /dev/null
-outcomes="$("$ctl" submit < examples/seed_cases.ndjson)" || true
+# The examples date from November 2026: a drill clock replays each command
+# at the time it occurred (a step may be backdated only 30 minutes).
+outcomes="$("$ctl" --clock=2026-11-01T00:00:00Z submit < examples/seed_cases.ndjson)" || true
 echo "submitted examples/seed_cases.ndjson:" \
   "$(grep -c '"events"' <<< "$outcomes") commands accepted," \
   "$(grep -c '"rejection"' <<< "$outcomes") rejected"

@@ -6,16 +6,16 @@
 #include "engine/decider.h"
 #include "engine/policy.h"
 #include "engine/refusal.h"
-#include "engine/time_util.h"
 #include "engine/testing/case_harness.h"
+#include "engine/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace docket {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::CaseHarness;
+using ::testing::HasSubstr;
 
 constexpr char kIntake[] = R"pb(open_case {
                                   intake {
@@ -72,9 +72,9 @@ TEST(TimeRulesTest, AnAdaptersIntakeMayBeRegisteredUpToADayLater) {
   ASSERT_FALSE(too_old.ok());
   EXPECT_EQ(RuleOf(too_old.status()), v1::RULE_TIME);
   // A person registering the complaint gets the people's tolerance.
-  auto by_hand = Decide(v1::CaseState(),
-                        At(kIntake, now - absl::Hours(2), testing::Handler(), "o-3"),
-                        DefaultPolicy(), now);
+  auto by_hand =
+      Decide(v1::CaseState(), At(kIntake, now - absl::Hours(2), testing::Handler(), "o-3"),
+             DefaultPolicy(), now);
   EXPECT_EQ(RuleOf(by_hand.status()), v1::RULE_TIME);
 }
 

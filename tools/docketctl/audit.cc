@@ -65,4 +65,17 @@ int Replay(const Args& args) {
   return kOk;
 }
 
+int Compact(const Args& args) {
+  if (!args.empty()) {
+    std::cerr << "docketctl: compact takes no arguments\n";
+    return kUsage;
+  }
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
+  if (!runtime.ok()) return Fail(runtime.status());
+  absl::Status compacted = (*runtime)->store()->Compact();
+  if (!compacted.ok()) return Fail(compacted);
+  std::cout << "compact: done\n";
+  return kOk;
+}
+
 }  // namespace docket::ctl

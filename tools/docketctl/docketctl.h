@@ -31,6 +31,7 @@ int List(const Args& args);
 int Report(const Args& args);
 int Verify(const Args& args);
 int Replay(const Args& args);
+int Compact(const Args& args);
 int Tail(const Args& args);
 int Tick(const Args& args);
 int Rejections(const Args& args);

@@ -87,6 +87,7 @@ commands:
   verify              audit: hash chains, revisions, log == history, evidence
                       files, and a fresh fold equal to every projection
   replay              rebuild every projection from the log
+  compact             write everything to table files and compact them
   rejections [CASE]   the refused commands on record, with their rules (one
                       case's, or all)
   tail                the event log as JSON lines [--from=beginning|N]
@@ -126,6 +127,7 @@ int main(int argc, char** argv) {
       {"report", docket::ctl::Report},
       {"verify", docket::ctl::Verify},
       {"replay", docket::ctl::Replay},
+      {"compact", docket::ctl::Compact},
       {"tail", docket::ctl::Tail},
       {"tick", docket::ctl::Tick},
       {"rejections", docket::ctl::Rejections},

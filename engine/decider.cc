@@ -85,18 +85,42 @@ absl::Status CheckEnvelope(const v1::Command& command, const v1::CaseState& stat
     return RefuseMalformed(
         absl::StrCat("command ", command.command_id(), ": names no step (the body is empty)"));
   }
-  if (command.has_occurred_at()) {
-    const absl::Time occurred = ToTime(command.occurred_at());
-    if (occurred > now) {
-      return RefuseMalformed(absl::StrCat("command ", command.command_id(), ": occurred_at ",
-                                          FormatUtc(occurred), " is later than now, ",
-                                          FormatUtc(now)));
-    }
-    if (state.has_opened_at() && occurred < ToTime(state.opened_at())) {
-      return RefuseMalformed(absl::StrCat("command ", command.command_id(), ": occurred_at ",
-                                          FormatUtc(occurred), " is before the complaint, ",
-                                          FormatUtc(ToTime(state.opened_at()))));
-    }
+  return absl::OkStatus();
+}
+
+// Time cannot be forged (DESIGN.md, "Bad input"): a step happens no later
+// than docket decides it, not before the complaint, never before the case's
+// latest event, and is backdated at most the policy's tolerance. The
+// deadline scanner's records occur at their marks, whenever it runs.
+absl::Status CheckTime(const v1::Command& command, const v1::CaseState& state,
+                       const v1::Policy& policy, absl::Time now) {
+  const absl::Time occurred = command.has_occurred_at() ? ToTime(command.occurred_at()) : now;
+  const auto refuse = [&](absl::string_view why) {
+    return Refuse(v1::RULE_TIME, absl::StatusCode::kInvalidArgument,
+                  absl::StrCat("command ", command.command_id(), ": occurred_at ",
+                               FormatUtc(occurred), " ", why));
+  };
+  if (occurred > now) {
+    return refuse(absl::StrCat("is later than now, ", FormatUtc(now)));
+  }
+  if (state.has_opened_at() && occurred < ToTime(state.opened_at())) {
+    return refuse(absl::StrCat("is before the complaint, ", FormatUtc(ToTime(state.opened_at()))));
+  }
+  const bool scanner = command.actor().role() == v1::ROLE_SYSTEM;
+  if (scanner) return absl::OkStatus();
+  if (state.has_last_occurred_at() && occurred < ToTime(state.last_occurred_at())) {
+    return refuse(absl::StrCat("is before case ", command.case_id(), "'s latest event, at ",
+                               FormatUtc(ToTime(state.last_occurred_at())),
+                               ": a case's events never go back in time"));
+  }
+  const bool intake =
+      command.body_case() == v1::Command::kOpenCase && command.actor().role() == v1::ROLE_ADAPTER;
+  const int64_t tolerance =
+      intake ? policy.time().intake_backdate_minutes() : policy.time().backdate_minutes();
+  if (now - occurred > absl::Minutes(tolerance)) {
+    return refuse(absl::StrCat("is ", absl::ToInt64Minutes(now - occurred),
+                               " minutes before docket decides it; the policy allows ", tolerance,
+                               intake ? " for an adapter's intake" : " for a step"));
   }
   return absl::OkStatus();
 }
@@ -213,6 +237,7 @@ absl::StatusOr<std::vector<v1::CaseEvent>> Decide(const v1::CaseState& state,
                                             state.case_id()));
   }
   DOCKET_RETURN_IF_ERROR(CheckCaseAndRevision(command, state));
+  DOCKET_RETURN_IF_ERROR(CheckTime(command, state, policy, now));
   const DeadlineClock clock(policy, calendar);
   const absl::Time occurred = command.has_occurred_at() ? ToTime(command.occurred_at()) : now;
   const DecisionContext ctx{state, command, policy, clock, cases, now, occurred};

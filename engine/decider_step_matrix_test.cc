@@ -338,7 +338,7 @@ TEST(DeciderEnvelopeTest, MalformedCommandsAreRefusedBeforeAnyRule) {
        v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
       {"case id with a space", [](v1::Command& c) { c.set_case_id("C 1"); },
        v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
-      {"case id too long", [](v1::Command& c) { c.set_case_id(std::string(129, 'x')); },
+      {"case id too long", [](v1::Command& c) { c.set_case_id(std::string(49, 'x')); },
        v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
       {"no actor", [](v1::Command& c) { c.clear_actor(); }, v1::RULE_MALFORMED_COMMAND,
        absl::StatusCode::kInvalidArgument},
@@ -350,12 +350,12 @@ TEST(DeciderEnvelopeTest, MalformedCommandsAreRefusedBeforeAnyRule) {
        [](v1::Command& c) {
          c.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(testing::TestEpoch()) + 3600);
        },
-       v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
+       v1::RULE_TIME, absl::StatusCode::kInvalidArgument},
       {"occurred before the complaint",
        [](v1::Command& c) {
          c.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(testing::TestEpoch()) - 3600);
        },
-       v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument},
+       v1::RULE_TIME, absl::StatusCode::kInvalidArgument},
       {"stale expected revision", [](v1::Command& c) { c.set_expected_revision(0); },
        v1::RULE_EXPECTED_REVISION, absl::StatusCode::kAborted},
   };

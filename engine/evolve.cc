@@ -4,6 +4,7 @@
 
 #include "engine/deadlines.h"
 #include "engine/severity.h"
+#include "engine/time_util.h"
 
 namespace docket {
 namespace {
@@ -122,6 +123,10 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
   state->set_case_id(event.case_id());
   state->set_revision(event.revision());
   state->set_policy_version(event.policy_version());
+  if (!state->has_last_occurred_at() ||
+      ToTime(event.occurred_at()) > ToTime(state->last_occurred_at())) {
+    *state->mutable_last_occurred_at() = event.occurred_at();
+  }
   switch (event.body_case()) {
     case v1::CaseEvent::kCaseOpened: {
       const v1::CaseOpened& e = event.case_opened();

@@ -121,8 +121,9 @@ absl::Status CheckValue(const Message& message, const FieldDescriptor& field, in
     case FieldDescriptor::CPPTYPE_STRING: {
       if (field.type() == FieldDescriptor::TYPE_BYTES) return absl::OkStatus();
       std::string scratch;
-      const std::string& value = repeated ? r.GetRepeatedStringReference(message, &field, index, &scratch)
-                                          : r.GetStringReference(message, &field, &scratch);
+      const std::string& value =
+          repeated ? r.GetRepeatedStringReference(message, &field, index, &scratch)
+                   : r.GetStringReference(message, &field, &scratch);
       if (NamesSomething(field) && !value.empty() && !IsValidKey(value)) {
         return Malformed(path, absl::StrCat("must be 1 to ", kMaxKeyCodePoints,
                                             " printable characters without spaces, '/', control "
@@ -134,26 +135,26 @@ absl::Status CheckValue(const Message& message, const FieldDescriptor& field, in
       const int number = repeated ? r.GetRepeatedEnumValue(message, &field, index)
                                   : r.GetEnumValue(message, &field);
       if (field.enum_type()->FindValueByNumber(number) == nullptr) {
-        return Malformed(path, absl::StrCat(number, " is not a value of ",
-                                            field.enum_type()->full_name()));
+        return Malformed(
+            path, absl::StrCat(number, " is not a value of ", field.enum_type()->full_name()));
       }
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_INT32: {
-      const int32_t v = repeated ? r.GetRepeatedInt32(message, &field, index)
-                                 : r.GetInt32(message, &field);
+      const int32_t v =
+          repeated ? r.GetRepeatedInt32(message, &field, index) : r.GetInt32(message, &field);
       if (v < 0) return Malformed(path, "must not be negative");
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_INT64: {
-      const int64_t v = repeated ? r.GetRepeatedInt64(message, &field, index)
-                                 : r.GetInt64(message, &field);
+      const int64_t v =
+          repeated ? r.GetRepeatedInt64(message, &field, index) : r.GetInt64(message, &field);
       if (v < 0) return Malformed(path, "must not be negative");
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_MESSAGE: {
-      const Message& child = repeated ? r.GetRepeatedMessage(message, &field, index)
-                                      : r.GetMessage(message, &field);
+      const Message& child =
+          repeated ? r.GetRepeatedMessage(message, &field, index) : r.GetMessage(message, &field);
       return CheckMessage(child, path);
     }
     default:
@@ -173,7 +174,8 @@ absl::Status CheckMessage(const Message& message, const std::string& prefix) {
   std::vector<const FieldDescriptor*> fields;
   r.ListFields(message, &fields);
   for (const FieldDescriptor* field : fields) {
-    const std::string path = prefix.empty() ? field->name() : absl::StrCat(prefix, ".", field->name());
+    const std::string path =
+        prefix.empty() ? field->name() : absl::StrCat(prefix, ".", field->name());
     if (field->is_map()) continue;
     if (field->is_repeated()) {
       for (int i = 0; i < r.FieldSize(message, field); ++i) {

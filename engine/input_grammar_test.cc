@@ -50,7 +50,8 @@ struct Bad {
 
 TEST(InputGrammarTest, ValuesOutsideTheSchemaAreRefusedNamingTheField) {
   const std::vector<Bad> cases = {
-      {"a level of 99", [](v1::Command* c) { c->mutable_actor()->set_level(static_cast<v1::Level>(99)); },
+      {"a level of 99",
+       [](v1::Command* c) { c->mutable_actor()->set_level(static_cast<v1::Level>(99)); },
        "actor.level"},
       {"category 99",
        [](v1::Command* c) {
@@ -63,7 +64,9 @@ TEST(InputGrammarTest, ValuesOutsideTheSchemaAreRefusedNamingTheField) {
        },
        "open_case.intake.channel"},
       {"an unknown aggravating fact",
-       [](v1::Command* c) { c->mutable_open_case()->mutable_intake()->add_facts(static_cast<v1::AggravatingFact>(17)); },
+       [](v1::Command* c) {
+         c->mutable_open_case()->mutable_intake()->add_facts(static_cast<v1::AggravatingFact>(17));
+       },
        "open_case.intake.facts[0]"},
       {"a negative weight",
        [](v1::Command* c) {
@@ -83,18 +86,19 @@ TEST(InputGrammarTest, ValuesOutsideTheSchemaAreRefusedNamingTheField) {
       {"a waybill with a right-to-left override",
        [](v1::Command* c) {
          c->mutable_open_case()->mutable_intake()->mutable_shipment()->set_waybill(
-             "W\xE2\x80\xAE" "1");
+             "W\xE2\x80\xAE"
+             "1");
        },
        "open_case.intake.shipment.waybill"},
-      {"an actor id with a blank",
-       [](v1::Command* c) { c->mutable_actor()->set_id("E 100"); }, "actor.id"},
+      {"an actor id with a blank", [](v1::Command* c) { c->mutable_actor()->set_id("E 100"); },
+       "actor.id"},
       {"a description of invalid UTF-8",
        [](v1::Command* c) {
          c->mutable_open_case()->mutable_intake()->set_description("broken \xC3\x28 text");
        },
        "open_case.intake.description"},
-      {"a time before 1970",
-       [](v1::Command* c) { c->mutable_occurred_at()->set_seconds(-86400); }, "occurred_at"},
+      {"a time before 1970", [](v1::Command* c) { c->mutable_occurred_at()->set_seconds(-86400); },
+       "occurred_at"},
   };
   for (const Bad& bad : cases) {
     SCOPED_TRACE(bad.name);
@@ -157,9 +161,15 @@ TEST(InputGrammarTest, KeysAllowAnyScriptButNoInvisibles) {
   EXPECT_TRUE(IsValidKey("E-100"));
   EXPECT_FALSE(IsValidKey(""));
   EXPECT_FALSE(IsValidKey("a b"));
-  EXPECT_FALSE(IsValidKey("a\xE2\x80\x8B" "b"));  // Zero-width space.
-  EXPECT_FALSE(IsValidKey("a\xE2\x81\xA6" "b"));  // Left-to-right isolate.
-  EXPECT_FALSE(IsValidKey("a\xC2\x85" "b"));      // NEL (C1).
+  EXPECT_FALSE(
+      IsValidKey("a\xE2\x80\x8B"
+                 "b"));  // Zero-width space.
+  EXPECT_FALSE(
+      IsValidKey("a\xE2\x81\xA6"
+                 "b"));  // Left-to-right isolate.
+  EXPECT_FALSE(
+      IsValidKey("a\xC2\x85"
+                 "b"));  // NEL (C1).
   EXPECT_FALSE(IsValidKey("\xFF"));
   EXPECT_FALSE(IsValidKey(std::string(kMaxKeyCodePoints + 1, 'k')));
 }

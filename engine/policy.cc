@@ -136,6 +136,15 @@ absl::Status ValidateCompensation(const v1::CompensationPolicy& c) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateTime(const v1::TimePolicy& t) {
+  if (t.backdate_minutes() <= 0) return FieldError("time.backdate_minutes", "must be > 0");
+  if (t.intake_backdate_minutes() < t.backdate_minutes()) {
+    return FieldError("time.intake_backdate_minutes", "must be >= time.backdate_minutes");
+  }
+  if (t.clock_skew_seconds() <= 0) return FieldError("time.clock_skew_seconds", "must be > 0");
+  return absl::OkStatus();
+}
+
 absl::Status ValidateAuthority(const v1::Policy& p) {
   if (p.authority_size() != 3) {
     return FieldError("authority",
@@ -241,6 +250,10 @@ absl::Status ValidatePolicy(const v1::Policy& policy) {
   }
   DOCKET_RETURN_IF_ERROR(ValidateCompensation(policy.compensation()));
   DOCKET_RETURN_IF_ERROR(ValidateAuthority(policy));
+  DOCKET_RETURN_IF_ERROR(ValidateTime(policy.time()));
+  if (policy.evidence().max_bytes() <= 0) {
+    return FieldError("evidence.max_bytes", "must be > 0");
+  }
   DOCKET_RETURN_IF_ERROR(ValidateClocks(policy));
   DOCKET_RETURN_IF_ERROR(ValidateBounds(policy));
   if (policy.compensation().rate_fen_per_kg() > policy.bounds().max_rate_fen_per_kg()) {

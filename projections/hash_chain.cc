@@ -24,6 +24,23 @@ std::string Sha256Of2(absl::string_view a, absl::string_view b) {
 
 std::string Sha256(absl::string_view data) { return Sha256Of2(data, ""); }
 
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr);
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(ctx_); }
+
+void Sha256Stream::Update(absl::string_view data) {
+  EVP_DigestUpdate(ctx_, data.data(), data.size());
+}
+
+std::string Sha256Stream::Finish() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx_, digest, &length);
+  return std::string(reinterpret_cast<char*>(digest), length);
+}
+
 std::string HexEncode(absl::string_view bytes) { return absl::BytesToHexString(bytes); }
 
 v1::StoredEvent ChainEvent(std::string event_bytes, const std::string& prev_hash) {

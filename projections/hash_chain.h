@@ -7,10 +7,27 @@
 #include "absl/strings/string_view.h"
 #include "docket/v1/stored_event.pb.h"
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX.
+
 namespace docket {
 
 // SHA-256 of `data`, 32 raw bytes.
 std::string Sha256(absl::string_view data);
+
+// SHA-256 of data given in pieces (a file streamed through).
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void Update(absl::string_view data);
+  // The digest, 32 raw bytes. REQUIRES: called once, last.
+  std::string Finish();
+
+ private:
+  ::evp_md_ctx_st* ctx_;
+};
 
 // Lowercase hex of `bytes`.
 std::string HexEncode(absl::string_view bytes);

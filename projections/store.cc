@@ -1,5 +1,10 @@
 #include "projections/store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <vector>
 
@@ -79,6 +84,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
+  // Recovery may drop only a torn tail (a write whose sync never returned,
+  // so never acknowledged); corruption anywhere else refuses to open
+  // (RocksDB's default would treat it as the end of the log and drop what
+  // follows). What was acknowledged is checked against ACKNOWLEDGED below.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // Recovered writes stay in their log files until the directory is known
+  // good, so a refused open changes no file.
+  db_options.avoid_flush_during_recovery = true;
   db_options.max_open_files = 256;
   db_options.keep_log_file_num = 2;
   db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudget);
@@ -125,6 +138,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   store->db_->DestroyColumnFamilyHandle(handles[0]);
   for (int i = 0; i < kCfCount; ++i) store->handles_[i] = handles[i + 1];
 
+  absl::Status acknowledged = store->CheckAcknowledged(mode);
+  if (!acknowledged.ok()) return acknowledged;
+
   absl::StatusOr<std::optional<std::string>> meta = store->Get(Cf::kMeta, kMetaKey);
   if (!meta.ok()) return meta.status();
   if (!meta->has_value()) {
@@ -155,6 +171,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
 }
 
 Store::~Store() {
+  if (acknowledged_fd_ >= 0) ::close(acknowledged_fd_);
   if (db_ == nullptr) return;
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
     if (h != nullptr) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
@@ -164,7 +181,81 @@ Store::~Store() {
 absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
   rocksdb::WriteOptions options;
   options.sync = sync;
-  return FromRocks(db_->Write(options, batch), "writing a batch");
+  absl::Status written = FromRocks(db_->Write(options, batch), "writing a batch");
+  if (!written.ok() || !sync) return written;
+  // Durable: from now on, this much may be acknowledged.
+  return NoteAcknowledged(db_->GetLatestSequenceNumber());
+}
+
+// ACKNOWLEDGED holds RocksDB's sequence number after the last synced write
+// and its complement, 16 bytes. It is written after the write returned, not
+// synced itself: after a crash it is never ahead of what is on disk, only
+// perhaps behind.
+absl::Status Store::NoteAcknowledged(uint64_t sequence) {
+  if (acknowledged_fd_ < 0 || sequence <= acknowledged_) return absl::OkStatus();
+  char bytes[16];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<char>(sequence >> (8 * i));
+    bytes[8 + i] = static_cast<char>(~sequence >> (8 * i));
+  }
+  if (::pwrite(acknowledged_fd_, bytes, sizeof(bytes), 0) != sizeof(bytes)) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot write ", dir_, "/", kAcknowledgedFile, ": ", std::strerror(errno)));
+  }
+  acknowledged_ = sequence;
+  return absl::OkStatus();
+}
+
+absl::Status Store::CheckAcknowledged(Mode mode) {
+  const std::string path = absl::StrCat(dir_, "/", kAcknowledgedFile);
+  const int fd =
+      ::open(path.c_str(),
+             mode == Mode::kReadWrite ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    // An older data directory, read-only: nothing acknowledged to check.
+    if (errno == ENOENT) return absl::OkStatus();
+    return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+  }
+  char bytes[16];
+  const ssize_t n = ::pread(fd, bytes, sizeof(bytes), 0);
+  uint64_t sequence = 0, complement = 0;
+  for (int i = 7; n == sizeof(bytes) && i >= 0; --i) {
+    sequence = (sequence << 8) | static_cast<unsigned char>(bytes[i]);
+    complement = (complement << 8) | static_cast<unsigned char>(bytes[8 + i]);
+  }
+  absl::Status status;
+  if (n != 0 && (n != sizeof(bytes) || complement != ~sequence)) {
+    status = absl::DataLossError(absl::StrCat(
+        path,
+        " is damaged, so what was acknowledged cannot be checked; restore from a backup, or "
+        "remove it to accept the data directory as it is"));
+  } else if (db_->GetLatestSequenceNumber() < sequence) {
+    status = absl::DataLossError(absl::StrCat(
+        dir_, ": writes up to sequence ", sequence, " were acknowledged (", kAcknowledgedFile,
+        ") but the data directory recovers only up to ", db_->GetLatestSequenceNumber(),
+        ": a write-ahead log or table file is damaged; restore from a backup"));
+  }
+  if (!status.ok() || mode == Mode::kReadOnly) {
+    ::close(fd);
+    return status;
+  }
+  acknowledged_fd_ = fd;
+  acknowledged_ = sequence;
+  return absl::OkStatus();
+}
+
+absl::Status Store::Compact() {
+  std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin(), handles_.end());
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  absl::Status flushed = FromRocks(db_->Flush(flush, all), "flushing");
+  if (!flushed.ok()) return flushed;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    absl::Status compacted = FromRocks(
+        db_->CompactRange(rocksdb::CompactRangeOptions(), h, nullptr, nullptr), "compacting");
+    if (!compacted.ok()) return compacted;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<std::string>> Store::Get(Cf which, const std::string& key) const {

@@ -52,8 +52,10 @@ class Store {
 
   // Opens the data directory at `dir`. Refuses, never rewrites: a directory
   // that is not a docket data directory (kFailedPrecondition), one written
-  // by a newer schema (kFailedPrecondition), corrupted files (kDataLoss).
-  // kNotFound for a missing directory in kReadOnly mode.
+  // by a newer schema (kFailedPrecondition), corrupted files (kDataLoss,
+  // naming the file), and a directory that recovers less than was
+  // acknowledged (kDataLoss): a damaged write-ahead log is never read as
+  // its end. kNotFound for a missing directory in kReadOnly mode.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode);
   ~Store();
 
@@ -61,8 +63,13 @@ class Store {
   rocksdb::ColumnFamilyHandle* cf(Cf which) const { return handles_[static_cast<int>(which)]; }
   const std::string& dir() const { return dir_; }
 
-  // Commits `batch`; with `sync`, durable on return (fsync of the WAL).
+  // Commits `batch`; with `sync`, durable on return (fsync of the WAL),
+  // and noted in ACKNOWLEDGED as what may have been acknowledged.
   absl::Status Write(rocksdb::WriteBatch* batch, bool sync);
+
+  // Writes every memtable to table files and compacts them, so the
+  // write-ahead logs can go (docketctl compact, backups).
+  absl::Status Compact();
 
   // The value at `key`, or nullopt.
   absl::StatusOr<std::optional<std::string>> Get(Cf which, const std::string& key) const;
@@ -81,10 +88,20 @@ class Store {
  private:
   Store() = default;
 
+  // Refuses a directory that recovers less than ACKNOWLEDGED says; keeps
+  // the file open for writing in kReadWrite mode.
+  absl::Status CheckAcknowledged(Mode mode);
+  absl::Status NoteAcknowledged(uint64_t sequence);
+
   std::string dir_;
+  int acknowledged_fd_ = -1;
+  uint64_t acknowledged_ = 0;
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
 };
+
+// The file beside RocksDB's that records the last write made durable.
+inline constexpr char kAcknowledgedFile[] = "ACKNOWLEDGED";
 
 // Key of the DataDirMeta record in Cf::kMeta.
 inline constexpr char kMetaKey[] = "docket";

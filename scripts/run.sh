@@ -17,11 +17,13 @@ echo "data directory: $data"
 echo
 
 "$ctl" put-evidence examples/evidence/*.png > /dev/null
-# The seed course's complaints; the channel regulation's inquiries and
-# suggestions; task groups, progress notices, a warned customer, a referral
-# to litigation and the recovery child cases.
+# The examples date from November 2026: a drill clock replays each command
+# at the time it occurred (a step may be backdated only 30 minutes). The seed
+# course's complaints; the channel regulation's inquiries and suggestions;
+# task groups, progress notices, a warned customer, a referral to litigation
+# and the recovery child cases.
 for example in seed_cases inquiries_and_suggestions case_endings; do
-  outcomes="$("$ctl" submit < "examples/$example.ndjson")" || true
+  outcomes="$("$ctl" --clock=2026-11-01T00:00:00Z submit < "examples/$example.ndjson")" || true
   echo "submitted examples/$example.ndjson:" \
     "$(grep -c '"events"' <<< "$outcomes") commands accepted," \
     "$(grep -c '"rejection"' <<< "$outcomes") rejected"

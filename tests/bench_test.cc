@@ -53,7 +53,8 @@ TEST(BenchTest, GenerateIsDeterministicAndMostlyAccepted) {
   // referred after special handling); only the deliberately bad commands
   // are refused or repeated.
   const std::string dir = testing::FreshDir("bench-generated");
-  auto submitted = RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "submit"}, a.out);
+  auto submitted = RunProcess(
+      {testing::DocketctlPath(), "--data_dir=" + dir, testing::kExamplesClock, "submit"}, a.out);
   const std::vector<std::string> outcomes = absl::StrSplit(submitted.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(outcomes.size(), lines.size());
   int rejected = 0, duplicates = 0;

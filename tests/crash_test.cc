@@ -73,11 +73,12 @@ TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
   const int total = kReplicas * 70;
 
   // The reference: one uninterrupted run.
-  const std::string reference = testing::FreshDir("reference");
+  const std::string reference = testing::DirWithExampleEvidence("reference");
   std::ifstream in(stream);
   std::string input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  testing::RunResult ref =
-      RunProcess({testing::DocketctlPath(), "--data_dir=" + reference, "submit"}, input);
+  testing::RunResult ref = RunProcess(
+      {testing::DocketctlPath(), "--data_dir=" + reference, testing::kExamplesClock, "submit"},
+      input);
   ASSERT_EQ(ref.exit_code, 0) << ref.err;
   ASSERT_EQ(Lines(ref.out).size(), static_cast<size_t>(total));
   const std::string ref_tail =
@@ -92,7 +93,8 @@ TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
   for (int k = 0; k < kKills; ++k) {
     const std::string out = testing::FreshDir(absl::StrCat("out-", k));
     const int kill_after = std::uniform_int_distribution<int>(1, total - 200)(rng);
-    testing::Child child({testing::DocketctlPath(), "--data_dir=" + dir, "--batch=8", "submit"},
+    testing::Child child({testing::DocketctlPath(), "--data_dir=" + dir, testing::kExamplesClock,
+                          "--batch=8", "submit"},
                          stream, out);
     // Kill once at least `kill_after` outcomes were printed, plus a little.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -114,8 +116,8 @@ TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
   EXPECT_GT(acknowledged.size(), 0u);
 
   // The last run completes the stream.
-  testing::RunResult last =
-      RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "submit"}, input);
+  testing::RunResult last = RunProcess(
+      {testing::DocketctlPath(), "--data_dir=" + dir, testing::kExamplesClock, "submit"}, input);
   ASSERT_EQ(last.exit_code, 0) << last.err;
   const std::vector<std::string> outcomes = Lines(last.out);
   ASSERT_EQ(outcomes.size(), static_cast<size_t>(total));
@@ -136,6 +138,89 @@ TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
   EXPECT_EQ(Lines(tail).size(), Lines(ref_tail).size());
   EXPECT_TRUE(WithoutRecordedAt(tail) == WithoutRecordedAt(ref_tail))
       << "the log differs from the uninterrupted run's";
+}
+
+// A generated stream (docket_bench generate) in which some cases get an
+// archive too early, refused, and the same command again once the case has
+// moved on. Before every outcome was recorded, a SIGKILL during submit
+// followed by a full resubmission decided those refused commands again
+// against a newer state and ended in another log (5 times out of 6).
+TEST(CrashTest, KilledSubmissionsOfAGeneratedStreamEndInTheUninterruptedLog) {
+  testing::RunResult generated =
+      RunProcess({testing::DocketBenchPath(), "generate", "--cases=300", "--seed=11"});
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  // After each fifth case's intake, an archive that comes too early; the
+  // very same command again at the end of the stream.
+  std::string input, resent;
+  int opened = 0;
+  for (const std::string& line : Lines(generated.out)) {
+    absl::StrAppend(&input, line, "\n");
+    if (line.find("\"openCase\"") == std::string::npos || ++opened % 5 != 0) continue;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(line, m, std::regex("\"caseId\":\"([^\"]+)\"")));
+    const std::string early =
+        absl::StrCat(R"({"commandId":"early-archive-)", m[1].str(), R"(","caseId":")", m[1].str(),
+                     R"(","actor":{"id":"E-100","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},)",
+                     R"("archive":{"note":"closing"}})", "\n");
+    absl::StrAppend(&input, early);
+    absl::StrAppend(&resent, early);
+  }
+  input += resent;
+  const std::string stream = testing::WriteFile("generated.ndjson", input);
+  const size_t total = Lines(input).size();
+
+  const std::string reference = testing::FreshDir("generated-reference");
+  testing::RunResult ref = RunProcess(
+      {testing::DocketctlPath(), "--data_dir=" + reference, testing::kExamplesClock, "submit"},
+      input);
+  ASSERT_EQ(Lines(ref.out).size(), total);
+  EXPECT_NE(ref.out.find("RULE_ARCHIVE_PRECONDITIONS"), std::string::npos);
+
+  const std::string dir = testing::FreshDir("generated-crashing");
+  std::mt19937 rng(11);
+  int interrupted = 0;
+  for (int k = 0; k < 5; ++k) {
+    const std::string out = testing::FreshDir(absl::StrCat("generated-out-", k));
+    const int kill_after = std::uniform_int_distribution<int>(1, total - 100)(rng);
+    testing::Child child({testing::DocketctlPath(), "--data_dir=" + dir, testing::kExamplesClock,
+                          "--batch=16", "submit"},
+                         stream, out);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (CompleteLines(out).size() < static_cast<size_t>(kill_after) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+    }
+    child.Kill(SIGKILL);
+    interrupted += child.Wait() == -SIGKILL;
+  }
+  EXPECT_GE(interrupted, 4) << "most runs must really be cut short";
+  testing::RunResult last = RunProcess(
+      {testing::DocketctlPath(), "--data_dir=" + dir, testing::kExamplesClock, "submit"}, input);
+  ASSERT_EQ(Lines(last.out).size(), total);
+
+  // Every command, in the final run, answers as in the uninterrupted one:
+  // a refused command its first refusal, wherever the kills fell.
+  const auto answers = [](const std::string& out) {
+    static const std::regex kRule("\"rule\":\"([A-Z_]+)\"");
+    std::vector<std::string> rules;
+    for (const std::string& line : Lines(out)) {
+      std::smatch m;
+      rules.push_back(CommandIdOf(line) + " " +
+                      (std::regex_search(line, m, kRule) ? m[1].str() : "accepted"));
+    }
+    return rules;
+  };
+  EXPECT_EQ(answers(last.out), answers(ref.out));
+  const auto tail = [](const std::string& d) {
+    return WithoutRecordedAt(
+        RunProcess({testing::DocketctlPath(), "--data_dir=" + d, "tail", "--from=beginning"}).out);
+  };
+  EXPECT_TRUE(tail(dir) == tail(reference)) << "the log differs from the uninterrupted run's";
+  const auto refusals = [](const std::string& d) {
+    return RunProcess({testing::DocketctlPath(), "--data_dir=" + d, "rejections"}).out;
+  };
+  EXPECT_EQ(refusals(dir), refusals(reference));
+  EXPECT_EQ(RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "verify"}).exit_code, 0);
 }
 
 }  // namespace

@@ -198,7 +198,6 @@ TEST_F(KafkaEndToEndTest, KcatAndProtocSpeakItToo) {
   const std::string text = R"(
     command_id: "kcat-1" case_id: "C-KCAT-1"
     actor { id: "adapter-kcat" role: ROLE_ADAPTER level: LEVEL_BRANCH branch: "CALLCENTER" }
-    occurred_at { seconds: 1793577000 }
     open_case { intake {
       channel: CHANNEL_PHONE category: CATEGORY_DAMAGE
       customer { id: "CUST-K" name: "kcat" }

@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,9 +54,11 @@ Headers ReadHeaders(const rd_kafka_message_t* message);
 
 // Produces one record (copied) to `topic`/`partition` (RD_KAFKA_PARTITION_UA
 // for the configured partitioner), with `headers`; `opaque` comes back in
-// the delivery report.
+// the delivery report. The record's timestamp is `timestamp` when given,
+// else the time it is produced.
 absl::Status Produce(rd_kafka_t* rk, const char* topic, int32_t partition, absl::string_view key,
-                     absl::string_view value, const Headers& headers, void* opaque = nullptr);
+                     absl::string_view value, const Headers& headers, void* opaque = nullptr,
+                     std::optional<absl::Time> timestamp = std::nullopt);
 
 }  // namespace docket::kafka
 

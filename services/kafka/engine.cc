@@ -9,6 +9,7 @@
 #include "engine/event_kind.h"
 #include "engine/input_grammar.h"
 #include "engine/refusal.h"
+#include "engine/time_util.h"
 #include "services/kafka/positions.h"
 #include "services/kafka/wire.h"
 #include "services/runtime/deadline_scanner.h"
@@ -88,6 +89,9 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EmbeddedRuntime* runtime,
   if (!restorer.ok()) return restorer.status();
   engine->restorer_ = *std::move(restorer);
   Engine* self = engine.get();
+  // Evidence is not on the topics: each engine keeps its own store (see
+  // docs/kafka.md), so attachments are not checked against this one.
+  runtime->processor()->set_evidence_store(nullptr);
   runtime->processor()->set_visibility([self](const std::string& case_id) {
     return self->position_.count(PartitionOf(case_id, self->partitions_)) > 0;
   });
@@ -153,10 +157,22 @@ absl::StatusOr<Engine::DecidedBatch> Engine::DecideBatch(const std::vector<Messa
                                     kCommandsTopic, ", not ", r->partition,
                                     ": key records by case_id and partition with murmur2"));
     }
+    // Each command is decided at its record's timestamp, so that a retried
+    // transaction decides the same; a timestamp ahead of the engine's clock
+    // by more than the policy's skew is refused (time cannot be forged
+    // forward; backwards, the backdating tolerance applies).
     rd_kafka_timestamp_type_t type;
     const int64_t ms = rd_kafka_message_timestamp(r, &type);
-    timed.push_back(
-        {std::move(command), ms >= 0 ? absl::FromUnixMillis(ms) : runtime_->clock()->Now()});
+    const absl::Time now = runtime_->clock()->Now();
+    const absl::Time stamped = ms >= 0 ? absl::FromUnixMillis(ms) : now;
+    const absl::Duration skew = absl::Seconds(runtime_->policy().time().clock_skew_seconds());
+    if (command.ok() && stamped > now + skew) {
+      command = Refuse(v1::RULE_TIME, absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("the record of command ", command->command_id(), " is stamped ",
+                                    FormatUtc(stamped), ", ahead of the engine's clock (",
+                                    FormatUtc(now), ") by more than ", absl::FormatDuration(skew)));
+    }
+    timed.push_back({std::move(command), stamped});
     auto [it, fresh] = decided.slices.try_emplace(
         r->partition, SliceTracker::Key{r->partition, r->offset, r->offset});
     it->second.first = std::min(it->second.first, r->offset);

@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/decider.h"
 #include "engine/deterministic_bytes.h"
@@ -179,6 +180,16 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
 
 absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
     const v1::Command& command, absl::Time now) {
+  // Evidence that cannot be verified is not accepted: what an attachment
+  // names by content must be in the store, with that size.
+  if (evidence_ != nullptr && command.has_attach_evidence() &&
+      absl::StartsWith(command.attach_evidence().evidence().uri(), "cas://")) {
+    absl::Status present = evidence_->CheckPresent(command.attach_evidence().evidence());
+    if (!present.ok()) {
+      return Refuse(v1::RULE_EVIDENCE, absl::StatusCode::kFailedPrecondition,
+                    absl::StrCat("case ", command.case_id(), ": ", present.message()));
+    }
+  }
   absl::StatusOr<v1::CaseState*> state = cache_.Get(command.case_id());
   if (!state.ok()) return state.status();
   // The other cases the decision may consult, as this batch leaves them.
@@ -197,7 +208,14 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatch(
     const std::vector<absl::StatusOr<v1::Command>>& commands) {
-  return SubmitBatchAt(commands, clock_->Now());
+  std::vector<Timed> timed;
+  timed.reserve(commands.size());
+  for (const absl::StatusOr<v1::Command>& command : commands) {
+    std::optional<absl::Time> occurred;
+    if (command.ok() && command->has_occurred_at()) occurred = ToTime(command->occurred_at());
+    timed.push_back({command, clock_->DecisionTime(occurred)});
+  }
+  return SubmitTimed(timed);
 }
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatchAt(
@@ -207,6 +225,11 @@ absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatchAt(
   for (const absl::StatusOr<v1::Command>& command : commands) {
     timed.push_back({command, now});
   }
+  return SubmitTimed(timed);
+}
+
+absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitTimed(
+    const std::vector<Timed>& timed) {
   absl::StatusOr<std::vector<Decision>> decisions = Decide(timed);
   if (!decisions.ok()) return decisions.status();
   absl::Status committed = Commit();

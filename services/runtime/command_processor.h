@@ -18,6 +18,7 @@
 #include "projections/store.h"
 #include "services/runtime/clock.h"
 #include "services/runtime/embedded_event_log.h"
+#include "services/runtime/evidence_store.h"
 
 namespace docket {
 
@@ -41,10 +42,11 @@ class CommandProcessor {
                    const Clock* clock, const Calendar& calendar = AlwaysOpenCalendar::Get());
   ~CommandProcessor();
 
-  // Decides and durably commits `commands` as one group. A command that
-  // failed to decode is passed as its status and gets a rejection. Returns
-  // one outcome per command, in order, once they are durable; an I/O error
-  // means none of the batch was committed.
+  // Decides and durably commits `commands` as one group, each at the
+  // clock's DecisionTime for it. A command that failed to decode is passed
+  // as its status and gets a rejection. Returns one outcome per command, in
+  // order, once they are durable; an I/O error means none of the batch was
+  // committed.
   absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatch(
       const std::vector<absl::StatusOr<v1::Command>>& commands);
 
@@ -63,6 +65,9 @@ class CommandProcessor {
     absl::StatusOr<v1::Command> command;
     absl::Time now;
   };
+  // Decides and commits `commands`, each at its own instant.
+  absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitTimed(const std::vector<Timed>& commands);
+
   struct Decision {
     v1::CommandOutcome outcome;
     // The serialized StoredEvents this decision appends (none for a
@@ -95,6 +100,11 @@ class CommandProcessor {
   const v1::Policy& policy() const { return policy_; }
   const Calendar& calendar() const { return calendar_; }
 
+  // The evidence store that attachments naming content (cas://) must be in
+  // (RULE_EVIDENCE otherwise); null: not checked (Kafka mode, where each
+  // engine keeps its own store). Must outlive the processor.
+  void set_evidence_store(const EvidenceStore* evidence) { evidence_ = evidence; }
+
  private:
   struct Pending;
   absl::StatusOr<Decision> DecideOne(const v1::Command& command, absl::Time now);
@@ -121,6 +131,7 @@ class CommandProcessor {
   CaseCache cache_;
   std::unique_ptr<Pending> pending_;
   std::function<bool(const std::string& case_id)> visible_;
+  const EvidenceStore* evidence_ = nullptr;
 };
 
 }  // namespace docket

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/policy.h"
 #include "engine/refusal.h"
+#include "engine/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/keys.h"
@@ -30,12 +31,23 @@ using ::testing::HasSubstr;
 
 class Runtime {
  public:
-  explicit Runtime(const std::string& dir)
-      : clock_(absl::FromUnixSeconds(1795600000)) {  // 2026-11-24.
+  // A drill clock from `start`, by default before the examples (November
+  // 2026): each is decided when it occurred. The examples' photos are in
+  // the evidence store, as attachments need.
+  explicit Runtime(const std::string& dir,
+                   absl::Time start = absl::FromCivil(absl::CivilSecond(2026, 10, 1, 0, 0, 0),
+                                                      absl::UTCTimeZone()))
+      : clock_(start) {
     absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> opened = EmbeddedRuntime::Open(
         dir, DefaultPolicy(), std::make_unique<AlwaysOpenCalendar>(), &clock_);
     EXPECT_TRUE(opened.ok()) << opened.status();
     runtime_ = *std::move(opened);
+    for (const char* photo : {"acrylic_sign_crack.png", "laptop_screen_crack.png"}) {
+      EXPECT_TRUE(runtime_->evidence()
+                      .Put(testing::Runfile(absl::StrCat("examples/evidence/", photo)),
+                           v1::EVIDENCE_KIND_PHOTO, "")
+                      .ok());
+    }
   }
 
   std::vector<v1::CommandOutcome> Submit(const std::vector<std::string>& lines) {
@@ -50,10 +62,10 @@ class Runtime {
   Store* store() { return runtime_->store(); }
   EmbeddedEventLog* log() { return runtime_->log(); }
   CommandProcessor& processor() { return *runtime_->processor(); }
-  SimulatedClock& clock() { return clock_; }
+  DrillClock& clock() { return clock_; }
 
  private:
-  SimulatedClock clock_;
+  DrillClock clock_;
   std::unique_ptr<EmbeddedRuntime> runtime_;
 };
 
@@ -81,9 +93,8 @@ TEST(CommandProcessorTest, ExamplesAreAcceptedInBatchesAndAuditedFromTheBytes) {
   EXPECT_EQ(accepted, 70);
   absl::StatusOr<AuditReport> audit = Audit(*rt.store(), EvidenceStore(dir));
   ASSERT_TRUE(audit.ok()) << audit.status();
-  // The example photos are not in this directory's evidence store.
-  ASSERT_EQ(audit->problems.size(), 2u);
-  EXPECT_THAT(audit->problems[0], HasSubstr("is missing"));
+  EXPECT_TRUE(audit->ok()) << audit->problems[0];
+  EXPECT_EQ(audit->evidence_checked, 2);
   EXPECT_EQ(audit->cases, 9);
   EXPECT_EQ(audit->events, 70);
   EXPECT_EQ(audit->log_entries, 70);
@@ -123,7 +134,9 @@ TEST(CommandProcessorTest, ADuplicateCarriesTheStoredBytesOfItsOriginalEvents) {
   auto decide = [&](const std::vector<std::string>& batch) {
     std::vector<CommandProcessor::Timed> timed;
     for (const std::string& line : batch) {
-      timed.push_back({ParseCommandJson(line), rt.clock().Now()});
+      absl::StatusOr<v1::Command> command = ParseCommandJson(line);
+      const absl::Time now = rt.clock().DecisionTime(ToTime(command->occurred_at()));
+      timed.push_back({std::move(command), now});
     }
     absl::StatusOr<std::vector<CommandProcessor::Decision>> decided = rt.processor().Decide(timed);
     EXPECT_TRUE(decided.ok()) << decided.status();
@@ -174,7 +187,9 @@ TEST(CommandProcessorTest, RejectionsChangeNoCaseAndAreRecordedForGood) {
   rt.reset();
   const auto before = testing::DumpCaseData(dir);
   ASSERT_TRUE(before.ok());
-  rt = std::make_unique<Runtime>(dir);
+  // Reopened at the time the fifth example occurred.
+  rt = std::make_unique<Runtime>(
+      dir, absl::FromCivil(absl::CivilSecond(2026, 11, 2, 3, 0, 0), absl::UTCTimeZone()));
   const auto outcomes = rt->Submit({
       R"({"commandId":"x1","caseId":"C-2026-0001","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"archive":{}})",
       R"({"commandId":"x2","caseId":"C-NOPE","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"acknowledge":{}})",

@@ -11,6 +11,7 @@
 #include "services/runtime/clock.h"
 #include "services/runtime/command_processor.h"
 #include "services/runtime/embedded_event_log.h"
+#include "services/runtime/evidence_store.h"
 
 namespace docket {
 
@@ -37,6 +38,8 @@ class EmbeddedRuntime {
   const v1::Policy& policy() const { return policy_; }
   const Calendar& calendar() const { return *calendar_; }
   const Clock* clock() const { return clock_; }
+  // The data directory's evidence store; attachments are checked against it.
+  const EvidenceStore& evidence() const { return *evidence_; }
 
  private:
   EmbeddedRuntime() = default;
@@ -47,6 +50,7 @@ class EmbeddedRuntime {
   std::unique_ptr<Store> store_;
   std::unique_ptr<EmbeddedEventLog> log_;
   std::unique_ptr<CommandProcessor> processor_;
+  std::unique_ptr<EvidenceStore> evidence_;
 };
 
 // The data directory a process uses when none is given: `flag` when it is

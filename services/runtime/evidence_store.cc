@@ -1,11 +1,12 @@
 #include "services/runtime/evidence_store.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -17,14 +18,7 @@ namespace docket {
 namespace {
 
 constexpr char kCasScheme[] = "cas://";
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+constexpr size_t kChunk = 1 << 16;
 
 std::string GuessMediaType(const std::string& path) {
   const std::string ext = absl::AsciiStrToLower(std::filesystem::path(path).extension().string());
@@ -39,60 +33,167 @@ std::string GuessMediaType(const std::string& path) {
   return "application/octet-stream";
 }
 
-absl::Status WriteDurably(const std::string& path, const std::string& bytes) {
-  const std::string tmp = absl::StrCat(path, ".tmp");
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot create ", tmp));
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n <= 0) {
-      ::close(fd);
-      return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+absl::Status Errno(absl::string_view what, const std::string& path) {
+  const int error = errno;
+  const std::string message = absl::StrCat(what, " ", path, ": ", std::strerror(error));
+  if (error == ENOENT || error == ENOTDIR) return absl::NotFoundError(message);
+  if (error == ENOSPC || error == EDQUOT) return absl::ResourceExhaustedError(message);
+  return absl::UnavailableError(message);
+}
+
+// Closes `fd` on every path out.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  // Closes now; false when close reports an error (a write lost).
+  bool Close() {
+    const int fd = fd_;
+    fd_ = -1;
+    return ::close(fd) == 0;
+  }
+
+ private:
+  int fd_;
+};
+
+absl::Status WriteAll(int fd, const char* data, size_t size, const std::string& path) {
+  for (size_t written = 0; written < size;) {
+    const ssize_t n = ::write(fd, data + written, size - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("cannot write", path);
     }
     written += n;
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot store ", path));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-EvidenceStore::EvidenceStore(std::string data_dir)
-    : root_((std::filesystem::path(data_dir) / "evidence").string()) {}
+EvidenceStore::EvidenceStore(std::string data_dir, int64_t max_bytes)
+    : root_((std::filesystem::path(data_dir) / "evidence").string()), max_bytes_(max_bytes) {}
 
 std::string EvidenceStore::PathFor(const std::string& sha256_hex) const {
   return (std::filesystem::path(root_) / sha256_hex.substr(0, 2) / sha256_hex).string();
 }
 
-absl::StatusOr<v1::Evidence> EvidenceStore::Put(const std::string& path, v1::EvidenceKind kind,
-                                                std::string media_type) const {
-  absl::StatusOr<std::string> bytes = ReadFile(path);
-  if (!bytes.ok()) return bytes.status();
-  if (bytes->empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, " is empty"));
-  }
-  const std::string hex = HexEncode(Sha256(*bytes));
-  const std::string target = PathFor(hex);
+absl::StatusOr<v1::Evidence> EvidenceStore::Store(const std::function<ssize_t(char*, size_t)>& read,
+                                                  const std::string& name, v1::EvidenceKind kind,
+                                                  std::string media_type) const {
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(target).parent_path(), ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("cannot create ", target, ": ", ec.message()));
-  if (!std::filesystem::exists(target, ec)) {
-    absl::Status stored = WriteDurably(target, *bytes);
-    if (!stored.ok()) return stored;
+  std::filesystem::create_directories(root_, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot create ", root_, ": ", ec.message()));
+  // Streamed to a temporary file while hashed, then renamed to its hash.
+  std::string tmp = (std::filesystem::path(root_) / "incoming-XXXXXX").string();
+  Fd out(::mkstemp(tmp.data()));
+  if (out.get() < 0) return Errno("cannot create", tmp);
+  Sha256Stream hash;
+  int64_t size = 0;
+  absl::Status status;
+  char buffer[kChunk];
+  for (;;) {
+    const ssize_t n = read(buffer, sizeof(buffer));
+    if (n < 0) {
+      status = Errno("cannot read", name);
+      break;
+    }
+    if (n == 0) break;
+    size += n;
+    if (size > max_bytes_) {
+      status = absl::ResourceExhaustedError(absl::StrCat(
+          name, " is larger than the evidence limit of ", max_bytes_, " bytes (policy)"));
+      break;
+    }
+    hash.Update(absl::string_view(buffer, n));
+    status = WriteAll(out.get(), buffer, n, tmp);
+    if (!status.ok()) break;
+  }
+  if (status.ok() && size == 0)
+    status = absl::InvalidArgumentError(absl::StrCat(name, " is empty"));
+  if (status.ok() && ::fsync(out.get()) != 0) status = Errno("cannot sync", tmp);
+  if (status.ok() && !out.Close()) status = Errno("cannot close", tmp);
+  const std::string hex = HexEncode(hash.Finish());
+  const std::string target = PathFor(hex);
+  if (status.ok()) {
+    std::filesystem::create_directories(std::filesystem::path(target).parent_path(), ec);
+    if (ec)
+      status = absl::UnavailableError(absl::StrCat("cannot create ", target, ": ", ec.message()));
+  }
+  if (status.ok() && ::rename(tmp.c_str(), target.c_str()) != 0) {
+    status = Errno("cannot store", target);
+  }
+  if (!status.ok()) {
+    ::unlink(tmp.c_str());
+    return status;
   }
   v1::Evidence evidence;
   evidence.set_kind(kind);
   evidence.set_uri(absl::StrCat(kCasScheme, hex));
   evidence.set_sha256_hex(hex);
-  evidence.set_size_bytes(bytes->size());
-  evidence.set_media_type(media_type.empty() ? GuessMediaType(path) : media_type);
-  evidence.set_description(std::filesystem::path(path).filename().string());
+  evidence.set_size_bytes(size);
+  evidence.set_media_type(media_type.empty() ? GuessMediaType(name) : media_type);
+  evidence.set_description(std::filesystem::path(name).filename().string());
   return evidence;
+}
+
+absl::StatusOr<v1::Evidence> EvidenceStore::Put(const std::string& path, v1::EvidenceKind kind,
+                                                std::string media_type) const {
+  Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.get() < 0) return Errno("cannot read", path);
+  struct stat st {};
+  if (::fstat(in.get(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not a regular file"));
+  }
+  return Store(
+      [&](char* buffer, size_t size) {
+        for (;;) {
+          const ssize_t n = ::read(in.get(), buffer, size);
+          if (n >= 0 || errno != EINTR) return n;
+        }
+      },
+      path, kind, std::move(media_type));
+}
+
+absl::StatusOr<v1::Evidence> EvidenceStore::PutBytes(absl::string_view bytes,
+                                                     const std::string& name, v1::EvidenceKind kind,
+                                                     std::string media_type) const {
+  size_t at = 0;
+  return Store(
+      [&](char* buffer, size_t size) {
+        const size_t n = std::min(size, bytes.size() - at);
+        std::memcpy(buffer, bytes.data() + at, n);
+        at += n;
+        return static_cast<ssize_t>(n);
+      },
+      name, kind, std::move(media_type));
+}
+
+absl::Status EvidenceStore::CheckPresent(const v1::Evidence& evidence) const {
+  absl::string_view uri = evidence.uri();
+  if (!absl::ConsumePrefix(&uri, kCasScheme)) {
+    return absl::NotFoundError(absl::StrCat(evidence.uri(), " is outside the store"));
+  }
+  if (std::string(uri) != evidence.sha256_hex()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("evidence ", evidence.uri(), " does not name its sha256_hex"));
+  }
+  struct stat st {};
+  if (::stat(PathFor(std::string(uri)).c_str(), &st) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("evidence ", evidence.uri(),
+                     " is not in the evidence store: store it first "
+                     "(docketctl put-evidence, or POST /v1/evidence)"));
+  }
+  if (st.st_size != evidence.size_bytes()) {
+    return absl::FailedPreconditionError(absl::StrCat("evidence ", evidence.uri(), " is ",
+                                                      st.st_size, " bytes in the store, not ",
+                                                      evidence.size_bytes()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status EvidenceStore::Check(const v1::Evidence& evidence) const {
@@ -100,12 +201,24 @@ absl::Status EvidenceStore::Check(const v1::Evidence& evidence) const {
   if (!absl::ConsumePrefix(&uri, kCasScheme)) {
     return absl::NotFoundError(absl::StrCat(evidence.uri(), " is outside the store"));
   }
-  absl::StatusOr<std::string> bytes = ReadFile(PathFor(std::string(uri)));
-  if (!bytes.ok()) {
+  const std::string path = PathFor(std::string(uri));
+  Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.get() < 0) {
     return absl::DataLossError(absl::StrCat("evidence ", evidence.uri(), " is missing"));
   }
-  if (static_cast<int64_t>(bytes->size()) != evidence.size_bytes() ||
-      HexEncode(Sha256(*bytes)) != evidence.sha256_hex() || evidence.sha256_hex() != uri) {
+  Sha256Stream hash;
+  int64_t size = 0;
+  char buffer[kChunk];
+  for (ssize_t n; (n = ::read(in.get(), buffer, sizeof(buffer))) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::DataLossError(absl::StrCat("evidence ", evidence.uri(), " cannot be read"));
+    }
+    hash.Update(absl::string_view(buffer, n));
+    size += n;
+  }
+  if (size != evidence.size_bytes() || HexEncode(hash.Finish()) != evidence.sha256_hex() ||
+      evidence.sha256_hex() != uri) {
     return absl::DataLossError(absl::StrCat("evidence ", evidence.uri(),
                                             " no longer matches its recorded SHA-256 and size"));
   }

@@ -1,6 +1,7 @@
 #ifndef DOCKET_SERVICES_RUNTIME_EVIDENCE_STORE_H_
 #define DOCKET_SERVICES_RUNTIME_EVIDENCE_STORE_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -12,16 +13,32 @@ namespace docket {
 
 // Photos and documents by content: a file is copied to
 // DIR/evidence/<first two hex digits>/<sha256 hex> and referred to as
-// "cas://<sha256 hex>". The same bytes are stored once.
+// "cas://<sha256 hex>". The same bytes are stored once. Files are streamed,
+// never held in memory whole.
 class EvidenceStore {
  public:
-  explicit EvidenceStore(std::string data_dir);
+  // `max_bytes`: the largest file accepted (the policy's evidence limit).
+  explicit EvidenceStore(std::string data_dir, int64_t max_bytes = kDefaultMaxBytes);
+
+  static constexpr int64_t kDefaultMaxBytes = int64_t{64} << 20;
 
   // Copies the file at `path` into the store (durably: written to a
   // temporary name, fsynced, renamed) and describes it. The media type is
   // `media_type`, or guessed from the file name's extension when empty.
+  // kResourceExhausted for a file over the limit, kNotFound / kUnavailable
+  // when it cannot be read or written; nothing is stored then.
   absl::StatusOr<v1::Evidence> Put(const std::string& path, v1::EvidenceKind kind,
                                    std::string media_type) const;
+
+  // Stores bytes received otherwise (an upload); `name` guesses the media
+  // type when `media_type` is empty and becomes the description.
+  absl::StatusOr<v1::Evidence> PutBytes(absl::string_view bytes, const std::string& name,
+                                        v1::EvidenceKind kind, std::string media_type) const;
+
+  // For a "cas://" uri: the stored file exists with the recorded size (a
+  // cheap check at attach time; kFailedPrecondition otherwise). Other uris:
+  // kNotFound.
+  absl::Status CheckPresent(const v1::Evidence& evidence) const;
 
   // For a "cas://" uri: the stored file exists, has the recorded size, and
   // re-hashes to the recorded SHA-256 (kDataLoss otherwise). Other uris are
@@ -31,7 +48,13 @@ class EvidenceStore {
   std::string PathFor(const std::string& sha256_hex) const;
 
  private:
+  // Streams what `read` yields (0 at the end, -1 on error) into the store.
+  absl::StatusOr<v1::Evidence> Store(const std::function<ssize_t(char*, size_t)>& read,
+                                     const std::string& name, v1::EvidenceKind kind,
+                                     std::string media_type) const;
+
   std::string root_;
+  int64_t max_bytes_;
 };
 
 }  // namespace docket

@@ -15,6 +15,11 @@ std::string DocketBenchPath();  // //tools/bench:docket_bench
 // The example commands, examples/seed_cases.ndjson in the runfiles.
 std::string SeedCasesPath();
 
+// The simulated clock example and generated commands are submitted under:
+// they date from November 2026, and a step may be backdated only minutes;
+// the drill clock starts before them and follows each to its time.
+inline constexpr char kExamplesClock[] = "--clock=2026-10-01T00:00:00Z";
+
 }  // namespace docket::testing
 
 #endif  // DOCKET_TESTS_TESTING_BINARIES_H_

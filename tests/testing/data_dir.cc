@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -52,6 +53,17 @@ std::string WriteFile(const std::string& name, const std::string& content) {
   return path;
 }
 
+std::string ReadFileOrDie(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "cannot read " << path << "\n";
+    std::abort();
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
 std::vector<std::string> ReadLines(const std::string& path) {
   std::ifstream in(path);
   std::vector<std::string> lines;
@@ -61,10 +73,11 @@ std::vector<std::string> ReadLines(const std::string& path) {
 
 std::string ReplicatedExamples(const std::string& tag, int replicas) {
   const std::vector<std::string> examples = ReadLines(SeedCasesPath());
+  // Line by line across the copies, so the stream stays in time order.
   std::string out;
-  for (int r = 0; r < replicas; ++r) {
-    const std::string prefix = absl::StrCat("\"", tag, r, "-C-2026-");
-    for (const std::string& line : examples) {
+  for (const std::string& line : examples) {
+    for (int r = 0; r < replicas; ++r) {
+      const std::string prefix = absl::StrCat("\"", tag, r, "-C-2026-");
       absl::StrAppend(&out, absl::StrReplaceAll(line, {{"\"C-2026-", prefix}}), "\n");
     }
   }

@@ -26,6 +26,9 @@ absl::StatusOr<std::map<std::string, std::string>> DumpCaseData(const std::strin
 // directory; returns its path.
 std::string WriteFile(const std::string& name, const std::string& content);
 
+// The contents of the file at `path`; the test fails when it cannot be read.
+std::string ReadFileOrDie(const std::string& path);
+
 // The lines of the file at `path` (e.g. examples/seed_cases.ndjson in the
 // runfiles).
 std::vector<std::string> ReadLines(const std::string& path);
@@ -37,8 +40,9 @@ std::string DirWithExampleEvidence(const std::string& name);
 
 // The example commands (examples/seed_cases.ndjson in the runfiles)
 // `replicas` times over, each copy's case ids prefixed with `tag` and the
-// copy's number ("R3-C-2026-0001"), one command per line: a large stream of
-// valid lifecycles.
+// copy's number ("R3-C-2026-0001"), one command per line, the copies
+// interleaved line by line so the stream stays in time order: a large
+// stream of valid lifecycles.
 std::string ReplicatedExamples(const std::string& tag, int replicas);
 
 }  // namespace docket::testing

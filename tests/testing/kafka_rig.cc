@@ -123,7 +123,8 @@ void KafkaClusterTest::SetUp() {
 }
 
 RunResult KafkaClusterTest::Submit(const std::string& input, const std::string& timeout) {
-  return RunProcess({DocketctlPath(), "--brokers=" + bootstrap_, "--timeout=" + timeout, "submit"},
+  return RunProcess({DocketctlPath(), "--brokers=" + bootstrap_, "--timeout=" + timeout,
+                     kExamplesClock, "submit"},
                     input);
 }
 

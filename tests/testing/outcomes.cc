@@ -36,7 +36,8 @@ std::vector<std::string> Normalized(const std::string& json_lines) {
 }
 
 std::string SubmitEmbedded(const std::string& dir, const std::string& input) {
-  RunResult run = RunProcess({DocketctlPath(), "--data_dir=" + dir, "submit"}, input);
+  RunResult run =
+      RunProcess({DocketctlPath(), "--data_dir=" + dir, kExamplesClock, "submit"}, input);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   return run.out;
 }

@@ -76,10 +76,13 @@ Results InChild(const std::string& name, const std::function<Results()>& phase) 
   return r;
 }
 
-// The embedded runtime, as docketctl opens it, at the system clock.
+// The embedded runtime, as docketctl opens it, with a drill clock: the
+// workload's commands date from the past, each decided when it occurred
+// (docketctl --clock).
 std::unique_ptr<EmbeddedRuntime> OpenRuntime(const std::string& dir) {
-  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = EmbeddedRuntime::Open(
-      dir, DefaultPolicy(), DefaultBusinessCalendar(DefaultPolicy()), SystemClock::Get());
+  static DrillClock* const kClock = new DrillClock(absl::UnixEpoch());
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime =
+      EmbeddedRuntime::Open(dir, DefaultPolicy(), DefaultBusinessCalendar(DefaultPolicy()), kClock);
   if (!runtime.ok()) std::_Exit(3);
   return *std::move(runtime);
 }

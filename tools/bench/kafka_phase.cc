@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/business_calendar.h"
 #include "engine/policy.h"
+#include "engine/time_util.h"
 #include "services/kafka/client.h"
 #include "services/kafka/engine.h"
 #include "services/kafka/wire.h"
@@ -77,6 +78,8 @@ absl::StatusOr<std::unique_ptr<KafkaRig>> KafkaRig::Start(const std::string& dir
   absl::StatusOr<std::unique_ptr<kafka::MockCluster>> cluster = kafka::MockCluster::Start(3, 6);
   if (!cluster.ok()) return cluster.status();
   rig->cluster_ = *std::move(cluster);
+  // The workload's commands date from the past and are offered stamped
+  // with their time, as a drill's (docketctl --clock) are.
   absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = EmbeddedRuntime::Open(
       dir, DefaultPolicy(), DefaultBusinessCalendar(DefaultPolicy()), SystemClock::Get());
   if (!runtime.ok()) return runtime.status();
@@ -146,7 +149,7 @@ absl::Status KafkaRig::Offer(const v1::Command& command) {
   absl::Status produced = kafka::Produce(
       producer_.get(), kafka::kCommandsTopic, kafka::PartitionOf(command.case_id(), partitions_),
       command.case_id(), command.SerializeAsString(), kafka::CommandHeaders(command),
-      reinterpret_cast<void*>(index));
+      reinterpret_cast<void*>(index), ToTime(command.occurred_at()));
   rd_kafka_poll(producer_.get(), 0);
   return produced;
 }

@@ -46,8 +46,9 @@ int Verify(const Args& args) {
   }
   std::cout << (report->ok() ? "verify: OK" : "verify: FAILED") << ": " << report->cases
             << " cases, " << report->events << " events, " << report->log_entries
-            << " log entries, " << report->evidence_checked << " evidence files re-hashed, "
-            << report->evidence_external << " external evidence references\n";
+            << " log entries, " << report->rejections << " rejections, " << report->evidence_checked
+            << " evidence files re-hashed, " << report->evidence_external
+            << " external evidence references\n";
   return report->ok() ? kOk : kFailed;
 }
 
@@ -61,6 +62,19 @@ int Replay(const Args& args) {
   absl::StatusOr<int64_t> folded = docket::Replay(store->get());
   if (!folded.ok()) return Fail(folded.status());
   std::cout << "replay: rebuilt every projection from " << *folded << " events\n";
+  return kOk;
+}
+
+int Compact(const Args& args) {
+  if (!args.empty()) {
+    std::cerr << "docketctl: compact takes no arguments\n";
+    return kUsage;
+  }
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
+  if (!runtime.ok()) return Fail(runtime.status());
+  absl::Status compacted = (*runtime)->store()->Compact();
+  if (!compacted.ok()) return Fail(compacted);
+  std::cout << "compact: done\n";
   return kOk;
 }
 

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/runtime/clock.h"
 
 namespace docket::ctl {
 
@@ -30,6 +31,7 @@ int List(const Args& args);
 int Report(const Args& args);
 int Verify(const Args& args);
 int Replay(const Args& args);
+int Compact(const Args& args);
 int Tail(const Args& args);
 int Tick(const Args& args);
 int Rejections(const Args& args);
@@ -41,6 +43,10 @@ int KafkaTail();
 // The data directory: --data_dir, else $DOCKET_DATA_DIR, else
 // "docket-data" in the caller's working directory.
 std::string DataDir();
+
+// The clock of this invocation: the system's, or the drill clock of
+// --clock (announced on stderr when first used).
+const Clock* InvocationClock();
 
 // Parses an RFC 3339 flag value; kInvalidArgument naming the flag.
 absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& name, const std::string& value);

@@ -17,6 +17,7 @@ ABSL_DECLARE_FLAG(std::string, status);
 ABSL_DECLARE_FLAG(std::string, severity);
 ABSL_DECLARE_FLAG(bool, overdue);
 ABSL_DECLARE_FLAG(std::string, now);
+ABSL_DECLARE_FLAG(std::string, clock);
 ABSL_DECLARE_FLAG(std::string, by);
 ABSL_DECLARE_FLAG(std::string, format);
 ABSL_DECLARE_FLAG(std::string, from);

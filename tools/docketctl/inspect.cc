@@ -143,7 +143,7 @@ int List(const Args& args) {
     std::cerr << "docketctl: list --format must be table or json\n";
     return kUsage;
   }
-  absl::Time now = absl::Now();
+  absl::Time now = InvocationClock()->Now();
   if (!absl::GetFlag(FLAGS_now).empty()) {
     absl::StatusOr<absl::Time> parsed = ParseTimeFlag("now", absl::GetFlag(FLAGS_now));
     if (!parsed.ok()) return Fail(parsed.status());

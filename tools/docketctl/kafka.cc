@@ -16,6 +16,7 @@
 #include "docket/v1/rejection.pb.h"
 #include "docket/v1/stored_event.pb.h"
 #include "engine/refusal.h"
+#include "engine/time_util.h"
 #include "services/kafka/client.h"
 #include "services/kafka/wire.h"
 #include "services/runtime/json_codec.h"
@@ -126,7 +127,8 @@ int KafkaSubmit() {
     }
     if (!command.ok()) {
       v1::CommandOutcome outcome;
-      *outcome.mutable_rejection() = MakeRejection(v1::Command(), command.status(), absl::Now());
+      *outcome.mutable_rejection() =
+          MakeRejection(v1::Command(), command.status(), InvocationClock()->Now());
       std::cout << ToJson(outcome) << "\n";
       failed = true;
       continue;
@@ -135,10 +137,18 @@ int KafkaSubmit() {
     ids.push_back(command->command_id());
     published.where.emplace_back(-1, -1);
     published.errors.emplace_back();
+    // A drill stamps each record with its decision time: the engine
+    // decides each command at its record's timestamp.
+    std::optional<absl::Time> stamp;
+    if (!absl::GetFlag(FLAGS_clock).empty()) {
+      stamp = InvocationClock()->DecisionTime(
+          command->has_occurred_at() ? std::optional<absl::Time>(ToTime(command->occurred_at()))
+                                     : std::nullopt);
+    }
     absl::Status produced = kafka::Produce(
         producer->get(), kafka::kCommandsTopic, kafka::PartitionOf(command->case_id(), *partitions),
         command->case_id(), command->SerializeAsString(), kafka::CommandHeaders(*command),
-        reinterpret_cast<void*>(index));
+        reinterpret_cast<void*>(index), stamp);
     if (!produced.ok()) return Fail(produced);
   }
   rd_kafka_resp_err_t flushed = rd_kafka_flush(

@@ -31,6 +31,10 @@ ABSL_FLAG(int64_t, revision, 0, "show: the state at this revision.");
 ABSL_FLAG(std::string, status, "", "list: only cases at this stage, e.g. RESOLVING.");
 ABSL_FLAG(std::string, severity, "", "list: only cases of this severity, e.g. MAJOR.");
 ABSL_FLAG(bool, overdue, false, "list: only cases with an open deadline past due.");
+ABSL_FLAG(std::string, clock, "",
+          "A simulated clock for the whole invocation (tests, drills), announced on stderr: "
+          "starts at this RFC 3339 time and moves forward with the commands submitted, each "
+          "decided when it says it occurred. Default: the system clock.");
 ABSL_FLAG(std::string, now, "", "list --overdue, tick: this RFC 3339 time instead of the clock.");
 ABSL_FLAG(std::string, by, "category",
           "report: comma-separated dimensions: day,category,channel,severity,branch,kind,"
@@ -84,6 +88,7 @@ commands:
   verify              audit: hash chains, revisions, log == history, evidence
                       files, and a fresh fold equal to every projection
   replay              rebuild every projection from the log
+  compact             write everything to table files and compact them
   rejections [CASE]   the refused commands on record, with their rules (one
                       case's, or all)
   tail                the event log as JSON lines [--from=beginning|N]
@@ -123,6 +128,7 @@ int main(int argc, char** argv) {
       {"report", docket::ctl::Report},
       {"verify", docket::ctl::Verify},
       {"replay", docket::ctl::Replay},
+      {"compact", docket::ctl::Compact},
       {"tail", docket::ctl::Tail},
       {"tick", docket::ctl::Tick},
       {"rejections", docket::ctl::Rejections},
@@ -138,6 +144,22 @@ int main(int argc, char** argv) {
 namespace docket::ctl {
 
 std::string DataDir() { return ResolveDataDir(absl::GetFlag(FLAGS_data_dir)); }
+
+const Clock* InvocationClock() {
+  static const Clock* const kClock = []() -> const Clock* {
+    const std::string start = absl::GetFlag(FLAGS_clock);
+    if (start.empty()) return SystemClock::Get();
+    absl::StatusOr<absl::Time> parsed = ParseTimeFlag("clock", start);
+    if (!parsed.ok()) {
+      std::cerr << "docketctl: " << parsed.status().message() << "\n";
+      std::exit(kUsage);
+    }
+    std::cerr << "docketctl: simulated clock from " << absl::FormatTime(*parsed)
+              << " (--clock), moving with the commands\n";
+    return new DrillClock(*parsed);
+  }();
+  return kClock;
+}
 
 absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& name, const std::string& value) {
   absl::Time t;

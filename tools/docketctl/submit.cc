@@ -31,7 +31,7 @@ absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime() {
   if (!calendar.ok()) return calendar.status();
   if (!warnings.str().empty()) std::cerr << "docketctl: " << warnings.str();
   return EmbeddedRuntime::Open(DataDir(), *std::move(policy), *std::move(calendar),
-                               SystemClock::Get());
+                               InvocationClock());
 }
 
 namespace {
@@ -97,13 +97,13 @@ int PutEvidence(const Args& args) {
     std::cerr << "docketctl: --kind must name an EvidenceKind, e.g. EVIDENCE_KIND_PHOTO\n";
     return kUsage;
   }
-  // The store lives beside the database; opening it read-write also refuses
-  // a directory that is not docket's.
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(DataDir(), Store::Mode::kReadWrite);
-  if (!store.ok()) return Fail(store.status());
-  EvidenceStore evidence(DataDir());
+  // The store lives beside the database; opening the runtime also refuses a
+  // directory that is not docket's, and reads the policy's size limit.
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
+  if (!runtime.ok()) return Fail(runtime.status());
   for (const std::string& path : args) {
-    absl::StatusOr<v1::Evidence> stored = evidence.Put(path, kind, absl::GetFlag(FLAGS_media_type));
+    absl::StatusOr<v1::Evidence> stored =
+        (*runtime)->evidence().Put(path, kind, absl::GetFlag(FLAGS_media_type));
     if (!stored.ok()) return Fail(stored.status());
     std::cout << ToJson(*stored) << "\n";
   }
@@ -135,9 +135,8 @@ int Attach(const Args& args) {
 
   absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
   if (!runtime.ok()) return Fail(runtime.status());
-  EvidenceStore evidence(DataDir());
   absl::StatusOr<v1::Evidence> stored =
-      evidence.Put(args[1], kind, absl::GetFlag(FLAGS_media_type));
+      (*runtime)->evidence().Put(args[1], kind, absl::GetFlag(FLAGS_media_type));
   if (!stored.ok()) return Fail(stored.status());
   stored->set_captured_by(actor->id());
   *command.mutable_attach_evidence()->mutable_evidence() = *stored;

@@ -35,13 +35,22 @@ int Tick(const Args& args) {
     std::cerr << "docketctl: --every must be positive and cannot go with --now\n";
     return kUsage;
   }
+  // The scanner catches up with the clock; it does not predict. A time
+  // past the clock would record breaches that have not happened, for good.
+  const Clock* clock = InvocationClock();
+  if (fixed_now.has_value() && *fixed_now > clock->Now()) {
+    std::cerr << "docketctl: --now=" << FormatUtc(*fixed_now) << " is later than the clock ("
+              << FormatUtc(clock->Now())
+              << "): tick catches up, it does not predict; a drill sets the clock with --clock\n";
+    return kUsage;
+  }
   absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
   if (!runtime.ok()) return Fail(runtime.status());
   DeadlineScanner scanner((*runtime)->store(), (*runtime)->processor());
   std::signal(SIGTERM, RequestStop);
   std::signal(SIGINT, RequestStop);
   do {
-    const absl::Time now = fixed_now.value_or(absl::Now());
+    const absl::Time now = fixed_now.value_or(clock->Now());
     absl::StatusOr<ScanResult> r = scanner.Scan(now);
     if (!r.ok()) return Fail(r.status());
     std::cout << "tick at " << FormatUtc(now) << ": " << r->warnings << " warnings, " << r->breaches

@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "projections/int64_add_operator.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -59,7 +61,8 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   return absl::InternalError(message);
 }
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode) {
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode,
+                                                   OpenOptions options) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const bool exists = fs::exists(dir, ec);
@@ -125,10 +128,32 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status opened =
-      mode == Mode::kReadOnly
-          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &raw)
-          : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  // A writer takes turns with other writers: it waits for the directory's
+  // lock. A reader never waits for a writer, but a writer may delete the
+  // files a reader is opening (a flush or compaction): it tries again.
+  const absl::Time give_up = absl::Now() + options.wait_for_writer;
+  rocksdb::Status opened;
+  for (absl::Duration backoff = absl::Milliseconds(20);;
+       backoff = std::min(backoff * 2, absl::Milliseconds(500))) {
+    handles.clear();
+    opened = mode == Mode::kReadOnly
+                 ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &raw)
+                 : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+    const bool locked = mode == Mode::kReadWrite && opened.IsIOError() &&
+                        absl::StrContains(opened.ToString(), "lock");
+    const bool racing = mode == Mode::kReadOnly && (opened.IsIOError() || opened.IsPathNotFound());
+    if (opened.ok() || (!locked && !racing) || absl::Now() + backoff > give_up) break;
+    absl::SleepFor(backoff);
+  }
+  if (!opened.ok() && mode == Mode::kReadWrite && opened.IsIOError() &&
+      absl::StrContains(opened.ToString(), "lock")) {
+    return absl::UnavailableError(absl::StrCat(
+        dir,
+        " is in use by another writer (docketd, or docketctl submit, tick or replay); tried "
+        "for ",
+        absl::FormatDuration(options.wait_for_writer),
+        ". While docketd runs, talk to it: docketctl --server=URL"));
+  }
   if (!opened.ok()) return FromRocks(opened, absl::StrCat("opening ", dir));
 
   std::unique_ptr<Store> store(new Store);
@@ -166,6 +191,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   }
   if (parsed.schema_version() < 1) {
     return absl::DataLossError(absl::StrCat(dir, ": the meta record has no schema version"));
+  }
+  if (mode == Mode::kReadOnly && parsed.applied_position() + 1 < parsed.next_log_position()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        dir, ": the projections are behind the log (applied up to position ",
+        parsed.applied_position(), " of ", parsed.next_log_position() - 1,
+        "): a replay was interrupted, or a writer is rebuilding them; run docketctl replay "
+        "(or any writing command) to finish it"));
   }
   return store;
 }

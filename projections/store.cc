@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -46,12 +48,32 @@ rocksdb::ColumnFamilyOptions CfOptions(int index, const std::shared_ptr<rocksdb:
   return options;
 }
 
+// RocksDB's diagnostics, warnings and worse, on stderr (the service's log).
+// Not a file in the data directory: on a full disk RocksDB's own file
+// logger trips an assertion after its first failed write.
+class StderrLogger final : public rocksdb::Logger {
+ public:
+  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    vsnprintf(line, sizeof(line), format, ap);
+    fprintf(stderr, "rocksdb: %s\n", line);
+  }
+};
+
 }  // namespace
 
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   if (status.ok()) return absl::OkStatus();
   const std::string message = absl::StrCat(what, ": ", status.ToString());
   if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsNoSpace()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(message,
+                     " (the disk is full: nothing of this write was kept; free space "
+                     "and try again)"));
+  }
   if (status.IsNotFound()) return absl::NotFoundError(message);
   if (status.IsIOError()) return absl::UnavailableError(message);
   if (status.IsInvalidArgument()) return absl::FailedPreconditionError(message);
@@ -96,7 +118,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   // good, so a refused open changes no file.
   db_options.avoid_flush_during_recovery = true;
   db_options.max_open_files = 256;
-  db_options.keep_log_file_num = 2;
+  db_options.info_log = std::make_shared<StderrLogger>();
   db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudget);
   const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kBlockCacheBytes);
 

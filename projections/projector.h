@@ -45,6 +45,11 @@ class Projector {
   // written (or dropped).
   void Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const;
 
+  // What StatsDeltas reads of the state before an event: a small copy
+  // (the clocks, the first result), not the whole state, so folding a case
+  // stays linear in its events. Shared with verify.
+  static v1::CaseState StatsBefore(const v1::CaseState& state);
+
   // The report counters one event adds (stats keys -> deltas), given the
   // case's state before and after it. Pure; shared with verify.
   static std::map<std::string, int64_t> StatsDeltas(const v1::CaseEvent& event,

@@ -56,9 +56,7 @@ class FullDiskTest : public ::testing::Test {
   void TearDown() override {
     if (mounted_) ::umount(mount_.c_str());
   }
-  void Grow() {
-    ASSERT_EQ(::mount("tmpfs", mount_.c_str(), "tmpfs", MS_REMOUNT, "size=64m"), 0);
-  }
+  void Grow() { ASSERT_EQ(::mount("tmpfs", mount_.c_str(), "tmpfs", MS_REMOUNT, "size=64m"), 0); }
   std::string mount_;
   bool mounted_ = false;
 };

@@ -80,6 +80,16 @@ std::string Dimension(Enum value, const std::string& name, absl::string_view pre
 
 }  // namespace
 
+v1::CaseState Projector::StatsBefore(const v1::CaseState& state) {
+  // What the report counters compare: the clocks, the first response and
+  // the first result.
+  v1::CaseState before;
+  *before.mutable_deadlines() = state.deadlines();
+  if (state.has_acknowledged_at()) *before.mutable_acknowledged_at() = state.acknowledged_at();
+  if (state.has_first_replied_at()) *before.mutable_first_replied_at() = state.first_replied_at();
+  return before;
+}
+
 std::map<std::string, int64_t> Projector::StatsDeltas(const v1::CaseEvent& event,
                                                       const v1::CaseState& before,
                                                       const v1::CaseState& after) {
@@ -198,14 +208,7 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* c
   absl::Status link = VerifyLink(stored, state->hash_head(), where);
   if (!link.ok()) return link;
 
-  // What the report counters compare (StatsDeltas): the clocks, the first
-  // response and the first result.
-  v1::CaseState before;
-  *before.mutable_deadlines() = state->deadlines();
-  if (state->has_acknowledged_at()) *before.mutable_acknowledged_at() = state->acknowledged_at();
-  if (state->has_first_replied_at()) {
-    *before.mutable_first_replied_at() = state->first_replied_at();
-  }
+  const v1::CaseState before = StatsBefore(*state);
   Apply(event, state);
   state->set_hash_head(stored.hash());
   (*entry)->dirty = true;

@@ -45,6 +45,12 @@ class Projector {
   // written (or dropped).
   void Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const;
 
+  // What StatsDeltas reads of the state before an event: a small copy
+  // (the clocks, the first response and the first result), not the whole
+  // state, so folding a case stays linear in its events. Shared with
+  // verify.
+  static v1::CaseState StatsBefore(const v1::CaseState& state);
+
   // The report counters one event adds (stats keys -> deltas), given the
   // case's state before and after it. Reads of `before` only its
   // deadlines, acknowledged_at and first_replied_at. Pure; shared with

@@ -3,12 +3,19 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "projections/int64_add_operator.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -44,12 +51,32 @@ rocksdb::ColumnFamilyOptions CfOptions(int index, const std::shared_ptr<rocksdb:
   return options;
 }
 
+// RocksDB's diagnostics, warnings and worse, on stderr (the service's log).
+// Not a file in the data directory: on a full disk RocksDB's own file
+// logger trips an assertion after its first failed write.
+class StderrLogger final : public rocksdb::Logger {
+ public:
+  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    vsnprintf(line, sizeof(line), format, ap);
+    fprintf(stderr, "rocksdb: %s\n", line);
+  }
+};
+
 }  // namespace
 
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   if (status.ok()) return absl::OkStatus();
   const std::string message = absl::StrCat(what, ": ", status.ToString());
   if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsNoSpace()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(message,
+                     " (the disk is full: nothing of this write was kept; free space "
+                     "and try again)"));
+  }
   if (status.IsNotFound()) return absl::NotFoundError(message);
   if (status.IsIOError()) return absl::UnavailableError(message);
   if (status.IsInvalidArgument()) return absl::FailedPreconditionError(message);
@@ -59,7 +86,8 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   return absl::InternalError(message);
 }
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode) {
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode,
+                                                   OpenOptions options) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const bool exists = fs::exists(dir, ec);
@@ -93,7 +121,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   // good, so a refused open changes no file.
   db_options.avoid_flush_during_recovery = true;
   db_options.max_open_files = 256;
-  db_options.keep_log_file_num = 2;
+  db_options.info_log = std::make_shared<StderrLogger>();
   db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudget);
   const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kBlockCacheBytes);
 
@@ -125,10 +153,43 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status opened =
-      mode == Mode::kReadOnly
-          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &raw)
-          : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  // A writer takes turns with other writers: it waits for the directory's
+  // lock. A reader never waits for a writer, but a writer may delete the
+  // files a reader is opening (a flush or compaction): it tries again.
+  const absl::Time give_up = absl::Now() + options.wait_for_writer;
+  rocksdb::Status opened;
+  // A reader reads what was acknowledged before it opens: a writer may
+  // acknowledge more while it opens, which its view need not hold.
+  std::optional<std::string> acknowledged_before_open;
+  for (absl::Duration backoff = absl::Milliseconds(20);;
+       backoff = std::min(backoff * 2, absl::Milliseconds(500))) {
+    handles.clear();
+    if (mode == Mode::kReadOnly) {
+      acknowledged_before_open.reset();
+      std::ifstream in(absl::StrCat(dir, "/", kAcknowledgedFile), std::ios::binary);
+      if (in) {
+        acknowledged_before_open.emplace(std::istreambuf_iterator<char>(in),
+                                         std::istreambuf_iterator<char>());
+      }
+    }
+    opened = mode == Mode::kReadOnly
+                 ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &raw)
+                 : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+    const bool locked = mode == Mode::kReadWrite && opened.IsIOError() &&
+                        absl::StrContains(opened.ToString(), "lock");
+    const bool racing = mode == Mode::kReadOnly && (opened.IsIOError() || opened.IsPathNotFound());
+    if (opened.ok() || (!locked && !racing) || absl::Now() + backoff > give_up) break;
+    absl::SleepFor(backoff);
+  }
+  if (!opened.ok() && mode == Mode::kReadWrite && opened.IsIOError() &&
+      absl::StrContains(opened.ToString(), "lock")) {
+    return absl::UnavailableError(absl::StrCat(
+        dir,
+        " is in use by another writer (docketd, or docketctl submit, tick or replay); tried "
+        "for ",
+        absl::FormatDuration(options.wait_for_writer),
+        ". While docketd runs, talk to it: docketctl --server=URL"));
+  }
   if (!opened.ok()) return FromRocks(opened, absl::StrCat("opening ", dir));
 
   std::unique_ptr<Store> store(new Store);
@@ -138,7 +199,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   store->db_->DestroyColumnFamilyHandle(handles[0]);
   for (int i = 0; i < kCfCount; ++i) store->handles_[i] = handles[i + 1];
 
-  absl::Status acknowledged = store->CheckAcknowledged(mode);
+  absl::Status acknowledged = store->CheckAcknowledged(mode, acknowledged_before_open);
   if (!acknowledged.ok()) return acknowledged;
 
   absl::StatusOr<std::optional<std::string>> meta = store->Get(Cf::kMeta, kMetaKey);
@@ -166,6 +227,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   }
   if (parsed.schema_version() < 1) {
     return absl::DataLossError(absl::StrCat(dir, ": the meta record has no schema version"));
+  }
+  if (mode == Mode::kReadOnly && parsed.applied_position() + 1 < parsed.next_log_position()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        dir, ": the projections are behind the log (applied up to position ",
+        parsed.applied_position(), " of ", parsed.next_log_position() - 1,
+        "): a replay was interrupted, or a writer is rebuilding them; run docketctl replay "
+        "(or any writing command) to finish it"));
   }
   return store;
 }
@@ -206,18 +274,25 @@ absl::Status Store::NoteAcknowledged(uint64_t sequence) {
   return absl::OkStatus();
 }
 
-absl::Status Store::CheckAcknowledged(Mode mode) {
+absl::Status Store::CheckAcknowledged(Mode mode,
+                                      const std::optional<std::string>& read_before_open) {
   const std::string path = absl::StrCat(dir_, "/", kAcknowledgedFile);
-  const int fd =
-      ::open(path.c_str(),
-             mode == Mode::kReadWrite ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    // An older data directory, read-only: nothing acknowledged to check.
-    if (errno == ENOENT) return absl::OkStatus();
-    return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
-  }
+  int fd = -1;
   char bytes[16];
-  const ssize_t n = ::pread(fd, bytes, sizeof(bytes), 0);
+  ssize_t n = 0;
+  if (mode == Mode::kReadOnly) {
+    // An older data directory: nothing acknowledged to check.
+    if (!read_before_open.has_value()) return absl::OkStatus();
+    n = static_cast<ssize_t>(std::min(read_before_open->size(), sizeof(bytes)));
+    std::memcpy(bytes, read_before_open->data(), n);
+    if (read_before_open->size() > sizeof(bytes)) n = -1;
+  } else {
+    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+    }
+    n = ::pread(fd, bytes, sizeof(bytes), 0);
+  }
   uint64_t sequence = 0, complement = 0;
   for (int i = 7; n == sizeof(bytes) && i >= 0; --i) {
     sequence = (sequence << 8) | static_cast<unsigned char>(bytes[i]);
@@ -236,7 +311,7 @@ absl::Status Store::CheckAcknowledged(Mode mode) {
         ": a write-ahead log or table file is damaged; restore from a backup"));
   }
   if (!status.ok() || mode == Mode::kReadOnly) {
-    ::close(fd);
+    if (fd >= 0) ::close(fd);
     return status;
   }
   acknowledged_fd_ = fd;

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "docket/v1/state.pb.h"
 #include "docket/v1/storage.pb.h"
 #include "rocksdb/db.h"
@@ -50,13 +51,24 @@ class Store {
     kReadOnly,   // A consistent view as of Open; any number of readers.
   };
 
-  // Opens the data directory at `dir`. Refuses, never rewrites: a directory
+  // Opens the data directory at `dir`. A reader sees a consistent view as
+  // of the moment it opens, or kFailedPrecondition while the projections
+  // are behind the log (an unfinished replay). Refuses, never rewrites: a directory
   // that is not a docket data directory (kFailedPrecondition), one written
   // by a newer schema (kFailedPrecondition), corrupted files (kDataLoss,
   // naming the file), and a directory that recovers less than was
   // acknowledged (kDataLoss): a damaged write-ahead log is never read as
   // its end. kNotFound for a missing directory in kReadOnly mode.
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode);
+  struct OpenOptions {
+    // kReadWrite: how long to wait for another writer to let go of the
+    // directory (kUnavailable after). Default: 30 s.
+    absl::Duration wait_for_writer = absl::Seconds(30);
+  };
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode,
+                                                     OpenOptions options);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode) {
+    return Open(dir, mode, OpenOptions());
+  }
   ~Store();
 
   rocksdb::DB* db() const { return db_.get(); }
@@ -89,8 +101,9 @@ class Store {
   Store() = default;
 
   // Refuses a directory that recovers less than ACKNOWLEDGED says; keeps
-  // the file open for writing in kReadWrite mode.
-  absl::Status CheckAcknowledged(Mode mode);
+  // the file open for writing in kReadWrite mode. A reader passes the
+  // file's bytes as read before it opened (nullopt: no such file).
+  absl::Status CheckAcknowledged(Mode mode, const std::optional<std::string>& read_before_open);
   absl::Status NoteAcknowledged(uint64_t sequence);
 
   std::string dir_;

@@ -45,8 +45,8 @@ std::map<std::string, std::string> Contents(const std::string& dir) {
   out = *std::move(dump);
   if (fs::exists(dir + "/evidence")) {
     for (const auto& e : fs::recursive_directory_iterator(dir + "/evidence")) {
-      if (e.is_regular_file()) out["evidence/" + e.path().filename().string()] =
-          testing::ReadFileOrDie(e.path().string());
+      if (e.is_regular_file())
+        out["evidence/" + e.path().filename().string()] = testing::ReadFileOrDie(e.path().string());
     }
   }
   return out;
@@ -142,8 +142,7 @@ std::string Summary(const std::map<std::string, int>& counts) {
 }
 
 TEST(CorruptionTest, EveryFlippedByteIsHarmlessOrDetectedNeverSilent) {
-  const std::string examples =
-      testing::ReadFileOrDie(testing::SeedCasesPath());
+  const std::string examples = testing::ReadFileOrDie(testing::SeedCasesPath());
   // One directory whose events are all in the write-ahead log; one whose
   // events were compacted into table files, with more in the log after.
   const std::string in_wal = testing::DirWithExampleEvidence("in-wal");
@@ -151,8 +150,7 @@ TEST(CorruptionTest, EveryFlippedByteIsHarmlessOrDetectedNeverSilent) {
   const std::string in_sst = testing::DirWithExampleEvidence("in-sst");
   const size_t half = examples.find("C-2026-0004-001");
   const size_t cut = examples.rfind('\n', half) + 1;
-  ASSERT_EQ(Ctl(in_sst, {testing::kExamplesClock, "submit"}, examples.substr(0, cut)).exit_code,
-            0);
+  ASSERT_EQ(Ctl(in_sst, {testing::kExamplesClock, "submit"}, examples.substr(0, cut)).exit_code, 0);
   ASSERT_EQ(Ctl(in_sst, {"compact"}).exit_code, 0);
   ASSERT_EQ(Ctl(in_sst, {testing::kExamplesClock, "submit"}, examples.substr(cut)).exit_code, 0);
 
@@ -183,7 +181,8 @@ TEST(CorruptionTest, ATornTailIsDroppedAndNothingElse) {
   for (const auto& e : fs::directory_iterator(dir)) {
     if (!absl::EndsWith(e.path().string(), ".log") || e.file_size() == 0) continue;
     // A record header promising more bytes than follow.
-    std::ofstream(e.path(), std::ios::app | std::ios::binary) << std::string("\x12\x34\x56\x78\xff\x7f\x01", 7);
+    std::ofstream(e.path(), std::ios::app | std::ios::binary)
+        << std::string("\x12\x34\x56\x78\xff\x7f\x01", 7);
     ++torn;
   }
   ASSERT_GT(torn, 0);

@@ -118,7 +118,9 @@ class Auditor {
         broken_ = true;
         continue;
       }
-      const v1::CaseState before = fresh_;
+      // Not a copy of the whole state per event: that made verify quadratic
+      // in a case's events.
+      const v1::CaseState before = Projector::StatsBefore(fresh_);
       Apply(event, &fresh_);
       fresh_.set_hash_head(stored.hash());
       for (const auto& [k, delta] : Projector::StatsDeltas(event, before, fresh_)) {

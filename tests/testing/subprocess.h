@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@ struct RunResult {
   int signal = 0;
   std::string out;
   std::string err;
+  int64_t max_rss_kb = 0;  // The process's peak resident memory.
 };
 
 // Runs `argv` to completion with `input` on stdin; captures stdout/stderr.

@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "services/audit/auditor.h"
 #include "services/audit/report.h"
+#include "services/runtime/backup.h"
 #include "services/runtime/catch_up.h"
 #include "services/runtime/evidence_store.h"
 #include "tools/docketctl/docketctl.h"
@@ -76,6 +77,33 @@ int Compact(const Args& args) {
   if (!compacted.ok()) return Fail(compacted);
   std::cout << "compact: done\n";
   return kOk;
+}
+
+int BackupCommand(const Args& args) {
+  if (args.size() != 1) {
+    std::cerr << "docketctl: usage: backup TARGET\n";
+    return kUsage;
+  }
+  // Opened as a writer: other writers wait; readers go on.
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
+  if (!runtime.ok()) return Fail(runtime.status());
+  absl::StatusOr<BackupSummary> backup = Backup((*runtime)->store(), args[0]);
+  if (!backup.ok()) return Fail(backup.status());
+  std::cout << "backup: " << args[0] << " holds sequence " << backup->sequence << ", "
+            << backup->table_files << " table files, " << backup->evidence_files
+            << " evidence files\n";
+  return kOk;
+}
+
+int RestoreCommand(const Args& args) {
+  if (args.size() != 1) {
+    std::cerr << "docketctl: usage: --data_dir=NEW restore SOURCE\n";
+    return kUsage;
+  }
+  absl::Status restored = Restore(args[0], DataDir());
+  if (!restored.ok()) return Fail(restored);
+  std::cout << "restore: " << args[0] << " -> " << DataDir() << "\n";
+  return Verify({});
 }
 
 }  // namespace docket::ctl

@@ -45,23 +45,24 @@ bool IsOverdue(const v1::CaseState& c, absl::Time now) {
   return false;
 }
 
-void PrintCaseTable(const std::vector<v1::CaseState>& cases, absl::Time now, std::ostream& out) {
+void PrintCaseTableHeader(std::ostream& out) {
   out << absl::StrFormat("%-14s %-10s %-12s %-17s %-12s %-14s %-12s %10s %10s  %s\n", "CASE",
                          "KIND", "CATEGORY", "CHANNEL", "STAGE", "SEVERITY", "LEVEL", "PROPOSED",
                          "PAID", "OPEN DEADLINES (UTC)");
-  for (const v1::CaseState& c : cases) {
-    const v1::CaseKind kind =
-        c.kind() == v1::CASE_KIND_UNSPECIFIED ? v1::CASE_KIND_COMPLAINT : c.kind();
-    out << absl::StrFormat("%-14s %-10s %-12s %-17s %-12s %-14s %-12s %10s %10s  %s\n", c.case_id(),
-                           Short(v1::CaseKind_Name(kind), "CASE_KIND_"),
-                           Short(v1::Category_Name(c.category()), "CATEGORY_"),
-                           Short(v1::Channel_Name(c.intake().channel()), "CHANNEL_"),
-                           Short(v1::Stage_Name(c.stage()), "STAGE_"),
-                           Short(v1::Severity_Name(c.severity()), "SEVERITY_"),
-                           Short(v1::Level_Name(c.handling_level()), "LEVEL_"),
-                           c.round() > 0 ? FormatFen(c.proposed_fen()) : "-",
-                           FormatFen(c.paid_fen()), OpenDeadlines(c, now));
-  }
+}
+
+void PrintCaseTableRow(const v1::CaseState& c, absl::Time now, std::ostream& out) {
+  const v1::CaseKind kind =
+      c.kind() == v1::CASE_KIND_UNSPECIFIED ? v1::CASE_KIND_COMPLAINT : c.kind();
+  out << absl::StrFormat("%-14s %-10s %-12s %-17s %-12s %-14s %-12s %10s %10s  %s\n", c.case_id(),
+                         Short(v1::CaseKind_Name(kind), "CASE_KIND_"),
+                         Short(v1::Category_Name(c.category()), "CATEGORY_"),
+                         Short(v1::Channel_Name(c.intake().channel()), "CHANNEL_"),
+                         Short(v1::Stage_Name(c.stage()), "STAGE_"),
+                         Short(v1::Severity_Name(c.severity()), "SEVERITY_"),
+                         Short(v1::Level_Name(c.handling_level()), "LEVEL_"),
+                         c.round() > 0 ? FormatFen(c.proposed_fen()) : "-", FormatFen(c.paid_fen()),
+                         OpenDeadlines(c, now));
 }
 
 }  // namespace docket

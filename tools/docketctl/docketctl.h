@@ -32,6 +32,8 @@ int Report(const Args& args);
 int Verify(const Args& args);
 int Replay(const Args& args);
 int Compact(const Args& args);
+int BackupCommand(const Args& args);
+int RestoreCommand(const Args& args);
 int Tail(const Args& args);
 int Tick(const Args& args);
 int Rejections(const Args& args);

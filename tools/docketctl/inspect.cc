@@ -152,10 +152,11 @@ int List(const Args& args) {
   absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
   if (!store.ok()) return Fail(store.status());
 
-  std::vector<v1::CaseState> cases;
+  // Streamed: memory stays bounded by one case whatever the number of cases.
+  if (format != "json") PrintCaseTableHeader(std::cout);
+  v1::CaseState c;
   std::unique_ptr<rocksdb::Iterator> it = (*store)->NewIterator(Cf::kCases);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    v1::CaseState c;
     if (!c.ParseFromArray(it->value().data(), it->value().size())) {
       return Fail(absl::DataLossError(
           absl::StrCat("case ", it->key().ToString(), ": stored state does not decode")));
@@ -163,14 +164,13 @@ int List(const Args& args) {
     if (stage != v1::STAGE_UNSPECIFIED && c.stage() != stage) continue;
     if (severity != v1::SEVERITY_UNSPECIFIED && c.severity() != severity) continue;
     if (absl::GetFlag(FLAGS_overdue) && !IsOverdue(c, now)) continue;
-    cases.push_back(std::move(c));
+    if (format == "json") {
+      std::cout << ToJson(c) << "\n";
+    } else {
+      PrintCaseTableRow(c, now, std::cout);
+    }
   }
   if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading cases"));
-  if (format == "json") {
-    for (const v1::CaseState& c : cases) std::cout << ToJson(c) << "\n";
-  } else {
-    PrintCaseTable(cases, now, std::cout);
-  }
   return kOk;
 }
 

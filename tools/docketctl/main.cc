@@ -89,6 +89,10 @@ commands:
                       files, and a fresh fold equal to every projection
   replay              rebuild every projection from the log
   compact             write everything to table files and compact them
+  backup TARGET       a consistent copy of the data directory and its
+                      evidence at TARGET (new), while it stays in use
+  restore SOURCE      the backup at SOURCE into --data_dir (new or empty),
+                      then verify it
   rejections [CASE]   the refused commands on record, with their rules (one
                       case's, or all)
   tail                the event log as JSON lines [--from=beginning|N]
@@ -129,6 +133,8 @@ int main(int argc, char** argv) {
       {"verify", docket::ctl::Verify},
       {"replay", docket::ctl::Replay},
       {"compact", docket::ctl::Compact},
+      {"backup", docket::ctl::BackupCommand},
+      {"restore", docket::ctl::RestoreCommand},
       {"tail", docket::ctl::Tail},
       {"tick", docket::ctl::Tick},
       {"rejections", docket::ctl::Rejections},

@@ -44,14 +44,17 @@ int Tick(const Args& args) {
               << "): tick catches up, it does not predict; a drill sets the clock with --clock\n";
     return kUsage;
   }
-  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
-  if (!runtime.ok()) return Fail(runtime.status());
-  DeadlineScanner scanner((*runtime)->store(), (*runtime)->processor());
   std::signal(SIGTERM, RequestStop);
   std::signal(SIGINT, RequestStop);
   do {
+    // The directory is opened for each scan and let go between them, so
+    // that submits and other writers take their turn.
+    absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
+    if (!runtime.ok()) return Fail(runtime.status());
+    DeadlineScanner scanner((*runtime)->store(), (*runtime)->processor());
     const absl::Time now = fixed_now.value_or(clock->Now());
     absl::StatusOr<ScanResult> r = scanner.Scan(now);
+    runtime->reset();
     if (!r.ok()) return Fail(r.status());
     std::cout << "tick at " << FormatUtc(now) << ": " << r->warnings << " warnings, " << r->breaches
               << " breaches, " << r->escalations << " escalations, " << r->appeals

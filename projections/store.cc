@@ -62,6 +62,8 @@ class StderrLogger final : public rocksdb::Logger {
   }
 };
 
+absl::StatusOr<uint64_t> ReadAcknowledged(const std::string& dir, bool keep_open, int* fd_out);
+
 }  // namespace
 
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
@@ -153,6 +155,15 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   // A writer takes turns with other writers: it waits for the directory's
   // lock. A reader never waits for a writer, but a writer may delete the
   // files a reader is opening (a flush or compaction): it tries again.
+  // A reader reads what was acknowledged before it opens: a writer syncs
+  // its log before it notes a write there, so the reader's view holds at
+  // least that much.
+  uint64_t acknowledged_before = 0;
+  if (mode == Mode::kReadOnly) {
+    absl::StatusOr<uint64_t> read = ReadAcknowledged(dir, /*keep_open=*/false, nullptr);
+    if (!read.ok()) return read.status();
+    acknowledged_before = *read;
+  }
   const absl::Time give_up = absl::Now() + options.wait_for_writer;
   rocksdb::Status opened;
   for (absl::Duration backoff = absl::Milliseconds(20);;
@@ -185,7 +196,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   store->db_->DestroyColumnFamilyHandle(handles[0]);
   for (int i = 0; i < kCfCount; ++i) store->handles_[i] = handles[i + 1];
 
-  absl::Status acknowledged = store->CheckAcknowledged(mode);
+  absl::Status acknowledged = store->CheckAcknowledged(mode, acknowledged_before);
   if (!acknowledged.ok()) return acknowledged;
 
   absl::StatusOr<std::optional<std::string>> meta = store->Get(Cf::kMeta, kMetaKey);
@@ -260,14 +271,17 @@ absl::Status Store::NoteAcknowledged(uint64_t sequence) {
   return absl::OkStatus();
 }
 
-absl::Status Store::CheckAcknowledged(Mode mode) {
-  const std::string path = absl::StrCat(dir_, "/", kAcknowledgedFile);
+namespace {
+
+// The sequence ACKNOWLEDGED holds (0 when there is none), and with
+// `keep_open` its descriptor, left open for writing.
+absl::StatusOr<uint64_t> ReadAcknowledged(const std::string& dir, bool keep_open, int* fd_out) {
+  const std::string path = absl::StrCat(dir, "/", kAcknowledgedFile);
   const int fd =
-      ::open(path.c_str(),
-             mode == Mode::kReadWrite ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
+      ::open(path.c_str(), keep_open ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
   if (fd < 0) {
     // An older data directory, read-only: nothing acknowledged to check.
-    if (errno == ENOENT) return absl::OkStatus();
+    if (errno == ENOENT) return 0;
     return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
   }
   char bytes[16];
@@ -277,23 +291,37 @@ absl::Status Store::CheckAcknowledged(Mode mode) {
     sequence = (sequence << 8) | static_cast<unsigned char>(bytes[i]);
     complement = (complement << 8) | static_cast<unsigned char>(bytes[8 + i]);
   }
-  absl::Status status;
   if (n != 0 && (n != sizeof(bytes) || complement != ~sequence)) {
-    status = absl::DataLossError(absl::StrCat(
+    ::close(fd);
+    return absl::DataLossError(absl::StrCat(
         path,
         " is damaged, so what was acknowledged cannot be checked; restore from a backup, or "
         "remove it to accept the data directory as it is"));
-  } else if (db_->GetLatestSequenceNumber() < sequence) {
-    status = absl::DataLossError(absl::StrCat(
+  }
+  if (keep_open) {
+    *fd_out = fd;
+  } else {
+    ::close(fd);
+  }
+  return sequence;
+}
+
+}  // namespace
+
+absl::Status Store::CheckAcknowledged(Mode mode, uint64_t read_before_open) {
+  uint64_t sequence = read_before_open;
+  if (mode == Mode::kReadWrite) {
+    // The lock is held: no writer moves it any more.
+    absl::StatusOr<uint64_t> read = ReadAcknowledged(dir_, /*keep_open=*/true, &acknowledged_fd_);
+    if (!read.ok()) return read.status();
+    sequence = *read;
+  }
+  if (db_->GetLatestSequenceNumber() < sequence) {
+    return absl::DataLossError(absl::StrCat(
         dir_, ": writes up to sequence ", sequence, " were acknowledged (", kAcknowledgedFile,
         ") but the data directory recovers only up to ", db_->GetLatestSequenceNumber(),
         ": a write-ahead log or table file is damaged; restore from a backup"));
   }
-  if (!status.ok() || mode == Mode::kReadOnly) {
-    ::close(fd);
-    return status;
-  }
-  acknowledged_fd_ = fd;
   acknowledged_ = sequence;
   return absl::OkStatus();
 }

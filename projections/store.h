@@ -102,7 +102,7 @@ class Store {
 
   // Refuses a directory that recovers less than ACKNOWLEDGED says; keeps
   // the file open for writing in kReadWrite mode.
-  absl::Status CheckAcknowledged(Mode mode);
+  absl::Status CheckAcknowledged(Mode mode, uint64_t read_before_open);
   absl::Status NoteAcknowledged(uint64_t sequence);
 
   std::string dir_;

@@ -3,14 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -64,6 +61,8 @@ class StderrLogger final : public rocksdb::Logger {
     fprintf(stderr, "rocksdb: %s\n", line);
   }
 };
+
+absl::StatusOr<uint64_t> ReadAcknowledged(const std::string& dir, bool keep_open, int* fd_out);
 
 }  // namespace
 
@@ -156,22 +155,20 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   // A writer takes turns with other writers: it waits for the directory's
   // lock. A reader never waits for a writer, but a writer may delete the
   // files a reader is opening (a flush or compaction): it tries again.
+  // A reader reads what was acknowledged before it opens: a writer syncs
+  // its log before it notes a write there, so the reader's view holds at
+  // least that much.
+  uint64_t acknowledged_before = 0;
+  if (mode == Mode::kReadOnly) {
+    absl::StatusOr<uint64_t> read = ReadAcknowledged(dir, /*keep_open=*/false, nullptr);
+    if (!read.ok()) return read.status();
+    acknowledged_before = *read;
+  }
   const absl::Time give_up = absl::Now() + options.wait_for_writer;
   rocksdb::Status opened;
-  // A reader reads what was acknowledged before it opens: a writer may
-  // acknowledge more while it opens, which its view need not hold.
-  std::optional<std::string> acknowledged_before_open;
   for (absl::Duration backoff = absl::Milliseconds(20);;
        backoff = std::min(backoff * 2, absl::Milliseconds(500))) {
     handles.clear();
-    if (mode == Mode::kReadOnly) {
-      acknowledged_before_open.reset();
-      std::ifstream in(absl::StrCat(dir, "/", kAcknowledgedFile), std::ios::binary);
-      if (in) {
-        acknowledged_before_open.emplace(std::istreambuf_iterator<char>(in),
-                                         std::istreambuf_iterator<char>());
-      }
-    }
     opened = mode == Mode::kReadOnly
                  ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &raw)
                  : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
@@ -199,7 +196,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   store->db_->DestroyColumnFamilyHandle(handles[0]);
   for (int i = 0; i < kCfCount; ++i) store->handles_[i] = handles[i + 1];
 
-  absl::Status acknowledged = store->CheckAcknowledged(mode, acknowledged_before_open);
+  absl::Status acknowledged = store->CheckAcknowledged(mode, acknowledged_before);
   if (!acknowledged.ok()) return acknowledged;
 
   absl::StatusOr<std::optional<std::string>> meta = store->Get(Cf::kMeta, kMetaKey);
@@ -274,47 +271,57 @@ absl::Status Store::NoteAcknowledged(uint64_t sequence) {
   return absl::OkStatus();
 }
 
-absl::Status Store::CheckAcknowledged(Mode mode,
-                                      const std::optional<std::string>& read_before_open) {
-  const std::string path = absl::StrCat(dir_, "/", kAcknowledgedFile);
-  int fd = -1;
-  char bytes[16];
-  ssize_t n = 0;
-  if (mode == Mode::kReadOnly) {
-    // An older data directory: nothing acknowledged to check.
-    if (!read_before_open.has_value()) return absl::OkStatus();
-    n = static_cast<ssize_t>(std::min(read_before_open->size(), sizeof(bytes)));
-    std::memcpy(bytes, read_before_open->data(), n);
-    if (read_before_open->size() > sizeof(bytes)) n = -1;
-  } else {
-    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
-    }
-    n = ::pread(fd, bytes, sizeof(bytes), 0);
+namespace {
+
+// The sequence ACKNOWLEDGED holds (0 when there is none), and with
+// `keep_open` its descriptor, left open for writing.
+absl::StatusOr<uint64_t> ReadAcknowledged(const std::string& dir, bool keep_open, int* fd_out) {
+  const std::string path = absl::StrCat(dir, "/", kAcknowledgedFile);
+  const int fd =
+      ::open(path.c_str(), keep_open ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    // An older data directory, read-only: nothing acknowledged to check.
+    if (errno == ENOENT) return 0;
+    return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
   }
+  char bytes[16];
+  const ssize_t n = ::pread(fd, bytes, sizeof(bytes), 0);
   uint64_t sequence = 0, complement = 0;
   for (int i = 7; n == sizeof(bytes) && i >= 0; --i) {
     sequence = (sequence << 8) | static_cast<unsigned char>(bytes[i]);
     complement = (complement << 8) | static_cast<unsigned char>(bytes[8 + i]);
   }
-  absl::Status status;
   if (n != 0 && (n != sizeof(bytes) || complement != ~sequence)) {
-    status = absl::DataLossError(absl::StrCat(
+    ::close(fd);
+    return absl::DataLossError(absl::StrCat(
         path,
         " is damaged, so what was acknowledged cannot be checked; restore from a backup, or "
         "remove it to accept the data directory as it is"));
-  } else if (db_->GetLatestSequenceNumber() < sequence) {
-    status = absl::DataLossError(absl::StrCat(
+  }
+  if (keep_open) {
+    *fd_out = fd;
+  } else {
+    ::close(fd);
+  }
+  return sequence;
+}
+
+}  // namespace
+
+absl::Status Store::CheckAcknowledged(Mode mode, uint64_t read_before_open) {
+  uint64_t sequence = read_before_open;
+  if (mode == Mode::kReadWrite) {
+    // The lock is held: no writer moves it any more.
+    absl::StatusOr<uint64_t> read = ReadAcknowledged(dir_, /*keep_open=*/true, &acknowledged_fd_);
+    if (!read.ok()) return read.status();
+    sequence = *read;
+  }
+  if (db_->GetLatestSequenceNumber() < sequence) {
+    return absl::DataLossError(absl::StrCat(
         dir_, ": writes up to sequence ", sequence, " were acknowledged (", kAcknowledgedFile,
         ") but the data directory recovers only up to ", db_->GetLatestSequenceNumber(),
         ": a write-ahead log or table file is damaged; restore from a backup"));
   }
-  if (!status.ok() || mode == Mode::kReadOnly) {
-    if (fd >= 0) ::close(fd);
-    return status;
-  }
-  acknowledged_fd_ = fd;
   acknowledged_ = sequence;
   return absl::OkStatus();
 }

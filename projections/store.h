@@ -101,9 +101,8 @@ class Store {
   Store() = default;
 
   // Refuses a directory that recovers less than ACKNOWLEDGED says; keeps
-  // the file open for writing in kReadWrite mode. A reader passes the
-  // file's bytes as read before it opened (nullopt: no such file).
-  absl::Status CheckAcknowledged(Mode mode, const std::optional<std::string>& read_before_open);
+  // the file open for writing in kReadWrite mode.
+  absl::Status CheckAcknowledged(Mode mode, uint64_t read_before_open);
   absl::Status NoteAcknowledged(uint64_t sequence);
 
   std::string dir_;

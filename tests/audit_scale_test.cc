@@ -66,9 +66,10 @@ TEST(AuditScaleTest, ListStreamsInBoundedMemory) {
   constexpr int kCases = 100000;
   std::string input;
   for (int i = 0; i < kCases; ++i) {
-    absl::StrAppend(&input, R"({"commandId":"o)", i, R"(","caseId":"C-)", i, R"(",)", kActor,
-                    R"(,"openCase":{"intake":{"channel":"CHANNEL_ONLINE","category":"CATEGORY_LATE",)",
-                    R"("customer":{"id":"CU-)", i % 977, R"("},"handlingBranch":"GZ"}}})", "\n");
+    absl::StrAppend(
+        &input, R"({"commandId":"o)", i, R"(","caseId":"C-)", i, R"(",)", kActor,
+        R"(,"openCase":{"intake":{"channel":"CHANNEL_ONLINE","category":"CATEGORY_LATE",)",
+        R"("customer":{"id":"CU-)", i % 977, R"("},"handlingBranch":"GZ"}}})", "\n");
   }
   const std::string dir = testing::FreshDir("many-cases");
   ASSERT_EQ(Ctl(dir, {"submit"}, input).exit_code, 0);

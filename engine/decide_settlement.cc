@@ -100,6 +100,7 @@ absl::StatusOr<Events> DecidePayCompensation(const DecisionContext& ctx) {
         absl::StrCat(ctx.Case(), ": ", FormatFen(owed), " CNY is owed; a payment of ",
                      FormatFen(cmd.amount_fen()), " CNY does not fit"));
   }
+  DOCKET_RETURN_IF_ERROR(CheckPaymentApprovals(ctx));
   // 处理权限 covers what the case pays in all, not each payment: two
   // payments of 3,000 need the authority for 6,000.
   DOCKET_ASSIGN_OR_RETURN(const int64_t total, AddAmounts(ctx.policy, ctx.Case(), "the total paid",

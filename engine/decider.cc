@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "engine/case_kind.h"
 #include "engine/decision_context.h"
+#include "engine/envelope.h"
 #include "engine/evolve.h"
 #include "engine/input_grammar.h"
 #include "engine/refusal.h"
@@ -59,71 +60,7 @@ namespace {
 using internal::DecisionContext;
 using internal::Events;
 
-absl::Status CheckEnvelope(const v1::Command& command, const v1::CaseState& state, absl::Time now) {
-  if (!IsValidCommandId(command.command_id())) {
-    return RefuseMalformed(absl::StrCat("command_id must be 1-", kMaxCommandIdLength,
-                                        " printable ASCII characters without '/' or spaces"));
-  }
-  if (!IsValidCaseId(command.case_id())) {
-    return RefuseMalformed(
-        absl::StrCat("command ", command.command_id(), ": case_id must be 1-", kMaxCaseIdLength,
-                     " ASCII letters, digits, '.', '_' or '-', beginning with a letter or digit"));
-  }
-  DOCKET_RETURN_IF_ERROR(CheckInputGrammar(command));
-  if (IsReservedCommandId(command.command_id()) && command.actor().role() != v1::ROLE_SYSTEM) {
-    return RefuseMalformed(absl::StrCat("command ", command.command_id(),
-                                        ": ids beginning with deadline: or appeal: are reserved "
-                                        "for docket's deadline scanner"));
-  }
-  const v1::Actor& actor = command.actor();
-  if (actor.id().empty() || actor.role() == v1::ROLE_UNSPECIFIED ||
-      actor.level() == v1::LEVEL_UNSPECIFIED) {
-    return RefuseMalformed(
-        absl::StrCat("command ", command.command_id(), ": actor needs an id, a role and a level"));
-  }
-  if (command.body_case() == v1::Command::BODY_NOT_SET) {
-    return RefuseMalformed(
-        absl::StrCat("command ", command.command_id(), ": names no step (the body is empty)"));
-  }
-  return absl::OkStatus();
-}
 
-// Time cannot be forged (DESIGN.md, "Bad input"): a step happens no later
-// than docket decides it, not before the complaint, never before the case's
-// latest event, and is backdated at most the policy's tolerance. The
-// deadline scanner's records occur at their marks, whenever it runs.
-absl::Status CheckTime(const v1::Command& command, const v1::CaseState& state,
-                       const v1::Policy& policy, absl::Time now) {
-  const absl::Time occurred = command.has_occurred_at() ? ToTime(command.occurred_at()) : now;
-  const auto refuse = [&](absl::string_view why) {
-    return Refuse(v1::RULE_TIME, absl::StatusCode::kInvalidArgument,
-                  absl::StrCat("command ", command.command_id(), ": occurred_at ",
-                               FormatUtc(occurred), " ", why));
-  };
-  if (occurred > now) {
-    return refuse(absl::StrCat("is later than now, ", FormatUtc(now)));
-  }
-  if (state.has_opened_at() && occurred < ToTime(state.opened_at())) {
-    return refuse(absl::StrCat("is before the complaint, ", FormatUtc(ToTime(state.opened_at()))));
-  }
-  const bool scanner = command.actor().role() == v1::ROLE_SYSTEM;
-  if (scanner) return absl::OkStatus();
-  if (state.has_last_occurred_at() && occurred < ToTime(state.last_occurred_at())) {
-    return refuse(absl::StrCat("is before case ", command.case_id(), "'s latest event, at ",
-                               FormatUtc(ToTime(state.last_occurred_at())),
-                               ": a case's events never go back in time"));
-  }
-  const bool intake =
-      command.body_case() == v1::Command::kOpenCase && command.actor().role() == v1::ROLE_ADAPTER;
-  const int64_t tolerance =
-      intake ? policy.time().intake_backdate_minutes() : policy.time().backdate_minutes();
-  if (now - occurred > absl::Minutes(tolerance)) {
-    return refuse(absl::StrCat("is ", absl::ToInt64Minutes(now - occurred),
-                               " minutes before docket decides it; the policy allows ", tolerance,
-                               intake ? " for an adapter's intake" : " for a step"));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status CheckCaseAndRevision(const v1::Command& command, const v1::CaseState& state) {
   if (command.has_expected_revision() && command.expected_revision() != state.revision()) {
@@ -196,6 +133,10 @@ absl::StatusOr<Events> Dispatch(const DecisionContext& ctx) {
       return internal::DecideRecordDeadlineBreach(ctx);
     case C::kMerge:
       return internal::DecideMerge(ctx);
+    case C::kApproveCompensation:
+      return internal::DecideApproveCompensation(ctx);
+    case C::kDirectory:
+      break;  // Refused above: decided against the directory.
     case C::kArchive:
       return internal::DecideArchive(ctx);
     case C::kAnswerInquiry:
@@ -229,7 +170,12 @@ absl::StatusOr<std::vector<v1::CaseEvent>> Decide(const v1::CaseState& state,
                                                   const v1::Policy& policy, absl::Time now,
                                                   const Calendar& calendar,
                                                   const CaseLookup& cases) {
-  DOCKET_RETURN_IF_ERROR(CheckEnvelope(command, state, now));
+  DOCKET_RETURN_IF_ERROR(CheckEnvelope(command));
+  if (command.body_case() == v1::Command::kDirectory) {
+    return RefuseMalformed(absl::StrCat("command ", command.command_id(),
+                                        ": a directory change is decided against the directory, "
+                                        "not a case"));
+  }
   if (state.revision() > 0 && state.case_id() != command.case_id()) {
     // The caller loaded the wrong case: a defect in the runtime, not input.
     return absl::InternalError(absl::StrCat("command ", command.command_id(), " names case ",
@@ -237,26 +183,17 @@ absl::StatusOr<std::vector<v1::CaseEvent>> Decide(const v1::CaseState& state,
                                             state.case_id()));
   }
   DOCKET_RETURN_IF_ERROR(CheckCaseAndRevision(command, state));
-  DOCKET_RETURN_IF_ERROR(CheckTime(command, state, policy, now));
+  DOCKET_RETURN_IF_ERROR(CheckTime(
+      command, state.has_opened_at() ? std::optional<absl::Time>(ToTime(state.opened_at())) : std::nullopt,
+      state.has_last_occurred_at() ? std::optional<absl::Time>(ToTime(state.last_occurred_at()))
+                                   : std::nullopt,
+      policy, now));
   const DeadlineClock clock(policy, calendar);
   const absl::Time occurred = command.has_occurred_at() ? ToTime(command.occurred_at()) : now;
   const DecisionContext ctx{state, command, policy, clock, cases, now, occurred};
   DOCKET_ASSIGN_OR_RETURN(Events events, Dispatch(ctx));
 
-  const google::protobuf::Timestamp occurred_at = ToProto(occurred);
-  const google::protobuf::Timestamp recorded_at = ToProto(now);
-  int64_t revision = state.revision();
-  for (v1::CaseEvent& event : events) {
-    ++revision;
-    event.set_event_id(absl::StrCat(command.case_id(), "/", revision));
-    event.set_case_id(command.case_id());
-    event.set_revision(revision);
-    event.set_command_id(command.command_id());
-    *event.mutable_actor() = command.actor();
-    *event.mutable_occurred_at() = occurred_at;
-    *event.mutable_recorded_at() = recorded_at;
-    event.set_policy_version(policy.version());
-  }
+  StampEvents(command, state.revision(), occurred, now, policy, &events);
   return events;
 }
 

@@ -56,8 +56,8 @@ const CaseMap& Survivors() {
 std::unique_ptr<CaseHarness> CaseAt(v1::Stage stage) {
   auto c = std::make_unique<CaseHarness>("C-MATRIX");
   c->set_cases(&Survivors());
-  auto step = [&](const char* body) {
-    c->MustSubmit(body);
+  auto step = [&](const char* body, const v1::Actor& actor = Handler()) {
+    c->MustSubmit(body, actor);
     c->Advance(absl::Minutes(1));
   };
   step(R"pb(open_case {
@@ -101,7 +101,8 @@ std::unique_ptr<CaseHarness> CaseAt(v1::Stage stage) {
   if (stage == v1::STAGE_REPLIED) return c;
   step(R"pb(record_follow_up { method: FOLLOW_UP_METHOD_PHONE satisfaction: 5 })pb");
   if (stage == v1::STAGE_FOLLOWED_UP) return c;
-  step(R"pb(pay_compensation { amount_fen: 4820 })pb");
+  // Claims records the payment, not the handler who proposed it.
+  step(R"pb(pay_compensation { amount_fen: 4820 })pb", testing::Claims());
   step(R"pb(report_upward { to_level: LEVEL_BRANCH })pb");
   step(R"pb(archive {})pb");
   return c;
@@ -114,6 +115,7 @@ struct Row {
   std::set<v1::Stage> allowed;                    // Open stages where it is accepted.
   v1::Rule refused_with;                          // The rule elsewhere in open stages...
   std::map<v1::Stage, v1::Rule> refused_at = {};  // ...but at these.
+  bool claims = false;                            // Submitted by claims (理赔处).
 };
 
 std::vector<Row> Rows() {
@@ -201,7 +203,9 @@ std::vector<Row> Rows() {
        R"pb(pay_compensation { amount_fen: 100 })pb",
        false,
        {S::STAGE_REPLIED, S::STAGE_FOLLOWED_UP},
-       v1::RULE_STEP_ORDER},
+       v1::RULE_STEP_ORDER,
+       {},
+       /*claims=*/true},
       {"await_customer", R"pb(await_customer { reason: "photos asked" })pb", false, all_open,
        v1::RULE_UNSPECIFIED},
       {"record_customer_response",
@@ -292,7 +296,8 @@ TEST(DeciderStepMatrixTest, EveryCommandInEveryStage) {
       ASSERT_EQ(c->state().stage(), stage);
       c->set_now(testing::TestEpoch() + absl::Hours(24 * 8));
       const std::string before = c->state().SerializeAsString();
-      auto result = c->Submit(row.body, row.system ? Scanner() : Handler());
+      auto result =
+          c->Submit(row.body, row.system ? Scanner() : row.claims ? testing::Claims() : Handler());
 
       const bool closed = stage == v1::STAGE_ARCHIVED || stage == v1::STAGE_MERGED;
       v1::Rule expected = v1::RULE_UNSPECIFIED;

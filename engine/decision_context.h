@@ -104,6 +104,12 @@ absl::StatusOr<Events> DecideCloseByReferral(const DecisionContext& ctx);
 // RULE_TASK_GROUP when the complaint needs a task group and has none.
 absl::Status RequireTaskGroup(const DecisionContext& ctx);
 
+// Approval of compensation (decide_approval.cc).
+absl::StatusOr<Events> DecideApproveCompensation(const DecisionContext& ctx);
+// Before a payment: the approvals its severity needs, and separation of
+// duties (the proposer does not record the payment).
+absl::Status CheckPaymentApprovals(const DecisionContext& ctx);
+
 // Clocks: waiting for the customer, the scanner's warnings and breaches
 // (decide_deadlines.cc).
 absl::StatusOr<Events> DecideAwaitCustomer(const DecisionContext& ctx);

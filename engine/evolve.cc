@@ -153,6 +153,7 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
     case v1::CaseEvent::kAccepted: {
       const v1::Accepted& e = event.accepted();
       state->set_stage(v1::STAGE_RESOLVING);
+      state->set_handler_id(event.actor().id());
       state->set_category(e.category());
       state->set_claim_fen(e.claim_fen());
       *state->mutable_facts() = e.facts();
@@ -218,6 +219,9 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
       state->set_computed_fen(e.computed_fen());
       state->set_goodwill_fen(e.goodwill_fen());
       state->set_basis(e.basis());
+      state->set_proposer_id(event.actor().id());
+      state->set_proposal_required_level(e.required_level());
+      state->clear_approvals();
       Meet(v1::DEADLINE_KIND_RESOLUTION, event, state);
       // Resolved: no progress notice is owed any more.
       Meet(v1::DEADLINE_KIND_PROGRESS_NOTICE, event, state);
@@ -270,6 +274,7 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
       break;
     case v1::CaseEvent::kAwaitingCustomer:
       state->set_awaiting_customer(true);
+      state->set_awaiting_reason(event.awaiting_customer().reason());
       *state->mutable_awaiting_since() = event.occurred_at();
       // The internal clocks stand still; the regulatory one never does.
       for (v1::Deadline& d : *state->mutable_deadlines()) {
@@ -281,6 +286,7 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
     case v1::CaseEvent::kCustomerResponded:
       state->set_awaiting_customer(false);
       state->clear_awaiting_since();
+      state->clear_awaiting_reason();
       ReplaceOpen(event.customer_responded().deadlines(), state);
       break;
     case v1::CaseEvent::kDeadlineWarning: {
@@ -297,6 +303,17 @@ void Apply(const v1::CaseEvent& event, v1::CaseState* state) {
       state->set_merged_into(event.merged().survivor_case_id());
       Close(v1::STAGE_MERGED, event, state);
       break;
+    case v1::CaseEvent::kCompensationApproved: {
+      const v1::CompensationApproved& e = event.compensation_approved();
+      v1::CompensationApproval* approval = state->add_approvals();
+      approval->set_principal_id(event.actor().id());
+      approval->set_role(e.role());
+      approval->set_level(e.level());
+      approval->set_amount_fen(e.amount_fen());
+      break;
+    }
+    case v1::CaseEvent::kDirectoryChanged:
+      break;  // Folded into the directory, never into a case.
     case v1::CaseEvent::kArchived:
       *state->mutable_archived_at() = event.occurred_at();
       Close(v1::STAGE_ARCHIVED, event, state);

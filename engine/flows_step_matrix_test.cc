@@ -43,7 +43,7 @@ const CaseMap& Parents() {
                       })pb");
     c.MustSubmit("propose_resolution {}");
     c.MustSubmit("record_customer_reply { decision: CUSTOMER_DECISION_ACCEPTS }");
-    c.MustSubmit("pay_compensation { amount_fen: 2000 }");
+    c.MustSubmit("pay_compensation { amount_fen: 2000 }", Claims());
     auto* cases = new CaseMap();
     cases->Put(c.state());
     return cases;

@@ -149,7 +149,7 @@ v1::CaseState Parent(const std::string& id, const char* finding, bool paid) {
                             " assessed_loss_fen: 300000 } }"));
   c.MustSubmit("propose_resolution {}");
   c.MustSubmit("record_customer_reply { decision: CUSTOMER_DECISION_ACCEPTS }");
-  if (paid) c.MustSubmit("pay_compensation { amount_fen: 300000 }");
+  if (paid) c.MustSubmit("pay_compensation { amount_fen: 300000 }", Claims());
   return c.state();
 }
 

@@ -17,6 +17,7 @@ namespace docket {
 namespace {
 
 using ::docket::testing::CaseHarness;
+using ::docket::testing::Claims;
 using ::docket::testing::Handler;
 using ::docket::testing::HqSupervisor;
 using ::docket::testing::RegionSupervisor;
@@ -285,12 +286,20 @@ TEST(JudgementTest, AuthorityCoversTheTotalPaidOnTheCase) {
                RegionSupervisor());
   c.MustSubmit("propose_resolution {}", RegionSupervisor());
   c.MustSubmit("record_customer_reply { decision: CUSTOMER_DECISION_ACCEPTS }");
-  c.MustSubmit("pay_compensation { amount_fen: 300000 }");
-  auto second = c.Submit("pay_compensation { amount_fen: 300000 }");
+  // MAJOR: approved by the region, co-approved by claims; a branch's
+  // claims desk records the payments within its own authority.
+  c.MustSubmit("approve_compensation {}", RegionSupervisor());
+  c.MustSubmit("approve_compensation {}", Claims());
+  v1::Actor branch_claims = Claims();
+  branch_claims.set_id("C-GZ");
+  branch_claims.set_level(v1::LEVEL_BRANCH);
+  branch_claims.set_branch("GZ");
+  c.MustSubmit("pay_compensation { amount_fen: 300000 }", branch_claims);
+  auto second = c.Submit("pay_compensation { amount_fen: 300000 }", branch_claims);
   EXPECT_EQ(RuleOfResult(second), v1::RULE_AUTHORITY);
   EXPECT_THAT(second.status().message(), HasSubstr("6000.00 CNY paid on the case in all"));
   EXPECT_EQ(c.state().paid_fen(), 300000);
-  c.MustSubmit("pay_compensation { amount_fen: 300000 }", RegionSupervisor());
+  c.MustSubmit("pay_compensation { amount_fen: 300000 }", Claims());
   EXPECT_EQ(c.state().paid_fen(), 600000);
 }
 

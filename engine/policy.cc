@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "docket/v1/commands.pb.h"
 #include "engine/default_policy_text.h"
 #include "engine/status_macros.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -145,6 +146,29 @@ absl::Status ValidateTime(const v1::TimePolicy& t) {
   return absl::OkStatus();
 }
 
+absl::Status ValidatePermissions(const v1::Policy& p) {
+  const google::protobuf::OneofDescriptor* body =
+      v1::Command::descriptor()->FindOneofByName("body");
+  for (int i = 0; i < p.permissions_size(); ++i) {
+    const v1::Permission& permission = p.permissions(i);
+    if (permission.role() == v1::ROLE_UNSPECIFIED) {
+      return FieldError(absl::StrCat("permissions[", i, "].role"), "must be set");
+    }
+    for (const std::string& kind : permission.commands()) {
+      const google::protobuf::FieldDescriptor* field =
+          v1::Command::descriptor()->FindFieldByName(kind);
+      if (field == nullptr || field->containing_oneof() != body) {
+        return FieldError(absl::StrCat("permissions[", i, "].commands"),
+                          absl::StrCat("'", kind, "' is not a command"));
+      }
+    }
+  }
+  if (p.co_approval_from() == v1::SEVERITY_UNSPECIFIED) {
+    return FieldError("co_approval_from", "must be a severity");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateAuthority(const v1::Policy& p) {
   if (p.authority_size() != 3) {
     return FieldError("authority",
@@ -251,6 +275,7 @@ absl::Status ValidatePolicy(const v1::Policy& policy) {
   DOCKET_RETURN_IF_ERROR(ValidateCompensation(policy.compensation()));
   DOCKET_RETURN_IF_ERROR(ValidateAuthority(policy));
   DOCKET_RETURN_IF_ERROR(ValidateTime(policy.time()));
+  DOCKET_RETURN_IF_ERROR(ValidatePermissions(policy));
   if (policy.evidence().max_bytes() <= 0) {
     return FieldError("evidence.max_bytes", "must be > 0");
   }

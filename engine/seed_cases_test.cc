@@ -14,6 +14,7 @@ namespace docket {
 namespace {
 
 using ::docket::testing::CaseHarness;
+using ::docket::testing::Claims;
 using ::docket::testing::Handler;
 using ::docket::testing::HqSupervisor;
 using ::docket::testing::RegionSupervisor;
@@ -95,9 +96,13 @@ TEST(SeedCaseTest, AcrylicSignsDamagedUninsuredPaysContractRatePerKg) {
   EXPECT_THAT(early.status().message(), HasSubstr("payment of 48.20"));
   EXPECT_THAT(early.status().message(), HasSubstr("DEADLINE_KIND_REPORT_UPWARD"));
   // A payment above what is owed is refused; the exact amount is accepted.
-  EXPECT_EQ(RuleOfResult(c.Submit(R"pb(pay_compensation { amount_fen: 4821 })pb")),
+  EXPECT_EQ(RuleOfResult(c.Submit(R"pb(pay_compensation { amount_fen: 4821 })pb", Claims())),
             v1::RULE_PAYMENT);
-  c.MustSubmit(R"pb(pay_compensation { amount_fen: 4820 payment_reference: "PAY-1" })pb");
+  // Claims records the payment, not the handler who proposed it.
+  EXPECT_EQ(RuleOfResult(c.Submit(R"pb(pay_compensation { amount_fen: 4820 })pb")),
+            v1::RULE_SEPARATION_OF_DUTIES);
+  c.MustSubmit(R"pb(pay_compensation { amount_fen: 4820 payment_reference: "PAY-1" })pb",
+               Claims());
   c.MustSubmit(R"pb(report_upward { to_level: LEVEL_BRANCH report: "daily" })pb");
   c.MustSubmit(R"pb(archive { note: "closed" })pb");
   EXPECT_EQ(c.state().stage(), v1::STAGE_ARCHIVED);
@@ -262,7 +267,18 @@ TEST(SeedCaseTest, CigarettesLostAtChainStoreIsMajorContractPaysDirectLoss) {
                       }
                     })pb");
   c.MustSubmit(R"pb(record_customer_reply { decision: CUSTOMER_DECISION_ACCEPTS })pb");
-  c.MustSubmit(R"pb(pay_compensation { amount_fen: 1050000 })pb", RegionSupervisor());
+  // MAJOR: approved by the region, co-approved by claims, then paid by
+  // claims; not before, and not by the region supervisor who proposed it.
+  EXPECT_EQ(RuleOfResult(c.Submit(R"pb(pay_compensation { amount_fen: 1050000 })pb", Claims())),
+            v1::RULE_APPROVAL);
+  c.MustSubmit(R"pb(approve_compensation { note: "region approves" })pb", RegionSupervisor());
+  EXPECT_EQ(RuleOfResult(c.Submit(R"pb(pay_compensation { amount_fen: 1050000 })pb", Claims())),
+            v1::RULE_APPROVAL);
+  c.MustSubmit(R"pb(approve_compensation { note: "理赔处 co-approves" })pb", Claims());
+  EXPECT_EQ(RuleOfResult(
+                c.Submit(R"pb(pay_compensation { amount_fen: 1050000 })pb", RegionSupervisor())),
+            v1::RULE_SEPARATION_OF_DUTIES);
+  c.MustSubmit(R"pb(pay_compensation { amount_fen: 1050000 })pb", Claims());
   c.MustSubmit(R"pb(record_follow_up { method: FOLLOW_UP_METHOD_VISIT satisfaction: 4 })pb");
   c.MustSubmit(R"pb(report_upward { to_level: LEVEL_REGION })pb");
   auto archive = c.Submit(R"pb(archive {})pb");

@@ -17,6 +17,15 @@ absl::StatusOr<CaseCache::Entry*> CaseCache::GetEntry(const std::string& case_id
   return &entry;
 }
 
+absl::StatusOr<CaseCache::DirectoryEntry*> CaseCache::GetDirectory() {
+  if (directory_.has_value()) return &*directory_;
+  absl::StatusOr<v1::DirectoryState> state = store_->ReadDirectory();
+  if (!state.ok()) return state.status();
+  directory_.emplace();
+  directory_->state = *std::move(state);
+  return &*directory_;
+}
+
 absl::StatusOr<v1::CaseState*> CaseCache::Get(const std::string& case_id) {
   absl::StatusOr<Entry*> entry = GetEntry(case_id);
   if (!entry.ok()) return entry.status();

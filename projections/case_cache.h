@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "docket/v1/directory.pb.h"
 #include "docket/v1/state.pb.h"
 #include "projections/store.h"
 
@@ -36,12 +38,23 @@ class CaseCache {
   absl::StatusOr<Entry*> GetEntry(const std::string& case_id);
 
   std::map<std::string, Entry>& entries() { return states_; }
+
+  // The directory (the "@directory" stream), read through once like a case.
+  struct DirectoryEntry {
+    v1::DirectoryState state;
+    bool dirty = false;
+  };
+  absl::StatusOr<DirectoryEntry*> GetDirectory();
+  // The directory entry if it was read in this batch, else null.
+  DirectoryEntry* directory() { return directory_.has_value() ? &*directory_ : nullptr; }
+
   // Report counter deltas of the events applied since the last flush,
   // summed per stats key: the projector writes one merge per key per batch.
   std::map<std::string, int64_t>& stats() { return stats_; }
   void Clear() {
     states_.clear();
     stats_.clear();
+    directory_.reset();
   }
   size_t size() const { return states_.size(); }
 
@@ -49,6 +62,7 @@ class CaseCache {
   const Store* store_;
   std::map<std::string, Entry> states_;
   std::map<std::string, int64_t> stats_;
+  std::optional<DirectoryEntry> directory_;
 };
 
 }  // namespace docket

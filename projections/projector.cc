@@ -8,6 +8,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "engine/deadlines.h"
+#include "engine/deterministic_bytes.h"
+#include "engine/directory.h"
 #include "engine/evolve.h"
 #include "engine/time_util.h"
 #include "projections/hash_chain.h"
@@ -188,6 +190,29 @@ std::map<std::string, int64_t> Projector::StatsDeltas(const v1::CaseEvent& event
   return out;
 }
 
+absl::StatusOr<bool> Projector::FoldDirectory(const v1::StoredEvent& stored,
+                                              const v1::CaseEvent& event, CaseCache* cache,
+                                              rocksdb::WriteBatch* batch,
+                                              const std::string* stored_bytes) const {
+  absl::StatusOr<CaseCache::DirectoryEntry*> entry = cache->GetDirectory();
+  if (!entry.ok()) return entry.status();
+  v1::DirectoryState* state = &(*entry)->state;
+  if (event.revision() <= state->revision()) return false;  // Already applied.
+  const std::string where = absl::StrCat("the directory's revision ", event.revision());
+  if (event.revision() != state->revision() + 1 || !event.has_directory_changed()) {
+    return absl::DataLossError(absl::StrCat(where, ": the directory is at revision ",
+                                            state->revision(), "; a revision is missing"));
+  }
+  absl::Status link = VerifyLink(stored, state->hash_head(), where);
+  if (!link.ok()) return link;
+  ApplyDirectoryChange(event, state);
+  state->set_hash_head(stored.hash());
+  (*entry)->dirty = true;
+  batch->Put(store_->cf(Cf::kHistory), keys::History(event.case_id(), event.revision()),
+             stored_bytes != nullptr ? *stored_bytes : stored.SerializeAsString());
+  return true;
+}
+
 absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* cache,
                                      rocksdb::WriteBatch* batch, v1::CaseEvent* decoded,
                                      const std::string* stored_bytes) const {
@@ -196,6 +221,7 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* c
   if (!event.ParseFromString(stored.event())) {
     return absl::DataLossError("a stored event does not decode as docket.v1.CaseEvent");
   }
+  if (event.case_id() == kDirectoryStream) return FoldDirectory(stored, event, cache, batch, stored_bytes);
   absl::StatusOr<CaseCache::Entry*> entry = cache->GetEntry(event.case_id());
   if (!entry.ok()) return entry.status();
   v1::CaseState* state = &(*entry)->state;
@@ -253,6 +279,13 @@ void Projector::Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const {
       batch->Put(store_->cf(Cf::kByStatus), keys::ByStatus(after.stage(), case_id), "");
     }
     entry.dirty = false;
+  }
+  if (CaseCache::DirectoryEntry* directory = cache->directory();
+      directory != nullptr && directory->dirty) {
+    // Deterministic: its map of passwords must give the same bytes every
+    // time, so that a replay rebuilds the projection bit for bit.
+    batch->Put(store_->cf(Cf::kDirectory), kDirectoryKey, DeterministicBytes(directory->state));
+    directory->dirty = false;
   }
   for (const auto& [key, delta] : cache->stats()) {
     if (delta != 0) batch->Merge(store_->cf(Cf::kStats), key, Int64AddOperator::Encode(delta));

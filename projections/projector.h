@@ -16,7 +16,8 @@
 namespace docket {
 
 // Folds stored events into every projection: cases, history, due,
-// by_status, by_customer, by_waybill and stats. The one fold of docket: the
+// by_status, by_customer, by_waybill and stats; the directory's own stream
+// ("@directory") into the directory. The one fold of docket: the
 // engine loop, replay and the Kafka restore all use it, so they cannot
 // disagree.
 //
@@ -60,6 +61,11 @@ class Projector {
                                                     const v1::CaseState& after);
 
  private:
+  // Fold of an event of the directory's stream: into the directory.
+  absl::StatusOr<bool> FoldDirectory(const v1::StoredEvent& stored, const v1::CaseEvent& event,
+                                     CaseCache* cache, rocksdb::WriteBatch* batch,
+                                     const std::string* stored_bytes) const;
+
   const Store* store_;
 };
 

@@ -145,6 +145,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
     }
   }
 
+  if (mode == Mode::kReadWrite && !exists) {
+    fs::create_directories(dir, ec);
+    if (ec) return absl::UnavailableError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < kCfCount; ++i) {
@@ -366,6 +370,16 @@ absl::StatusOr<v1::DataDirMeta> Store::ReadMeta() const {
     return absl::DataLossError(absl::StrCat(dir_, ": the meta record is unreadable"));
   }
   return meta;
+}
+
+absl::StatusOr<v1::DirectoryState> Store::ReadDirectory() const {
+  absl::StatusOr<std::optional<std::string>> value = Get(Cf::kDirectory, kDirectoryKey);
+  if (!value.ok()) return value.status();
+  v1::DirectoryState state;
+  if (value->has_value() && !state.ParseFromString(**value)) {
+    return absl::DataLossError(absl::StrCat(dir_, ": the stored directory does not decode"));
+  }
+  return state;
 }
 
 std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Cf which) const {

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "docket/v1/directory.pb.h"
 #include "docket/v1/state.pb.h"
 #include "docket/v1/storage.pb.h"
 #include "rocksdb/db.h"
@@ -88,6 +89,9 @@ class Store {
   // The stored state of `case_id`; a default CaseState when there is none.
   absl::StatusOr<v1::CaseState> ReadCase(const std::string& case_id) const;
   absl::StatusOr<v1::DataDirMeta> ReadMeta() const;
+  // The folded directory; an empty one (revision 0) before the first
+  // directory event.
+  absl::StatusOr<v1::DirectoryState> ReadDirectory() const;
 
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf which) const;
 
@@ -114,6 +118,9 @@ class Store {
 
 // The file beside RocksDB's that records the last write made durable.
 inline constexpr char kAcknowledgedFile[] = "ACKNOWLEDGED";
+
+// Key of the DirectoryState in Cf::kDirectory.
+inline constexpr char kDirectoryKey[] = "state";
 
 // Key of the DataDirMeta record in Cf::kMeta.
 inline constexpr char kMetaKey[] = "docket";

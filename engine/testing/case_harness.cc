@@ -24,7 +24,7 @@ v1::Actor MakeActor(const char* id, v1::Role role, v1::Level level) {
 v1::Actor Handler() { return MakeActor("E-100", v1::ROLE_HANDLER, v1::LEVEL_BRANCH); }
 v1::Actor RegionSupervisor() { return MakeActor("E-200", v1::ROLE_SUPERVISOR, v1::LEVEL_REGION); }
 v1::Actor HqSupervisor() { return MakeActor("E-300", v1::ROLE_SUPERVISOR, v1::LEVEL_HEADQUARTERS); }
-v1::Actor Claims() { return MakeActor("E-400", v1::ROLE_CLAIMS, v1::LEVEL_REGION); }
+v1::Actor Claims() { return MakeActor("C-900", v1::ROLE_CLAIMS, v1::LEVEL_HEADQUARTERS); }
 v1::Actor Scanner() { return MakeActor("docket-scanner", v1::ROLE_SYSTEM, v1::LEVEL_HEADQUARTERS); }
 
 v1::Command CommandFromText(absl::string_view text) {

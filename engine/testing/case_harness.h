@@ -20,7 +20,7 @@ namespace docket::testing {
 v1::Actor Handler();           // ROLE_HANDLER at LEVEL_BRANCH.
 v1::Actor RegionSupervisor();  // ROLE_SUPERVISOR at LEVEL_REGION.
 v1::Actor HqSupervisor();      // ROLE_SUPERVISOR at LEVEL_HEADQUARTERS.
-v1::Actor Claims();            // ROLE_CLAIMS at LEVEL_REGION.
+v1::Actor Claims();            // ROLE_CLAIMS (理赔处) at LEVEL_HEADQUARTERS.
 v1::Actor Scanner();           // ROLE_SYSTEM at LEVEL_HEADQUARTERS.
 
 // Parses a text-format message or fails the test (and returns a default).

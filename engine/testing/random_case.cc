@@ -58,6 +58,24 @@ std::string RandomCase::OpenCase() {
       Uniform(0, 8000000));
 }
 
+// Toward paying what is owed: from MAJOR up the approvals first (by
+// another headquarters supervisor than the proposer, and claims), then the
+// payment, recorded by claims.
+std::pair<std::string, v1::Actor> RandomCase::Payment(const v1::CaseState& s, int64_t owed) {
+  bool supervisor = false, claims = false;
+  for (const v1::CompensationApproval& a : s.approvals()) {
+    supervisor |= a.role() == v1::ROLE_SUPERVISOR;
+    claims |= a.role() == v1::ROLE_CLAIMS;
+  }
+  if (s.severity() >= v1::SEVERITY_MAJOR && !supervisor) {
+    v1::Actor approver = HqSupervisor();
+    approver.set_id("E-310");
+    return {"approve_compensation {}", approver};
+  }
+  if (s.severity() >= v1::SEVERITY_MAJOR && !claims) return {"approve_compensation {}", Claims()};
+  return {absl::StrFormat("pay_compensation { amount_fen: %d }", owed), Claims()};
+}
+
 std::pair<std::string, v1::Actor> RandomCase::NextStep(const v1::CaseState& s) {
   const v1::Actor handler = Handler(), hq = HqSupervisor();
   if (s.kind() == v1::CASE_KIND_INQUIRY || s.kind() == v1::CASE_KIND_SUGGESTION) {
@@ -130,14 +148,10 @@ std::pair<std::string, v1::Actor> RandomCase::NextStep(const v1::CaseState& s) {
     case v1::STAGE_DISPUTED:
       return {R"pb(start_special_handling { customer_view: "more" })pb", handler};
     case v1::STAGE_REPLIED:
-      if (owed > 0 && Chance(0.5)) {
-        return {absl::StrFormat("pay_compensation { amount_fen: %d }", owed), hq};
-      }
+      if (owed > 0 && Chance(0.5)) return Payment(s, owed);
       return {"record_follow_up { method: FOLLOW_UP_METHOD_PHONE satisfaction: 4 }", handler};
     case v1::STAGE_FOLLOWED_UP:
-      if (owed > 0) {
-        return {absl::StrFormat("pay_compensation { amount_fen: %d }", owed), hq};
-      }
+      if (owed > 0) return Payment(s, owed);
       for (const auto& p : s.penalties()) {
         if (!p.executed()) {
           return {

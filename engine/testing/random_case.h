@@ -38,6 +38,7 @@ class RandomCase {
  private:
   // The next step of an inquiry or suggestion.
   std::string NextFlowStep(const v1::CaseState& s);
+  std::pair<std::string, v1::Actor> Payment(const v1::CaseState& s, int64_t owed);
 
   std::mt19937 rng_;
 };

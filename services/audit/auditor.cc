@@ -3,6 +3,8 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "engine/deterministic_bytes.h"
+#include "engine/directory.h"
 #include "engine/evolve.h"
 #include "engine/time_util.h"
 #include "projections/hash_chain.h"
@@ -40,6 +42,14 @@ class Auditor {
   bool Exists(Cf cf, const std::string& key) {
     absl::StatusOr<std::optional<std::string>> v = store_.Get(cf, key);
     return v.ok() && v->has_value();
+  }
+
+  void FinishStream() {
+    if (stream_ != kDirectoryStream) return FinishCase();
+    absl::StatusOr<v1::DirectoryState> stored = store_.ReadDirectory();
+    if (!stored.ok() || DeterministicBytes(*stored) != DeterministicBytes(directory_)) {
+      Problem("the stored directory differs from a fresh fold of its history");
+    }
   }
 
   void FinishCase() {
@@ -85,11 +95,13 @@ class Auditor {
       }
       const std::string case_id(key.substr(0, nul));
       const int64_t revision = keys::ReadBigEndian64(key.substr(nul + 1));
-      if (case_id != fresh_.case_id()) {
-        FinishCase();
+      if (case_id != stream_) {
+        FinishStream();
+        stream_ = case_id;
         fresh_ = v1::CaseState();
         broken_ = false;
       }
+      const bool directory = case_id == kDirectoryStream;
       ++report_.events;
       if (broken_) continue;  // One problem per case is enough.
       const std::string where = absl::StrCat("case ", case_id, " revision ", revision);
@@ -101,8 +113,9 @@ class Auditor {
         broken_ = true;
         continue;
       }
-      if (revision != fresh_.revision() + 1) {
-        Problem(absl::StrCat(where, ": expected revision ", fresh_.revision() + 1));
+      const int64_t current = directory ? directory_.revision() : fresh_.revision();
+      if (revision != current + 1) {
+        Problem(absl::StrCat(where, ": expected revision ", current + 1));
         broken_ = true;
         continue;
       }
@@ -112,10 +125,21 @@ class Auditor {
         broken_ = true;
         continue;
       }
-      absl::Status link = VerifyLink(stored, fresh_.hash_head(), where);
+      absl::Status link =
+          VerifyLink(stored, directory ? directory_.hash_head() : fresh_.hash_head(), where);
       if (!link.ok()) {
         Problem(std::string(link.message()));
         broken_ = true;
+        continue;
+      }
+      if (directory) {
+        if (!event.has_directory_changed()) {
+          Problem(absl::StrCat(where, ": not a directory change"));
+          broken_ = true;
+          continue;
+        }
+        ApplyDirectoryChange(event, &directory_);
+        directory_.set_hash_head(stored.hash());
         continue;
       }
       // Not a copy of the whole state per event: that made verify quadratic
@@ -137,7 +161,7 @@ class Auditor {
         }
       }
     }
-    FinishCase();
+    FinishStream();
     return FromRocks(it->status(), "reading history");
   }
 
@@ -254,7 +278,9 @@ class Auditor {
   const Store& store_;
   const EvidenceStore& evidence_;
   AuditReport report_;
+  std::string stream_;  // The stream being walked: a case, or the directory.
   v1::CaseState fresh_;
+  v1::DirectoryState directory_;
   bool broken_ = false;
   std::map<Cf, int64_t> expected_;
   std::map<std::string, int64_t> stats_;

@@ -5,7 +5,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "engine/authorization.h"
 #include "engine/decider.h"
+#include "engine/directory.h"
 #include "engine/deterministic_bytes.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
@@ -112,7 +114,8 @@ void CommandProcessor::Record(const v1::CommandRecord& record, const Decision& d
 }
 
 absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1::Command& command,
-                                                                       absl::Time now) {
+                                                                       absl::Time now,
+                                                                       bool internal) {
   Decision decision;
   decision.content_sha256 = Sha256(DeterministicBytes(command));
   v1::CommandOutcome& outcome = decision.outcome;
@@ -140,7 +143,7 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
   record.set_content_sha256(decision.content_sha256);
   record.set_case_id(command.case_id());
   *record.mutable_decided_at() = ToProto(now);
-  absl::StatusOr<std::vector<v1::CaseEvent>> events = DecideAgainstState(command, now);
+  absl::StatusOr<std::vector<v1::CaseEvent>> events = DecideAgainstState(command, now, internal);
   if (!events.ok()) {
     if (RuleOf(events.status()) == v1::RULE_UNSPECIFIED &&
         events.status().code() == absl::StatusCode::kInternal) {
@@ -148,8 +151,10 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
     }
     outcome = Rejected(command, events.status(), now);
     // A refusal is an outcome like any other: recorded, and final; unless
-    // the command's id is itself malformed, leaving nothing to record it by.
-    if (!outcome.command_id().empty()) {
+    // the command's id is itself malformed, leaving nothing to record it by,
+    // or its sender unproven (whoever sent it must not occupy the id).
+    if (!outcome.command_id().empty() &&
+        outcome.rejection().rule() != v1::RULE_UNAUTHENTICATED) {
       record.set_case_id(outcome.case_id());
       *record.mutable_rejection() = outcome.rejection();
       Record(record, decision);
@@ -157,14 +162,15 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
     return decision;
   }
 
-  absl::StatusOr<v1::CaseState*> state = cache_.Get(command.case_id());
-  if (!state.ok()) return state.status();
+  absl::StatusOr<std::string> head = HashHead(command);
+  if (!head.ok()) return head.status();
   outcome.set_command_id(command.command_id());
   outcome.set_case_id(command.case_id());
   decision.first_event = pending_->log.size();
   decision.event_count = events->size();
   for (v1::CaseEvent& event : *events) {
-    v1::StoredEvent stored = ChainEvent(DeterministicBytes(event), (*state)->hash_head());
+    v1::StoredEvent stored = ChainEvent(DeterministicBytes(event), *head);
+    *head = stored.hash();
     std::string bytes = stored.SerializeAsString();
     absl::StatusOr<bool> folded =
         projector_.Fold(stored, &cache_, &pending_->batch, nullptr, &bytes);
@@ -178,8 +184,45 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
   return decision;
 }
 
+absl::StatusOr<std::string> CommandProcessor::HashHead(const v1::Command& command) {
+  if (command.has_directory()) {
+    absl::StatusOr<CaseCache::DirectoryEntry*> directory = cache_.GetDirectory();
+    if (!directory.ok()) return directory.status();
+    return (*directory)->state.hash_head();
+  }
+  absl::StatusOr<v1::CaseState*> state = cache_.Get(command.case_id());
+  if (!state.ok()) return state.status();
+  return (*state)->hash_head();
+}
+
+absl::StatusOr<const Directory*> CommandProcessor::CurrentDirectory() {
+  absl::StatusOr<CaseCache::DirectoryEntry*> entry = cache_.GetDirectory();
+  if (!entry.ok()) return entry.status();
+  const v1::DirectoryState& state = (*entry)->state;
+  if (directory_ == nullptr || directory_->revision() != state.revision() ||
+      directory_->state().hash_head() != state.hash_head()) {
+    directory_ = std::make_unique<Directory>(state);
+  }
+  return directory_.get();
+}
+
 absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
-    const v1::Command& command, absl::Time now) {
+    const v1::Command& command, absl::Time now, bool internal) {
+  // Who asks, as the directory knows them; then what they may do.
+  absl::StatusOr<const Directory*> directory = CurrentDirectory();
+  if (!directory.ok()) return directory.status();
+  v1::Command resolved = command;
+  absl::StatusOr<v1::Actor> actor = ResolveActor(**directory, command, internal);
+  if (!actor.ok()) return actor.status();
+  *resolved.mutable_actor() = *std::move(actor);
+  if (command.has_directory()) {
+    DOCKET_RETURN_IF_ERROR(
+        Authorize(**directory, resolved.actor(), resolved, v1::CaseState(), policy_));
+    return DecideDirectoryChange(**directory, resolved, policy_, now);
+  }
+  absl::StatusOr<v1::CaseState*> state = cache_.Get(command.case_id());
+  if (!state.ok()) return state.status();
+  DOCKET_RETURN_IF_ERROR(Authorize(**directory, resolved.actor(), resolved, **state, policy_));
   // Evidence that cannot be verified is not accepted: what an attachment
   // names by content must be in the store, with that size.
   if (evidence_ != nullptr && command.has_attach_evidence() &&
@@ -190,8 +233,6 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
                     absl::StrCat("case ", command.case_id(), ": ", present.message()));
     }
   }
-  absl::StatusOr<v1::CaseState*> state = cache_.Get(command.case_id());
-  if (!state.ok()) return state.status();
   // The other cases the decision may consult, as this batch leaves them.
   CaseMap others;
   for (const std::string& id : ReferencedCases(command)) {
@@ -203,7 +244,7 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
     if (!other.ok()) return other.status();
     if ((*other)->revision() > 0) others.Put(**other);
   }
-  return docket::Decide(**state, command, policy_, now, calendar_, others);
+  return docket::Decide(**state, resolved, policy_, now, calendar_, others);
 }
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatch(
@@ -223,7 +264,7 @@ absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatchAt(
   std::vector<Timed> timed;
   timed.reserve(commands.size());
   for (const absl::StatusOr<v1::Command>& command : commands) {
-    timed.push_back({command, now});
+    timed.push_back({command, now, /*internal=*/true});
   }
   return SubmitTimed(timed);
 }
@@ -255,7 +296,7 @@ absl::StatusOr<std::vector<CommandProcessor::Decision>> CommandProcessor::Decide
       decisions.push_back(std::move(rejected));
       continue;
     }
-    absl::StatusOr<Decision> decision = DecideOne(*timed.command, timed.now);
+    absl::StatusOr<Decision> decision = DecideOne(*timed.command, timed.now, timed.internal);
     if (!decision.ok()) {
       Abort();
       return decision.status();

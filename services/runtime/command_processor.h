@@ -13,6 +13,7 @@
 #include "docket/v1/policy.pb.h"
 #include "docket/v1/storage.pb.h"
 #include "engine/calendar.h"
+#include "engine/directory.h"
 #include "projections/case_cache.h"
 #include "projections/projector.h"
 #include "projections/store.h"
@@ -50,8 +51,9 @@ class CommandProcessor {
   absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatch(
       const std::vector<absl::StatusOr<v1::Command>>& commands);
 
-  // SubmitBatch deciding at `now` instead of the clock's time (the
-  // deadline scanner's `tick --now`).
+  // SubmitBatch deciding at `now` instead of the clock's time, for
+  // docket's own commands (the deadline scanner's, a directory's
+  // bootstrap): they act as the system principal.
   absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatchAt(
       const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now);
 
@@ -64,6 +66,9 @@ class CommandProcessor {
   struct Timed {
     absl::StatusOr<v1::Command> command;
     absl::Time now;
+    // From docket itself (the scanner, the bootstrap): acts as the system
+    // principal. Anything from outside is resolved in the directory.
+    bool internal = false;
   };
   // Decides and commits `commands`, each at its own instant.
   absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitTimed(const std::vector<Timed>& commands);
@@ -107,14 +112,19 @@ class CommandProcessor {
 
  private:
   struct Pending;
-  absl::StatusOr<Decision> DecideOne(const v1::Command& command, absl::Time now);
+  absl::StatusOr<Decision> DecideOne(const v1::Command& command, absl::Time now, bool internal);
   // The record of `command_id` decided before (in this batch or committed),
   // with its outcome in `original`; nullopt when it is new.
   absl::StatusOr<std::optional<v1::CommandRecord>> FindRecord(const std::string& command_id,
                                                               Decision* original) const;
-  // Decide against the case's state as this batch leaves it.
+  // Resolves the actor, authorizes the command and decides it against its
+  // stream's state (a case, or the directory) as this batch leaves it.
   absl::StatusOr<std::vector<v1::CaseEvent>> DecideAgainstState(const v1::Command& command,
-                                                                absl::Time now);
+                                                                absl::Time now, bool internal);
+  // The hash of the last event of the command's stream.
+  absl::StatusOr<std::string> HashHead(const v1::Command& command);
+  // The directory as this batch leaves it (a view rebuilt when it changes).
+  absl::StatusOr<const Directory*> CurrentDirectory();
   // Adds the outcome's record to the pending batch.
   void Record(const v1::CommandRecord& record, const Decision& decision);
   // Adds revisions [first, last] of `case_id` from history to `outcome`,
@@ -132,6 +142,7 @@ class CommandProcessor {
   std::unique_ptr<Pending> pending_;
   std::function<bool(const std::string& case_id)> visible_;
   const EvidenceStore* evidence_ = nullptr;
+  std::unique_ptr<Directory> directory_;
 };
 
 }  // namespace docket

@@ -15,13 +15,7 @@ constexpr int kMaxPasses = 10000;
 
 }  // namespace
 
-v1::Actor DeadlineScanner::Actor() {
-  v1::Actor actor;
-  actor.set_id("docket-scanner");
-  actor.set_role(v1::ROLE_SYSTEM);
-  actor.set_level(v1::LEVEL_HEADQUARTERS);
-  return actor;
-}
+v1::Actor DeadlineScanner::Actor() { return SystemActor(); }
 
 absl::StatusOr<std::vector<v1::Command>> DeadlineScanner::DueCommands(
     const Store& store, absl::Time now, size_t limit, const v1::Policy& policy,

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "docket/v1/commands.pb.h"
 #include "services/runtime/clock.h"
 
 namespace docket::ctl {
@@ -32,6 +33,10 @@ int Report(const Args& args);
 int Verify(const Args& args);
 int Replay(const Args& args);
 int Compact(const Args& args);
+int InitCommand(const Args& args);
+int DirectoryCommandVerb(const Args& args);
+int TokenCommand(const Args& args);
+int KeyCommand(const Args& args);
 int BackupCommand(const Args& args);
 int RestoreCommand(const Args& args);
 int Tail(const Args& args);
@@ -40,6 +45,9 @@ int Rejections(const Args& args);
 
 // submit and tail over Kafka (--brokers).
 int KafkaSubmit();
+// Publishes `commands` to docket.commands (signed with --key_file) and
+// prints their outcomes as docketd answers them.
+int KafkaSubmitCommands(std::vector<absl::StatusOr<v1::Command>> commands);
 int KafkaTail();
 
 // The data directory: --data_dir, else $DOCKET_DATA_DIR, else

@@ -18,6 +18,7 @@
 #include "engine/refusal.h"
 #include "engine/time_util.h"
 #include "services/kafka/client.h"
+#include "services/kafka/gateway.h"
 #include "services/kafka/wire.h"
 #include "services/runtime/json_codec.h"
 #include "tools/docketctl/docketctl.h"
@@ -93,9 +94,31 @@ void OnPublished(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
 volatile std::sig_atomic_t interrupted = 0;
 void Interrupt(int) { interrupted = 1; }
 
+// The commands of stdin, one per line.
+std::vector<absl::StatusOr<v1::Command>> ReadCommands() {
+  std::vector<absl::StatusOr<v1::Command>> commands;
+  LineReader reader(STDIN_FILENO, kMaxCommandBytes);
+  LineReader::Line line;
+  while (reader.Next(&line)) {
+    commands.push_back(line.too_long ? absl::StatusOr<v1::Command>(CommandTooLarge(line.length))
+                                     : ParseCommandJson(line.text));
+  }
+  return commands;
+}
+
 }  // namespace
 
-int KafkaSubmit() {
+int KafkaSubmit() { return KafkaSubmitCommands(ReadCommands()); }
+
+int KafkaSubmitCommands(std::vector<absl::StatusOr<v1::Command>> commands) {
+  // A gateway signs what it publishes (--key_file); unsigned commands are
+  // refused by the engines.
+  std::optional<kafka::KeyFile> key;
+  if (!absl::GetFlag(FLAGS_key_file).empty()) {
+    absl::StatusOr<kafka::KeyFile> read = kafka::ReadKeyFile(absl::GetFlag(FLAGS_key_file));
+    if (!read.ok()) return Fail(read.status());
+    key = *std::move(read);
+  }
   absl::StatusOr<Handle> reader = Reader(false);
   if (!reader.ok()) return Fail(reader.status());
   Published published;
@@ -116,12 +139,7 @@ int KafkaSubmit() {
   // Publish; refuse here what cannot be correlated (no command id).
   bool failed = false;
   std::vector<std::string> ids;  // By order of publishing.
-  LineReader reader_in(STDIN_FILENO, kMaxCommandBytes);
-  LineReader::Line line;
-  while (reader_in.Next(&line)) {
-    absl::StatusOr<v1::Command> command =
-        line.too_long ? absl::StatusOr<v1::Command>(CommandTooLarge(line.length))
-                      : ParseCommandJson(line.text);
+  for (absl::StatusOr<v1::Command>& command : commands) {
     if (command.ok() && command->command_id().empty()) {
       command = absl::InvalidArgumentError("a command needs a command_id to be correlated");
     }
@@ -145,10 +163,14 @@ int KafkaSubmit() {
           command->has_occurred_at() ? std::optional<absl::Time>(ToTime(command->occurred_at()))
                                      : std::nullopt);
     }
+    const std::string value = command->SerializeAsString();
+    kafka::Headers headers = kafka::CommandHeaders(*command);
+    if (key.has_value()) {
+      for (auto& header : kafka::SignatureHeaders(*key, value)) headers.push_back(header);
+    }
     absl::Status produced = kafka::Produce(
         producer->get(), kafka::kCommandsTopic, kafka::PartitionOf(command->case_id(), *partitions),
-        command->case_id(), command->SerializeAsString(), kafka::CommandHeaders(*command),
-        reinterpret_cast<void*>(index), stamp);
+        command->case_id(), value, headers, reinterpret_cast<void*>(index), stamp);
     if (!produced.ok()) return Fail(produced);
   }
   rd_kafka_resp_err_t flushed = rd_kafka_flush(

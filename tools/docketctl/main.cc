@@ -48,6 +48,9 @@ ABSL_FLAG(absl::Duration, every, absl::ZeroDuration(),
 ABSL_FLAG(std::string, brokers, "",
           "submit, tail: talk to docketd over Kafka at these bootstrap servers "
           "(HOST:PORT,...) instead of using a data directory.");
+ABSL_FLAG(std::string, key_file, "",
+          "with --brokers: the gateway key file (KEY_ID HEX_SECRET) that signs the commands "
+          "published; key new: where to write the new key.");
 ABSL_FLAG(std::vector<std::string>, kafka, {},
           "with --brokers: librdkafka settings, key=value,... (TLS, SASL).");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
@@ -59,6 +62,17 @@ ABSL_FLAG(std::string, media_type, "",
 ABSL_FLAG(std::string, command_id, "",
           "attach: command id; default derived from the case and the file's "
           "hash, so repeating an attach is harmless.");
+ABSL_FLAG(std::string, admin, "", "init: the id of the first administrator.");
+ABSL_FLAG(std::string, out, "", "key new: the key file to write (it must not exist).");
+ABSL_FLAG(std::string, principal, "",
+          "key new: the only principal the key may sign for (default: any, a trusted gateway).");
+ABSL_FLAG(std::string, password, "",
+          "init: the first administrator's password (hashed before it is stored).");
+ABSL_FLAG(std::string, as, "",
+          "token, directory: the administrator to act as (default: the directory's first); "
+          "list, show, history, report, rejections: read as this principal, within its scope.");
+ABSL_FLAG(absl::Duration, expires, absl::ZeroDuration(),
+          "token issue: how long the token is valid (e.g. 720h; default: no expiry).");
 ABSL_FLAG(std::string, actor_id, "", "attach: actor id (required).");
 ABSL_FLAG(std::string, actor_role, "ROLE_HANDLER", "attach: actor role.");
 ABSL_FLAG(std::string, actor_level, "LEVEL_BRANCH", "attach: actor level.");
@@ -88,6 +102,18 @@ commands:
   verify              audit: hash chains, revisions, log == history, evidence
                       files, and a fresh fold equal to every projection
   replay              rebuild every projection from the log
+  init --admin=ID     a new data directory, its directory bootstrapped with
+                      docket's own principal and a first administrator
+                      [--password=PW]
+  directory apply     directory commands (regions, branches, principals,
+                      passwords, tokens, gateway keys) from stdin, one per
+                      line (examples/org.ndjson); passwords are hashed here
+  directory list      the organisation, without credentials [--format=json]
+  token issue ID      a new API token for principal ID, printed once
+                      [--expires=720h]; token revoke TOKEN_ID
+  key new KEY_ID      a gateway key for signing commands on Kafka, written to
+                      --out and registered in the directory [--principal=ID];
+                      "system" is the engines' own key, never registered
   compact             write everything to table files and compact them
   backup TARGET       a consistent copy of the data directory and its
                       evidence at TARGET (new), while it stays in use
@@ -138,6 +164,10 @@ int main(int argc, char** argv) {
       {"tail", docket::ctl::Tail},
       {"tick", docket::ctl::Tick},
       {"rejections", docket::ctl::Rejections},
+      {"init", docket::ctl::InitCommand},
+      {"directory", docket::ctl::DirectoryCommandVerb},
+      {"token", docket::ctl::TokenCommand},
+      {"key", docket::ctl::KeyCommand},
   };
   auto it = kCommands.find(command);
   if (it == kCommands.end()) {

@@ -1,0 +1,87 @@
+// Approval of compensation before it is paid (DESIGN.md, "Compensation"):
+// from the policy's co-approval severity (MAJOR) up, the proposal is
+// approved by a supervisor holding the authority its amount needs and
+// co-approved by claims (理赔处); whoever proposed goodwill does not approve
+// it, and a payment is recorded by claims, not by the proposer.
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/decision_context.h"
+#include "engine/refusal.h"
+#include "engine/status_macros.h"
+#include "engine/time_util.h"
+
+namespace docket::internal {
+namespace {
+
+bool Approved(const v1::CaseState& s, v1::Role role) {
+  return std::any_of(s.approvals().begin(), s.approvals().end(),
+                     [&](const v1::CompensationApproval& a) { return a.role() == role; });
+}
+
+}  // namespace
+
+absl::StatusOr<Events> DecideApproveCompensation(const DecisionContext& ctx) {
+  DOCKET_RETURN_IF_ERROR(RequireStage(
+      ctx, {v1::STAGE_PROPOSED, v1::STAGE_REPLIED, v1::STAGE_FOLLOWED_UP},
+      "ApproveCompensation (while a proposal stands)"));
+  const v1::CaseState& s = ctx.state;
+  const v1::Actor& actor = ctx.command.actor();
+  if (s.proposed_fen() <= 0 || s.compensation_declined()) {
+    return RefuseNotNow(v1::RULE_APPROVAL,
+                        absl::StrCat(ctx.Case(), ": there is no compensation to approve"));
+  }
+  if (actor.role() != v1::ROLE_SUPERVISOR && actor.role() != v1::ROLE_CLAIMS) {
+    return Refuse(v1::RULE_PERMISSION, absl::StatusCode::kPermissionDenied,
+                  absl::StrCat(ctx.Case(), ": compensation is approved by a supervisor and "
+                                           "co-approved by claims"));
+  }
+  if (s.goodwill_fen() > 0 && actor.id() == s.proposer_id()) {
+    return Refuse(v1::RULE_SEPARATION_OF_DUTIES, absl::StatusCode::kPermissionDenied,
+                  absl::StrCat(ctx.Case(), ": ", actor.id(),
+                               " proposed the goodwill and may not approve it"));
+  }
+  if (Approved(s, actor.role())) {
+    return RefuseNotNow(v1::RULE_APPROVAL,
+                        absl::StrCat(ctx.Case(), ": the proposal already has the ",
+                                     actor.role() == v1::ROLE_CLAIMS ? "co-approval of claims"
+                                                                     : "approval of a supervisor"));
+  }
+  if (actor.role() == v1::ROLE_SUPERVISOR) {
+    DOCKET_RETURN_IF_ERROR(RequireLevel(
+        ctx, s.proposal_required_level(),
+        absl::StrCat("approving ", FormatFen(s.proposed_fen()), " CNY of compensation")));
+  }
+  v1::CaseEvent event;
+  v1::CompensationApproved* e = event.mutable_compensation_approved();
+  e->set_amount_fen(s.proposed_fen());
+  e->set_role(actor.role());
+  e->set_level(actor.level());
+  e->set_note(ctx.command.approve_compensation().note());
+  return Single(std::move(event));
+}
+
+absl::Status CheckPaymentApprovals(const DecisionContext& ctx) {
+  const v1::CaseState& s = ctx.state;
+  if (ctx.command.actor().id() == s.proposer_id()) {
+    return Refuse(v1::RULE_SEPARATION_OF_DUTIES, absl::StatusCode::kPermissionDenied,
+                  absl::StrCat(ctx.Case(), ": ", s.proposer_id(),
+                               " proposed this compensation; claims records its payment"));
+  }
+  if (s.severity() < ctx.policy.co_approval_from()) return absl::OkStatus();
+  std::vector<std::string> missing;
+  if (!Approved(s, v1::ROLE_SUPERVISOR)) {
+    missing.push_back(absl::StrCat("the approval of a ",
+                                   v1::Level_Name(s.proposal_required_level()), " supervisor"));
+  }
+  if (!Approved(s, v1::ROLE_CLAIMS)) missing.push_back("the co-approval of claims (理赔处)");
+  if (missing.empty()) return absl::OkStatus();
+  return RefuseNotNow(v1::RULE_APPROVAL,
+                      absl::StrCat(ctx.Case(), " is ", v1::Severity_Name(s.severity()),
+                                   ": its compensation is paid only with ",
+                                   absl::StrJoin(missing, " and ")));
+}
+
+}  // namespace docket::internal

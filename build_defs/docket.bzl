@@ -23,6 +23,7 @@ def docket_e2e_test(name, srcs, deps = [], data = [], size = "medium"):
         srcs = srcs,
         data = data + [
             "//examples:evidence",
+            "//examples:org.ndjson",
             "//examples:seed_cases.ndjson",
             "//tools/docketctl",
         ],

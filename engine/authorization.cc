@@ -111,6 +111,16 @@ absl::Status Authorize(const Directory& directory, const v1::Actor& actor,
                     absl::StrCat("command ", command.command_id(), ": branch ",
                                  intake.handling_branch(), " is not in the directory"));
     }
+    // A recovery is the carrier's own claim on a branch or a third party
+    // (追偿): never a customer's intake, and the only intake claims opens.
+    const bool recovery = intake.kind() == v1::CASE_KIND_RECOVERY;
+    if ((actor.role() == v1::ROLE_ADAPTER && recovery) ||
+        (actor.role() == v1::ROLE_CLAIMS && !recovery)) {
+      return Denied(v1::RULE_PERMISSION, command,
+                    absl::StrCat(v1::Role_Name(actor.role()), " ", actor.id(),
+                                 recovery ? " may not open a recovery case"
+                                          : " opens recovery cases only"));
+    }
     if (actor.role() == v1::ROLE_ADAPTER &&
         std::find(principal->channels().begin(), principal->channels().end(), intake.channel()) ==
             principal->channels().end()) {

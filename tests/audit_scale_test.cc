@@ -25,7 +25,11 @@ RunResult Ctl(const std::string& dir, std::vector<std::string> args,
   return RunProcess(args, input);
 }
 
-constexpr char kActor[] = R"("actor":{"id":"E-1","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"})";
+// Principals of examples/org.ndjson: the handler at GZ, and the adapters
+// of the phone and the web.
+constexpr char kActor[] = R"("actor":{"id":"E-101"})";
+constexpr char kPhone[] = R"("actor":{"id":"adapter-phone"})";
+constexpr char kWeb[] = R"("actor":{"id":"adapter-web"})";
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -35,7 +39,7 @@ TEST(AuditScaleTest, VerifyIsLinearInACasesEvents) {
   // One case with 30,000 events: intake, step 1, step 2, then evidence.
   constexpr int kEvents = 30000;
   std::string input = absl::StrCat(
-      R"({"commandId":"o","caseId":"C-BIG",)", kActor,
+      R"({"commandId":"o","caseId":"C-BIG",)", kPhone,
       R"(,"openCase":{"intake":{"channel":"CHANNEL_PHONE","category":"CATEGORY_DAMAGE",)",
       R"("customer":{"id":"CU-1"},"handlingBranch":"GZ"}}})", "\n",
       R"({"commandId":"a","caseId":"C-BIG",)", kActor, R"(,"acknowledge":{}})", "\n",
@@ -47,7 +51,7 @@ TEST(AuditScaleTest, VerifyIsLinearInACasesEvents) {
                     std::string(64, 'b'), R"(","sizeBytes":"10","mediaType":"application/pdf"}}})",
                     "\n");
   }
-  const std::string dir = testing::FreshDir("one-big-case");
+  const std::string dir = testing::OrganisedDir("one-big-case");
   auto start = std::chrono::steady_clock::now();
   RunResult submitted = Ctl(dir, {"submit"}, input);
   const double submit_s = Seconds(start);
@@ -67,11 +71,11 @@ TEST(AuditScaleTest, ListStreamsInBoundedMemory) {
   std::string input;
   for (int i = 0; i < kCases; ++i) {
     absl::StrAppend(
-        &input, R"({"commandId":"o)", i, R"(","caseId":"C-)", i, R"(",)", kActor,
+        &input, R"({"commandId":"o)", i, R"(","caseId":"C-)", i, R"(",)", kWeb,
         R"(,"openCase":{"intake":{"channel":"CHANNEL_ONLINE","category":"CATEGORY_LATE",)",
         R"("customer":{"id":"CU-)", i % 977, R"("},"handlingBranch":"GZ"}}})", "\n");
   }
-  const std::string dir = testing::FreshDir("many-cases");
+  const std::string dir = testing::OrganisedDir("many-cases");
   ASSERT_EQ(Ctl(dir, {"submit"}, input).exit_code, 0);
   for (const char* format : {"--format=table", "--format=json"}) {
     RunResult listed = Ctl(dir, {"list", format});

@@ -38,8 +38,8 @@ TEST(BackupTest, ARestoredBackupVerifiesAndHoldsTheSameData) {
             0);
   // A refusal on record is part of what is backed up.
   Ctl(dir, {"submit"},
-      R"({"commandId":"refused-1","caseId":"C-NONE","actor":{"id":"E-1","role":"ROLE_HANDLER",)"
-      R"("level":"LEVEL_BRANCH"},"acknowledge":{}})"
+      R"({"commandId":"refused-1","caseId":"C-NONE","actor":{"id":"E-101"},)"
+      R"("acknowledge":{}})"
       "\n");
   const auto before = testing::DumpDataDir(dir);
   ASSERT_TRUE(before.ok());
@@ -54,7 +54,7 @@ TEST(BackupTest, ARestoredBackupVerifiesAndHoldsTheSameData) {
   const std::string restored = testing::FreshDir("restored");
   RunResult restore = Ctl(restored, {"restore", target});
   ASSERT_EQ(restore.exit_code, 0) << restore.out << restore.err;
-  EXPECT_THAT(restore.out, HasSubstr("verify: OK: 9 cases, 70 events"));
+  EXPECT_THAT(restore.out, HasSubstr("verify: OK: 9 cases, 72 events, 35 directory events"));
   EXPECT_THAT(restore.out, HasSubstr("1 rejections, 2 evidence files re-hashed"));
   EXPECT_EQ(*testing::DumpDataDir(restored), *before);
   // The restored directory is a working one; the backup stays as it was.

@@ -105,8 +105,8 @@ void FlipEveryFile(const std::string& seeded, const std::string& name, Tally* ta
       // command (a rejection, recorded); verify again.
       RunResult verified = Ctl(copy, {"verify"});
       RunResult written = Ctl(copy, {"submit"},
-                              R"({"commandId":"probe-1","caseId":"C-PROBE","actor":{"id":"E-1",)"
-                              R"("role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"acknowledge":{}})"
+                              R"({"commandId":"probe-1","caseId":"C-PROBE","actor":{"id":"E-101"},)"
+                              R"("acknowledge":{}})"
                               "\n");
       RunResult reverified = Ctl(copy, {"verify"});
       const bool read_ok = verified.exit_code == 0;
@@ -189,8 +189,8 @@ TEST(CorruptionTest, ATornTailIsDroppedAndNothingElse) {
   EXPECT_EQ(Ctl(dir, {"verify"}).exit_code, 0);
   EXPECT_EQ(Contents(dir), expected);
   RunResult written = Ctl(dir, {"submit"},
-                          R"({"commandId":"after-tear","caseId":"C-NONE","actor":{"id":"E-1",)"
-                          R"("role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"acknowledge":{}})"
+                          R"({"commandId":"after-tear","caseId":"C-NONE","actor":{"id":"E-101"},)"
+                          R"("acknowledge":{}})"
                           "\n");
   EXPECT_EQ(written.exit_code, 1) << written.err;  // Opened; the command refused by a rule.
   EXPECT_EQ(Ctl(dir, {"verify"}).exit_code, 0);

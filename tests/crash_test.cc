@@ -29,7 +29,7 @@ namespace {
 using testing::Runfile;
 using testing::RunProcess;
 
-constexpr int kReplicas = 60;  // 60 × 70 = 4,200 commands.
+constexpr int kReplicas = 60;  // 60 × 72 = 4,320 commands.
 constexpr int kKills = 6;
 
 // The examples, replicated under distinct case ids, in a file.
@@ -70,7 +70,7 @@ std::string EventsOf(const std::string& outcome) {
 
 TEST(CrashTest, KilledSubmissionsLoseNothingAcknowledged) {
   const std::string stream = WriteStream(testing::FreshDir("stream.ndjson"));
-  const int total = kReplicas * 70;
+  const int total = kReplicas * testing::ReadLines(testing::SeedCasesPath()).size();
 
   // The reference: one uninterrupted run.
   const std::string reference = testing::DirWithExampleEvidence("reference");
@@ -160,7 +160,7 @@ TEST(CrashTest, KilledSubmissionsOfAGeneratedStreamEndInTheUninterruptedLog) {
     ASSERT_TRUE(std::regex_search(line, m, std::regex("\"caseId\":\"([^\"]+)\"")));
     const std::string early =
         absl::StrCat(R"({"commandId":"early-archive-)", m[1].str(), R"(","caseId":")", m[1].str(),
-                     R"(","actor":{"id":"E-100","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},)",
+                     R"(","actor":{"id":"E-101"},)",
                      R"("archive":{"note":"closing"}})", "\n");
     absl::StrAppend(&input, early);
     absl::StrAppend(&resent, early);
@@ -169,14 +169,14 @@ TEST(CrashTest, KilledSubmissionsOfAGeneratedStreamEndInTheUninterruptedLog) {
   const std::string stream = testing::WriteFile("generated.ndjson", input);
   const size_t total = Lines(input).size();
 
-  const std::string reference = testing::FreshDir("generated-reference");
+  const std::string reference = testing::OrganisedDir("generated-reference");
   testing::RunResult ref = RunProcess(
       {testing::DocketctlPath(), "--data_dir=" + reference, testing::kExamplesClock, "submit"},
       input);
   ASSERT_EQ(Lines(ref.out).size(), total);
   EXPECT_NE(ref.out.find("RULE_ARCHIVE_PRECONDITIONS"), std::string::npos);
 
-  const std::string dir = testing::FreshDir("generated-crashing");
+  const std::string dir = testing::OrganisedDir("generated-crashing");
   std::mt19937 rng(11);
   int interrupted = 0;
   for (int k = 0; k < 5; ++k) {

@@ -50,7 +50,7 @@ std::string Examples() {
 
 // A data directory holding the examples (evidence included), verified.
 std::string ExampleDir(const std::string& name) {
-  const std::string dir = testing::FreshDir(name);
+  const std::string dir = testing::OrganisedDir(name);
   EXPECT_EQ(Ctl(dir, {"put-evidence", Runfile("examples/evidence/acrylic_sign_crack.png"),
                       Runfile("examples/evidence/laptop_screen_crack.png")})
                 .exit_code,
@@ -75,7 +75,7 @@ TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNoCase) {
     char c = static_cast<char>(rng());
     garbage.push_back(c == '\n' ? '\0' : c);
   }
-  const std::string actor = R"("actor":{"id":"E-1","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"})";
+  const std::string actor = R"("actor":{"id":"E-300"})";  // Every case in scope.
   const std::vector<BadInput> cases = {
       {"not JSON", "this is not json\n", "RULE_UNDECODABLE"},
       {"JSON that is not a command", "[1, 2, 3]\n", "RULE_UNDECODABLE"},
@@ -142,7 +142,7 @@ TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNoCase) {
   EXPECT_THAT(again.out, HasSubstr("RULE_ARCHIVE_PRECONDITIONS"));
   RunResult verified = Ctl(dir, {"verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
-  EXPECT_THAT(verified.out, HasSubstr("verify: OK: 9 cases, 70 events"));
+  EXPECT_THAT(verified.out, HasSubstr("verify: OK: 9 cases, 72 events"));
   EXPECT_THAT(verified.out, HasSubstr("2 evidence files re-hashed"));
 }
 
@@ -151,7 +151,7 @@ TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNoCase) {
 // case id so long that the scanner's ids for it passed their bound.
 TEST(DocketctlBadInputTest, StrictInputKeepsEveryOutputValidAndReportsWorking) {
   const std::string dir = ExampleDir("strict-input");
-  const std::string actor = R"("actor":{"id":"E-1","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"})";
+  const std::string actor = R"("actor":{"id":"E-300"})";  // Every case in scope.
   const std::string intake =
       R"("openCase":{"intake":{"channel":"CHANNEL_PHONE","category":"CATEGORY_LOSS",)"
       R"("customer":{"id":"CU-9"},"shipment":{"waybill":"W-9"},"handlingBranch":"GZ"}})";
@@ -198,7 +198,7 @@ TEST(DocketctlBadInputTest, StrictInputKeepsEveryOutputValidAndReportsWorking) {
 }
 
 TEST(DocketctlTest, GoodAndBadCommandsTogetherAnswerEachInOrder) {
-  const std::string dir = testing::FreshDir("mixed");
+  const std::string dir = testing::OrganisedDir("mixed");
   const std::vector<std::string> examples = testing::ReadLines(testing::SeedCasesPath());
   RunResult r = Ctl(dir, {testing::kExamplesClock, "submit"},
                     absl::StrCat(examples[0], "\n", "garbage\n", examples[1], "\n"));
@@ -264,7 +264,8 @@ TEST(DocketctlTest, ShowHistoryListReportAndTail) {
   EXPECT_THAT(csv.out, HasSubstr("MAJOR,2,1,0,1,30.0,<=30,<=30,1,30.0,<=4320,<=4320,100.0,"
                                  "10500.00,2,500.00,0,0,4.0"));
 
-  RunResult tail = Ctl(dir, {"tail", "--from=60"});
+  // The log's last 11 of 107 events (the directory's 35 come first).
+  RunResult tail = Ctl(dir, {"tail", "--from=97"});
   EXPECT_EQ(std::count(tail.out.begin(), tail.out.end(), '\n'), 11);
 }
 
@@ -275,7 +276,8 @@ TEST(DocketctlTest, HashChainVerifiesWithCoreutilsFromStoredBytes) {
   RunResult history = Ctl(dir, {"history", "C-2026-0004", "--format=stored"});
   ASSERT_EQ(history.exit_code, 0) << history.err;
   const std::vector<std::string> lines = absl::StrSplit(history.out, '\n', absl::SkipEmpty());
-  ASSERT_EQ(lines.size(), 14u);  // The cigarettes case: 14 steps (its task group too).
+  // The cigarettes case: 16 steps (its task group, approval and co-approval too).
+  ASSERT_EQ(lines.size(), 16u);
   const std::regex field("\"(event|prevHash|hash)\":\"([^\"]*)\"");
   std::string previous_hash;  // base64; empty before the first event.
   for (const std::string& line : lines) {
@@ -382,7 +384,7 @@ TEST(DocketctlTest, AttachStoresTheFileAndVerifyNoticesTampering) {
 // with the wrong size, was accepted and made verify fail forever.
 TEST(DocketctlTest, EvidenceThatCannotBeVerifiedIsNotAccepted) {
   const std::string dir = ExampleDir("unverifiable");
-  const std::string actor = R"("actor":{"id":"E-1","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"})";
+  const std::string actor = R"("actor":{"id":"E-300"})";  // Every case in scope.
   const auto attach = [&](const std::string& id, const std::string& sha, int64_t size) {
     return absl::StrCat(R"({"commandId":")", id, R"(","caseId":"C-2026-0006",)", actor,
                         R"(,"attachEvidence":{"evidence":{"kind":"EVIDENCE_KIND_PHOTO",)",

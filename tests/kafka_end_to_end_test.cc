@@ -56,7 +56,7 @@ TEST_F(KafkaEndToEndTest, EndToEndMatchesEmbeddedAndRestoresFromTheTopics) {
 
   testing::RunResult submitted = Submit(input);
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
-  EXPECT_EQ(Lines(submitted.out).size(), 70u);
+  EXPECT_EQ(Lines(submitted.out).size(), 72u);
   EXPECT_EQ(Normalized(submitted.out), Normalized(embedded));
 
   // The projections equal the embedded mode's.
@@ -64,7 +64,7 @@ TEST_F(KafkaEndToEndTest, EndToEndMatchesEmbeddedAndRestoresFromTheTopics) {
       RunProcess({testing::DocketctlPath(), "--data_dir=" + reference, "list"}).out;
   ASSERT_EQ(Lines(expected_list).size(), 10u);
   EXPECT_EQ(ListWhenCaughtUp(a, expected_list), expected_list);
-  EXPECT_EQ(CheckTopics(bootstrap_), 70u);
+  EXPECT_EQ(CheckTopics(bootstrap_), 72u);
 
   // An adapter retrying: every repeated command is answered again, with its
   // original events marked as a duplicate, as in the embedded mode; no new
@@ -72,10 +72,10 @@ TEST_F(KafkaEndToEndTest, EndToEndMatchesEmbeddedAndRestoresFromTheTopics) {
   testing::RunResult repeated = Submit(input);
   ASSERT_EQ(repeated.exit_code, 0) << repeated.err;
   const std::string embedded_repeat = testing::SubmitEmbedded(reference, input);
-  EXPECT_EQ(std::count(embedded_repeat.begin(), embedded_repeat.end(), '\n'), 70);
+  EXPECT_EQ(std::count(embedded_repeat.begin(), embedded_repeat.end(), '\n'), 72);
   EXPECT_EQ(Normalized(repeated.out), Normalized(embedded_repeat));
   EXPECT_THAT(repeated.out, HasSubstr("\"duplicate\":true"));
-  EXPECT_EQ(CheckTopics(bootstrap_), 70u);
+  EXPECT_EQ(CheckTopics(bootstrap_), 72u);
   // The same command twice in one input: one outcome per command record.
   const std::string first = testing::ReadLines(testing::SeedCasesPath())[0];
   testing::RunResult twice = Submit(first + "\n" + first + "\n");
@@ -92,7 +92,7 @@ TEST_F(KafkaEndToEndTest, EndToEndMatchesEmbeddedAndRestoresFromTheTopics) {
   // SIGTERM drains and exits 0; the data verifies.
   engine->Kill(SIGTERM);
   EXPECT_EQ(engine->Wait(), 0);
-  EXPECT_EQ(VerifiedEvents(a), 70);
+  EXPECT_EQ(VerifiedEvents(a), 72);
 
   // A new engine (another group, empty data) rebuilds it all from docket.events.
   const std::string b = EngineDir("engine-b");
@@ -100,13 +100,13 @@ TEST_F(KafkaEndToEndTest, EndToEndMatchesEmbeddedAndRestoresFromTheTopics) {
   EXPECT_EQ(ListWhenCaughtUp(b, expected_list), expected_list);
   rebuilt->Kill(SIGTERM);
   EXPECT_EQ(rebuilt->Wait(), 0);
-  EXPECT_EQ(VerifiedEvents(b), 70);
+  EXPECT_EQ(VerifiedEvents(b), 72);
 
   // tail reads docket.events as JSON lines an analytics consumer can use.
   testing::RunResult tail =
       RunProcess({testing::DocketctlPath(), "--brokers=" + bootstrap_, "tail"});
   ASSERT_EQ(tail.exit_code, 0) << tail.err;
-  EXPECT_EQ(Lines(tail.out).size(), 70u);
+  EXPECT_EQ(Lines(tail.out).size(), 72u);
   EXPECT_THAT(tail.out, HasSubstr("\"caseOpened\""));
 }
 

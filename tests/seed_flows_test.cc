@@ -51,10 +51,11 @@ std::string AllExamples(const std::string& name) {
 
 TEST(SeedFlowsTest, TheExamplesRunThroughDocketctl) {
   const std::string dir = AllExamples("seed-flows");
-  // 70 + 17 + 52 commands, one event each.
+  // 72 + 17 + 52 commands, one event each; the directory's 35 (its
+  // bootstrap and examples/org.ndjson).
   RunResult verified = Ctl(dir, {"verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
-  EXPECT_THAT(verified.out, HasSubstr("verify: OK: 19 cases, 139 events"));
+  EXPECT_THAT(verified.out, HasSubstr("verify: OK: 19 cases, 141 events, 35 directory events"));
 
   RunResult inquiry = Ctl(dir, {"show", "Q-2026-0002"});
   EXPECT_THAT(inquiry.out, HasSubstr("\"kind\":\"CASE_KIND_INQUIRY\""));
@@ -104,12 +105,12 @@ TEST(SeedFlowsTest, TheExamplesRunThroughDocketctl) {
   RunResult by_warning = Ctl(dir, {"report", "--by=warning", "--format=csv"});
   EXPECT_THAT(by_warning.out, HasSubstr("ROUTINE,1,0,0,1,10.0,<=15,<=15,1,52.0,"));
   EXPECT_THAT(by_warning.out, HasSubstr(",0,1,1,0.00\n"));
-  // 考核: the claims officer handles the two recoveries; E-110 two
-  // complaints, two inquiries and a suggestion.
+  // 考核: claims (C-100) handles the two recoveries; E-101, the handler
+  // at GZ, nine cases: five complaints, the inquiries and suggestions.
   RunResult by_handler = Ctl(dir, {"report", "--by=handler", "--format=csv"});
   EXPECT_THAT(by_handler.out, HasSubstr("handler,handled,complaints,first_responses"));
-  EXPECT_THAT(by_handler.out, HasSubstr("\nE-400,2,0,0,"));
-  EXPECT_THAT(by_handler.out, HasSubstr("\nE-110,5,2,5,"));
+  EXPECT_THAT(by_handler.out, HasSubstr("\nC-100,2,0,0,"));
+  EXPECT_THAT(by_handler.out, HasSubstr("\nE-101,9,5,9,"));
   EXPECT_EQ(Ctl(dir, {"report", "--by=handler,kind"}).exit_code, 2);
 }
 
@@ -118,7 +119,7 @@ TEST(SeedFlowsTest, TheExamplesRunThroughDocketctl) {
 TEST(SeedFlowsTest, TheNewRulesRefuseNamingTheRule) {
   const std::string dir = AllExamples("seed-flows-refusals");
   const std::string region =
-      R"("actor":{"id":"E-200","role":"ROLE_SUPERVISOR","level":"LEVEL_REGION"})";
+      R"("actor":{"id":"E-300"})";  // Headquarters: every case in scope.
   struct Refusal {
     std::string line;
     std::string rule;
@@ -139,7 +140,7 @@ TEST(SeedFlowsTest, TheNewRulesRefuseNamingTheRule) {
       // Subrogation for more than the parent paid (180.00).
       {absl::StrCat(
            R"({"commandId":"x4","caseId":"R-X",)", region,
-           R"(,"openCase":{"intake":{"kind":"CASE_KIND_RECOVERY",)",
+           R"(,"openCase":{"intake":{"kind":"CASE_KIND_RECOVERY","handlingBranch":"GZ",)",
            R"("link":{"kind":"LINK_KIND_THIRD_PARTY_CLAIM","caseId":"C-2026-0103"},)",
            R"("recovery":{"amountFen":"18001","thirdParty":"CA-CARGO","subrogation":true}}}})"),
        "RULE_RECOVERY"},

@@ -102,7 +102,7 @@ class Auditor {
         broken_ = false;
       }
       const bool directory = case_id == kDirectoryStream;
-      ++report_.events;
+      ++(directory ? report_.directory_events : report_.events);
       if (broken_) continue;  // One problem per case is enough.
       const std::string where = absl::StrCat("case ", case_id, " revision ", revision);
       v1::StoredEvent stored;
@@ -227,9 +227,9 @@ class Auditor {
       }
     }
     if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
-    if (report_.log_entries != report_.events) {
+    if (report_.log_entries != report_.events + report_.directory_events) {
       Problem(absl::StrCat("the log holds ", report_.log_entries, " events; history holds ",
-                           report_.events));
+                           report_.events + report_.directory_events));
     }
     absl::StatusOr<v1::DataDirMeta> meta = store_.ReadMeta();
     if (!meta.ok()) return meta.status();

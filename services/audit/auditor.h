@@ -14,7 +14,8 @@ namespace docket {
 // What `docketctl verify` found.
 struct AuditReport {
   int64_t cases = 0;
-  int64_t events = 0;  // In history.
+  int64_t events = 0;            // Cases' events in history.
+  int64_t directory_events = 0;  // The directory's (who may do what).
   int64_t log_entries = 0;
   int64_t rejections = 0;        // Refused commands on record.
   int64_t evidence_checked = 0;  // cas:// files re-hashed.

@@ -8,6 +8,7 @@
 #include "engine/authorization.h"
 #include "engine/decider.h"
 #include "engine/directory.h"
+#include "engine/input_grammar.h"
 #include "engine/deterministic_bytes.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
@@ -211,6 +212,9 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
   // Who asks, as the directory knows them; then what they may do.
   absl::StatusOr<const Directory*> directory = CurrentDirectory();
   if (!directory.ok()) return directory.status();
+  // Strict input first: what no principal could have sent well-formed is
+  // malformed, whoever claims to send it.
+  DOCKET_RETURN_IF_ERROR(CheckInputGrammar(command));
   v1::Command resolved = command;
   absl::StatusOr<v1::Actor> actor = ResolveActor(**directory, command, internal);
   if (!actor.ok()) return actor.status();

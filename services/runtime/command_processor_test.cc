@@ -23,6 +23,7 @@
 #include "tests/testing/binaries.h"
 #include "tests/testing/data_dir.h"
 #include "tests/testing/subprocess.h"
+#include "tools/bench/bench_org.h"
 
 namespace docket {
 namespace {
@@ -42,6 +43,13 @@ class Runtime {
         dir, DefaultPolicy(), std::make_unique<AlwaysOpenCalendar>(), &clock_);
     EXPECT_TRUE(opened.ok()) << opened.status();
     runtime_ = *std::move(opened);
+    // The examples act as the principals of examples/org.ndjson.
+    absl::StatusOr<v1::DirectoryState> directory = runtime_->store()->ReadDirectory();
+    EXPECT_TRUE(directory.ok()) << directory.status();
+    if (directory.ok() && directory->revision() == 0) {
+      absl::Status organised = bench::OrganiseLikeTheExamples(runtime_->processor());
+      EXPECT_TRUE(organised.ok()) << organised;
+    }
     for (const char* photo : {"acrylic_sign_crack.png", "laptop_screen_crack.png"}) {
       EXPECT_TRUE(runtime_->evidence()
                       .Put(testing::Runfile(absl::StrCat("examples/evidence/", photo)),
@@ -85,19 +93,20 @@ TEST(CommandProcessorTest, ExamplesAreAcceptedInBatchesAndAuditedFromTheBytes) {
   const std::string dir = testing::FreshDir("examples");
   Runtime rt(dir);
   const std::vector<std::string> lines = Examples();
-  ASSERT_EQ(lines.size(), 70u);
+  ASSERT_EQ(lines.size(), 72u);
   int accepted = 0;
   for (size_t i = 0; i < lines.size(); i += 10) {
     accepted += Accepted(rt.Submit(Slice(lines, i, i + 10)));
   }
-  EXPECT_EQ(accepted, 70);
+  EXPECT_EQ(accepted, 72);
   absl::StatusOr<AuditReport> audit = Audit(*rt.store(), EvidenceStore(dir));
   ASSERT_TRUE(audit.ok()) << audit.status();
   EXPECT_TRUE(audit->ok()) << audit->problems[0];
   EXPECT_EQ(audit->evidence_checked, 2);
   EXPECT_EQ(audit->cases, 9);
-  EXPECT_EQ(audit->events, 70);
-  EXPECT_EQ(audit->log_entries, 70);
+  EXPECT_EQ(audit->events, 72);
+  EXPECT_EQ(audit->directory_events, 35);  // Its bootstrap and examples/org.ndjson.
+  EXPECT_EQ(audit->log_entries, 72 + 35);
 }
 
 TEST(CommandProcessorTest, RepeatedCommandReturnsTheOriginalOutcomeAndAppendsNothing) {
@@ -124,7 +133,7 @@ TEST(CommandProcessorTest, SameCommandTwiceInOneBatchIsOneOutcomeTwice) {
   ASSERT_EQ(outcomes.size(), 2u);
   EXPECT_FALSE(outcomes[0].duplicate());
   EXPECT_TRUE(outcomes[1].duplicate());
-  EXPECT_EQ(rt.log()->next_position(), 2u);
+  EXPECT_EQ(rt.log()->next_position(), 35u + 2u);  // After the directory's 35 events.
 }
 
 // What lets the Kafka engine answer a repeated command again.
@@ -191,9 +200,9 @@ TEST(CommandProcessorTest, RejectionsChangeNoCaseAndAreRecordedForGood) {
   rt = std::make_unique<Runtime>(
       dir, absl::FromCivil(absl::CivilSecond(2026, 11, 2, 3, 0, 0), absl::UTCTimeZone()));
   const auto outcomes = rt->Submit({
-      R"({"commandId":"x1","caseId":"C-2026-0001","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"archive":{}})",
-      R"({"commandId":"x2","caseId":"C-NOPE","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"acknowledge":{}})",
-      R"({"commandId":"x3","caseId":"C-2026-0001","expectedRevision":"1","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"accept":{}})",
+      R"({"commandId":"x1","caseId":"C-2026-0001","actor":{"id":"E-100"},"archive":{}})",
+      R"({"commandId":"x2","caseId":"C-NOPE","actor":{"id":"E-100"},"acknowledge":{}})",
+      R"({"commandId":"x3","caseId":"C-2026-0001","expectedRevision":"1","actor":{"id":"E-100"},"accept":{}})",
       "not json at all",
       R"({"commandId":"x4","mystery":1})",
   });
@@ -210,7 +219,7 @@ TEST(CommandProcessorTest, RejectionsChangeNoCaseAndAreRecordedForGood) {
   // x1 again, after the case has moved on: still its first refusal.
   rt->Submit(Slice(Examples(), 5, 20));
   const auto again = rt->Submit(
-      {R"({"commandId":"x1","caseId":"C-2026-0001","actor":{"id":"E","role":"ROLE_HANDLER","level":"LEVEL_BRANCH"},"archive":{}})"});
+      {R"({"commandId":"x1","caseId":"C-2026-0001","actor":{"id":"E-100"},"archive":{}})"});
   EXPECT_TRUE(again[0].duplicate());
   EXPECT_EQ(again[0].rejection().SerializeAsString(), outcomes[0].rejection().SerializeAsString());
   rt.reset();
@@ -236,7 +245,7 @@ TEST(CommandProcessorTest, ReplayRebuildsTheSameBytes) {
     std::unique_ptr<Store> store = *Store::Open(dir, Store::Mode::kReadWrite);
     absl::StatusOr<int64_t> folded = Replay(store.get(), /*batch_size=*/5);
     ASSERT_TRUE(folded.ok()) << folded.status();
-    EXPECT_EQ(*folded, 70);
+    EXPECT_EQ(*folded, 72 + 35);  // The directory's events too.
   }
   const auto after = testing::DumpDataDir(dir);
   ASSERT_TRUE(after.ok());

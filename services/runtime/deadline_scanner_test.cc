@@ -15,6 +15,7 @@
 #include "services/runtime/embedded_runtime.h"
 #include "services/runtime/json_codec.h"
 #include "tests/testing/data_dir.h"
+#include "tools/bench/bench_org.h"
 
 namespace docket {
 namespace {
@@ -27,6 +28,7 @@ class ScannerTest : public ::testing::Test {
                                       DefaultBusinessCalendar(DefaultPolicy()), &clock_);
     store_ = runtime_->store();
     processor_ = runtime_->processor();
+    ASSERT_TRUE(bench::OrganiseLikeTheExamples(processor_).ok());
   }
 
   void Submit(const std::string& line) {
@@ -43,9 +45,10 @@ class ScannerTest : public ::testing::Test {
 };
 
 constexpr char kOpen[] =
-    R"({"commandId":"o1","caseId":"C-1","actor":{"id":"a","role":"ROLE_ADAPTER","level":"LEVEL_BRANCH"},)"
+    R"({"commandId":"o1","caseId":"C-1","actor":{"id":"adapter-phone"},)"
     R"("openCase":{"intake":{"channel":"CHANNEL_PHONE","category":"CATEGORY_LOSS",)"
-    R"("customer":{"id":"K","keyAccount":true},"shipment":{"waybill":"W-1"},"claimFen":"100000"}}})";
+    R"("customer":{"id":"K","keyAccount":true},"shipment":{"waybill":"W-1"},"claimFen":"100000",)"
+    R"("handlingBranch":"GZ"}}})";
 
 TEST_F(ScannerTest, ActsOncePerMarkAndRescansAddNothing) {
   Submit(kOpen);
@@ -105,9 +108,10 @@ TEST_F(ScannerTest, RegulatoryBreachOpensTheLinkedAppealCase) {
 TEST(ScannerCadenceTest, OneCatchUpTickRecordsWhatFrequentTicksRecord) {
   const absl::Time opened = absl::FromUnixSeconds(1795917600);  // 2026-11-26 02:00 UTC.
   const std::string open =
-      R"({"commandId":"o1","caseId":"C-X","actor":{"id":"a","role":"ROLE_ADAPTER","level":"LEVEL_BRANCH"},)"
+      R"({"commandId":"o1","caseId":"C-X","actor":{"id":"adapter-phone"},)"
       R"("openCase":{"intake":{"channel":"CHANNEL_PHONE","category":"CATEGORY_DAMAGE",)"
-      R"("customer":{"id":"K"},"shipment":{"waybill":"W-1"},"facts":["AGGRAVATING_FACT_INJURY"]}}})";
+      R"("customer":{"id":"K"},"shipment":{"waybill":"W-1"},"facts":["AGGRAVATING_FACT_INJURY"],)"
+      R"("handlingBranch":"GZ"}}})";
   std::vector<std::string> histories;
   std::vector<ScanResult> totals;
   for (const bool frequent : {false, true}) {
@@ -115,6 +119,7 @@ TEST(ScannerCadenceTest, OneCatchUpTickRecordsWhatFrequentTicksRecord) {
     SimulatedClock clock(opened);
     std::unique_ptr<EmbeddedRuntime> rt = *EmbeddedRuntime::Open(
         dir, DefaultPolicy(), DefaultBusinessCalendar(DefaultPolicy()), &clock);
+    ASSERT_TRUE(bench::OrganiseLikeTheExamples(rt->processor()).ok());
     auto submitted = rt->processor()->SubmitBatch({ParseCommandJson(open)});
     ASSERT_TRUE(submitted.ok());
     ASSERT_FALSE((*submitted)[0].has_rejection()) << ToJson((*submitted)[0]);

@@ -15,6 +15,10 @@ std::string DocketBenchPath();  // //tools/bench:docket_bench
 // The example commands, examples/seed_cases.ndjson in the runfiles.
 std::string SeedCasesPath();
 
+// The examples' organisation, examples/org.ndjson in the runfiles: the
+// regions, branches and principals every example command acts as.
+std::string OrgPath();
+
 // The simulated clock example and generated commands are submitted under:
 // they date from November 2026, and a step may be backdated only minutes;
 // the drill clock starts before them and follows each to its time.

@@ -33,7 +33,15 @@ std::string ReadFileOrDie(const std::string& path);
 // runfiles).
 std::vector<std::string> ReadLines(const std::string& path);
 
-// A fresh directory `name` holding the examples' evidence (the two photos
+// A fresh data directory `name` whose directory is bootstrapped with the
+// administrator "admin" (docketctl init) and holds the examples'
+// organisation (docketctl directory apply < examples/org.ndjson). Returns
+// its path.
+std::string OrganisedDir(const std::string& name);
+// The same for the data directory at `dir` (new or empty).
+void Organise(const std::string& dir);
+
+// OrganisedDir holding the examples' evidence (the two photos
 // of examples/evidence, stored with docketctl put-evidence, which the test
 // must have in its data). Returns its path.
 std::string DirWithExampleEvidence(const std::string& name);

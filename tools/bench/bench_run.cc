@@ -28,6 +28,7 @@
 #include "services/runtime/catch_up.h"
 #include "services/runtime/command_processor.h"
 #include "services/runtime/embedded_runtime.h"
+#include "tools/bench/bench_org.h"
 #include "tools/bench/kafka_phase.h"
 #include "tools/bench/pg_peer.h"
 #include "tools/bench/results.h"
@@ -84,6 +85,9 @@ std::unique_ptr<EmbeddedRuntime> OpenRuntime(const std::string& dir) {
   absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime =
       EmbeddedRuntime::Open(dir, DefaultPolicy(), DefaultBusinessCalendar(DefaultPolicy()), kClock);
   if (!runtime.ok()) std::_Exit(3);
+  // Each phase runs on a fresh directory: the generated workload acts as
+  // the examples' principals.
+  if (!OrganiseLikeTheExamples((*runtime)->processor()).ok()) std::_Exit(3);
   return *std::move(runtime);
 }
 

@@ -66,7 +66,7 @@ class Complaint final : public Lifecycle {
                                      category_ == v1::CATEGORY_LATE;
     switch (step_) {
       case kOpen: {
-        v1::Command c = Make(Adapter());
+        v1::Command c = Make(Adapter(channel_));
         v1::Intake* in = c.mutable_open_case()->mutable_intake();
         in->set_channel(channel_);
         in->set_category(category_);
@@ -149,16 +149,16 @@ class Complaint final : public Lifecycle {
             state.has_task_group()) {
           return Next(state);
         }
-        v1::Command c = Make(Claims());
+        v1::Command c = Make(Supervisor());
         v1::TaskGroup* g = c.mutable_form_task_group()->mutable_task_group();
         g->set_lead("E-300");
-        g->add_members("E-100");
+        g->add_members("E-101");
         g->add_departments("sorting");
         g->add_departments("delivery");
         return c;
       }
       case kPropose: {
-        v1::Command c = Make(Claims());
+        v1::Command c = Make(Supervisor());
         c.mutable_propose_resolution()->set_goodwill_fen(round_ > 0 ? 5000 : 0);
         step_ = kReply;
         return c;
@@ -179,7 +179,7 @@ class Complaint final : public Lifecycle {
         return c;
       }
       case kReferral: {
-        v1::Command c = Make(Claims());
+        v1::Command c = Make(Supervisor());
         v1::CloseByReferral* r = c.mutable_close_by_referral();
         r->set_referral(rng_() % 2 == 0 ? v1::REFERRAL_LITIGATION : v1::REFERRAL_INSURER);
         r->set_reason("rejected twice after special handling");
@@ -191,6 +191,25 @@ class Complaint final : public Lifecycle {
         step_ = needs_investigation && internal_ ? kDecidePenalty : kReportUpward;
         const int64_t owed = state.proposed_fen() - state.paid_fen();
         if (owed <= 0) return Next(state);
+        // From MAJOR up, approved and co-approved first (the policy's
+        // co_approval_from).
+        if (state.severity() >= v1::SEVERITY_MAJOR) {
+          const auto approved = [&](v1::Role role) {
+            for (const v1::CompensationApproval& a : state.approvals()) {
+              if (a.role() == role) return true;
+            }
+            return false;
+          };
+          for (v1::Role role : {v1::ROLE_SUPERVISOR, v1::ROLE_CLAIMS}) {
+            if (approved(role)) continue;
+            step_ = kPay;
+            v1::Command c = Make(role == v1::ROLE_CLAIMS
+                                     ? Claims()
+                                     : Approver(state.proposal_required_level()));
+            c.mutable_approve_compensation();
+            return c;
+          }
+        }
         v1::Command c = Make(Claims());
         c.mutable_pay_compensation()->set_amount_fen(owed);
         const bool someone_else =
@@ -204,7 +223,7 @@ class Complaint final : public Lifecycle {
         return c;
       }
       case kDecidePenalty: {
-        v1::Command c = Make(Handler());
+        v1::Command c = Make(Supervisor());
         v1::Penalty* p = c.mutable_decide_penalty()->mutable_penalty();
         p->set_penalty_id("P-1");
         p->set_party_branch(other_branch_ ? "FS" : "GZ");
@@ -213,13 +232,13 @@ class Complaint final : public Lifecycle {
         return c;
       }
       case kExecutePenalty: {
-        v1::Command c = Make(Handler());
+        v1::Command c = Make(Supervisor());
         c.mutable_execute_penalty()->set_penalty_id("P-1");
         step_ = kReportUpward;
         return c;
       }
       case kReportUpward: {
-        v1::Command c = Make(Handler());
+        v1::Command c = Make(Supervisor());
         c.mutable_report_upward()->set_to_level(v1::LEVEL_HEADQUARTERS);
         step_ = kFollowUp;
         return c;

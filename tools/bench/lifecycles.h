@@ -47,10 +47,16 @@ class Lifecycle {
   std::unique_ptr<Lifecycle> child_;
 };
 
-// The actors of the generated traffic (all at branch GZ).
-v1::Actor Adapter();  // ROLE_ADAPTER, branch level.
-v1::Actor Handler();  // ROLE_HANDLER, branch level.
-v1::Actor Claims();   // ROLE_CLAIMS at headquarters: proposals, payments, recoveries.
+// The actors of the generated traffic, principals of examples/org.ndjson
+// (cases handled at branch GZ): who the directory lets send each command.
+v1::Actor Adapter(v1::Channel channel);  // The channel's adapter.
+v1::Actor Handler();                     // E-101, handler at GZ.
+v1::Actor Supervisor();  // E-300 at headquarters: proposals, penalties, task groups.
+// The supervisor who approves a MAJOR case's compensation needing
+// `required`: another than the proposer (E-301 at headquarters, or E-200
+// of region SOUTH).
+v1::Actor Approver(v1::Level required);
+v1::Actor Claims();  // C-100 (理赔处): co-approvals, payments, recoveries.
 
 // The lifecycles, with realistic proportions of their branches drawn from
 // `rng`:

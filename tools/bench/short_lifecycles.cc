@@ -8,12 +8,14 @@
 namespace docket::bench {
 namespace {
 
-v1::Actor MakeActor(const char* id, v1::Role role, v1::Level level) {
+v1::Actor MakeActor(const char* id, v1::Role role, v1::Level level, const char* branch = "",
+                    const char* region = "") {
   v1::Actor a;
   a.set_id(id);
   a.set_role(role);
   a.set_level(level);
-  a.set_branch("GZ");
+  a.set_branch(branch);
+  a.set_region(region);
   return a;
 }
 
@@ -32,7 +34,7 @@ class Inquiry final : public Lifecycle {
         routed_(rng() % 10 < 3) {}
 
   v1::Command Next(const v1::CaseState&) override {
-    v1::Command c = Make(step_ == 0 ? Adapter() : Handler());
+    v1::Command c = Make(step_ == 0 ? Adapter(channel_) : Handler());
     switch (step_++) {
       case 0: {
         v1::Intake* in = c.mutable_open_case()->mutable_intake();
@@ -74,7 +76,7 @@ class Suggestion final : public Lifecycle {
         adopted_(rng() % 10 < 4) {}
 
   v1::Command Next(const v1::CaseState&) override {
-    v1::Command c = Make(step_ == 0 ? Adapter() : Handler());
+    v1::Command c = Make(step_ == 0 ? Adapter(channel_) : Handler());
     switch (step_++) {
       case 0: {
         v1::Intake* in = c.mutable_open_case()->mutable_intake();
@@ -163,6 +165,8 @@ class Recovery final : public Lifecycle {
         break;
       }
       default:
+        // Claims pursues the recovery; a supervisor closes the case.
+        *c.mutable_actor() = Supervisor();
         c.mutable_archive();
         Finish();
         break;
@@ -187,9 +191,32 @@ v1::Command Lifecycle::Make(const v1::Actor& actor) {
   return c;
 }
 
-v1::Actor Adapter() { return MakeActor("adapter", v1::ROLE_ADAPTER, v1::LEVEL_BRANCH); }
-v1::Actor Handler() { return MakeActor("E-100", v1::ROLE_HANDLER, v1::LEVEL_BRANCH); }
-v1::Actor Claims() { return MakeActor("E-300", v1::ROLE_CLAIMS, v1::LEVEL_HEADQUARTERS); }
+v1::Actor Adapter(v1::Channel channel) {
+  switch (channel) {
+    case v1::CHANNEL_PHONE:
+      return MakeActor("adapter-phone", v1::ROLE_ADAPTER, v1::LEVEL_HEADQUARTERS);
+    case v1::CHANNEL_ONLINE:
+      return MakeActor("adapter-web", v1::ROLE_ADAPTER, v1::LEVEL_HEADQUARTERS);
+    case v1::CHANNEL_EMAIL:
+      return MakeActor("adapter-mail", v1::ROLE_ADAPTER, v1::LEVEL_HEADQUARTERS);
+    case v1::CHANNEL_SOCIAL_MEDIA:
+      return MakeActor("adapter-weibo", v1::ROLE_ADAPTER, v1::LEVEL_HEADQUARTERS);
+    case v1::CHANNEL_REGULATOR:
+      return MakeActor("adapter-12305", v1::ROLE_ADAPTER, v1::LEVEL_HEADQUARTERS);
+    default:
+      return MakeActor("adapter-desk", v1::ROLE_ADAPTER, v1::LEVEL_HEADQUARTERS);
+  }
+}
+v1::Actor Handler() { return MakeActor("E-101", v1::ROLE_HANDLER, v1::LEVEL_BRANCH, "GZ"); }
+v1::Actor Supervisor() {
+  return MakeActor("E-300", v1::ROLE_SUPERVISOR, v1::LEVEL_HEADQUARTERS);
+}
+v1::Actor Approver(v1::Level required) {
+  return required == v1::LEVEL_HEADQUARTERS
+             ? MakeActor("E-301", v1::ROLE_SUPERVISOR, v1::LEVEL_HEADQUARTERS)
+             : MakeActor("E-200", v1::ROLE_SUPERVISOR, v1::LEVEL_REGION, "", "SOUTH");
+}
+v1::Actor Claims() { return MakeActor("C-100", v1::ROLE_CLAIMS, v1::LEVEL_HEADQUARTERS); }
 
 std::unique_ptr<Lifecycle> NewInquiry(int index, std::mt19937& rng) {
   return std::make_unique<Inquiry>(index, rng);

@@ -165,6 +165,19 @@ TEST_F(KafkaEndToEndTest, BadRecordsBecomeRejectionsAndTheEngineGoesOn) {
       {"-k", "C-1", "-p", absl::StrCat((kafka::PartitionOf("C-1", 6) + 1) % 6), "-H",
        "content-type=application/json",
        WriteFile("misplaced.json", R"({"commandId":"wp-1","caseId":"C-1","acknowledge":{}})")},
+      // A command claiming the system key with a forged signature; one
+      // naming docket's own principal, unsigned (DESIGN.md, "Identity").
+      {"-k", "C-2", "-X", "topic.partitioner=murmur2_random", "-H",
+       "content-type=application/json", "-H", "docket-key=system", "-H",
+       absl::StrCat("docket-signature=", std::string(64, '0')),
+       WriteFile("forged.json",
+                 R"({"commandId":"fs-1","caseId":"C-2","actor":{"id":"E-300"},)"
+                 R"("recordDeadlineBreach":{"kind":"DEADLINE_KIND_FIRST_RESPONSE"}})")},
+      {"-k", "C-3", "-X", "topic.partitioner=murmur2_random", "-H",
+       "content-type=application/json",
+       WriteFile("scanner.json",
+                 R"({"commandId":"fs-2","caseId":"C-3","actor":{"id":"docket-scanner"},)"
+                 R"("recordDeadlineBreach":{"kind":"DEADLINE_KIND_FIRST_RESPONSE"}})")},
   };
   for (const auto& args : bad) {
     std::vector<std::string> argv = {kcat, "-P", "-b", bootstrap_, "-t", "docket.commands"};
@@ -178,12 +191,13 @@ TEST_F(KafkaEndToEndTest, BadRecordsBecomeRejectionsAndTheEngineGoesOn) {
   EXPECT_THAT(good.out, HasSubstr("\"caseOpened\""));
 
   std::multiset<std::string> kinds;
-  for (int i = 0; i < 50 && kinds.size() < 4; ++i) {
+  for (int i = 0; i < 50 && kinds.size() < 6; ++i) {
     kinds = testing::RejectionKinds(bootstrap_);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   EXPECT_EQ(kinds, (std::multiset<std::string>{"RULE_COMMAND_TOO_LARGE", "RULE_UNDECODABLE",
-                                               "RULE_UNDECODABLE", "RULE_WRONG_PARTITION"}));
+                                               "RULE_UNDECODABLE", "RULE_WRONG_PARTITION",
+                                               "RULE_UNAUTHENTICATED", "RULE_UNAUTHENTICATED"}));
   engine->Kill(SIGTERM);
   EXPECT_EQ(engine->Wait(), 0) << "the engine must survive bad records";
   EXPECT_EQ(VerifiedEvents(a), 1);
@@ -197,7 +211,7 @@ TEST_F(KafkaEndToEndTest, KcatAndProtocSpeakItToo) {
   const std::string proto_root = Runfile("proto");
   const std::string text = R"(
     command_id: "kcat-1" case_id: "C-KCAT-1"
-    actor { id: "adapter-kcat" role: ROLE_ADAPTER level: LEVEL_BRANCH branch: "CALLCENTER" }
+    actor { id: "adapter-phone" }
     open_case { intake {
       channel: CHANNEL_PHONE category: CATEGORY_DAMAGE
       customer { id: "CUST-K" name: "kcat" }

@@ -3,15 +3,20 @@
 //   docketd --brokers=HOST:PORT,... [--data_dir=DIR] [--instance=NAME]
 //           [--group=docket-engine] [--kafka=key=value,...] [--batch=512]
 //           [--tick_every=1m] [--policy=FILE] [--calendar_dir=DIR]
+//           [--gateway_keys=DIR] [--require_signatures]
 //
 // Consumes docket.commands in a consumer group and answers each command on
 // docket.events or docket.rejections, exactly once (services/kafka_engine.h).
 // Its data directory holds the projections of the partitions it owns and
-// is read by docketctl like an embedded one. SIGTERM or SIGINT: finishes the
+// is read by docketctl like an embedded one. The keys of --gateway_keys
+// verify record signatures (services/kafka/gateway.h); its system.key, made
+// on first start when missing, signs the scanner's commands: engines of one
+// group share the directory of keys. SIGTERM or SIGINT: finishes the
 // transaction in flight, leaves the group, exits 0. Exit 1 when the engine
 // stops on an error, 2 on bad flags or an unusable data directory.
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -35,6 +40,11 @@ ABSL_FLAG(absl::Duration, tick_every, absl::Minutes(1),
           "How often the deadline scanner runs (0 turns it off)");
 ABSL_FLAG(std::string, policy, "", "Policy file (text format); default: the built-in policy");
 ABSL_FLAG(std::string, calendar_dir, "", "Business-calendar year files; default: built in");
+ABSL_FLAG(std::string, gateway_keys, "",
+          "Directory of key files (KEY_ID.key) record signatures are verified with; "
+          "system.key is made when missing (default: DATA_DIR/keys)");
+ABSL_FLAG(bool, require_signatures, false,
+          "Refuse unsigned records on docket.commands (RULE_UNAUTHENTICATED)");
 
 namespace {
 
@@ -60,10 +70,28 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<BusinessCalendar>> calendar =
       LoadCalendar(*policy, absl::GetFlag(FLAGS_calendar_dir), std::cerr);
   if (!calendar.ok()) return Fail(calendar.status(), 2);
-  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime =
-      EmbeddedRuntime::Open(ResolveDataDir(absl::GetFlag(FLAGS_data_dir)), *std::move(policy),
-                            *std::move(calendar), SystemClock::Get());
+  const std::string data_dir = ResolveDataDir(absl::GetFlag(FLAGS_data_dir));
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = EmbeddedRuntime::Open(
+      data_dir, *std::move(policy), *std::move(calendar), SystemClock::Get());
   if (!runtime.ok()) return Fail(runtime.status(), 2);
+
+  // The keys: the system key made once, readable by its owner only.
+  const std::string keys_dir = absl::GetFlag(FLAGS_gateway_keys).empty()
+                                   ? data_dir + "/keys"
+                                   : absl::GetFlag(FLAGS_gateway_keys);
+  std::error_code ec;
+  std::filesystem::create_directories(keys_dir, ec);
+  const std::string system_path = keys_dir + "/" + kafka::kSystemKeyId + ".key";
+  if (!std::filesystem::exists(system_path)) {
+    absl::StatusOr<kafka::KeyFile> made = kafka::NewKey(kafka::kSystemKeyId);
+    if (!made.ok()) return Fail(made.status(), 2);
+    absl::Status written = kafka::WriteKeyFile(system_path, *made);
+    if (!written.ok() && !std::filesystem::exists(system_path)) return Fail(written, 2);
+  }
+  absl::StatusOr<kafka::KeyFile> system_key = kafka::ReadKeyFile(system_path);
+  if (!system_key.ok()) return Fail(system_key.status(), 2);
+  absl::StatusOr<kafka::Keyring> keyring = kafka::Keyring::Load(keys_dir);
+  if (!keyring.ok()) return Fail(keyring.status(), 2);
 
   kafka::EngineOptions options;
   options.client.brokers = absl::GetFlag(FLAGS_brokers);
@@ -73,6 +101,9 @@ int main(int argc, char** argv) {
   options.batch = std::max(1, absl::GetFlag(FLAGS_batch));
   options.tick_every = absl::GetFlag(FLAGS_tick_every);
   options.log = &std::cerr;
+  options.keyring = &*keyring;
+  options.system_key = &*system_key;
+  options.require_signatures = absl::GetFlag(FLAGS_require_signatures);
   if (options.client.brokers.empty()) {
     std::cerr << "docketd: --brokers is required (try kafka_mock for a local cluster)\n";
     return 2;

@@ -136,6 +136,32 @@ void Engine::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   rd_kafka_assign(rk, partitions);
 }
 
+absl::StatusOr<bool> Engine::CheckSignature(const rd_kafka_message_t* record,
+                                            const v1::Command& command) {
+  const Headers headers = ReadHeaders(record);
+  if (FindHeader(headers, kKeyHeader) == nullptr && !options_.require_signatures) return false;
+  if (options_.keyring == nullptr) {
+    return Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
+                  absl::StrCat("command ", command.command_id(),
+                               ": this engine verifies no signatures (no keys)"));
+  }
+  absl::StatusOr<const Directory*> directory = runtime_->processor()->directory();
+  if (!directory.ok()) return directory.status();
+  absl::StatusOr<Signer> signer = options_.keyring->Verify(
+      headers, absl::string_view(static_cast<const char*>(record->payload), record->len),
+      **directory);
+  if (!signer.ok()) {
+    return Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
+                  absl::StrCat("command ", command.command_id(), ": ", signer.status().message()));
+  }
+  if (!signer->system && signer->principal_id != command.actor().id()) {
+    return Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
+                  absl::StrCat("command ", command.command_id(), ": its key signs for ",
+                               signer->principal_id, ", not for ", command.actor().id()));
+  }
+  return signer->system;
+}
+
 absl::StatusOr<Engine::DecidedBatch> Engine::DecideBatch(const std::vector<Message>& batch) {
   DecidedBatch decided;
   std::vector<CommandProcessor::Timed> timed;
@@ -172,7 +198,16 @@ absl::StatusOr<Engine::DecidedBatch> Engine::DecideBatch(const std::vector<Messa
                                     FormatUtc(stamped), ", ahead of the engine's clock (",
                                     FormatUtc(now), ") by more than ", absl::FormatDuration(skew)));
     }
-    timed.push_back({std::move(command), stamped});
+    bool internal = false;
+    if (command.ok()) {
+      absl::StatusOr<bool> signed_by_docket = CheckSignature(r, *command);
+      if (signed_by_docket.ok()) {
+        internal = *signed_by_docket;
+      } else {
+        command = signed_by_docket.status();
+      }
+    }
+    timed.push_back({std::move(command), stamped, internal});
     auto [it, fresh] = decided.slices.try_emplace(
         r->partition, SliceTracker::Key{r->partition, r->offset, r->offset});
     it->second.first = std::min(it->second.first, r->offset);
@@ -326,9 +361,18 @@ absl::Status Engine::PublishDueDeadlines() {
   absl::Status status = publisher_->Begin();
   for (const v1::Command& command : *due) {
     if (!status.ok()) break;
+    // Signed with the system key: the owner of the case decides it as
+    // docket's own.
+    const std::string value = command.SerializeAsString();
+    Headers headers = CommandHeaders(command);
+    if (options_.system_key != nullptr) {
+      for (auto& header : SignatureHeaders(*options_.system_key, value)) {
+        headers.push_back(std::move(header));
+      }
+    }
     status = publisher_->Produce(RecordKind::kCommand, kCommandsTopic,
                                  PartitionOf(command.case_id(), partitions_), command.case_id(),
-                                 command.SerializeAsString(), CommandHeaders(command));
+                                 value, std::move(headers));
   }
   if (status.ok()) {
     status = publisher_->Commit({}, consumer_.get());

@@ -19,6 +19,7 @@
 #include "services/kafka/transactional_publisher.h"
 #include "services/runtime/command_processor.h"
 #include "services/runtime/embedded_runtime.h"
+#include "services/kafka/gateway.h"
 
 namespace docket::kafka {
 
@@ -35,6 +36,18 @@ struct EngineOptions {
   // transaction was aborted, before the engine stops with the last error.
   int batch_attempts = 20;
   std::ostream* log = nullptr;  // Progress and warnings; none when null.
+  // Record signatures (DESIGN.md, "Authentication"; gateway.h). A record
+  // signed with the system key is docket's own (the deadline scanner's) and
+  // acts as the system principal; one signed with a gateway key registered
+  // in the directory acts only for that key's principal; a bad signature is
+  // refused with RULE_UNAUTHENTICATED. With `require_signatures`, so is an
+  // unsigned record; without, an unsigned record's actor is resolved in the
+  // directory like any other (the brokers' ACLs decide who may produce).
+  // The engine signs its scanner's commands with `system_key`. Both must
+  // outlive the engine; null keyring: no record is treated as docket's own.
+  const Keyring* keyring = nullptr;
+  const KeyFile* system_key = nullptr;
+  bool require_signatures = false;
   // Called on the engine's thread after a batch is folded into the data
   // directory: the commands of `partition` before offset `next_command` are
   // answered on the topics and in the projections (lag monitoring; the
@@ -94,6 +107,11 @@ class Engine {
   // Decides, publishes and folds `batch` once.
   absl::Status AnswerBatch(const std::vector<Message>& batch);
   absl::StatusOr<DecidedBatch> DecideBatch(const std::vector<Message>& batch);
+  // Whether `record` is signed with the system key (docket's own); an error
+  // (RULE_UNAUTHENTICATED) for a bad signature, or a missing one when
+  // signatures are required.
+  absl::StatusOr<bool> CheckSignature(const rd_kafka_message_t* record,
+                                      const v1::Command& command);
   absl::Status PublishAnswers(const std::vector<Message>& batch, const DecidedBatch& decided);
   absl::Status FoldAnswers(const DecidedBatch& decided);
   // Every tick_every: publishes the due warnings and breaches of the cases

@@ -57,6 +57,9 @@ class CommandProcessor {
   absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatchAt(
       const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now);
 
+  // The directory as the committed state and the pending batch leave it.
+  absl::StatusOr<const Directory*> directory() { return CurrentDirectory(); }
+
   // The two halves of SubmitBatch, for a transport that must publish the
   // events before it commits them (Kafka): Decide decides each command at
   // its own instant against the committed state plus what this batch

@@ -85,10 +85,14 @@ std::optional<Token> ParseToken(absl::string_view text) {
     return std::nullopt;
   }
   Token token{std::string(text.substr(0, 16)), std::string(text.substr(17))};
+  // Exactly the shape NewToken makes: lowercase hex, then base64url.
   for (char c : token.token_id) {
-    if (!absl::ascii_isxdigit(c)) return std::nullopt;
+    if (!absl::ascii_isdigit(c) && !(c >= 'a' && c <= 'f')) return std::nullopt;
   }
   if (token.secret.size() != 43) return std::nullopt;
+  for (char c : token.secret) {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '_') return std::nullopt;
+  }
   return token;
 }
 

@@ -1,0 +1,129 @@
+// Approval of compensation (DESIGN.md, "Compensation"; 服务事故的处理权限 and
+// the seed's 理赔处): from MAJOR up a proposal is approved by a supervisor
+// holding the authority its amount needs and co-approved by claims before
+// it is paid; whoever proposed goodwill does not approve it; the payment is
+// recorded by claims, never by whoever proposed it.
+
+#include "absl/strings/str_cat.h"
+#include "engine/refusal.h"
+#include "engine/testing/case_harness.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace docket {
+namespace {
+
+using ::docket::testing::CaseHarness;
+using ::docket::testing::Claims;
+using ::docket::testing::Handler;
+using ::docket::testing::HqSupervisor;
+using ::docket::testing::RegionSupervisor;
+using ::testing::HasSubstr;
+
+v1::Rule RuleOfResult(const absl::StatusOr<std::vector<v1::CaseEvent>>& r) {
+  return r.ok() ? v1::RULE_UNSPECIFIED : RuleOf(r.status());
+}
+
+v1::Actor BranchSupervisor() {
+  v1::Actor a = RegionSupervisor();
+  a.set_id("S-GZ");
+  a.set_level(v1::LEVEL_BRANCH);
+  a.set_branch("GZ");
+  return a;
+}
+
+// A loss of `loss_fen` assessed and proposed by `proposer` (with
+// `goodwill_fen`), accepted by the customer.
+void Proposed(CaseHarness& c, int64_t loss_fen, const v1::Actor& proposer,
+              int64_t goodwill_fen = 0) {
+  c.MustSubmit(absl::StrCat(R"pb(open_case {
+                                   intake {
+                                     channel: CHANNEL_WRITTEN
+                                     category: CATEGORY_LOSS
+                                     customer {
+                                       id: "CUST"
+                                       contract { uninsured_basis: COMPENSATION_BASIS_DIRECT_LOSS }
+                                     }
+                                     shipment { waybill: "W-1" weight_g: 5000 }
+                                     claim_fen: )pb",
+                            loss_fen, " handling_branch: \"GZ\" } }"));
+  c.MustSubmit("acknowledge {}");
+  c.MustSubmit("accept {}");
+  c.MustSubmit("open_investigation {}");
+  c.MustSubmit(absl::StrCat(
+      "conclude_investigation { findings { responsible: RESPONSIBLE_PARTY_THIRD_PARTY "
+      "third_party: \"AIR\" assessed_loss_fen: ",
+      loss_fen, " } }"));
+  if (c.state().severity() >= v1::SEVERITY_MAJOR) {
+    c.MustSubmit(R"pb(form_task_group {
+                        task_group { lead: "E-200" members: "E-100" departments: "claims" }
+                      })pb",
+                 RegionSupervisor());
+  }
+  c.MustSubmit(absl::StrCat("propose_resolution { goodwill_fen: ", goodwill_fen, " }"), proposer);
+  c.MustSubmit("record_customer_reply { decision: CUSTOMER_DECISION_ACCEPTS }");
+}
+
+TEST(ApprovalTest, AMajorCaseIsPaidOnlyAfterApprovalAndCoApproval) {
+  CaseHarness c("C-MAJOR");
+  Proposed(c, 1050000, RegionSupervisor());  // 10,500 CNY, as the cigarettes.
+  ASSERT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
+  const int64_t owed = c.state().proposed_fen();
+  const std::string pay = absl::StrCat("pay_compensation { amount_fen: ", owed, " }");
+
+  auto unapproved = c.Submit(pay, Claims());
+  EXPECT_EQ(RuleOfResult(unapproved), v1::RULE_APPROVAL);
+  EXPECT_THAT(unapproved.status().message(), HasSubstr("supervisor"));
+  EXPECT_THAT(unapproved.status().message(), HasSubstr("co-approval of claims"));
+
+  // A branch supervisor lacks the authority the amount needs.
+  EXPECT_NE(RuleOfResult(c.Submit("approve_compensation {}", BranchSupervisor())),
+            v1::RULE_UNSPECIFIED);
+  // A handler approves nothing.
+  EXPECT_EQ(RuleOfResult(c.Submit("approve_compensation {}", Handler())), v1::RULE_PERMISSION);
+  c.MustSubmit("approve_compensation {}", RegionSupervisor());
+  EXPECT_EQ(RuleOfResult(c.Submit("approve_compensation {}", RegionSupervisor())),
+            v1::RULE_APPROVAL);  // Once is enough.
+  auto half = c.Submit(pay, Claims());
+  EXPECT_EQ(RuleOfResult(half), v1::RULE_APPROVAL);
+  EXPECT_THAT(half.status().message(), HasSubstr("co-approval of claims"));
+  c.MustSubmit("approve_compensation {}", Claims());
+  // The proposer does not record the payment; claims does.
+  EXPECT_EQ(RuleOfResult(c.Submit(pay, RegionSupervisor())), v1::RULE_SEPARATION_OF_DUTIES);
+  c.MustSubmit(pay, Claims());
+  EXPECT_EQ(c.state().paid_fen(), owed);
+}
+
+TEST(ApprovalTest, WhoeverProposedGoodwillDoesNotApproveIt) {
+  CaseHarness c("C-GOODWILL");
+  Proposed(c, 1050000, HqSupervisor(), /*goodwill_fen=*/20000);
+  ASSERT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
+  EXPECT_EQ(RuleOfResult(c.Submit("approve_compensation {}", HqSupervisor())),
+            v1::RULE_SEPARATION_OF_DUTIES);
+  // 10,700 CNY needs headquarters' authority: the region may not approve
+  // it; another headquarters supervisor does.
+  EXPECT_EQ(RuleOfResult(c.Submit("approve_compensation {}", RegionSupervisor())),
+            v1::RULE_AUTHORITY);
+  v1::Actor other = HqSupervisor();
+  other.set_id("E-301");
+  c.MustSubmit("approve_compensation {}", other);
+  c.MustSubmit("approve_compensation {}", Claims());
+  c.MustSubmit(absl::StrCat("pay_compensation { amount_fen: ", c.state().proposed_fen(), " }"),
+               Claims());
+}
+
+TEST(ApprovalTest, BelowMajorClaimsPaysWithoutApprovals) {
+  CaseHarness c("C-GENERAL");
+  Proposed(c, 20000, Handler());
+  ASSERT_LT(c.state().severity(), v1::SEVERITY_MAJOR);
+  EXPECT_EQ(RuleOfResult(c.Submit(
+                absl::StrCat("pay_compensation { amount_fen: ", c.state().proposed_fen(), " }"),
+                Handler())),
+            v1::RULE_SEPARATION_OF_DUTIES);
+  c.MustSubmit(absl::StrCat("pay_compensation { amount_fen: ", c.state().proposed_fen(), " }"),
+               Claims());
+  EXPECT_EQ(c.state().paid_fen(), c.state().proposed_fen());
+}
+
+}  // namespace
+}  // namespace docket

@@ -1,0 +1,245 @@
+// Who may do what (DESIGN.md, "Identity and authorization"), from the
+// rule: an actor is who the directory says, never what the command claims;
+// each role sends what its work needs and nothing more; a principal acts
+// within its scope (branch, region, headquarters); intake comes from the
+// channel's own adapter to a branch the directory knows.
+
+#include "engine/authorization.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/directory.h"
+#include "engine/envelope.h"
+#include "engine/policy.h"
+#include "engine/refusal.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+
+namespace docket {
+namespace {
+
+v1::Actor Admin() {
+  v1::Actor a;
+  a.set_id("admin");
+  a.set_role(v1::ROLE_ADMIN);
+  a.set_level(v1::LEVEL_HEADQUARTERS);
+  return a;
+}
+
+v1::Command Parse(const std::string& text) {
+  v1::Command c;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &c)) << text;
+  return c;
+}
+
+// A small organisation: region SOUTH (GZ, ZHUHAI), region EAST (HUZHOU).
+class AuthorizationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* change : {
+             R"(define_region { id: "SOUTH" name: "华南区" })",
+             R"(define_region { id: "EAST" name: "华东区" })",
+             R"(define_branch { id: "GZ" name: "广州" region_id: "SOUTH" })",
+             R"(define_branch { id: "ZHUHAI" name: "珠海" region_id: "SOUTH" })",
+             R"(define_branch { id: "HUZHOU" name: "湖州" region_id: "EAST" })",
+             R"(grant { id: "admin" name: "a" kind: PRINCIPAL_KIND_PERSON role: ROLE_ADMIN
+                        level: LEVEL_HEADQUARTERS })",
+             R"(grant { id: "H-GZ" name: "h" kind: PRINCIPAL_KIND_PERSON role: ROLE_HANDLER
+                        level: LEVEL_BRANCH branch_id: "GZ" })",
+             R"(grant { id: "H-ZH" name: "h" kind: PRINCIPAL_KIND_PERSON role: ROLE_HANDLER
+                        level: LEVEL_BRANCH branch_id: "ZHUHAI" })",
+             R"(grant { id: "S-SOUTH" name: "s" kind: PRINCIPAL_KIND_PERSON role: ROLE_SUPERVISOR
+                        level: LEVEL_REGION region_id: "SOUTH" })",
+             R"(grant { id: "S-HQ" name: "s" kind: PRINCIPAL_KIND_PERSON role: ROLE_SUPERVISOR
+                        level: LEVEL_HEADQUARTERS })",
+             R"(grant { id: "CLAIMS" name: "c" kind: PRINCIPAL_KIND_PERSON role: ROLE_CLAIMS
+                        level: LEVEL_HEADQUARTERS })",
+             R"(grant { id: "AUDITOR" name: "a" kind: PRINCIPAL_KIND_PERSON role: ROLE_AUDITOR
+                        level: LEVEL_HEADQUARTERS })",
+             R"(grant { id: "PHONE" name: "p" kind: PRINCIPAL_KIND_ADAPTER role: ROLE_ADAPTER
+                        level: LEVEL_HEADQUARTERS channels: CHANNEL_PHONE })",
+             R"(grant { id: "GONE" name: "g" kind: PRINCIPAL_KIND_PERSON role: ROLE_SUPERVISOR
+                        level: LEVEL_HEADQUARTERS })",
+             R"(revoke { principal_id: "GONE" reason: "left" })",
+         }) {
+      Change(change);
+    }
+  }
+
+  // Decides and folds a directory change by the administrator.
+  absl::Status Change(const std::string& change) {
+    v1::Command c = Parse(absl::StrCat("directory { ", change, " }"));
+    c.set_command_id(absl::StrCat("d-", state_.revision() + 1));
+    c.set_case_id(kDirectoryStream);
+    *c.mutable_actor() = Admin();
+    absl::StatusOr<std::vector<v1::CaseEvent>> events =
+        DecideDirectoryChange(Directory(state_), c, DefaultPolicy(), absl::FromUnixSeconds(1e9));
+    if (!events.ok()) return events.status();
+    for (const v1::CaseEvent& e : *events) ApplyDirectoryChange(e, &state_);
+    return absl::OkStatus();
+  }
+
+  Directory dir() const { return Directory(state_); }
+
+  // A command `body` on a GZ case (or an intake) by `actor_id`, as the
+  // runtime resolves and authorizes it: the refusal's rule, or
+  // RULE_UNSPECIFIED when allowed.
+  v1::Rule Try(const std::string& actor_id, const std::string& body,
+               const std::string& branch = "GZ") {
+    v1::Command c = Parse(body);
+    c.set_command_id("c-1");
+    c.set_case_id("C-1");
+    c.mutable_actor()->set_id(actor_id);
+    absl::StatusOr<v1::Actor> actor = ResolveActor(dir(), c, /*internal=*/false);
+    if (!actor.ok()) return RuleOf(actor.status());
+    v1::CaseState state;
+    state.set_case_id("C-1");
+    state.set_revision(3);
+    state.mutable_intake()->set_handling_branch(branch);
+    return RuleOf(Authorize(dir(), *actor, c, state, DefaultPolicy()));
+  }
+
+  v1::DirectoryState state_;
+};
+
+constexpr char kIntake[] =
+    R"(open_case { intake { channel: CHANNEL_PHONE category: CATEGORY_LOSS
+                            customer { id: "K" } handling_branch: "GZ" } })";
+
+TEST_F(AuthorizationTest, TheActorIsWhoTheDirectorySaysNotWhatTheCommandClaims) {
+  EXPECT_EQ(Try("NOBODY", "acknowledge {}"), v1::RULE_UNAUTHENTICATED);
+  EXPECT_EQ(Try("GONE", "acknowledge {}"), v1::RULE_UNAUTHENTICATED);  // Revoked.
+  EXPECT_EQ(Try("", "acknowledge {}"), v1::RULE_UNAUTHENTICATED);
+  EXPECT_EQ(Try(kSystemPrincipal, "record_deadline_breach {}"), v1::RULE_UNAUTHENTICATED);
+
+  // A handler claiming to be a headquarters supervisor is refused, not
+  // promoted; stating what the directory says is fine.
+  v1::Command forged = Parse("escalate {}");
+  forged.set_command_id("f-1");
+  forged.set_case_id("C-1");
+  forged.mutable_actor()->set_id("H-GZ");
+  forged.mutable_actor()->set_role(v1::ROLE_SUPERVISOR);
+  EXPECT_EQ(RuleOf(ResolveActor(dir(), forged, false).status()), v1::RULE_UNAUTHENTICATED);
+  forged.mutable_actor()->set_role(v1::ROLE_HANDLER);
+  forged.mutable_actor()->set_level(v1::LEVEL_HEADQUARTERS);
+  EXPECT_EQ(RuleOf(ResolveActor(dir(), forged, false).status()), v1::RULE_UNAUTHENTICATED);
+  forged.mutable_actor()->set_level(v1::LEVEL_BRANCH);
+  forged.mutable_actor()->set_branch("GZ");
+  absl::StatusOr<v1::Actor> resolved = ResolveActor(dir(), forged, false);
+  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  EXPECT_EQ(resolved->role(), v1::ROLE_HANDLER);
+  EXPECT_EQ(resolved->region(), "SOUTH");
+
+  // docket's own commands act as the system principal, whatever they say.
+  absl::StatusOr<v1::Actor> system = ResolveActor(dir(), forged, /*internal=*/true);
+  ASSERT_TRUE(system.ok());
+  EXPECT_EQ(system->id(), kSystemPrincipal);
+}
+
+TEST_F(AuthorizationTest, EachRoleSendsWhatItsWorkNeedsAndNothingMore) {
+  struct Case {
+    const char* actor;
+    const char* body;
+    v1::Rule rule;
+  };
+  const std::vector<Case> cases = {
+      // Handlers work the six steps, not a supervisor's or claims' steps.
+      {"H-GZ", "acknowledge {}", v1::RULE_UNSPECIFIED},
+      {"H-GZ", "propose_resolution {}", v1::RULE_UNSPECIFIED},
+      {"H-GZ", "escalate {}", v1::RULE_PERMISSION},
+      {"H-GZ", "report_upward {}", v1::RULE_PERMISSION},
+      {"H-GZ", "decide_penalty {}", v1::RULE_PERMISSION},
+      {"H-GZ", "approve_compensation {}", v1::RULE_PERMISSION},
+      {"H-GZ", "pay_compensation {}", v1::RULE_PERMISSION},
+      {"H-GZ", "record_deadline_breach {}", v1::RULE_PERMISSION},
+      {"H-GZ", kIntake, v1::RULE_PERMISSION},
+      // Supervisors escalate, report, penalise and approve; they do not pay.
+      {"S-SOUTH", "escalate {}", v1::RULE_UNSPECIFIED},
+      {"S-SOUTH", "report_upward {}", v1::RULE_UNSPECIFIED},
+      {"S-SOUTH", "approve_compensation {}", v1::RULE_UNSPECIFIED},
+      {"S-SOUTH", "pay_compensation {}", v1::RULE_PERMISSION},
+      // Claims co-approves and pays; it does not handle the case.
+      {"CLAIMS", "pay_compensation {}", v1::RULE_UNSPECIFIED},
+      {"CLAIMS", "approve_compensation {}", v1::RULE_UNSPECIFIED},
+      {"CLAIMS", "propose_resolution {}", v1::RULE_PERMISSION},
+      {"CLAIMS", "accept {}", v1::RULE_PERMISSION},
+      // Auditors and administrators change no case.
+      {"AUDITOR", "acknowledge {}", v1::RULE_PERMISSION},
+      {"AUDITOR", "archive {}", v1::RULE_PERMISSION},
+      {"admin", "acknowledge {}", v1::RULE_PERMISSION},
+      {"admin", "pay_compensation {}", v1::RULE_PERMISSION},
+      // Adapters register intake and relay what the customer sends.
+      {"PHONE", kIntake, v1::RULE_UNSPECIFIED},
+      {"PHONE", "record_customer_response {}", v1::RULE_UNSPECIFIED},
+      {"PHONE", "accept {}", v1::RULE_PERMISSION},
+      {"PHONE", "archive {}", v1::RULE_PERMISSION},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(Try(c.actor, c.body), c.rule) << c.actor << ": " << c.body;
+  }
+  // Only administrators (and docket) change the directory.
+  EXPECT_EQ(Try("S-HQ", R"(directory { revoke { principal_id: "H-GZ" } })"), v1::RULE_PERMISSION);
+  EXPECT_EQ(Try("admin", R"(directory { revoke { principal_id: "H-GZ" } })"),
+            v1::RULE_UNSPECIFIED);
+}
+
+TEST_F(AuthorizationTest, APrincipalActsWithinItsScope) {
+  EXPECT_EQ(Try("H-GZ", "acknowledge {}", "GZ"), v1::RULE_UNSPECIFIED);
+  EXPECT_EQ(Try("H-ZH", "acknowledge {}", "GZ"), v1::RULE_SCOPE);  // Another branch.
+  EXPECT_EQ(Try("S-SOUTH", "escalate {}", "ZHUHAI"), v1::RULE_UNSPECIFIED);
+  EXPECT_EQ(Try("S-SOUTH", "escalate {}", "HUZHOU"), v1::RULE_SCOPE);  // Another region.
+  EXPECT_EQ(Try("S-HQ", "escalate {}", "HUZHOU"), v1::RULE_UNSPECIFIED);
+
+  // Reads follow the same scope; an administrator reads no case.
+  v1::CaseState gz;
+  gz.mutable_intake()->set_handling_branch("GZ");
+  const Directory d = dir();
+  EXPECT_TRUE(MayRead(d, *d.FindPrincipal("H-GZ"), gz));
+  EXPECT_FALSE(MayRead(d, *d.FindPrincipal("H-ZH"), gz));
+  EXPECT_TRUE(MayRead(d, *d.FindPrincipal("S-SOUTH"), gz));
+  EXPECT_TRUE(MayRead(d, *d.FindPrincipal("AUDITOR"), gz));
+  EXPECT_FALSE(MayRead(d, *d.FindPrincipal("admin"), gz));
+  EXPECT_FALSE(MayRead(d, *d.FindPrincipal("GONE"), gz));
+}
+
+TEST_F(AuthorizationTest, IntakeComesFromTheChannelsAdapterToAKnownBranch) {
+  EXPECT_EQ(Try("PHONE", R"(open_case { intake { channel: CHANNEL_EMAIL category: CATEGORY_LOSS
+                                                 customer { id: "K" } handling_branch: "GZ" } })"),
+            v1::RULE_PERMISSION);
+  EXPECT_EQ(Try("PHONE", R"(open_case { intake { channel: CHANNEL_PHONE category: CATEGORY_LOSS
+                                                 customer { id: "K" } } })"),
+            v1::RULE_MALFORMED_COMMAND);
+  EXPECT_EQ(Try("PHONE", R"(open_case { intake { channel: CHANNEL_PHONE category: CATEGORY_LOSS
+                                                 customer { id: "K" } handling_branch: "MARS" } })"),
+            v1::RULE_DIRECTORY);
+  // A recovery is the carrier's own claim: never an adapter's intake, and
+  // the only one claims opens.
+  EXPECT_EQ(Try("PHONE", R"(open_case { intake { kind: CASE_KIND_RECOVERY handling_branch: "GZ" } })"),
+            v1::RULE_PERMISSION);
+  EXPECT_EQ(Try("CLAIMS", R"(open_case { intake { kind: CASE_KIND_RECOVERY handling_branch: "GZ" } })"),
+            v1::RULE_UNSPECIFIED);
+  EXPECT_EQ(Try("CLAIMS", kIntake), v1::RULE_PERMISSION);
+}
+
+TEST_F(AuthorizationTest, TheDirectoryRefusesChangesThatDoNotFit) {
+  EXPECT_EQ(RuleOf(Change(R"(define_branch { id: "X" name: "x" region_id: "NOWHERE" })")),
+            v1::RULE_DIRECTORY);
+  EXPECT_EQ(RuleOf(Change(R"(grant { id: "H-X" name: "h" kind: PRINCIPAL_KIND_PERSON
+                                     role: ROLE_HANDLER level: LEVEL_BRANCH branch_id: "NOWHERE" })")),
+            v1::RULE_DIRECTORY);
+  // A revoked id is never reused: its history keeps meaning one person.
+  EXPECT_EQ(RuleOf(Change(R"(grant { id: "GONE" name: "g" kind: PRINCIPAL_KIND_PERSON
+                                     role: ROLE_HANDLER level: LEVEL_BRANCH branch_id: "GZ" })")),
+            v1::RULE_DIRECTORY);
+  // A password never reaches the log in clear.
+  EXPECT_EQ(RuleOf(Change(R"(set_password { principal_id: "H-GZ" password: "hunter2" })")),
+            v1::RULE_MALFORMED_COMMAND);
+  // Revocation takes effect at once.
+  ASSERT_TRUE(Change(R"(revoke { principal_id: "H-GZ" reason: "left" })").ok());
+  EXPECT_EQ(Try("H-GZ", "acknowledge {}"), v1::RULE_UNAUTHENTICATED);
+}
+
+}  // namespace
+}  // namespace docket

@@ -14,6 +14,8 @@ PACKAGES=(
   libssl-dev
   clang-format         # scripts/check_format.sh (CI)
   kcat
+  libcpp-httplib-dev   # docketd --listen (services/api)
+  curl                 # the API tests speak to it with a client nobody here wrote
   postgresql libpq-dev # the ticket-desk peer of docket_bench
 )
 

@@ -1,11 +1,16 @@
 // docketd: the engine daemon on Kafka.
 //
+//   docketd --listen=127.0.0.1:8080 [--data_dir=DIR] [--tick_every=1m]
+//           [--tls_cert=FILE --tls_key=FILE]
 //   docketd --brokers=HOST:PORT,... [--data_dir=DIR] [--instance=NAME]
 //           [--group=docket-engine] [--kafka=key=value,...] [--batch=512]
 //           [--tick_every=1m] [--policy=FILE] [--calendar_dir=DIR]
 //           [--gateway_keys=DIR] [--require_signatures]
 //
-// Consumes docket.commands in a consumer group and answers each command on
+// With --listen (and no --brokers): serves docket's HTTP API on the
+// embedded log of the data directory it owns (docs/api.md), the deadline
+// scanner inside; SIGTERM drains and exits 0. With --brokers: consumes
+// docket.commands in a consumer group and answers each command on
 // docket.events or docket.rejections, exactly once (services/kafka_engine.h).
 // Its data directory holds the projections of the partitions it owns and
 // is read by docketctl like an embedded one. The keys of --gateway_keys
@@ -16,13 +21,18 @@
 // stops on an error, 2 on bad flags or an unusable data directory.
 
 #include <csignal>
+#include <thread>
 #include <filesystem>
 #include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "services/api/commit_queue.h"
+#include "services/api/server.h"
 #include "services/kafka/engine.h"
+#include "services/runtime/deadline_scanner.h"
 #include "services/runtime/embedded_runtime.h"
 #include "services/runtime/runtime_config.h"
 
@@ -43,6 +53,11 @@ ABSL_FLAG(std::string, calendar_dir, "", "Business-calendar year files; default:
 ABSL_FLAG(std::string, gateway_keys, "",
           "Directory of key files (KEY_ID.key) record signatures are verified with; "
           "system.key is made when missing (default: DATA_DIR/keys)");
+ABSL_FLAG(std::string, listen, "",
+          "Serve the HTTP API on HOST:PORT (port 0: any free port, printed)");
+ABSL_FLAG(std::string, tls_cert, "", "TLS certificate (PEM) for --listen");
+ABSL_FLAG(std::string, tls_key, "", "TLS private key (PEM) for --listen");
+ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "Largest request body --listen accepts (413 above)");
 ABSL_FLAG(bool, require_signatures, false,
           "Refuse unsigned records on docket.commands (RULE_UNAUTHENTICATED)");
 
@@ -54,6 +69,46 @@ void RequestStop(int) { stop_requested.store(true); }
 int Fail(const absl::Status& status, int code) {
   std::cerr << "docketd: " << status << "\n";
   return code;
+}
+
+// docketd --listen: the API on the embedded log until SIGTERM.
+int Serve(docket::EmbeddedRuntime* runtime) {
+  using namespace docket;
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  const size_t colon = listen.rfind(':');
+  ServerOptions options;
+  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &options.port) ||
+      options.port < 0 || options.port > 65535) {
+    std::cerr << "docketd: --listen is HOST:PORT, e.g. 127.0.0.1:8080\n";
+    return 2;
+  }
+  options.host = listen.substr(0, colon);
+  options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key = absl::GetFlag(FLAGS_tls_key);
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    std::cerr << "docketd: give both --tls_cert and --tls_key, or neither\n";
+    return 2;
+  }
+  options.max_body_bytes = static_cast<size_t>(std::max<int64_t>(1024, absl::GetFlag(FLAGS_max_body_bytes)));
+  DeadlineScanner scanner(runtime->store(), runtime->processor());
+  CommitQueue queue(runtime->processor(), &scanner, runtime->clock(),
+                    absl::GetFlag(FLAGS_tick_every));
+  ApiServer server(runtime, &queue, options);
+  absl::Status bound = server.Bind();
+  if (!bound.ok()) return Fail(bound, 2);
+  std::cout << "docketd: serving " << (options.tls_cert.empty() ? "http" : "https") << "://"
+            << options.host << ":" << server.port() << std::endl;
+  std::signal(SIGTERM, RequestStop);
+  std::signal(SIGINT, RequestStop);
+  std::thread watcher([&server] {
+    while (!stop_requested.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    server.Stop();  // Stops accepting; in-flight requests finish.
+  });
+  server.Run();
+  stop_requested.store(true);
+  watcher.join();
+  std::cerr << "docketd: stopped\n";
+  return 0;
 }
 
 }  // namespace
@@ -74,6 +129,14 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = EmbeddedRuntime::Open(
       data_dir, *std::move(policy), *std::move(calendar), SystemClock::Get());
   if (!runtime.ok()) return Fail(runtime.status(), 2);
+  if (!absl::GetFlag(FLAGS_listen).empty()) {
+    if (!absl::GetFlag(FLAGS_brokers).empty()) {
+      std::cerr << "docketd: --listen serves the embedded log; with --brokers it is not "
+                   "supported yet\n";
+      return 2;
+    }
+    return Serve(runtime->get());
+  }
 
   // The keys: the system key made once, readable by its owner only.
   const std::string keys_dir = absl::GetFlag(FLAGS_gateway_keys).empty()
@@ -105,7 +168,8 @@ int main(int argc, char** argv) {
   options.system_key = &*system_key;
   options.require_signatures = absl::GetFlag(FLAGS_require_signatures);
   if (options.client.brokers.empty()) {
-    std::cerr << "docketd: --brokers is required (try kafka_mock for a local cluster)\n";
+    std::cerr << "docketd: give --listen=HOST:PORT (the embedded log) or --brokers (Kafka; "
+                 "try kafka_mock for a local cluster)\n";
     return 2;
   }
   absl::StatusOr<std::unique_ptr<kafka::Engine>> engine =

@@ -1,0 +1,114 @@
+#include "services/api/commit_queue.h"
+
+#include <algorithm>
+#include <iostream>
+
+namespace docket {
+namespace {
+
+constexpr size_t kMaxGroup = 512;  // Commands per group, as docketctl --batch.
+
+}  // namespace
+
+CommitQueue::CommitQueue(CommandProcessor* processor, DeadlineScanner* scanner,
+                         const Clock* clock, absl::Duration tick_every)
+    : processor_(processor), scanner_(scanner), clock_(clock), tick_every_(tick_every) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+CommitQueue::~CommitQueue() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+absl::StatusOr<std::vector<v1::CommandOutcome>> CommitQueue::Submit(
+    std::vector<absl::StatusOr<v1::Command>> commands, bool internal) {
+  Request request{std::move(commands), internal, {}};
+  std::future<absl::StatusOr<std::vector<v1::CommandOutcome>>> done = request.done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return absl::UnavailableError("docketd is shutting down");
+    waiting_.push_back(&request);
+  }
+  wake_.notify_one();
+  return done.get();
+}
+
+CommitQueue::Stats CommitQueue::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+void CommitQueue::Run() {
+  absl::Time next_tick = clock_->Now();
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    const bool ticking = tick_every_ > absl::ZeroDuration() && scanner_ != nullptr;
+    if (waiting_.empty() && !stopping_) {
+      if (ticking) {
+        const absl::Duration wait = std::max(absl::ZeroDuration(), next_tick - clock_->Now());
+        wake_.wait_for(lock, absl::ToChronoMilliseconds(wait));
+      } else {
+        wake_.wait(lock);
+      }
+    }
+    if (waiting_.empty() && stopping_) return;
+    // One group: the requests that wait, of one kind, up to kMaxGroup
+    // commands (a larger request goes alone).
+    std::vector<Request*> group;
+    size_t size = 0;
+    const bool internal = !waiting_.empty() && waiting_.front()->internal;
+    while (!waiting_.empty() && waiting_.front()->internal == internal &&
+           (group.empty() || size + waiting_.front()->commands.size() <= kMaxGroup)) {
+      size += waiting_.front()->commands.size();
+      group.push_back(waiting_.front());
+      waiting_.pop_front();
+    }
+    lock.unlock();
+    if (!group.empty()) Commit(std::move(group), internal);
+    if (ticking && clock_->Now() >= next_tick) {
+      absl::StatusOr<ScanResult> scanned = scanner_->Scan(clock_->Now());
+      if (!scanned.ok()) std::cerr << "docketd: deadline scan failed: " << scanned.status() << "\n";
+      next_tick = clock_->Now() + tick_every_;
+      lock.lock();
+      ++stats_.scans;
+      lock.unlock();
+    }
+    lock.lock();
+  }
+}
+
+void CommitQueue::Commit(std::vector<Request*> group, bool internal) {
+  std::vector<absl::StatusOr<v1::Command>> all;
+  for (Request* r : group) {
+    for (absl::StatusOr<v1::Command>& c : r->commands) all.push_back(std::move(c));
+  }
+  absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
+      internal ? processor_->SubmitBatchAt(all, clock_->Now()) : processor_->SubmitBatch(all);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.groups;
+    stats_.commands += static_cast<int64_t>(all.size());
+    stats_.largest_group = std::max<int64_t>(stats_.largest_group, all.size());
+    if (outcomes.ok()) {
+      for (const v1::CommandOutcome& o : *outcomes) ++(o.has_rejection() ? stats_.rejected : stats_.accepted);
+    }
+  }
+  size_t at = 0;
+  for (Request* r : group) {
+    const size_t n = r->commands.size();
+    if (!outcomes.ok()) {
+      r->done.set_value(outcomes.status());
+    } else {
+      r->done.set_value(std::vector<v1::CommandOutcome>(outcomes->begin() + at,
+                                                        outcomes->begin() + at + n));
+    }
+    at += n;
+  }
+}
+
+}  // namespace docket

@@ -1,0 +1,80 @@
+#ifndef DOCKET_SERVICES_API_COMMIT_QUEUE_H_
+#define DOCKET_SERVICES_API_COMMIT_QUEUE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "docket/v1/commands.pb.h"
+#include "docket/v1/rejection.pb.h"
+#include "services/runtime/clock.h"
+#include "services/runtime/command_processor.h"
+#include "services/runtime/deadline_scanner.h"
+
+namespace docket {
+
+// The single writer of a served data directory (DESIGN.md, "docketd: the
+// service"): every connection's commands wait here, and one thread decides
+// and commits whatever waits as one group (one fsync), so concurrent
+// single-command requests share their commits; each caller returns once its
+// group is durable. The deadline scanner runs on the same thread, every
+// `tick_every` (zero: never).
+//
+// Thread safety: Submit may be called from any thread; the processor and
+// the scanner are used on the queue's thread only.
+class CommitQueue {
+ public:
+  struct Stats {
+    int64_t groups = 0;
+    int64_t commands = 0;
+    int64_t largest_group = 0;
+    int64_t accepted = 0;
+    int64_t rejected = 0;
+    int64_t scans = 0;
+  };
+
+  CommitQueue(CommandProcessor* processor, DeadlineScanner* scanner, const Clock* clock,
+              absl::Duration tick_every);
+  // Drains what waits, then stops the thread.
+  ~CommitQueue();
+
+  // Decides and durably commits `commands`, in order, within the next
+  // group. `internal`: docket's own (sessions, the bootstrap), decided as
+  // the system principal. An error means none of them was committed.
+  absl::StatusOr<std::vector<v1::CommandOutcome>> Submit(
+      std::vector<absl::StatusOr<v1::Command>> commands, bool internal = false);
+
+  Stats stats() const;
+
+ private:
+  struct Request {
+    std::vector<absl::StatusOr<v1::Command>> commands;
+    bool internal;
+    std::promise<absl::StatusOr<std::vector<v1::CommandOutcome>>> done;
+  };
+
+  void Run();
+  void Commit(std::vector<Request*> group, bool internal);
+
+  CommandProcessor* const processor_;
+  DeadlineScanner* const scanner_;
+  const Clock* const clock_;
+  const absl::Duration tick_every_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Request*> waiting_;
+  bool stopping_ = false;
+  Stats stats_;
+  std::thread thread_;
+};
+
+}  // namespace docket
+
+#endif  // DOCKET_SERVICES_API_COMMIT_QUEUE_H_

@@ -1,0 +1,66 @@
+#ifndef DOCKET_SERVICES_API_SERVER_H_
+#define DOCKET_SERVICES_API_SERVER_H_
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "services/api/commit_queue.h"
+#include "services/runtime/embedded_runtime.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace docket {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (see ApiServer::port).
+  std::string tls_cert, tls_key;  // Both, or neither (plain HTTP).
+  size_t max_body_bytes = 1 << 20;
+  absl::Duration session_lifetime = absl::Hours(12);
+  absl::Duration read_timeout = absl::Seconds(5);  // A slow client lets go of its worker.
+};
+
+// docketd's HTTP API on the embedded log (docs/api.md): every request
+// authenticated by a token the directory knows, every command decided as
+// its principal and committed through the one CommitQueue, every read
+// scoped (a case out of scope answers 404). Reads use the store's
+// committed state.
+//
+// Thread safety: the handlers run on the HTTP library's worker threads;
+// they read the store (RocksDB: safe) and write only through the queue.
+class ApiServer {
+ public:
+  ApiServer(EmbeddedRuntime* runtime, CommitQueue* queue, ServerOptions options);
+  ~ApiServer();
+
+  // Binds; the port is known after. Then Run serves until Stop.
+  absl::Status Bind();
+  int port() const { return port_; }
+  void Run();
+  // Stops accepting; in-flight requests finish.
+  void Stop();
+
+ private:
+  void Routes();
+
+  EmbeddedRuntime* const runtime_;
+  CommitQueue* const queue_;
+  const ServerOptions options_;
+  std::unique_ptr<httplib::Server> http_;
+  int port_ = 0;
+
+  // Requests by route and status, for /metrics.
+  std::mutex metrics_mu_;
+  std::map<std::pair<std::string, int>, int64_t> requests_;
+};
+
+}  // namespace docket
+
+#endif  // DOCKET_SERVICES_API_SERVER_H_

@@ -1,0 +1,273 @@
+// docketd --listen end to end (docs/api.md), spoken to with curl, a client
+// nobody here wrote: every request authenticated, reads scoped (404 outside
+// scope), commands decided as the token's principal and committed in
+// groups shared by concurrent connections, bad input answered with a
+// Rejection and no change, SIGTERM drains and exits 0.
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/binaries.h"
+#include "tests/testing/data_dir.h"
+#include "tests/testing/subprocess.h"
+
+namespace docket {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::RunProcess;
+using testing::RunResult;
+
+RunResult Ctl(const std::string& dir, std::vector<std::string> args, const std::string& in = "") {
+  args.insert(args.begin(), {testing::DocketctlPath(), "--data_dir=" + dir});
+  return RunProcess(args, in);
+}
+
+// The examples' directory and cases, passwords for two handlers, and
+// docketd serving it on a free port.
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::DirWithExampleEvidence("served");
+    ASSERT_EQ(Ctl(dir_, {testing::kExamplesClock, "submit"},
+                  testing::ReadFileOrDie(testing::SeedCasesPath()))
+                  .exit_code,
+              0);
+    for (const char* who : {"E-101", "E-100"}) {
+      RunResult pw = Ctl(dir_, {"directory", "apply"},
+                         absl::StrCat(R"({"commandId":"pw-)", who, R"(","actor":{"id":"admin"},)",
+                                      R"("directory":{"setPassword":{"principalId":")", who,
+                                      R"(","password":"docket-demo"}}})", "\n"));
+      ASSERT_EQ(pw.exit_code, 0) << pw.out << pw.err;
+    }
+    // API tokens for the phone adapter and a headquarters supervisor.
+    for (auto [who, token] : {std::pair{"adapter-phone", &adapter_token_},
+                              std::pair{"E-300", &supervisor_token_}}) {
+      RunResult issued = Ctl(dir_, {"token", "issue", who, "--as=admin"});
+      ASSERT_EQ(issued.exit_code, 0) << issued.err;
+      *token = std::string(absl::StripTrailingAsciiWhitespace(issued.out));
+    }
+    out_ = testing::FreshDir("docketd.out");
+    server_ = std::make_unique<testing::Child>(
+        std::vector<std::string>{testing::DocketdPath(), "--data_dir=" + dir_,
+                                 "--listen=127.0.0.1:0", "--tick_every=0"},
+        "/dev/null", out_, testing::FreshDir("docketd.err"));
+    for (int i = 0; i < 100 && url_.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::ifstream in(out_);
+      std::string line;
+      if (std::getline(in, line) && line.rfind("docketd: serving ", 0) == 0) {
+        url_ = line.substr(17);
+      }
+    }
+    ASSERT_FALSE(url_.empty()) << "docketd did not start";
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) {
+      server_->Kill(SIGTERM);
+      EXPECT_EQ(server_->Wait(), 0) << "SIGTERM drains and exits 0";
+    }
+  }
+
+  // curl ARGS... URL_PATH; returns "STATUS\nBODY".
+  struct Reply {
+    int status = 0;
+    std::string body;
+  };
+  Reply Curl(const std::string& path, std::vector<std::string> args = {},
+             const std::string& token = "") {
+    std::vector<std::string> argv = {"/usr/bin/curl", "-s", "-o", "-", "-w", "\n%{http_code}"};
+    if (!token.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back(url_ + path);
+    RunResult r = RunProcess(argv);
+    Reply reply;
+    const size_t nl = r.out.rfind('\n');
+    if (nl == std::string::npos) return reply;
+    reply.body = r.out.substr(0, nl);
+    reply.status = std::atoi(r.out.c_str() + nl + 1);
+    return reply;
+  }
+
+  std::string Login(const std::string& who, const std::string& password = "docket-demo") {
+    Reply r = Curl("/v1/sessions",
+                   {"-X", "POST", "-d",
+                    absl::StrCat(R"({"principalId":")", who, R"(","password":")", password, "\"}")});
+    std::smatch m;
+    if (r.status != 201 || !std::regex_search(r.body, m, std::regex("\"token\":\"([^\"]+)\""))) {
+      return "";
+    }
+    return m[1];
+  }
+
+  std::string dir_, out_, url_, adapter_token_, supervisor_token_;
+  std::unique_ptr<testing::Child> server_;
+};
+
+TEST_F(ApiTest, EveryRequestIsAuthenticated) {
+  EXPECT_EQ(Curl("/healthz").status, 200);
+  EXPECT_EQ(Curl("/readyz").status, 200);
+  for (const char* path : {"/v1/me", "/v1/cases", "/v1/cases/C-2026-0005", "/v1/directory"}) {
+    Reply none = Curl(path);
+    EXPECT_EQ(none.status, 401) << path;
+    EXPECT_THAT(none.body, HasSubstr("RULE_UNAUTHENTICATED"));
+    EXPECT_EQ(Curl(path, {}, "dkt_0123456789abcdef_" + std::string(43, 'A')).status, 401);
+    EXPECT_EQ(Curl(path, {}, "garbage").status, 401);
+  }
+  // A wrong password and an unknown person get the same answer.
+  EXPECT_EQ(Login("E-101", "wrong"), "");
+  Reply wrong = Curl("/v1/sessions", {"-X", "POST", "-d",
+                                      R"({"principalId":"E-101","password":"wrong"})"});
+  Reply unknown = Curl("/v1/sessions", {"-X", "POST", "-d",
+                                        R"({"principalId":"E-999","password":"wrong"})"});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.body, unknown.body);
+
+  const std::string token = Login("E-101");
+  ASSERT_FALSE(token.empty());
+  Reply me = Curl("/v1/me", {}, token);
+  EXPECT_EQ(me.status, 200);
+  EXPECT_THAT(me.body, HasSubstr("\"ROLE_HANDLER\""));
+  EXPECT_THAT(me.body, HasSubstr("\"branchIds\":[\"GZ\"]"));
+  EXPECT_THAT(me.body, Not(HasSubstr("\"escalate\"")));  // Not a handler's step.
+
+  // Logging out ends the session at once.
+  EXPECT_EQ(Curl("/v1/sessions/current", {"-X", "DELETE"}, token).status, 204);
+  EXPECT_EQ(Curl("/v1/me", {}, token).status, 401);
+  // The log holds the session's token as its hash only.
+  EXPECT_THAT(Ctl(dir_, {"tail", "--from=beginning"}).out,
+              Not(HasSubstr(token.substr(token.rfind('_') + 1))));
+}
+
+TEST_F(ApiTest, ReadsAreScopedAndOutOfScopeIsNotFound) {
+  const std::string gz = Login("E-101");      // Handler at GZ.
+  const std::string zhuhai = Login("E-100");  // Handler at ZHUHAI.
+  ASSERT_FALSE(gz.empty() || zhuhai.empty());
+  // C-2026-0001 is handled at ZHUHAI; C-2026-0005 at GZ.
+  Reply own = Curl("/v1/cases/C-2026-0001", {}, zhuhai);
+  EXPECT_EQ(own.status, 200);
+  EXPECT_THAT(own.body, HasSubstr("\"caseId\":\"C-2026-0001\""));
+  Reply other = Curl("/v1/cases/C-2026-0001", {}, gz);
+  Reply missing = Curl("/v1/cases/C-NOWHERE", {}, gz);
+  EXPECT_EQ(other.status, 404);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_THAT(Curl("/v1/cases/C-2026-0001/history", {}, gz).status, 404);
+
+  Reply list = Curl("/v1/cases?page_size=100", {}, gz);
+  EXPECT_EQ(list.status, 200);
+  EXPECT_THAT(list.body, HasSubstr("C-2026-0005"));
+  EXPECT_THAT(list.body, Not(HasSubstr("\"C-2026-0001\"")));
+  EXPECT_THAT(list.body, Not(HasSubstr("\"handlingBranch\":\"ZHUHAI\"")));
+  Reply replied = Curl("/v1/cases?status=REPLIED", {}, gz);
+  EXPECT_THAT(replied.body, HasSubstr("C-2026-0005"));
+  EXPECT_EQ(Curl("/v1/cases?status=NO_SUCH", {}, gz).status, 400);
+
+  // History: each link of the hash chain checked by the server.
+  Reply history = Curl("/v1/cases/C-2026-0005/history", {}, gz);
+  EXPECT_EQ(history.status, 200);
+  EXPECT_THAT(history.body, HasSubstr("\"linkVerified\":true"));
+  EXPECT_THAT(history.body, Not(HasSubstr("\"linkVerified\":false")));
+  // As it was at revision 1: just opened.
+  Reply first = Curl("/v1/cases/C-2026-0005?revision=1", {}, gz);
+  EXPECT_THAT(first.body, HasSubstr("\"revision\":\"1\""));
+  EXPECT_THAT(first.body, HasSubstr("STAGE_OPENED"));
+}
+
+TEST_F(ApiTest, CommandsActAsTheTokensPrincipalOnly) {
+  const std::string gz = Login("E-101");
+  ASSERT_FALSE(gz.empty());
+  const std::string follow_up =
+      R"("recordFollowUp":{"method":"FOLLOW_UP_METHOD_PHONE","satisfaction":5}})";
+  Reply done = Curl("/v1/commands",
+                    {"-X", "POST", "-H", "Content-Type: application/json", "-d",
+                     absl::StrCat(R"({"commandId":"api-1","caseId":"C-2026-0005",)", follow_up)},
+                    gz);
+  EXPECT_EQ(done.status, 200) << done.body;
+  EXPECT_THAT(done.body, HasSubstr("\"followUpRecorded\""));
+  EXPECT_THAT(done.body, HasSubstr("\"id\":\"E-101\""));
+  // The same id again: the first outcome, marked as a duplicate.
+  Reply again = Curl("/v1/commands",
+                     {"-X", "POST", "-d",
+                      absl::StrCat(R"({"commandId":"api-1","caseId":"C-2026-0005",)", follow_up)},
+                     gz);
+  EXPECT_THAT(again.body, HasSubstr("\"duplicate\":true"));
+
+  const auto before = testing::DumpCaseData(dir_);
+  // Acting as someone else, a case out of scope, garbage: refused, nothing changes.
+  Reply as_other = Curl("/v1/commands",
+                        {"-X", "POST", "-d",
+                         R"({"commandId":"api-2","caseId":"C-2026-0005","actor":{"id":"E-300"},)"
+                         R"("archive":{}})"},
+                        gz);
+  EXPECT_EQ(as_other.status, 401);
+  Reply out_of_scope = Curl(
+      "/v1/commands", {"-X", "POST", "-d", R"({"commandId":"api-3","caseId":"C-2026-0001","archive":{}})"},
+      gz);
+  EXPECT_EQ(out_of_scope.status, 200);  // An outcome: refused by the rules.
+  EXPECT_THAT(out_of_scope.body, HasSubstr("RULE_SCOPE"));
+  Reply garbage = Curl("/v1/commands", {"-X", "POST", "-d", "{not json"}, gz);
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_THAT(garbage.body, HasSubstr("RULE_UNDECODABLE"));
+  Reply too_large = Curl("/v1/commands",
+                         {"-X", "POST", "-d", "@" + testing::WriteFile(
+                                                        "large.json", std::string(2 << 20, 'x'))},
+                         gz);
+  EXPECT_EQ(too_large.status, 413);
+  EXPECT_EQ(Curl("/v1/nothing-here", {}, gz).status, 404);
+  const auto after = testing::DumpCaseData(dir_);
+  ASSERT_TRUE(before.ok() && after.ok());
+  EXPECT_TRUE(*before == *after) << "a refused request changed a case";
+}
+
+TEST_F(ApiTest, ConcurrentConnectionsShareGroupCommits) {
+  // 64 intakes from the phone adapter at once, over parallel connections.
+  std::string config;
+  for (int i = 0; i < 64; ++i) {
+    absl::StrAppend(
+        &config, "url = \"", url_, "/v1/commands\"\n", "request = \"POST\"\n",
+        "header = \"Authorization: Bearer ", adapter_token_, "\"\n", "data = \"",
+        absl::StrCat(R"({\"commandId\":\"par-)", i, R"(\",\"caseId\":\"C-PAR-)", i,
+                     R"(\",\"openCase\":{\"intake\":{\"channel\":\"CHANNEL_PHONE\",)",
+                     R"(\"category\":\"CATEGORY_LATE\",\"customer\":{\"id\":\"K)", i,
+                     R"(\"},\"handlingBranch\":\"GZ\"}}})"),
+        "\"\n", "output = \"/dev/null\"\n", "write-out = \"%{http_code}\\n\"\n",
+        i < 63 ? "next\n" : "");  // Each request its own options.
+  }
+  RunResult burst = RunProcess({"/usr/bin/curl", "-s", "--parallel", "--parallel-max", "64",
+                                "--config", testing::WriteFile("burst.curl", config)});
+  EXPECT_EQ(burst.out, [] {
+    std::string all;
+    for (int i = 0; i < 64; ++i) all += "200\n";
+    return all;
+  }()) << burst.err;
+
+  // Every one is there, and groups were larger than one.
+  Reply list = Curl("/v1/cases?q=C-PAR-&page_size=100", {}, supervisor_token_);
+  EXPECT_THAT(list.body, HasSubstr("\"total\":\"64\""));
+  Reply metrics = Curl("/metrics", {}, supervisor_token_);
+  EXPECT_EQ(metrics.status, 200);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(metrics.body, m, std::regex("docket_commit_group_largest (\\d+)")))
+      << metrics.body;
+  EXPECT_GT(std::stoi(m[1]), 1) << metrics.body;
+  EXPECT_EQ(Curl("/metrics", {}, adapter_token_).status, 403);  // Operators only.
+
+  server_->Kill(SIGTERM);
+  EXPECT_EQ(server_->Wait(), 0);
+  server_.reset();
+  RunResult verified = Ctl(dir_, {"verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+}
+
+}  // namespace
+}  // namespace docket

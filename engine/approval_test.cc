@@ -36,24 +36,22 @@ v1::Actor BranchSupervisor() {
 // `goodwill_fen`), accepted by the customer.
 void Proposed(CaseHarness& c, int64_t loss_fen, const v1::Actor& proposer,
               int64_t goodwill_fen = 0) {
-  c.MustSubmit(absl::StrCat(R"pb(open_case {
-                                   intake {
-                                     channel: CHANNEL_WRITTEN
-                                     category: CATEGORY_LOSS
-                                     customer {
-                                       id: "CUST"
-                                       contract { uninsured_basis: COMPENSATION_BASIS_DIRECT_LOSS }
-                                     }
-                                     shipment { waybill: "W-1" weight_g: 5000 }
-                                     claim_fen: )pb",
-                            loss_fen, " handling_branch: \"GZ\" } }"));
+  c.MustSubmit(absl::StrCat(
+      R"pb(open_case { intake { channel: CHANNEL_WRITTEN category: CATEGORY_LOSS
+                                customer {
+                                  id: "CUST"
+                                  contract { uninsured_basis: COMPENSATION_BASIS_DIRECT_LOSS }
+                                }
+                                shipment { waybill: "W-1" weight_g: 5000 }
+                                claim_fen:)pb",
+      loss_fen, " handling_branch: \"GZ\" } }"));
   c.MustSubmit("acknowledge {}");
   c.MustSubmit("accept {}");
   c.MustSubmit("open_investigation {}");
-  c.MustSubmit(absl::StrCat(
-      "conclude_investigation { findings { responsible: RESPONSIBLE_PARTY_THIRD_PARTY "
-      "third_party: \"AIR\" assessed_loss_fen: ",
-      loss_fen, " } }"));
+  c.MustSubmit(
+      absl::StrCat("conclude_investigation { findings { responsible: RESPONSIBLE_PARTY_THIRD_PARTY "
+                   "third_party: \"AIR\" assessed_loss_fen: ",
+                   loss_fen, " } }"));
   if (c.state().severity() >= v1::SEVERITY_MAJOR) {
     c.MustSubmit(R"pb(form_task_group {
                         task_group { lead: "E-200" members: "E-100" departments: "claims" }

@@ -28,9 +28,8 @@ std::string ScopeOf(const v1::Principal& p) {
 
 const std::string& CommandKind(const v1::Command& command) {
   static const std::string* const kNone = new std::string();
-  const google::protobuf::FieldDescriptor* field =
-      command.GetReflection()->GetOneofFieldDescriptor(
-          command, v1::Command::descriptor()->FindOneofByName("body"));
+  const google::protobuf::FieldDescriptor* field = command.GetReflection()->GetOneofFieldDescriptor(
+      command, v1::Command::descriptor()->FindOneofByName("body"));
   return field == nullptr ? *kNone : field->name();
 }
 
@@ -39,12 +38,14 @@ absl::StatusOr<v1::Actor> ResolveActor(const Directory& directory, const v1::Com
   const v1::Actor& stated = command.actor();
   if (internal) return SystemActor();
   if (stated.id() == kSystemPrincipal) {
-    return Unauthenticated(command, absl::StrCat("no one outside docket acts as ", kSystemPrincipal));
+    return Unauthenticated(command,
+                           absl::StrCat("no one outside docket acts as ", kSystemPrincipal));
   }
   if (stated.id().empty()) return Unauthenticated(command, "names no actor");
   const v1::Principal* p = directory.FindPrincipal(stated.id());
   if (p == nullptr) {
-    return Unauthenticated(command, absl::StrCat("actor ", stated.id(), " is not in the directory"));
+    return Unauthenticated(command,
+                           absl::StrCat("actor ", stated.id(), " is not in the directory"));
   }
   if (p->revoked()) {
     return Unauthenticated(command, absl::StrCat("actor ", stated.id(), " was revoked"));
@@ -91,8 +92,8 @@ absl::Status Authorize(const Directory& directory, const v1::Actor& actor,
   const std::string& kind = CommandKind(command);
   if (!Permits(policy, actor.role(), kind)) {
     return Denied(v1::RULE_PERMISSION, command,
-                  absl::StrCat(v1::Role_Name(actor.role()), " ", actor.id(), " may not send ",
-                               kind, " (the policy's permissions)"));
+                  absl::StrCat(v1::Role_Name(actor.role()), " ", actor.id(), " may not send ", kind,
+                               " (the policy's permissions)"));
   }
   if (actor.role() == v1::ROLE_SYSTEM || command.has_directory()) return absl::OkStatus();
   const v1::Principal* principal = directory.FindPrincipal(actor.id());
@@ -102,9 +103,9 @@ absl::Status Authorize(const Directory& directory, const v1::Actor& actor,
   if (command.has_open_case()) {
     const v1::Intake& intake = command.open_case().intake();
     if (intake.handling_branch().empty()) {
-      return RefuseMalformed(absl::StrCat(
-          "command ", command.command_id(),
-          ": intake.handling_branch is required (the branch that owns the case)"));
+      return RefuseMalformed(
+          absl::StrCat("command ", command.command_id(),
+                       ": intake.handling_branch is required (the branch that owns the case)"));
     }
     if (directory.FindBranch(intake.handling_branch()) == nullptr) {
       return Refuse(v1::RULE_DIRECTORY, absl::StatusCode::kFailedPrecondition,
@@ -116,10 +117,10 @@ absl::Status Authorize(const Directory& directory, const v1::Actor& actor,
     const bool recovery = intake.kind() == v1::CASE_KIND_RECOVERY;
     if ((actor.role() == v1::ROLE_ADAPTER && recovery) ||
         (actor.role() == v1::ROLE_CLAIMS && !recovery)) {
-      return Denied(v1::RULE_PERMISSION, command,
-                    absl::StrCat(v1::Role_Name(actor.role()), " ", actor.id(),
-                                 recovery ? " may not open a recovery case"
-                                          : " opens recovery cases only"));
+      return Denied(
+          v1::RULE_PERMISSION, command,
+          absl::StrCat(v1::Role_Name(actor.role()), " ", actor.id(),
+                       recovery ? " may not open a recovery case" : " opens recovery cases only"));
     }
     if (actor.role() == v1::ROLE_ADAPTER &&
         std::find(principal->channels().begin(), principal->channels().end(), intake.channel()) ==

@@ -181,8 +181,7 @@ TEST_F(AuthorizationTest, EachRoleSendsWhatItsWorkNeedsAndNothingMore) {
   }
   // Only administrators (and docket) change the directory.
   EXPECT_EQ(Try("S-HQ", R"(directory { revoke { principal_id: "H-GZ" } })"), v1::RULE_PERMISSION);
-  EXPECT_EQ(Try("admin", R"(directory { revoke { principal_id: "H-GZ" } })"),
-            v1::RULE_UNSPECIFIED);
+  EXPECT_EQ(Try("admin", R"(directory { revoke { principal_id: "H-GZ" } })"), v1::RULE_UNSPECIFIED);
 }
 
 TEST_F(AuthorizationTest, APrincipalActsWithinItsScope) {
@@ -216,10 +215,12 @@ TEST_F(AuthorizationTest, IntakeComesFromTheChannelsAdapterToAKnownBranch) {
             v1::RULE_DIRECTORY);
   // A recovery is the carrier's own claim: never an adapter's intake, and
   // the only one claims opens.
-  EXPECT_EQ(Try("PHONE", R"(open_case { intake { kind: CASE_KIND_RECOVERY handling_branch: "GZ" } })"),
-            v1::RULE_PERMISSION);
-  EXPECT_EQ(Try("CLAIMS", R"(open_case { intake { kind: CASE_KIND_RECOVERY handling_branch: "GZ" } })"),
-            v1::RULE_UNSPECIFIED);
+  EXPECT_EQ(
+      Try("PHONE", R"(open_case { intake { kind: CASE_KIND_RECOVERY handling_branch: "GZ" } })"),
+      v1::RULE_PERMISSION);
+  EXPECT_EQ(
+      Try("CLAIMS", R"(open_case { intake { kind: CASE_KIND_RECOVERY handling_branch: "GZ" } })"),
+      v1::RULE_UNSPECIFIED);
   EXPECT_EQ(Try("CLAIMS", kIntake), v1::RULE_PERMISSION);
 }
 

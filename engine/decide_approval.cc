@@ -24,9 +24,9 @@ bool Approved(const v1::CaseState& s, v1::Role role) {
 }  // namespace
 
 absl::StatusOr<Events> DecideApproveCompensation(const DecisionContext& ctx) {
-  DOCKET_RETURN_IF_ERROR(RequireStage(
-      ctx, {v1::STAGE_PROPOSED, v1::STAGE_REPLIED, v1::STAGE_FOLLOWED_UP},
-      "ApproveCompensation (while a proposal stands)"));
+  DOCKET_RETURN_IF_ERROR(
+      RequireStage(ctx, {v1::STAGE_PROPOSED, v1::STAGE_REPLIED, v1::STAGE_FOLLOWED_UP},
+                   "ApproveCompensation (while a proposal stands)"));
   const v1::CaseState& s = ctx.state;
   const v1::Actor& actor = ctx.command.actor();
   if (s.proposed_fen() <= 0 || s.compensation_declined()) {
@@ -35,8 +35,9 @@ absl::StatusOr<Events> DecideApproveCompensation(const DecisionContext& ctx) {
   }
   if (actor.role() != v1::ROLE_SUPERVISOR && actor.role() != v1::ROLE_CLAIMS) {
     return Refuse(v1::RULE_PERMISSION, absl::StatusCode::kPermissionDenied,
-                  absl::StrCat(ctx.Case(), ": compensation is approved by a supervisor and "
-                                           "co-approved by claims"));
+                  absl::StrCat(ctx.Case(),
+                               ": compensation is approved by a supervisor and "
+                               "co-approved by claims"));
   }
   if (s.goodwill_fen() > 0 && actor.id() == s.proposer_id()) {
     return Refuse(v1::RULE_SEPARATION_OF_DUTIES, absl::StatusCode::kPermissionDenied,
@@ -78,10 +79,10 @@ absl::Status CheckPaymentApprovals(const DecisionContext& ctx) {
   }
   if (!Approved(s, v1::ROLE_CLAIMS)) missing.push_back("the co-approval of claims (理赔处)");
   if (missing.empty()) return absl::OkStatus();
-  return RefuseNotNow(v1::RULE_APPROVAL,
-                      absl::StrCat(ctx.Case(), " is ", v1::Severity_Name(s.severity()),
-                                   ": its compensation is paid only with ",
-                                   absl::StrJoin(missing, " and ")));
+  return RefuseNotNow(
+      v1::RULE_APPROVAL,
+      absl::StrCat(ctx.Case(), " is ", v1::Severity_Name(s.severity()),
+                   ": its compensation is paid only with ", absl::StrJoin(missing, " and ")));
 }
 
 }  // namespace docket::internal

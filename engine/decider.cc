@@ -60,8 +60,6 @@ namespace {
 using internal::DecisionContext;
 using internal::Events;
 
-
-
 absl::Status CheckCaseAndRevision(const v1::Command& command, const v1::CaseState& state) {
   if (command.has_expected_revision() && command.expected_revision() != state.revision()) {
     return Refuse(v1::RULE_EXPECTED_REVISION, absl::StatusCode::kAborted,
@@ -184,7 +182,8 @@ absl::StatusOr<std::vector<v1::CaseEvent>> Decide(const v1::CaseState& state,
   }
   DOCKET_RETURN_IF_ERROR(CheckCaseAndRevision(command, state));
   DOCKET_RETURN_IF_ERROR(CheckTime(
-      command, state.has_opened_at() ? std::optional<absl::Time>(ToTime(state.opened_at())) : std::nullopt,
+      command,
+      state.has_opened_at() ? std::optional<absl::Time>(ToTime(state.opened_at())) : std::nullopt,
       state.has_last_occurred_at() ? std::optional<absl::Time>(ToTime(state.last_occurred_at()))
                                    : std::nullopt,
       policy, now));

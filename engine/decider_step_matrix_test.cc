@@ -296,8 +296,9 @@ TEST(DeciderStepMatrixTest, EveryCommandInEveryStage) {
       ASSERT_EQ(c->state().stage(), stage);
       c->set_now(testing::TestEpoch() + absl::Hours(24 * 8));
       const std::string before = c->state().SerializeAsString();
-      auto result =
-          c->Submit(row.body, row.system ? Scanner() : row.claims ? testing::Claims() : Handler());
+      auto result = c->Submit(row.body, row.system   ? Scanner()
+                                        : row.claims ? testing::Claims()
+                                                     : Handler());
 
       const bool closed = stage == v1::STAGE_ARCHIVED || stage == v1::STAGE_MERGED;
       v1::Rule expected = v1::RULE_UNSPECIFIED;

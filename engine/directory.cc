@@ -14,8 +14,7 @@ namespace {
 
 template <typename T>
 void Index(const google::protobuf::RepeatedPtrField<T>& items,
-           std::map<std::string, int, std::less<>>* index,
-           const std::string& (T::*id)() const) {
+           std::map<std::string, int, std::less<>>* index, const std::string& (T::*id)() const) {
   for (int i = 0; i < items.size(); ++i) (*index)[(items.Get(i).*id)()] = i;
 }
 
@@ -51,8 +50,8 @@ absl::Status CheckGrant(const Directory& dir, const v1::Command& command, v1::Pr
   }
   const v1::Principal* existing = dir.FindPrincipal(p->id());
   if (existing != nullptr && existing->revoked()) {
-    return Refuse(command, absl::StrCat("principal ", p->id(),
-                                        " was revoked; revoked ids are never reused"));
+    return Refuse(
+        command, absl::StrCat("principal ", p->id(), " was revoked; revoked ids are never reused"));
   }
   if (existing != nullptr && existing->kind() != p->kind()) {
     return Refuse(command, absl::StrCat("principal ", p->id(), " is a ",
@@ -325,9 +324,9 @@ void ApplyDirectoryChange(const v1::CaseEvent& event, v1::DirectoryState* state)
 }
 
 absl::StatusOr<std::vector<v1::CaseEvent>> DecideDirectoryChange(const Directory& directory,
-                                                                  const v1::Command& command,
-                                                                  const v1::Policy& policy,
-                                                                  absl::Time now) {
+                                                                 const v1::Command& command,
+                                                                 const v1::Policy& policy,
+                                                                 absl::Time now) {
   DOCKET_RETURN_IF_ERROR(CheckEnvelope(command));
   if (command.body_case() != v1::Command::kDirectory) {
     return absl::InternalError(

@@ -16,7 +16,6 @@
 
 namespace docket {
 
-
 // The actor of docket's own commands.
 v1::Actor SystemActor();
 
@@ -65,9 +64,9 @@ void ApplyDirectoryChange(const v1::CaseEvent& event, v1::DirectoryState* state)
 // revoked id...), RULE_MALFORMED_COMMAND for a password that reached the
 // engine unhashed. Who may send it is Authorize's. Pure.
 absl::StatusOr<std::vector<v1::CaseEvent>> DecideDirectoryChange(const Directory& directory,
-                                                                  const v1::Command& command,
-                                                                  const v1::Policy& policy,
-                                                                  absl::Time now);
+                                                                 const v1::Command& command,
+                                                                 const v1::Policy& policy,
+                                                                 absl::Time now);
 
 }  // namespace docket
 

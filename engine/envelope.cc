@@ -61,7 +61,8 @@ absl::Status CheckTime(const v1::Command& command, std::optional<absl::Time> ope
   if (scanner) return absl::OkStatus();
   if (latest_event.has_value() && occurred < *latest_event) {
     return refuse(absl::StrCat("is before ", command.case_id(), "'s latest event, at ",
-                               FormatUtc(*latest_event), ": a case's events never go back in time"));
+                               FormatUtc(*latest_event),
+                               ": a case's events never go back in time"));
   }
   const bool intake =
       command.body_case() == v1::Command::kOpenCase && command.actor().role() == v1::ROLE_ADAPTER;

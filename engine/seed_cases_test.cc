@@ -101,8 +101,7 @@ TEST(SeedCaseTest, AcrylicSignsDamagedUninsuredPaysContractRatePerKg) {
   // Claims records the payment, not the handler who proposed it.
   EXPECT_EQ(RuleOfResult(c.Submit(R"pb(pay_compensation { amount_fen: 4820 })pb")),
             v1::RULE_SEPARATION_OF_DUTIES);
-  c.MustSubmit(R"pb(pay_compensation { amount_fen: 4820 payment_reference: "PAY-1" })pb",
-               Claims());
+  c.MustSubmit(R"pb(pay_compensation { amount_fen: 4820 payment_reference: "PAY-1" })pb", Claims());
   c.MustSubmit(R"pb(report_upward { to_level: LEVEL_BRANCH report: "daily" })pb");
   c.MustSubmit(R"pb(archive { note: "closed" })pb");
   EXPECT_EQ(c.state().stage(), v1::STAGE_ARCHIVED);
@@ -275,9 +274,9 @@ TEST(SeedCaseTest, CigarettesLostAtChainStoreIsMajorContractPaysDirectLoss) {
   EXPECT_EQ(RuleOfResult(c.Submit(R"pb(pay_compensation { amount_fen: 1050000 })pb", Claims())),
             v1::RULE_APPROVAL);
   c.MustSubmit(R"pb(approve_compensation { note: "理赔处 co-approves" })pb", Claims());
-  EXPECT_EQ(RuleOfResult(
-                c.Submit(R"pb(pay_compensation { amount_fen: 1050000 })pb", RegionSupervisor())),
-            v1::RULE_SEPARATION_OF_DUTIES);
+  EXPECT_EQ(
+      RuleOfResult(c.Submit(R"pb(pay_compensation { amount_fen: 1050000 })pb", RegionSupervisor())),
+      v1::RULE_SEPARATION_OF_DUTIES);
   c.MustSubmit(R"pb(pay_compensation { amount_fen: 1050000 })pb", Claims());
   c.MustSubmit(R"pb(record_follow_up { method: FOLLOW_UP_METHOD_VISIT satisfaction: 4 })pb");
   c.MustSubmit(R"pb(report_upward { to_level: LEVEL_REGION })pb");

@@ -221,7 +221,8 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* c
   if (!event.ParseFromString(stored.event())) {
     return absl::DataLossError("a stored event does not decode as docket.v1.CaseEvent");
   }
-  if (event.case_id() == kDirectoryStream) return FoldDirectory(stored, event, cache, batch, stored_bytes);
+  if (event.case_id() == kDirectoryStream)
+    return FoldDirectory(stored, event, cache, batch, stored_bytes);
   absl::StatusOr<CaseCache::Entry*> entry = cache->GetEntry(event.case_id());
   if (!entry.ok()) return entry.status();
   v1::CaseState* state = &(*entry)->state;

@@ -3,8 +3,12 @@
 # evidence files stored, the example commands submitted through docketctl,
 # then the case table, a report and the audit.
 #
-#   bash scripts/run.sh [DATA_DIR]     (default: a new temporary directory)
+#   bash scripts/run.sh [--serve] [DATA_DIR]   (default: a new temporary directory)
+#
+# --serve: then serve the data with docketd --listen on 127.0.0.1:8080.
 set -euo pipefail
+serve=0
+if [ "${1:-}" = "--serve" ]; then serve=1; shift; fi
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bazel build --ui_event_filters=-info --noshow_progress //tools/docketctl 2>&1 \
@@ -62,3 +66,13 @@ echo "== audit (docketctl verify) =="
 "$ctl" verify
 echo
 echo "Try: DOCKET_DATA_DIR=$data $ctl history C-2026-0001"
+if [ "${serve:-0}" = 1 ]; then
+  bazel build --ui_event_filters=-info --noshow_progress //services/docketd 2>&1 \
+    | grep -v '^Target\|^  bazel-bin' || true
+  echo
+  echo "== docketd --listen: the API on http://127.0.0.1:8080 (Ctrl-C stops) =="
+  echo "logins: E-101 (handler, GZ), S-GZ (supervisor, GZ), E-200 (region SOUTH), C-100 (claims),"
+  echo "        A-100 (auditor); password docket-demo. See docs/api.md."
+  exec "$(bazel info bazel-bin 2>/dev/null)/services/docketd/docketd" --data_dir="$data" \
+    --listen=127.0.0.1:8080
+fi

@@ -10,9 +10,10 @@
 #include <string>
 #include <thread>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/binaries.h"
@@ -50,8 +51,8 @@ class ApiTest : public ::testing::Test {
       ASSERT_EQ(pw.exit_code, 0) << pw.out << pw.err;
     }
     // API tokens for the phone adapter and a headquarters supervisor.
-    for (auto [who, token] : {std::pair{"adapter-phone", &adapter_token_},
-                              std::pair{"E-300", &supervisor_token_}}) {
+    for (auto [who, token] :
+         {std::pair{"adapter-phone", &adapter_token_}, std::pair{"E-300", &supervisor_token_}}) {
       RunResult issued = Ctl(dir_, {"token", "issue", who, "--as=admin"});
       ASSERT_EQ(issued.exit_code, 0) << issued.err;
       *token = std::string(absl::StripTrailingAsciiWhitespace(issued.out));
@@ -100,9 +101,10 @@ class ApiTest : public ::testing::Test {
   }
 
   std::string Login(const std::string& who, const std::string& password = "docket-demo") {
-    Reply r = Curl("/v1/sessions",
-                   {"-X", "POST", "-d",
-                    absl::StrCat(R"({"principalId":")", who, R"(","password":")", password, "\"}")});
+    Reply r =
+        Curl("/v1/sessions",
+             {"-X", "POST", "-d",
+              absl::StrCat(R"({"principalId":")", who, R"(","password":")", password, "\"}")});
     std::smatch m;
     if (r.status != 201 || !std::regex_search(r.body, m, std::regex("\"token\":\"([^\"]+)\""))) {
       return "";
@@ -126,10 +128,10 @@ TEST_F(ApiTest, EveryRequestIsAuthenticated) {
   }
   // A wrong password and an unknown person get the same answer.
   EXPECT_EQ(Login("E-101", "wrong"), "");
-  Reply wrong = Curl("/v1/sessions", {"-X", "POST", "-d",
-                                      R"({"principalId":"E-101","password":"wrong"})"});
-  Reply unknown = Curl("/v1/sessions", {"-X", "POST", "-d",
-                                        R"({"principalId":"E-999","password":"wrong"})"});
+  Reply wrong =
+      Curl("/v1/sessions", {"-X", "POST", "-d", R"({"principalId":"E-101","password":"wrong"})"});
+  Reply unknown =
+      Curl("/v1/sessions", {"-X", "POST", "-d", R"({"principalId":"E-999","password":"wrong"})"});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(wrong.body, unknown.body);
 
@@ -211,17 +213,16 @@ TEST_F(ApiTest, CommandsActAsTheTokensPrincipalOnly) {
                         gz);
   EXPECT_EQ(as_other.status, 401);
   Reply out_of_scope = Curl(
-      "/v1/commands", {"-X", "POST", "-d", R"({"commandId":"api-3","caseId":"C-2026-0001","archive":{}})"},
-      gz);
+      "/v1/commands",
+      {"-X", "POST", "-d", R"({"commandId":"api-3","caseId":"C-2026-0001","archive":{}})"}, gz);
   EXPECT_EQ(out_of_scope.status, 200);  // An outcome: refused by the rules.
   EXPECT_THAT(out_of_scope.body, HasSubstr("RULE_SCOPE"));
   Reply garbage = Curl("/v1/commands", {"-X", "POST", "-d", "{not json"}, gz);
   EXPECT_EQ(garbage.status, 400);
   EXPECT_THAT(garbage.body, HasSubstr("RULE_UNDECODABLE"));
-  Reply too_large = Curl("/v1/commands",
-                         {"-X", "POST", "-d", "@" + testing::WriteFile(
-                                                        "large.json", std::string(2 << 20, 'x'))},
-                         gz);
+  Reply too_large = Curl(
+      "/v1/commands",
+      {"-X", "POST", "-d", "@" + testing::WriteFile("large.json", std::string(2 << 20, 'x'))}, gz);
   EXPECT_EQ(too_large.status, 413);
   EXPECT_EQ(Curl("/v1/nothing-here", {}, gz).status, 404);
   const auto after = testing::DumpCaseData(dir_);
@@ -229,19 +230,57 @@ TEST_F(ApiTest, CommandsActAsTheTokensPrincipalOnly) {
   EXPECT_TRUE(*before == *after) << "a refused request changed a case";
 }
 
+TEST_F(ApiTest, APreviewCommitsNothingAndEventsStreamOnlyWhatIsInScope) {
+  const std::string gz = Login("E-101");
+  ASSERT_FALSE(gz.empty());
+  const auto before = testing::DumpCaseData(dir_);
+  Reply preview =
+      Curl("/v1/cases/C-2026-0005/preview",
+           {"-X", "POST", "-d",
+            R"({"recordFollowUp":{"method":"FOLLOW_UP_METHOD_PHONE","satisfaction":5}})"},
+           gz);
+  EXPECT_EQ(preview.status, 200) << preview.body;
+  EXPECT_THAT(preview.body, HasSubstr("\"followUpRecorded\""));
+  Reply refused =
+      Curl("/v1/cases/C-2026-0005/preview", {"-X", "POST", "-d", R"({"escalate":{}})"}, gz);
+  EXPECT_THAT(refused.body, HasSubstr("RULE_PERMISSION"));  // Not a handler's step.
+  EXPECT_EQ(
+      Curl("/v1/cases/C-2026-0001/preview", {"-X", "POST", "-d", R"({"archive":{}})"}, gz).status,
+      404);
+  const auto after = testing::DumpCaseData(dir_);
+  ASSERT_TRUE(before.ok() && after.ok());
+  EXPECT_TRUE(*before == *after) << "a preview changed a case";
+
+  // The log from the start, as server-sent events: GZ's cases only.
+  Reply stream = Curl("/v1/events?from=1", {"-N", "--max-time", "2"}, gz);
+  EXPECT_THAT(stream.body, HasSubstr("event: case_opened\n"));
+  EXPECT_THAT(stream.body, HasSubstr("\"caseId\":\"C-2026-0005\""));
+  EXPECT_THAT(stream.body, Not(HasSubstr("\"caseId\":\"C-2026-0001\"")));  // ZHUHAI's.
+  EXPECT_THAT(stream.body, Not(HasSubstr("@directory")));
+  // Resumed after the last event seen: nothing seen again.
+  std::vector<std::string> ids;
+  for (absl::string_view line : absl::StrSplit(stream.body, '\n')) {
+    if (absl::ConsumePrefix(&line, "id: ")) ids.emplace_back(line);
+  }
+  ASSERT_FALSE(ids.empty());
+  Reply resumed =
+      Curl("/v1/events", {"-N", "--max-time", "1", "-H", "Last-Event-ID: " + ids.back()}, gz);
+  EXPECT_THAT(resumed.body, Not(HasSubstr("id: " + ids.back() + "\n")));
+  EXPECT_THAT(resumed.body, Not(HasSubstr("event: case_opened")));
+}
+
 TEST_F(ApiTest, ConcurrentConnectionsShareGroupCommits) {
   // 64 intakes from the phone adapter at once, over parallel connections.
   std::string config;
   for (int i = 0; i < 64; ++i) {
-    absl::StrAppend(
-        &config, "url = \"", url_, "/v1/commands\"\n", "request = \"POST\"\n",
-        "header = \"Authorization: Bearer ", adapter_token_, "\"\n", "data = \"",
-        absl::StrCat(R"({\"commandId\":\"par-)", i, R"(\",\"caseId\":\"C-PAR-)", i,
-                     R"(\",\"openCase\":{\"intake\":{\"channel\":\"CHANNEL_PHONE\",)",
-                     R"(\"category\":\"CATEGORY_LATE\",\"customer\":{\"id\":\"K)", i,
-                     R"(\"},\"handlingBranch\":\"GZ\"}}})"),
-        "\"\n", "output = \"/dev/null\"\n", "write-out = \"%{http_code}\\n\"\n",
-        i < 63 ? "next\n" : "");  // Each request its own options.
+    absl::StrAppend(&config, "url = \"", url_, "/v1/commands\"\n", "request = \"POST\"\n",
+                    "header = \"Authorization: Bearer ", adapter_token_, "\"\n", "data = \"",
+                    absl::StrCat(R"({\"commandId\":\"par-)", i, R"(\",\"caseId\":\"C-PAR-)", i,
+                                 R"(\",\"openCase\":{\"intake\":{\"channel\":\"CHANNEL_PHONE\",)",
+                                 R"(\"category\":\"CATEGORY_LATE\",\"customer\":{\"id\":\"K)", i,
+                                 R"(\"},\"handlingBranch\":\"GZ\"}}})"),
+                    "\"\n", "output = \"/dev/null\"\n", "write-out = \"%{http_code}\\n\"\n",
+                    i < 63 ? "next\n" : "");  // Each request its own options.
   }
   RunResult burst = RunProcess({"/usr/bin/curl", "-s", "--parallel", "--parallel-max", "64",
                                 "--config", testing::WriteFile("burst.curl", config)});

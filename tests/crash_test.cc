@@ -160,8 +160,7 @@ TEST(CrashTest, KilledSubmissionsOfAGeneratedStreamEndInTheUninterruptedLog) {
     ASSERT_TRUE(std::regex_search(line, m, std::regex("\"caseId\":\"([^\"]+)\"")));
     const std::string early =
         absl::StrCat(R"({"commandId":"early-archive-)", m[1].str(), R"(","caseId":")", m[1].str(),
-                     R"(","actor":{"id":"E-101"},)",
-                     R"("archive":{"note":"closing"}})", "\n");
+                     R"(","actor":{"id":"E-101"},)", R"("archive":{"note":"closing"}})", "\n");
     absl::StrAppend(&input, early);
     absl::StrAppend(&resent, early);
   }

@@ -35,7 +35,8 @@ std::string Examples(const std::string& name) {
 }
 
 // C-2026-0005 is handled at GZ (region SOUTH) and waits for its follow-up.
-constexpr char kFollowUp[] = R"(,"recordFollowUp":{"method":"FOLLOW_UP_METHOD_PHONE","satisfaction":4}})";
+constexpr char kFollowUp[] =
+    R"(,"recordFollowUp":{"method":"FOLLOW_UP_METHOD_PHONE","satisfaction":4}})";
 
 TEST(IdentityTest, ForgedRevokedAndOutOfScopeActorsChangeNothing) {
   const std::string dir = Examples("attacks");
@@ -48,9 +49,10 @@ TEST(IdentityTest, ForgedRevokedAndOutOfScopeActorsChangeNothing) {
   };
   const std::vector<Attack> attacks = {
       {"a handler claiming a supervisor's role",
-       absl::StrCat(R"({"commandId":"a1","caseId":"C-2026-0005",)",
-                    R"("actor":{"id":"E-101","role":"ROLE_SUPERVISOR","level":"LEVEL_HEADQUARTERS"},)",
-                    R"("escalate":{"toLevel":"LEVEL_HEADQUARTERS"}})"),
+       absl::StrCat(
+           R"({"commandId":"a1","caseId":"C-2026-0005",)",
+           R"("actor":{"id":"E-101","role":"ROLE_SUPERVISOR","level":"LEVEL_HEADQUARTERS"},)",
+           R"("escalate":{"toLevel":"LEVEL_HEADQUARTERS"}})"),
        "RULE_UNAUTHENTICATED"},
       {"someone the directory does not know",
        absl::StrCat(R"({"commandId":"a2","caseId":"C-2026-0005","actor":{"id":"E-999"})",

@@ -167,14 +167,12 @@ TEST_F(KafkaEndToEndTest, BadRecordsBecomeRejectionsAndTheEngineGoesOn) {
        WriteFile("misplaced.json", R"({"commandId":"wp-1","caseId":"C-1","acknowledge":{}})")},
       // A command claiming the system key with a forged signature; one
       // naming docket's own principal, unsigned (DESIGN.md, "Identity").
-      {"-k", "C-2", "-X", "topic.partitioner=murmur2_random", "-H",
-       "content-type=application/json", "-H", "docket-key=system", "-H",
-       absl::StrCat("docket-signature=", std::string(64, '0')),
+      {"-k", "C-2", "-X", "topic.partitioner=murmur2_random", "-H", "content-type=application/json",
+       "-H", "docket-key=system", "-H", absl::StrCat("docket-signature=", std::string(64, '0')),
        WriteFile("forged.json",
                  R"({"commandId":"fs-1","caseId":"C-2","actor":{"id":"E-300"},)"
                  R"("recordDeadlineBreach":{"kind":"DEADLINE_KIND_FIRST_RESPONSE"}})")},
-      {"-k", "C-3", "-X", "topic.partitioner=murmur2_random", "-H",
-       "content-type=application/json",
+      {"-k", "C-3", "-X", "topic.partitioner=murmur2_random", "-H", "content-type=application/json",
        WriteFile("scanner.json",
                  R"({"commandId":"fs-2","caseId":"C-3","actor":{"id":"docket-scanner"},)"
                  R"("recordDeadlineBreach":{"kind":"DEADLINE_KIND_FIRST_RESPONSE"}})")},

@@ -118,8 +118,7 @@ TEST(SeedFlowsTest, TheExamplesRunThroughDocketctl) {
 // the rule, exit 1, no case changed.
 TEST(SeedFlowsTest, TheNewRulesRefuseNamingTheRule) {
   const std::string dir = AllExamples("seed-flows-refusals");
-  const std::string region =
-      R"("actor":{"id":"E-300"})";  // Headquarters: every case in scope.
+  const std::string region = R"("actor":{"id":"E-300"})";  // Headquarters: every case in scope.
   struct Refusal {
     std::string line;
     std::string rule;

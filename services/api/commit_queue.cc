@@ -10,8 +10,8 @@ constexpr size_t kMaxGroup = 512;  // Commands per group, as docketctl --batch.
 
 }  // namespace
 
-CommitQueue::CommitQueue(CommandProcessor* processor, DeadlineScanner* scanner,
-                         const Clock* clock, absl::Duration tick_every)
+CommitQueue::CommitQueue(CommandProcessor* processor, DeadlineScanner* scanner, const Clock* clock,
+                         absl::Duration tick_every)
     : processor_(processor), scanner_(scanner), clock_(clock), tick_every_(tick_every) {
   thread_ = std::thread([this] { Run(); });
 }
@@ -27,7 +27,7 @@ CommitQueue::~CommitQueue() {
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommitQueue::Submit(
     std::vector<absl::StatusOr<v1::Command>> commands, bool internal) {
-  Request request{std::move(commands), internal, {}};
+  Request request{std::move(commands), internal ? Kind::kInternal : Kind::kCommit, {}};
   std::future<absl::StatusOr<std::vector<v1::CommandOutcome>>> done = request.done.get_future();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -36,6 +36,20 @@ absl::StatusOr<std::vector<v1::CommandOutcome>> CommitQueue::Submit(
   }
   wake_.notify_one();
   return done.get();
+}
+
+absl::StatusOr<v1::CommandOutcome> CommitQueue::Preview(v1::Command command) {
+  Request request{{std::move(command)}, Kind::kPreview, {}};
+  std::future<absl::StatusOr<std::vector<v1::CommandOutcome>>> done = request.done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return absl::UnavailableError("docketd is shutting down");
+    waiting_.push_back(&request);
+  }
+  wake_.notify_one();
+  absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes = done.get();
+  if (!outcomes.ok()) return outcomes.status();
+  return (*outcomes)[0];
 }
 
 CommitQueue::Stats CommitQueue::stats() const {
@@ -61,15 +75,16 @@ void CommitQueue::Run() {
     // commands (a larger request goes alone).
     std::vector<Request*> group;
     size_t size = 0;
-    const bool internal = !waiting_.empty() && waiting_.front()->internal;
-    while (!waiting_.empty() && waiting_.front()->internal == internal &&
+    const Kind kind = waiting_.empty() ? Kind::kCommit : waiting_.front()->kind;
+    while (!waiting_.empty() && waiting_.front()->kind == kind &&
+           (kind != Kind::kPreview || group.empty()) &&
            (group.empty() || size + waiting_.front()->commands.size() <= kMaxGroup)) {
       size += waiting_.front()->commands.size();
       group.push_back(waiting_.front());
       waiting_.pop_front();
     }
     lock.unlock();
-    if (!group.empty()) Commit(std::move(group), internal);
+    if (!group.empty()) Commit(std::move(group), kind);
     if (ticking && clock_->Now() >= next_tick) {
       absl::StatusOr<ScanResult> scanned = scanner_->Scan(clock_->Now());
       if (!scanned.ok()) std::cerr << "docketd: deadline scan failed: " << scanned.status() << "\n";
@@ -82,11 +97,24 @@ void CommitQueue::Run() {
   }
 }
 
-void CommitQueue::Commit(std::vector<Request*> group, bool internal) {
+void CommitQueue::Commit(std::vector<Request*> group, Kind kind) {
   std::vector<absl::StatusOr<v1::Command>> all;
   for (Request* r : group) {
     for (absl::StatusOr<v1::Command>& c : r->commands) all.push_back(std::move(c));
   }
+  if (kind == Kind::kPreview) {
+    // Decided against the committed state, then dropped.
+    absl::StatusOr<std::vector<CommandProcessor::Decision>> decided =
+        processor_->Decide({{std::move(all[0]), clock_->Now(), false}});
+    processor_->Abort();
+    if (!decided.ok()) {
+      group[0]->done.set_value(decided.status());
+    } else {
+      group[0]->done.set_value(std::vector<v1::CommandOutcome>{(*decided)[0].outcome});
+    }
+    return;
+  }
+  const bool internal = kind == Kind::kInternal;
   absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
       internal ? processor_->SubmitBatchAt(all, clock_->Now()) : processor_->SubmitBatch(all);
   {
@@ -95,7 +123,8 @@ void CommitQueue::Commit(std::vector<Request*> group, bool internal) {
     stats_.commands += static_cast<int64_t>(all.size());
     stats_.largest_group = std::max<int64_t>(stats_.largest_group, all.size());
     if (outcomes.ok()) {
-      for (const v1::CommandOutcome& o : *outcomes) ++(o.has_rejection() ? stats_.rejected : stats_.accepted);
+      for (const v1::CommandOutcome& o : *outcomes)
+        ++(o.has_rejection() ? stats_.rejected : stats_.accepted);
     }
   }
   size_t at = 0;
@@ -104,8 +133,8 @@ void CommitQueue::Commit(std::vector<Request*> group, bool internal) {
     if (!outcomes.ok()) {
       r->done.set_value(outcomes.status());
     } else {
-      r->done.set_value(std::vector<v1::CommandOutcome>(outcomes->begin() + at,
-                                                        outcomes->begin() + at + n));
+      r->done.set_value(
+          std::vector<v1::CommandOutcome>(outcomes->begin() + at, outcomes->begin() + at + n));
     }
     at += n;
   }

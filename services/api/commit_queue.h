@@ -50,17 +50,23 @@ class CommitQueue {
   absl::StatusOr<std::vector<v1::CommandOutcome>> Submit(
       std::vector<absl::StatusOr<v1::Command>> commands, bool internal = false);
 
+  // Decides `command` against the committed state as the writer sees it
+  // and commits nothing: the outcome it would have (a proposal's
+  // compensation computed, a refusal's rule).
+  absl::StatusOr<v1::CommandOutcome> Preview(v1::Command command);
+
   Stats stats() const;
 
  private:
+  enum class Kind { kCommit, kInternal, kPreview };
   struct Request {
     std::vector<absl::StatusOr<v1::Command>> commands;
-    bool internal;
+    Kind kind;
     std::promise<absl::StatusOr<std::vector<v1::CommandOutcome>>> done;
   };
 
   void Run();
-  void Commit(std::vector<Request*> group, bool internal);
+  void Commit(std::vector<Request*> group, Kind kind);
 
   CommandProcessor* const processor_;
   DeadlineScanner* const scanner_;

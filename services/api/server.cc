@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -62,8 +63,8 @@ void SendRejection(Response& res, const v1::Rejection& rejection) {
 }
 
 void Unauthenticated(Response& res, const std::string& why) {
-  SendRejection(res, MakeRejection(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
-                                   why));
+  SendRejection(res,
+                MakeRejection(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated, why));
   res.set_header("WWW-Authenticate", "Bearer");
 }
 
@@ -76,13 +77,12 @@ void NotFound(Response& res, const std::string& case_id) {
 }
 
 void BadRequest(Response& res, const std::string& why) {
-  SendRejection(res, MakeRejection(v1::RULE_MALFORMED_COMMAND,
-                                   absl::StatusCode::kInvalidArgument, why));
+  SendRejection(res,
+                MakeRejection(v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument, why));
 }
 
 void Forbidden(Response& res, const std::string& why) {
-  SendRejection(res,
-                MakeRejection(v1::RULE_PERMISSION, absl::StatusCode::kPermissionDenied, why));
+  SendRejection(res, MakeRejection(v1::RULE_PERMISSION, absl::StatusCode::kPermissionDenied, why));
 }
 
 // Who is asking, as the directory knows them now.
@@ -112,6 +112,22 @@ std::optional<absl::Time> NextDue(const v1::CaseState& s) {
   return next;
 }
 
+// The position of the log's last entry (0 when empty), from the store.
+uint64_t LastLogPosition(const Store& store) {
+  std::unique_ptr<rocksdb::Iterator> it = store.NewIterator(Cf::kLog);
+  it->SeekToLast();
+  return it->Valid() && it->key().size() == 8
+             ? keys::ReadBigEndian64(absl::string_view(it->key().data(), it->key().size()))
+             : 0;
+}
+
+// The name of an event's body, e.g. "acknowledged".
+std::string EventKind(const v1::CaseEvent& event) {
+  const google::protobuf::FieldDescriptor* body = event.GetReflection()->GetOneofFieldDescriptor(
+      event, v1::CaseEvent::descriptor()->FindOneofByName("body"));
+  return body != nullptr ? body->name() : "event";
+}
+
 std::string Param(const Request& req, const char* name) {
   return req.has_param(name) ? req.get_param_value(name) : "";
 }
@@ -121,8 +137,8 @@ std::string Param(const Request& req, const char* name) {
 ApiServer::ApiServer(EmbeddedRuntime* runtime, CommitQueue* queue, ServerOptions options)
     : runtime_(runtime), queue_(queue), options_(std::move(options)) {
   if (!options_.tls_cert.empty()) {
-    http_ = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(),
-                                                 options_.tls_key.c_str());
+    http_ =
+        std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
   } else {
     http_ = std::make_unique<httplib::Server>();
   }
@@ -143,10 +159,9 @@ absl::Status ApiServer::Bind() {
   if (!options_.tls_cert.empty() && !http_->is_valid()) {
     return absl::InvalidArgumentError("the TLS certificate or key cannot be read");
   }
-  port_ = options_.port == 0 ? http_->bind_to_any_port(options_.host.c_str())
-                             : (http_->bind_to_port(options_.host.c_str(), options_.port)
-                                    ? options_.port
-                                    : -1);
+  port_ = options_.port == 0
+              ? http_->bind_to_any_port(options_.host.c_str())
+              : (http_->bind_to_port(options_.host.c_str(), options_.port) ? options_.port : -1);
   if (port_ <= 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options_.host, ":", options_.port));
@@ -156,7 +171,10 @@ absl::Status ApiServer::Bind() {
 
 void ApiServer::Run() { http_->listen_after_bind(); }
 
-void ApiServer::Stop() { http_->stop(); }
+void ApiServer::Stop() {
+  stopping_.store(true);
+  http_->stop();
+}
 
 void ApiServer::Routes() {
   Store* store = runtime_->store();
@@ -212,12 +230,12 @@ void ApiServer::Routes() {
     std::lock_guard<std::mutex> lock(metrics_mu_);
     const std::string route =
         req.matches.empty() ? std::string("unmatched") : std::string(req.method) + " " + req.path;
-    ++requests_[{absl::StartsWith(req.path, "/v1/cases/") ? req.method + " /v1/cases/{id}"
-                                                          : route,
+    ++requests_[{absl::StartsWith(req.path, "/v1/cases/") ? req.method + " /v1/cases/{id}" : route,
                  res.status}];
   });
 
-  http_->Get("/healthz", [](const Request&, Response& res) { res.set_content("ok\n", "text/plain"); });
+  http_->Get("/healthz",
+             [](const Request&, Response& res) { res.set_content("ok\n", "text/plain"); });
   http_->Get("/readyz", [](const Request&, Response& res) {
     // Open means caught up: EmbeddedRuntime::Open folds what the log holds.
     res.set_content("ready\n", "text/plain");
@@ -232,16 +250,19 @@ void ApiServer::Routes() {
       return;
     }
     absl::StatusOr<Directory> dir = directory();
-    if (!dir.ok()) return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, dir.status().code(), ""));
+    if (!dir.ok())
+      return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, dir.status().code(), ""));
     const v1::Principal* p = dir->FindPrincipal(ask.principal_id());
     const v1::PasswordHash* hash = dir->FindPassword(ask.principal_id());
     // One answer for an unknown person and a wrong password.
-    if (p == nullptr || p->revoked() || hash == nullptr || !PasswordMatches(ask.password(), *hash)) {
+    if (p == nullptr || p->revoked() || hash == nullptr ||
+        !PasswordMatches(ask.password(), *hash)) {
       Unauthenticated(res, "unknown principal or wrong password");
       return;
     }
     absl::StatusOr<Token> token = NewToken();
-    if (!token.ok()) return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, token.status().code(), ""));
+    if (!token.ok())
+      return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, token.status().code(), ""));
     const absl::Time expires = clock->Now() + options_.session_lifetime;
     v1::Command issue;
     issue.set_command_id(absl::StrCat("session-", token->token_id));
@@ -312,8 +333,8 @@ void ApiServer::Routes() {
     std::optional<Caller> caller = authenticate(req, res, nullptr);
     if (!caller) return;
     res.set_header("X-Docket-Principal", caller->principal.id());
-    const bool ndjson = absl::StartsWith(req.get_header_value("Content-Type"),
-                                         "application/x-ndjson");
+    const bool ndjson =
+        absl::StartsWith(req.get_header_value("Content-Type"), "application/x-ndjson");
     std::vector<absl::string_view> lines;
     if (ndjson) {
       lines = absl::StrSplit(req.body, '\n', absl::SkipWhitespace());
@@ -331,8 +352,8 @@ void ApiServer::Routes() {
       } else if (command.ok() && command->actor().id() != caller->principal.id()) {
         command = Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
                          absl::StrCat("command ", command->command_id(), " acts as ",
-                                      SafeText(command->actor().id(), 64),
-                                      "; this token is ", caller->principal.id(), "'s"));
+                                      SafeText(command->actor().id(), 64), "; this token is ",
+                                      caller->principal.id(), "'s"));
       }
       commands.push_back(std::move(command));
     }
@@ -382,7 +403,8 @@ void ApiServer::Routes() {
     if (revision <= 0 && !as_of) return SendJson(res, *now);
     v1::CaseState then;
     for (int64_t r = 1; r <= now->revision() && (revision <= 0 || r <= revision); ++r) {
-      absl::StatusOr<std::optional<std::string>> bytes = store->Get(Cf::kHistory, keys::History(id, r));
+      absl::StatusOr<std::optional<std::string>> bytes =
+          store->Get(Cf::kHistory, keys::History(id, r));
       v1::StoredEvent stored;
       v1::CaseEvent event;
       if (!bytes.ok() || !bytes->has_value() || !stored.ParseFromString(**bytes) ||
@@ -398,7 +420,8 @@ void ApiServer::Routes() {
   });
 
   // GET /v1/cases/{id}/history: each event with its hash link checked.
-  http_->Get(R"(/v1/cases/([^/]+)/history)", [store, authenticate](const Request& req, Response& res) {
+  http_->Get(R"(/v1/cases/([^/]+)/history)", [store, authenticate](const Request& req,
+                                                                   Response& res) {
     Directory dir(v1::DirectoryState{});
     std::optional<Caller> caller = authenticate(req, res, &dir);
     if (!caller) return;
@@ -411,7 +434,8 @@ void ApiServer::Routes() {
     history.set_case_id(id);
     std::string prev;
     for (int64_t r = 1; r <= state->revision(); ++r) {
-      absl::StatusOr<std::optional<std::string>> bytes = store->Get(Cf::kHistory, keys::History(id, r));
+      absl::StatusOr<std::optional<std::string>> bytes =
+          store->Get(Cf::kHistory, keys::History(id, r));
       v1::StoredEvent stored;
       if (!bytes.ok() || !bytes->has_value() || !stored.ParseFromString(**bytes)) {
         return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kDataLoss,
@@ -457,8 +481,10 @@ void ApiServer::Routes() {
     const bool mine = Param(req, "mine") == "true";
     const std::string q = absl::AsciiStrToLower(Param(req, "q"));
     int64_t page_size = 50, offset = 0;
-    if ((!Param(req, "page_size").empty() && !absl::SimpleAtoi(Param(req, "page_size"), &page_size)) ||
-        (!Param(req, "page_token").empty() && !absl::SimpleAtoi(Param(req, "page_token"), &offset)) ||
+    if ((!Param(req, "page_size").empty() &&
+         !absl::SimpleAtoi(Param(req, "page_size"), &page_size)) ||
+        (!Param(req, "page_token").empty() &&
+         !absl::SimpleAtoi(Param(req, "page_token"), &offset)) ||
         page_size < 1 || offset < 0) {
       return BadRequest(res, "page_size is 1..500 and page_token a token from a previous page");
     }
@@ -472,8 +498,7 @@ void ApiServer::Routes() {
       if (s.case_id() == kDirectoryStream || !MayRead(dir, caller->principal, s)) continue;
       if ((stage && s.stage() != *stage) || (severity && s.severity() != *severity) ||
           (category && s.intake().category() != *category) ||
-          (channel && s.intake().channel() != *channel) ||
-          (kind && s.intake().kind() != *kind) ||
+          (channel && s.intake().channel() != *channel) || (kind && s.intake().kind() != *kind) ||
           (!branch.empty() && s.intake().handling_branch() != branch) ||
           (mine && s.handler_id() != caller->principal.id())) {
         continue;
@@ -493,13 +518,106 @@ void ApiServer::Routes() {
     });
     v1::CaseList list;
     list.set_total(static_cast<int64_t>(matched.size()));
-    for (int64_t i = offset; i < static_cast<int64_t>(matched.size()) && i < offset + page_size; ++i) {
+    for (int64_t i = offset; i < static_cast<int64_t>(matched.size()) && i < offset + page_size;
+         ++i) {
       *list.add_cases() = std::move(matched[i].second);
     }
     if (offset + page_size < static_cast<int64_t>(matched.size())) {
       list.set_next_page_token(absl::StrCat(offset + page_size));
     }
     SendJson(res, list);
+  });
+
+  // POST /v1/cases/{id}/preview: the outcome a command would have, not committed.
+  http_->Post(R"(/v1/cases/([^/]+)/preview)", [this, store, authenticate](const Request& req,
+                                                                          Response& res) {
+    Directory dir(v1::DirectoryState{});
+    std::optional<Caller> caller = authenticate(req, res, &dir);
+    if (!caller) return;
+    const std::string id = req.matches[1];
+    absl::StatusOr<v1::CaseState> state = store->ReadCase(id);
+    if (!state.ok() || state->revision() == 0 || !MayRead(dir, caller->principal, *state)) {
+      return NotFound(res, id);
+    }
+    absl::StatusOr<v1::Command> command = ParseCommandJson(req.body);
+    if (!command.ok()) return BadRequest(res, std::string(command.status().message()));
+    if (command->case_id().empty()) command->set_case_id(id);
+    if (command->command_id().empty()) command->set_command_id("preview");
+    if (command->case_id() != id) return BadRequest(res, "the command names another case");
+    if (!command->actor().id().empty() && command->actor().id() != caller->principal.id()) {
+      return Unauthenticated(res, "a preview acts as the token's principal");
+    }
+    command->mutable_actor()->set_id(caller->principal.id());
+    absl::StatusOr<v1::CommandOutcome> outcome = queue_->Preview(*std::move(command));
+    if (!outcome.ok()) {
+      return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcome.status().code(),
+                                              std::string(outcome.status().message())));
+    }
+    SendJson(res, *outcome);
+  });
+
+  // GET /v1/events?from=N (or Last-Event-ID: N): the log as server-sent
+  // events, only the cases this principal may read; live from now without
+  // either.
+  http_->Get("/v1/events", [this, store, authenticate](const Request& req, Response& res) {
+    Directory dir(v1::DirectoryState{});
+    std::optional<Caller> caller = authenticate(req, res, &dir);
+    if (!caller) return;
+    uint64_t from = LastLogPosition(*store) + 1;
+    const std::string last_id = req.get_header_value("Last-Event-ID");
+    uint64_t n = 0;
+    if (!last_id.empty()) {
+      if (!absl::SimpleAtoi(last_id, &n)) return BadRequest(res, "Last-Event-ID is a position");
+      from = n + 1;
+    } else if (!Param(req, "from").empty()) {
+      if (!absl::SimpleAtoi(Param(req, "from"), &n) || n < 1) {
+        return BadRequest(res, "from is a log position (1 or more)");
+      }
+      from = n;
+    }
+    res.set_header("Cache-Control", "no-cache");
+    auto next = std::make_shared<uint64_t>(from);
+    auto visible = std::make_shared<std::map<std::string, bool>>();
+    auto idle_since = std::make_shared<absl::Time>(absl::Now());
+    auto reader = std::make_shared<Caller>(*caller);
+    auto directory = std::make_shared<Directory>(std::move(dir));
+    res.set_chunked_content_provider(
+        "text/event-stream", [this, store, next, visible, idle_since, reader, directory](
+                                 size_t, httplib::DataSink& sink) {
+          if (stopping_.load()) return false;
+          std::string out;
+          std::unique_ptr<rocksdb::Iterator> it = store->NewIterator(Cf::kLog);
+          int sent = 0;
+          for (it->Seek(keys::Log(*next)); it->Valid() && sent < 256; it->Next(), ++sent) {
+            const uint64_t position =
+                keys::ReadBigEndian64(absl::string_view(it->key().data(), it->key().size()));
+            *next = position + 1;
+            v1::StoredEvent stored;
+            v1::CaseEvent event;
+            if (!stored.ParseFromArray(it->value().data(), it->value().size()) ||
+                !event.ParseFromString(stored.event()) || event.case_id() == kDirectoryStream) {
+              continue;
+            }
+            auto [seen, fresh] = visible->try_emplace(event.case_id(), false);
+            if (fresh) {
+              absl::StatusOr<v1::CaseState> s = store->ReadCase(event.case_id());
+              seen->second = s.ok() && MayRead(*directory, reader->principal, *s);
+            }
+            if (!seen->second) continue;
+            absl::StrAppend(&out, "id: ", position, "\nevent: ", EventKind(event),
+                            "\ndata: ", ToJson(event), "\n\n");
+          }
+          if (out.empty() && absl::Now() - *idle_since > absl::Seconds(15)) {
+            out = ": keep-alive\n\n";
+          }
+          if (!out.empty()) {
+            *idle_since = absl::Now();
+            if (!sink.write(out.data(), out.size())) return false;
+          } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          }
+          return true;
+        });
   });
 
   // GET /v1/rejections[?case_id=]: refused commands, for supervisors and auditors.
@@ -534,7 +652,7 @@ void ApiServer::Routes() {
   });
 
   // GET /metrics: Prometheus text, for supervisors, auditors, administrators.
-  http_->Get("/metrics", [this, authenticate](const Request& req, Response& res) {
+  http_->Get("/metrics", [this, store, authenticate](const Request& req, Response& res) {
     std::optional<Caller> caller = authenticate(req, res, nullptr);
     if (!caller) return;
     const v1::Role role = caller->principal.role();
@@ -545,14 +663,14 @@ void ApiServer::Routes() {
     std::string out = absl::StrCat(
         "# TYPE docket_commands_total counter\n", "docket_commands_total{outcome=\"accepted\"} ",
         s.accepted, "\n", "docket_commands_total{outcome=\"rejected\"} ", s.rejected, "\n",
-        "# TYPE docket_commit_groups_total counter\n", "docket_commit_groups_total ", s.groups, "\n",
-        "# TYPE docket_commit_group_commands_total counter\n",
+        "# TYPE docket_commit_groups_total counter\n", "docket_commit_groups_total ", s.groups,
+        "\n", "# TYPE docket_commit_group_commands_total counter\n",
         "docket_commit_group_commands_total ", s.commands, "\n",
         "# TYPE docket_commit_group_largest gauge\n", "docket_commit_group_largest ",
         s.largest_group, "\n", "# TYPE docket_deadline_scans_total counter\n",
-        "docket_deadline_scans_total ", s.scans, "\n",
-        "# TYPE docket_log_next_position gauge\n", "docket_log_next_position ",
-        runtime_->log()->next_position(), "\n", "# TYPE docket_http_requests_total counter\n");
+        "docket_deadline_scans_total ", s.scans, "\n", "# TYPE docket_log_position gauge\n",
+        "docket_log_position ", LastLogPosition(*store), "\n",
+        "# TYPE docket_http_requests_total counter\n");
     std::lock_guard<std::mutex> lock(metrics_mu_);
     for (const auto& [key, n] : requests_) {
       absl::StrAppend(&out, "docket_http_requests_total{route=\"", key.first, "\",status=\"",
@@ -564,12 +682,13 @@ void ApiServer::Routes() {
   // Anything else: a Rejection, never an HTML page.
   http_->set_error_handler([](const Request& req, Response& res) {
     if (!res.body.empty()) return;
-    const std::string why = res.status == 404   ? absl::StrCat("no route ", req.method, " ", SafeText(req.path, 200))
-                            : res.status == 413 ? "the body is over the limit"
-                            : res.status == 405 ? "method not allowed"
-                                                : "bad request";
+    const std::string why =
+        res.status == 404   ? absl::StrCat("no route ", req.method, " ", SafeText(req.path, 200))
+        : res.status == 413 ? "the body is over the limit"
+        : res.status == 405 ? "method not allowed"
+                            : "bad request";
     v1::Rejection r = MakeRejection(v1::RULE_MALFORMED_COMMAND,
-                                    res.status == 404 ? absl::StatusCode::kNotFound
+                                    res.status == 404   ? absl::StatusCode::kNotFound
                                     : res.status == 413 ? absl::StatusCode::kResourceExhausted
                                                         : absl::StatusCode::kInvalidArgument,
                                     why);

@@ -20,7 +20,7 @@ namespace docket {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0: any free port (see ApiServer::port).
+  int port = 8080;                // 0: any free port (see ApiServer::port).
   std::string tls_cert, tls_key;  // Both, or neither (plain HTTP).
   size_t max_body_bytes = 1 << 20;
   absl::Duration session_lifetime = absl::Hours(12);
@@ -55,6 +55,7 @@ class ApiServer {
   const ServerOptions options_;
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
+  std::atomic<bool> stopping_{false};
 
   // Requests by route and status, for /metrics.
   std::mutex metrics_mu_;

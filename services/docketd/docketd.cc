@@ -21,9 +21,9 @@
 // stops on an error, 2 on bad flags or an unusable data directory.
 
 #include <csignal>
-#include <thread>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -89,7 +89,8 @@ int Serve(docket::EmbeddedRuntime* runtime) {
     std::cerr << "docketd: give both --tls_cert and --tls_key, or neither\n";
     return 2;
   }
-  options.max_body_bytes = static_cast<size_t>(std::max<int64_t>(1024, absl::GetFlag(FLAGS_max_body_bytes)));
+  options.max_body_bytes =
+      static_cast<size_t>(std::max<int64_t>(1024, absl::GetFlag(FLAGS_max_body_bytes)));
   DeadlineScanner scanner(runtime->store(), runtime->processor());
   CommitQueue queue(runtime->processor(), &scanner, runtime->clock(),
                     absl::GetFlag(FLAGS_tick_every));
@@ -126,8 +127,8 @@ int main(int argc, char** argv) {
       LoadCalendar(*policy, absl::GetFlag(FLAGS_calendar_dir), std::cerr);
   if (!calendar.ok()) return Fail(calendar.status(), 2);
   const std::string data_dir = ResolveDataDir(absl::GetFlag(FLAGS_data_dir));
-  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = EmbeddedRuntime::Open(
-      data_dir, *std::move(policy), *std::move(calendar), SystemClock::Get());
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime =
+      EmbeddedRuntime::Open(data_dir, *std::move(policy), *std::move(calendar), SystemClock::Get());
   if (!runtime.ok()) return Fail(runtime.status(), 2);
   if (!absl::GetFlag(FLAGS_listen).empty()) {
     if (!absl::GetFlag(FLAGS_brokers).empty()) {

@@ -75,8 +75,7 @@ absl::StatusOr<Token> NewToken() {
   }
   Token token;
   token.token_id = absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(id), 8));
-  token.secret =
-      absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<char*>(secret), 32));
+  token.secret = absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<char*>(secret), 32));
   return token;
 }
 

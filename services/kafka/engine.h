@@ -15,11 +15,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/kafka/client.h"
+#include "services/kafka/gateway.h"
 #include "services/kafka/partition_restorer.h"
 #include "services/kafka/transactional_publisher.h"
 #include "services/runtime/command_processor.h"
 #include "services/runtime/embedded_runtime.h"
-#include "services/kafka/gateway.h"
 
 namespace docket::kafka {
 
@@ -110,8 +110,7 @@ class Engine {
   // Whether `record` is signed with the system key (docket's own); an error
   // (RULE_UNAUTHENTICATED) for a bad signature, or a missing one when
   // signatures are required.
-  absl::StatusOr<bool> CheckSignature(const rd_kafka_message_t* record,
-                                      const v1::Command& command);
+  absl::StatusOr<bool> CheckSignature(const rd_kafka_message_t* record, const v1::Command& command);
   absl::Status PublishAnswers(const std::vector<Message>& batch, const DecidedBatch& decided);
   absl::Status FoldAnswers(const DecidedBatch& decided);
   // Every tick_every: publishes the due warnings and breaches of the cases

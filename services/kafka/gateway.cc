@@ -42,8 +42,8 @@ absl::StatusOr<KeyFile> ReadKeyFile(const std::string& path) {
   std::string hex;
   in >> key.key_id >> hex;
   key.secret = absl::HexStringToBytes(hex);
-  if (!IsValidKey(key.key_id) || hex.size() != 64 || absl::BytesToHexString(key.secret) !=
-                                                         absl::AsciiStrToLower(hex)) {
+  if (!IsValidKey(key.key_id) || hex.size() != 64 ||
+      absl::BytesToHexString(key.secret) != absl::AsciiStrToLower(hex)) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, " is not a key file (one line: KEY_ID and 64 hex digits)"));
   }

@@ -41,8 +41,8 @@ Headers SignatureHeaders(const KeyFile& key, absl::string_view value);
 
 // What a verified signature says about a record.
 struct Signer {
-  bool system = false;         // Signed with the engines' own key.
-  std::string principal_id;    // A key bound to one principal: the only actor it signs for.
+  bool system = false;       // Signed with the engines' own key.
+  std::string principal_id;  // A key bound to one principal: the only actor it signs for.
 };
 
 // The keys an engine verifies signatures with.

@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "engine/authorization.h"
 #include "engine/decider.h"
+#include "engine/deterministic_bytes.h"
 #include "engine/directory.h"
 #include "engine/input_grammar.h"
-#include "engine/deterministic_bytes.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
 #include "engine/time_util.h"
@@ -154,8 +154,7 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
     // A refusal is an outcome like any other: recorded, and final; unless
     // the command's id is itself malformed, leaving nothing to record it by,
     // or its sender unproven (whoever sent it must not occupy the id).
-    if (!outcome.command_id().empty() &&
-        outcome.rejection().rule() != v1::RULE_UNAUTHENTICATED) {
+    if (!outcome.command_id().empty() && outcome.rejection().rule() != v1::RULE_UNAUTHENTICATED) {
       record.set_case_id(outcome.case_id());
       *record.mutable_rejection() = outcome.rejection();
       Record(record, decision);

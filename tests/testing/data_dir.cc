@@ -87,8 +87,8 @@ std::string ReplicatedExamples(const std::string& tag, int replicas) {
 void Organise(const std::string& dir) {
   // Under the examples' drill clock: two directories organised alike hold
   // the same bytes.
-  const RunResult init = RunProcess(
-      {DocketctlPath(), "--data_dir=" + dir, kExamplesClock, "init", "--admin=admin"});
+  const RunResult init =
+      RunProcess({DocketctlPath(), "--data_dir=" + dir, kExamplesClock, "init", "--admin=admin"});
   const RunResult org =
       RunProcess({DocketctlPath(), "--data_dir=" + dir, kExamplesClock, "directory", "apply"},
                  ReadFileOrDie(OrgPath()));

@@ -20,14 +20,12 @@ constexpr char kOrg[] =
 absl::Status Submit(CommandProcessor* processor, std::vector<absl::StatusOr<v1::Command>> group,
                     bool internal) {
   absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
-      internal ? processor->SubmitBatchAt(group, absl::UnixEpoch())
-               : processor->SubmitBatch(group);
+      internal ? processor->SubmitBatchAt(group, absl::UnixEpoch()) : processor->SubmitBatch(group);
   if (!outcomes.ok()) return outcomes.status();
   for (const v1::CommandOutcome& o : *outcomes) {
     if (o.has_rejection()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the bench's directory: ", o.command_id(), " refused: ",
-                       o.rejection().reason()));
+      return absl::FailedPreconditionError(absl::StrCat("the bench's directory: ", o.command_id(),
+                                                        " refused: ", o.rejection().reason()));
     }
   }
   return absl::OkStatus();

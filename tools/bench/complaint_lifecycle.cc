@@ -203,9 +203,8 @@ class Complaint final : public Lifecycle {
           for (v1::Role role : {v1::ROLE_SUPERVISOR, v1::ROLE_CLAIMS}) {
             if (approved(role)) continue;
             step_ = kPay;
-            v1::Command c = Make(role == v1::ROLE_CLAIMS
-                                     ? Claims()
-                                     : Approver(state.proposal_required_level()));
+            v1::Command c = Make(
+                role == v1::ROLE_CLAIMS ? Claims() : Approver(state.proposal_required_level()));
             c.mutable_approve_compensation();
             return c;
           }

@@ -208,9 +208,7 @@ v1::Actor Adapter(v1::Channel channel) {
   }
 }
 v1::Actor Handler() { return MakeActor("E-101", v1::ROLE_HANDLER, v1::LEVEL_BRANCH, "GZ"); }
-v1::Actor Supervisor() {
-  return MakeActor("E-300", v1::ROLE_SUPERVISOR, v1::LEVEL_HEADQUARTERS);
-}
+v1::Actor Supervisor() { return MakeActor("E-300", v1::ROLE_SUPERVISOR, v1::LEVEL_HEADQUARTERS); }
 v1::Actor Approver(v1::Level required) {
   return required == v1::LEVEL_HEADQUARTERS
              ? MakeActor("E-301", v1::ROLE_SUPERVISOR, v1::LEVEL_HEADQUARTERS)

@@ -47,8 +47,8 @@ int Verify(const Args& args) {
   }
   std::cout << (report->ok() ? "verify: OK" : "verify: FAILED") << ": " << report->cases
             << " cases, " << report->events << " events, " << report->directory_events
-            << " directory events, " << report->log_entries
-            << " log entries, " << report->rejections << " rejections, " << report->evidence_checked
+            << " directory events, " << report->log_entries << " log entries, "
+            << report->rejections << " rejections, " << report->evidence_checked
             << " evidence files re-hashed, " << report->evidence_external
             << " external evidence references\n";
   return report->ok() ? kOk : kFailed;

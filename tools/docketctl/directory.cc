@@ -1,6 +1,8 @@
 // init, directory and token: the local administrator's verbs (whoever can
 // read the data directory owns it, as with a database's superuser socket).
 
+#include "engine/directory.h"
+
 #include <unistd.h>
 
 #include <iostream>
@@ -8,11 +10,10 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "engine/directory.h"
 #include "engine/time_util.h"
 #include "services/identity/bootstrap.h"
-#include "services/kafka/gateway.h"
 #include "services/identity/credentials.h"
+#include "services/kafka/gateway.h"
 #include "services/runtime/json_codec.h"
 #include "tools/docketctl/docketctl.h"
 #include "tools/docketctl/flags.h"
@@ -184,10 +185,9 @@ int TokenRevoke(const std::string& token_id) {
   if (!runtime.ok()) return Fail(runtime.status());
   absl::StatusOr<v1::Actor> admin = Administrator(**runtime);
   if (!admin.ok()) return Fail(admin.status());
-  v1::Command command =
-      DirectoryCommand(absl::StrCat("revoke-token-", token_id, "-",
-                                    absl::ToUnixMillis(InvocationClock()->Now())),
-                       *admin);
+  v1::Command command = DirectoryCommand(
+      absl::StrCat("revoke-token-", token_id, "-", absl::ToUnixMillis(InvocationClock()->Now())),
+      *admin);
   command.mutable_directory()->mutable_revoke_token()->set_token_id(token_id);
   absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
       (*runtime)->processor()->SubmitBatch({command});

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -221,10 +222,22 @@ TEST_F(KafkaEndToEndTest, KcatAndProtocSpeakItToo) {
                   "docket/v1/commands.proto"},
                  text);
   ASSERT_EQ(encoded.exit_code, 0) << encoded.err;
-  testing::RunResult produced =
-      RunProcess({"/usr/bin/kcat", "-P", "-b", bootstrap_, "-t", "docket.commands", "-k",
-                  "C-KCAT-1", "-X", "topic.partitioner=murmur2_random", "-H",
-                  "content-type=application/x-protobuf", WriteFile("command.bin", encoded.out)});
+  // openssl signs it with the system key (docs/kafka.md, "Signatures"):
+  // HMAC-SHA256 of the record's value, in hex.
+  const std::string command_file = WriteFile("command.bin", encoded.out);
+  const std::string key_line = testing::ReadFileOrDie(testing::SystemKeyFile());
+  const std::string hex_key =
+      std::string(absl::StripAsciiWhitespace(key_line.substr(key_line.find(' ') + 1)));
+  testing::RunResult hmac = RunProcess({"/usr/bin/openssl", "dgst", "-sha256", "-mac", "HMAC",
+                                        "-macopt", "hexkey:" + hex_key, command_file});
+  ASSERT_EQ(hmac.exit_code, 0) << hmac.err;
+  const std::string signature =
+      std::string(absl::StripAsciiWhitespace(hmac.out.substr(hmac.out.rfind(' ') + 1)));
+  ASSERT_EQ(signature.size(), 64u) << hmac.out;
+  testing::RunResult produced = RunProcess(
+      {"/usr/bin/kcat", "-P", "-b", bootstrap_, "-t", "docket.commands", "-k", "C-KCAT-1", "-X",
+       "topic.partitioner=murmur2_random", "-H", "content-type=application/x-protobuf", "-H",
+       "docket-key=system", "-H", "docket-signature=" + signature, command_file});
   ASSERT_EQ(produced.exit_code, 0) << produced.err;
 
   // kcat reads the answer; the header names the message; protoc decodes it.

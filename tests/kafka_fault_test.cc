@@ -72,7 +72,8 @@ class KafkaFaultTest : public testing::KafkaClusterTest {
     out_path_ = testing::FreshDir("stream.out");
     stream_ = std::make_unique<Child>(
         std::vector<std::string>{testing::DocketctlPath(), "--brokers=" + bootstrap_,
-                                 "--timeout=240s", testing::kExamplesClock, "submit"},
+                                 "--key_file=" + testing::SystemKeyFile(), "--timeout=240s",
+                                 testing::kExamplesClock, "submit"},
         input_path_, out_path_, out_path_ + ".err");
   }
 

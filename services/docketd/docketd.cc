@@ -58,8 +58,9 @@ ABSL_FLAG(std::string, listen, "",
 ABSL_FLAG(std::string, tls_cert, "", "TLS certificate (PEM) for --listen");
 ABSL_FLAG(std::string, tls_key, "", "TLS private key (PEM) for --listen");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "Largest request body --listen accepts (413 above)");
-ABSL_FLAG(bool, require_signatures, false,
-          "Refuse unsigned records on docket.commands (RULE_UNAUTHENTICATED)");
+ABSL_FLAG(bool, require_signatures, true,
+          "Refuse unsigned records on docket.commands (RULE_UNAUTHENTICATED); "
+          "--norequire_signatures trusts the brokers' ACLs instead");
 
 namespace {
 

@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "docket/v1/rejection.pb.h"
 #include "docket/v1/stored_event.pb.h"
+#include "engine/envelope.h"
 #include "engine/event_kind.h"
 #include "engine/input_grammar.h"
 #include "engine/refusal.h"
@@ -159,7 +160,10 @@ absl::StatusOr<bool> Engine::CheckSignature(const rd_kafka_message_t* record,
                   absl::StrCat("command ", command.command_id(), ": its key signs for ",
                                signer->principal_id, ", not for ", command.actor().id()));
   }
-  return signer->system;
+  // The system key may act for anyone (like docketctl --data_dir): only a
+  // command naming docket's own principal is docket's own.
+  return signer->system &&
+         (command.actor().id().empty() || command.actor().id() == kSystemPrincipal);
 }
 
 absl::StatusOr<Engine::DecidedBatch> Engine::DecideBatch(const std::vector<Message>& batch) {

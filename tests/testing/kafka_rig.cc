@@ -1,12 +1,14 @@
 #include "tests/testing/kafka_rig.h"
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <thread>
 
 #include "docket/v1/events.pb.h"
 #include "docket/v1/stored_event.pb.h"
 #include "services/kafka/client.h"
+#include "services/kafka/gateway.h"
 #include "tests/testing/binaries.h"
 #include "tests/testing/data_dir.h"
 
@@ -106,11 +108,28 @@ std::string ListWhenCaughtUp(const std::string& dir, const std::string& expected
 
 std::string EngineDir(const std::string& name) { return DirWithExampleEvidence(name); }
 
+std::string GatewayKeysDir() {
+  static const std::string* const dir = [] {
+    auto* path = new std::string(FreshDir("gateway-keys"));
+    std::filesystem::create_directories(*path);
+    absl::StatusOr<kafka::KeyFile> key = kafka::NewKey(kafka::kSystemKeyId);
+    EXPECT_TRUE(key.ok() && kafka::WriteKeyFile(*path + "/system.key", *key).ok());
+    return path;
+  }();
+  return *dir;
+}
+
+std::string SystemKeyFile() { return GatewayKeysDir() + "/system.key"; }
+
 std::unique_ptr<Child> StartDocketd(const std::string& bootstrap, const std::string& dir,
                                     const std::string& instance, std::vector<std::string> extra) {
-  std::vector<std::string> argv = {DocketdPath(),       "--brokers=" + bootstrap,
-                                   "--data_dir=" + dir, "--instance=" + instance,
-                                   "--tick_every=0",    "--kafka=session.timeout.ms=6000"};
+  std::vector<std::string> argv = {DocketdPath(),
+                                   "--brokers=" + bootstrap,
+                                   "--data_dir=" + dir,
+                                   "--instance=" + instance,
+                                   "--tick_every=0",
+                                   "--kafka=session.timeout.ms=6000",
+                                   "--gateway_keys=" + GatewayKeysDir()};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return std::make_unique<Child>(argv, "/dev/null", dir + ".out", dir + ".log");
 }
@@ -123,8 +142,8 @@ void KafkaClusterTest::SetUp() {
 }
 
 RunResult KafkaClusterTest::Submit(const std::string& input, const std::string& timeout) {
-  return RunProcess({DocketctlPath(), "--brokers=" + bootstrap_, "--timeout=" + timeout,
-                     kExamplesClock, "submit"},
+  return RunProcess({DocketctlPath(), "--brokers=" + bootstrap_, "--key_file=" + SystemKeyFile(),
+                     "--timeout=" + timeout, kExamplesClock, "submit"},
                     input);
 }
 

@@ -48,7 +48,14 @@ std::string ListWhenCaughtUp(const std::string& dir, const std::string& expected
 // is stored beside the data, not on the topics.
 std::string EngineDir(const std::string& name);
 
-// docketd on `bootstrap` with data directory `dir`, its stdout and stderr
+// The engines' shared directory of key files, made once per test binary
+// with a system key (services/kafka/gateway.h), and that key's file: what
+// docketctl --brokers signs with (the system key may act for anyone).
+std::string GatewayKeysDir();
+std::string SystemKeyFile();
+
+// docketd on `bootstrap` with data directory `dir`, the keys of
+// GatewayKeysDir (signatures required), its stdout and stderr
 // in dir.out and dir.log; the deadline scanner off unless `extra` sets it.
 std::unique_ptr<Child> StartDocketd(const std::string& bootstrap, const std::string& dir,
                                     const std::string& instance,

@@ -21,6 +21,7 @@
 #include "services/kafka/engine.h"
 #include "services/kafka/wire.h"
 #include "services/runtime/embedded_runtime.h"
+#include "tools/bench/bench_org.h"
 #include "tools/bench/workload_file.h"
 #include "tools/kafka/mock_cluster.h"
 
@@ -84,6 +85,9 @@ absl::StatusOr<std::unique_ptr<KafkaRig>> KafkaRig::Start(const std::string& dir
       dir, DefaultPolicy(), DefaultBusinessCalendar(DefaultPolicy()), SystemClock::Get());
   if (!runtime.ok()) return runtime.status();
   rig->runtime_ = *std::move(runtime);
+  // The workload acts as the examples' principals.
+  absl::Status organised = OrganiseLikeTheExamples(rig->runtime_->processor());
+  if (!organised.ok()) return organised;
   const kafka::ClientOptions client{rig->cluster_->bootstrap(), {}};
 
   absl::StatusOr<kafka::Handle> producer = kafka::NewHandle(

@@ -120,6 +120,29 @@ TEST(IdentityTest, RevocationTakesEffectAtOnceAndHistoryKeepsTheActor) {
   EXPECT_THAT(verified.out, HasSubstr("36 directory events"));
 }
 
+TEST(IdentityTest, ReadsWithAsAreScopedLikeTheService) {
+  const std::string dir = Examples("scoped-reads");
+  // C-2026-0001 is handled at ZHUHAI, C-2026-0005 at GZ, C-2026-0006 at
+  // HUZHOU (region EAST).
+  RunResult gz = Ctl(dir, {"list", "--as=E-101", "--format=json"});
+  ASSERT_EQ(gz.exit_code, 0) << gz.err;
+  EXPECT_THAT(gz.out, HasSubstr("C-2026-0005"));
+  EXPECT_THAT(gz.out, Not(HasSubstr("C-2026-0001")));
+  RunResult south = Ctl(dir, {"list", "--as=E-200", "--format=json"});
+  EXPECT_THAT(south.out, HasSubstr("C-2026-0001"));
+  EXPECT_THAT(south.out, Not(HasSubstr("C-2026-0006")));
+  RunResult hq = Ctl(dir, {"list", "--as=A-100", "--format=json"});  // The auditor.
+  EXPECT_THAT(hq.out, HasSubstr("C-2026-0006"));
+  EXPECT_EQ(Ctl(dir, {"list", "--as=admin"}).out.find("C-2026"), std::string::npos);
+
+  RunResult hidden = Ctl(dir, {"show", "C-2026-0001", "--as=E-101"});
+  EXPECT_EQ(hidden.exit_code, 1);
+  EXPECT_THAT(hidden.err, HasSubstr("does not exist"));
+  EXPECT_EQ(Ctl(dir, {"history", "C-2026-0001", "--as=E-101"}).exit_code, 1);
+  EXPECT_EQ(Ctl(dir, {"show", "C-2026-0001", "--as=E-100"}).exit_code, 0);
+  EXPECT_EQ(Ctl(dir, {"show", "C-2026-0001", "--as=NOBODY"}).exit_code, 2);
+}
+
 TEST(IdentityTest, PasswordsAndTokenSecretsNeverReachTheLog) {
   const std::string dir = testing::OrganisedDir("secrets");
   RunResult passwords =

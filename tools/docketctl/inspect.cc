@@ -2,11 +2,15 @@
 // so they run beside a writer).
 
 #include <iostream>
+#include <optional>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/authorization.h"
+#include "engine/directory.h"
+#include "engine/envelope.h"
 #include "engine/evolve.h"
 #include "engine/time_util.h"
 #include "projections/hash_chain.h"
@@ -39,6 +43,42 @@ absl::Status ForEachEvent(
   return FromRocks(it->status(), "reading history");
 }
 
+// --as=ID scopes a read to that principal, as the service scopes it: a
+// case outside its scope reads as if it did not exist. Without --as the
+// local operator, who holds the data directory, reads everything.
+struct ReadScope {
+  std::optional<Directory> directory;
+  v1::Principal principal;
+  bool Sees(const v1::CaseState& state) const {
+    return !directory.has_value() || MayRead(*directory, principal, state);
+  }
+};
+
+absl::StatusOr<ReadScope> ScopeOfReader(const Store& store) {
+  ReadScope scope;
+  const std::string id = absl::GetFlag(FLAGS_as);
+  if (id.empty()) return scope;
+  absl::StatusOr<v1::DirectoryState> state = store.ReadDirectory();
+  if (!state.ok()) return state.status();
+  scope.directory.emplace(*std::move(state));
+  const v1::Principal* p = scope.directory->FindPrincipal(id);
+  if (p == nullptr || p->revoked()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--as=", id, ": no such principal in the directory, or revoked"));
+  }
+  scope.principal = *p;
+  return scope;
+}
+
+// Whether the reader may see case `id` (false for a case that does not exist
+// when scoped).
+absl::StatusOr<bool> SeesCase(const Store& store, const ReadScope& scope, const std::string& id) {
+  if (!scope.directory.has_value()) return true;
+  absl::StatusOr<v1::CaseState> state = store.ReadCase(id);
+  if (!state.ok()) return state.status();
+  return state->revision() > 0 && scope.Sees(*state);
+}
+
 }  // namespace
 
 int Show(const Args& args) {
@@ -60,6 +100,14 @@ int Show(const Args& args) {
   }
   absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
   if (!store.ok()) return Fail(store.status());
+  absl::StatusOr<ReadScope> scope = ScopeOfReader(**store);
+  if (!scope.ok()) return Fail(scope.status());
+  absl::StatusOr<bool> sees = SeesCase(**store, *scope, args[0]);
+  if (!sees.ok()) return Fail(sees.status());
+  if (!*sees) {
+    std::cerr << "docketctl: case " << args[0] << " does not exist\n";
+    return kFailed;
+  }
   // The state is reconstructed by folding history, so any past revision or
   // time can be shown exactly as it was.
   v1::CaseState state;
@@ -98,6 +146,14 @@ int History(const Args& args) {
   }
   absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
   if (!store.ok()) return Fail(store.status());
+  absl::StatusOr<ReadScope> scope = ScopeOfReader(**store);
+  if (!scope.ok()) return Fail(scope.status());
+  absl::StatusOr<bool> sees = SeesCase(**store, *scope, args[0]);
+  if (!sees.ok()) return Fail(sees.status());
+  if (!*sees) {
+    std::cerr << "docketctl: case " << args[0] << " does not exist\n";
+    return kFailed;
+  }
   int64_t n = 0;
   absl::Status s =
       ForEachEvent(**store, args[0], [&](const v1::StoredEvent& stored, const v1::CaseEvent& e) {
@@ -151,6 +207,8 @@ int List(const Args& args) {
   }
   absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
   if (!store.ok()) return Fail(store.status());
+  absl::StatusOr<ReadScope> scope = ScopeOfReader(**store);
+  if (!scope.ok()) return Fail(scope.status());
 
   // Streamed: memory stays bounded by one case whatever the number of cases.
   if (format != "json") PrintCaseTableHeader(std::cout);
@@ -161,6 +219,7 @@ int List(const Args& args) {
       return Fail(absl::DataLossError(
           absl::StrCat("case ", it->key().ToString(), ": stored state does not decode")));
     }
+    if (c.case_id() == kDirectoryStream || !scope->Sees(c)) continue;
     if (stage != v1::STAGE_UNSPECIFIED && c.stage() != stage) continue;
     if (severity != v1::SEVERITY_UNSPECIFIED && c.severity() != severity) continue;
     if (absl::GetFlag(FLAGS_overdue) && !IsOverdue(c, now)) continue;
@@ -184,12 +243,25 @@ int Rejections(const Args& args) {
   // One case's refusals in the order they were decided, or everyone's,
   // case by case.
   const std::string prefix = args.empty() ? "" : keys::CasePrefix(args[0]);
+  absl::StatusOr<ReadScope> scope = ScopeOfReader(**store);
+  if (!scope.ok()) return Fail(scope.status());
   std::unique_ptr<rocksdb::Iterator> it = (*store)->NewIterator(Cf::kRejections);
+  std::string last_case;
+  bool sees = true;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     v1::Rejection rejection;
     if (!rejection.ParseFromArray(it->value().data(), it->value().size())) {
       return Fail(absl::DataLossError("a recorded rejection does not decode"));
     }
+    if (scope->directory.has_value() && rejection.case_id() != last_case) {
+      last_case = rejection.case_id();
+      absl::StatusOr<v1::CaseState> state = (*store)->ReadCase(last_case);
+      if (!state.ok()) return Fail(state.status());
+      // A refused intake left no case: only who sees every branch sees it.
+      sees = state->revision() > 0 ? scope->Sees(*state)
+                                   : scope->directory->SeesAllBranches(scope->principal);
+    }
+    if (!sees) continue;
     std::cout << ToJson(rejection) << "\n";
   }
   if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading rejections"));

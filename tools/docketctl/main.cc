@@ -70,7 +70,7 @@ ABSL_FLAG(std::string, password, "",
           "init: the first administrator's password (hashed before it is stored).");
 ABSL_FLAG(std::string, as, "",
           "token, directory: the administrator to act as (default: the directory's first); "
-          "list, show, history, report, rejections: read as this principal, within its scope.");
+          "list, show, history, rejections: read as this principal, within its scope.");
 ABSL_FLAG(absl::Duration, expires, absl::ZeroDuration(),
           "token issue: how long the token is valid (e.g. 720h; default: no expiry).");
 ABSL_FLAG(std::string, actor_id, "", "attach: actor id (required).");

@@ -17,6 +17,9 @@ class Server;
 }
 
 namespace docket {
+namespace api {
+class Authenticator;
+}
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -49,6 +52,8 @@ class ApiServer {
 
  private:
   void Routes();
+  // services/api/case_routes.cc.
+  void CaseRoutes(const api::Authenticator& authenticate);
 
   EmbeddedRuntime* const runtime_;
   CommitQueue* const queue_;

@@ -139,31 +139,12 @@ void Engine::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
 
 absl::StatusOr<bool> Engine::CheckSignature(const rd_kafka_message_t* record,
                                             const v1::Command& command) {
-  const Headers headers = ReadHeaders(record);
-  if (FindHeader(headers, kKeyHeader) == nullptr && !options_.require_signatures) return false;
-  if (options_.keyring == nullptr) {
-    return Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
-                  absl::StrCat("command ", command.command_id(),
-                               ": this engine verifies no signatures (no keys)"));
-  }
   absl::StatusOr<const Directory*> directory = runtime_->processor()->directory();
   if (!directory.ok()) return directory.status();
-  absl::StatusOr<Signer> signer = options_.keyring->Verify(
-      headers, absl::string_view(static_cast<const char*>(record->payload), record->len),
+  return CheckRecordSignature(
+      options_.keyring, options_.require_signatures, ReadHeaders(record),
+      absl::string_view(static_cast<const char*>(record->payload), record->len), command,
       **directory);
-  if (!signer.ok()) {
-    return Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
-                  absl::StrCat("command ", command.command_id(), ": ", signer.status().message()));
-  }
-  if (!signer->system && signer->principal_id != command.actor().id()) {
-    return Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
-                  absl::StrCat("command ", command.command_id(), ": its key signs for ",
-                               signer->principal_id, ", not for ", command.actor().id()));
-  }
-  // The system key may act for anyone (like docketctl --data_dir): only a
-  // command naming docket's own principal is docket's own.
-  return signer->system &&
-         (command.actor().id().empty() || command.actor().id() == kSystemPrincipal);
 }
 
 absl::StatusOr<Engine::DecidedBatch> Engine::DecideBatch(const std::vector<Message>& batch) {

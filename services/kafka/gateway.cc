@@ -12,6 +12,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "engine/envelope.h"
 #include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "services/identity/credentials.h"
@@ -109,6 +110,27 @@ absl::StatusOr<Signer> Keyring::Verify(const Headers& headers, absl::string_view
     return Unauthenticated(absl::StrCat("the signature does not match key ", *key_id));
   }
   return signer;
+}
+
+absl::StatusOr<bool> CheckRecordSignature(const Keyring* keyring, bool require_signatures,
+                                          const Headers& headers, absl::string_view value,
+                                          const v1::Command& command, const Directory& directory) {
+  if (FindHeader(headers, kKeyHeader) == nullptr && !require_signatures) return false;
+  const auto refuse = [&](absl::string_view why) {
+    return Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
+                  absl::StrCat("command ", command.command_id(), ": ", why));
+  };
+  if (keyring == nullptr) return refuse("this engine verifies no signatures (no keys)");
+  absl::StatusOr<Signer> signer = keyring->Verify(headers, value, directory);
+  if (!signer.ok()) return refuse(signer.status().message());
+  if (!signer->system && signer->principal_id != command.actor().id()) {
+    return refuse(absl::StrCat("its key signs for ", signer->principal_id, ", not for ",
+                               SafeText(command.actor().id(), 64)));
+  }
+  // The system key may act for anyone (like docketctl --data_dir): only a
+  // command naming docket's own principal is docket's own.
+  return signer->system &&
+         (command.actor().id().empty() || command.actor().id() == kSystemPrincipal);
 }
 
 }  // namespace docket::kafka

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "docket/v1/commands.pb.h"
 #include "engine/directory.h"
 #include "services/kafka/wire.h"
 
@@ -64,6 +65,16 @@ class Keyring {
  private:
   std::map<std::string, KeyFile> keys_;
 };
+
+// Whether a record on docket.commands carrying `command` is docket's own
+// (signed with the system key and naming docket's principal, or no one):
+// false for any other verified or (unless `require_signatures`) unsigned
+// record, whose actor is then resolved in the directory. RULE_UNAUTHENTICATED
+// for a bad signature, a gateway key signing for another principal than its
+// own, a required signature missing, or no keyring to verify with.
+absl::StatusOr<bool> CheckRecordSignature(const Keyring* keyring, bool require_signatures,
+                                          const Headers& headers, absl::string_view value,
+                                          const v1::Command& command, const Directory& directory);
 
 }  // namespace docket::kafka
 

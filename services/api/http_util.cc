@@ -1,0 +1,152 @@
+#include "services/api/http_util.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "engine/envelope.h"
+#include "engine/input_grammar.h"
+#include "engine/time_util.h"
+#include "projections/keys.h"
+#include "services/identity/credentials.h"
+#include "services/runtime/json_codec.h"
+
+namespace docket::api {
+
+// docs/api.md, "Errors": the HTTP status of a rejection's code.
+int HttpStatus(absl::string_view code) {
+  if (code == "INVALID_ARGUMENT") return 400;
+  if (code == "UNAUTHENTICATED") return 401;
+  if (code == "PERMISSION_DENIED") return 403;
+  if (code == "NOT_FOUND") return 404;
+  if (code == "ABORTED" || code == "ALREADY_EXISTS" || code == "FAILED_PRECONDITION") return 409;
+  if (code == "RESOURCE_EXHAUSTED") return 429;
+  if (code == "UNAVAILABLE") return 503;
+  if (code == "DEADLINE_EXCEEDED") return 504;
+  return 500;
+}
+
+v1::Rejection MakeRejection(v1::Rule rule, absl::StatusCode code, const std::string& reason) {
+  v1::Rejection r;
+  r.set_rule(rule);
+  r.set_code(absl::StatusCodeToString(code));
+  r.set_reason(reason);
+  return r;
+}
+
+void SendJson(Response& res, const google::protobuf::Message& message, int status) {
+  res.status = status;
+  res.set_content(ToJson(message) + "\n", "application/json");
+}
+
+void SendRejection(Response& res, const v1::Rejection& rejection) {
+  SendJson(res, rejection, HttpStatus(rejection.code()));
+}
+
+void Unauthenticated(Response& res, const std::string& why) {
+  SendRejection(res,
+                MakeRejection(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated, why));
+  res.set_header("WWW-Authenticate", "Bearer");
+}
+
+void NotFound(Response& res, const std::string& case_id) {
+  // The same answer for a case out of scope as for one that does not exist.
+  v1::Rejection r = MakeRejection(v1::RULE_UNKNOWN_CASE, absl::StatusCode::kNotFound,
+                                  absl::StrCat("case ", SafeText(case_id, 64), " does not exist"));
+  r.set_case_id(IsValidCaseId(case_id) ? case_id : "");
+  SendRejection(res, r);
+}
+
+void BadRequest(Response& res, const std::string& why) {
+  SendRejection(res,
+                MakeRejection(v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument, why));
+}
+
+void Forbidden(Response& res, const std::string& why) {
+  SendRejection(res, MakeRejection(v1::RULE_PERMISSION, absl::StatusCode::kPermissionDenied, why));
+}
+
+
+// An enum value by its full name ("STAGE_RESOLVING") or short name
+// ("RESOLVING"); nullopt when neither names one.
+std::optional<int> EnumValue(const google::protobuf::EnumDescriptor* type, const std::string& text,
+                             const std::string& prefix) {
+  const std::string upper = absl::AsciiStrToUpper(text);
+  for (const std::string& name : {upper, prefix + upper}) {
+    if (const auto* v = type->FindValueByName(name)) return v->number();
+  }
+  return std::nullopt;
+}
+
+std::optional<absl::Time> NextDue(const v1::CaseState& s) {
+  std::optional<absl::Time> next;
+  for (const v1::Deadline& d : s.deadlines()) {
+    if (d.met()) continue;
+    const absl::Time due = ToTime(d.due_at());
+    if (!next || due < *next) next = due;
+  }
+  return next;
+}
+
+// The position of the log's last entry (0 when empty), from the store.
+uint64_t LastLogPosition(const Store& store) {
+  std::unique_ptr<rocksdb::Iterator> it = store.NewIterator(Cf::kLog);
+  it->SeekToLast();
+  return it->Valid() && it->key().size() == 8
+             ? keys::ReadBigEndian64(absl::string_view(it->key().data(), it->key().size()))
+             : 0;
+}
+
+// The name of an event's body, e.g. "acknowledged".
+std::string EventKind(const v1::CaseEvent& event) {
+  const google::protobuf::FieldDescriptor* body = event.GetReflection()->GetOneofFieldDescriptor(
+      event, v1::CaseEvent::descriptor()->FindOneofByName("body"));
+  return body != nullptr ? body->name() : "event";
+}
+
+std::string Param(const Request& req, const char* name) {
+  return req.has_param(name) ? req.get_param_value(name) : "";
+}
+
+
+void SendError(Response& res, const absl::Status& status) {
+  SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, status.code(),
+                                   std::string(status.message())));
+}
+
+absl::StatusOr<Directory> Authenticator::CurrentDirectory() const {
+  absl::StatusOr<v1::DirectoryState> state = store_->ReadDirectory();
+  if (!state.ok()) return state.status();
+  return Directory(*std::move(state));
+}
+
+std::optional<Caller> Authenticator::operator()(const Request& req, Response& res,
+                                                Directory* dir_out) const {
+  const std::string header = req.get_header_value("Authorization");
+  if (!absl::StartsWith(header, "Bearer ")) {
+    Unauthenticated(res, "send Authorization: Bearer TOKEN");
+    return std::nullopt;
+  }
+  std::optional<Token> token = ParseToken(absl::string_view(header).substr(7));
+  absl::StatusOr<Directory> dir = CurrentDirectory();
+  if (!dir.ok()) {
+    SendError(res, dir.status());
+    return std::nullopt;
+  }
+  const v1::ApiToken* known = token ? dir->FindToken(token->token_id) : nullptr;
+  if (known == nullptr || known->revoked() ||
+      (known->has_expires_at() && ToTime(known->expires_at()) <= clock_->Now()) ||
+      !SecretMatches(token->secret, known->secret_sha256())) {
+    Unauthenticated(res, "the token is unknown, expired or revoked");
+    return std::nullopt;
+  }
+  const v1::Principal* p = dir->FindPrincipal(known->principal_id());
+  if (p == nullptr || p->revoked()) {
+    Unauthenticated(res, "the token's principal was revoked");
+    return std::nullopt;
+  }
+  Caller caller{*p, known->token_id()};
+  if (dir_out != nullptr) *dir_out = *std::move(dir);
+  return caller;
+}
+
+}  // namespace docket::api

@@ -1,0 +1,79 @@
+#ifndef DOCKET_SERVICES_API_HTTP_UTIL_H_
+#define DOCKET_SERVICES_API_HTTP_UTIL_H_
+
+#include <httplib.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "docket/v1/directory.pb.h"
+#include "docket/v1/events.pb.h"
+#include "docket/v1/rejection.pb.h"
+#include "docket/v1/state.pb.h"
+#include "engine/directory.h"
+#include "google/protobuf/message.h"
+#include "projections/store.h"
+#include "services/runtime/clock.h"
+
+// What the API's routes share: answers in docs/api.md's shapes, and the
+// authentication of a request.
+namespace docket::api {
+
+using httplib::Request;
+using httplib::Response;
+
+// docs/api.md, "Errors": the HTTP status of a rejection's code.
+int HttpStatus(absl::string_view code);
+v1::Rejection MakeRejection(v1::Rule rule, absl::StatusCode code, const std::string& reason);
+void SendJson(Response& res, const google::protobuf::Message& message, int status = 200);
+void SendRejection(Response& res, const v1::Rejection& rejection);
+// An error that is no rule's (the store, shutting down): its status code.
+void SendError(Response& res, const absl::Status& status);
+void Unauthenticated(Response& res, const std::string& why);
+// The same answer for a case out of scope as for one that does not exist.
+void NotFound(Response& res, const std::string& case_id);
+void BadRequest(Response& res, const std::string& why);
+void Forbidden(Response& res, const std::string& why);
+
+// A query parameter, empty when absent.
+std::string Param(const Request& req, const char* name);
+// An enum value by its full name ("STAGE_RESOLVING") or short name
+// ("RESOLVING"); nullopt when neither names one.
+std::optional<int> EnumValue(const google::protobuf::EnumDescriptor* type, const std::string& text,
+                             const std::string& prefix);
+// The earliest due time of a case's open clocks.
+std::optional<absl::Time> NextDue(const v1::CaseState& s);
+// The position of the log's last entry (0 when empty), from the store.
+uint64_t LastLogPosition(const Store& store);
+// The name of an event's body, e.g. "acknowledged".
+std::string EventKind(const v1::CaseEvent& event);
+
+// Who is asking, as the directory knows them now.
+struct Caller {
+  v1::Principal principal;
+  std::string token_id;
+};
+
+// Bearer authentication: an API or session token the directory holds,
+// live, whose secret matches, of a principal not revoked.
+class Authenticator {
+ public:
+  Authenticator(const Store* store, const Clock* clock) : store_(store), clock_(clock) {}
+  // The directory as committed now.
+  absl::StatusOr<Directory> CurrentDirectory() const;
+  // The caller, with the directory it was resolved in (when `dir_out` is
+  // not null); or nullopt, having answered 401.
+  std::optional<Caller> operator()(const Request& req, Response& res, Directory* dir_out) const;
+
+ private:
+  const Store* store_;
+  const Clock* clock_;
+};
+
+}  // namespace docket::api
+
+#endif  // DOCKET_SERVICES_API_HTTP_UTIL_H_

@@ -37,7 +37,6 @@ using api::MakeRejection;
 using api::NextDue;
 using api::NotFound;
 using api::Param;
-using api::SendError;
 using api::SendJson;
 using api::SendRejection;
 using api::Unauthenticated;

@@ -32,15 +32,9 @@ namespace docket {
 using api::Authenticator;
 using api::BadRequest;
 using api::Caller;
-using api::EnumValue;
-using api::EventKind;
 using api::Forbidden;
 using api::LastLogPosition;
 using api::MakeRejection;
-using api::NextDue;
-using api::NotFound;
-using api::Param;
-using api::SendError;
 using api::SendJson;
 using api::SendRejection;
 using api::Unauthenticated;

@@ -275,7 +275,6 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     SendJson(res, *outcome);
   });
 
-
   // GET /v1/events?from=N (or Last-Event-ID: N): the log as server-sent
   // events, only the cases this principal may read; live from now without
   // either.
@@ -339,7 +338,6 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
           return true;
         });
   });
-
 
   // GET /v1/rejections[?case_id=]: refused commands, for supervisors and auditors.
   http_->Get("/v1/rejections", [store, authenticate](const Request& req, Response& res) {

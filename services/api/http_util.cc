@@ -65,7 +65,6 @@ void Forbidden(Response& res, const std::string& why) {
   SendRejection(res, MakeRejection(v1::RULE_PERMISSION, absl::StatusCode::kPermissionDenied, why));
 }
 
-
 // An enum value by its full name ("STAGE_RESOLVING") or short name
 // ("RESOLVING"); nullopt when neither names one.
 std::optional<int> EnumValue(const google::protobuf::EnumDescriptor* type, const std::string& text,
@@ -107,10 +106,9 @@ std::string Param(const Request& req, const char* name) {
   return req.has_param(name) ? req.get_param_value(name) : "";
 }
 
-
 void SendError(Response& res, const absl::Status& status) {
-  SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, status.code(),
-                                   std::string(status.message())));
+  SendRejection(res,
+                MakeRejection(v1::RULE_UNSPECIFIED, status.code(), std::string(status.message())));
 }
 
 absl::StatusOr<Directory> Authenticator::CurrentDirectory() const {

@@ -67,7 +67,9 @@ TEST(ReadersWritersTest, ReadersNeverFailBecauseAWriterIsBusy) {
       EXPECT_EQ(r.exit_code, 0) << read[0] << ": " << r.err;
       ++reads;
     }
-    if (i == 20) EXPECT_EQ(Ctl(dir, {"compact"}).exit_code, 0);
+    if (i == 20) {
+      EXPECT_EQ(Ctl(dir, {"compact"}).exit_code, 0);
+    }
   }
   EXPECT_EQ(writer.Wait(), 0);
   RecordProperty("reads", reads);

@@ -270,6 +270,19 @@ TEST_F(ApiTest, APreviewCommitsNothingAndEventsStreamOnlyWhatIsInScope) {
   EXPECT_THAT(resumed.body, Not(HasSubstr("event: case_opened")));
 }
 
+TEST_F(ApiTest, ReportsAreForThoseWhoSeeEveryBranch) {
+  Reply table = Curl("/v1/report?by=category", {}, supervisor_token_);  // E-300, headquarters.
+  EXPECT_EQ(table.status, 200) << table.body;
+  EXPECT_THAT(table.body, HasSubstr("\"columns\":[\"category\",\"opened\""));
+  EXPECT_THAT(table.body, HasSubstr("\"LOSS\""));
+  Reply csv = Curl("/v1/report?by=handler&format=csv", {}, supervisor_token_);
+  EXPECT_THAT(csv.body, HasSubstr("handler,handled,complaints"));
+  EXPECT_THAT(csv.body, HasSubstr("\nE-101,"));
+  EXPECT_EQ(Curl("/v1/report?by=planet", {}, supervisor_token_).status, 400);
+  const std::string gz = Login("E-101");
+  EXPECT_EQ(Curl("/v1/report?by=category", {}, gz).status, 403);  // A branch's handler.
+}
+
 TEST_F(ApiTest, ConcurrentConnectionsShareGroupCommits) {
   // 64 intakes from the phone adapter at once, over parallel connections.
   std::string config;

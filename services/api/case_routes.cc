@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -22,6 +23,8 @@
 #include "projections/keys.h"
 #include "services/api/http_util.h"
 #include "services/api/server.h"
+#include "services/audit/handler_report.h"
+#include "services/audit/report.h"
 #include "services/runtime/json_codec.h"
 
 namespace docket {
@@ -37,6 +40,7 @@ using api::MakeRejection;
 using api::NextDue;
 using api::NotFound;
 using api::Param;
+using api::SendError;
 using api::SendJson;
 using api::SendRejection;
 using api::Unauthenticated;
@@ -337,6 +341,49 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
           }
           return true;
         });
+  });
+
+  // GET /v1/report?by=...&format=json|csv: the statistics, for those who
+  // see every branch (the counters span all of them).
+  http_->Get("/v1/report", [store, authenticate](const Request& req, Response& res) {
+    Directory dir(v1::DirectoryState{});
+    std::optional<Caller> caller = authenticate(req, res, &dir);
+    if (!caller) return;
+    const v1::Role role = caller->principal.role();
+    if ((role != v1::ROLE_SUPERVISOR && role != v1::ROLE_AUDITOR) ||
+        !dir.SeesAllBranches(caller->principal)) {
+      return Forbidden(res, "reports span every branch: headquarters and auditors read them");
+    }
+    const std::string by_text = Param(req, "by");
+    std::vector<std::string> by;
+    if (!by_text.empty()) by = absl::StrSplit(by_text, ',');
+    const bool csv = Param(req, "format") == "csv";
+    if (!csv && !Param(req, "format").empty() && Param(req, "format") != "json") {
+      return BadRequest(res, "format is json or csv");
+    }
+    std::ostringstream out;
+    absl::Status written = by == std::vector<std::string>{"handler"}
+                               ? WriteHandlerReport(*store, ReportFormat::kCsv, out)
+                               : WriteReport(*store, by, ReportFormat::kCsv, out);
+    if (!written.ok()) {
+      return written.code() == absl::StatusCode::kInvalidArgument
+                 ? BadRequest(res, std::string(written.message()))
+                 : SendError(res, written);
+    }
+    if (csv) return res.set_content(out.str(), "text/csv");
+    v1::ReportTable table;
+    bool header = true;
+    for (absl::string_view line : absl::StrSplit(out.str(), '\n', absl::SkipEmpty())) {
+      std::vector<std::string> cells = absl::StrSplit(line, ',');
+      if (header) {
+        for (std::string& c : cells) table.add_columns(std::move(c));
+        header = false;
+        continue;
+      }
+      v1::ReportRow* row = table.add_rows();
+      for (std::string& c : cells) row->add_cells(std::move(c));
+    }
+    SendJson(res, table);
   });
 
   // GET /v1/rejections[?case_id=]: refused commands, for supervisors and auditors.

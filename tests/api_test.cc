@@ -152,6 +152,41 @@ TEST_F(ApiTest, EveryRequestIsAuthenticated) {
               Not(HasSubstr(token.substr(token.rfind('_') + 1))));
 }
 
+// What a stranger tried (a review of this API): chunked bodies past the
+// limit, password guessing, an event stream outliving its logout.
+TEST_F(ApiTest, AttacksFoundByAStrangerAreRefused) {
+  // A chunked body over the limit is cut off at the limit: 413, not buffered.
+  const std::string big = testing::WriteFile("chunked.json", std::string(3 << 20, 'x'));
+  for (const char* route : {"/v1/sessions", "/v1/commands"}) {
+    Reply r =
+        Curl(route, {"-X", "POST", "-H", "Transfer-Encoding: chunked", "--data-binary", "@" + big},
+             adapter_token_);
+    EXPECT_EQ(r.status, 413) << route << ": " << r.body;
+  }
+  // Five wrong passwords in a row lock the principal's logins for a while,
+  // even with the right one.
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Login("E-100", "guess"), "");
+  Reply locked = Curl("/v1/sessions",
+                      {"-X", "POST", "-d", R"({"principalId":"E-100","password":"docket-demo"})"});
+  EXPECT_EQ(locked.status, 429) << locked.body;
+  EXPECT_FALSE(Login("E-101").empty());  // Others are not locked out.
+
+  // A stream ends when its session does.
+  const std::string token = Login("E-101");
+  ASSERT_FALSE(token.empty());
+  const std::string out = testing::FreshDir("stream.out");
+  testing::Child stream({"/usr/bin/curl", "-s", "-N", "--max-time", "20", "-H",
+                         "Authorization: Bearer " + token, url_ + "/v1/events?from=1"},
+                        "/dev/null", out);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_EQ(Curl("/v1/sessions/current", {"-X", "DELETE"}, token).status, 204);
+  const auto started = std::chrono::steady_clock::now();
+  stream.Wait();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10))
+      << "the stream outlived its session";
+  EXPECT_THAT(testing::ReadFileOrDie(out), HasSubstr("event: case_opened"));
+}
+
 TEST_F(ApiTest, ReadsAreScopedAndOutOfScopeIsNotFound) {
   const std::string gz = Login("E-101");      // Handler at GZ.
   const std::string zhuhai = Login("E-100");  // Handler at ZHUHAI.
@@ -217,7 +252,13 @@ TEST_F(ApiTest, CommandsActAsTheTokensPrincipalOnly) {
       "/v1/commands",
       {"-X", "POST", "-d", R"({"commandId":"api-3","caseId":"C-2026-0001","archive":{}})"}, gz);
   EXPECT_EQ(out_of_scope.status, 200);  // An outcome: refused by the rules.
-  EXPECT_THAT(out_of_scope.body, HasSubstr("RULE_SCOPE"));
+  // Out of scope reads as missing, on commands as on reads.
+  EXPECT_THAT(out_of_scope.body, HasSubstr("RULE_UNKNOWN_CASE"));
+  EXPECT_THAT(out_of_scope.body, Not(HasSubstr("ZHUHAI")));
+  EXPECT_EQ(
+      Curl("/v1/commands", {"-X", "POST", "-d", R"({"commandId":"api-4","caseId":"C-1"})"}, gz)
+          .status,
+      400);  // No step.
   Reply garbage = Curl("/v1/commands", {"-X", "POST", "-d", "{not json"}, gz);
   EXPECT_EQ(garbage.status, 400);
   EXPECT_THAT(garbage.body, HasSubstr("RULE_UNDECODABLE"));

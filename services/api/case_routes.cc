@@ -44,6 +44,7 @@ using api::SendError;
 using api::SendJson;
 using api::SendRejection;
 using api::Unauthenticated;
+using api::WithBodyLimit;
 using httplib::Request;
 using httplib::Response;
 
@@ -52,53 +53,70 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
   const Clock* clock = runtime_->clock();
 
   // POST /v1/commands: one Command (JSON), or NDJSON committed as one group.
-  http_->Post("/v1/commands", [this, authenticate](const Request& req, Response& res) {
-    std::optional<Caller> caller = authenticate(req, res, nullptr);
-    if (!caller) return;
-    res.set_header("X-Docket-Principal", caller->principal.id());
-    const bool ndjson =
-        absl::StartsWith(req.get_header_value("Content-Type"), "application/x-ndjson");
-    std::vector<absl::string_view> lines;
-    if (ndjson) {
-      lines = absl::StrSplit(req.body, '\n', absl::SkipWhitespace());
-    } else {
-      lines.push_back(req.body);
-    }
-    std::vector<absl::StatusOr<v1::Command>> commands;
-    bool single_malformed = false;
-    for (absl::string_view line : lines) {
-      absl::StatusOr<v1::Command> command = ParseCommandJson(line);
-      single_malformed = !ndjson && !command.ok();
-      // The token says who acts: a command names that principal, or no one.
-      if (command.ok() && command->actor().id().empty()) {
-        command->mutable_actor()->set_id(caller->principal.id());
-      } else if (command.ok() && command->actor().id() != caller->principal.id()) {
-        command = Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
-                         absl::StrCat("command ", command->command_id(), " acts as ",
-                                      SafeText(command->actor().id(), 64), "; this token is ",
-                                      caller->principal.id(), "'s"));
-      }
-      commands.push_back(std::move(command));
-    }
-    if (commands.empty()) return BadRequest(res, "no command in the body");
-    absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes = queue_->Submit(std::move(commands));
-    if (!outcomes.ok()) {
-      SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcomes.status().code(),
-                                       std::string(outcomes.status().message())));
-      return;
-    }
-    if (!ndjson) {
-      const v1::CommandOutcome& o = (*outcomes)[0];
-      // Input that is no command is the request's fault (400); a refusal
-      // by the process is an outcome like an acceptance (200).
-      const bool unauthenticated = o.rejection().rule() == v1::RULE_UNAUTHENTICATED;
-      SendJson(res, o, single_malformed ? 400 : unauthenticated ? 401 : 200);
-      return;
-    }
-    std::string body;
-    for (const v1::CommandOutcome& o : *outcomes) absl::StrAppend(&body, ToJson(o), "\n");
-    res.set_content(body, "application/x-ndjson");
-  });
+  http_->Post(
+      "/v1/commands",
+      WithBodyLimit(options_.max_body_bytes, [this, authenticate](const Request& req,
+                                                                  Response& res) {
+        std::optional<Caller> caller = authenticate(req, res, nullptr);
+        if (!caller) return;
+        res.set_header("X-Docket-Principal", caller->principal.id());
+        const bool ndjson =
+            absl::StartsWith(req.get_header_value("Content-Type"), "application/x-ndjson");
+        std::vector<absl::string_view> lines;
+        if (ndjson) {
+          lines = absl::StrSplit(req.body, '\n', absl::SkipWhitespace());
+        } else {
+          lines.push_back(req.body);
+        }
+        std::vector<absl::StatusOr<v1::Command>> commands;
+        bool single_malformed = false;
+        for (absl::string_view line : lines) {
+          absl::StatusOr<v1::Command> command = ParseCommandJson(line);
+          if (command.ok() && command->body_case() == v1::Command::BODY_NOT_SET) {
+            command = Refuse(v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument,
+                             absl::StrCat("command ", command->command_id(), " names no step"));
+          }
+          single_malformed = !ndjson && !command.ok();
+          // The token says who acts: a command names that principal, or no one.
+          if (command.ok() && command->actor().id().empty()) {
+            command->mutable_actor()->set_id(caller->principal.id());
+          } else if (command.ok() && command->actor().id() != caller->principal.id()) {
+            command = Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
+                             absl::StrCat("command ", command->command_id(), " acts as ",
+                                          SafeText(command->actor().id(), 64), "; this token is ",
+                                          caller->principal.id(), "'s"));
+          }
+          commands.push_back(std::move(command));
+        }
+        if (commands.empty()) return BadRequest(res, "no command in the body");
+        absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
+            queue_->Submit(std::move(commands));
+        if (!outcomes.ok()) {
+          SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcomes.status().code(),
+                                           std::string(outcomes.status().message())));
+          return;
+        }
+        // A case out of the caller's scope answers as one that does not exist,
+        // on commands as on reads (the refusal itself is recorded as it was).
+        for (v1::CommandOutcome& o : *outcomes) {
+          if (o.rejection().rule() != v1::RULE_SCOPE) continue;
+          o.mutable_rejection()->set_rule(v1::RULE_UNKNOWN_CASE);
+          o.mutable_rejection()->set_code(absl::StatusCodeToString(absl::StatusCode::kNotFound));
+          o.mutable_rejection()->set_reason(
+              absl::StrCat("case ", o.rejection().case_id(), " does not exist"));
+        }
+        if (!ndjson) {
+          const v1::CommandOutcome& o = (*outcomes)[0];
+          // Input that is no command is the request's fault (400); a refusal
+          // by the process is an outcome like an acceptance (200).
+          const bool unauthenticated = o.rejection().rule() == v1::RULE_UNAUTHENTICATED;
+          SendJson(res, o, single_malformed ? 400 : unauthenticated ? 401 : 200);
+          return;
+        }
+        std::string body;
+        for (const v1::CommandOutcome& o : *outcomes) absl::StrAppend(&body, ToJson(o), "\n");
+        res.set_content(body, "application/x-ndjson");
+      }));
 
   // GET /v1/cases/{id}[?revision=N|as_of=TIME]
   http_->Get(R"(/v1/cases/([^/]+))", [store, authenticate](const Request& req, Response& res) {
@@ -123,7 +141,11 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
       }
       as_of = t;
     }
-    if (revision <= 0 && !as_of) return SendJson(res, *now);
+    if (revision < 0 || (revision > 0 && as_of)) {
+      return BadRequest(res, "give at most one of revision (1 or more) and as_of");
+    }
+    if (revision > now->revision()) return NotFound(res, id);
+    if (revision == 0 && !as_of) return SendJson(res, *now);
     v1::CaseState then;
     for (int64_t r = 1; r <= now->revision() && (revision <= 0 || r <= revision); ++r) {
       absl::StatusOr<std::optional<std::string>> bytes =
@@ -252,32 +274,34 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
   });
 
   // POST /v1/cases/{id}/preview: the outcome a command would have, not committed.
-  http_->Post(R"(/v1/cases/([^/]+)/preview)", [this, store, authenticate](const Request& req,
-                                                                          Response& res) {
-    Directory dir(v1::DirectoryState{});
-    std::optional<Caller> caller = authenticate(req, res, &dir);
-    if (!caller) return;
-    const std::string id = req.matches[1];
-    absl::StatusOr<v1::CaseState> state = store->ReadCase(id);
-    if (!state.ok() || state->revision() == 0 || !MayRead(dir, caller->principal, *state)) {
-      return NotFound(res, id);
-    }
-    absl::StatusOr<v1::Command> command = ParseCommandJson(req.body);
-    if (!command.ok()) return BadRequest(res, std::string(command.status().message()));
-    if (command->case_id().empty()) command->set_case_id(id);
-    if (command->command_id().empty()) command->set_command_id("preview");
-    if (command->case_id() != id) return BadRequest(res, "the command names another case");
-    if (!command->actor().id().empty() && command->actor().id() != caller->principal.id()) {
-      return Unauthenticated(res, "a preview acts as the token's principal");
-    }
-    command->mutable_actor()->set_id(caller->principal.id());
-    absl::StatusOr<v1::CommandOutcome> outcome = queue_->Preview(*std::move(command));
-    if (!outcome.ok()) {
-      return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcome.status().code(),
-                                              std::string(outcome.status().message())));
-    }
-    SendJson(res, *outcome);
-  });
+  http_->Post(
+      R"(/v1/cases/([^/]+)/preview)",
+      WithBodyLimit(
+          options_.max_body_bytes, [this, store, authenticate](const Request& req, Response& res) {
+            Directory dir(v1::DirectoryState{});
+            std::optional<Caller> caller = authenticate(req, res, &dir);
+            if (!caller) return;
+            const std::string id = req.matches[1];
+            absl::StatusOr<v1::CaseState> state = store->ReadCase(id);
+            if (!state.ok() || state->revision() == 0 || !MayRead(dir, caller->principal, *state)) {
+              return NotFound(res, id);
+            }
+            absl::StatusOr<v1::Command> command = ParseCommandJson(req.body);
+            if (!command.ok()) return BadRequest(res, std::string(command.status().message()));
+            if (command->case_id().empty()) command->set_case_id(id);
+            if (command->command_id().empty()) command->set_command_id("preview");
+            if (command->case_id() != id) return BadRequest(res, "the command names another case");
+            if (!command->actor().id().empty() && command->actor().id() != caller->principal.id()) {
+              return Unauthenticated(res, "a preview acts as the token's principal");
+            }
+            command->mutable_actor()->set_id(caller->principal.id());
+            absl::StatusOr<v1::CommandOutcome> outcome = queue_->Preview(*std::move(command));
+            if (!outcome.ok()) {
+              return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcome.status().code(),
+                                                      std::string(outcome.status().message())));
+            }
+            SendJson(res, *outcome);
+          }));
 
   // GET /v1/events?from=N (or Last-Event-ID: N): the log as server-sent
   // events, only the cases this principal may read; live from now without
@@ -290,7 +314,9 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     const std::string last_id = req.get_header_value("Last-Event-ID");
     uint64_t n = 0;
     if (!last_id.empty()) {
-      if (!absl::SimpleAtoi(last_id, &n)) return BadRequest(res, "Last-Event-ID is a position");
+      if (!absl::SimpleAtoi(last_id, &n) || n == UINT64_MAX) {
+        return BadRequest(res, "Last-Event-ID is a log position");
+      }
       from = n + 1;
     } else if (!Param(req, "from").empty()) {
       if (!absl::SimpleAtoi(Param(req, "from"), &n) || n < 1) {
@@ -298,16 +324,40 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
       }
       from = n;
     }
+    // Streams hold a worker each: a bounded number, so that they never
+    // starve the other requests.
+    if (streams_.fetch_add(1) >= kMaxEventStreams) {
+      streams_.fetch_sub(1);
+      res.set_header("Retry-After", "5");
+      return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kUnavailable,
+                                              "too many event streams; retry later"));
+    }
     res.set_header("Cache-Control", "no-cache");
     auto next = std::make_shared<uint64_t>(from);
+    auto checked_at = std::make_shared<absl::Time>(absl::Now());
+    const std::string authorization = req.get_header_value("Authorization");
     auto visible = std::make_shared<std::map<std::string, bool>>();
     auto idle_since = std::make_shared<absl::Time>(absl::Now());
     auto reader = std::make_shared<Caller>(*caller);
     auto directory = std::make_shared<Directory>(std::move(dir));
     res.set_chunked_content_provider(
-        "text/event-stream", [this, store, next, visible, idle_since, reader, directory](
-                                 size_t, httplib::DataSink& sink) {
+        "text/event-stream",
+        [this, store, next, visible, idle_since, reader, directory, checked_at, authorization,
+         authenticate](size_t, httplib::DataSink& sink) {
           if (stopping_.load()) return false;
+          // The token and the scope are checked again every second: a
+          // logout, a revocation or a move ends or narrows the stream.
+          if (absl::Now() - *checked_at > absl::Seconds(1)) {
+            *checked_at = absl::Now();
+            Directory now(v1::DirectoryState{});
+            absl::StatusOr<Caller> still = authenticate.Check(authorization, &now);
+            if (!still.ok()) return false;
+            if (still->principal.SerializeAsString() != reader->principal.SerializeAsString()) {
+              visible->clear();
+            }
+            *reader = *std::move(still);
+            *directory = std::move(now);
+          }
           std::string out;
           std::unique_ptr<rocksdb::Iterator> it = store->NewIterator(Cf::kLog);
           int sent = 0;
@@ -340,7 +390,8 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
           }
           return true;
-        });
+        },
+        [this](bool) { streams_.fetch_sub(1); });
   });
 
   // GET /v1/report?by=...&format=json|csv: the statistics, for those who

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/envelope.h"
 #include "engine/input_grammar.h"
@@ -117,34 +118,73 @@ absl::StatusOr<Directory> Authenticator::CurrentDirectory() const {
   return Directory(*std::move(state));
 }
 
-std::optional<Caller> Authenticator::operator()(const Request& req, Response& res,
-                                                Directory* dir_out) const {
-  const std::string header = req.get_header_value("Authorization");
-  if (!absl::StartsWith(header, "Bearer ")) {
-    Unauthenticated(res, "send Authorization: Bearer TOKEN");
-    return std::nullopt;
+absl::StatusOr<Caller> Authenticator::Check(absl::string_view authorization,
+                                            Directory* dir_out) const {
+  // The scheme's name is case-insensitive (RFC 9110).
+  if (authorization.size() < 7 || !absl::EqualsIgnoreCase(authorization.substr(0, 7), "Bearer ")) {
+    return absl::UnauthenticatedError("send Authorization: Bearer TOKEN");
   }
-  std::optional<Token> token = ParseToken(absl::string_view(header).substr(7));
+  std::optional<Token> token = ParseToken(absl::StripAsciiWhitespace(authorization.substr(7)));
   absl::StatusOr<Directory> dir = CurrentDirectory();
-  if (!dir.ok()) {
-    SendError(res, dir.status());
-    return std::nullopt;
-  }
+  if (!dir.ok()) return dir.status();
   const v1::ApiToken* known = token ? dir->FindToken(token->token_id) : nullptr;
   if (known == nullptr || known->revoked() ||
       (known->has_expires_at() && ToTime(known->expires_at()) <= clock_->Now()) ||
       !SecretMatches(token->secret, known->secret_sha256())) {
-    Unauthenticated(res, "the token is unknown, expired or revoked");
-    return std::nullopt;
+    return absl::UnauthenticatedError("the token is unknown, expired or revoked");
   }
   const v1::Principal* p = dir->FindPrincipal(known->principal_id());
   if (p == nullptr || p->revoked()) {
-    Unauthenticated(res, "the token's principal was revoked");
-    return std::nullopt;
+    return absl::UnauthenticatedError("the token's principal was revoked");
   }
   Caller caller{*p, known->token_id()};
   if (dir_out != nullptr) *dir_out = *std::move(dir);
   return caller;
+}
+
+std::optional<Caller> Authenticator::operator()(const Request& req, Response& res,
+                                                Directory* dir_out) const {
+  absl::StatusOr<Caller> caller = Check(req.get_header_value("Authorization"), dir_out);
+  if (caller.ok()) return *std::move(caller);
+  if (caller.status().code() == absl::StatusCode::kUnauthenticated) {
+    Unauthenticated(res, std::string(caller.status().message()));
+  } else {
+    SendError(res, caller.status());
+  }
+  return std::nullopt;
+}
+
+httplib::Server::HandlerWithContentReader WithBodyLimit(
+    size_t max_bytes, std::function<void(const Request&, Response&)> handler) {
+  return [max_bytes, handler = std::move(handler)](const Request& req, Response& res,
+                                                   const httplib::ContentReader& reader) {
+    std::string body;
+    bool over = false;
+    const bool read = reader([&](const char* data, size_t n) {
+      if (body.size() + n > max_bytes) {
+        over = true;
+        return false;  // Stop reading: nothing more is buffered.
+      }
+      body.append(data, n);
+      return true;
+    });
+    // The library refuses a declared Content-Length over its own limit
+    // before reading: that is over the limit too.
+    uint64_t declared = 0;
+    if (!absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared)) declared = 0;
+    if (over || (!read && declared > max_bytes)) {
+      res.set_header("Connection", "close");
+      SendRejection(res,
+                    MakeRejection(v1::RULE_COMMAND_TOO_LARGE, absl::StatusCode::kResourceExhausted,
+                                  absl::StrCat("the body is over ", max_bytes, " bytes")));
+      res.status = 413;
+      return;
+    }
+    if (!read) return BadRequest(res, "the body could not be read");
+    Request filled = req;
+    filled.body = std::move(body);
+    handler(filled, res);
+  };
 }
 
 }  // namespace docket::api

@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -52,6 +53,12 @@ uint64_t LastLogPosition(const Store& store);
 // The name of an event's body, e.g. "acknowledged".
 std::string EventKind(const v1::CaseEvent& event);
 
+// A POST handler that sees the whole body, read (chunked or not) only up
+// to `max_bytes`: a longer body answers 413 as soon as it passes the limit,
+// never buffered whole.
+httplib::Server::HandlerWithContentReader WithBodyLimit(
+    size_t max_bytes, std::function<void(const Request&, Response&)> handler);
+
 // Who is asking, as the directory knows them now.
 struct Caller {
   v1::Principal principal;
@@ -68,6 +75,9 @@ class Authenticator {
   // The caller, with the directory it was resolved in (when `dir_out` is
   // not null); or nullopt, having answered 401.
   std::optional<Caller> operator()(const Request& req, Response& res, Directory* dir_out) const;
+  // The same for an Authorization header's value: kUnauthenticated with the
+  // reason, or the caller (a live stream re-checks its token with it).
+  absl::StatusOr<Caller> Check(absl::string_view authorization, Directory* dir_out) const;
 
  private:
   const Store* store_;

@@ -38,6 +38,7 @@ using api::MakeRejection;
 using api::SendJson;
 using api::SendRejection;
 using api::Unauthenticated;
+using api::WithBodyLimit;
 using httplib::Request;
 using httplib::Response;
 
@@ -109,50 +110,80 @@ void ApiServer::Routes() {
   });
 
   // POST /v1/sessions: a person's password for a session token.
-  http_->Post("/v1/sessions", [this, authenticate, clock](const Request& req, Response& res) {
-    v1::CreateSessionRequest ask;
-    google::protobuf::util::JsonParseOptions strict;
-    if (!google::protobuf::util::JsonStringToMessage(req.body, &ask, strict).ok()) {
-      BadRequest(res, "the body is not a CreateSessionRequest");
-      return;
-    }
-    absl::StatusOr<Directory> dir = authenticate.CurrentDirectory();
-    if (!dir.ok())
-      return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, dir.status().code(), ""));
-    const v1::Principal* p = dir->FindPrincipal(ask.principal_id());
-    const v1::PasswordHash* hash = dir->FindPassword(ask.principal_id());
-    // One answer for an unknown person and a wrong password.
-    if (p == nullptr || p->revoked() || hash == nullptr ||
-        !PasswordMatches(ask.password(), *hash)) {
-      Unauthenticated(res, "unknown principal or wrong password");
-      return;
-    }
-    absl::StatusOr<Token> token = NewToken();
-    if (!token.ok())
-      return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, token.status().code(), ""));
-    const absl::Time expires = clock->Now() + options_.session_lifetime;
-    v1::Command issue;
-    issue.set_command_id(absl::StrCat("session-", token->token_id));
-    issue.set_case_id(kDirectoryStream);
-    v1::ApiToken* t = issue.mutable_directory()->mutable_issue_token()->mutable_token();
-    t->set_token_id(token->token_id);
-    t->set_principal_id(p->id());
-    t->set_secret_sha256(SecretSha256(token->secret));
-    *t->mutable_expires_at() = ToProto(expires);
-    absl::StatusOr<std::vector<v1::CommandOutcome>> issued = queue_->Submit({issue}, true);
-    if (!issued.ok() || (*issued)[0].has_rejection()) {
-      SendRejection(res, issued.ok() ? (*issued)[0].rejection()
-                                     : MakeRejection(v1::RULE_UNSPECIFIED, issued.status().code(),
-                                                     std::string(issued.status().message())));
-      return;
-    }
-    v1::Session session;
-    session.set_token(token->text());
-    *session.mutable_expires_at() = ToProto(expires);
-    *session.mutable_principal() = *p;
-    res.set_header("X-Docket-Principal", p->id());
-    SendJson(res, session, 201);
-  });
+  http_->Post(
+      "/v1/sessions",
+      WithBodyLimit(4096, [this, authenticate, clock](const Request& req, Response& res) {
+        v1::CreateSessionRequest ask;
+        google::protobuf::util::JsonParseOptions strict;
+        if (!google::protobuf::util::JsonStringToMessage(req.body, &ask, strict).ok()) {
+          BadRequest(res, "the body is not a CreateSessionRequest");
+          return;
+        }
+        absl::StatusOr<Directory> dir = authenticate.CurrentDirectory();
+        if (!dir.ok())
+          return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, dir.status().code(), ""));
+        const v1::Principal* p = dir->FindPrincipal(ask.principal_id());
+        const v1::PasswordHash* hash = dir->FindPassword(ask.principal_id());
+        // Guessing is slowed: after kMaxFailedLogins failures in a row a
+        // principal's logins wait kLoginLockout, whatever the password.
+        const absl::Time now = clock->Now();
+        {
+          std::lock_guard<std::mutex> lock(logins_mu_);
+          auto it = failed_logins_.find(ask.principal_id());
+          if (it != failed_logins_.end() && it->second.first >= kMaxFailedLogins &&
+              now - it->second.second < kLoginLockout) {
+            res.set_header("Retry-After", absl::StrCat(absl::ToInt64Seconds(kLoginLockout)));
+            return SendRejection(
+                res, MakeRejection(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kResourceExhausted,
+                                   "too many failed logins; wait and retry"));
+          }
+        }
+        // One answer, in about the same time, for an unknown person and a
+        // wrong password: the hash is computed either way.
+        static const v1::PasswordHash* const kNobody =
+            new v1::PasswordHash(*HashPassword("nobody-at-all", PasswordSalt("nobody", "nobody")));
+        const bool matches = PasswordMatches(ask.password(), hash != nullptr ? *hash : *kNobody);
+        if (p == nullptr || p->revoked() || hash == nullptr || !matches) {
+          std::lock_guard<std::mutex> lock(logins_mu_);
+          if (failed_logins_.size() < 100000 || failed_logins_.count(ask.principal_id()) > 0) {
+            auto& [count, last] = failed_logins_[ask.principal_id()];
+            ++count;
+            last = now;
+          }
+          Unauthenticated(res, "unknown principal or wrong password");
+          return;
+        }
+        {
+          std::lock_guard<std::mutex> lock(logins_mu_);
+          failed_logins_.erase(ask.principal_id());
+        }
+        absl::StatusOr<Token> token = NewToken();
+        if (!token.ok())
+          return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, token.status().code(), ""));
+        const absl::Time expires = clock->Now() + options_.session_lifetime;
+        v1::Command issue;
+        issue.set_command_id(absl::StrCat("session-", token->token_id));
+        issue.set_case_id(kDirectoryStream);
+        v1::ApiToken* t = issue.mutable_directory()->mutable_issue_token()->mutable_token();
+        t->set_token_id(token->token_id);
+        t->set_principal_id(p->id());
+        t->set_secret_sha256(SecretSha256(token->secret));
+        *t->mutable_expires_at() = ToProto(expires);
+        absl::StatusOr<std::vector<v1::CommandOutcome>> issued = queue_->Submit({issue}, true);
+        if (!issued.ok() || (*issued)[0].has_rejection()) {
+          SendRejection(res, issued.ok()
+                                 ? (*issued)[0].rejection()
+                                 : MakeRejection(v1::RULE_UNSPECIFIED, issued.status().code(),
+                                                 std::string(issued.status().message())));
+          return;
+        }
+        v1::Session session;
+        session.set_token(token->text());
+        *session.mutable_expires_at() = ToProto(expires);
+        *session.mutable_principal() = *p;
+        res.set_header("X-Docket-Principal", p->id());
+        SendJson(res, session, 201);
+      }));
 
   http_->Delete("/v1/sessions/current", [this, authenticate](const Request& req, Response& res) {
     std::optional<Caller> caller = authenticate(req, res, nullptr);

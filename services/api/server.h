@@ -61,6 +61,13 @@ class ApiServer {
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
+  static constexpr int kMaxEventStreams = 16;
+  static constexpr int kMaxFailedLogins = 5;
+  static constexpr absl::Duration kLoginLockout = absl::Minutes(5);
+  std::mutex logins_mu_;
+  // Failed logins in a row by principal id, and the last one's time.
+  std::map<std::string, std::pair<int, absl::Time>> failed_logins_;
+  std::atomic<int> streams_{0};  // Open event streams.
 
   // Requests by route and status, for /metrics.
   std::mutex metrics_mu_;

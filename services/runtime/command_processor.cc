@@ -130,9 +130,11 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
       decision.original_events.clear();
       outcome = Rejected(command,
                          Refuse(v1::RULE_DUPLICATE_COMMAND_ID, absl::StatusCode::kAlreadyExists,
+                                // Which case it was decided on is not said: the
+                                // sender may not be allowed to know the case.
                                 absl::StrCat("command ", command.command_id(),
-                                             " was already decided with different content (case ",
-                                             (*previous)->case_id(), ")")),
+                                             " was already decided with different content; "
+                                             "give a new command a new id")),
                          now);
       return decision;
     }

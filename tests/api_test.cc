@@ -324,6 +324,39 @@ TEST_F(ApiTest, ReportsAreForThoseWhoSeeEveryBranch) {
   EXPECT_EQ(Curl("/v1/report?by=category", {}, gz).status, 403);  // A branch's handler.
 }
 
+// docketctl --server gives what docketctl --data_dir gives, through the API.
+TEST_F(ApiTest, DocketctlThroughTheServer) {
+  const auto remote = [&](std::vector<std::string> args, const std::string& in = "") {
+    args.insert(args.begin(),
+                {testing::DocketctlPath(), "--server=" + url_, "--token=" + supervisor_token_});
+    return RunProcess(args, in);
+  };
+  for (const char* id : {"C-2026-0004", "C-2026-0006"}) {
+    RunResult local = Ctl(dir_, {"show", id});
+    RunResult served = remote({"show", id});
+    EXPECT_EQ(served.exit_code, 0) << served.err;
+    EXPECT_EQ(served.out, local.out) << id;
+  }
+  EXPECT_EQ(remote({"show", "C-NOWHERE"}).exit_code, 1);
+  RunResult listed = remote({"list", "--format=json"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  const std::vector<std::string> examples = testing::ReadLines(testing::SeedCasesPath());
+  const auto opened = std::count_if(examples.begin(), examples.end(), [](const std::string& l) {
+    return l.find("\"openCase\"") != std::string::npos;
+  });
+  EXPECT_EQ(std::count(listed.out.begin(), listed.out.end(), '\n'), opened);
+  RunResult csv = remote({"report", "--by=severity"});
+  EXPECT_THAT(csv.out, HasSubstr("severity,opened"));
+  RunResult submitted = remote(
+      {"submit"},
+      R"({"commandId":"remote-1","caseId":"C-2026-0005","recordFollowUp":{"method":"FOLLOW_UP_METHOD_PHONE","satisfaction":4}})"
+      "\n");
+  EXPECT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
+  EXPECT_THAT(submitted.out, HasSubstr("\"followUpRecorded\""));
+  EXPECT_EQ(RunProcess({testing::DocketctlPath(), "--server=" + url_, "list"}).exit_code, 2)
+      << "no token";
+}
+
 TEST_F(ApiTest, ConcurrentConnectionsShareGroupCommits) {
   // 64 intakes from the phone adapter at once, over parallel connections.
   std::string config;

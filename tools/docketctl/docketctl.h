@@ -40,6 +40,10 @@ int KeyCommand(const Args& args);
 int BackupCommand(const Args& args);
 int RestoreCommand(const Args& args);
 int Tail(const Args& args);
+
+// docketctl --server=URL VERB: the case verbs through a docketd's API
+// (server_client.cc).
+int ServerCommand(const std::string& verb, const Args& args);
 int Tick(const Args& args);
 int Rejections(const Args& args);
 

@@ -24,6 +24,8 @@ ABSL_DECLARE_FLAG(std::string, from);
 ABSL_DECLARE_FLAG(absl::Duration, every);
 ABSL_DECLARE_FLAG(std::string, kind);
 ABSL_DECLARE_FLAG(std::string, brokers);
+ABSL_DECLARE_FLAG(std::string, server);
+ABSL_DECLARE_FLAG(std::string, token);
 ABSL_DECLARE_FLAG(std::string, key_file);
 ABSL_DECLARE_FLAG(std::vector<std::string>, kafka);
 ABSL_DECLARE_FLAG(absl::Duration, timeout);

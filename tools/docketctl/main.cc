@@ -45,6 +45,10 @@ ABSL_FLAG(std::string, from, "beginning",
           "tail: first log position to print: beginning or a number.");
 ABSL_FLAG(absl::Duration, every, absl::ZeroDuration(),
           "tick: scan again at this interval (e.g. 1m) until SIGTERM.");
+ABSL_FLAG(std::string, server, "",
+          "A running docketd, e.g. http://127.0.0.1:8080: submit, show, history, list, "
+          "rejections and report go through its API (docs/api.md) instead of a data directory.");
+ABSL_FLAG(std::string, token, "", "with --server: the bearer token (default $DOCKET_TOKEN).");
 ABSL_FLAG(std::string, brokers, "",
           "submit, tail: talk to docketd over Kafka at these bootstrap servers "
           "(HOST:PORT,...) instead of using a data directory.");
@@ -169,6 +173,7 @@ int main(int argc, char** argv) {
       {"token", docket::ctl::TokenCommand},
       {"key", docket::ctl::KeyCommand},
   };
+  if (!absl::GetFlag(FLAGS_server).empty()) return docket::ctl::ServerCommand(command, args);
   auto it = kCommands.find(command);
   if (it == kCommands.end()) {
     std::cerr << "docketctl: unknown command '" << command << "'\n\n" << kUsageText;

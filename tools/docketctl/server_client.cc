@@ -1,0 +1,182 @@
+// docketctl --server=URL --token=T: the case verbs against a running
+// docketd (docs/api.md), so that operators need no data directory.
+
+#include <httplib.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "docket/v1/api.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/runtime/json_codec.h"
+#include "tools/docketctl/case_table.h"
+#include "tools/docketctl/docketctl.h"
+#include "tools/docketctl/flags.h"
+
+namespace docket::ctl {
+namespace {
+
+constexpr size_t kGroup = 512;  // Commands per request, as --batch.
+
+std::string Token() {
+  std::string token = absl::GetFlag(FLAGS_token);
+  if (token.empty()) {
+    const char* env = std::getenv("DOCKET_TOKEN");
+    if (env != nullptr) token = env;
+  }
+  return token;
+}
+
+// Percent-encodes all but RFC 3986's unreserved characters.
+std::string UrlEncode(absl::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      absl::StrAppend(&out, "%", absl::Hex(c, absl::kZeroPad2));
+    }
+  }
+  return out;
+}
+
+std::string Query(const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string q;
+  for (const auto& [k, v] : params) {
+    if (v.empty()) continue;
+    absl::StrAppend(&q, q.empty() ? "?" : "&", k, "=", UrlEncode(v));
+  }
+  return q;
+}
+
+// GET or POST against the server; the body on 2xx, else the error printed
+// and nullopt with `*code` set.
+std::optional<std::string> Call(httplib::Client& client, const std::string& method,
+                                const std::string& path, const std::string& body,
+                                const std::string& content_type, int* code) {
+  const httplib::Headers headers = {{"Authorization", "Bearer " + Token()}};
+  httplib::Result r = method == "GET" ? client.Get(path.c_str(), headers)
+                                      : client.Post(path.c_str(), headers, body, content_type.c_str());
+  if (!r) {
+    std::cerr << "docketctl: " << absl::GetFlag(FLAGS_server) << ": "
+              << httplib::to_string(r.error()) << "\n";
+    *code = kUsage;
+    return std::nullopt;
+  }
+  if (r->status / 100 == 2) return r->body;
+  std::cerr << "docketctl: " << r->status << " " << r->body;
+  *code = r->status == 404 ? kFailed : kUsage;
+  return std::nullopt;
+}
+
+int ServerSubmit(httplib::Client& client) {
+  bool refused = false;
+  std::vector<std::string> group;
+  const auto flush = [&]() -> int {
+    if (group.empty()) return kOk;
+    std::string body;
+    for (const std::string& line : group) absl::StrAppend(&body, line, "\n");
+    group.clear();
+    int code = kOk;
+    std::optional<std::string> out =
+        Call(client, "POST", "/v1/commands", body, "application/x-ndjson", &code);
+    if (!out) return code;
+    std::cout << *out << std::flush;
+    refused |= absl::StrContains(*out, "\"rejection\"");
+    return kOk;
+  };
+  for (std::string line; std::getline(std::cin, line);) {
+    group.push_back(line);
+    if (group.size() == kGroup) {
+      if (int code = flush(); code != kOk) return code;
+    }
+  }
+  if (int code = flush(); code != kOk) return code;
+  return refused ? kFailed : kOk;
+}
+
+int ServerList(httplib::Client& client) {
+  const bool json = absl::GetFlag(FLAGS_format) == "json";
+  if (!json) PrintCaseTableHeader(std::cout);
+  std::string page_token;
+  const absl::Time now = absl::Now();
+  do {
+    int code = kOk;
+    std::optional<std::string> out =
+        Call(client, "GET",
+             absl::StrCat("/v1/cases",
+                          Query({{"status", absl::GetFlag(FLAGS_status)},
+                                 {"severity", absl::GetFlag(FLAGS_severity)},
+                                 {"overdue", absl::GetFlag(FLAGS_overdue) ? "true" : ""},
+                                 {"page_size", "500"},
+                                 {"page_token", page_token}})),
+             "", "", &code);
+    if (!out) return code;
+    v1::CaseList list;
+    if (!google::protobuf::util::JsonStringToMessage(*out, &list).ok()) {
+      std::cerr << "docketctl: the server's case list does not decode\n";
+      return kUsage;
+    }
+    for (const v1::CaseState& c : list.cases()) {
+      if (json) {
+        std::cout << ToJson(c) << "\n";
+      } else {
+        PrintCaseTableRow(c, now, std::cout);
+      }
+    }
+    page_token = list.next_page_token();
+  } while (!page_token.empty());
+  return kOk;
+}
+
+}  // namespace
+
+int ServerCommand(const std::string& verb, const Args& args) {
+  if (Token().empty()) {
+    std::cerr << "docketctl: --server needs --token=TOKEN (or $DOCKET_TOKEN)\n";
+    return kUsage;
+  }
+  httplib::Client client(absl::GetFlag(FLAGS_server));
+  client.set_read_timeout(60, 0);
+  int code = kOk;
+  std::optional<std::string> out;
+  if (verb == "submit" && args.empty()) return ServerSubmit(client);
+  if (verb == "list" && args.empty()) return ServerList(client);
+  if ((verb == "show" || verb == "history") && args.size() == 1) {
+    const std::string path = absl::StrCat(
+        "/v1/cases/", UrlEncode(args[0]), verb == "history" ? "/history" : "",
+        verb == "show" ? Query({{"revision", absl::GetFlag(FLAGS_revision) > 0
+                                                 ? absl::StrCat(absl::GetFlag(FLAGS_revision))
+                                                 : ""},
+                                {"as_of", absl::GetFlag(FLAGS_as_of)}})
+                       : "");
+    out = Call(client, "GET", path, "", "", &code);
+  } else if (verb == "rejections" && args.size() <= 1) {
+    out = Call(client, "GET",
+               absl::StrCat("/v1/rejections", Query({{"case_id", args.empty() ? "" : args[0]}})),
+               "", "", &code);
+  } else if (verb == "report" && args.empty()) {
+    out = Call(client, "GET",
+               absl::StrCat("/v1/report", Query({{"by", absl::GetFlag(FLAGS_by)},
+                                                 {"format", absl::GetFlag(FLAGS_format) == "json"
+                                                                ? "json"
+                                                                : "csv"}})),
+               "", "", &code);
+  } else {
+    std::cerr << "docketctl: with --server: submit, show, history, list, rejections, report; "
+                 "administration (init, directory, token, backup, verify...) uses --data_dir\n";
+    return kUsage;
+  }
+  if (!out) return code;
+  std::cout << *out;
+  return kOk;
+}
+
+}  // namespace docket::ctl

@@ -62,8 +62,9 @@ std::optional<std::string> Call(httplib::Client& client, const std::string& meth
                                 const std::string& path, const std::string& body,
                                 const std::string& content_type, int* code) {
   const httplib::Headers headers = {{"Authorization", "Bearer " + Token()}};
-  httplib::Result r = method == "GET" ? client.Get(path.c_str(), headers)
-                                      : client.Post(path.c_str(), headers, body, content_type.c_str());
+  httplib::Result r = method == "GET"
+                          ? client.Get(path.c_str(), headers)
+                          : client.Post(path.c_str(), headers, body, content_type.c_str());
   if (!r) {
     std::cerr << "docketctl: " << absl::GetFlag(FLAGS_server) << ": "
               << httplib::to_string(r.error()) << "\n";
@@ -109,15 +110,14 @@ int ServerList(httplib::Client& client) {
   const absl::Time now = absl::Now();
   do {
     int code = kOk;
-    std::optional<std::string> out =
-        Call(client, "GET",
-             absl::StrCat("/v1/cases",
-                          Query({{"status", absl::GetFlag(FLAGS_status)},
-                                 {"severity", absl::GetFlag(FLAGS_severity)},
-                                 {"overdue", absl::GetFlag(FLAGS_overdue) ? "true" : ""},
-                                 {"page_size", "500"},
-                                 {"page_token", page_token}})),
-             "", "", &code);
+    std::optional<std::string> out = Call(
+        client, "GET",
+        absl::StrCat("/v1/cases", Query({{"status", absl::GetFlag(FLAGS_status)},
+                                         {"severity", absl::GetFlag(FLAGS_severity)},
+                                         {"overdue", absl::GetFlag(FLAGS_overdue) ? "true" : ""},
+                                         {"page_size", "500"},
+                                         {"page_token", page_token}})),
+        "", "", &code);
     if (!out) return code;
     v1::CaseList list;
     if (!google::protobuf::util::JsonStringToMessage(*out, &list).ok()) {
@@ -163,12 +163,12 @@ int ServerCommand(const std::string& verb, const Args& args) {
                absl::StrCat("/v1/rejections", Query({{"case_id", args.empty() ? "" : args[0]}})),
                "", "", &code);
   } else if (verb == "report" && args.empty()) {
-    out = Call(client, "GET",
-               absl::StrCat("/v1/report", Query({{"by", absl::GetFlag(FLAGS_by)},
-                                                 {"format", absl::GetFlag(FLAGS_format) == "json"
-                                                                ? "json"
-                                                                : "csv"}})),
-               "", "", &code);
+    out = Call(
+        client, "GET",
+        absl::StrCat("/v1/report",
+                     Query({{"by", absl::GetFlag(FLAGS_by)},
+                            {"format", absl::GetFlag(FLAGS_format) == "json" ? "json" : "csv"}})),
+        "", "", &code);
   } else {
     std::cerr << "docketctl: with --server: submit, show, history, list, rejections, report; "
                  "administration (init, directory, token, backup, verify...) uses --data_dir\n";

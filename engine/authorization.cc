@@ -149,4 +149,10 @@ bool MayRead(const Directory& directory, const v1::Principal& principal,
   return directory.InScope(principal, state.intake().handling_branch());
 }
 
+bool MayReadRejection(const Directory& directory, const v1::Principal& principal,
+                      const v1::CaseState& state) {
+  if (state.revision() == 0) return !principal.revoked() && directory.SeesAllBranches(principal);
+  return MayRead(directory, principal, state);
+}
+
 }  // namespace docket

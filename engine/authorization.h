@@ -49,6 +49,12 @@ bool Permits(const v1::Policy& policy, v1::Role role, const std::string& kind);
 bool MayRead(const Directory& directory, const v1::Principal& principal,
              const v1::CaseState& state);
 
+// Whether `principal` may read a refusal recorded on the case whose state
+// is `state`: as MayRead; a refused intake that left no case (revision 0)
+// has no branch to scope it by, so only those who see every branch read it.
+bool MayReadRejection(const Directory& directory, const v1::Principal& principal,
+                      const v1::CaseState& state);
+
 }  // namespace docket
 
 #endif  // DOCKET_ENGINE_AUTHORIZATION_H_

@@ -201,6 +201,17 @@ TEST_F(AuthorizationTest, APrincipalActsWithinItsScope) {
   EXPECT_TRUE(MayRead(d, *d.FindPrincipal("AUDITOR"), gz));
   EXPECT_FALSE(MayRead(d, *d.FindPrincipal("admin"), gz));
   EXPECT_FALSE(MayRead(d, *d.FindPrincipal("GONE"), gz));
+
+  // A refused intake left no case to scope it by: only those who see every
+  // branch read its refusal.
+  gz.set_revision(2);
+  EXPECT_TRUE(MayReadRejection(d, *d.FindPrincipal("H-GZ"), gz));
+  EXPECT_FALSE(MayReadRejection(d, *d.FindPrincipal("H-ZH"), gz));
+  const v1::CaseState none;
+  EXPECT_FALSE(MayReadRejection(d, *d.FindPrincipal("H-GZ"), none));
+  EXPECT_FALSE(MayReadRejection(d, *d.FindPrincipal("S-SOUTH"), none));
+  EXPECT_TRUE(MayReadRejection(d, *d.FindPrincipal("AUDITOR"), none));
+  EXPECT_TRUE(MayReadRejection(d, *d.FindPrincipal("S-HQ"), none));
 }
 
 TEST_F(AuthorizationTest, IntakeComesFromTheChannelsAdapterToAKnownBranch) {

@@ -19,6 +19,7 @@
 #include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "engine/time_util.h"
+#include "projections/case_history.h"
 #include "projections/hash_chain.h"
 #include "projections/keys.h"
 #include "services/api/http_util.h"
@@ -120,14 +121,11 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
 
   // GET /v1/cases/{id}[?revision=N|as_of=TIME]
   http_->Get(R"(/v1/cases/([^/]+))", [store, authenticate](const Request& req, Response& res) {
-    Directory dir(v1::DirectoryState{});
-    std::optional<Caller> caller = authenticate(req, res, &dir);
-    if (!caller) return;
     const std::string id = req.matches[1];
-    absl::StatusOr<v1::CaseState> now = store->ReadCase(id);
-    if (!now.ok() || now->revision() == 0 || !MayRead(dir, caller->principal, *now)) {
-      return NotFound(res, id);
-    }
+    std::optional<std::pair<Caller, v1::CaseState>> readable =
+        authenticate.ReadableCase(req, res, id);
+    if (!readable) return;
+    const v1::CaseState& now = readable->second;
     int64_t revision = 0;
     std::optional<absl::Time> as_of;
     if (!Param(req, "revision").empty() && !absl::SimpleAtoi(Param(req, "revision"), &revision)) {
@@ -144,59 +142,40 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     if (revision < 0 || (revision > 0 && as_of)) {
       return BadRequest(res, "give at most one of revision (1 or more) and as_of");
     }
-    if (revision > now->revision()) return NotFound(res, id);
-    if (revision == 0 && !as_of) return SendJson(res, *now);
-    v1::CaseState then;
-    for (int64_t r = 1; r <= now->revision() && (revision <= 0 || r <= revision); ++r) {
-      absl::StatusOr<std::optional<std::string>> bytes =
-          store->Get(Cf::kHistory, keys::History(id, r));
-      v1::StoredEvent stored;
-      v1::CaseEvent event;
-      if (!bytes.ok() || !bytes->has_value() || !stored.ParseFromString(**bytes) ||
-          !event.ParseFromString(stored.event())) {
-        return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kDataLoss,
-                                                "history does not decode"));
-      }
-      if (as_of && ToTime(event.recorded_at()) > *as_of) break;
-      then = Evolve(std::move(then), event);
-    }
-    if (then.revision() == 0) return NotFound(res, id);
-    SendJson(res, then);
+    if (revision > now.revision()) return NotFound(res, id);
+    if (revision == 0 && !as_of) return SendJson(res, now);
+    // As it was: folded from history, as docketctl show does.
+    absl::StatusOr<v1::CaseState> then =
+        CaseStateAt(*store, id, revision, as_of.value_or(absl::InfiniteFuture()));
+    if (!then.ok()) return SendError(res, then.status());
+    if (then->revision() == 0) return NotFound(res, id);
+    SendJson(res, *then);
   });
 
   // GET /v1/cases/{id}/history: each event with its hash link checked.
-  http_->Get(R"(/v1/cases/([^/]+)/history)", [store, authenticate](const Request& req,
-                                                                   Response& res) {
-    Directory dir(v1::DirectoryState{});
-    std::optional<Caller> caller = authenticate(req, res, &dir);
-    if (!caller) return;
-    const std::string id = req.matches[1];
-    absl::StatusOr<v1::CaseState> state = store->ReadCase(id);
-    if (!state.ok() || state->revision() == 0 || !MayRead(dir, caller->principal, *state)) {
-      return NotFound(res, id);
-    }
-    v1::CaseHistory history;
-    history.set_case_id(id);
-    std::string prev;
-    for (int64_t r = 1; r <= state->revision(); ++r) {
-      absl::StatusOr<std::optional<std::string>> bytes =
-          store->Get(Cf::kHistory, keys::History(id, r));
-      v1::StoredEvent stored;
-      if (!bytes.ok() || !bytes->has_value() || !stored.ParseFromString(**bytes)) {
-        return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kDataLoss,
-                                                "history does not decode"));
-      }
-      v1::HistoryEntry* e = history.add_entries();
-      e->set_revision(r);
-      e->set_hash_hex(HexEncode(stored.hash()));
-      e->set_prev_hash_hex(HexEncode(stored.prev_hash()));
-      e->set_link_verified(VerifyLink(stored, prev, absl::StrCat("revision ", r)).ok());
-      e->mutable_event()->ParseFromString(stored.event());
-      e->set_event_bytes(stored.event());
-      prev = stored.hash();
-    }
-    SendJson(res, history);
-  });
+  http_->Get(
+      R"(/v1/cases/([^/]+)/history)", [store, authenticate](const Request& req, Response& res) {
+        const std::string id = req.matches[1];
+        if (!authenticate.ReadableCase(req, res, id)) return;
+        v1::CaseHistory history;
+        history.set_case_id(id);
+        std::string prev;
+        absl::Status read = ForEachEvent(
+            *store, id, [&](const v1::StoredEvent& stored, const v1::CaseEvent& event) {
+              v1::HistoryEntry* e = history.add_entries();
+              e->set_revision(event.revision());
+              e->set_hash_hex(HexEncode(stored.hash()));
+              e->set_prev_hash_hex(HexEncode(stored.prev_hash()));
+              e->set_link_verified(
+                  VerifyLink(stored, prev, absl::StrCat("revision ", event.revision())).ok());
+              *e->mutable_event() = event;
+              e->set_event_bytes(stored.event());
+              prev = stored.hash();
+              return true;
+            });
+        if (!read.ok()) return SendError(res, read);
+        SendJson(res, history);
+      });
 
   // GET /v1/cases: the cases in scope, filtered, by next due time.
   http_->Get("/v1/cases", [store, clock, authenticate](const Request& req, Response& res) {
@@ -277,24 +256,21 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
   http_->Post(
       R"(/v1/cases/([^/]+)/preview)",
       WithBodyLimit(
-          options_.max_body_bytes, [this, store, authenticate](const Request& req, Response& res) {
-            Directory dir(v1::DirectoryState{});
-            std::optional<Caller> caller = authenticate(req, res, &dir);
-            if (!caller) return;
+          options_.max_body_bytes, [this, authenticate](const Request& req, Response& res) {
             const std::string id = req.matches[1];
-            absl::StatusOr<v1::CaseState> state = store->ReadCase(id);
-            if (!state.ok() || state->revision() == 0 || !MayRead(dir, caller->principal, *state)) {
-              return NotFound(res, id);
-            }
+            std::optional<std::pair<Caller, v1::CaseState>> readable =
+                authenticate.ReadableCase(req, res, id);
+            if (!readable) return;
+            const Caller& caller = readable->first;
             absl::StatusOr<v1::Command> command = ParseCommandJson(req.body);
             if (!command.ok()) return BadRequest(res, std::string(command.status().message()));
             if (command->case_id().empty()) command->set_case_id(id);
             if (command->command_id().empty()) command->set_command_id("preview");
             if (command->case_id() != id) return BadRequest(res, "the command names another case");
-            if (!command->actor().id().empty() && command->actor().id() != caller->principal.id()) {
+            if (!command->actor().id().empty() && command->actor().id() != caller.principal.id()) {
               return Unauthenticated(res, "a preview acts as the token's principal");
             }
-            command->mutable_actor()->set_id(caller->principal.id());
+            command->mutable_actor()->set_id(caller.principal.id());
             absl::StatusOr<v1::CommandOutcome> outcome = queue_->Preview(*std::move(command));
             if (!outcome.ok()) {
               return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcome.status().code(),
@@ -458,10 +434,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
       if (r.case_id() != last_case) {
         last_case = r.case_id();
         absl::StatusOr<v1::CaseState> s = store->ReadCase(r.case_id());
-        // A refused intake has no case: its intake's branch is unknown here,
-        // so only those who see all branches see it.
-        visible = s.ok() && s->revision() > 0 ? MayRead(dir, caller->principal, *s)
-                                              : dir.SeesAllBranches(caller->principal);
+        visible = s.ok() && MayReadRejection(dir, caller->principal, *s);
       }
       if (visible) *list.add_rejections() = std::move(r);
     }

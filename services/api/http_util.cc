@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "engine/authorization.h"
 #include "engine/envelope.h"
 #include "engine/input_grammar.h"
 #include "engine/time_util.h"
@@ -152,6 +153,19 @@ std::optional<Caller> Authenticator::operator()(const Request& req, Response& re
     SendError(res, caller.status());
   }
   return std::nullopt;
+}
+
+std::optional<std::pair<Caller, v1::CaseState>> Authenticator::ReadableCase(
+    const Request& req, Response& res, const std::string& id) const {
+  Directory dir(v1::DirectoryState{});
+  std::optional<Caller> caller = (*this)(req, res, &dir);
+  if (!caller) return std::nullopt;
+  absl::StatusOr<v1::CaseState> state = store_->ReadCase(id);
+  if (!state.ok() || state->revision() == 0 || !MayRead(dir, caller->principal, *state)) {
+    NotFound(res, id);
+    return std::nullopt;
+  }
+  return std::make_pair(*std::move(caller), *std::move(state));
 }
 
 httplib::Server::HandlerWithContentReader WithBodyLimit(

@@ -78,6 +78,10 @@ class Authenticator {
   // The same for an Authorization header's value: kUnauthenticated with the
   // reason, or the caller (a live stream re-checks its token with it).
   absl::StatusOr<Caller> Check(absl::string_view authorization, Directory* dir_out) const;
+  // The caller and case `id`, when the caller may read the case; otherwise
+  // nullopt, having answered 401, or 404 as for a case that does not exist.
+  std::optional<std::pair<Caller, v1::CaseState>> ReadableCase(const Request& req, Response& res,
+                                                               const std::string& id) const;
 
  private:
   const Store* store_;

@@ -13,6 +13,7 @@
 #include "engine/envelope.h"
 #include "engine/evolve.h"
 #include "engine/time_util.h"
+#include "projections/case_history.h"
 #include "projections/hash_chain.h"
 #include "projections/keys.h"
 #include "services/runtime/embedded_event_log.h"
@@ -24,24 +25,6 @@
 
 namespace docket::ctl {
 namespace {
-
-// Calls `visit` with each stored event of `case_id` in revision order.
-absl::Status ForEachEvent(
-    const Store& store, const std::string& case_id,
-    const std::function<bool(const v1::StoredEvent&, const v1::CaseEvent&)>& visit) {
-  const std::string prefix = keys::CasePrefix(case_id);
-  std::unique_ptr<rocksdb::Iterator> it = store.NewIterator(Cf::kHistory);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    v1::StoredEvent stored;
-    v1::CaseEvent event;
-    if (!stored.ParseFromArray(it->value().data(), it->value().size()) ||
-        !event.ParseFromString(stored.event())) {
-      return absl::DataLossError(absl::StrCat("case ", case_id, ": an event does not decode"));
-    }
-    if (!visit(stored, event)) break;
-  }
-  return FromRocks(it->status(), "reading history");
-}
 
 // --as=ID scopes a read to that principal, as the service scopes it: a
 // case outside its scope reads as if it did not exist. Without --as the
@@ -110,23 +93,15 @@ int Show(const Args& args) {
   }
   // The state is reconstructed by folding history, so any past revision or
   // time can be shown exactly as it was.
-  v1::CaseState state;
-  absl::Status s =
-      ForEachEvent(**store, args[0], [&](const v1::StoredEvent& stored, const v1::CaseEvent& e) {
-        if (revision > 0 && e.revision() > revision) return false;
-        if (ToTime(e.recorded_at()) > as_of) return false;
-        Apply(e, &state);
-        state.set_hash_head(stored.hash());
-        return true;
-      });
-  if (!s.ok()) return Fail(s);
-  if (state.revision() == 0) {
+  absl::StatusOr<v1::CaseState> state = CaseStateAt(**store, args[0], revision, as_of);
+  if (!state.ok()) return Fail(state.status());
+  if (state->revision() == 0) {
     std::cerr << "docketctl: case " << args[0]
               << (revision > 0 || !as_of_text.empty() ? " had no events then\n"
                                                       : " does not exist\n");
     return kFailed;
   }
-  std::cout << ToJson(state) << "\n";
+  std::cout << ToJson(*state) << "\n";
   return kOk;
 }
 
@@ -257,9 +232,7 @@ int Rejections(const Args& args) {
       last_case = rejection.case_id();
       absl::StatusOr<v1::CaseState> state = (*store)->ReadCase(last_case);
       if (!state.ok()) return Fail(state.status());
-      // A refused intake left no case: only who sees every branch sees it.
-      sees = state->revision() > 0 ? scope->Sees(*state)
-                                   : scope->directory->SeesAllBranches(scope->principal);
+      sees = MayReadRejection(*scope->directory, scope->principal, *state);
     }
     if (!sees) continue;
     std::cout << ToJson(rejection) << "\n";

@@ -73,10 +73,16 @@ absl::StatusOr<Events> DecidePenalty(const DecisionContext& ctx) {
 
 absl::StatusOr<Events> DecideExecutePenalty(const DecisionContext& ctx) {
   const std::string& id = ctx.command.execute_penalty().penalty_id();
+  const bool pending = std::any_of(ctx.state.penalties().begin(), ctx.state.penalties().end(),
+                                   [](const auto& penalty) { return !penalty.executed(); });
+  if (!pending) {
+    return RefuseNotNow(v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING,
+                        absl::StrCat(ctx.Case(), ": no penalty was decided and awaits execution"));
+  }
   const v1::CaseState::PenaltyState* p = FindPenalty(ctx.state, id);
   if (p == nullptr || p->executed()) {
-    return RefuseNotNow(
-        v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING,
+    return Refuse(  // One awaits: the id is what to fix.
+        v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING, absl::StatusCode::kInvalidArgument,
         absl::StrCat(ctx.Case(), ": penalty ", id,
                      p == nullptr ? " was never decided" : " was already executed"));
   }
@@ -94,9 +100,12 @@ absl::StatusOr<Events> DecidePayCompensation(const DecisionContext& ctx) {
                   {{"pay_compensation.amount_fen", cmd.amount_fen(), Quantity::kAmount}}));
   const int64_t owed =
       ctx.state.compensation_declined() ? 0 : ctx.state.proposed_fen() - ctx.state.paid_fen();
+  if (owed <= 0) {
+    return RefuseNotNow(v1::RULE_PAYMENT, absl::StrCat(ctx.Case(), ": nothing is owed"));
+  }
   if (cmd.amount_fen() <= 0 || cmd.amount_fen() > owed) {
-    return RefuseNotNow(
-        v1::RULE_PAYMENT,
+    return Refuse(  // The case owes: the amount is what to fix.
+        v1::RULE_PAYMENT, absl::StatusCode::kInvalidArgument,
         absl::StrCat(ctx.Case(), ": ", FormatFen(owed), " CNY is owed; a payment of ",
                      FormatFen(cmd.amount_fen()), " CNY does not fit"));
   }

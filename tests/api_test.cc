@@ -5,6 +5,7 @@
 // Rejection and no change, SIGTERM drains and exits 0.
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <regex>
@@ -44,7 +45,7 @@ class ApiTest : public ::testing::Test {
                   testing::ReadFileOrDie(testing::SeedCasesPath()))
                   .exit_code,
               0);
-    for (const char* who : {"E-101", "E-100"}) {
+    for (const char* who : {"E-101", "E-100", "A-100"}) {
       RunResult pw = Ctl(dir_, {"directory", "apply"},
                          absl::StrCat(R"({"commandId":"pw-)", who, R"(","actor":{"id":"admin"},)",
                                       R"("directory":{"setPassword":{"principalId":")", who,
@@ -58,10 +59,16 @@ class ApiTest : public ::testing::Test {
       ASSERT_EQ(issued.exit_code, 0) << issued.err;
       *token = std::string(absl::StripTrailingAsciiWhitespace(issued.out));
     }
+    // A console of one page and one script.
+    console_ = testing::FreshDir("console");
+    std::filesystem::create_directories(console_ + "/assets");
+    std::ofstream(console_ + "/index.html") << "<!doctype html><title>docket console</title>";
+    std::ofstream(console_ + "/assets/app-1234.js") << "console.log('docket');";
     out_ = testing::FreshDir("docketd.out");
     server_ = std::make_unique<testing::Child>(
         std::vector<std::string>{testing::DocketdPath(), "--data_dir=" + dir_,
-                                 "--listen=127.0.0.1:0", "--tick_every=0"},
+                                 "--listen=127.0.0.1:0", "--tick_every=0",
+                                 "--console_dir=" + console_},
         "/dev/null", out_, testing::FreshDir("docketd.err"));
     for (int i = 0; i < 100 && url_.empty(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -113,7 +120,15 @@ class ApiTest : public ::testing::Test {
     return m[1];
   }
 
-  std::string dir_, out_, url_, adapter_token_, supervisor_token_;
+  // curl -D - (headers and body) of a GET.
+  std::string Headers(const std::string& path, const std::string& token = "") {
+    std::vector<std::string> argv = {"/usr/bin/curl", "-s", "-D", "-", "-o", "/dev/null"};
+    if (!token.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
+    argv.push_back(url_ + path);
+    return RunProcess(argv).out;
+  }
+
+  std::string dir_, out_, url_, console_, adapter_token_, supervisor_token_;
   std::unique_ptr<testing::Child> server_;
 };
 
@@ -455,6 +470,137 @@ TEST_F(ApiTest, KillsUnderLoadLoseNothingAcknowledged) {
   server_.reset();
   RunResult verified = Ctl(dir_, {"verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
+}
+
+// The actions route answers what AvailableActions (engine/actions_test)
+// computes: allowed now for this principal, or why not; in scope only.
+TEST_F(ApiTest, ActionsSayWhatThisPrincipalMaySendNowAndWhyNotTheRest) {
+  const std::string gz = Login("E-101");
+  ASSERT_FALSE(gz.empty());
+  // C-2026-0005 (GZ) has had its reply: the follow-up is next.
+  Reply actions = Curl("/v1/cases/C-2026-0005/actions", {}, gz);
+  ASSERT_EQ(actions.status, 200) << actions.body;
+  EXPECT_THAT(actions.body, HasSubstr("\"caseId\":\"C-2026-0005\""));
+  EXPECT_THAT(actions.body, HasSubstr(R"({"command":"record_follow_up","allowed":true})"));
+  std::smatch ack;
+  ASSERT_TRUE(std::regex_search(actions.body, ack,
+                                std::regex(R"(\{"command":"acknowledge",[^}]*\})")));
+  EXPECT_THAT(ack.str(), Not(HasSubstr("\"allowed\":true")));  // false: left out.
+  EXPECT_THAT(ack.str(), HasSubstr("RULE_STEP_ORDER"));
+  EXPECT_THAT(ack.str(), HasSubstr("FAILED_PRECONDITION"));
+  // Deadline events are docket's own.
+  EXPECT_THAT(actions.body, HasSubstr(R"("command":"record_deadline_breach","rule":"RULE_PERMISSION")"));
+
+  // What the actions allow, the engine accepts.
+  Reply followed = Curl(
+      "/v1/commands",
+      {"-X", "POST", "-H", "Content-Type: application/json", "-d",
+       R"({"commandId":"follow-5","caseId":"C-2026-0005","actor":{"id":"E-101"},)"
+       R"("recordFollowUp":{"method":"FOLLOW_UP_METHOD_PHONE","satisfaction":5}})"},
+      gz);
+  EXPECT_EQ(followed.status, 200) << followed.body;
+
+  // Out of scope, missing, unauthenticated: as for any read.
+  EXPECT_EQ(Curl("/v1/cases/C-2026-0001/actions", {}, gz).status, 404);
+  EXPECT_EQ(Curl("/v1/cases/C-NOWHERE/actions", {}, gz).status, 404);
+  EXPECT_EQ(Curl("/v1/cases/C-2026-0005/actions").status, 401);
+  // An auditor reads the case and may send nothing.
+  const std::string auditor = Login("A-100");
+  Reply audited = Curl("/v1/cases/C-2026-0005/actions", {}, auditor);
+  EXPECT_EQ(audited.status, 200);
+  EXPECT_THAT(audited.body, Not(HasSubstr("\"allowed\":true")));
+}
+
+TEST_F(ApiTest, EvidenceIsUploadedByContentAndReadInTheScopeOfItsCase) {
+  const std::string zhuhai = Login("E-100");
+  const std::string gz = Login("E-101");
+  const std::string auditor = Login("A-100");
+  ASSERT_FALSE(zhuhai.empty() || gz.empty() || auditor.empty());
+  // Upload: stored by content, described, not yet attached to anything.
+  const std::string photo = testing::WriteFile("photo.png", "\x89PNG\r\n\x1a\n docket test photo");
+  Reply up = Curl("/v1/evidence?kind=PHOTO&name=photo.png",
+                  {"-X", "POST", "-H", "Content-Type: image/png", "--data-binary", "@" + photo},
+                  gz);
+  ASSERT_EQ(up.status, 201) << up.body;
+  const std::string sha =
+      absl::StrSplit(RunProcess({"/usr/bin/sha256sum", photo}).out, ' ').begin()->data();
+  EXPECT_THAT(up.body, HasSubstr(absl::StrCat("\"uri\":\"cas://", sha.substr(0, 64), "\"")));
+  EXPECT_THAT(up.body, HasSubstr("\"mediaType\":\"image/png\""));
+  EXPECT_THAT(up.body, HasSubstr("\"kind\":\"EVIDENCE_KIND_PHOTO\""));
+  // Who may not attach may not upload; a media type is a media type.
+  EXPECT_EQ(Curl("/v1/evidence", {"-X", "POST", "-H", "Content-Type: image/png",
+                                   "--data-binary", "@" + photo},
+                 auditor)
+                .status,
+            403);
+  EXPECT_EQ(Curl("/v1/evidence", {"-X", "POST", "-H", "Content-Type: <script>",
+                                   "--data-binary", "@" + photo},
+                 gz)
+                .status,
+            400);
+  EXPECT_EQ(Curl("/v1/evidence", {"-X", "POST", "--data-binary", "@" + photo}).status, 401);
+
+  // Download: the photo C-2026-0001 (ZHUHAI) attached, byte for byte.
+  const std::string attached = "dab83750bfa0f03e0ebfac01ae179ee5f95e97f7dbd4d4fb778481b2c603c2aa";
+  const std::string path = absl::StrCat("/v1/evidence/", attached, "?case_id=C-2026-0001");
+  Reply got = Curl(path, {}, zhuhai);
+  EXPECT_EQ(got.status, 200);
+  const std::string saved = testing::WriteFile("downloaded.jpg", got.body);
+  EXPECT_EQ(RunProcess({"/usr/bin/sha256sum", saved}).out.substr(0, 64), attached);
+  const std::string headers = Headers(path, zhuhai);
+  EXPECT_THAT(headers, HasSubstr("X-Content-Type-Options: nosniff"));
+  EXPECT_THAT(headers, HasSubstr("Content-Security-Policy: sandbox"));
+  // Out of scope, not attached to the case named, no case named: nothing.
+  EXPECT_EQ(Curl(path, {}, gz).status, 404);
+  EXPECT_EQ(Curl(absl::StrCat("/v1/evidence/", attached, "?case_id=C-2026-0005"), {}, gz).status,
+            404);
+  EXPECT_EQ(Curl(absl::StrCat("/v1/evidence/", sha.substr(0, 64), "?case_id=C-2026-0001"), {},
+                 zhuhai)
+                .status,
+            404);
+  EXPECT_EQ(Curl(absl::StrCat("/v1/evidence/", attached), {}, zhuhai).status, 400);
+  EXPECT_EQ(Curl(path).status, 401);
+}
+
+TEST_F(ApiTest, TheAuditIsTheAuditorsAndFindsTheDirectorySound) {
+  const std::string auditor = Login("A-100");
+  ASSERT_FALSE(auditor.empty());
+  Reply audit = Curl("/v1/audit", {}, auditor);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  EXPECT_THAT(audit.body, HasSubstr("\"ok\":true"));
+  EXPECT_THAT(audit.body, HasSubstr("\"evidenceChecked\":\""));
+  EXPECT_THAT(audit.body, Not(HasSubstr("problems")));
+  EXPECT_EQ(Curl("/v1/audit", {}, Login("E-101")).status, 403);
+  EXPECT_EQ(Curl("/v1/audit", {}, supervisor_token_).status, 403);
+  EXPECT_EQ(Curl("/v1/audit").status, 401);
+}
+
+TEST_F(ApiTest, WrongMethodsAre405AndTheConsoleIsServedHardened) {
+  Reply wrong = Curl("/v1/commands", {"-X", "DELETE"}, supervisor_token_);
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_THAT(wrong.body, HasSubstr("\"code\":\"INVALID_ARGUMENT\""));
+  EXPECT_EQ(Curl("/v1/cases/C-2026-0005", {"-X", "PUT"}, supervisor_token_).status, 405);
+  EXPECT_EQ(Curl("/v1/cases/C-2026-0005", {"-X", "PUT", "-d", "{}"}, supervisor_token_).status,
+            405);
+  EXPECT_EQ(Curl("/v1/sessions", {"-X", "GET"}).status, 405);
+  EXPECT_EQ(Curl("/v1/nothing-here", {}, supervisor_token_).status, 404);
+
+  // The console: its page at / and at its own paths, its assets, with a
+  // content security policy; never instead of an API answer.
+  for (const char* page : {"/", "/cases/C-2026-0005", "/queue"}) {
+    Reply html = Curl(page);
+    EXPECT_EQ(html.status, 200) << page;
+    EXPECT_THAT(html.body, HasSubstr("<title>docket console</title>")) << page;
+  }
+  EXPECT_THAT(Headers("/cases/C-2026-0005"),
+              HasSubstr("Content-Security-Policy: default-src 'self'"));
+  EXPECT_THAT(Headers("/"), HasSubstr("X-Frame-Options: DENY"));
+  Reply script = Curl("/assets/app-1234.js");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_THAT(script.body, HasSubstr("console.log"));
+  EXPECT_EQ(Curl("/assets/missing.js").status, 404);
+  EXPECT_THAT(Curl("/v1/cases/C-2026-0005").body, HasSubstr("UNAUTHENTICATED"));
+  EXPECT_EQ(Curl("/healthz").status, 200);
 }
 
 }  // namespace

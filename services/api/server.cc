@@ -3,6 +3,10 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -28,6 +32,42 @@
 #include "services/runtime/json_codec.h"
 
 namespace docket {
+namespace {
+
+// The methods each route answers, by path, for 405 and its Allow header;
+// empty for a path no route serves.
+std::string AllowedMethods(const std::string& path) {
+  static const auto* const kRoutes = new std::vector<std::pair<std::regex, std::string>>{
+      {std::regex("/v1/commands"), "POST"},
+      {std::regex("/v1/sessions"), "POST"},
+      {std::regex("/v1/sessions/current"), "DELETE"},
+      {std::regex("/v1/(me|directory|cases|events|report|rejections|audit)"), "GET"},
+      {std::regex("/v1/cases/[^/]+(/history|/actions)?"), "GET"},
+      {std::regex("/v1/cases/[^/]+/preview"), "POST"},
+      {std::regex("/v1/evidence"), "POST"},
+      {std::regex("/v1/evidence/[^/]+"), "GET"},
+      {std::regex("/(healthz|readyz|metrics)"), "GET"},
+  };
+  for (const auto& [pattern, methods] : *kRoutes) {
+    if (std::regex_match(path, pattern)) return methods;
+  }
+  return "";
+}
+
+// The route of a request for /metrics, with ids and hashes as placeholders
+// so that the label set stays small.
+std::string RouteLabel(const httplib::Request& req) {
+  if (req.matches.empty()) return "unmatched";
+  if (absl::StartsWith(req.path, "/v1/cases/")) return req.method + " /v1/cases/{id}";
+  if (absl::StartsWith(req.path, "/v1/evidence/")) return req.method + " /v1/evidence/{sha256}";
+  if (!absl::StartsWith(req.path, "/v1/") && req.path != "/healthz" && req.path != "/readyz" &&
+      req.path != "/metrics") {
+    return req.method + " console";
+  }
+  return req.method + " " + req.path;
+}
+
+}  // namespace
 
 using api::Authenticator;
 using api::BadRequest;
@@ -50,7 +90,10 @@ ApiServer::ApiServer(EmbeddedRuntime* runtime, CommitQueue* queue, ServerOptions
   } else {
     http_ = std::make_unique<httplib::Server>();
   }
-  http_->set_payload_max_length(options_.max_body_bytes);
+  // Each route that reads a body bounds it itself (WithBodyLimit); this is
+  // the largest of them, an evidence upload.
+  http_->set_payload_max_length(std::max<size_t>(
+      options_.max_body_bytes, static_cast<size_t>(runtime_->policy().evidence().max_bytes())));
   const int64_t read_s = absl::ToInt64Seconds(options_.read_timeout);
   http_->set_read_timeout(read_s, 0);
   http_->set_write_timeout(read_s, 0);
@@ -84,6 +127,45 @@ void ApiServer::Stop() {
   http_->stop();
 }
 
+void ApiServer::ConsoleRoutes() {
+  const std::string dir = options_.console_dir;
+  if (dir.empty() || !std::filesystem::exists(std::filesystem::path(dir) / "index.html")) return;
+  // The console's own pages: this origin's scripts and styles only, never
+  // framed.
+  auto harden = [](Response& res) {
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' blob: data:; style-src 'self' "
+                   "'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; "
+                   "base-uri 'none'; form-action 'self'");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Referrer-Policy", "no-referrer");
+  };
+  http_->set_mount_point("/", dir);
+  http_->set_file_request_handler([harden](const Request& req, Response& res) {
+    harden(res);
+    // Hashed assets never change; index.html always may.
+    res.set_header("Cache-Control", absl::StartsWith(req.path, "/assets/")
+                                        ? "public, max-age=31536000, immutable"
+                                        : "no-cache");
+  });
+  // A page of the console's router (e.g. /cases/C-1, reloaded): index.html.
+  const std::string index = (std::filesystem::path(dir) / "index.html").string();
+  http_->Get(R"(/(?!v1(/|$)|healthz$|readyz$|metrics$|assets/)[^.]*)",
+             [index, harden](const Request&, Response& res) {
+               std::ifstream in(index, std::ios::binary);
+               std::stringstream html;
+               html << in.rdbuf();
+               if (!in) {
+                 res.status = 404;
+                 return;
+               }
+               harden(res);
+               res.set_header("Cache-Control", "no-cache");
+               res.set_content(html.str(), "text/html; charset=utf-8");
+             });
+}
+
 void ApiServer::Routes() {
   Store* store = runtime_->store();
   const Clock* clock = runtime_->clock();
@@ -96,10 +178,7 @@ void ApiServer::Routes() {
                                                        : "-")
               << "\n";
     std::lock_guard<std::mutex> lock(metrics_mu_);
-    const std::string route =
-        req.matches.empty() ? std::string("unmatched") : std::string(req.method) + " " + req.path;
-    ++requests_[{absl::StartsWith(req.path, "/v1/cases/") ? req.method + " /v1/cases/{id}" : route,
-                 res.status}];
+    ++requests_[{RouteLabel(req), res.status}];
   });
 
   http_->Get("/healthz",
@@ -185,7 +264,8 @@ void ApiServer::Routes() {
         SendJson(res, session, 201);
       }));
 
-  http_->Delete("/v1/sessions/current", [this, authenticate](const Request& req, Response& res) {
+  http_->Delete("/v1/sessions/current", WithBodyLimit(4096, [this, authenticate](
+                                                            const Request& req, Response& res) {
     std::optional<Caller> caller = authenticate(req, res, nullptr);
     if (!caller) return;
     v1::Command revoke;
@@ -194,7 +274,7 @@ void ApiServer::Routes() {
     revoke.mutable_directory()->mutable_revoke_token()->set_token_id(caller->token_id);
     absl::StatusOr<std::vector<v1::CommandOutcome>> done = queue_->Submit({revoke}, true);
     res.status = done.ok() ? 204 : 503;
-  });
+  }));
 
   http_->Get("/v1/me", [this, authenticate](const Request& req, Response& res) {
     Directory dir(v1::DirectoryState{});
@@ -255,14 +335,26 @@ void ApiServer::Routes() {
   });
 
   CaseRoutes(authenticate);
+  AuditRoutes(authenticate);
+  ConsoleRoutes();
 
   // Anything else: a Rejection, never an HTML page.
   http_->set_error_handler([](const Request& req, Response& res) {
     if (!res.body.empty()) return;
+    if (res.status == 404 || res.status == 400) {
+      // A route that exists, asked with another method (a body-less PUT is
+      // refused before routing, as 400).
+      const std::string allow = AllowedMethods(req.path);
+      if (!allow.empty() && !absl::StrContains(allow, req.method)) {
+        res.status = 405;
+        res.set_header("Allow", allow);
+      }
+    }
     const std::string why =
         res.status == 404   ? absl::StrCat("no route ", req.method, " ", SafeText(req.path, 200))
         : res.status == 413 ? "the body is over the limit"
-        : res.status == 405 ? "method not allowed"
+        : res.status == 405 ? absl::StrCat(req.method, " is not allowed here; use ",
+                                           res.get_header_value("Allow"))
                             : "bad request";
     v1::Rejection r = MakeRejection(v1::RULE_MALFORMED_COMMAND,
                                     res.status == 404   ? absl::StatusCode::kNotFound

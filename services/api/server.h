@@ -28,6 +28,9 @@ struct ServerOptions {
   size_t max_body_bytes = 1 << 20;
   absl::Duration session_lifetime = absl::Hours(12);
   absl::Duration read_timeout = absl::Seconds(5);  // A slow client lets go of its worker.
+  // The console's built files (index.html and its assets), served at "/";
+  // empty or missing: no console.
+  std::string console_dir;
 };
 
 // docketd's HTTP API on the embedded log (docs/api.md): every request
@@ -54,6 +57,10 @@ class ApiServer {
   void Routes();
   // services/api/case_routes.cc.
   void CaseRoutes(const api::Authenticator& authenticate);
+  // services/api/audit_routes.cc: evidence and the audit.
+  void AuditRoutes(const api::Authenticator& authenticate);
+  // The console's files at "/", and index.html for its own paths.
+  void ConsoleRoutes();
 
   EmbeddedRuntime* const runtime_;
   CommitQueue* const queue_;
@@ -68,6 +75,7 @@ class ApiServer {
   // Failed logins in a row by principal id, and the last one's time.
   std::map<std::string, std::pair<int, absl::Time>> failed_logins_;
   std::atomic<int> streams_{0};  // Open event streams.
+  std::mutex audit_mu_;          // One audit at a time.
 
   // Requests by route and status, for /metrics.
   std::mutex metrics_mu_;

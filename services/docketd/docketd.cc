@@ -58,6 +58,8 @@ ABSL_FLAG(std::string, listen, "",
 ABSL_FLAG(std::string, tls_cert, "", "TLS certificate (PEM) for --listen");
 ABSL_FLAG(std::string, tls_key, "", "TLS private key (PEM) for --listen");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "Largest request body --listen accepts (413 above)");
+ABSL_FLAG(std::string, console_dir, "tools/console/dist",
+          "The web console's built files, served at / by --listen (none if missing)");
 ABSL_FLAG(bool, require_signatures, true,
           "Refuse unsigned records on docket.commands (RULE_UNAUTHENTICATED); "
           "--norequire_signatures trusts the brokers' ACLs instead");
@@ -92,6 +94,7 @@ int Serve(docket::EmbeddedRuntime* runtime) {
   }
   options.max_body_bytes =
       static_cast<size_t>(std::max<int64_t>(1024, absl::GetFlag(FLAGS_max_body_bytes)));
+  options.console_dir = absl::GetFlag(FLAGS_console_dir);
   DeadlineScanner scanner(runtime->store(), runtime->processor());
   CommitQueue queue(runtime->processor(), &scanner, runtime->clock(),
                     absl::GetFlag(FLAGS_tick_every));

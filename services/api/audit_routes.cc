@@ -1,0 +1,175 @@
+// The routes behind a case's facts: evidence uploaded and fetched, and the
+// auditor's check of the whole data directory (docs/api.md).
+
+#include <mutex>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "docket/v1/api.pb.h"
+#include "engine/authorization.h"
+#include "engine/time_util.h"
+#include "projections/store.h"
+#include "services/api/http_util.h"
+#include "services/api/server.h"
+#include "services/audit/auditor.h"
+
+namespace docket {
+namespace {
+
+using api::BadRequest;
+using api::Caller;
+using api::EnumValue;
+using api::Forbidden;
+using api::Param;
+using api::SendError;
+using api::SendJson;
+using httplib::Request;
+using httplib::Response;
+
+bool IsSha256Hex(absl::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!absl::ascii_isdigit(c) && !(c >= 'a' && c <= 'f')) return false;
+  }
+  return true;
+}
+
+// A media type as a client may state it: type/subtype, printable, short.
+bool IsMediaType(absl::string_view s) {
+  if (s.empty() || s.size() > 100 || !absl::StrContains(s, '/')) return false;
+  for (char c : s) {
+    if (!absl::ascii_isalnum(c) && !absl::StrContains("/.+-_", c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
+  const EmbeddedRuntime* runtime = runtime_;
+
+  // POST /v1/evidence?kind=&name=: the bytes, stored by content; the
+  // Evidence to attach with an attach_evidence command.
+  http_->Post(
+      "/v1/evidence",
+      api::WithBodyLimit(
+          static_cast<size_t>(runtime->policy().evidence().max_bytes()),
+          [runtime, authenticate](const Request& req, Response& res) {
+            absl::StatusOr<Directory> directory = authenticate.CurrentDirectory();
+            if (!directory.ok()) return SendError(res, directory.status());
+            std::optional<Caller> caller = authenticate(req, res, nullptr);
+            if (!caller) return;
+            res.set_header("X-Docket-Principal", caller->principal.id());
+            if (!Permits(runtime->policy(), caller->principal.role(), "attach_evidence")) {
+              return Forbidden(res, absl::StrCat(v1::Role_Name(caller->principal.role()),
+                                                 " may not attach evidence"));
+            }
+            v1::EvidenceKind kind = v1::EVIDENCE_KIND_PHOTO;
+            if (!Param(req, "kind").empty()) {
+              std::optional<int> value =
+                  EnumValue(v1::EvidenceKind_descriptor(), Param(req, "kind"), "EVIDENCE_KIND_");
+              if (!value || *value == 0) return BadRequest(res, "kind is an EvidenceKind");
+              kind = static_cast<v1::EvidenceKind>(*value);
+            }
+            std::string media_type(req.get_header_value("Content-Type"));
+            media_type = std::string(absl::StripAsciiWhitespace(
+                media_type.substr(0, media_type.find(';'))));
+            if (!IsMediaType(media_type)) {
+              return BadRequest(res, "Content-Type names the file's media type, e.g. image/jpeg");
+            }
+            const std::string name = Param(req, "name");
+            if (name.size() > 200 || absl::StrContains(name, '/') ||
+                std::any_of(name.begin(), name.end(),
+                            [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+              return BadRequest(res, "name is a file name, without a path");
+            }
+            if (req.body.empty()) return BadRequest(res, "the body is the file, and it is empty");
+            absl::StatusOr<v1::Evidence> stored =
+                runtime->evidence().PutBytes(req.body, name, kind, media_type);
+            if (!stored.ok()) return SendError(res, stored.status());
+            stored->set_captured_by(caller->principal.id());
+            SendJson(res, *stored, 201);
+          }));
+
+  // GET /v1/evidence/{sha256}?case_id=C: the bytes, to whoever may read a
+  // case that attached them.
+  http_->Get(R"(/v1/evidence/([^/]+))", [runtime, authenticate](const Request& req,
+                                                                  Response& res) {
+    const std::string sha = req.matches[1];
+    const std::string case_id = Param(req, "case_id");
+    if (case_id.empty()) {
+      // Without the case, the caller is only told to name it.
+      if (!authenticate(req, res, nullptr)) return;
+      return BadRequest(res, "name the case that attached the file: ?case_id=");
+    }
+    std::optional<std::pair<Caller, v1::CaseState>> readable =
+        authenticate.ReadableCase(req, res, case_id);
+    if (!readable) return;
+    res.set_header("X-Docket-Principal", readable->first.principal.id());
+    const v1::Evidence* found = nullptr;
+    for (const v1::Evidence& e : readable->second.evidence()) {
+      if (e.sha256_hex() == sha && e.uri() == absl::StrCat("cas://", sha)) found = &e;
+    }
+    if (!IsSha256Hex(sha) || found == nullptr) {
+      return SendError(res, absl::NotFoundError(absl::StrCat("case ", case_id,
+                                                             " attached no file ", sha)));
+    }
+    absl::Status intact = runtime->evidence().Check(*found);
+    if (!intact.ok()) return SendError(res, intact);
+    const std::string path = runtime->evidence().PathFor(sha);
+    const std::string media_type =
+        IsMediaType(found->media_type()) ? found->media_type() : "application/octet-stream";
+    // Served as data, never as a page of this origin.
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
+    res.set_header("Cache-Control", "private, max-age=31536000, immutable");
+    res.set_header("ETag", absl::StrCat("\"", sha, "\""));
+    res.set_content_provider(
+        found->size_bytes(), media_type,
+        [path](size_t offset, size_t length, httplib::DataSink& sink) {
+          FILE* f = fopen(path.c_str(), "rb");
+          if (f == nullptr) return false;
+          std::string chunk(std::min<size_t>(length, 1 << 16), '\0');
+          const bool ok = fseek(f, static_cast<long>(offset), SEEK_SET) == 0 &&
+                          fread(chunk.data(), 1, chunk.size(), f) == chunk.size();
+          fclose(f);
+          return ok && sink.write(chunk.data(), chunk.size());
+        });
+  });
+
+  // GET /v1/audit: verify, for auditors, on a consistent read-only view of
+  // the data directory; one at a time.
+  http_->Get("/v1/audit", [this, runtime, authenticate](const Request& req, Response& res) {
+    std::optional<Caller> caller = authenticate(req, res, nullptr);
+    if (!caller) return;
+    res.set_header("X-Docket-Principal", caller->principal.id());
+    if (caller->principal.role() != v1::ROLE_AUDITOR) {
+      return Forbidden(res, "the audit of the whole directory is for auditors");
+    }
+    std::unique_lock<std::mutex> one(audit_mu_, std::try_to_lock);
+    if (!one.owns_lock()) {
+      res.set_header("Retry-After", "5");
+      return SendError(res, absl::ResourceExhaustedError("an audit is running; try again"));
+    }
+    absl::StatusOr<std::unique_ptr<Store>> view =
+        Store::Open(runtime->store()->dir(), Store::Mode::kReadOnly);
+    if (!view.ok()) return SendError(res, view.status());
+    const absl::Time started = runtime->clock()->Now();
+    absl::StatusOr<AuditReport> report = Audit(**view, runtime->evidence());
+    if (!report.ok()) return SendError(res, report.status());
+    v1::AuditSummary summary;
+    summary.set_ok(report->ok());
+    summary.set_cases(report->cases);
+    summary.set_events(report->events);
+    summary.set_log_entries(report->log_entries);
+    summary.set_evidence_checked(report->evidence_checked);
+    summary.set_evidence_external(report->evidence_external);
+    for (const std::string& problem : report->problems) summary.add_problems(problem);
+    summary.set_more_problems(report->more_problems);
+    *summary.mutable_checked_at() = ToProto(started);
+    SendJson(res, summary);
+  });
+}
+
+}  // namespace docket

@@ -483,21 +483,22 @@ TEST_F(ApiTest, ActionsSayWhatThisPrincipalMaySendNowAndWhyNotTheRest) {
   EXPECT_THAT(actions.body, HasSubstr("\"caseId\":\"C-2026-0005\""));
   EXPECT_THAT(actions.body, HasSubstr(R"({"command":"record_follow_up","allowed":true})"));
   std::smatch ack;
-  ASSERT_TRUE(std::regex_search(actions.body, ack,
-                                std::regex(R"(\{"command":"acknowledge",[^}]*\})")));
+  ASSERT_TRUE(
+      std::regex_search(actions.body, ack, std::regex(R"(\{"command":"acknowledge",[^}]*\})")));
   EXPECT_THAT(ack.str(), Not(HasSubstr("\"allowed\":true")));  // false: left out.
   EXPECT_THAT(ack.str(), HasSubstr("RULE_STEP_ORDER"));
   EXPECT_THAT(ack.str(), HasSubstr("FAILED_PRECONDITION"));
   // Deadline events are docket's own.
-  EXPECT_THAT(actions.body, HasSubstr(R"("command":"record_deadline_breach","rule":"RULE_PERMISSION")"));
+  EXPECT_THAT(actions.body,
+              HasSubstr(R"("command":"record_deadline_breach","rule":"RULE_PERMISSION")"));
 
   // What the actions allow, the engine accepts.
-  Reply followed = Curl(
-      "/v1/commands",
-      {"-X", "POST", "-H", "Content-Type: application/json", "-d",
-       R"({"commandId":"follow-5","caseId":"C-2026-0005","actor":{"id":"E-101"},)"
-       R"("recordFollowUp":{"method":"FOLLOW_UP_METHOD_PHONE","satisfaction":5}})"},
-      gz);
+  Reply followed =
+      Curl("/v1/commands",
+           {"-X", "POST", "-H", "Content-Type: application/json", "-d",
+            R"({"commandId":"follow-5","caseId":"C-2026-0005","actor":{"id":"E-101"},)"
+            R"("recordFollowUp":{"method":"FOLLOW_UP_METHOD_PHONE","satisfaction":5}})"},
+           gz);
   EXPECT_EQ(followed.status, 200) << followed.body;
 
   // Out of scope, missing, unauthenticated: as for any read.
@@ -518,9 +519,9 @@ TEST_F(ApiTest, EvidenceIsUploadedByContentAndReadInTheScopeOfItsCase) {
   ASSERT_FALSE(zhuhai.empty() || gz.empty() || auditor.empty());
   // Upload: stored by content, described, not yet attached to anything.
   const std::string photo = testing::WriteFile("photo.png", "\x89PNG\r\n\x1a\n docket test photo");
-  Reply up = Curl("/v1/evidence?kind=PHOTO&name=photo.png",
-                  {"-X", "POST", "-H", "Content-Type: image/png", "--data-binary", "@" + photo},
-                  gz);
+  Reply up =
+      Curl("/v1/evidence?kind=PHOTO&name=photo.png",
+           {"-X", "POST", "-H", "Content-Type: image/png", "--data-binary", "@" + photo}, gz);
   ASSERT_EQ(up.status, 201) << up.body;
   const std::string sha =
       absl::StrSplit(RunProcess({"/usr/bin/sha256sum", photo}).out, ' ').begin()->data();
@@ -528,14 +529,13 @@ TEST_F(ApiTest, EvidenceIsUploadedByContentAndReadInTheScopeOfItsCase) {
   EXPECT_THAT(up.body, HasSubstr("\"mediaType\":\"image/png\""));
   EXPECT_THAT(up.body, HasSubstr("\"kind\":\"EVIDENCE_KIND_PHOTO\""));
   // Who may not attach may not upload; a media type is a media type.
-  EXPECT_EQ(Curl("/v1/evidence", {"-X", "POST", "-H", "Content-Type: image/png",
-                                   "--data-binary", "@" + photo},
-                 auditor)
-                .status,
-            403);
-  EXPECT_EQ(Curl("/v1/evidence", {"-X", "POST", "-H", "Content-Type: <script>",
-                                   "--data-binary", "@" + photo},
-                 gz)
+  EXPECT_EQ(
+      Curl("/v1/evidence",
+           {"-X", "POST", "-H", "Content-Type: image/png", "--data-binary", "@" + photo}, auditor)
+          .status,
+      403);
+  EXPECT_EQ(Curl("/v1/evidence",
+                 {"-X", "POST", "-H", "Content-Type: <script>", "--data-binary", "@" + photo}, gz)
                 .status,
             400);
   EXPECT_EQ(Curl("/v1/evidence", {"-X", "POST", "--data-binary", "@" + photo}).status, 401);
@@ -554,10 +554,10 @@ TEST_F(ApiTest, EvidenceIsUploadedByContentAndReadInTheScopeOfItsCase) {
   EXPECT_EQ(Curl(path, {}, gz).status, 404);
   EXPECT_EQ(Curl(absl::StrCat("/v1/evidence/", attached, "?case_id=C-2026-0005"), {}, gz).status,
             404);
-  EXPECT_EQ(Curl(absl::StrCat("/v1/evidence/", sha.substr(0, 64), "?case_id=C-2026-0001"), {},
-                 zhuhai)
-                .status,
-            404);
+  EXPECT_EQ(
+      Curl(absl::StrCat("/v1/evidence/", sha.substr(0, 64), "?case_id=C-2026-0001"), {}, zhuhai)
+          .status,
+      404);
   EXPECT_EQ(Curl(absl::StrCat("/v1/evidence/", attached), {}, zhuhai).status, 400);
   EXPECT_EQ(Curl(path).status, 401);
 }

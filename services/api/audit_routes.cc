@@ -73,8 +73,8 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
               kind = static_cast<v1::EvidenceKind>(*value);
             }
             std::string media_type(req.get_header_value("Content-Type"));
-            media_type = std::string(absl::StripAsciiWhitespace(
-                media_type.substr(0, media_type.find(';'))));
+            media_type =
+                std::string(absl::StripAsciiWhitespace(media_type.substr(0, media_type.find(';'))));
             if (!IsMediaType(media_type)) {
               return BadRequest(res, "Content-Type names the file's media type, e.g. image/jpeg");
             }
@@ -94,8 +94,7 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
 
   // GET /v1/evidence/{sha256}?case_id=C: the bytes, to whoever may read a
   // case that attached them.
-  http_->Get(R"(/v1/evidence/([^/]+))", [runtime, authenticate](const Request& req,
-                                                                  Response& res) {
+  http_->Get(R"(/v1/evidence/([^/]+))", [runtime, authenticate](const Request& req, Response& res) {
     const std::string sha = req.matches[1];
     const std::string case_id = Param(req, "case_id");
     if (case_id.empty()) {
@@ -112,8 +111,8 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
       if (e.sha256_hex() == sha && e.uri() == absl::StrCat("cas://", sha)) found = &e;
     }
     if (!IsSha256Hex(sha) || found == nullptr) {
-      return SendError(res, absl::NotFoundError(absl::StrCat("case ", case_id,
-                                                             " attached no file ", sha)));
+      return SendError(
+          res, absl::NotFoundError(absl::StrCat("case ", case_id, " attached no file ", sha)));
     }
     absl::Status intact = runtime->evidence().Check(*found);
     if (!intact.ok()) return SendError(res, intact);
@@ -125,17 +124,17 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
     res.set_header("Cache-Control", "private, max-age=31536000, immutable");
     res.set_header("ETag", absl::StrCat("\"", sha, "\""));
-    res.set_content_provider(
-        found->size_bytes(), media_type,
-        [path](size_t offset, size_t length, httplib::DataSink& sink) {
-          FILE* f = fopen(path.c_str(), "rb");
-          if (f == nullptr) return false;
-          std::string chunk(std::min<size_t>(length, 1 << 16), '\0');
-          const bool ok = fseek(f, static_cast<long>(offset), SEEK_SET) == 0 &&
-                          fread(chunk.data(), 1, chunk.size(), f) == chunk.size();
-          fclose(f);
-          return ok && sink.write(chunk.data(), chunk.size());
-        });
+    res.set_content_provider(found->size_bytes(), media_type,
+                             [path](size_t offset, size_t length, httplib::DataSink& sink) {
+                               FILE* f = fopen(path.c_str(), "rb");
+                               if (f == nullptr) return false;
+                               std::string chunk(std::min<size_t>(length, 1 << 16), '\0');
+                               const bool ok =
+                                   fseek(f, static_cast<long>(offset), SEEK_SET) == 0 &&
+                                   fread(chunk.data(), 1, chunk.size(), f) == chunk.size();
+                               fclose(f);
+                               return ok && sink.write(chunk.data(), chunk.size());
+                             });
   });
 
   // GET /v1/audit: verify, for auditors, on a consistent read-only view of

@@ -180,23 +180,21 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
 
   // GET /v1/cases/{id}/actions: what the caller may send now, and why not
   // the rest, as the engine's AvailableActions decides them.
-  http_->Get(R"(/v1/cases/([^/]+)/actions)",
-             [this, clock, authenticate](const Request& req, Response& res) {
-               const std::string id = req.matches[1];
-               std::optional<std::pair<Caller, v1::CaseState>> readable =
-                   authenticate.ReadableCase(req, res, id);
-               if (!readable) return;
-               absl::StatusOr<Directory> directory = authenticate.CurrentDirectory();
-               if (!directory.ok()) return SendError(res, directory.status());
-               v1::Command asks;
-               asks.mutable_actor()->set_id(readable->first.principal.id());
-               absl::StatusOr<v1::Actor> actor =
-                   ResolveActor(*directory, asks, /*internal=*/false);
-               if (!actor.ok()) return Unauthenticated(res, std::string(actor.status().message()));
-               SendJson(res, AvailableActions(*directory, *actor, readable->second,
-                                              runtime_->policy(), clock->Now(),
-                                              runtime_->calendar()));
-             });
+  http_->Get(R"(/v1/cases/([^/]+)/actions)", [this, clock, authenticate](const Request& req,
+                                                                         Response& res) {
+    const std::string id = req.matches[1];
+    std::optional<std::pair<Caller, v1::CaseState>> readable =
+        authenticate.ReadableCase(req, res, id);
+    if (!readable) return;
+    absl::StatusOr<Directory> directory = authenticate.CurrentDirectory();
+    if (!directory.ok()) return SendError(res, directory.status());
+    v1::Command asks;
+    asks.mutable_actor()->set_id(readable->first.principal.id());
+    absl::StatusOr<v1::Actor> actor = ResolveActor(*directory, asks, /*internal=*/false);
+    if (!actor.ok()) return Unauthenticated(res, std::string(actor.status().message()));
+    SendJson(res, AvailableActions(*directory, *actor, readable->second, runtime_->policy(),
+                                   clock->Now(), runtime_->calendar()));
+  });
 
   // GET /v1/cases: the cases in scope, filtered, by next due time.
   http_->Get("/v1/cases", [store, clock, authenticate](const Request& req, Response& res) {

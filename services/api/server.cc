@@ -1,14 +1,15 @@
 #include "services/api/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
-#include <sstream>
 #include <iostream>
 #include <optional>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -98,6 +99,8 @@ ApiServer::ApiServer(EmbeddedRuntime* runtime, CommitQueue* queue, ServerOptions
   http_->set_read_timeout(read_s, 0);
   http_->set_write_timeout(read_s, 0);
   http_->set_keep_alive_max_count(1000);
+  // Small answers go out at once, not after the client's delayed ACK.
+  http_->set_tcp_nodelay(true);
   // Idle keep-alive connections hold a worker: many workers, short idling.
   http_->set_keep_alive_timeout(2);
   http_->new_task_queue = [] { return new httplib::ThreadPool(64); };
@@ -110,12 +113,25 @@ absl::Status ApiServer::Bind() {
   if (!options_.tls_cert.empty() && !http_->is_valid()) {
     return absl::InvalidArgumentError("the TLS certificate or key cannot be read");
   }
+  // The library listens with a backlog of 5: a burst of clients connecting
+  // at once would see resets. The listening socket is kept to listen again
+  // with the system's backlog (SOMAXCONN).
+  int listening = -1;
+  http_->set_socket_options([&listening](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listening = sock;
+  });
   port_ = options_.port == 0
               ? http_->bind_to_any_port(options_.host.c_str())
               : (http_->bind_to_port(options_.host.c_str(), options_.port) ? options_.port : -1);
   if (port_ <= 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options_.host, ":", options_.port));
+  }
+  if (listening >= 0 && ::listen(listening, SOMAXCONN) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options_.host, ":", port_, ": ", strerror(errno)));
   }
   return absl::OkStatus();
 }
@@ -264,17 +280,18 @@ void ApiServer::Routes() {
         SendJson(res, session, 201);
       }));
 
-  http_->Delete("/v1/sessions/current", WithBodyLimit(4096, [this, authenticate](
-                                                            const Request& req, Response& res) {
-    std::optional<Caller> caller = authenticate(req, res, nullptr);
-    if (!caller) return;
-    v1::Command revoke;
-    revoke.set_command_id(absl::StrCat("logout-", caller->token_id));
-    revoke.set_case_id(kDirectoryStream);
-    revoke.mutable_directory()->mutable_revoke_token()->set_token_id(caller->token_id);
-    absl::StatusOr<std::vector<v1::CommandOutcome>> done = queue_->Submit({revoke}, true);
-    res.status = done.ok() ? 204 : 503;
-  }));
+  http_->Delete(
+      "/v1/sessions/current",
+      WithBodyLimit(4096, [this, authenticate](const Request& req, Response& res) {
+        std::optional<Caller> caller = authenticate(req, res, nullptr);
+        if (!caller) return;
+        v1::Command revoke;
+        revoke.set_command_id(absl::StrCat("logout-", caller->token_id));
+        revoke.set_case_id(kDirectoryStream);
+        revoke.mutable_directory()->mutable_revoke_token()->set_token_id(caller->token_id);
+        absl::StatusOr<std::vector<v1::CommandOutcome>> done = queue_->Submit({revoke}, true);
+        res.status = done.ok() ? 204 : 503;
+      }));
 
   http_->Get("/v1/me", [this, authenticate](const Request& req, Response& res) {
     Directory dir(v1::DirectoryState{});
@@ -353,9 +370,9 @@ void ApiServer::Routes() {
     const std::string why =
         res.status == 404   ? absl::StrCat("no route ", req.method, " ", SafeText(req.path, 200))
         : res.status == 413 ? "the body is over the limit"
-        : res.status == 405 ? absl::StrCat(req.method, " is not allowed here; use ",
-                                           res.get_header_value("Allow"))
-                            : "bad request";
+        : res.status == 405
+            ? absl::StrCat(req.method, " is not allowed here; use ", res.get_header_value("Allow"))
+            : "bad request";
     v1::Rejection r = MakeRejection(v1::RULE_MALFORMED_COMMAND,
                                     res.status == 404   ? absl::StatusCode::kNotFound
                                     : res.status == 413 ? absl::StatusCode::kResourceExhausted

@@ -28,6 +28,7 @@
 #include "services/runtime/catch_up.h"
 #include "services/runtime/command_processor.h"
 #include "services/runtime/embedded_runtime.h"
+#include "tools/bench/api_phase.h"
 #include "tools/bench/bench_org.h"
 #include "tools/bench/kafka_phase.h"
 #include "tools/bench/pg_peer.h"
@@ -272,6 +273,14 @@ int Run(const RunOptions& options) {
   merge(InChild("replay", [&] { return ReplayPhase(work + "/submit"); }));
   std::cerr << "docket_bench: raw RocksDB...\n";
   merge(InChild("raw", [&] { return Raw(work + "/submit", work + "/raw"); }));
+  std::cerr << "docket_bench: API (64 keep-alive clients on loopback)...\n";
+  merge(InChild("api", [&] {
+    return ApiThroughput(workload, work + "/api", options.quick ? 20000 : 100000);
+  }));
+  std::cerr << "docket_bench: API latency at 2,000/s...\n";
+  merge(InChild("api_latency", [&] {
+    return ApiLatency(workload, work + "/api-latency", 2000, options.quick ? 2 : 10);
+  }));
   if (options.kafka) {
     std::cerr << "docket_bench: Kafka path (docketd on the mock cluster)...\n";
     merge(InChild("kafka", [&] {
@@ -296,6 +305,7 @@ int Run(const RunOptions& options) {
   ratio("submit_commands_per_s", "raw_rocksdb_puts_per_s", "submit_vs_raw");
   ratio("submit_commands_per_s", "postgres_commands_per_s", "submit_vs_postgres");
   ratio("kafka_commands_per_s", "submit_commands_per_s", "kafka_vs_submit");
+  ratio("api_commands_per_s", "submit_commands_per_s", "api_vs_submit");
   // docket's own peak: the Kafka phases hold the mock brokers (every record
   // in memory) and the producer in the same process, so they do not count.
   double peak = 0;
@@ -323,6 +333,11 @@ int Run(const RunOptions& options) {
        Fmt(r, "raw_peak_rss_mb", "%.0f MB")},
       {"PostgreSQL ticket desk", Fmt(r, "postgres_commands_per_s") + " commands/s",
        Fmt(r, "postgres_peak_rss_mb", "%.0f MB")},
+      {"API (64 clients, one command each)", Fmt(r, "api_commands_per_s") + " commands/s",
+       Fmt(r, "api_peak_rss_mb", "%.0f MB with clients")},
+      {"  latency at 2,000/s offered",
+       "p50 " + Fmt(r, "api_p50_ms", "%.2f") + " ms, p99 " + Fmt(r, "api_p99_ms", "%.2f") + " ms",
+       Fmt(r, "api_latency_peak_rss_mb", "%.0f MB with clients")},
       {"Kafka (docketd, mock cluster)", Fmt(r, "kafka_commands_per_s") + " commands/s",
        Fmt(r, "kafka_peak_rss_mb", "%.0f MB with brokers")},
       {"  latency at 5,000/s offered",
@@ -333,6 +348,7 @@ int Run(const RunOptions& options) {
       {"submit_vs_raw", Fmt(r, "submit_vs_raw", "%.3f"), ""},
       {"submit_vs_postgres", Fmt(r, "submit_vs_postgres", "%.2f"), ""},
       {"kafka_vs_submit", Fmt(r, "kafka_vs_submit", "%.2f"), ""},
+      {"api_vs_submit", Fmt(r, "api_vs_submit", "%.2f"), ""},
   };
   for (const auto& [what, value, rss] : rows) {
     std::cout << absl::StrFormat("%-32s %-48s %s\n", what, value, rss);
@@ -343,19 +359,14 @@ int Run(const RunOptions& options) {
     std::ofstream out(options.json_path);
     out << "{";
     bool first = true;
-    const char* keys[] = {"submit_commands_per_s",
-                          "submit_p50_ms",
-                          "submit_p99_ms",
-                          "replay_events_per_s",
-                          "raw_rocksdb_puts_per_s",
-                          "replay_vs_raw",
-                          "submit_vs_raw",
-                          "postgres_commands_per_s",
-                          "submit_vs_postgres",
-                          "kafka_commands_per_s",
-                          "kafka_p99_ms",
-                          "kafka_vs_submit",
-                          "peak_rss_mb"};
+    const char* keys[] = {"submit_commands_per_s",  "submit_p50_ms",
+                          "submit_p99_ms",          "replay_events_per_s",
+                          "raw_rocksdb_puts_per_s", "replay_vs_raw",
+                          "submit_vs_raw",          "postgres_commands_per_s",
+                          "submit_vs_postgres",     "kafka_commands_per_s",
+                          "kafka_p99_ms",           "kafka_vs_submit",
+                          "api_commands_per_s",     "api_p99_ms",
+                          "api_vs_submit",          "peak_rss_mb"};
     for (const char* key : keys) {
       out << (first ? "" : ",") << "\"" << key << "\":";
       first = false;

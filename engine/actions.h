@@ -28,7 +28,8 @@ namespace docket {
 // Pure and deterministic, like Decide.
 v1::CaseActions AvailableActions(const Directory& directory, const v1::Actor& actor,
                                  const v1::CaseState& state, const v1::Policy& policy,
-                                 absl::Time now, const Calendar& calendar = AlwaysOpenCalendar::Get(),
+                                 absl::Time now,
+                                 const Calendar& calendar = AlwaysOpenCalendar::Get(),
                                  const CaseLookup& cases = CaseMap::Empty());
 
 }  // namespace docket

@@ -78,8 +78,8 @@ Directory TestDirectory() {
 // `command` by `actor_id` as the runtime takes it: resolved from the
 // directory, authorized, decided. OK with the events, or the refusal.
 absl::StatusOr<std::vector<v1::CaseEvent>> RunAs(const Directory& dir, v1::Command command,
-                                               const std::string& actor_id,
-                                               const v1::CaseState& state, absl::Time now) {
+                                                 const std::string& actor_id,
+                                                 const v1::CaseState& state, absl::Time now) {
   command.clear_actor();
   command.mutable_actor()->set_id(actor_id);
   absl::StatusOr<v1::Actor> actor = ResolveActor(dir, command, actor_id == kSystemPrincipal);
@@ -106,8 +106,8 @@ std::map<std::string, v1::ActionOption> ByKind(const v1::CaseActions& actions) {
 
 TEST(AvailableActionsTest, AgreesWithWhatDecideAcceptsOnRandomHistories) {
   const Directory dir = TestDirectory();
-  const std::vector<std::string> principals = {"E-100", "E-200", "E-300", "C-900",
-                                               "A-1",   "H-HZ",  "PHONE", std::string(kSystemPrincipal)};
+  const std::vector<std::string> principals = {
+      "E-100", "E-200", "E-300", "C-900", "A-1", "H-HZ", "PHONE", std::string(kSystemPrincipal)};
   int allowed_and_accepted = 0, refused_as_said = 0, checked = 0;
   for (uint32_t seed = 1; seed <= 120; ++seed) {
     SCOPED_TRACE(absl::StrCat("seed ", seed));
@@ -152,8 +152,8 @@ TEST(AvailableActionsTest, AgreesWithWhatDecideAcceptsOnRandomHistories) {
           if (!option->second.allowed()) {
             ASSERT_FALSE(outcome.ok());
             EXPECT_EQ(RuleOf(outcome.status()), option->second.rule())
-                << "refused for another reason than the actions say: "
-                << outcome.status().message() << " vs " << option->second.reason();
+                << "refused for another reason than the actions say: " << outcome.status().message()
+                << " vs " << option->second.reason();
             EXPECT_EQ(absl::StatusCodeToString(outcome.status().code()), option->second.code());
             ++refused_as_said;
           }

@@ -29,11 +29,10 @@ absl::StatusOr<const v1::Deadline*> OpenDeadline(const DecisionContext& ctx,
     const bool any_open = std::any_of(ctx.state.deadlines().begin(), ctx.state.deadlines().end(),
                                       [](const v1::Deadline& open) { return !open.met(); });
     // With none open nothing is due; with some, the kind named is what to fix.
-    return Refuse(v1::RULE_DEADLINE,
-                  any_open ? absl::StatusCode::kInvalidArgument
-                           : absl::StatusCode::kFailedPrecondition,
-                  absl::StrCat(ctx.Case(), " has no open ", v1::DeadlineKind_Name(kind),
-                               " deadline"));
+    return Refuse(
+        v1::RULE_DEADLINE,
+        any_open ? absl::StatusCode::kInvalidArgument : absl::StatusCode::kFailedPrecondition,
+        absl::StrCat(ctx.Case(), " has no open ", v1::DeadlineKind_Name(kind), " deadline"));
   }
   return d;
 }

@@ -223,10 +223,10 @@ absl::StatusOr<Events> DecideClassify(const DecisionContext& ctx) {
 absl::StatusOr<Events> DecideEscalate(const DecisionContext& ctx) {
   const v1::Escalate& cmd = ctx.command.escalate();
   if (ctx.state.handling_level() >= v1::LEVEL_HEADQUARTERS) {
-    return RefuseNotNow(v1::RULE_ESCALATION,
-                        absl::StrCat(ctx.Case(), " is handled at ",
-                                     v1::Level_Name(ctx.state.handling_level()),
-                                     ": there is no higher level to escalate to"));
+    return RefuseNotNow(
+        v1::RULE_ESCALATION,
+        absl::StrCat(ctx.Case(), " is handled at ", v1::Level_Name(ctx.state.handling_level()),
+                     ": there is no higher level to escalate to"));
   }
   if (cmd.to_level() <= ctx.state.handling_level()) {
     return Refuse(  // A higher level exists: the level asked for is what to fix.

@@ -3,12 +3,19 @@
 # evidence files stored, the example commands submitted through docketctl,
 # then the case table, a report and the audit.
 #
-#   bash scripts/run.sh [--serve] [DATA_DIR]   (default: a new temporary directory)
+#   bash scripts/run.sh [--serve | --no-serve] [DATA_DIR]   (default: a new temporary directory)
 #
-# --serve: then serve the data with docketd --listen on 127.0.0.1:8080.
+# Then, at a terminal (or with --serve), docket is served on
+# http://127.0.0.1:8080 by docketd --listen, the API and the console, until
+# Ctrl-C. Run by a script (no terminal) or with --no-serve, it ends after the
+# audit.
 set -euo pipefail
 serve=0
-if [ "${1:-}" = "--serve" ]; then serve=1; shift; fi
+if [ -t 0 ] && [ -t 1 ]; then serve=1; fi
+case "${1:-}" in
+  --serve) serve=1; shift ;;
+  --no-serve) serve=0; shift ;;
+esac
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bazel build --ui_event_filters=-info --noshow_progress //tools/docketctl 2>&1 \
@@ -69,10 +76,14 @@ echo "Try: DOCKET_DATA_DIR=$data $ctl history C-2026-0001"
 if [ "${serve:-0}" = 1 ]; then
   bazel build --ui_event_filters=-info --noshow_progress //services/docketd 2>&1 \
     | grep -v '^Target\|^  bazel-bin' || true
+  if [ -f tools/console/package.json ]; then
+    bash scripts/console_build.sh || echo "run: the console could not be built; serving the API only" >&2
+  fi
   echo
-  echo "== docketd --listen: the API on http://127.0.0.1:8080 (Ctrl-C stops) =="
-  echo "logins: E-101 (handler, GZ), S-GZ (supervisor, GZ), E-200 (region SOUTH), C-100 (claims),"
-  echo "        A-100 (auditor); password docket-demo. See docs/api.md."
+  echo "== docket is served on http://127.0.0.1:8080 (Ctrl-C stops) =="
+  echo "console: http://127.0.0.1:8080/   API: http://127.0.0.1:8080/v1/ (docs/api.md)"
+  echo "logins (password docket-demo): E-100 handler ZHUHAI, E-101 handler GZ, S-GZ supervisor GZ,"
+  echo "  E-200 region SOUTH, E-300 headquarters, C-100 claims, A-100 auditor"
   exec "$(bazel info bazel-bin 2>/dev/null)/services/docketd/docketd" --data_dir="$data" \
     --listen=127.0.0.1:8080
 fi

@@ -370,6 +370,49 @@ TEST_F(ApiTest, DocketctlThroughTheServer) {
   EXPECT_THAT(submitted.out, HasSubstr("\"followUpRecorded\""));
   EXPECT_EQ(RunProcess({testing::DocketctlPath(), "--server=" + url_, "list"}).exit_code, 2)
       << "no token";
+
+  // tail: the cases' events as the local log has them (a headquarters
+  // supervisor sees every case; the directory's events are not cases').
+  RunResult local_tail = Ctl(dir_, {"tail"});
+  std::string expected;
+  int events = 0;
+  for (absl::string_view line : absl::StrSplit(local_tail.out, '\n', absl::SkipEmpty())) {
+    if (absl::StrContains(line, "\"caseId\":\"@directory\"")) continue;
+    absl::StrAppend(&expected, line, "\n");
+    ++events;
+  }
+  RunResult served_tail = remote({"tail", "--from=beginning"});
+  EXPECT_EQ(served_tail.exit_code, 0) << served_tail.err;
+  EXPECT_GT(events, 50);
+  EXPECT_EQ(served_tail.out, expected);
+
+  // tail --follow: an event committed after it started arrives.
+  const std::string followed = testing::FreshDir("tail.out");
+  testing::Child follower(
+      {testing::DocketctlPath(), "--server=" + url_, "--token=" + supervisor_token_, "tail",
+       "--follow",
+       absl::StrCat(
+           "--from=",
+           testing::ReadLines(testing::WriteFile("all.ndjson", Ctl(dir_, {"tail"}).out)).size() +
+               1)},
+      "/dev/null", followed);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  RunResult opened_now = RunProcess(
+      {testing::DocketctlPath(), "--server=" + url_, "--token=" + adapter_token_, "submit"},
+      R"({"commandId":"remote-2","caseId":"C-TAIL-1","openCase":{"intake":{"channel":)"
+      R"("CHANNEL_PHONE","category":"CATEGORY_LATE","customer":{"id":"K-T"},)"
+      R"("handlingBranch":"GZ"}}})"
+      "\n");
+  ASSERT_EQ(opened_now.exit_code, 0) << opened_now.out << opened_now.err;
+  ASSERT_THAT(opened_now.out, HasSubstr("\"caseOpened\""));
+  std::string seen;
+  for (int i = 0; i < 50 && !absl::StrContains(seen, "remote-2"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    seen = testing::ReadFileOrDie(followed);
+  }
+  follower.Kill(SIGTERM);
+  follower.Wait();
+  EXPECT_THAT(seen, HasSubstr("\"commandId\":\"remote-2\""));
 }
 
 TEST_F(ApiTest, ConcurrentConnectionsShareGroupCommits) {

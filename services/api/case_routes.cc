@@ -327,6 +327,14 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
       return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kUnavailable,
                                               "too many event streams; retry later"));
     }
+    // follow=false: the events up to the log's end as it is now, then the
+    // stream ends (docketctl tail without --follow).
+    const std::string follow = Param(req, "follow");
+    if (!follow.empty() && follow != "true" && follow != "false") {
+      streams_.fetch_sub(1);
+      return BadRequest(res, "follow is true or false");
+    }
+    const uint64_t last = follow == "false" ? LastLogPosition(*store) : UINT64_MAX;
     res.set_header("Cache-Control", "no-cache");
     auto next = std::make_shared<uint64_t>(from);
     auto checked_at = std::make_shared<absl::Time>(absl::Now());
@@ -338,8 +346,12 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     res.set_chunked_content_provider(
         "text/event-stream",
         [this, store, next, visible, idle_since, reader, directory, checked_at, authorization,
-         authenticate](size_t, httplib::DataSink& sink) {
+         authenticate, last](size_t, httplib::DataSink& sink) {
           if (stopping_.load()) return false;
+          if (*next > last) {
+            sink.done();
+            return true;
+          }
           // The token and the scope are checked again every second: a
           // logout, a revocation or a move ends or narrows the stream.
           if (absl::Now() - *checked_at > absl::Seconds(1)) {
@@ -359,6 +371,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
           for (it->Seek(keys::Log(*next)); it->Valid() && sent < 256; it->Next(), ++sent) {
             const uint64_t position =
                 keys::ReadBigEndian64(absl::string_view(it->key().data(), it->key().size()));
+            if (position > last) break;
             *next = position + 1;
             v1::StoredEvent stored;
             v1::CaseEvent event;
@@ -381,6 +394,8 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
           if (!out.empty()) {
             *idle_since = absl::Now();
             if (!sink.write(out.data(), out.size())) return false;
+          } else if (last != UINT64_MAX) {
+            *next = last + 1;  // Nothing more in scope up to the end asked for.
           } else {
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
           }

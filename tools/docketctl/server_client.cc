@@ -138,6 +138,51 @@ int ServerList(httplib::Client& client) {
 
 }  // namespace
 
+// tail: GET /v1/events as server-sent events; each event's data (its JSON)
+// printed as a line. Without --follow the server ends the stream at the
+// log's end as it was asked.
+int ServerTail(httplib::Client& client) {
+  uint64_t from = 1;
+  const std::string from_flag = absl::GetFlag(FLAGS_from);
+  if (from_flag != "beginning" && (!absl::SimpleAtoi(from_flag, &from) || from == 0)) {
+    std::cerr << "docketctl: --from must be 'beginning' or a log position >= 1\n";
+    return kUsage;
+  }
+  const bool follow = absl::GetFlag(FLAGS_follow);
+  if (follow) client.set_read_timeout(3600, 0);  // The server sends a keep-alive every 15 s.
+  std::string pending;
+  int status = 0;
+  httplib::Result r = client.Get(
+      absl::StrCat("/v1/events",
+                   Query({{"from", absl::StrCat(from)}, {"follow", follow ? "true" : "false"}}))
+          .c_str(),
+      {{"Authorization", "Bearer " + Token()}},
+      [&](const httplib::Response& response) {
+        status = response.status;
+        return true;
+      },
+      [&](const char* data, size_t n) {
+        pending.append(data, n);
+        if (status != 200) return true;  // The error's body, printed below.
+        for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+          const std::string line = pending.substr(0, nl);
+          pending.erase(0, nl + 1);
+          if (absl::StartsWith(line, "data: ")) std::cout << line.substr(6) << "\n" << std::flush;
+        }
+        return true;
+      });
+  if (!r) {
+    std::cerr << "docketctl: " << absl::GetFlag(FLAGS_server) << ": "
+              << httplib::to_string(r.error()) << "\n";
+    return kUsage;
+  }
+  if (status != 200) {
+    std::cerr << "docketctl: " << status << " " << pending;
+    return status == 404 ? kFailed : kUsage;
+  }
+  return kOk;
+}
+
 int ServerCommand(const std::string& verb, const Args& args) {
   if (Token().empty()) {
     std::cerr << "docketctl: --server needs --token=TOKEN (or $DOCKET_TOKEN)\n";
@@ -149,6 +194,7 @@ int ServerCommand(const std::string& verb, const Args& args) {
   std::optional<std::string> out;
   if (verb == "submit" && args.empty()) return ServerSubmit(client);
   if (verb == "list" && args.empty()) return ServerList(client);
+  if (verb == "tail" && args.empty()) return ServerTail(client);
   if ((verb == "show" || verb == "history") && args.size() == 1) {
     const std::string path = absl::StrCat(
         "/v1/cases/", UrlEncode(args[0]), verb == "history" ? "/history" : "",
@@ -170,7 +216,7 @@ int ServerCommand(const std::string& verb, const Args& args) {
                             {"format", absl::GetFlag(FLAGS_format) == "json" ? "json" : "csv"}})),
         "", "", &code);
   } else {
-    std::cerr << "docketctl: with --server: submit, show, history, list, rejections, report; "
+    std::cerr << "docketctl: with --server: submit, show, history, list, rejections, report, tail; "
                  "administration (init, directory, token, backup, verify...) uses --data_dir\n";
     return kUsage;
   }

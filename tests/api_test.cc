@@ -445,6 +445,22 @@ TEST_F(ApiTest, ConcurrentConnectionsShareGroupCommits) {
   ASSERT_TRUE(std::regex_search(metrics.body, m, std::regex("docket_commit_group_largest (\\d+)")))
       << metrics.body;
   EXPECT_GT(std::stoi(m[1]), 1) << metrics.body;
+  // The groups' sizes, decide and commit times as histograms, each of the
+  // 64 commands counted once.
+  ASSERT_TRUE(std::regex_search(
+      metrics.body, m, std::regex("docket_commit_group_size_bucket\\{le=\"\\+Inf\"\\} (\\d+)")));
+  const int groups = std::stoi(m[1]);
+  EXPECT_GE(groups, 1);
+  EXPECT_LT(groups, 64) << "some commands shared a group";
+  ASSERT_TRUE(
+      std::regex_search(metrics.body, m, std::regex("docket_commit_group_size_sum (\\d+)")));
+  EXPECT_GE(std::stoi(m[1]), 64);
+  EXPECT_THAT(metrics.body, HasSubstr("docket_commit_seconds_bucket{le=\"0.001\"}"));
+  EXPECT_THAT(metrics.body, HasSubstr("docket_decide_seconds_count "));
+  // Cases by stage: the 64 intakes are open.
+  ASSERT_TRUE(std::regex_search(metrics.body, m,
+                                std::regex("docket_cases\\{stage=\"STAGE_OPENED\"\\} (\\d+)")));
+  EXPECT_GE(std::stoi(m[1]), 64);
   EXPECT_EQ(Curl("/metrics", {}, adapter_token_).status, 403);  // Operators only.
 
   server_->Kill(SIGTERM);

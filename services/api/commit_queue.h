@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <deque>
 #include <future>
+#include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -30,13 +32,32 @@ namespace docket {
 // the scanner are used on the queue's thread only.
 class CommitQueue {
  public:
+  // A Prometheus histogram: counts by upper bound (cumulative when
+  // printed), their sum and count.
+  struct Histogram {
+    explicit Histogram(std::vector<double> bounds) : bounds(std::move(bounds)) {
+      counts.resize(this->bounds.size() + 1);
+    }
+    void Add(double value);
+    std::vector<double> bounds;
+    std::vector<int64_t> counts;  // The last: above every bound.
+    double sum = 0;
+    int64_t count = 0;
+  };
+
   struct Stats {
     int64_t groups = 0;
     int64_t commands = 0;
     int64_t largest_group = 0;
     int64_t accepted = 0;
     int64_t rejected = 0;
+    std::map<std::string, int64_t> rejected_by_rule;  // Rule name -> refusals.
     int64_t scans = 0;
+    absl::Time last_scan = absl::InfinitePast();
+    // Seconds to decide a group, to commit it (fsync included); its size.
+    Histogram decide_seconds{{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}};
+    Histogram commit_seconds{{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}};
+    Histogram group_size{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}};
   };
 
   CommitQueue(CommandProcessor* processor, DeadlineScanner* scanner, const Clock* clock,

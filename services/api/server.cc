@@ -68,6 +68,19 @@ std::string RouteLabel(const httplib::Request& req) {
   return req.method + " " + req.path;
 }
 
+// A histogram in Prometheus text: cumulative buckets, sum and count.
+void AppendHistogram(const std::string& name, const CommitQueue::Histogram& h, std::string* out) {
+  absl::StrAppend(out, "# TYPE ", name, " histogram\n");
+  int64_t cumulative = 0;
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    cumulative += h.counts[i];
+    absl::StrAppend(out, name, "_bucket{le=\"",
+                    i < h.bounds.size() ? absl::StrCat(h.bounds[i]) : std::string("+Inf"), "\"} ",
+                    cumulative, "\n");
+  }
+  absl::StrAppend(out, name, "_sum ", h.sum, "\n", name, "_count ", h.count, "\n");
+}
+
 }  // namespace
 
 using api::Authenticator;
@@ -344,6 +357,28 @@ void ApiServer::Routes() {
         "docket_deadline_scans_total ", s.scans, "\n", "# TYPE docket_log_position gauge\n",
         "docket_log_position ", LastLogPosition(*store), "\n",
         "# TYPE docket_http_requests_total counter\n");
+    for (const auto& [rule, n] : s.rejected_by_rule) {
+      absl::StrAppend(&out, "docket_rejections_total{rule=\"", rule, "\"} ", n, "\n");
+    }
+    AppendHistogram("docket_decide_seconds", s.decide_seconds, &out);
+    AppendHistogram("docket_commit_seconds", s.commit_seconds, &out);
+    AppendHistogram("docket_commit_group_size", s.group_size, &out);
+    if (s.last_scan != absl::InfinitePast()) {
+      absl::StrAppend(&out, "# TYPE docket_deadline_scan_age_seconds gauge\n",
+                      "docket_deadline_scan_age_seconds ",
+                      absl::ToDoubleSeconds(runtime_->clock()->Now() - s.last_scan), "\n");
+    }
+    // Cases by stage, from the by_status index.
+    absl::StrAppend(&out, "# TYPE docket_cases gauge\n");
+    std::map<std::string, int64_t> by_stage;
+    std::unique_ptr<rocksdb::Iterator> it = store->NewIterator(Cf::kByStatus);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const absl::string_view key(it->key().data(), it->key().size());
+      ++by_stage[std::string(key.substr(0, key.find('\0')))];
+    }
+    for (const auto& [stage, n] : by_stage) {
+      absl::StrAppend(&out, "docket_cases{stage=\"", stage, "\"} ", n, "\n");
+    }
     std::lock_guard<std::mutex> lock(metrics_mu_);
     for (const auto& [key, n] : requests_) {
       absl::StrAppend(&out, "docket_http_requests_total{route=\"", key.first, "\",status=\"",

@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "engine/authorization.h"
 #include "engine/decider.h"
 #include "engine/deterministic_bytes.h"
@@ -253,7 +254,7 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
 }
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatch(
-    const std::vector<absl::StatusOr<v1::Command>>& commands) {
+    const std::vector<absl::StatusOr<v1::Command>>& commands, Timings* timings) {
   std::vector<Timed> timed;
   timed.reserve(commands.size());
   for (const absl::StatusOr<v1::Command>& command : commands) {
@@ -261,25 +262,28 @@ absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatch(
     if (command.ok() && command->has_occurred_at()) occurred = ToTime(command->occurred_at());
     timed.push_back({command, clock_->DecisionTime(occurred)});
   }
-  return SubmitTimed(timed);
+  return SubmitTimed(timed, timings);
 }
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatchAt(
-    const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now) {
+    const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now, Timings* timings) {
   std::vector<Timed> timed;
   timed.reserve(commands.size());
   for (const absl::StatusOr<v1::Command>& command : commands) {
     timed.push_back({command, now, /*internal=*/true});
   }
-  return SubmitTimed(timed);
+  return SubmitTimed(timed, timings);
 }
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitTimed(
-    const std::vector<Timed>& timed) {
+    const std::vector<Timed>& timed, Timings* timings) {
+  const absl::Time started = absl::Now();
   absl::StatusOr<std::vector<Decision>> decisions = Decide(timed);
   if (!decisions.ok()) return decisions.status();
+  const absl::Time decided = absl::Now();
   absl::Status committed = Commit();
   if (!committed.ok()) return committed;
+  if (timings != nullptr) *timings = {decided - started, absl::Now() - decided};
   std::vector<v1::CommandOutcome> outcomes;
   outcomes.reserve(decisions->size());
   for (Decision& decision : *decisions) outcomes.push_back(std::move(decision.outcome));

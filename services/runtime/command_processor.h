@@ -48,14 +48,20 @@ class CommandProcessor {
   // as its status and gets a rejection. Returns one outcome per command, in
   // order, once they are durable; an I/O error means none of the batch was
   // committed.
+  // How long a batch took to decide and to commit (for metrics).
+  struct Timings {
+    absl::Duration decide;
+    absl::Duration commit;
+  };
   absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatch(
-      const std::vector<absl::StatusOr<v1::Command>>& commands);
+      const std::vector<absl::StatusOr<v1::Command>>& commands, Timings* timings = nullptr);
 
   // SubmitBatch deciding at `now` instead of the clock's time, for
   // docket's own commands (the deadline scanner's, a directory's
   // bootstrap): they act as the system principal.
   absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitBatchAt(
-      const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now);
+      const std::vector<absl::StatusOr<v1::Command>>& commands, absl::Time now,
+      Timings* timings = nullptr);
 
   // The directory as the committed state and the pending batch leave it.
   absl::StatusOr<const Directory*> directory() { return CurrentDirectory(); }
@@ -74,7 +80,8 @@ class CommandProcessor {
     bool internal = false;
   };
   // Decides and commits `commands`, each at its own instant.
-  absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitTimed(const std::vector<Timed>& commands);
+  absl::StatusOr<std::vector<v1::CommandOutcome>> SubmitTimed(const std::vector<Timed>& commands,
+                                                              Timings* timings = nullptr);
 
   struct Decision {
     v1::CommandOutcome outcome;

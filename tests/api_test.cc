@@ -662,5 +662,24 @@ TEST_F(ApiTest, WrongMethodsAre405AndTheConsoleIsServedHardened) {
   EXPECT_EQ(Curl("/healthz").status, 200);
 }
 
+// --data_dir writes refuse a directory docketd serves, at once and naming
+// the server; once it has stopped, administration works again.
+TEST_F(ApiTest, AServedDirectoryIsAdministeredOnlyWhenTheServerStops) {
+  const auto started = std::chrono::steady_clock::now();
+  RunResult refused = Ctl(dir_, {"token", "issue", "E-101", "--as=admin"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("is served by docketd at " + url_));
+  EXPECT_THAT(refused.err, HasSubstr("--server=" + url_));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10))
+      << "refused at once, not after the lock's wait";
+  EXPECT_EQ(Ctl(dir_, {"verify"}).exit_code, 0) << "reading is fine";
+
+  server_->Kill(SIGTERM);
+  EXPECT_EQ(server_->Wait(), 0);
+  server_.reset();
+  RunResult issued = Ctl(dir_, {"token", "issue", "E-101", "--as=admin"});
+  EXPECT_EQ(issued.exit_code, 0) << issued.err;
+}
+
 }  // namespace
 }  // namespace docket

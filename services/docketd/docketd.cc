@@ -29,12 +29,14 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "services/api/commit_queue.h"
 #include "services/api/server.h"
 #include "services/kafka/engine.h"
 #include "services/runtime/deadline_scanner.h"
 #include "services/runtime/embedded_runtime.h"
 #include "services/runtime/runtime_config.h"
+#include "services/runtime/served_by.h"
 
 ABSL_FLAG(std::string, brokers, "", "Kafka bootstrap servers, HOST:PORT,...");
 ABSL_FLAG(std::vector<std::string>, kafka, {},
@@ -101,8 +103,12 @@ int Serve(docket::EmbeddedRuntime* runtime) {
   ApiServer server(runtime, &queue, options);
   absl::Status bound = server.Bind();
   if (!bound.ok()) return Fail(bound, 2);
-  std::cout << "docketd: serving " << (options.tls_cert.empty() ? "http" : "https") << "://"
-            << options.host << ":" << server.port() << std::endl;
+  const std::string url = absl::StrCat(options.tls_cert.empty() ? "http" : "https", "://",
+                                       options.host, ":", server.port());
+  // docketctl --data_dir refuses a served directory at once, naming this URL.
+  absl::Status marked = MarkServed(runtime->store()->dir(), url);
+  if (!marked.ok()) return Fail(marked, 2);
+  std::cout << "docketd: serving " << url << std::endl;
   std::signal(SIGTERM, RequestStop);
   std::signal(SIGINT, RequestStop);
   std::thread watcher([&server] {
@@ -112,6 +118,7 @@ int Serve(docket::EmbeddedRuntime* runtime) {
   server.Run();
   stop_requested.store(true);
   watcher.join();
+  UnmarkServed(runtime->store()->dir());
   std::cerr << "docketd: stopped\n";
   return 0;
 }

@@ -11,6 +11,7 @@
 #include "services/runtime/evidence_store.h"
 #include "services/runtime/json_codec.h"
 #include "services/runtime/runtime_config.h"
+#include "services/runtime/served_by.h"
 #include "tools/docketctl/docketctl.h"
 #include "tools/docketctl/flags.h"
 #include "tools/docketctl/line_reader.h"
@@ -23,6 +24,13 @@ absl::StatusOr<std::unique_ptr<Store>> OpenForReading() {
 }
 
 absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime() {
+  // A directory docketd serves is written through docketd only.
+  if (std::optional<std::string> url = ServedBy(DataDir())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(DataDir(), " is served by docketd at ", *url,
+                     ": send cases' commands with docketctl --server=", *url,
+                     " --token=TOKEN; stop docketd (SIGTERM) to administer the directory"));
+  }
   absl::StatusOr<v1::Policy> policy = LoadPolicy(absl::GetFlag(FLAGS_policy));
   if (!policy.ok()) return policy.status();
   std::ostringstream warnings;

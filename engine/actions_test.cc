@@ -118,9 +118,7 @@ TEST(AvailableActionsTest, AgreesWithWhatDecideAcceptsOnRandomHistories) {
     for (int step = 0;
          step < 60 && state.stage() != v1::STAGE_ARCHIVED && state.stage() != v1::STAGE_MERGED;
          ++step) {
-      auto [body, actor] = step == 0          ? std::make_pair(gen.OpenCase(), testing::Handler())
-                           : gen.Chance(0.75) ? gen.NextStep(state)
-                                              : gen.AnyCommand();
+      auto [body, actor] = gen.Step(step, state);
       v1::Command command = CommandFromText(body);
       command.set_command_id(absl::StrCat(case_id, "-", step));
       command.set_case_id(case_id);

@@ -222,4 +222,9 @@ std::pair<std::string, v1::Actor> RandomCase::AnyCommand() {
   return {Pick(kBodies), Pick(kActors)};
 }
 
+std::pair<std::string, v1::Actor> RandomCase::Step(int step, const v1::CaseState& s) {
+  if (step == 0) return {OpenCase(), Handler()};
+  return Chance(0.75) ? NextStep(s) : AnyCommand();
+}
+
 }  // namespace docket::testing

@@ -35,6 +35,10 @@ class RandomCase {
   // Any command at all, by any actor: most will be refused.
   std::pair<std::string, v1::Actor> AnyCommand();
 
+  // Step `step` (from 0) of a random history at `s`: the intake first (by
+  // a handler), then mostly the next step, sometimes any command.
+  std::pair<std::string, v1::Actor> Step(int step, const v1::CaseState& s);
+
  private:
   // The next step of an inquiry or suggestion.
   std::string NextFlowStep(const v1::CaseState& s);

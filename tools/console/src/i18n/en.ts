@@ -603,6 +603,7 @@ const en: Messages = {
     level: "Level",
     link: "Link",
     measure: "Measure",
+    marks: "Warning marks",
     media_type: "Media type",
     met: "Met",
     met_at: "Met at",

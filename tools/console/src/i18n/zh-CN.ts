@@ -603,6 +603,7 @@ const zhCN = {
     level: "层级",
     link: "关联",
     measure: "处罚措施",
+    marks: "预警时点",
     media_type: "文件类型",
     met: "已完成",
     met_at: "完成时间",

@@ -86,6 +86,7 @@ const en: Messages = {
     overdueBy: "Overdue by {d}",
     met: "Met",
     silenced: "Clock stopped",
+    countdown: "D[d] HH:mm:ss",
   },
   case: {
     title: "Case {id}",

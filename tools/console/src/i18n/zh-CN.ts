@@ -86,6 +86,7 @@ const zhCN = {
     overdueBy: "超时 {d}",
     met: "已完成",
     silenced: "已停止计时",
+    countdown: "D [天] HH:mm:ss",
   },
   case: {
     title: "案件 {id}",

@@ -22,6 +22,8 @@ function valueText(f: DescField, v: unknown, locale: string): string | undefined
       if (f.name.endsWith("_fen") || f.name.endsWith("_fen_per_kg")) return v ? formatMoney(v as bigint, locale) : undefined;
       if (f.name.endsWith("_g")) return v ? `${formatKg(v as bigint)} kg` : undefined;
       if (v === "" || v === 0 || v === 0n) return undefined;
+      if (f.name === "uri") return undefined; // The hash says the same.
+      if (f.name === "sha256_hex") return `${String(v).slice(0, 12)}…`;
       return String(v);
     case "enum":
       return v ? enumLabel(f.enum, v as number) : undefined;

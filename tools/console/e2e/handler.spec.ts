@@ -72,7 +72,7 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
   await signIn(page, people.claims);
   await page.goto(caseUrl);
   await action(page, "支付赔偿", async (d) => {
-    await d.getByLabel("金额").fill("48.20");
+    await d.getByLabel("金额", { exact: true }).fill("48.20");
     await d.getByLabel("支付单号").fill("PAY-E2E-1");
   });
   await signOut(page);
@@ -81,7 +81,9 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
   await page.goto(caseUrl);
   await action(page, "记录回访", async (d) => {
     await choose(page, d, "回访方式", "电话回访");
-    await d.getByRole("slider").press("4");
+    const rate = d.getByRole("slider");
+    await rate.focus();
+    for (let i = 0; i < 4; i++) await rate.press("ArrowRight");
   });
   await action(page, "存档");
   await expect(page.getByRole("heading", { level: 1 })).toContainText("已存档");

@@ -192,6 +192,7 @@ export interface CaseQuery {
   status?: string;    // Stage name, e.g. STAGE_RESOLVING.
   severity?: string;
   category?: string;
+  kind?: string;      // CaseKind name, e.g. CASE_KIND_INQUIRY.
   channel?: string;
   branch?: string;
   overdue?: boolean;
@@ -207,6 +208,7 @@ export function listCases(q: CaseQuery = {}): Promise<CaseList> {
     status: q.status,
     severity: q.severity,
     category: q.category,
+    kind: q.kind,
     channel: q.channel,
     branch: q.branch,
     overdue: q.overdue,

@@ -4,6 +4,7 @@ import type { ReportTable } from "@/gen/docket/v1/api_pb";
 import { Stage } from "@/gen/docket/v1/common_pb";
 import type { CaseState } from "@/gen/docket/v1/state_pb";
 import { toDate } from "./format";
+import { isClosed } from "./sla";
 
 export type Row = Record<string, string>;
 
@@ -50,7 +51,7 @@ const DAY = 86_400_000;
 
 /** Open cases counted by age since the complaint (buckets) and stage. */
 export function backlog(cases: CaseState[], now: Date): { stages: Stage[]; counts: number[][] } {
-  const open = cases.filter((c) => c.stage !== Stage.ARCHIVED && c.stage !== Stage.MERGED && c.stage !== Stage.UNSPECIFIED);
+  const open = cases.filter((c) => !isClosed(c) && c.stage !== Stage.UNSPECIFIED);
   const stages = [...new Set(open.map((c) => c.stage))].sort((a, b) => a - b);
   const counts = stages.map(() => AGE_BUCKETS.map(() => 0));
   for (const c of open) {

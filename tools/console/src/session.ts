@@ -83,7 +83,9 @@ export function role(): Role {
   return state.me?.principal?.role ?? state.session?.principal?.role ?? Role.UNSPECIFIED;
 }
 
-export const canSeeReports = (): boolean => [Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN].includes(role());
+// GET /v1/report: supervisors and auditors who see every branch (the
+// counters span them all; docs/api.md).
+export const canSeeReports = (): boolean => [Role.SUPERVISOR, Role.AUDITOR].includes(role()) && state.me?.allBranches === true;
 export const canAudit = (): boolean => role() === Role.AUDITOR;
 
 /** A principal's name from the directory, else its id. */

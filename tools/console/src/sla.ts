@@ -13,8 +13,9 @@ export type Badge =
   | { kind: "level"; level: Level; escalated: boolean }
   | { kind: "onTrack" };
 
+/** Archived, merged or referred: nothing follows. */
 export function isClosed(c: CaseState): boolean {
-  return c.stage === Stage.ARCHIVED || c.stage === Stage.MERGED;
+  return c.stage === Stage.ARCHIVED || c.stage === Stage.MERGED || c.stage === Stage.REFERRED;
 }
 
 /** The clocks still running (not met, not silenced). */

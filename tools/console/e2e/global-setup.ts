@@ -1,14 +1,19 @@
 // Starts docketd on a fresh data directory with the demo data (see server.ts),
-// unless DOCKET_CONSOLE_URL points at one that runs already.
+// unless DOCKET_CONSOLE_URL points at one that runs already. docketd's
+// output goes to test-results/docketd.log.
 import { spawn, execSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { consoleDir, repo, server } from "./server";
+import { consoleDir, e2eOpenCase, repo, server } from "./server";
 
-async function ready(url: string, ms: number): Promise<void> {
+const results = join(consoleDir, "test-results");
+
+async function ready(url: string, ms: number, exited: () => string | null): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
+    const why = exited();
+    if (why) throw new Error(`docketd exited before it was ready (${why}):\n${readFileSync(join(results, "docketd.log"), "utf8")}`);
     try {
       if ((await fetch(`${url}/readyz`)).ok) return;
     } catch {
@@ -21,16 +26,22 @@ async function ready(url: string, ms: number): Promise<void> {
 
 export default async function globalSetup(): Promise<void> {
   if (process.env.DOCKET_CONSOLE_URL) return;
+  mkdirSync(results, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "docket-e2e-"));
-  const env = { ...process.env, DOCKETCTL: server.docketctl, DOCKET_DATA_DIR: dir };
-  execSync(server.load, { cwd: repo, env, stdio: "inherit", shell: "/bin/bash" });
+  writeFileSync(join(results, "docketd.dir"), dir);
+  // The test case is opened a minute ago: its steps are dated now, and a step
+  // may not be dated before the case's last event.
+  const env = { ...process.env, DOCKETCTL: server.docketctl, DOCKET_DATA_DIR: join(dir, "data"), DOCKET_E2E_CASE: e2eOpenCase(new Date(Date.now() - 60_000)) };
+  execSync(server.load, { cwd: repo, env, stdio: ["ignore", "ignore", "inherit"], shell: "/bin/bash" });
   const url = `http://127.0.0.1:${server.port}`;
-  const child = spawn(server.docketd, [`--data_dir=${dir}`, `--listen=127.0.0.1:${server.port}`, `--console_dir=${join(consoleDir, "dist")}`], {
+  const log = openSync(join(results, "docketd.log"), "w");
+  const child = spawn(server.docketd, [`--data_dir=${env.DOCKET_DATA_DIR}`, `--listen=127.0.0.1:${server.port}`, `--console_dir=${join(consoleDir, "dist")}`], {
     cwd: repo,
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", log, log],
   });
-  mkdirSync(join(consoleDir, "test-results"), { recursive: true });
-  writeFileSync(join(consoleDir, "test-results", "docketd.pid"), String(child.pid), { flag: "w" });
+  let exit: string | null = null;
+  child.on("exit", (code, signal) => (exit = `code ${code}, signal ${signal}`));
+  writeFileSync(join(results, "docketd.pid"), String(child.pid));
   process.env.DOCKET_CONSOLE_URL = url;
-  await ready(url, 30_000);
+  await ready(url, 30_000, () => exit);
 }

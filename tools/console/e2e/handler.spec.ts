@@ -1,10 +1,11 @@
-// A handler takes the damaged-signs case (waybill 345667) from where the
-// demo data leaves it to the archive: refused a resolution before the
-// photo, with the rule shown; uploads the photo; sees 48.20 previewed; and
-// (with the claims clerk paying, as separation of duties wants) archives it.
+// A handler takes the damaged-signs case (the seeds' C-2026-0001, opened
+// afresh by the fixture as e2eCase) from its intake to the archive: refused
+// a resolution before the photo, with the rule shown; uploads the photo;
+// sees 48.20 previewed; and, with the branch supervisor reporting upward and
+// the claims clerk paying (separation of duties), archives it.
 import type { Page } from "@playwright/test";
 import { expect, shot, signIn, signOut, test, url } from "./fixtures";
-import { people, photo } from "./server";
+import { e2eCase, people, photo } from "./server";
 
 async function action(page: Page, name: string, fill?: (dialog: ReturnType<Page["getByRole"]>) => Promise<void>) {
   await page.getByRole("button", { name, exact: true }).click();
@@ -20,24 +21,23 @@ async function choose(page: Page, dialog: ReturnType<Page["getByRole"]>, label: 
   await page.getByRole("option", { name: option }).click();
 }
 
-const available = (page: Page, name: string) => page.getByRole("button", { name, exact: true }).isVisible();
-
 test("a handler takes the damaged-signs case from the photo to the archive", async ({ page }) => {
   await signIn(page, people.handler);
   await shot(page, "queue");
 
   await page.getByRole("tab", { name: "全部" }).click();
-  await page.getByPlaceholder("搜索案件号、运单号或客户").fill("345667");
+  await page.getByPlaceholder("搜索案件号、运单号或客户").fill(e2eCase.waybill);
   await page.getByPlaceholder("搜索案件号、运单号或客户").press("Enter");
-  await expect(page).toHaveURL(/q=345667/);
-  const open = page.getByRole("row").filter({ hasText: "345667" }).filter({ hasNotText: /已存档|已合并/ });
+  await expect(page).toHaveURL(new RegExp(`q=${e2eCase.waybill}`));
+  const open = page.getByRole("row").filter({ hasText: e2eCase.waybill });
   await expect(open).toHaveCount(1);
-  await open.getByRole("link").click();
-  await expect(page).toHaveURL(/\/cases\/C-/);
+  await open.getByRole("link", { name: e2eCase.id }).click();
+  await expect(page).toHaveURL(url(`/cases/${e2eCase.id}`));
   const caseUrl = page.url();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("案件");
 
-  for (const step of ["倾听与致歉", "受理"]) if (await available(page, step)) await action(page, step);
+  await action(page, "倾听与致歉");
+  await action(page, "受理");
 
   // Before the photo: the proposal is refused, and the rule says why.
   await expect(page.getByText("破损案件须先上传现场照片，才能提出处理方案")).toBeVisible();
@@ -48,14 +48,12 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
   await page.getByRole("button", { name: "上传并附加到案件" }).click();
   await expect(page.getByText("✓ 哈希一致")).toBeVisible();
 
-  if (await available(page, "开始事故调查")) await action(page, "开始事故调查", (d) => d.getByLabel("调查人").fill(people.handler.id));
-  if (await available(page, "完成事故调查")) {
-    await action(page, "完成事故调查", async (d) => {
-      await choose(page, d, "责任方", "公司内部原因");
-      await d.getByLabel("责任网点").fill("GZ");
-      await d.getByLabel("调查摘要").fill("crushed at the Guangzhou sorting centre");
-    });
-  }
+  await action(page, "开始事故调查", (d) => d.getByLabel("调查人").fill(people.handler.id));
+  await action(page, "完成事故调查", async (d) => {
+    await choose(page, d, "责任方", "公司内部原因");
+    await d.getByLabel("责任网点").fill("GZ");
+    await d.getByLabel("调查摘要").fill("crushed at the Guangzhou sorting centre");
+  });
 
   await page.getByRole("button", { name: "提出处理方案", exact: true }).click();
   const proposal = page.getByRole("dialog", { name: "提出处理方案" });
@@ -77,6 +75,15 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
   });
   await signOut(page);
 
+  // The branch's daily report upward (a supervisor's step) meets its deadline.
+  await signIn(page, people.branchSupervisor);
+  await page.goto(caseUrl);
+  await action(page, "上报", async (d) => {
+    await d.getByLabel("上报内容").fill("daily report");
+    await choose(page, d, "目标层级", "分公司");
+  });
+  await signOut(page);
+
   await signIn(page, people.handler);
   await page.goto(caseUrl);
   await action(page, "记录回访", async (d) => {
@@ -93,8 +100,8 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
 test("the case page says where you are", async ({ page }) => {
   await signIn(page, people.handler);
   await page.goto(url("/queue?tab=all&q=345667"));
-  await page.getByRole("row").filter({ hasText: "345667" }).first().getByRole("link").click();
-  await expect(page).toHaveTitle(/案件 C-.* · docket 投诉工单/);
+  await page.getByRole("link", { name: "C-2026-0001", exact: true }).click();
+  await expect(page).toHaveTitle("案件 C-2026-0001 · docket 投诉工单");
   await expect(page.getByRole("list", { name: /案件|处理进度/ }).or(page.locator(".el-steps"))).toBeVisible();
   await shot(page, "case");
 });

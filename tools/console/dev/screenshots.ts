@@ -1,11 +1,12 @@
-// DEV ONLY: screenshots of every screen against a running console (the dev
-// fixture or a real docketd): BASE_URL, USER/PASSWORD pairs below.
-//   npx vite-node dev/screenshots.ts
+// DEV ONLY: screenshots of every screen against a running console: a real
+// docketd with scripts/load_examples.sh's data (BASE_URL, DEMO_PASSWORD
+// default docket-demo), or the dev fixture (DEMO_PASSWORD=demo).
+//   BASE_URL=http://127.0.0.1:8080 OUT=docs-new npx vite-node dev/screenshots.ts
 import { chromium, type Page } from "@playwright/test";
 
 const BASE = process.env.BASE_URL ?? "http://127.0.0.1:5180";
 const OUT = process.env.OUT ?? "screenshots";
-const PW = process.env.DEMO_PASSWORD ?? "demo";
+const PW = process.env.DEMO_PASSWORD ?? "docket-demo";
 const args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 async function signIn(page: Page, id: string) {
@@ -25,27 +26,30 @@ for (const [w, h, tag] of [[1280, 800, "desktop"], [390, 844, "phone"]] as const
   page.on("pageerror", (e) => errors.push(`${tag} ${page.url()}: ${e.message}`));
   await page.goto(`${BASE}/signin`);
   await page.screenshot({ path: `${OUT}/${tag}-signin.png` });
-  await signIn(page, "E-100");
+  await signIn(page, "E-101");
   await page.waitForTimeout(800);
   await page.screenshot({ path: `${OUT}/${tag}-queue.png`, fullPage: tag === "desktop" });
-  await page.goto(`${BASE}/cases/C-2026-0101`);
+  await page.goto(`${BASE}/cases/C-2026-0104`);
   await page.waitForTimeout(1200);
   await page.screenshot({ path: `${OUT}/${tag}-case.png`, fullPage: true });
   if (tag === "desktop") {
     await page.goto(`${BASE}/cases/C-2026-0004`);
     await page.waitForTimeout(800);
     await page.screenshot({ path: `${OUT}/${tag}-case-notfound.png` });
-    await page.goto(`${BASE}/cases/C-2026-0001`);
+    await page.goto(`${BASE}/cases/S-2026-0001`);
+    await page.waitForTimeout(1200);
+    await page.screenshot({ path: `${OUT}/${tag}-case-suggestion.png`, fullPage: true });
+    await page.goto(`${BASE}/cases/C-2026-0003`);
     await page.waitForTimeout(1500);
     await page.screenshot({ path: `${OUT}/${tag}-case-archived.png`, fullPage: true });
   }
   await page.getByRole("button", { name: /退出登录|Sign out/ }).click();
-  await signIn(page, "E-200");
+  await signIn(page, "E-300");
   await page.goto(`${BASE}/dashboard`);
   await page.waitForTimeout(2000);
   await page.screenshot({ path: `${OUT}/${tag}-dashboard.png`, fullPage: true });
   await page.getByRole("button", { name: /退出登录|Sign out/ }).click();
-  await signIn(page, "A-1");
+  await signIn(page, "A-100");
   await page.goto(`${BASE}/audit?case=C-2026-0004`);
   await page.waitForTimeout(2000);
   await page.screenshot({ path: `${OUT}/${tag}-audit.png`, fullPage: true });

@@ -18,10 +18,14 @@ export function isClosed(c: CaseState): boolean {
   return c.stage === Stage.ARCHIVED || c.stage === Stage.MERGED || c.stage === Stage.REFERRED;
 }
 
-/** The clocks still running (not met, not silenced). */
+/**
+ * The clocks not met yet. A silenced clock is among them: it raises no
+ * further warnings or breaches (its last window passed at the top level),
+ * but the step it waits for is still owed, and overdue.
+ */
 export function openDeadlines(c: CaseState): Deadline[] {
   if (isClosed(c)) return [];
-  return c.deadlines.filter((d) => !d.met && !d.silenced);
+  return c.deadlines.filter((d) => !d.met);
 }
 
 /** The open deadline due first, or undefined when nothing is due. */
@@ -36,7 +40,7 @@ export function nextDeadline(c: CaseState): Deadline | undefined {
 }
 
 export function isOverdue(d: Deadline, now: Date): boolean {
-  if (d.met || d.silenced) return false;
+  if (d.met) return false;
   if (d.breached) return true;
   const due = toDate(d.dueAt);
   return !d.pausedSince && due !== undefined && now > due;

@@ -86,7 +86,7 @@ const zhCN = {
     dueIn: "剩余",
     overdueBy: "超时 {d}",
     met: "已完成",
-    silenced: "已停止计时",
+    silenced: "已到最高层级，不再预警",
     countdown: "D [天] HH:mm:ss",
   },
   case: {
@@ -252,6 +252,7 @@ const zhCN = {
     age: "时长",
     ages: { d1: "1 天内", d3: "1–3 天", d7: "3–7 天", older: "7 天以上" },
     noData: "暂无数据",
+    noCategory: "咨询、建议与追偿",
     cases: "件",
   },
   report: {
@@ -718,7 +719,7 @@ const zhCN = {
     severity: "级别",
     sha256_hex: "SHA-256",
     shipment: "货物",
-    silenced: "已停止计时",
+    silenced: "不再预警",
     size_bytes: "大小（字节）",
     started_at: "开始时间",
     summary: "调查摘要",

@@ -57,10 +57,17 @@ describe("SLA badges", () => {
     expect(badges(c, h(1))).toContainEqual({ kind: "level", level: Level.REGION, escalated: true });
   });
 
-  test("met and silenced clocks and closed cases show nothing", () => {
+  test("met clocks and closed cases show nothing", () => {
     expect(badges(caseWith([deadline(DeadlineKind.RESOLUTION, 1, { met: true })]), h(5))).toEqual([]);
-    expect(badges(caseWith([deadline(DeadlineKind.RESOLUTION, 1, { silenced: true })]), h(5))).toEqual([]);
-    expect(badges(caseWith([deadline(DeadlineKind.RESOLUTION, 1)], { stage: Stage.ARCHIVED }), h(5))).toEqual([]);
+    for (const stage of [Stage.ARCHIVED, Stage.MERGED, Stage.REFERRED]) {
+      expect(badges(caseWith([deadline(DeadlineKind.RESOLUTION, 1)], { stage }), h(5))).toEqual([]);
+    }
+  });
+
+  test("a silenced clock (no more warnings) stays breached until it is met", () => {
+    const c = caseWith([deadline(DeadlineKind.RESOLUTION, 1, { breached: true, breachCount: 2, silenced: true })]);
+    expect(badges(c, h(5))).toEqual([{ kind: "breached", deadline: DeadlineKind.RESOLUTION }]);
+    expect(nextDeadline(c)?.kind).toBe(DeadlineKind.RESOLUTION);
   });
 
   test("the next deadline is the open one due first", () => {

@@ -16,8 +16,10 @@ async function action(page: Page, name: string, fill?: (dialog: ReturnType<Page[
   await expect(dialog).toBeHidden();
 }
 
+// An Element Plus select: its labelled input sits under the shown value, so
+// click the select box that holds it, as a person would.
 async function choose(page: Page, dialog: ReturnType<Page["getByRole"]>, label: string, option: string) {
-  await dialog.getByLabel(label).click();
+  await dialog.locator(".el-select").filter({ has: page.getByLabel(label, { exact: true }) }).click();
   await page.getByRole("option", { name: option }).click();
 }
 

@@ -265,9 +265,12 @@ export async function uploadEvidence(file: Blob, kind: string, name: string): Pr
   return fromJson(EvidenceSchema, (await res.json()) as JsonValue, readOptions);
 }
 
-/** GET /v1/evidence/{sha256}: the bytes (fetched with the bearer header, so no <img src>). */
-export async function evidenceBlob(sha256Hex: string): Promise<Blob> {
-  const res = await send("GET", `/v1/evidence/${encodeURIComponent(sha256Hex)}`);
+/**
+ * GET /v1/evidence/{sha256}?case_id=: the bytes, for a reader of the case
+ * that attached them (fetched with the bearer header, so no <img src>).
+ */
+export async function evidenceBlob(sha256Hex: string, caseId: string): Promise<Blob> {
+  const res = await send("GET", `/v1/evidence/${encodeURIComponent(sha256Hex)}`, { query: { case_id: caseId } });
   return res.blob();
 }
 

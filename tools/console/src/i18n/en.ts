@@ -204,6 +204,7 @@ const en: Messages = {
     uploading: "Uploading…",
     hashOk: "Hash matches",
     hashBad: "Hash mismatch",
+    fetchFailed: "Could not fetch the file",
     hashPending: "Checking",
     none: "No evidence yet",
     size: "{n} bytes",

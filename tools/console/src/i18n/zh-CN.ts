@@ -205,6 +205,7 @@ const zhCN = {
     hashOk: "哈希一致",
     hashBad: "哈希不一致",
     hashPending: "校验中",
+    fetchFailed: "无法获取文件",
     none: "尚无证据",
     size: "{n} 字节",
     mismatch: "服务器返回的哈希与本地计算的不一致",

@@ -9,19 +9,24 @@ import { consoleDir, e2eOpenCase, repo, server } from "./server";
 
 const results = join(consoleDir, "test-results");
 
-async function ready(url: string, ms: number, exited: () => string | null): Promise<void> {
+// The URL docketd prints once it listens ("docketd: serving http://..."),
+// then its /readyz answering 200.
+async function ready(ms: number, exited: () => string | null): Promise<string> {
   const end = Date.now() + ms;
+  const log = () => readFileSync(join(results, "docketd.log"), "utf8");
+  let url = "";
   while (Date.now() < end) {
     const why = exited();
-    if (why) throw new Error(`docketd exited before it was ready (${why}):\n${readFileSync(join(results, "docketd.log"), "utf8")}`);
+    if (why) throw new Error(`docketd exited before it was ready (${why}):\n${log()}`);
+    url ||= /serving (https?:\/\/\S+)/.exec(log())?.[1] ?? "";
     try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
+      if (url && (await fetch(`${url}/readyz`)).ok) return url;
     } catch {
       // Not listening yet.
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`docketd at ${url} not ready after ${ms} ms`);
+  throw new Error(`docketd not ready after ${ms} ms:\n${log()}`);
 }
 
 export default async function globalSetup(): Promise<void> {
@@ -33,7 +38,6 @@ export default async function globalSetup(): Promise<void> {
   // may not be dated before the case's last event.
   const env = { ...process.env, DOCKETCTL: server.docketctl, DOCKET_DATA_DIR: join(dir, "data"), DOCKET_E2E_CASE: e2eOpenCase(new Date(Date.now() - 60_000)) };
   execSync(server.load, { cwd: repo, env, stdio: ["ignore", "ignore", "inherit"], shell: "/bin/bash" });
-  const url = `http://127.0.0.1:${server.port}`;
   const log = openSync(join(results, "docketd.log"), "w");
   const child = spawn(server.docketd, [`--data_dir=${env.DOCKET_DATA_DIR}`, `--listen=127.0.0.1:${server.port}`, `--console_dir=${join(consoleDir, "dist")}`], {
     cwd: repo,
@@ -42,6 +46,5 @@ export default async function globalSetup(): Promise<void> {
   let exit: string | null = null;
   child.on("exit", (code, signal) => (exit = `code ${code}, signal ${signal}`));
   writeFileSync(join(results, "docketd.pid"), String(child.pid));
-  process.env.DOCKET_CONSOLE_URL = url;
-  await ready(url, 30_000, () => exit);
+  process.env.DOCKET_CONSOLE_URL = await ready(30_000, () => exit);
 }

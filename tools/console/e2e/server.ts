@@ -10,7 +10,7 @@
 //              examples' organisation, demo passwords, evidence and cases,
 //              as scripts/run.sh loads them), then the browser tests' own
 //              case (e2eCase below), opened now by the phone adapter.
-//   DOCKET_PORT the port (default 18080)
+//   DOCKET_PORT the port (default 0: any free one, as docketd prints it)
 // docketd runs as
 //   $DOCKETD --data_dir=DIR --listen=127.0.0.1:PORT --console_dir=tools/console/dist
 // The logins (examples/org.ndjson; password DOCKET_DEMO_PASSWORD, default
@@ -55,7 +55,7 @@ export function e2eOpenCase(at: Date): string {
 export const server = {
   docketctl: process.env.DOCKETCTL ?? resolve(repo, "bazel-bin/tools/docketctl/docketctl"),
   docketd: process.env.DOCKETD ?? resolve(repo, "bazel-bin/services/docketd/docketd"),
-  port: Number(process.env.DOCKET_PORT ?? 18080),
+  port: Number(process.env.DOCKET_PORT ?? 0),
   load:
     process.env.DOCKET_LOAD ??
     'bash scripts/load_examples.sh "$DOCKET_DATA_DIR" && "$DOCKETCTL" --data_dir="$DOCKET_DATA_DIR" submit <<< "$DOCKET_E2E_CASE"',

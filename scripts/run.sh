@@ -27,26 +27,10 @@ export DOCKET_DATA_DIR="$data"
 echo "data directory: $data"
 echo
 
-# Who may do what: docket bootstraps its directory with a first
-# administrator, who applies the examples' organisation (regions, branches,
-# handlers, supervisors, claims, an auditor, the channel adapters) and the
-# demo passwords (docket-demo; hashed with scrypt before they are stored).
-"$ctl" --clock=2026-10-01T00:00:00Z init --admin=admin > /dev/null
-"$ctl" --clock=2026-10-01T00:00:00Z directory apply < examples/org.ndjson > /dev/null
-"$ctl" --clock=2026-10-01T00:00:00Z directory apply < examples/demo_passwords.ndjson > /dev/null
+# The organisation with the demo passwords (docket-demo), the example
+# evidence and the example cases: scripts/load_examples.sh.
+DOCKETCTL="$ctl" bash scripts/load_examples.sh "$data"
 echo "$("$ctl" directory list | head -1) (docketctl directory list)"
-"$ctl" put-evidence examples/evidence/*.png > /dev/null
-# The examples date from November 2026: a drill clock replays each command
-# at the time it occurred (a step may be backdated only 30 minutes). The seed
-# course's complaints; the channel regulation's inquiries and suggestions;
-# task groups, progress notices, a warned customer, a referral to litigation
-# and the recovery child cases.
-for example in seed_cases inquiries_and_suggestions case_endings; do
-  outcomes="$("$ctl" --clock=2026-11-01T00:00:00Z submit < "examples/$example.ndjson")" || true
-  echo "submitted examples/$example.ndjson:" \
-    "$(grep -c '"events"' <<< "$outcomes") commands accepted," \
-    "$(grep -c '"rejection"' <<< "$outcomes") rejected"
-done
 echo
 echo "== deadline scanner (docketctl tick) =="
 "$ctl" tick

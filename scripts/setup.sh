@@ -18,6 +18,8 @@ PACKAGES=(
   openssl              # the Kafka test signs a record as an adapter in another language would
   curl                 # the API tests speak to it with a client nobody here wrote
   postgresql libpq-dev # the ticket-desk peer of docket_bench
+  chromium             # the console's browser tests (scripts/console_test.sh)
+  fonts-noto-cjk       # ... which read and picture Chinese text
 )
 
 missing=()

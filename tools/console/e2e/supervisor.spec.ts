@@ -1,0 +1,25 @@
+// A supervisor's dashboard renders its charts from the seed data.
+import { expect, shot, signIn, test, url } from "./fixtures";
+import { people } from "./server";
+
+test("a supervisor's dashboard renders its charts from the seed data", async ({ page }) => {
+  await signIn(page, people.supervisor);
+  await page.getByRole("menuitem", { name: "主管看板" }).click();
+  await expect(page).toHaveURL(url("/dashboard"));
+  await expect(page).toHaveTitle(/主管看板/);
+  for (const title of ["每日投诉量", "时限达成率", "在办积压（按时长与阶段）", "各网点超时与升级", "赔偿支付", "满意度", "处理人考核"]) {
+    await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  }
+  // Six ECharts canvases drawn, none of them empty.
+  await expect(page.locator(".chart canvas")).toHaveCount(6);
+  await expect(page.getByText("暂无数据")).toHaveCount(0);
+  await expect(page.locator(".handlers .el-table__row").first()).toBeVisible();
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("heading", { name: "处理人考核" }).locator("xpath=../..").getByRole("button", { name: "导出 CSV" }).click();
+  expect((await download).suggestedFilename()).toMatch(/\.csv$/);
+  await shot(page, "dashboard");
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, "dashboard-phone");
+});

@@ -1,0 +1,66 @@
+// Times in China Standard Time and money in 元, for people. Dates by dayjs
+// (with its time-zone and relative-time plugins), numbers by Intl.
+import dayjs from "dayjs";
+import utc from "dayjs/plugin/utc";
+import timezone from "dayjs/plugin/timezone";
+import relativeTime from "dayjs/plugin/relativeTime";
+import duration from "dayjs/plugin/duration";
+import "dayjs/locale/zh-cn";
+import "dayjs/locale/en";
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+dayjs.extend(relativeTime);
+dayjs.extend(duration);
+
+export const CST = "Asia/Shanghai";
+
+export function dayjsLocale(locale: string): string {
+  return locale === "en" ? "en" : "zh-cn";
+}
+
+export function toDate(ts: Timestamp | undefined): Date | undefined {
+  return ts ? timestampDate(ts) : undefined;
+}
+
+/** "2026-11-02 09:10" in China Standard Time; "—" for no time. */
+export function formatTime(ts: Timestamp | Date | undefined, withSeconds = false): string {
+  const d = ts instanceof Date ? ts : toDate(ts);
+  if (!d) return "—";
+  return dayjs(d).tz(CST).format(withSeconds ? "YYYY-MM-DD HH:mm:ss" : "YYYY-MM-DD HH:mm");
+}
+
+/** "2026-11-02" of a time, in China Standard Time. */
+export function formatDay(d: Date): string {
+  return dayjs(d).tz(CST).format("YYYY-MM-DD");
+}
+
+/** The start of a CST calendar day ("2026-11-02") as an RFC 3339 UTC time. */
+export function cstDayStart(day: string): string {
+  return dayjs.tz(day, CST).toDate().toISOString();
+}
+
+/** "3 小时前" / "in 2 days", in the given locale. */
+export function fromNow(d: Date, locale: string, now: Date = new Date()): string {
+  return dayjs(d).locale(dayjsLocale(locale)).from(dayjs(now));
+}
+
+/** A length of time in words: "2 天" / "2 days". */
+export function humanDuration(ms: number, locale: string): string {
+  return dayjs.duration(Math.abs(ms)).locale(dayjsLocale(locale)).humanize();
+}
+
+const yuanNumber = new Intl.NumberFormat("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: true });
+
+/** Fen as 元 with two decimals: 4820n → "48.20 元" (zh-CN) or "CNY 48.20" (en). */
+export function formatMoney(fen: bigint | number | undefined, locale: string): string {
+  const n = Number(fen ?? 0) / 100;
+  const s = yuanNumber.format(n);
+  return locale === "en" ? `CNY ${s}` : `${s} 元`;
+}
+
+/** Grams as kilograms: 2410n → "2.41". */
+export function formatKg(g: bigint | number | undefined): string {
+  return new Intl.NumberFormat("zh-CN", { maximumFractionDigits: 3 }).format(Number(g ?? 0) / 1000);
+}

@@ -1,0 +1,50 @@
+import { describe, expect, test } from "vitest";
+import { toJson } from "@bufbuild/protobuf";
+import { CommandSchema } from "@/gen/docket/v1/commands_pb";
+import { buildCommand, commandKindOf, commandKinds, emptyValues, formSpec } from "@/commands";
+
+describe("command forms from the schema", () => {
+  test("every command kind of the schema is known", () => {
+    expect(commandKinds()).toEqual(expect.arrayContaining(["acknowledge", "accept", "propose_resolution", "archive", "attach_evidence", "approve_compensation"]));
+  });
+
+  test("a proposal: goodwill in 元 becomes fen; the remedy a paragraph", () => {
+    const spec = formSpec("propose_resolution");
+    expect(spec.map((s) => [s.name, s.kind])).toEqual([
+      ["goodwill_fen", "money"],
+      ["remedy", "longText"],
+    ]);
+    const values = emptyValues(spec);
+    values.goodwill_fen = 12.5;
+    values.remedy = "apology";
+    const c = buildCommand({ kind: "propose_resolution", caseId: "C-1", actorId: "E-100", expectedRevision: 7n, values, commandId: "x" });
+    expect(toJson(CommandSchema, c)).toEqual({
+      commandId: "x",
+      caseId: "C-1",
+      expectedRevision: "7",
+      actor: { id: "E-100" },
+      proposeResolution: { goodwillFen: "1250", remedy: "apology" },
+    });
+    expect(commandKindOf(c)).toBe("propose_resolution");
+  });
+
+  test("nested messages and enums: findings of an investigation", () => {
+    const spec = formSpec("conclude_investigation");
+    const values = emptyValues(spec);
+    const findings = values.findings as Record<string, unknown>;
+    findings.responsible = "RESPONSIBLE_PARTY_INTERNAL";
+    findings.internal_branch = "GZ";
+    findings.assessed_loss_fen = 48.2;
+    const c = buildCommand({ kind: "conclude_investigation", caseId: "C-1", actorId: "E-100", values, commandId: "y" });
+    expect(toJson(CommandSchema, c)).toMatchObject({
+      concludeInvestigation: { findings: { responsible: "RESPONSIBLE_PARTY_INTERNAL", internalBranch: "GZ", assessedLossFen: "4820" } },
+    });
+  });
+
+  test("an empty form is an empty body, and the id is fresh", () => {
+    const a = buildCommand({ kind: "archive", caseId: "C-1", actorId: "E-100", values: emptyValues(formSpec("archive")) });
+    const b = buildCommand({ kind: "archive", caseId: "C-1", actorId: "E-100", values: emptyValues(formSpec("archive")) });
+    expect(toJson(CommandSchema, a)).toMatchObject({ archive: {} });
+    expect(a.commandId).not.toBe(b.commandId);
+  });
+});

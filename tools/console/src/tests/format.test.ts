@@ -1,0 +1,58 @@
+import { describe, expect, test } from "vitest";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { cstDayStart, formatKg, formatMoney, formatTime } from "@/format";
+import { backlog, column, num, pivot, toCsv } from "@/report";
+import { create } from "@bufbuild/protobuf";
+import { Stage } from "@/gen/docket/v1/common_pb";
+import { CaseStateSchema } from "@/gen/docket/v1/state_pb";
+
+describe("units", () => {
+  test("money in 元 with two decimals", () => {
+    expect(formatMoney(4820n, "zh-CN")).toBe("48.20 元");
+    expect(formatMoney(1050000n, "zh-CN")).toBe("10,500.00 元");
+    expect(formatMoney(0n, "en")).toBe("CNY 0.00");
+  });
+  test("times in China Standard Time", () => {
+    expect(formatTime(timestampFromDate(new Date("2026-11-02T01:10:00Z")))).toBe("2026-11-02 09:10");
+    expect(formatTime(undefined)).toBe("—");
+    expect(cstDayStart("2026-11-02")).toBe("2026-11-01T16:00:00.000Z");
+  });
+  test("weights in kg", () => expect(formatKg(2410n)).toBe("2.41"));
+});
+
+describe("report tables", () => {
+  const rows = [
+    { day: "2026-11-02", category: "DAMAGE", opened: "2", sla_met_pct: "100.0" },
+    { day: "2026-11-03", category: "BILLING", opened: "1", sla_met_pct: "-" },
+    { day: "2026-11-03", category: "DAMAGE", opened: "0", sla_met_pct: "50.0" },
+  ];
+  test("a dash is no value, never zero", () => {
+    expect(num("-")).toBeNull();
+    expect(num("<=15")).toBeNull();
+    expect(num("0")).toBe(0);
+  });
+  test("pivot by a dimension", () => {
+    expect(pivot(rows, "day", "category", "opened")).toEqual({
+      x: ["2026-11-02", "2026-11-03"],
+      series: [
+        { name: "BILLING", data: [null, 1] },
+        { name: "DAMAGE", data: [2, 0] },
+      ],
+    });
+    expect(column(rows.slice(0, 2), "day", "sla_met_pct").data).toEqual([100, null]);
+  });
+  test("backlog by age and stage leaves closed cases out", () => {
+    const now = new Date("2026-11-10T00:00:00Z");
+    const at = (d: string) => timestampFromDate(new Date(d));
+    const cases = [
+      create(CaseStateSchema, { stage: Stage.RESOLVING, openedAt: at("2026-11-09T12:00:00Z") }),
+      create(CaseStateSchema, { stage: Stage.RESOLVING, openedAt: at("2026-11-01T00:00:00Z") }),
+      create(CaseStateSchema, { stage: Stage.OPENED, openedAt: at("2026-11-08T00:00:00Z") }),
+      create(CaseStateSchema, { stage: Stage.ARCHIVED, openedAt: at("2026-11-01T00:00:00Z") }),
+    ];
+    expect(backlog(cases, now)).toEqual({ stages: [Stage.OPENED, Stage.RESOLVING], counts: [[0, 1, 0, 0], [1, 0, 0, 1]] });
+  });
+  test("CSV quotes what needs quoting", () => {
+    expect(toCsv(["a", "b"], [["x,y", 'say "hi"']])).toBe('a,b\n"x,y","say ""hi"""\n');
+  });
+});

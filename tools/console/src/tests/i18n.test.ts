@@ -1,0 +1,73 @@
+// Every enum value of docket.v1, every command and event kind, and every
+// field a form or a timeline shows, has a label in both languages.
+import { describe, expect, test } from "vitest";
+import type { DescEnum, DescMessage } from "@bufbuild/protobuf";
+import * as api from "@/gen/docket/v1/api_pb";
+import * as commands from "@/gen/docket/v1/commands_pb";
+import * as common from "@/gen/docket/v1/common_pb";
+import * as directory from "@/gen/docket/v1/directory_pb";
+import * as events from "@/gen/docket/v1/events_pb";
+import * as facts from "@/gen/docket/v1/facts_pb";
+import * as outcome from "@/gen/docket/v1/outcome_pb";
+import * as policy from "@/gen/docket/v1/policy_pb";
+import * as rejection from "@/gen/docket/v1/rejection_pb";
+import * as state from "@/gen/docket/v1/state_pb";
+import * as storage from "@/gen/docket/v1/storage_pb";
+import * as stored from "@/gen/docket/v1/stored_event_pb";
+import { commandKinds, eventKinds, formSpec, NOT_FROM_CONSOLE, type FieldSpec } from "@/commands";
+import { messages, LOCALES } from "@/i18n";
+
+const modules = [api, commands, common, directory, events, facts, outcome, policy, rejection, state, storage, stored];
+const isEnum = (x: unknown): x is DescEnum => typeof x === "object" && x !== null && (x as { kind?: string }).kind === "enum";
+const enums = modules.flatMap((m) => Object.values(m).filter(isEnum));
+
+type Dict = Record<string, unknown>;
+const at = (obj: unknown, ...path: string[]): unknown => path.reduce<unknown>((o, k) => (o as Dict | undefined)?.[k], obj);
+
+describe.each(LOCALES)("%s", (locale) => {
+  const m = messages[locale];
+
+  test("the generated enums are all found", () => {
+    const names = enums.map((e) => e.name).sort();
+    expect(names).toEqual(expect.arrayContaining(["Category", "Channel", "Level", "Role", "Rule", "Severity", "Stage", "DeadlineKind", "PrincipalKind"]));
+  });
+
+  test.each(enums.map((e) => [e.name, e] as const))("every value of enum %s has a label", (_, e) => {
+    const missing = e.values.filter((v) => {
+      const label = at(m, "enum", e.name, v.name);
+      return typeof label !== "string" || label.trim() === "";
+    });
+    expect(missing.map((v) => v.name)).toEqual([]);
+  });
+
+  test("every command kind and event kind has a label", () => {
+    expect(commandKinds().filter((k) => typeof at(m, "commandKind", k) !== "string")).toEqual([]);
+    expect(eventKinds().filter((k) => typeof at(m, "eventKind", k) !== "string")).toEqual([]);
+  });
+
+  test("every field of every command form has a label", () => {
+    const names = (spec: FieldSpec[]): string[] => spec.flatMap((s) => [s.name, ...names(s.fields ?? [])]);
+    const all = commandKinds().filter((k) => !NOT_FROM_CONSOLE.has(k) || k === "attach_evidence").flatMap((k) => names(formSpec(k)));
+    expect([...new Set(all)].filter((n) => typeof at(m, "field", n) !== "string")).toEqual([]);
+  });
+
+  test("every field an event body shows has a label", () => {
+    const seen = new Set<string>();
+    const walk = (d: DescMessage, depth: number) => {
+      for (const f of d.fields) {
+        seen.add(f.name);
+        if (depth < 3 && f.fieldKind === "message" && f.message.typeName.startsWith("docket.")) walk(f.message, depth + 1);
+      }
+    };
+    for (const f of events.CaseEventSchema.fields) {
+      if (f.oneof && f.fieldKind === "message" && f.name !== "directory_changed") walk(f.message, 0);
+    }
+    expect([...seen].filter((n) => typeof at(m, "field", n) !== "string")).toEqual([]);
+  });
+
+  test("every status code has a next step", () => {
+    for (const code of ["ABORTED", "FAILED_PRECONDITION", "INVALID_ARGUMENT", "PERMISSION_DENIED", "UNAUTHENTICATED", "NOT_FOUND", "ALREADY_EXISTS", "RESOURCE_EXHAUSTED", "UNAVAILABLE", "DEADLINE_EXCEEDED", "DATA_LOSS"]) {
+      expect(typeof at(m, "refusal", "code", code)).toBe("string");
+    }
+  });
+});

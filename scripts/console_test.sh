@@ -15,15 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian's packages: chromium and CJK fonts (scripts/setup.sh's list), and
-# Node.js only where there is none.
+# Debian's packages: chromium and CJK fonts (scripts/setup.sh's list); then
+# Node.js where there is none, the lockfile's packages and the build.
 bash scripts/setup.sh
-if ! command -v node > /dev/null; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >&2
-fi
+bash scripts/console_build.sh
 
 if [ -z "${DOCKETD:-}" ] || [ -z "${DOCKETCTL:-}" ]; then
   bin="$(bazel info bazel-bin 2>/dev/null)"
@@ -38,8 +33,6 @@ cd tools/console
 rm -rf test-results
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
-npm ci --no-audit --no-fund --loglevel=error
-npm run build
 status=0
 npm run test:ci || status=1
 npm run e2e || status=1

@@ -339,6 +339,20 @@ TEST_F(ApiTest, ReportsAreForThoseWhoSeeEveryBranch) {
   EXPECT_EQ(Curl("/v1/report?by=category", {}, gz).status, 403);  // A branch's handler.
 }
 
+// The queue's order: a closed case (C-2026-0009 was merged with deadlines
+// unmet) owes nothing, so it is never overdue and comes after every case
+// with a clock running.
+TEST_F(ApiTest, ClosedCasesAreNeverDue) {
+  Reply overdue = Curl("/v1/cases?overdue=true&page_size=100", {}, supervisor_token_);
+  EXPECT_EQ(overdue.status, 200);
+  EXPECT_THAT(overdue.body, Not(HasSubstr("\"C-2026-0009\"")));
+  Reply all = Curl("/v1/cases?page_size=100", {}, supervisor_token_);
+  const size_t merged = all.body.find("\"caseId\":\"C-2026-0009\"");
+  ASSERT_NE(merged, std::string::npos);
+  EXPECT_EQ(all.body.find("\"stage\":\"STAGE_OPENED\"", merged), std::string::npos)
+      << "an open case listed after a closed one";
+}
+
 // docketctl --server gives what docketctl --data_dir gives, through the API.
 TEST_F(ApiTest, DocketctlThroughTheServer) {
   const auto remote = [&](std::vector<std::string> args, const std::string& in = "") {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/authorization.h"
 #include "engine/envelope.h"
+#include "engine/evolve.h"
 #include "engine/input_grammar.h"
 #include "engine/time_util.h"
 #include "projections/keys.h"
@@ -79,6 +80,7 @@ std::optional<int> EnumValue(const google::protobuf::EnumDescriptor* type, const
 }
 
 std::optional<absl::Time> NextDue(const v1::CaseState& s) {
+  if (IsClosed(s)) return std::nullopt;  // Archived, merged, referred: nothing is owed.
   std::optional<absl::Time> next;
   for (const v1::Deadline& d : s.deadlines()) {
     if (d.met()) continue;

@@ -46,7 +46,7 @@ std::string Param(const Request& req, const char* name);
 // ("RESOLVING"); nullopt when neither names one.
 std::optional<int> EnumValue(const google::protobuf::EnumDescriptor* type, const std::string& text,
                              const std::string& prefix);
-// The earliest due time of a case's open clocks.
+// The earliest due time of a case's open clocks; none for a closed case.
 std::optional<absl::Time> NextDue(const v1::CaseState& s);
 // The position of the log's last entry (0 when empty), from the store.
 uint64_t LastLogPosition(const Store& store);

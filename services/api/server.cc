@@ -171,6 +171,7 @@ void ApiServer::ConsoleRoutes() {
     res.set_header("Referrer-Policy", "no-referrer");
   };
   http_->set_mount_point("/", dir);
+  http_->set_file_extension_and_mimetype_mapping("html", "text/html; charset=utf-8");
   http_->set_file_request_handler([harden](const Request& req, Response& res) {
     harden(res);
     // Hashed assets never change; index.html always may.

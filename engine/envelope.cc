@@ -26,8 +26,8 @@ absl::Status CheckEnvelope(const v1::Command& command) {
   DOCKET_RETURN_IF_ERROR(CheckInputGrammar(command));
   if (IsReservedCommandId(command.command_id()) && command.actor().role() != v1::ROLE_SYSTEM) {
     return RefuseMalformed(absl::StrCat("command ", command.command_id(),
-                                        ": ids beginning with deadline: or appeal: are reserved "
-                                        "for docket's deadline scanner"));
+                                        ": ids beginning with deadline:, appeal:, session: or "
+                                        "logout: are reserved for docket itself"));
   }
   const v1::Actor& actor = command.actor();
   if (actor.id().empty() || actor.role() == v1::ROLE_UNSPECIFIED ||

@@ -21,7 +21,8 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-constexpr absl::string_view kReservedPrefixes[] = {"deadline:", "appeal:"};
+// The deadline scanner's, and docketd's sessions' (issued and ended).
+constexpr absl::string_view kReservedPrefixes[] = {"deadline:", "appeal:", "session:", "logout:"};
 // 9999-12-31T23:59:59Z.
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
 

@@ -28,7 +28,8 @@ bool IsValidCaseId(absl::string_view id);
 inline constexpr size_t kMaxCommandIdLength = 128;
 bool IsValidCommandId(absl::string_view id);
 
-// The prefixes of the deadline scanner's command ids, reserved for it.
+// The prefixes of docket's own command ids (the deadline scanner's,
+// docketd's sessions'), reserved for the system principal.
 bool IsReservedCommandId(absl::string_view id);
 
 // Any other id or dimension (actor, customer, waybill, branch, penalty,

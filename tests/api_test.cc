@@ -4,6 +4,11 @@
 // groups shared by concurrent connections, bad input answered with a
 // Rejection and no change, SIGTERM drains and exits 0.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -164,7 +169,7 @@ TEST_F(ApiTest, EveryRequestIsAuthenticated) {
   EXPECT_EQ(Curl("/v1/me", {}, token).status, 401);
   // The log holds the session's token as its hash only.
   EXPECT_THAT(Ctl(dir_, {"tail", "--from=beginning"}).out,
-              Not(HasSubstr(token.substr(token.rfind('_') + 1))));
+              Not(HasSubstr(token.substr(4 + 16 + 1))));  // dkt_<16 hex>_<secret>
 }
 
 // What a stranger tried (a review of this API): chunked bodies past the
@@ -200,6 +205,87 @@ TEST_F(ApiTest, AttacksFoundByAStrangerAreRefused) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10))
       << "the stream outlived its session";
   EXPECT_THAT(testing::ReadFileOrDie(out), HasSubstr("event: case_opened"));
+}
+
+// Raw HTTP to the server: sends `head`, then `body` in 64 KiB pieces while
+// the server keeps reading; returns all it answered until it closed (or 10 s).
+std::string RawExchange(const std::string& url, const std::string& head, const std::string& body) {
+  const int port = std::atoi(url.substr(url.rfind(':') + 1).c_str());
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return "connect failed";
+  timeval timeout{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  for (size_t at = 0; at < body.size(); at += 65536) {
+    if (send(fd, body.data() + at, std::min<size_t>(65536, body.size() - at), MSG_NOSIGNAL) <= 0) {
+      break;  // The server closed: it read no more.
+    }
+  }
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = recv(fd, buffer, sizeof(buffer), 0)) > 0;) answer.append(buffer, n);
+  close(fd);
+  return answer;
+}
+
+int Answers(const std::string& raw) {
+  int n = 0;
+  for (size_t at = 0; (at = raw.find("HTTP/1.1 ", at)) != std::string::npos; ++at) ++n;
+  return n;
+}
+
+// What a second stranger found: bodies buffered where no route takes one,
+// read to the connection's end without a length, read whole before the
+// uploader was checked, and the rest of a body cut short answered as the
+// next request; a logout blocked by occupying its command id.
+TEST_F(ApiTest, BodiesAreReadOnlyWhereTakenAndNeverAsTheNextRequest) {
+  const std::string big(8 << 20, 'A');
+  // No route takes a body here: answered from the headers, connection closed.
+  std::string raw = RawExchange(url_, "POST /v1/nothing HTTP/1.1\r\nHost: x\r\n\r\n", big);
+  EXPECT_THAT(raw, HasSubstr("HTTP/1.1 404"));
+  EXPECT_EQ(Answers(raw), 1);
+  raw =
+      RawExchange(url_, "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 8388608\r\n\r\n", big);
+  EXPECT_THAT(raw, HasSubstr("HTTP/1.1 400"));
+  EXPECT_EQ(Answers(raw), 1) << "the body was read as requests";
+  // A body-taking route states its length.
+  raw = RawExchange(url_, "POST /v1/commands HTTP/1.1\r\nHost: x\r\n\r\n", big);
+  EXPECT_THAT(raw, HasSubstr("HTTP/1.1 411"));
+  // An anonymous upload is refused before its 60 MiB are read.
+  raw = RawExchange(url_,
+                    "POST /v1/evidence HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\n"
+                    "Content-Length: 62914560\r\n\r\n",
+                    std::string(1 << 20, 'B'));
+  EXPECT_THAT(raw, HasSubstr("HTTP/1.1 401"));
+  // A request hidden in a body cut off at the limit is never answered.
+  std::string smuggled(16384, 'x');
+  const std::string hidden = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  smuggled.replace(8192, hidden.size(), hidden);
+  raw = RawExchange(url_,
+                    "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    absl::StrCat(absl::Hex(smuggled.size()), "\r\n", smuggled, "\r\n0\r\n\r\n"));
+  EXPECT_THAT(raw, HasSubstr("HTTP/1.1 413"));
+  EXPECT_EQ(Answers(raw), 1) << raw;
+  // The server still serves.
+  EXPECT_EQ(Curl("/healthz").status, 200);
+
+  // docketd's own command ids cannot be occupied: a logout always takes.
+  const std::string victim = Login("E-100");
+  const std::string attacker = Login("E-101");
+  ASSERT_FALSE(victim.empty() || attacker.empty());
+  const std::string token_id = victim.substr(4, 16);  // dkt_<16 hex>_<secret>
+  Reply squat = Curl("/v1/commands",
+                     {"-X", "POST", "-H", "Content-Type: application/json", "-d",
+                      absl::StrCat(R"({"commandId":"logout:)", token_id,
+                                   R"(","caseId":"C-2026-0005","acknowledge":{}})")},
+                     attacker);
+  EXPECT_THAT(squat.body, HasSubstr("reserved"));
+  EXPECT_EQ(Curl("/v1/sessions/current", {"-X", "DELETE"}, victim).status, 204);
+  EXPECT_EQ(Curl("/v1/me", {}, victim).status, 401);
 }
 
 TEST_F(ApiTest, ReadsAreScopedAndOutOfScopeIsNotFound) {

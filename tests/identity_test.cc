@@ -154,7 +154,7 @@ TEST(IdentityTest, PasswordsAndTokenSecretsNeverReachTheLog) {
   RunResult token = Ctl(dir, {"token", "issue", "E-101", "--as=admin"});
   ASSERT_EQ(token.exit_code, 0) << token.err;
   ASSERT_THAT(token.out, HasSubstr("dkt_"));
-  const std::string secret = token.out.substr(token.out.rfind('_') + 1, 43);
+  const std::string secret = token.out.substr(4 + 16 + 1, 43);  // dkt_<16 hex>_<secret>
   const std::string log = Ctl(dir, {"tail", "--from=beginning"}).out;
   EXPECT_THAT(log, HasSubstr("\"setPassword\""));
   EXPECT_THAT(log, HasSubstr("\"issueToken\""));

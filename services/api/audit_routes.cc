@@ -1,13 +1,22 @@
 // The routes behind a case's facts: evidence uploaded and fetched, and the
 // auditor's check of the whole data directory (docs/api.md).
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <mutex>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "docket/v1/api.pb.h"
 #include "engine/authorization.h"
+#include "engine/input_grammar.h"
 #include "engine/time_util.h"
 #include "projections/store.h"
 #include "services/api/http_util.h"
@@ -21,9 +30,11 @@ using api::BadRequest;
 using api::Caller;
 using api::EnumValue;
 using api::Forbidden;
+using api::MakeRejection;
 using api::Param;
 using api::SendError;
 using api::SendJson;
+using api::SendRejection;
 using httplib::Request;
 using httplib::Response;
 
@@ -44,53 +55,127 @@ bool IsMediaType(absl::string_view s) {
   return true;
 }
 
+// A file's name as an upload may give it: the strict grammar of every
+// text docket keeps (valid UTF-8, no control or bidirectional characters),
+// short, no path.
+bool IsValidFileName(absl::string_view name) {
+  if (name.size() > 200 || absl::StrContains(name, '/') || absl::StrContains(name, '\\')) {
+    return false;
+  }
+  v1::Evidence probe;
+  probe.set_description(std::string(name));
+  return CheckInputGrammar(probe).ok() && SafeText(name, 200) == name;
+}
+
 }  // namespace
 
 void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
   const EmbeddedRuntime* runtime = runtime_;
 
-  // POST /v1/evidence?kind=&name=: the bytes, stored by content; the
-  // Evidence to attach with an attach_evidence command.
-  http_->Post(
-      "/v1/evidence",
-      api::WithBodyLimit(
-          static_cast<size_t>(runtime->policy().evidence().max_bytes()),
-          [runtime, authenticate](const Request& req, Response& res) {
-            absl::StatusOr<Directory> directory = authenticate.CurrentDirectory();
-            if (!directory.ok()) return SendError(res, directory.status());
-            std::optional<Caller> caller = authenticate(req, res, nullptr);
-            if (!caller) return;
-            res.set_header("X-Docket-Principal", caller->principal.id());
-            if (!Permits(runtime->policy(), caller->principal.role(), "attach_evidence")) {
-              return Forbidden(res, absl::StrCat(v1::Role_Name(caller->principal.role()),
-                                                 " may not attach evidence"));
-            }
-            v1::EvidenceKind kind = v1::EVIDENCE_KIND_PHOTO;
-            if (!Param(req, "kind").empty()) {
-              std::optional<int> value =
-                  EnumValue(v1::EvidenceKind_descriptor(), Param(req, "kind"), "EVIDENCE_KIND_");
-              if (!value || *value == 0) return BadRequest(res, "kind is an EvidenceKind");
-              kind = static_cast<v1::EvidenceKind>(*value);
-            }
-            std::string media_type(req.get_header_value("Content-Type"));
-            media_type =
-                std::string(absl::StripAsciiWhitespace(media_type.substr(0, media_type.find(';'))));
-            if (!IsMediaType(media_type)) {
-              return BadRequest(res, "Content-Type names the file's media type, e.g. image/jpeg");
-            }
-            const std::string name = Param(req, "name");
-            if (name.size() > 200 || absl::StrContains(name, '/') ||
-                std::any_of(name.begin(), name.end(),
-                            [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-              return BadRequest(res, "name is a file name, without a path");
-            }
-            if (req.body.empty()) return BadRequest(res, "the body is the file, and it is empty");
-            absl::StatusOr<v1::Evidence> stored =
-                runtime->evidence().PutBytes(req.body, name, kind, media_type);
-            if (!stored.ok()) return SendError(res, stored.status());
-            stored->set_captured_by(caller->principal.id());
-            SendJson(res, *stored, 201);
-          }));
+  // POST /v1/evidence?kind=&name=: the bytes, streamed to a file and
+  // stored by content; the Evidence to attach with an attach_evidence
+  // command. The caller and its role were checked from the headers before
+  // any of the body was read (ApiServer::Routes' pre-routing).
+  http_->Post("/v1/evidence", [runtime, authenticate](const Request& req, Response& res,
+                                                      const httplib::ContentReader& reader) {
+    std::optional<Caller> caller = authenticate(req, res, nullptr);
+    if (!caller) return api::CloseAfter(res);
+    res.set_header("X-Docket-Principal", caller->principal.id());
+    if (!Permits(runtime->policy(), caller->principal.role(), "attach_evidence")) {
+      Forbidden(res,
+                absl::StrCat(v1::Role_Name(caller->principal.role()), " may not attach evidence"));
+      return api::CloseAfter(res);
+    }
+    v1::EvidenceKind kind = v1::EVIDENCE_KIND_PHOTO;
+    if (!Param(req, "kind").empty()) {
+      std::optional<int> value =
+          EnumValue(v1::EvidenceKind_descriptor(), Param(req, "kind"), "EVIDENCE_KIND_");
+      if (!value || *value == 0) {
+        BadRequest(res, "kind is an EvidenceKind");
+        return api::CloseAfter(res);
+      }
+      kind = static_cast<v1::EvidenceKind>(*value);
+    }
+    std::string media_type(req.get_header_value("Content-Type"));
+    media_type =
+        std::string(absl::StripAsciiWhitespace(media_type.substr(0, media_type.find(';'))));
+    if (!IsMediaType(media_type)) {
+      BadRequest(res, "Content-Type names the file's media type, e.g. image/jpeg");
+      return api::CloseAfter(res);
+    }
+    const std::string name = Param(req, "name");
+    if (!name.empty() && !IsValidFileName(name)) {
+      BadRequest(res,
+                 "name is a file name: valid UTF-8, at most 200 bytes, no path, no control "
+                 "or bidirectional characters");
+      return api::CloseAfter(res);
+    }
+    // Streamed to a temporary file beside the store, never held whole.
+    const size_t max_bytes = static_cast<size_t>(runtime->policy().evidence().max_bytes());
+    std::string tmp =
+        (std::filesystem::path(runtime->store()->dir()) / "evidence" / "upload-XXXXXX").string();
+    std::filesystem::create_directories(std::filesystem::path(tmp).parent_path());
+    const int fd = mkstemp(tmp.data());
+    if (fd < 0) {
+      SendError(res, absl::UnavailableError("cannot store the upload"));
+      return api::CloseAfter(res);
+    }
+    uint64_t declared = 0;
+    if (!absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared)) declared = 0;
+    // As WithBodyLimit: a body that trickles in is cut off.
+    const absl::Time deadline = absl::Now() + absl::Seconds(10) +
+                                absl::Seconds(std::min<uint64_t>(declared, max_bytes) >> 18);
+    size_t size = 0;
+    bool over = false, failed = false, slow = false;
+    const bool read = reader([&](const char* data, size_t n) {
+      if (size + n > max_bytes) {
+        over = true;
+        return false;
+      }
+      if (absl::Now() > deadline) {
+        slow = true;
+        return false;
+      }
+      for (size_t done = 0; done < n;) {
+        const ssize_t w = write(fd, data + done, n - done);
+        if (w <= 0) {
+          failed = true;
+          return false;
+        }
+        done += static_cast<size_t>(w);
+      }
+      size += n;
+      return true;
+    });
+    close(fd);
+    absl::Cleanup remove_tmp = [&tmp] { std::filesystem::remove(tmp); };
+    if (over || (!read && declared > max_bytes)) {
+      SendRejection(res, MakeRejection(v1::RULE_EVIDENCE, absl::StatusCode::kResourceExhausted,
+                                       absl::StrCat("the file is over ", max_bytes, " bytes")));
+      res.status = 413;
+      return api::CloseAfter(res);
+    }
+    if (slow) {
+      SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kDeadlineExceeded,
+                                       "the file came too slowly"));
+      res.status = 408;
+      return api::CloseAfter(res);
+    }
+    if (failed) {
+      SendError(res, absl::UnavailableError("cannot store the upload"));
+      return api::CloseAfter(res);
+    }
+    if (!read) {
+      BadRequest(res, "the body could not be read");
+      return api::CloseAfter(res);
+    }
+    if (size == 0) return BadRequest(res, "the body is the file, and it is empty");
+    absl::StatusOr<v1::Evidence> stored = runtime->evidence().Put(tmp, kind, media_type);
+    if (!stored.ok()) return SendError(res, stored.status());
+    stored->set_description(name);
+    stored->set_captured_by(caller->principal.id());
+    SendJson(res, *stored, 201);
+  });
 
   // GET /v1/evidence/{sha256}?case_id=C: the bytes, to whoever may read a
   // case that attached them.
@@ -122,7 +207,8 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     // Served as data, never as a page of this origin.
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
-    res.set_header("Cache-Control", "private, max-age=31536000, immutable");
+    // Kept by no cache: a logout or a revocation ends access to it.
+    res.set_header("Cache-Control", "no-store");
     res.set_header("ETag", absl::StrCat("\"", sha, "\""));
     res.set_content_provider(found->size_bytes(), media_type,
                              [path](size_t offset, size_t length, httplib::DataSink& sink) {

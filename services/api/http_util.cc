@@ -1,9 +1,12 @@
 #include "services/api/http_util.h"
 
+#include <memory>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "engine/authorization.h"
 #include "engine/envelope.h"
 #include "engine/evolve.h"
@@ -170,33 +173,73 @@ std::optional<std::pair<Caller, v1::CaseState>> Authenticator::ReadableCase(
   return std::make_pair(*std::move(caller), *std::move(state));
 }
 
+void CloseAfter(Response& res) {
+  auto body = std::make_shared<std::string>(std::move(res.body));
+  if (body->empty()) *body = "\n";
+  std::string type = res.get_header_value("Content-Type");
+  if (type.empty()) type = "application/json";
+  res.body.clear();
+  res.headers.erase("Content-Type");
+  res.set_header("Connection", "close");
+  res.set_content_provider(body->size(), type,
+                           [body](size_t offset, size_t length, httplib::DataSink& sink) {
+                             sink.write(body->data() + offset, length);
+                             return false;  // Written: now the library closes the connection.
+                           });
+}
+
+// How much of a body past its limit is read and dropped before the
+// connection is closed instead.
+constexpr size_t kDrainBytes = 8 << 20;
+
 httplib::Server::HandlerWithContentReader WithBodyLimit(
     size_t max_bytes, std::function<void(const Request&, Response&)> handler) {
   return [max_bytes, handler = std::move(handler)](const Request& req, Response& res,
                                                    const httplib::ContentReader& reader) {
+    uint64_t declared = 0;
+    if (!absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared)) declared = 0;
+    const absl::Time deadline = absl::Now() + absl::Seconds(10) +
+                                absl::Seconds(std::min<uint64_t>(declared, max_bytes) >> 18);
     std::string body;
-    bool over = false;
+    size_t discarded = 0;
+    bool over = false, slow = false;
     const bool read = reader([&](const char* data, size_t n) {
-      if (body.size() + n > max_bytes) {
+      if (absl::Now() > deadline) {
+        slow = true;
+        return false;
+      }
+      if (over || body.size() + n > max_bytes) {
+        // Past the limit nothing is kept; a little more is read and dropped
+        // so that the connection stays in step and the client, still
+        // sending, gets its answer rather than a reset.
         over = true;
-        return false;  // Stop reading: nothing more is buffered.
+        discarded += n;
+        return discarded <= kDrainBytes;
       }
       body.append(data, n);
       return true;
     });
     // The library refuses a declared Content-Length over its own limit
     // before reading: that is over the limit too.
-    uint64_t declared = 0;
-    if (!absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared)) declared = 0;
     if (over || (!read && declared > max_bytes)) {
-      res.set_header("Connection", "close");
       SendRejection(res,
                     MakeRejection(v1::RULE_COMMAND_TOO_LARGE, absl::StatusCode::kResourceExhausted,
                                   absl::StrCat("the body is over ", max_bytes, " bytes")));
       res.status = 413;
+      // Read to its end: the connection may go on. Cut short: it may not.
+      if (!(over && read)) CloseAfter(res);
       return;
     }
-    if (!read) return BadRequest(res, "the body could not be read");
+    if (slow) {
+      SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kDeadlineExceeded,
+                                       "the body came too slowly"));
+      res.status = 408;
+      return CloseAfter(res);
+    }
+    if (!read) {
+      BadRequest(res, "the body could not be read");
+      return CloseAfter(res);
+    }
     Request filled = req;
     filled.body = std::move(body);
     handler(filled, res);

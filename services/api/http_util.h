@@ -53,9 +53,18 @@ uint64_t LastLogPosition(const Store& store);
 // The name of an event's body, e.g. "acknowledged".
 std::string EventKind(const v1::CaseEvent& event);
 
+// Makes `res` (with a body) the last answer on its connection. The HTTP
+// library keeps a connection whatever "Connection: close" says, and would
+// read what is left of a body cut short as the next request; so the answer
+// is written by a content provider that reports failure once it has
+// written it all, which makes the library close the socket.
+void CloseAfter(Response& res);
+
 // A POST handler that sees the whole body, read (chunked or not) only up
 // to `max_bytes`: a longer body answers 413 as soon as it passes the limit,
-// never buffered whole.
+// never buffered whole, and closes the connection. A body that trickles
+// in slower than the limit allows (10 s, plus 1 s per 256 KiB declared) is
+// cut off with 408.
 httplib::Server::HandlerWithContentReader WithBodyLimit(
     size_t max_bytes, std::function<void(const Request&, Response&)> handler);
 

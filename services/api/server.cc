@@ -89,6 +89,7 @@ using api::Caller;
 using api::Forbidden;
 using api::LastLogPosition;
 using api::MakeRejection;
+using api::SendError;
 using api::SendJson;
 using api::SendRejection;
 using api::Unauthenticated;
@@ -172,7 +173,19 @@ void ApiServer::ConsoleRoutes() {
   };
   http_->set_mount_point("/", dir);
   http_->set_file_extension_and_mimetype_mapping("html", "text/html; charset=utf-8");
-  http_->set_file_request_handler([harden](const Request& req, Response& res) {
+  const std::filesystem::path root = std::filesystem::weakly_canonical(dir);
+  http_->set_file_request_handler([harden, root](const Request& req, Response& res) {
+    // A link inside the console's folder never serves what lies outside it.
+    std::error_code ec;
+    const std::filesystem::path real =
+        std::filesystem::canonical(root / std::filesystem::path(req.path).relative_path(), ec);
+    const auto [end, unused] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+    if (ec || end != root.end()) {
+      res.body.clear();
+      res.headers.erase("Content-Type");
+      res.status = 404;
+      return;
+    }
     harden(res);
     // Hashed assets never change; index.html always may.
     res.set_header("Cache-Control", absl::StartsWith(req.path, "/assets/")
@@ -181,7 +194,7 @@ void ApiServer::ConsoleRoutes() {
   });
   // A page of the console's router (e.g. /cases/C-1, reloaded): index.html.
   const std::string index = (std::filesystem::path(dir) / "index.html").string();
-  http_->Get(R"(/(?!v1(/|$)|healthz$|readyz$|metrics$|assets/)[^.]*)",
+  http_->Get(R"(/(?![Vv]1(/|$)|(healthz|readyz|metrics)/?$|assets/|/)[^.]*)",
              [index, harden](const Request&, Response& res) {
                std::ifstream in(index, std::ios::binary);
                std::stringstream html;
@@ -200,6 +213,75 @@ void ApiServer::Routes() {
   Store* store = runtime_->store();
   const Clock* clock = runtime_->clock();
   const Authenticator authenticate(store, clock);
+
+  // Before any route reads a body: paths no route could serve, bodies sent
+  // where none is taken, bodies without a length, and uploads by those who
+  // may not upload are answered from the headers alone, and the connection
+  // closed, so no body is buffered and none is read as the next request.
+  http_->set_pre_routing_handler([this, authenticate](const Request& req, Response& res) {
+    using Handled = httplib::Server::HandlerResponse;
+    const auto refuse = [&res](int status, absl::StatusCode code, const std::string& why) {
+      const v1::Rule rule = code == absl::StatusCode::kUnauthenticated ? v1::RULE_UNAUTHENTICATED
+                            : code == absl::StatusCode::kPermissionDenied
+                                ? v1::RULE_PERMISSION
+                                : v1::RULE_MALFORMED_COMMAND;
+      SendRejection(res, MakeRejection(rule, code, why));
+      res.status = status;
+      api::CloseAfter(res);
+      return Handled::Handled;
+    };
+    for (char c : req.path) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        return refuse(400, absl::StatusCode::kInvalidArgument, "the path holds a control byte");
+      }
+    }
+    if (req.get_header_value_count("Content-Length") > 1) {
+      return refuse(400, absl::StatusCode::kInvalidArgument, "more than one Content-Length");
+    }
+    const std::string allow = AllowedMethods(req.path);
+    const bool takes_body = (req.method == "POST" && absl::StrContains(allow, "POST")) ||
+                            (req.method == "DELETE" && absl::StrContains(allow, "DELETE"));
+    // The library reads a body for these methods, to the connection's end
+    // when no length is given: none is read where no route takes one.
+    const bool library_reads = req.method == "POST" || req.method == "PUT" ||
+                               req.method == "PATCH" || req.method == "DELETE" ||
+                               req.method == "PRI";
+    const std::string length = req.get_header_value("Content-Length");
+    const bool chunked = req.has_header("Transfer-Encoding");
+    const bool has_body = chunked || (!length.empty() && length != "0");
+    if (takes_body && req.method == "POST" && !chunked && length.empty()) {
+      return refuse(411, absl::StatusCode::kInvalidArgument,
+                    "a POST states its body's Content-Length (or is chunked)");
+    }
+    if ((has_body || library_reads) && !takes_body) {
+      if (!allow.empty() && !absl::StrContains(allow, req.method)) {
+        res.set_header("Allow", allow);
+        return refuse(405, absl::StatusCode::kInvalidArgument,
+                      absl::StrCat(SafeText(req.method, 16), " is not allowed here; use ", allow));
+      }
+      if (allow.empty() && absl::StartsWith(req.path, "/v1/")) {
+        return refuse(
+            404, absl::StatusCode::kNotFound,
+            absl::StrCat("no route ", SafeText(req.method, 16), " ", SafeText(req.path, 200)));
+      }
+      return refuse(400, absl::StatusCode::kInvalidArgument, "this route takes no body");
+    }
+    if (req.method == "POST" && req.path == "/v1/evidence") {
+      // The uploader is known, and may upload, before the file is read.
+      absl::StatusOr<Caller> caller =
+          authenticate.Check(req.get_header_value("Authorization"), nullptr);
+      if (!caller.ok()) {
+        return refuse(401, absl::StatusCode::kUnauthenticated,
+                      std::string(caller.status().message()));
+      }
+      if (!Permits(runtime_->policy(), caller->principal.role(), "attach_evidence")) {
+        return refuse(
+            403, absl::StatusCode::kPermissionDenied,
+            absl::StrCat(v1::Role_Name(caller->principal.role()), " may not attach evidence"));
+      }
+    }
+    return Handled::Unhandled;
+  });
 
   // Request log: who did what, never a token or a password.
   http_->set_logger([this](const Request& req, const Response& res) {
@@ -229,6 +311,9 @@ void ApiServer::Routes() {
           BadRequest(res, "the body is not a CreateSessionRequest");
           return;
         }
+        if (!IsValidKey(ask.principal_id())) {
+          return BadRequest(res, "principalId is an id of the directory");
+        }
         absl::StatusOr<Directory> dir = authenticate.CurrentDirectory();
         if (!dir.ok())
           return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, dir.status().code(), ""));
@@ -255,7 +340,13 @@ void ApiServer::Routes() {
         const bool matches = PasswordMatches(ask.password(), hash != nullptr ? *hash : *kNobody);
         if (p == nullptr || p->revoked() || hash == nullptr || !matches) {
           std::lock_guard<std::mutex> lock(logins_mu_);
-          if (failed_logins_.size() < 100000 || failed_logins_.count(ask.principal_id()) > 0) {
+          if (failed_logins_.size() >= 10000) {
+            // Bounded: what no longer locks anything goes first.
+            std::erase_if(failed_logins_, [&](const auto& entry) {
+              return now - entry.second.second > kLoginLockout;
+            });
+          }
+          if (failed_logins_.size() < 10000 || failed_logins_.count(ask.principal_id()) > 0) {
             auto& [count, last] = failed_logins_[ask.principal_id()];
             ++count;
             last = now;
@@ -272,7 +363,7 @@ void ApiServer::Routes() {
           return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, token.status().code(), ""));
         const absl::Time expires = clock->Now() + options_.session_lifetime;
         v1::Command issue;
-        issue.set_command_id(absl::StrCat("session-", token->token_id));
+        issue.set_command_id(absl::StrCat("session:", token->token_id));
         issue.set_case_id(kDirectoryStream);
         v1::ApiToken* t = issue.mutable_directory()->mutable_issue_token()->mutable_token();
         t->set_token_id(token->token_id);
@@ -301,11 +392,14 @@ void ApiServer::Routes() {
         std::optional<Caller> caller = authenticate(req, res, nullptr);
         if (!caller) return;
         v1::Command revoke;
-        revoke.set_command_id(absl::StrCat("logout-", caller->token_id));
+        revoke.set_command_id(absl::StrCat("logout:", caller->token_id));
         revoke.set_case_id(kDirectoryStream);
         revoke.mutable_directory()->mutable_revoke_token()->set_token_id(caller->token_id);
         absl::StatusOr<std::vector<v1::CommandOutcome>> done = queue_->Submit({revoke}, true);
-        res.status = done.ok() ? 204 : 503;
+        if (!done.ok()) return SendError(res, done.status());
+        // A logout that did not take is never answered as one.
+        if ((*done)[0].has_rejection()) return SendRejection(res, (*done)[0].rejection());
+        res.status = 204;
       }));
 
   http_->Get("/v1/me", [this, authenticate](const Request& req, Response& res) {
@@ -394,7 +488,7 @@ void ApiServer::Routes() {
 
   // Anything else: a Rejection, never an HTML page.
   http_->set_error_handler([](const Request& req, Response& res) {
-    if (!res.body.empty()) return;
+    if (!res.body.empty() || res.content_provider_) return;  // Answered already.
     if (res.status == 404 || res.status == 400) {
       // A route that exists, asked with another method (a body-less PUT is
       // refused before routing, as 400).

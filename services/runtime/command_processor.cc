@@ -156,8 +156,11 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
     outcome = Rejected(command, events.status(), now);
     // A refusal is an outcome like any other: recorded, and final; unless
     // the command's id is itself malformed, leaving nothing to record it by,
-    // or its sender unproven (whoever sent it must not occupy the id).
-    if (!outcome.command_id().empty() && outcome.rejection().rule() != v1::RULE_UNAUTHENTICATED) {
+    // its sender unproven, or the id one of docket's own (the scanner's, a
+    // session's): whoever sent it must not occupy the id.
+    const bool occupies_docket_id = !internal && IsReservedCommandId(command.command_id());
+    if (!outcome.command_id().empty() && outcome.rejection().rule() != v1::RULE_UNAUTHENTICATED &&
+        !occupies_docket_id) {
       record.set_case_id(outcome.case_id());
       *record.mutable_rejection() = outcome.rejection();
       Record(record, decision);

@@ -233,6 +233,38 @@ TEST(CommandProcessorTest, RejectionsChangeNoCaseAndAreRecordedForGood) {
   EXPECT_EQ(recorded, 3);
 }
 
+// docket's own ids (the scanner's deadline:..., docketd's session:... and
+// logout:...) are refused from anyone else, and the refusal is not
+// recorded: nobody can occupy the id and so block docket's own command.
+TEST(CommandProcessorTest, NobodyOccupiesDocketsOwnCommandIds) {
+  const std::string dir = testing::FreshDir("reserved");
+  Runtime rt(dir);
+  const std::string issue =
+      R"("caseId":"@directory","directory":{"issueToken":{"token":{"tokenId":"0123456789abcdef",)"
+      R"("principalId":"E-100","secretSha256":")" +
+      std::string(43, 'A') + R"(="}}}})";  // 32 bytes, base64.
+  for (const char* squat : {"session:0123456789abcdef", "logout:0123456789abcdef"}) {
+    const auto refused = rt.Submit(
+        {absl::StrCat(R"({"commandId":")", squat, R"(","actor":{"id":"admin"},)", issue)});
+    ASSERT_TRUE(refused[0].has_rejection()) << squat;
+    EXPECT_EQ(refused[0].rejection().rule(), v1::RULE_MALFORMED_COMMAND);
+    EXPECT_THAT(refused[0].rejection().reason(), HasSubstr("reserved"));
+  }
+  const auto squatted = rt.Submit(
+      {R"({"commandId":"deadline:C-2026-0001:FIRST_RESPONSE:breach","caseId":"C-2026-0001",)"
+       R"("actor":{"id":"E-100"},"acknowledge":{}})"});
+  ASSERT_TRUE(squatted[0].has_rejection());
+  // docket itself sends the id: decided, not a duplicate of the refusal.
+  absl::StatusOr<v1::Command> own =
+      ParseCommandJson(absl::StrCat(R"({"commandId":"session:0123456789abcdef",)", issue));
+  ASSERT_TRUE(own.ok()) << own.status();
+  absl::StatusOr<std::vector<v1::CommandOutcome>> decided =
+      rt.processor().SubmitBatchAt({*own}, rt.clock().Now());
+  ASSERT_TRUE(decided.ok()) << decided.status();
+  EXPECT_FALSE((*decided)[0].has_rejection()) << (*decided)[0].rejection().reason();
+  EXPECT_FALSE((*decided)[0].duplicate());
+}
+
 TEST(CommandProcessorTest, ReplayRebuildsTheSameBytes) {
   const std::string dir = testing::FreshDir("replay");
   auto rt = std::make_unique<Runtime>(dir);

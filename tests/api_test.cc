@@ -50,7 +50,7 @@ class ApiTest : public ::testing::Test {
                   testing::ReadFileOrDie(testing::SeedCasesPath()))
                   .exit_code,
               0);
-    for (const char* who : {"E-101", "E-100", "A-100"}) {
+    for (const char* who : {"E-101", "E-100", "A-100", "S-GZ"}) {
       RunResult pw = Ctl(dir_, {"directory", "apply"},
                          absl::StrCat(R"({"commandId":"pw-)", who, R"(","actor":{"id":"admin"},)",
                                       R"("directory":{"setPassword":{"principalId":")", who,
@@ -412,7 +412,7 @@ TEST_F(ApiTest, APreviewCommitsNothingAndEventsStreamOnlyWhatIsInScope) {
   EXPECT_THAT(resumed.body, Not(HasSubstr("event: case_opened")));
 }
 
-TEST_F(ApiTest, ReportsAreForThoseWhoSeeEveryBranch) {
+TEST_F(ApiTest, ReportsAreScopedToTheBranchesTheReaderSees) {
   Reply table = Curl("/v1/report?by=category", {}, supervisor_token_);  // E-300, headquarters.
   EXPECT_EQ(table.status, 200) << table.body;
   EXPECT_THAT(table.body, HasSubstr("\"columns\":[\"category\",\"opened\""));
@@ -423,6 +423,17 @@ TEST_F(ApiTest, ReportsAreForThoseWhoSeeEveryBranch) {
   EXPECT_EQ(Curl("/v1/report?by=planet", {}, supervisor_token_).status, 400);
   const std::string gz = Login("E-101");
   EXPECT_EQ(Curl("/v1/report?by=category", {}, gz).status, 403);  // A branch's handler.
+  // A branch's supervisor reads the counters of the branch, no other's.
+  const std::string gz_supervisor = Login("S-GZ");
+  Reply branches = Curl("/v1/report?by=branch", {}, supervisor_token_);
+  EXPECT_THAT(branches.body, HasSubstr("[\"ZHUHAI\""));
+  Reply own = Curl("/v1/report?by=branch", {}, gz_supervisor);
+  EXPECT_EQ(own.status, 200) << own.body;
+  EXPECT_THAT(own.body, HasSubstr("[\"GZ\""));
+  EXPECT_THAT(own.body, Not(HasSubstr("ZHUHAI")));
+  Reply handlers = Curl("/v1/report?by=handler&format=csv", {}, gz_supervisor);
+  EXPECT_THAT(handlers.body, HasSubstr("\nE-101,"));
+  EXPECT_THAT(handlers.body, Not(HasSubstr("\nE-100,")));  // ZHUHAI's handler.
 }
 
 // The queue's order: a closed case (C-2026-0009 was merged with deadlines

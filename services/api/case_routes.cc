@@ -404,16 +404,22 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
         [this](bool) { streams_.fetch_sub(1); });
   });
 
-  // GET /v1/report?by=...&format=json|csv: the statistics, for those who
-  // see every branch (the counters span all of them).
+  // GET /v1/report?by=...&format=json|csv: the statistics, for supervisors
+  // and auditors, of the branches they see (a branch's supervisor its
+  // branch's, a region's its region's, headquarters all).
   http_->Get("/v1/report", [store, authenticate](const Request& req, Response& res) {
     Directory dir(v1::DirectoryState{});
     std::optional<Caller> caller = authenticate(req, res, &dir);
     if (!caller) return;
     const v1::Role role = caller->principal.role();
-    if ((role != v1::ROLE_SUPERVISOR && role != v1::ROLE_AUDITOR) ||
-        !dir.SeesAllBranches(caller->principal)) {
-      return Forbidden(res, "reports span every branch: headquarters and auditors read them");
+    if (role != v1::ROLE_SUPERVISOR && role != v1::ROLE_AUDITOR) {
+      return Forbidden(res, "reports are read by supervisors and auditors");
+    }
+    BranchFilter in_scope;
+    if (!dir.SeesAllBranches(caller->principal)) {
+      in_scope = [&dir, &caller](absl::string_view branch) {
+        return dir.InScope(caller->principal, branch);
+      };
     }
     const std::string by_text = Param(req, "by");
     std::vector<std::string> by;
@@ -424,8 +430,8 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     }
     std::ostringstream out;
     absl::Status written = by == std::vector<std::string>{"handler"}
-                               ? WriteHandlerReport(*store, ReportFormat::kCsv, out)
-                               : WriteReport(*store, by, ReportFormat::kCsv, out);
+                               ? WriteHandlerReport(*store, ReportFormat::kCsv, out, in_scope)
+                               : WriteReport(*store, by, ReportFormat::kCsv, out, in_scope);
     if (!written.ok()) {
       return written.code() == absl::StatusCode::kInvalidArgument
                  ? BadRequest(res, std::string(written.message()))

@@ -52,7 +52,8 @@ void Count(const v1::CaseState& c, HandlerRow* row) {
 
 }  // namespace
 
-absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::ostream& out) {
+absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::ostream& out,
+                                const BranchFilter& in_scope) {
   std::map<std::string, HandlerRow> rows;
   std::map<std::string, std::string> handler_of;  // Case id -> its handler.
   std::vector<std::string> appealed, reopened;    // Case ids linked to.
@@ -65,6 +66,7 @@ absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::os
     if (c.link().kind() == v1::LINK_KIND_REGULATOR_APPEAL) appealed.push_back(c.link().case_id());
     if (c.link().kind() == v1::LINK_KIND_REOPENS_ARCHIVED) reopened.push_back(c.link().case_id());
     if (c.handler_id().empty()) continue;
+    if (in_scope && !in_scope(c.intake().handling_branch())) continue;
     handler_of[c.case_id()] = c.handler_id();
     Count(c, &rows[c.handler_id()]);
   }

@@ -21,7 +21,9 @@ namespace docket {
 //
 // Reads the `cases` projection one case at a time; keeps one row per
 // handler and the ids of handled cases.
-absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::ostream& out);
+// `in_scope` (when given): only the cases of the branches it accepts.
+absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::ostream& out,
+                                const BranchFilter& in_scope = nullptr);
 
 }  // namespace docket
 

@@ -150,12 +150,12 @@ void WriteRows(const std::vector<std::string>& header,
 }
 
 absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
-                         ReportFormat format, std::ostream& out) {
+                         ReportFormat format, std::ostream& out, const BranchFilter& in_scope) {
   if (std::find(by.begin(), by.end(), "handler") != by.end()) {
     if (by.size() != 1) {
       return absl::InvalidArgumentError("--by=handler is a report of its own: use it alone");
     }
-    return WriteHandlerReport(store, format, out);
+    return WriteHandlerReport(store, format, out, in_scope);
   }
   for (const std::string& dim : by) {
     if (std::find(Dimensions().begin(), Dimensions().end(), dim) == Dimensions().end()) {
@@ -171,6 +171,7 @@ absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
     if (!DecodeStatsKey(absl::string_view(it->key().data(), it->key().size()), &k)) {
       return absl::DataLossError("a report counter has a key of the wrong shape");
     }
+    if (in_scope && !in_scope(k.branch)) continue;
     std::vector<std::string> group;
     for (const std::string& dim : by) group.push_back(DimensionOf(k, dim));
     groups[group][k.metric] += Int64AddOperator::Decode(it->value());

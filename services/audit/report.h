@@ -1,6 +1,7 @@
 #ifndef DOCKET_SERVICES_AUDIT_REPORT_H_
 #define DOCKET_SERVICES_AUDIT_REPORT_H_
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -30,8 +31,13 @@ absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& name);
 // attributed to the day an event occurred (China Standard Time) and the
 // case's category, channel, severity and branch at that event.
 // kInvalidArgument for an unknown dimension.
+//
+// `in_scope` (when given) keeps only the counters of the branches it
+// accepts: the report of a branch's or a region's supervisor.
+using BranchFilter = std::function<bool(absl::string_view branch)>;
 absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
-                         ReportFormat format, std::ostream& out);
+                         ReportFormat format, std::ostream& out,
+                         const BranchFilter& in_scope = nullptr);
 
 // Writes `rows` under `header` as a table, CSV or JSON lines; in JSON the
 // first `text_columns` are strings, the others numbers unless "-" or a

@@ -23,3 +23,15 @@ test("a supervisor's dashboard renders its charts from the seed data", async ({ 
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, "dashboard-phone");
 });
+
+test("a branch supervisor's dashboard counts only the branch's cases", async ({ page }) => {
+  await signIn(page, people.branchSupervisor);  // S-ZH, ZHUHAI.
+  await page.getByRole("menuitem", { name: "主管看板" }).click();
+  await expect(page).toHaveURL(url("/dashboard"));
+  const handlers = page.locator(".handlers .el-table__row");
+  await expect(handlers.first()).toBeVisible();
+  // ZHUHAI's handler is there; GZ's is not.
+  await expect(page.locator(".handlers")).toContainText("E-100");
+  await expect(page.locator(".handlers")).not.toContainText("E-101");
+  await shot(page, "dashboard-branch");
+});

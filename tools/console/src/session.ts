@@ -83,9 +83,9 @@ export function role(): Role {
   return state.me?.principal?.role ?? state.session?.principal?.role ?? Role.UNSPECIFIED;
 }
 
-// GET /v1/report: supervisors and auditors who see every branch (the
-// counters span them all; docs/api.md).
-export const canSeeReports = (): boolean => [Role.SUPERVISOR, Role.AUDITOR].includes(role()) && state.me?.allBranches === true;
+// GET /v1/report: supervisors and auditors, each over the branches they
+// see (docs/api.md).
+export const canSeeReports = (): boolean => [Role.SUPERVISOR, Role.AUDITOR].includes(role());
 export const canAudit = (): boolean => role() === Role.AUDITOR;
 
 /** A principal's name from the directory, else its id. */

@@ -16,9 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian's packages: chromium and CJK fonts (scripts/setup.sh's list); then
-# Node.js where there is none, the lockfile's packages and the build.
+# Node.js where there is none, the lockfile's packages and the build
+# (scripts/console_build.sh, which setup.sh runs).
 bash scripts/setup.sh
-bash scripts/console_build.sh
 
 if [ -z "${DOCKETD:-}" ] || [ -z "${DOCKETCTL:-}" ]; then
   bin="$(bazel info bazel-bin 2>/dev/null)"

@@ -60,9 +60,6 @@ echo "Try: DOCKET_DATA_DIR=$data $ctl history C-2026-0001"
 if [ "${serve:-0}" = 1 ]; then
   bazel build --ui_event_filters=-info --noshow_progress //services/docketd 2>&1 \
     | grep -v '^Target\|^  bazel-bin' || true
-  if [ -f tools/console/package.json ]; then
-    bash scripts/console_build.sh || echo "run: the console could not be built; serving the API only" >&2
-  fi
   echo
   echo "== docket is served on http://127.0.0.1:8080 (Ctrl-C stops) =="
   echo "console: http://127.0.0.1:8080/   API: http://127.0.0.1:8080/v1/ (docs/api.md)"

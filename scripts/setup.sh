@@ -36,3 +36,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
+
+# The web console, which docketd serves at / (npm ci, then the build; a
+# no-op when nothing changed).
+bash "$(dirname "$0")/console_build.sh"

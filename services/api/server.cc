@@ -287,7 +287,7 @@ void ApiServer::Routes() {
   http_->set_logger([this](const Request& req, const Response& res) {
     // One write per line: lines of concurrent requests never interleave.
     std::cerr << absl::StrCat(
-        "docketd: ", req.method, " ", SafeText(req.path, 200), " ", res.status, " ",
+        "docketd: ", SafeText(req.method, 16), " ", SafeText(req.path, 200), " ", res.status, " ",
         res.has_header("X-Docket-Principal") ? res.get_header_value("X-Docket-Principal") : "-",
         "\n");
     std::lock_guard<std::mutex> lock(metrics_mu_);

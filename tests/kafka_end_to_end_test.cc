@@ -273,5 +273,101 @@ TEST_F(KafkaEndToEndTest, KcatAndProtocSpeakItToo) {
   EXPECT_EQ(engine->Wait(), 0);
 }
 
+// docketd --brokers --listen: the same API, its commands signed and
+// published to docket.commands and answered from the topics, its reads from
+// the engine's data directory; sessions too go through the topics.
+TEST_F(KafkaEndToEndTest, TheApiServesOnKafka) {
+  const std::string dir = EngineDir("api-engine");
+  const auto ctl = [&](std::vector<std::string> args, const std::string& in = "") {
+    args.insert(args.begin(), {testing::DocketctlPath(), "--data_dir=" + dir});
+    return RunProcess(args, in);
+  };
+  ASSERT_EQ(ctl({"directory", "apply"},
+                R"({"commandId":"pw-E-101","actor":{"id":"admin"},"directory":{"setPassword":)"
+                R"({"principalId":"E-101","password":"docket-demo"}}})"
+                "\n")
+                .exit_code,
+            0);
+  testing::RunResult issued = ctl({"token", "issue", "adapter-phone", "--as=admin"});
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  const std::string adapter = std::string(absl::StripTrailingAsciiWhitespace(issued.out));
+
+  std::unique_ptr<Child> engine =
+      StartDocketd(bootstrap_, dir, "api", {"--listen=127.0.0.1:0", "--console_dir="});
+  std::string url;
+  for (int i = 0; i < 200 && url.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::ifstream out(dir + ".out");
+    std::string line;
+    while (std::getline(out, line)) {
+      if (absl::StartsWith(line, "docketd: serving ")) url = line.substr(17);
+    }
+  }
+  ASSERT_FALSE(url.empty()) << testing::ReadFileOrDie(dir + ".log");
+  const auto curl = [&](const std::string& path, std::vector<std::string> args,
+                        const std::string& token) {
+    std::vector<std::string> argv = {"/usr/bin/curl", "-s", "-w", "\n%{http_code}"};
+    if (!token.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back(url + path);
+    return RunProcess(argv).out;
+  };
+
+  // A command: published, decided by the engine, its outcome from the topics.
+  const std::string opened =
+      curl("/v1/commands",
+           {"-X", "POST", "-H", "Content-Type: application/json", "-d",
+            R"({"commandId":"k-api-1","caseId":"C-KAPI-1","openCase":{"intake":{"channel":)"
+            R"("CHANNEL_PHONE","category":"CATEGORY_LATE","customer":{"id":"K-1"},)"
+            R"("handlingBranch":"GZ"}}})"},
+           adapter);
+  EXPECT_THAT(opened, HasSubstr("\"caseOpened\""));
+  EXPECT_THAT(opened, ::testing::EndsWith("\n200"));
+  // Sent again: the same outcome, a duplicate.
+  const std::string again =
+      curl("/v1/commands",
+           {"-X", "POST", "-H", "Content-Type: application/json", "-d",
+            R"({"commandId":"k-api-1","caseId":"C-KAPI-1","openCase":{"intake":{"channel":)"
+            R"("CHANNEL_PHONE","category":"CATEGORY_LATE","customer":{"id":"K-1"},)"
+            R"("handlingBranch":"GZ"}}})"},
+           adapter);
+  EXPECT_THAT(again, HasSubstr("\"duplicate\":true"));
+  // A refusal is an outcome too.
+  EXPECT_THAT(curl("/v1/commands",
+                   {"-X", "POST", "-H", "Content-Type: application/json", "-d",
+                    R"({"commandId":"k-api-2","caseId":"C-KAPI-NONE","acknowledge":{}})"},
+                   adapter),
+              HasSubstr("RULE_PERMISSION"));
+
+  // Reads come from the engine's data directory, once it has folded.
+  std::string read;
+  for (int i = 0; i < 100 && !absl::EndsWith(read, "\n200"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    read = curl("/v1/cases/C-KAPI-1", {}, adapter);
+  }
+  EXPECT_THAT(read, HasSubstr("\"STAGE_OPENED\""));
+
+  // A session: issued through the topics, usable once folded.
+  const std::string session =
+      curl("/v1/sessions",
+           {"-X", "POST", "-d", R"({"principalId":"E-101","password":"docket-demo"})"}, "");
+  ASSERT_THAT(session, ::testing::EndsWith("\n201")) << session;
+  const size_t at = session.find("dkt_");
+  const std::string token = session.substr(at, session.find('"', at) - at);
+  std::string me;
+  for (int i = 0; i < 100 && !absl::EndsWith(me, "\n200"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    me = curl("/v1/me", {}, token);
+  }
+  EXPECT_THAT(me, HasSubstr("\"E-101\""));
+  // What only the embedded log can do says so.
+  EXPECT_THAT(
+      curl("/v1/cases/C-KAPI-1/preview", {"-X", "POST", "-d", R"({"acknowledge":{}})"}, token),
+      ::testing::EndsWith("\n501"));
+
+  engine->Kill(SIGTERM);
+  EXPECT_EQ(engine->Wait(), 0) << testing::ReadFileOrDie(dir + ".log");
+}
+
 }  // namespace
 }  // namespace docket

@@ -10,7 +10,7 @@ constexpr size_t kMaxGroup = 512;  // Commands per group, as docketctl --batch.
 
 }  // namespace
 
-void CommitQueue::Histogram::Add(double value) {
+void CommandSink::Histogram::Add(double value) {
   size_t i = 0;
   while (i < bounds.size() && value > bounds[i]) ++i;
   ++counts[i];

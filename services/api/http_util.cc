@@ -28,6 +28,7 @@ int HttpStatus(absl::string_view code) {
   if (code == "RESOURCE_EXHAUSTED") return 429;
   if (code == "UNAVAILABLE") return 503;
   if (code == "DEADLINE_EXCEEDED") return 504;
+  if (code == "UNIMPLEMENTED") return 501;
   return 500;
 }
 

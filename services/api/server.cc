@@ -69,7 +69,7 @@ std::string RouteLabel(const httplib::Request& req) {
 }
 
 // A histogram in Prometheus text: cumulative buckets, sum and count.
-void AppendHistogram(const std::string& name, const CommitQueue::Histogram& h, std::string* out) {
+void AppendHistogram(const std::string& name, const CommandSink::Histogram& h, std::string* out) {
   absl::StrAppend(out, "# TYPE ", name, " histogram\n");
   int64_t cumulative = 0;
   for (size_t i = 0; i < h.counts.size(); ++i) {
@@ -97,7 +97,7 @@ using api::WithBodyLimit;
 using httplib::Request;
 using httplib::Response;
 
-ApiServer::ApiServer(EmbeddedRuntime* runtime, CommitQueue* queue, ServerOptions options)
+ApiServer::ApiServer(EmbeddedRuntime* runtime, CommandSink* queue, ServerOptions options)
     : runtime_(runtime), queue_(queue), options_(std::move(options)) {
   if (!options_.tls_cert.empty()) {
     http_ =
@@ -440,7 +440,7 @@ void ApiServer::Routes() {
     if (role != v1::ROLE_SUPERVISOR && role != v1::ROLE_AUDITOR && role != v1::ROLE_ADMIN) {
       return Forbidden(res, "metrics are read by supervisors, auditors and administrators");
     }
-    const CommitQueue::Stats s = queue_->stats();
+    const CommandSink::Stats s = queue_->stats();
     std::string out = absl::StrCat(
         "# TYPE docket_commands_total counter\n", "docket_commands_total{outcome=\"accepted\"} ",
         s.accepted, "\n", "docket_commands_total{outcome=\"rejected\"} ", s.rejected, "\n",

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "services/api/command_sink.h"
 #include "services/api/commit_queue.h"
 #include "services/runtime/embedded_runtime.h"
 
@@ -35,7 +36,7 @@ struct ServerOptions {
 
 // docketd's HTTP API on the embedded log (docs/api.md): every request
 // authenticated by a token the directory knows, every command decided as
-// its principal and committed through the one CommitQueue, every read
+// its principal and committed through the one CommandSink, every read
 // scoped (a case out of scope answers 404). Reads use the store's
 // committed state.
 //
@@ -43,7 +44,9 @@ struct ServerOptions {
 // they read the store (RocksDB: safe) and write only through the queue.
 class ApiServer {
  public:
-  ApiServer(EmbeddedRuntime* runtime, CommitQueue* queue, ServerOptions options);
+  // `runtime` holds the data directory the routes read; `queue` decides
+  // the commands (the runtime's CommitQueue, or Kafka's engines).
+  ApiServer(EmbeddedRuntime* runtime, CommandSink* queue, ServerOptions options);
   ~ApiServer();
 
   // Binds; the port is known after. Then Run serves until Stop.
@@ -63,7 +66,7 @@ class ApiServer {
   void ConsoleRoutes();
 
   EmbeddedRuntime* const runtime_;
-  CommitQueue* const queue_;
+  CommandSink* const queue_;
   const ServerOptions options_;
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;

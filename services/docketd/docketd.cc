@@ -5,7 +5,7 @@
 //   docketd --brokers=HOST:PORT,... [--data_dir=DIR] [--instance=NAME]
 //           [--group=docket-engine] [--kafka=key=value,...] [--batch=512]
 //           [--tick_every=1m] [--policy=FILE] [--calendar_dir=DIR]
-//           [--gateway_keys=DIR] [--require_signatures]
+//           [--gateway_keys=DIR] [--require_signatures] [--listen=HOST:PORT]
 //
 // With --listen (and no --brokers): serves docket's HTTP API on the
 // embedded log of the data directory it owns (docs/api.md), the deadline
@@ -17,8 +17,11 @@
 // verify record signatures (services/kafka/gateway.h); its system.key, made
 // on first start when missing, signs the scanner's commands: engines of one
 // group share the directory of keys. SIGTERM or SIGINT: finishes the
-// transaction in flight, leaves the group, exits 0. Exit 1 when the engine
-// stops on an error, 2 on bad flags or an unusable data directory.
+// transaction in flight, leaves the group, exits 0. With --brokers and
+// --listen: both, the API's commands published to docket.commands and
+// answered from the topics (services/kafka/command_client.h). Exit 1 when
+// the engine stops on an error, 2 on bad flags or an unusable data
+// directory.
 
 #include <csignal>
 #include <filesystem>
@@ -32,6 +35,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/api/commit_queue.h"
 #include "services/api/server.h"
+#include "services/kafka/command_client.h"
 #include "services/kafka/engine.h"
 #include "services/runtime/deadline_scanner.h"
 #include "services/runtime/embedded_runtime.h"
@@ -76,31 +80,35 @@ int Fail(const absl::Status& status, int code) {
   return code;
 }
 
-// docketd --listen: the API on the embedded log until SIGTERM.
-int Serve(docket::EmbeddedRuntime* runtime) {
-  using namespace docket;
+// --listen and the TLS and body flags; nullopt (said why) when malformed.
+std::optional<docket::ServerOptions> ListenOptions() {
+  docket::ServerOptions options;
   const std::string listen = absl::GetFlag(FLAGS_listen);
   const size_t colon = listen.rfind(':');
-  ServerOptions options;
   if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &options.port) ||
       options.port < 0 || options.port > 65535) {
     std::cerr << "docketd: --listen is HOST:PORT, e.g. 127.0.0.1:8080\n";
-    return 2;
+    return std::nullopt;
   }
   options.host = listen.substr(0, colon);
   options.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key = absl::GetFlag(FLAGS_tls_key);
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     std::cerr << "docketd: give both --tls_cert and --tls_key, or neither\n";
-    return 2;
+    return std::nullopt;
   }
   options.max_body_bytes =
       static_cast<size_t>(std::max<int64_t>(1024, absl::GetFlag(FLAGS_max_body_bytes)));
   options.console_dir = absl::GetFlag(FLAGS_console_dir);
-  DeadlineScanner scanner(runtime->store(), runtime->processor());
-  CommitQueue queue(runtime->processor(), &scanner, runtime->clock(),
-                    absl::GetFlag(FLAGS_tick_every));
-  ApiServer server(runtime, &queue, options);
+  return options;
+}
+
+// Serves the API on `runtime`'s data directory, its commands through
+// `sink`, until SIGTERM (or until something else sets stop_requested).
+int ServeWith(docket::EmbeddedRuntime* runtime, docket::CommandSink* sink,
+              const docket::ServerOptions& options) {
+  using namespace docket;
+  ApiServer server(runtime, sink, options);
   absl::Status bound = server.Bind();
   if (!bound.ok()) return Fail(bound, 2);
   const std::string url = absl::StrCat(options.tls_cert.empty() ? "http" : "https", "://",
@@ -123,6 +131,17 @@ int Serve(docket::EmbeddedRuntime* runtime) {
   return 0;
 }
 
+// docketd --listen: the API on the embedded log until SIGTERM.
+int Serve(docket::EmbeddedRuntime* runtime) {
+  using namespace docket;
+  std::optional<ServerOptions> options = ListenOptions();
+  if (!options) return 2;
+  DeadlineScanner scanner(runtime->store(), runtime->processor());
+  CommitQueue queue(runtime->processor(), &scanner, runtime->clock(),
+                    absl::GetFlag(FLAGS_tick_every));
+  return ServeWith(runtime, &queue, *options);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -141,12 +160,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime =
       EmbeddedRuntime::Open(data_dir, *std::move(policy), *std::move(calendar), SystemClock::Get());
   if (!runtime.ok()) return Fail(runtime.status(), 2);
-  if (!absl::GetFlag(FLAGS_listen).empty()) {
-    if (!absl::GetFlag(FLAGS_brokers).empty()) {
-      std::cerr << "docketd: --listen serves the embedded log; with --brokers it is not "
-                   "supported yet\n";
-      return 2;
-    }
+  if (!absl::GetFlag(FLAGS_listen).empty() && absl::GetFlag(FLAGS_brokers).empty()) {
     return Serve(runtime->get());
   }
 
@@ -190,8 +204,32 @@ int main(int argc, char** argv) {
 
   std::signal(SIGTERM, RequestStop);
   std::signal(SIGINT, RequestStop);
-  absl::Status ran = (*engine)->Run(stop_requested);
+  if (absl::GetFlag(FLAGS_listen).empty()) {
+    absl::Status ran = (*engine)->Run(stop_requested);
+    engine->reset();
+    if (!ran.ok()) return Fail(ran, 1);
+    return 0;
+  }
+  // With --listen too: the engine on its thread, and the API, whose
+  // commands go through the topics to whichever engine owns their case.
+  std::optional<ServerOptions> listen = ListenOptions();
+  if (!listen) return 2;
+  kafka::ClientOptions client;
+  client.brokers = absl::GetFlag(FLAGS_brokers);
+  client.settings = absl::GetFlag(FLAGS_kafka);
+  absl::StatusOr<std::unique_ptr<kafka::CommandClient>> commands =
+      kafka::CommandClient::Create(client, &*system_key, absl::Seconds(30));
+  if (!commands.ok()) return Fail(commands.status(), 2);
+  absl::Status ran;
+  std::thread engine_thread([&] {
+    ran = (*engine)->Run(stop_requested);
+    stop_requested.store(true);  // An engine that stops takes the API with it.
+  });
+  const int served = ServeWith(runtime->get(), commands->get(), *listen);
+  stop_requested.store(true);
+  engine_thread.join();
+  commands->reset();
   engine->reset();
   if (!ran.ok()) return Fail(ran, 1);
-  return 0;
+  return served;
 }

@@ -183,4 +183,32 @@ absl::Status Produce(rd_kafka_t* rk, const char* topic, int32_t partition, absl:
   }
 }
 
+absl::Status AssignAll(rd_kafka_t* consumer, const std::vector<const char*>& topics,
+                       bool from_end) {
+  constexpr int kMetadataTimeoutMs = 10000;
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(12);
+  absl::Status status;
+  for (const char* topic : topics) {
+    absl::StatusOr<int32_t> count =
+        PartitionCount(consumer, topic, absl::Milliseconds(kMetadataTimeoutMs));
+    if (!count.ok()) {
+      status = count.status();
+      break;
+    }
+    for (int32_t p = 0; p < *count && status.ok(); ++p) {
+      int64_t low = 0, high = 0;
+      if (from_end) {
+        status = FromKafka(
+            rd_kafka_query_watermark_offsets(consumer, topic, p, &low, &high, kMetadataTimeoutMs),
+            absl::StrCat("reading the end of ", topic));
+      }
+      rd_kafka_topic_partition_list_add(list, topic, p)->offset =
+          from_end ? high : RD_KAFKA_OFFSET_BEGINNING;
+    }
+  }
+  if (status.ok()) status = FromKafka(rd_kafka_assign(consumer, list), "assigning");
+  rd_kafka_topic_partition_list_destroy(list);
+  return status;
+}
+
 }  // namespace docket::kafka

@@ -52,6 +52,10 @@ absl::StatusOr<int32_t> PartitionCount(rd_kafka_t* rk, const std::string& topic,
 
 Headers ReadHeaders(const rd_kafka_message_t* message);
 
+// Assigns every partition of `topics` to `consumer` (outside any group), at
+// each partition's end (what is written from now on) or at its beginning.
+absl::Status AssignAll(rd_kafka_t* consumer, const std::vector<const char*>& topics, bool from_end);
+
 // Produces one record (copied) to `topic`/`partition` (RD_KAFKA_PARTITION_UA
 // for the configured partitioner), with `headers`; `opaque` comes back in
 // the delivery report. The record's timestamp is `timestamp` when given,

@@ -17,6 +17,7 @@
 #include "docket/v1/stored_event.pb.h"
 #include "engine/refusal.h"
 #include "engine/time_util.h"
+#include "services/kafka/answers.h"
 #include "services/kafka/client.h"
 #include "services/kafka/gateway.h"
 #include "services/kafka/wire.h"
@@ -33,35 +34,6 @@ using kafka::Handle;
 constexpr int kMetadataTimeoutMs = 10000;
 
 kafka::ClientOptions Client() { return {absl::GetFlag(FLAGS_brokers), absl::GetFlag(FLAGS_kafka)}; }
-
-// Assigns every partition of `topics` to `consumer`, at each partition's
-// end (what is written from now on) or at its beginning.
-absl::Status AssignAll(rd_kafka_t* consumer, const std::vector<const char*>& topics,
-                       bool from_end) {
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(12);
-  absl::Status status;
-  for (const char* topic : topics) {
-    absl::StatusOr<int32_t> count =
-        kafka::PartitionCount(consumer, topic, absl::Milliseconds(kMetadataTimeoutMs));
-    if (!count.ok()) {
-      status = count.status();
-      break;
-    }
-    for (int32_t p = 0; p < *count && status.ok(); ++p) {
-      int64_t low = 0, high = 0;
-      if (from_end) {
-        status = kafka::FromKafka(
-            rd_kafka_query_watermark_offsets(consumer, topic, p, &low, &high, kMetadataTimeoutMs),
-            absl::StrCat("reading the end of ", topic));
-      }
-      rd_kafka_topic_partition_list_add(list, topic, p)->offset =
-          from_end ? high : RD_KAFKA_OFFSET_BEGINNING;
-    }
-  }
-  if (status.ok()) status = kafka::FromKafka(rd_kafka_assign(consumer, list), "assigning");
-  rd_kafka_topic_partition_list_destroy(list);
-  return status;
-}
 
 absl::StatusOr<Handle> Reader(bool partition_eof) {
   return kafka::NewHandle(RD_KAFKA_CONSUMER, Client(),
@@ -129,8 +101,9 @@ int KafkaSubmitCommands(std::vector<absl::StatusOr<v1::Command>> commands) {
       &published);
   if (!producer.ok()) return Fail(producer.status());
   // Listen before publishing, so that no outcome is missed.
-  absl::Status assigned = AssignAll(reader->get(), {kafka::kEventsTopic, kafka::kRejectionsTopic},
-                                    /*from_end=*/true);
+  absl::Status assigned =
+      kafka::AssignAll(reader->get(), {kafka::kEventsTopic, kafka::kRejectionsTopic},
+                       /*from_end=*/true);
   if (!assigned.ok()) return Fail(assigned);
   absl::StatusOr<int32_t> partitions = kafka::PartitionCount(
       producer->get(), kafka::kCommandsTopic, absl::Milliseconds(kMetadataTimeoutMs));
@@ -181,7 +154,7 @@ int KafkaSubmitCommands(std::vector<absl::StatusOr<v1::Command>> commands) {
 
   // Each command record gets one answer (its docket-source), so a command
   // given twice is answered twice, as in the embedded mode.
-  using RecordKey = std::pair<int32_t, int64_t>;
+  using kafka::RecordKey;
   std::map<RecordKey, std::string> awaited;  // Record -> command id.
   for (size_t i = 0; i < ids.size(); ++i) {
     if (published.where[i].first < 0) {
@@ -196,58 +169,18 @@ int KafkaSubmitCommands(std::vector<absl::StatusOr<v1::Command>> commands) {
 
   // Correlate: a command's outcome is printed once its transaction slice
   // has fully arrived.
-  std::map<RecordKey, v1::CommandOutcome> outcomes;  // Being assembled.
-  std::map<kafka::SliceTracker::Key, std::vector<RecordKey>> slice_commands;
-  kafka::SliceTracker slices;
+  kafka::AnswerAssembler answers;
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_timeout);
   while (!awaited.empty() && absl::Now() < deadline) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(reader->get(), 100);
     if (m == nullptr) continue;
-    kafka::Source source;
-    const kafka::Headers headers =
-        m->err == RD_KAFKA_RESP_ERR_NO_ERROR ? kafka::ReadHeaders(m) : kafka::Headers();
-    // Every record counts toward its slice; ours also toward an outcome.
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && kafka::ParseSource(headers, &source)) {
-      auto& members = slice_commands[kafka::SliceTracker::KeyOf(source)];
-      const RecordKey record{source.partition, source.offset};
-      if (awaited.count(record) > 0) {
-        v1::CommandOutcome& outcome = outcomes[record];
-        const absl::string_view value(static_cast<const char*>(m->payload), m->len);
-        const std::string topic = rd_kafka_topic_name(m->rkt);
-        v1::StoredEvent stored;
-        v1::CaseEvent event;
-        if (topic == kafka::kRejectionsTopic) {
-          outcome.mutable_rejection()->ParseFromArray(value.data(), value.size());
-          outcome.set_command_id(outcome.rejection().command_id());
-          outcome.set_case_id(outcome.rejection().case_id());
-        } else if (stored.ParseFromArray(value.data(), value.size()) &&
-                   event.ParseFromString(stored.event())) {
-          // An aborted copy of a slice may come first: keep each revision once.
-          if (outcome.events_size() == 0 ||
-              outcome.events(outcome.events_size() - 1).revision() < event.revision()) {
-            outcome.set_command_id(event.command_id());
-            outcome.set_case_id(event.case_id());
-            *outcome.add_events() = event;
-            // A repeated command, answered again with its original events.
-            if (kafka::FindHeader(headers, kafka::kDuplicateHeader) != nullptr) {
-              outcome.set_duplicate(true);
-            }
-          }
-        }
-        if (std::find(members.begin(), members.end(), record) == members.end()) {
-          members.push_back(record);
-        }
-      }
-      if (slices.Note(source)) {
-        for (const RecordKey& member : members) {
-          if (awaited.erase(member) == 0) continue;
-          failed |= outcomes[member].has_rejection();
-          std::cout << ToJson(outcomes[member]) << "\n";
-          outcomes.erase(member);
-        }
-        std::cout.flush();
-      }
-    }
+    answers.Feed(
+        m, [&](RecordKey record) { return awaited.count(record) > 0; },
+        [&](RecordKey record, v1::CommandOutcome outcome) {
+          awaited.erase(record);
+          failed |= outcome.has_rejection();
+          std::cout << ToJson(outcome) << "\n" << std::flush;
+        });
     rd_kafka_message_destroy(m);
   }
   for (const auto& [record, id] : awaited) {
@@ -270,7 +203,7 @@ int KafkaTail() {
   const bool follow = absl::GetFlag(FLAGS_follow);
   absl::StatusOr<Handle> reader = Reader(/*partition_eof=*/!follow);
   if (!reader.ok()) return Fail(reader.status());
-  absl::Status assigned = AssignAll(reader->get(), {kafka::kEventsTopic}, from == "end");
+  absl::Status assigned = kafka::AssignAll(reader->get(), {kafka::kEventsTopic}, from == "end");
   if (!assigned.ok()) return Fail(assigned);
   absl::StatusOr<int32_t> partitions = kafka::PartitionCount(
       reader->get(), kafka::kEventsTopic, absl::Milliseconds(kMetadataTimeoutMs));

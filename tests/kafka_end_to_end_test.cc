@@ -314,24 +314,20 @@ TEST_F(KafkaEndToEndTest, TheApiServesOnKafka) {
   };
 
   // A command: published, decided by the engine, its outcome from the topics.
-  const std::string opened =
-      curl("/v1/commands",
-           {"-X", "POST", "-H", "Content-Type: application/json", "-d",
-            R"({"commandId":"k-api-1","caseId":"C-KAPI-1","openCase":{"intake":{"channel":)"
-            R"("CHANNEL_PHONE","category":"CATEGORY_LATE","customer":{"id":"K-1"},)"
-            R"("handlingBranch":"GZ"}}})"},
-           adapter);
+  const std::vector<std::string> intake = {
+      "-X",
+      "POST",
+      "-H",
+      "Content-Type: application/json",
+      "-d",
+      R"({"commandId":"k-api-1","caseId":"C-KAPI-1","openCase":{"intake":{"channel":)"
+      R"("CHANNEL_PHONE","category":"CATEGORY_LATE","customer":{"id":"K-1"},)"
+      R"("handlingBranch":"GZ"}}})"};
+  const std::string opened = curl("/v1/commands", intake, adapter);
   EXPECT_THAT(opened, HasSubstr("\"caseOpened\""));
   EXPECT_THAT(opened, ::testing::EndsWith("\n200"));
   // Sent again: the same outcome, a duplicate.
-  const std::string again =
-      curl("/v1/commands",
-           {"-X", "POST", "-H", "Content-Type: application/json", "-d",
-            R"({"commandId":"k-api-1","caseId":"C-KAPI-1","openCase":{"intake":{"channel":)"
-            R"("CHANNEL_PHONE","category":"CATEGORY_LATE","customer":{"id":"K-1"},)"
-            R"("handlingBranch":"GZ"}}})"},
-           adapter);
-  EXPECT_THAT(again, HasSubstr("\"duplicate\":true"));
+  EXPECT_THAT(curl("/v1/commands", intake, adapter), HasSubstr("\"duplicate\":true"));
   // A refusal is an outcome too.
   EXPECT_THAT(curl("/v1/commands",
                    {"-X", "POST", "-H", "Content-Type: application/json", "-d",

@@ -6,6 +6,8 @@
 // 2 usage or I/O error. Arguments are the positionals after the
 // subcommand's name; options come from the flags in flags.h.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,10 @@ const Clock* InvocationClock();
 
 // Parses an RFC 3339 flag value; kInvalidArgument naming the flag.
 absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& name, const std::string& value);
+
+// The first log position of tail --from: 1 for "beginning", else the
+// number; nullopt (said on stderr) for anything else.
+std::optional<uint64_t> TailFromFlag();
 
 // Prints "docketctl: <status>" on stderr and returns kUsage (I/O and usage
 // errors) or kFailed (data loss and failed checks are reported as failures

@@ -247,17 +247,13 @@ int Tail(const Args& args) {
     return kUsage;
   }
   if (!absl::GetFlag(FLAGS_brokers).empty()) return KafkaTail();
-  uint64_t from = 1;
-  const std::string from_flag = absl::GetFlag(FLAGS_from);
-  if (from_flag != "beginning" && (!absl::SimpleAtoi(from_flag, &from) || from == 0)) {
-    std::cerr << "docketctl: --from must be 'beginning' or a log position >= 1\n";
-    return kUsage;
-  }
+  const std::optional<uint64_t> from = TailFromFlag();
+  if (!from) return kUsage;
   absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
   if (!store.ok()) return Fail(store.status());
   absl::StatusOr<std::unique_ptr<EmbeddedEventLog>> log = EmbeddedEventLog::Open(store->get());
   if (!log.ok()) return Fail(log.status());
-  absl::Status s = (*log)->Scan(from, [](uint64_t, const v1::StoredEvent& stored) {
+  absl::Status s = (*log)->Scan(*from, [](uint64_t, const v1::StoredEvent& stored) {
     v1::CaseEvent event;
     if (!event.ParseFromString(stored.event())) {
       return absl::DataLossError("a log event does not decode");

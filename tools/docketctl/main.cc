@@ -10,6 +10,7 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/runtime/embedded_runtime.h"
 #include "tools/docketctl/docketctl.h"
@@ -210,6 +211,16 @@ absl::StatusOr<absl::Time> ParseTimeFlag(const std::string& name, const std::str
         absl::StrCat("--", name, "=", value, ": not an RFC 3339 time (", error, ")"));
   }
   return t;
+}
+
+std::optional<uint64_t> TailFromFlag() {
+  uint64_t from = 1;
+  const std::string from_flag = absl::GetFlag(FLAGS_from);
+  if (from_flag != "beginning" && (!absl::SimpleAtoi(from_flag, &from) || from == 0)) {
+    std::cerr << "docketctl: --from must be 'beginning' or a log position >= 1\n";
+    return std::nullopt;
+  }
+  return from;
 }
 
 int Fail(const absl::Status& status) {

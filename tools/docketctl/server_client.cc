@@ -142,19 +142,15 @@ int ServerList(httplib::Client& client) {
 // printed as a line. Without --follow the server ends the stream at the
 // log's end as it was asked.
 int ServerTail(httplib::Client& client) {
-  uint64_t from = 1;
-  const std::string from_flag = absl::GetFlag(FLAGS_from);
-  if (from_flag != "beginning" && (!absl::SimpleAtoi(from_flag, &from) || from == 0)) {
-    std::cerr << "docketctl: --from must be 'beginning' or a log position >= 1\n";
-    return kUsage;
-  }
+  const std::optional<uint64_t> from = TailFromFlag();
+  if (!from) return kUsage;
   const bool follow = absl::GetFlag(FLAGS_follow);
   if (follow) client.set_read_timeout(3600, 0);  // The server sends a keep-alive every 15 s.
   std::string pending;
   int status = 0;
   httplib::Result r = client.Get(
       absl::StrCat("/v1/events",
-                   Query({{"from", absl::StrCat(from)}, {"follow", follow ? "true" : "false"}}))
+                   Query({{"from", absl::StrCat(*from)}, {"follow", follow ? "true" : "false"}}))
           .c_str(),
       {{"Authorization", "Bearer " + Token()}},
       [&](const httplib::Response& response) {

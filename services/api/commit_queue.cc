@@ -10,14 +10,6 @@ constexpr size_t kMaxGroup = 512;  // Commands per group, as docketctl --batch.
 
 }  // namespace
 
-void CommandSink::Histogram::Add(double value) {
-  size_t i = 0;
-  while (i < bounds.size() && value > bounds[i]) ++i;
-  ++counts[i];
-  sum += value;
-  ++count;
-}
-
 CommitQueue::CommitQueue(CommandProcessor* processor, DeadlineScanner* scanner, const Clock* clock,
                          absl::Duration tick_every)
     : processor_(processor), scanner_(scanner), clock_(clock), tick_every_(tick_every) {
@@ -130,21 +122,10 @@ void CommitQueue::Commit(std::vector<Request*> group, Kind kind) {
                : processor_->SubmitBatch(all, &timings);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    ++stats_.groups;
-    stats_.commands += static_cast<int64_t>(all.size());
-    stats_.largest_group = std::max<int64_t>(stats_.largest_group, all.size());
-    stats_.group_size.Add(static_cast<double>(all.size()));
+    stats_.CountGroup(all.size(), outcomes.ok() ? &*outcomes : nullptr);
     if (outcomes.ok()) {
       stats_.decide_seconds.Add(absl::ToDoubleSeconds(timings.decide));
       stats_.commit_seconds.Add(absl::ToDoubleSeconds(timings.commit));
-      for (const v1::CommandOutcome& o : *outcomes) {
-        if (!o.has_rejection()) {
-          ++stats_.accepted;
-          continue;
-        }
-        ++stats_.rejected;
-        ++stats_.rejected_by_rule[v1::Rule_Name(o.rejection().rule())];
-      }
     }
   }
   size_t at = 0;

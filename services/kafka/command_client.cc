@@ -142,18 +142,7 @@ absl::StatusOr<std::vector<v1::CommandOutcome>> CommandClient::Submit(
     }
     waiters_.erase(id);
   }
-  ++stats_.groups;
-  stats_.commands += static_cast<int64_t>(commands.size());
-  stats_.largest_group = std::max<int64_t>(stats_.largest_group, commands.size());
-  stats_.group_size.Add(static_cast<double>(commands.size()));
-  for (const v1::CommandOutcome& o : outcomes) {
-    if (!o.has_rejection()) {
-      ++stats_.accepted;
-    } else {
-      ++stats_.rejected;
-      ++stats_.rejected_by_rule[v1::Rule_Name(o.rejection().rule())];
-    }
-  }
+  stats_.CountGroup(commands.size(), &outcomes);
   if (!missing.empty()) {
     return absl::DeadlineExceededError(
         absl::StrCat("no answer within ", absl::FormatDuration(timeout_), " for command ", missing,

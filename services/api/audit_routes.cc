@@ -11,9 +11,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "docket/v1/api.pb.h"
 #include "engine/authorization.h"
 #include "engine/input_grammar.h"
@@ -30,11 +28,9 @@ using api::BadRequest;
 using api::Caller;
 using api::EnumValue;
 using api::Forbidden;
-using api::MakeRejection;
 using api::Param;
 using api::SendError;
 using api::SendJson;
-using api::SendRejection;
 using httplib::Request;
 using httplib::Response;
 
@@ -78,14 +74,10 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
   // any of the body was read (ApiServer::Routes' pre-routing).
   http_->Post("/v1/evidence", [runtime, authenticate](const Request& req, Response& res,
                                                       const httplib::ContentReader& reader) {
+    // Who uploads (the pre-routing checked the role may).
     std::optional<Caller> caller = authenticate(req, res, nullptr);
     if (!caller) return api::CloseAfter(res);
     res.set_header("X-Docket-Principal", caller->principal.id());
-    if (!Permits(runtime->policy(), caller->principal.role(), "attach_evidence")) {
-      Forbidden(res,
-                absl::StrCat(v1::Role_Name(caller->principal.role()), " may not attach evidence"));
-      return api::CloseAfter(res);
-    }
     v1::EvidenceKind kind = v1::EVIDENCE_KIND_PHOTO;
     if (!Param(req, "kind").empty()) {
       std::optional<int> value =
@@ -120,53 +112,25 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
       SendError(res, absl::UnavailableError("cannot store the upload"));
       return api::CloseAfter(res);
     }
-    uint64_t declared = 0;
-    if (!absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared)) declared = 0;
-    // As WithBodyLimit: a body that trickles in is cut off.
-    const absl::Time deadline = absl::Now() + absl::Seconds(10) +
-                                absl::Seconds(std::min<uint64_t>(declared, max_bytes) >> 18);
     size_t size = 0;
-    bool over = false, failed = false, slow = false;
-    const bool read = reader([&](const char* data, size_t n) {
-      if (size + n > max_bytes) {
-        over = true;
-        return false;
-      }
-      if (absl::Now() > deadline) {
-        slow = true;
-        return false;
-      }
-      for (size_t done = 0; done < n;) {
-        const ssize_t w = write(fd, data + done, n - done);
-        if (w <= 0) {
-          failed = true;
-          return false;
-        }
-        done += static_cast<size_t>(w);
-      }
-      size += n;
-      return true;
-    });
+    // A file over the limit is not drained: the connection is closed.
+    const api::BodyRead read = api::ReadBody(
+        req, reader, max_bytes, /*drain_bytes=*/0, v1::RULE_EVIDENCE, "file",
+        [fd, &size](const char* data, size_t n) {
+          for (size_t done = 0; done < n;) {
+            const ssize_t w = write(fd, data + done, n - done);
+            if (w <= 0) return false;
+            done += static_cast<size_t>(w);
+          }
+          size += n;
+          return true;
+        },
+        res);
     close(fd);
     absl::Cleanup remove_tmp = [&tmp] { std::filesystem::remove(tmp); };
-    if (over || (!read && declared > max_bytes)) {
-      SendRejection(res, MakeRejection(v1::RULE_EVIDENCE, absl::StatusCode::kResourceExhausted,
-                                       absl::StrCat("the file is over ", max_bytes, " bytes")));
-      res.status = 413;
-      return api::CloseAfter(res);
-    }
-    if (slow) {
-      SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kDeadlineExceeded,
-                                       "the file came too slowly"));
-      res.status = 408;
-      return api::CloseAfter(res);
-    }
-    if (failed) {
+    if (read == api::BodyRead::kAnswered) return;
+    if (read == api::BodyRead::kNotKept) {
       SendError(res, absl::UnavailableError("cannot store the upload"));
-      return api::CloseAfter(res);
-    }
-    if (!read) {
-      BadRequest(res, "the body could not be read");
       return api::CloseAfter(res);
     }
     if (size == 0) return BadRequest(res, "the body is the file, and it is empty");

@@ -189,58 +189,75 @@ void CloseAfter(Response& res) {
                            });
 }
 
-// How much of a body past its limit is read and dropped before the
-// connection is closed instead.
+BodyRead ReadBody(const Request& req, const httplib::ContentReader& reader, size_t max_bytes,
+                  size_t drain_bytes, v1::Rule over_rule, absl::string_view what,
+                  const std::function<bool(const char*, size_t)>& keep, Response& res) {
+  uint64_t declared = 0;
+  if (!absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared)) declared = 0;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10) +
+                              absl::Seconds(std::min<uint64_t>(declared, max_bytes) >> 18);
+  size_t kept = 0, discarded = 0;
+  bool over = false, slow = false, not_kept = false;
+  const bool read = reader([&](const char* data, size_t n) {
+    if (absl::Now() > deadline) {
+      slow = true;
+      return false;
+    }
+    if (over || kept + n > max_bytes) {
+      over = true;  // Past the limit nothing is kept.
+      discarded += n;
+      return discarded <= drain_bytes;
+    }
+    if (!keep(data, n)) {
+      not_kept = true;
+      return false;
+    }
+    kept += n;
+    return true;
+  });
+  // The library refuses a declared Content-Length over its own limit
+  // before reading: that is over the limit too.
+  if (over || (!read && declared > max_bytes)) {
+    SendRejection(res, MakeRejection(over_rule, absl::StatusCode::kResourceExhausted,
+                                     absl::StrCat("the ", what, " is over ", max_bytes, " bytes")));
+    res.status = 413;
+    // Read to its end: the connection may go on. Cut short: it may not.
+    if (!(over && read)) CloseAfter(res);
+    return BodyRead::kAnswered;
+  }
+  if (slow) {
+    SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kDeadlineExceeded,
+                                     absl::StrCat("the ", what, " came too slowly")));
+    res.status = 408;
+    CloseAfter(res);
+    return BodyRead::kAnswered;
+  }
+  if (not_kept) return BodyRead::kNotKept;
+  if (!read) {
+    BadRequest(res, "the body could not be read");
+    CloseAfter(res);
+    return BodyRead::kAnswered;
+  }
+  return BodyRead::kWhole;
+}
+
+// How much of a command's body past its limit is read and dropped before
+// the connection is closed instead.
 constexpr size_t kDrainBytes = 8 << 20;
 
 httplib::Server::HandlerWithContentReader WithBodyLimit(
     size_t max_bytes, std::function<void(const Request&, Response&)> handler) {
   return [max_bytes, handler = std::move(handler)](const Request& req, Response& res,
                                                    const httplib::ContentReader& reader) {
-    uint64_t declared = 0;
-    if (!absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared)) declared = 0;
-    const absl::Time deadline = absl::Now() + absl::Seconds(10) +
-                                absl::Seconds(std::min<uint64_t>(declared, max_bytes) >> 18);
     std::string body;
-    size_t discarded = 0;
-    bool over = false, slow = false;
-    const bool read = reader([&](const char* data, size_t n) {
-      if (absl::Now() > deadline) {
-        slow = true;
-        return false;
-      }
-      if (over || body.size() + n > max_bytes) {
-        // Past the limit nothing is kept; a little more is read and dropped
-        // so that the connection stays in step and the client, still
-        // sending, gets its answer rather than a reset.
-        over = true;
-        discarded += n;
-        return discarded <= kDrainBytes;
-      }
-      body.append(data, n);
-      return true;
-    });
-    // The library refuses a declared Content-Length over its own limit
-    // before reading: that is over the limit too.
-    if (over || (!read && declared > max_bytes)) {
-      SendRejection(res,
-                    MakeRejection(v1::RULE_COMMAND_TOO_LARGE, absl::StatusCode::kResourceExhausted,
-                                  absl::StrCat("the body is over ", max_bytes, " bytes")));
-      res.status = 413;
-      // Read to its end: the connection may go on. Cut short: it may not.
-      if (!(over && read)) CloseAfter(res);
-      return;
-    }
-    if (slow) {
-      SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kDeadlineExceeded,
-                                       "the body came too slowly"));
-      res.status = 408;
-      return CloseAfter(res);
-    }
-    if (!read) {
-      BadRequest(res, "the body could not be read");
-      return CloseAfter(res);
-    }
+    const BodyRead read = ReadBody(
+        req, reader, max_bytes, kDrainBytes, v1::RULE_COMMAND_TOO_LARGE, "body",
+        [&body](const char* data, size_t n) {
+          body.append(data, n);
+          return true;
+        },
+        res);
+    if (read != BodyRead::kWhole) return;
     Request filled = req;
     filled.body = std::move(body);
     handler(filled, res);

@@ -60,6 +60,20 @@ std::string EventKind(const v1::CaseEvent& event);
 // written it all, which makes the library close the socket.
 void CloseAfter(Response& res);
 
+// Reads a request's body through `reader`, handing each piece to `keep`
+// (false: it could not keep it), at most `max_bytes` of it; past the limit
+// up to `drain_bytes` more are read and dropped, so that the connection
+// stays in step and the client, still sending, gets its answer rather
+// than a reset. A body that trickles in slower than 10 s plus 1 s per
+// 256 KiB declared is cut off. kWhole: all of it was kept. kAnswered: `res`
+// holds the answer (413 with `over_rule`, naming `what`, "body" or "file";
+// 408; 400), and the connection is closed unless a body over the limit was
+// read to its end. kNotKept: `keep` failed; the caller answers, and closes.
+enum class BodyRead { kWhole, kAnswered, kNotKept };
+BodyRead ReadBody(const Request& req, const httplib::ContentReader& reader, size_t max_bytes,
+                  size_t drain_bytes, v1::Rule over_rule, absl::string_view what,
+                  const std::function<bool(const char*, size_t)>& keep, Response& res);
+
 // A POST handler that sees the whole body, read (chunked or not) only up
 // to `max_bytes`: a longer body answers 413 as soon as it passes the limit,
 // never buffered whole, and closes the connection. A body that trickles

@@ -75,14 +75,7 @@ class ApiTest : public ::testing::Test {
                                  "--listen=127.0.0.1:0", "--tick_every=0",
                                  "--console_dir=" + console_},
         "/dev/null", out_, testing::FreshDir("docketd.err"));
-    for (int i = 0; i < 100 && url_.empty(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      std::ifstream in(out_);
-      std::string line;
-      if (std::getline(in, line) && line.rfind("docketd: serving ", 0) == 0) {
-        url_ = line.substr(17);
-      }
-    }
+    url_ = testing::ServingUrl(out_, 10000);
     ASSERT_FALSE(url_.empty()) << "docketd did not start";
   }
 

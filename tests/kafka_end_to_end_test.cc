@@ -294,15 +294,7 @@ TEST_F(KafkaEndToEndTest, TheApiServesOnKafka) {
 
   std::unique_ptr<Child> engine =
       StartDocketd(bootstrap_, dir, "api", {"--listen=127.0.0.1:0", "--console_dir="});
-  std::string url;
-  for (int i = 0; i < 200 && url.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    std::ifstream out(dir + ".out");
-    std::string line;
-    while (std::getline(out, line)) {
-      if (absl::StartsWith(line, "docketd: serving ")) url = line.substr(17);
-    }
-  }
+  const std::string url = testing::ServingUrl(dir + ".out", 20000);
   ASSERT_FALSE(url.empty()) << testing::ReadFileOrDie(dir + ".log");
   const auto curl = [&](const std::string& path, std::vector<std::string> args,
                         const std::string& token) {

@@ -7,9 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 extern char** environ;
@@ -31,6 +35,18 @@ int ExitCode(int status) {
 }
 
 }  // namespace
+
+std::string ServingUrl(const std::string& out_path, int wait_ms) {
+  constexpr absl::string_view kServing = "docketd: serving ";
+  for (int waited = 0; waited < wait_ms; waited += 100) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::ifstream out(out_path);
+    for (std::string line; std::getline(out, line);) {
+      if (absl::StartsWith(line, kServing)) return line.substr(kServing.size());
+    }
+  }
+  return "";
+}
 
 std::string Runfile(const std::string& path) {
   const char* srcdir = std::getenv("TEST_SRCDIR");

@@ -36,6 +36,11 @@ class Child {
   pid_t pid_ = -1;
 };
 
+// The URL a docketd --listen prints once it serves ("docketd: serving
+// URL"), read from its stdout file `out_path`; empty when it has not within
+// `wait_ms`.
+std::string ServingUrl(const std::string& out_path, int wait_ms);
+
 // The path of a runfile, e.g. "tools/docketctl/docketctl".
 std::string Runfile(const std::string& path);
 

@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "docket/v1/events.pb.h"
 #include "docket/v1/stored_event.pb.h"
 #include "gmock/gmock.h"
@@ -39,6 +40,7 @@ using ::testing::HasSubstr;
 using testing::Lines;
 using testing::ListWhenCaughtUp;
 using testing::Normalized;
+using ::testing::Not;
 using testing::Runfile;
 using testing::RunProcess;
 using testing::StartDocketd;
@@ -335,26 +337,142 @@ TEST_F(KafkaEndToEndTest, TheApiServesOnKafka) {
   }
   EXPECT_THAT(read, HasSubstr("\"STAGE_OPENED\""));
 
-  // A session: issued through the topics, usable once folded.
+  // A session: issued through the topics, usable here once answered.
   const std::string session =
       curl("/v1/sessions",
            {"-X", "POST", "-d", R"({"principalId":"E-101","password":"docket-demo"})"}, "");
   ASSERT_THAT(session, ::testing::EndsWith("\n201")) << session;
   const size_t at = session.find("dkt_");
   const std::string token = session.substr(at, session.find('"', at) - at);
-  std::string me;
-  for (int i = 0; i < 100 && !absl::EndsWith(me, "\n200"); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    me = curl("/v1/me", {}, token);
-  }
+  const std::string me = curl("/v1/me", {}, token);
   EXPECT_THAT(me, HasSubstr("\"E-101\""));
+  EXPECT_THAT(me, ::testing::EndsWith("\n200"));
   // What only the embedded log can do says so.
   EXPECT_THAT(
       curl("/v1/cases/C-KAPI-1/preview", {"-X", "POST", "-d", R"({"acknowledge":{}})"}, token),
       ::testing::EndsWith("\n501"));
 
+  // A logout answered 204 is in effect here at once.
+  EXPECT_THAT(curl("/v1/sessions/current", {"-X", "DELETE"}, token), ::testing::EndsWith("\n204"));
+  EXPECT_THAT(curl("/v1/me", {}, token), ::testing::EndsWith("\n401"));
+
   engine->Kill(SIGTERM);
   EXPECT_EQ(engine->Wait(), 0) << testing::ReadFileOrDie(dir + ".log");
+}
+
+// DESIGN.md, "Identity": in Kafka mode every instance folds the whole
+// directory, whatever partitions it owns. Two engines start from empty data
+// directories; the directory is made through the topics (decided by the
+// owner of its partition); each engine then resolves every actor of the
+// seed cases, on all six partitions, as the embedded mode does. An engine
+// that was down when the directory changed catches up when it returns.
+TEST_F(KafkaEndToEndTest, EveryEngineFoldsTheDirectory) {
+  const std::string a = testing::FreshDir("directory-a");
+  const std::string b = testing::FreshDir("directory-b");
+  for (const std::string& dir : {a, b}) {  // Photos are not on the topics (docs/kafka.md).
+    ASSERT_EQ(RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "put-evidence",
+                          Runfile("examples/evidence/acrylic_sign_crack.png"),
+                          Runfile("examples/evidence/laptop_screen_crack.png")})
+                  .exit_code,
+              0);
+  }
+  std::unique_ptr<Child> engine_a = StartDocketd(bootstrap_, a, "a");
+  std::unique_ptr<Child> engine_b = StartDocketd(bootstrap_, b, "b");
+  const auto brokers_ctl = [&](std::vector<std::string> args, const std::string& in = "") {
+    args.insert(args.begin(), {testing::DocketctlPath(), "--brokers=" + bootstrap_,
+                               "--key_file=" + testing::SystemKeyFile(), "--timeout=60s",
+                               testing::kExamplesClock});
+    return RunProcess(args, in);
+  };
+  // The partitions each engine owns, from the last assignment it logged.
+  const auto owned = [](const std::string& dir) {
+    std::vector<std::string> lines = testing::ReadLines(dir + ".log");
+    for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
+      const size_t at = line->find("assigned docket.commands partitions ");
+      if (at == std::string::npos) continue;
+      std::set<int32_t> partitions;
+      for (absl::string_view p : absl::StrSplit(line->substr(at + 36), ' ', absl::SkipEmpty())) {
+        partitions.insert(std::stoi(std::string(p.substr(0, p.find('@')))));
+      }
+      return partitions;
+    }
+    return std::set<int32_t>();
+  };
+  for (int i = 0; i < 300 && (owned(a).size() != 3 || owned(b).size() != 3); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(owned(a).size(), 3u) << testing::ReadFileOrDie(a + ".log");
+  ASSERT_EQ(owned(b).size(), 3u) << testing::ReadFileOrDie(b + ".log");
+  // The engine that does not own the directory's partition learns it only
+  // by following it.
+  const std::string follower = owned(a).count(kafka::PartitionOf("@directory", 6)) > 0 ? b : a;
+
+  testing::RunResult init = brokers_ctl({"init", "--admin=admin"});
+  ASSERT_EQ(init.exit_code, 0) << init.err << init.out;
+  testing::RunResult org =
+      brokers_ctl({"directory", "apply"}, testing::ReadFileOrDie(testing::OrgPath()));
+  ASSERT_EQ(org.exit_code, 0) << org.err << org.out;
+
+  const auto directory = [](const std::string& dir) {
+    return RunProcess({testing::DocketctlPath(), "--data_dir=" + dir, "directory", "list"}).out;
+  };
+  const auto same_directory = [&](const std::string& dir, const std::string& expected) {
+    std::string listed = directory(dir);
+    for (int i = 0; i < 150 && listed != expected; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      listed = directory(dir);
+    }
+    return listed;
+  };
+  const std::string reference = EngineDir("directory-embedded");
+  const std::string expected_directory = directory(reference);
+  ASSERT_THAT(expected_directory, HasSubstr("E-101"));
+  EXPECT_EQ(same_directory(a, expected_directory), expected_directory);
+  EXPECT_EQ(same_directory(b, expected_directory), expected_directory);
+  EXPECT_THAT(testing::ReadFileOrDie(follower + ".log"), HasSubstr("directory: folded"));
+
+  // Every case, whichever engine owns its partition, is decided under the
+  // directory: the outcomes equal the embedded mode's.
+  const std::string input =
+      absl::StrJoin(testing::ReadLines(testing::SeedCasesPath()), "\n") + "\n";
+  std::set<int32_t> partitions;
+  for (const std::string& line : testing::ReadLines(testing::SeedCasesPath())) {
+    const size_t at = line.find("\"caseId\":\"");
+    const std::string id = line.substr(at + 10, line.find('"', at + 10) - at - 10);
+    partitions.insert(kafka::PartitionOf(id, 6));
+  }
+  ASSERT_GE(partitions.size(), 4u) << "the seed cases should spread over the partitions";
+  testing::RunResult submitted = Submit(input);
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  EXPECT_EQ(Normalized(submitted.out), Normalized(testing::SubmitEmbedded(reference, input)));
+  EXPECT_THAT(submitted.out, Not(HasSubstr("RULE_UNAUTHENTICATED")));
+
+  // B is down while a principal is revoked; back, it folds the change.
+  engine_b->Kill(SIGTERM);
+  ASSERT_EQ(engine_b->Wait(), 0) << testing::ReadFileOrDie(b + ".log");
+  testing::RunResult revoked =
+      brokers_ctl({"directory", "apply"},
+                  R"({"commandId":"revoke-E-102","actor":{"id":"admin"},"directory":{"revoke":)"
+                  R"({"principalId":"E-102"}}})"
+                  "\n");
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err << revoked.out;
+  ASSERT_THAT(revoked.out, Not(HasSubstr("\"rejection\""))) << revoked.out;
+  engine_b = StartDocketd(bootstrap_, b, "b");
+  std::string after;
+  for (int i = 0; i < 150 && after != directory(a); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    after = directory(b);
+  }
+  EXPECT_NE(after, expected_directory);
+  EXPECT_EQ(after, directory(a));
+
+  for (auto* engine : {&engine_a, &engine_b}) {
+    (*engine)->Kill(SIGTERM);
+    EXPECT_EQ((*engine)->Wait(), 0);
+  }
+  // Each data directory verifies, the directory's stream included.
+  EXPECT_GT(VerifiedEvents(a), 0);
+  EXPECT_GT(VerifiedEvents(b), 0);
 }
 
 }  // namespace

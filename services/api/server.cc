@@ -157,6 +157,18 @@ void ApiServer::Stop() {
   http_->stop();
 }
 
+bool ApiServer::AwaitDirectory(const v1::CommandOutcome& outcome, absl::Duration timeout) const {
+  if (outcome.events_size() == 0) return true;
+  const int64_t revision = outcome.events(outcome.events_size() - 1).revision();
+  const absl::Time give_up = absl::Now() + timeout;
+  for (;;) {
+    absl::StatusOr<v1::DirectoryState> directory = runtime_->store()->ReadDirectory();
+    if (directory.ok() && directory->revision() >= revision) return true;
+    if (absl::Now() >= give_up || stopping_.load()) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+}
+
 void ApiServer::ConsoleRoutes() {
   const std::string dir = options_.console_dir;
   if (dir.empty() || !std::filesystem::exists(std::filesystem::path(dir) / "index.html")) return;
@@ -378,6 +390,9 @@ void ApiServer::Routes() {
                                                  std::string(issued.status().message())));
           return;
         }
+        // On Kafka: usable here as soon as it is answered (and soon after
+        // on every instance, which all follow the directory).
+        AwaitDirectory((*issued)[0], absl::Seconds(10));
         v1::Session session;
         session.set_token(token->text());
         *session.mutable_expires_at() = ToProto(expires);
@@ -399,6 +414,11 @@ void ApiServer::Routes() {
         if (!done.ok()) return SendError(res, done.status());
         // A logout that did not take is never answered as one.
         if ((*done)[0].has_rejection()) return SendRejection(res, (*done)[0].rejection());
+        if (!AwaitDirectory((*done)[0], absl::Seconds(10))) {
+          return SendError(
+              res, absl::UnavailableError("the logout is recorded but not yet in effect on this "
+                                          "instance; send it again"));
+        }
         res.status = 204;
       }));
 

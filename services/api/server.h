@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "docket/v1/outcome.pb.h"
 #include "services/api/command_sink.h"
 #include "services/api/commit_queue.h"
 #include "services/runtime/embedded_runtime.h"
@@ -64,6 +65,11 @@ class ApiServer {
   void AuditRoutes(const api::Authenticator& authenticate);
   // The console's files at "/", and index.html for its own paths.
   void ConsoleRoutes();
+  // Waits, at most `timeout`, until this server's directory holds the
+  // directory change `outcome` answered (at once on the embedded log; on
+  // Kafka once the engine has folded it from the topics), so a session
+  // issued or ended here takes effect here before it is answered.
+  bool AwaitDirectory(const v1::CommandOutcome& outcome, absl::Duration timeout) const;
 
   EmbeddedRuntime* const runtime_;
   CommandSink* const queue_;

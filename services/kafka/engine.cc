@@ -108,6 +108,10 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EmbeddedRuntime* runtime,
     }
     engine->partitions_ = *count;
   }
+  absl::StatusOr<std::unique_ptr<DirectoryFollower>> directory = DirectoryFollower::Create(
+      o.client, o.group, engine->partitions_, runtime->store(), runtime->log(), o.log);
+  if (!directory.ok()) return directory.status();
+  engine->directory_ = *std::move(directory);
   return engine;
 }
 
@@ -374,6 +378,18 @@ absl::Status Engine::PublishDueDeadlines() {
   return absl::OkStatus();
 }
 
+absl::Status Engine::FollowDirectory() {
+  absl::StatusOr<int> folded = directory_->Poll(absl::ZeroDuration());
+  if (!folded.ok()) return folded.status();
+  if (*folded == 0) return absl::OkStatus();
+  // No batch is pending between batches: this drops the processor's cached
+  // states, so the next batch reads the directory just folded.
+  runtime_->processor()->Abort();
+  Log(absl::StrCat("directory: folded ", *folded, " events from ", kEventsTopic, " partition ",
+                   directory_->partition()));
+  return absl::OkStatus();
+}
+
 absl::Status Engine::ReadBatch(const std::atomic<bool>& stop, std::vector<Message>* batch) {
   // A batch is what has arrived, up to --batch: the commands that queue up
   // while one transaction commits form the next, so batches grow with the
@@ -416,7 +432,8 @@ absl::Status Engine::Run(const std::atomic<bool>& stop) {
   absl::Status status;
   std::vector<Message> batch;
   while (!stop.load() && status.ok()) {
-    status = ReadBatch(stop, &batch);
+    status = FollowDirectory();
+    if (status.ok()) status = ReadBatch(stop, &batch);
     if (status.ok() && !batch.empty()) status = AnswerBatchWithRetries(batch);
     if (status.ok()) status = PublishDueDeadlines();
   }

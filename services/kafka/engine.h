@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/kafka/client.h"
+#include "services/kafka/directory_follower.h"
 #include "services/kafka/gateway.h"
 #include "services/kafka/partition_restorer.h"
 #include "services/kafka/transactional_publisher.h"
@@ -71,7 +72,9 @@ struct EngineOptions {
 //
 // On assignment of a partition the engine restores it (PartitionRestorer)
 // and resumes docket.commands after the last command answered there.
-// Partition counts of the three topics must be equal.
+// Partition counts of the three topics must be equal. Whatever it owns,
+// the engine follows the directory's partition (DirectoryFollower), so
+// every engine resolves actors in the same, current directory.
 //
 // Threading: Run's thread does everything. librdkafka calls OnRebalance
 // from inside the consumer's poll and the publisher's delivery reports
@@ -116,6 +119,9 @@ class Engine {
   // Every tick_every: publishes the due warnings and breaches of the cases
   // this engine owns as commands on docket.commands.
   absl::Status PublishDueDeadlines();
+  // Folds the directory's events published since the last call (by
+  // whichever engine owns the directory's partition).
+  absl::Status FollowDirectory();
   void Log(const std::string& line) const;
 
   EmbeddedRuntime* runtime_;
@@ -123,6 +129,7 @@ class Engine {
   Handle consumer_;
   std::unique_ptr<TransactionalPublisher> publisher_;
   std::unique_ptr<PartitionRestorer> restorer_;
+  std::unique_ptr<DirectoryFollower> directory_;
   int32_t partitions_ = 0;
 
   std::map<int32_t, int64_t> position_;  // Owned partition -> next command.

@@ -104,6 +104,8 @@ class SliceTracker {
     auto it = slices_.find(key);
     return it != slices_.end() && static_cast<int>(it->second.seen.size()) == it->second.count;
   }
+  // Stops tracking `key` (a slice folded, or given up as aborted).
+  void Forget(const Key& key) { slices_.erase(key); }
   // Calls `visit` with each complete slice.
   template <typename F>
   void ForEachComplete(F visit) const {

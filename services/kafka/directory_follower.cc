@@ -1,0 +1,213 @@
+#include "services/kafka/directory_follower.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "docket/v1/events.pb.h"
+#include "docket/v1/stored_event.pb.h"
+#include "engine/envelope.h"
+#include "projections/case_cache.h"
+#include "projections/projector.h"
+#include "services/kafka/positions.h"
+
+namespace docket::kafka {
+namespace {
+
+// The topics followed, by index; and the names their positions are kept
+// under in meta (apart from the owner's positions of the same partition,
+// which say what the owner has restored).
+constexpr int kEvents = 0;
+constexpr int kRejections = 1;
+constexpr const char* kTopics[2] = {kEventsTopic, kRejectionsTopic};
+constexpr const char* kPositionNames[2] = {"docket.events@directory",
+                                           "docket.rejections@directory"};
+// Records read per Poll, at most: the engine's loop goes on between.
+constexpr int kReadPerPoll = 4096;
+// Positions alone (nothing folded) are written at most this often.
+constexpr absl::Duration kPositionsEvery = absl::Seconds(1);
+
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<DirectoryFollower>> DirectoryFollower::Create(
+    const ClientOptions& client, const std::string& group, int32_t partitions, Store* store,
+    EmbeddedEventLog* log, std::ostream* progress) {
+  std::unique_ptr<DirectoryFollower> follower(
+      new DirectoryFollower(PartitionOf(kDirectoryStream, partitions), store, log, progress));
+  absl::StatusOr<Handle> reader = NewHandle(RD_KAFKA_CONSUMER, client,
+                                            {{"group.id", absl::StrCat(group, "-directory")},
+                                             {"isolation.level", "read_committed"},
+                                             {"fetch.wait.max.ms", "10"},
+                                             {"enable.auto.commit", "false"},
+                                             {"auto.offset.reset", "earliest"}});
+  if (!reader.ok()) return reader.status();
+  follower->reader_ = *std::move(reader);
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(2);
+  for (int t : {kEvents, kRejections}) {
+    absl::StatusOr<int64_t> from = ReadPosition(*store, kPositionNames[t], follower->partition_);
+    if (!from.ok()) {
+      rd_kafka_topic_partition_list_destroy(list);
+      return from.status();
+    }
+    follower->next_[t] = follower->written_[t] = *from;
+    rd_kafka_topic_partition_list_add(list, kTopics[t], follower->partition_)->offset = *from;
+  }
+  rd_kafka_resp_err_t err = rd_kafka_assign(follower->reader_.get(), list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return FromKafka(err, "assigning the directory reader");
+  return follower;
+}
+
+void DirectoryFollower::Log(const std::string& line) const {
+  if (progress_ != nullptr) *progress_ << "docketd: " << line << std::endl;
+}
+
+absl::Status DirectoryFollower::Note(int topic, const rd_kafka_message_t* m) {
+  next_[topic] = std::max(next_[topic], m->offset + 1);
+  Source source;
+  if (!ParseSource(ReadHeaders(m), &source) || source.partition != partition_) {
+    return absl::OkStatus();  // Not an answer docket wrote for this partition.
+  }
+  const SliceTracker::Key key = SliceTracker::KeyOf(source);
+  Pending& pending = pending_[key];
+  if (pending.first_seen == absl::Time()) pending.first_seen = absl::Now();
+  if (pending.first_offset[topic] < 0) pending.first_offset[topic] = m->offset;
+  // Records are keyed by their stream: only the directory's are decoded.
+  if (topic == kEvents && m->key != nullptr &&
+      absl::string_view(static_cast<const char*>(m->key), m->key_len) == kDirectoryStream) {
+    std::string bytes(static_cast<const char*>(m->payload), m->len);
+    v1::StoredEvent stored;
+    v1::CaseEvent event;
+    if (!stored.ParseFromString(bytes) || !event.ParseFromString(stored.event()) ||
+        event.case_id() != kDirectoryStream) {
+      return absl::DataLossError(absl::StrCat(kEventsTopic, " partition ", partition_, " offset ",
+                                              m->offset, ": a directory event does not decode"));
+    }
+    pending.directory.emplace(event.revision(), std::move(bytes));
+  }
+  if (!slices_.Note(source)) return absl::OkStatus();
+  // Complete: its directory events are committed.
+  for (auto& [revision, bytes] : pending.directory) confirmed_.emplace(revision, std::move(bytes));
+  completed_last_ = std::max(completed_last_, key.last);
+  slices_.Forget(key);
+  pending_.erase(key);
+  return absl::OkStatus();
+}
+
+void DirectoryFollower::GiveUpAborted(absl::Time now) {
+  int given_up = 0;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->first.last < completed_last_ && now - it->second.first_seen > kAbortedAfter) {
+      slices_.Forget(it->first);
+      it = pending_.erase(it);
+      ++given_up;
+    } else {
+      ++it;
+    }
+  }
+  if (given_up > 0) {
+    Log(absl::StrCat("directory partition ", partition_, ": gave up ", given_up,
+                     " incomplete transaction slices (aborted)"));
+  }
+}
+
+int64_t DirectoryFollower::ResumeAt(int topic) const {
+  int64_t at = next_[topic];
+  for (const auto& [key, pending] : pending_) {
+    if (pending.first_offset[topic] >= 0) at = std::min(at, pending.first_offset[topic]);
+  }
+  return at;
+}
+
+absl::StatusOr<int> DirectoryFollower::Fold(absl::Time now) {
+  rocksdb::WriteBatch batch;
+  CaseCache cache(store_);
+  Projector projector(store_);
+  std::vector<std::string> appended;
+  if (!confirmed_.empty()) {
+    absl::StatusOr<v1::DirectoryState> directory = store_->ReadDirectory();
+    if (!directory.ok()) return directory.status();
+    int64_t applied = directory->revision();
+    while (!confirmed_.empty()) {
+      auto next = confirmed_.begin();
+      if (next->first <= applied) {  // Folded already (by the owner, this engine, or before).
+        confirmed_.erase(next);
+        continue;
+      }
+      if (next->first != applied + 1) break;
+      v1::StoredEvent stored;
+      v1::CaseEvent event;
+      stored.ParseFromString(next->second);  // Decoded once already.
+      absl::StatusOr<bool> folded = projector.Fold(stored, &cache, &batch, &event, &next->second);
+      if (!folded.ok()) {
+        return absl::DataLossError(absl::StrCat(
+            "the directory on ", kEventsTopic,
+            " does not continue this data directory's at revision ", next->first, " (",
+            folded.status().message(),
+            "); every engine of a group starts from the same directory, or from an empty data "
+            "directory, which takes it from the topics"));
+      }
+      log_->NotePolicyVersion(event.policy_version());
+      appended.push_back(std::move(next->second));
+      confirmed_.erase(next);
+      ++applied;
+    }
+    const bool waiting = std::any_of(pending_.begin(), pending_.end(),
+                                     [](const auto& p) { return !p.second.directory.empty(); });
+    if (!confirmed_.empty() && !waiting) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          kEventsTopic, " partition ", partition_, " holds the directory from revision ",
+          confirmed_.begin()->first, " on, but this data directory's ends at revision ", applied,
+          ": start this engine from a copy of the group's directory (docketctl backup), or from "
+          "an empty data directory when the directory was made through the topics"));
+    }
+  }
+  const int64_t resume[2] = {ResumeAt(kEvents), ResumeAt(kRejections)};
+  const bool moved =
+      resume[kEvents] != written_[kEvents] || resume[kRejections] != written_[kRejections];
+  if (appended.empty() && !(moved && now - last_written_ >= kPositionsEvery)) return 0;
+  for (int t : {kEvents, kRejections}) {
+    PutPosition(*store_, &batch, kPositionNames[t], partition_, resume[t]);
+  }
+  absl::Status written;
+  if (appended.empty()) {
+    written = store_->Write(&batch, /*sync=*/false);  // Lost positions are only read again.
+  } else {
+    projector.Flush(&cache, &batch);
+    written = log_->Append(appended, &batch);
+  }
+  if (!written.ok()) return written;
+  written_[kEvents] = resume[kEvents];
+  written_[kRejections] = resume[kRejections];
+  last_written_ = now;
+  return static_cast<int>(appended.size());
+}
+
+absl::StatusOr<int> DirectoryFollower::Poll(absl::Duration wait) {
+  rd_kafka_t* rk = reader_.get();
+  for (int read = 0; read < kReadPerPoll; ++read) {
+    const int timeout_ms = read == 0 ? static_cast<int>(absl::ToInt64Milliseconds(wait)) : 0;
+    std::unique_ptr<rd_kafka_message_t, MessageDeleter> m(rd_kafka_consumer_poll(rk, timeout_ms));
+    if (m == nullptr) break;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        Log(absl::StrCat("directory reader: ", rd_kafka_message_errstr(m.get())));
+      }
+      continue;
+    }
+    const int topic =
+        std::strcmp(rd_kafka_topic_name(m->rkt), kEventsTopic) == 0 ? kEvents : kRejections;
+    absl::Status noted = Note(topic, m.get());
+    if (!noted.ok()) return noted;
+  }
+  const absl::Time now = absl::Now();
+  GiveUpAborted(now);
+  return Fold(now);
+}
+
+}  // namespace docket::kafka

@@ -1,0 +1,103 @@
+#ifndef DOCKET_SERVICES_KAFKA_DIRECTORY_FOLLOWER_H_
+#define DOCKET_SERVICES_KAFKA_DIRECTORY_FOLLOWER_H_
+
+#include <librdkafka/rdkafka.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "projections/store.h"
+#include "services/kafka/client.h"
+#include "services/kafka/wire.h"
+#include "services/runtime/embedded_event_log.h"
+
+namespace docket::kafka {
+
+// Keeps an engine's directory current whatever partitions it owns
+// (DESIGN.md, "Identity": every instance folds the whole directory). The
+// directory's stream ("@directory") lives in one partition; its owner
+// decides the directory commands and publishes their events like a case's.
+// Every engine follows docket.events and docket.rejections of that
+// partition and folds the directory's events of each transaction slice once
+// the slice is complete (a broker may hand out aborted records), in
+// revision order, skipping revisions already applied. Other records of the
+// partition are only counted towards their slice.
+//
+// The folded events are appended to the engine's log (so verify and history
+// cover them) with the follower's positions in the same atomic write. It
+// resumes, after a restart, from the first record of the oldest slice it
+// had not seen whole. A slice that stays incomplete after later ones
+// completed is an aborted transaction's and is given up.
+//
+// An engine whose directory does not continue the topics' (bootstrapped
+// apart, or diverged) is stopped with kDataLoss: every engine of a group
+// starts from the same directory, or from none and takes it from the topics.
+//
+// Thread safety: one thread (the engine's), its reader its own consumer
+// handle, assigned by hand, never in a group.
+class DirectoryFollower {
+ public:
+  // `store` and `log` must outlive the follower; `progress` may be null.
+  static absl::StatusOr<std::unique_ptr<DirectoryFollower>> Create(const ClientOptions& client,
+                                                                   const std::string& group,
+                                                                   int32_t partitions, Store* store,
+                                                                   EmbeddedEventLog* log,
+                                                                   std::ostream* progress);
+
+  // Reads what has arrived (waiting at most `wait` for the first record)
+  // and folds the directory's events it completes; how many it folded.
+  absl::StatusOr<int> Poll(absl::Duration wait);
+
+  int32_t partition() const { return partition_; }
+
+  // How long an incomplete slice is waited for once a later one completed.
+  static constexpr absl::Duration kAbortedAfter = absl::Seconds(30);
+
+ private:
+  // A transaction slice seen in part.
+  struct Pending {
+    std::map<int64_t, std::string> directory;  // Revision -> stored event bytes.
+    int64_t first_offset[2] = {-1, -1};        // Per topic (events, rejections).
+    absl::Time first_seen;
+  };
+
+  DirectoryFollower(int32_t partition, Store* store, EmbeddedEventLog* log, std::ostream* progress)
+      : partition_(partition), store_(store), log_(log), progress_(progress) {}
+
+  // Notes one record of the followed partition.
+  absl::Status Note(int topic, const rd_kafka_message_t* m);
+  // Gives up the slices that stayed incomplete after a later one completed.
+  void GiveUpAborted(absl::Time now);
+  // Folds the confirmed events that continue the directory; writes them
+  // with the positions (or only the positions, when they moved and
+  // nothing was folded for a while).
+  absl::StatusOr<int> Fold(absl::Time now);
+  // Where reading resumes on `topic` after a restart.
+  int64_t ResumeAt(int topic) const;
+  void Log(const std::string& line) const;
+
+  int32_t partition_;
+  Store* store_;
+  EmbeddedEventLog* log_;
+  std::ostream* progress_;
+  Handle reader_;
+
+  SliceTracker slices_;
+  std::map<SliceTracker::Key, Pending> pending_;
+  // The directory's events of complete slices, by revision, not yet folded.
+  std::map<int64_t, std::string> confirmed_;
+  int64_t next_[2] = {0, 0};     // The offset after the last record read, per topic.
+  int64_t written_[2] = {0, 0};  // The resume positions last written.
+  int64_t completed_last_ = -1;  // The highest command offset of a complete slice.
+  absl::Time last_written_ = absl::InfinitePast();
+};
+
+}  // namespace docket::kafka
+
+#endif  // DOCKET_SERVICES_KAFKA_DIRECTORY_FOLLOWER_H_

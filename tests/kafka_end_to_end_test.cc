@@ -473,6 +473,17 @@ TEST_F(KafkaEndToEndTest, EveryEngineFoldsTheDirectory) {
   // Each data directory verifies, the directory's stream included.
   EXPECT_GT(VerifiedEvents(a), 0);
   EXPECT_GT(VerifiedEvents(b), 0);
+
+  // An engine bootstrapped on its own (its own init, at another time) does
+  // not take a directory that is not the topics': it stops and says why.
+  const std::string apart = testing::FreshDir("directory-apart");
+  ASSERT_EQ(RunProcess({testing::DocketctlPath(), "--data_dir=" + apart, "init", "--admin=admin"})
+                .exit_code,
+            0);
+  std::unique_ptr<Child> stray = StartDocketd(bootstrap_, apart, "apart", {"--group=apart"});
+  EXPECT_NE(stray->Wait(), 0);
+  EXPECT_THAT(testing::ReadFileOrDie(apart + ".log"),
+              HasSubstr("differs from this data directory's at revision 1"));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -9,6 +10,7 @@
 #include "docket/v1/stored_event.pb.h"
 #include "engine/envelope.h"
 #include "projections/case_cache.h"
+#include "projections/keys.h"
 #include "projections/projector.h"
 #include "services/kafka/positions.h"
 
@@ -25,6 +27,10 @@ constexpr const char* kPositionNames[2] = {"docket.events@directory",
                                            "docket.rejections@directory"};
 // Records read per Poll, at most: the engine's loop goes on between.
 constexpr int kReadPerPoll = 4096;
+// What to do about a directory that is not the topics'.
+constexpr char kStartAlike[] =
+    ": every engine of a group starts from the same directory (a copy: docketctl backup and "
+    "restore), or from an empty data directory, which takes it from the topics";
 // Positions alone (nothing folded) are written at most this often.
 constexpr absl::Duration kPositionsEvery = absl::Seconds(1);
 
@@ -124,6 +130,22 @@ int64_t DirectoryFollower::ResumeAt(int topic) const {
   return at;
 }
 
+absl::Status DirectoryFollower::CheckSameAsFolded(int64_t revision,
+                                                  const std::string& bytes) const {
+  absl::StatusOr<std::optional<std::string>> folded =
+      store_->Get(Cf::kHistory, keys::History(kDirectoryStream, revision));
+  if (!folded.ok()) return folded.status();
+  v1::StoredEvent mine;
+  v1::StoredEvent theirs;
+  if (folded->has_value() && mine.ParseFromString(**folded) && theirs.ParseFromString(bytes) &&
+      mine.hash() == theirs.hash()) {
+    return absl::OkStatus();
+  }
+  return absl::DataLossError(absl::StrCat("the directory on ", kEventsTopic,
+                                          " differs from this data directory's at revision ",
+                                          revision, kStartAlike));
+}
+
 absl::StatusOr<int> DirectoryFollower::Fold(absl::Time now) {
   rocksdb::WriteBatch batch;
   CaseCache cache(store_);
@@ -135,7 +157,9 @@ absl::StatusOr<int> DirectoryFollower::Fold(absl::Time now) {
     int64_t applied = directory->revision();
     while (!confirmed_.empty()) {
       auto next = confirmed_.begin();
-      if (next->first <= applied) {  // Folded already (by the owner, this engine, or before).
+      if (next->first <= applied) {  // Folded already (by this engine, or before a restart).
+        absl::Status same = CheckSameAsFolded(next->first, next->second);
+        if (!same.ok()) return same;
         confirmed_.erase(next);
         continue;
       }
@@ -145,12 +169,10 @@ absl::StatusOr<int> DirectoryFollower::Fold(absl::Time now) {
       stored.ParseFromString(next->second);  // Decoded once already.
       absl::StatusOr<bool> folded = projector.Fold(stored, &cache, &batch, &event, &next->second);
       if (!folded.ok()) {
-        return absl::DataLossError(absl::StrCat(
-            "the directory on ", kEventsTopic,
-            " does not continue this data directory's at revision ", next->first, " (",
-            folded.status().message(),
-            "); every engine of a group starts from the same directory, or from an empty data "
-            "directory, which takes it from the topics"));
+        return absl::DataLossError(
+            absl::StrCat("the directory on ", kEventsTopic,
+                         " does not continue this data directory's at revision ", next->first, " (",
+                         folded.status().message(), ")", kStartAlike));
       }
       log_->NotePolicyVersion(event.policy_version());
       appended.push_back(std::move(next->second));
@@ -160,11 +182,10 @@ absl::StatusOr<int> DirectoryFollower::Fold(absl::Time now) {
     const bool waiting = std::any_of(pending_.begin(), pending_.end(),
                                      [](const auto& p) { return !p.second.directory.empty(); });
     if (!confirmed_.empty() && !waiting) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          kEventsTopic, " partition ", partition_, " holds the directory from revision ",
-          confirmed_.begin()->first, " on, but this data directory's ends at revision ", applied,
-          ": start this engine from a copy of the group's directory (docketctl backup), or from "
-          "an empty data directory when the directory was made through the topics"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(kEventsTopic, " partition ", partition_,
+                       " holds the directory from revision ", confirmed_.begin()->first,
+                       " on, but this data directory's ends at revision ", applied, kStartAlike));
     }
   }
   const int64_t resume[2] = {ResumeAt(kEvents), ResumeAt(kRejections)};

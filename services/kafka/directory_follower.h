@@ -72,6 +72,9 @@ class DirectoryFollower {
 
   // Notes one record of the followed partition.
   absl::Status Note(int topic, const rd_kafka_message_t* m);
+  // kDataLoss unless this data directory's event at `revision` of the
+  // directory is the one the topics hold (`bytes`).
+  absl::Status CheckSameAsFolded(int64_t revision, const std::string& bytes) const;
   // Gives up the slices that stayed incomplete after a later one completed.
   void GiveUpAborted(absl::Time now);
   // Folds the confirmed events that continue the directory; writes them

@@ -64,18 +64,18 @@ class AuthorizationTest : public ::testing::Test {
                         level: LEVEL_HEADQUARTERS })",
              R"(revoke { principal_id: "GONE" reason: "left" })",
          }) {
-      Change(change);
+      EXPECT_TRUE(Change(change).ok()) << change;
     }
   }
 
   // Decides and folds a directory change by the administrator.
-  absl::Status Change(const std::string& change) {
+  absl::Status Change(const std::string& change, absl::Time now = absl::FromUnixSeconds(1e9)) {
     v1::Command c = Parse(absl::StrCat("directory { ", change, " }"));
     c.set_command_id(absl::StrCat("d-", state_.revision() + 1));
     c.set_case_id(kDirectoryStream);
     *c.mutable_actor() = Admin();
     absl::StatusOr<std::vector<v1::CaseEvent>> events =
-        DecideDirectoryChange(Directory(state_), c, DefaultPolicy(), absl::FromUnixSeconds(1e9));
+        DecideDirectoryChange(Directory(state_), c, DefaultPolicy(), now);
     if (!events.ok()) return events.status();
     for (const v1::CaseEvent& e : *events) ApplyDirectoryChange(e, &state_);
     return absl::OkStatus();
@@ -251,6 +251,43 @@ TEST_F(AuthorizationTest, TheDirectoryRefusesChangesThatDoNotFit) {
   // Revocation takes effect at once.
   ASSERT_TRUE(Change(R"(revoke { principal_id: "H-GZ" reason: "left" })").ok());
   EXPECT_EQ(Try("H-GZ", "acknowledge {}"), v1::RULE_UNAUTHENTICATED);
+}
+
+}  // namespace
+}  // namespace docket
+
+namespace docket {
+namespace {
+
+// A session token per login would grow the directory every request reads
+// without end: a token that has expired when the next is issued leaves the
+// folded directory (its events stay in the log). Unexpired, revoked and
+// never-expiring tokens stay.
+TEST_F(AuthorizationTest, ExpiredTokensLeaveTheDirectoryWhenTheNextIsIssued) {
+  const auto issue = [&](const std::string& id, const std::string& expiry, absl::Time at) {
+    return Change(
+        absl::StrCat(R"(issue_token { token { token_id: ")", id, R"(" principal_id: "CLAIMS" )",
+                     R"(secret_sha256: "0123456789abcdef0123456789abcdef" )", expiry, " } }"),
+        at);
+  };
+  const absl::Time t0 = absl::FromUnixSeconds(1e9);
+  const std::string in_an_hour = "expires_at { seconds: 1000003600 }";
+  const std::string in_a_day = "expires_at { seconds: 1000086400 }";
+  ASSERT_TRUE(issue("a000000000000001", in_an_hour, t0).ok());
+  ASSERT_TRUE(issue("a000000000000002", "", t0).ok());
+  ASSERT_TRUE(issue("a000000000000003", in_a_day, t0).ok());
+  ASSERT_TRUE(Change(R"(revoke_token { token_id: "a000000000000003" })", t0).ok());
+  ASSERT_TRUE(issue("a000000000000004", in_a_day, t0 + absl::Minutes(30)).ok());
+  EXPECT_NE(dir().FindToken("a000000000000001"), nullptr) << "not expired yet";
+
+  ASSERT_TRUE(issue("a000000000000005", in_a_day, t0 + absl::Hours(2)).ok());
+  EXPECT_EQ(dir().FindToken("a000000000000001"), nullptr);
+  for (const char* kept :
+       {"a000000000000002", "a000000000000003", "a000000000000004", "a000000000000005"}) {
+    EXPECT_NE(dir().FindToken(kept), nullptr) << kept;
+  }
+  EXPECT_TRUE(dir().FindToken("a000000000000003")->revoked());
+  EXPECT_EQ(dir().state().tokens_size(), 4);
 }
 
 }  // namespace

@@ -302,9 +302,22 @@ void ApplyDirectoryChange(const v1::CaseEvent& event, v1::DirectoryState* state)
       (*state->mutable_passwords())[change.set_password().principal_id()] =
           change.set_password().hash();
       break;
-    case v1::DirectoryChange::kIssueToken:
-      *state->add_tokens() = change.issue_token().token();
+    case v1::DirectoryChange::kIssueToken: {
+      // Tokens expired when this one is issued go: nothing accepts them
+      // again (the events keep them for the audit), and the directory every
+      // request reads stays the size of the live tokens, not of every
+      // session ever opened. By the event's own time, so replay agrees.
+      const v1::ApiToken& issued = change.issue_token().token();
+      const absl::Time now = ToTime(issued.issued_at());
+      google::protobuf::RepeatedPtrField<v1::ApiToken>* tokens = state->mutable_tokens();
+      tokens->erase(std::remove_if(tokens->begin(), tokens->end(),
+                                   [now](const v1::ApiToken& t) {
+                                     return t.has_expires_at() && ToTime(t.expires_at()) <= now;
+                                   }),
+                    tokens->end());
+      *tokens->Add() = issued;
       break;
+    }
     case v1::DirectoryChange::kRevokeToken:
       for (v1::ApiToken& t : *state->mutable_tokens()) {
         if (t.token_id() == change.revoke_token().token_id()) t.set_revoked(true);

@@ -49,6 +49,22 @@ using testing::WriteFile;
 
 using KafkaEndToEndTest = testing::KafkaClusterTest;
 
+// The partitions of docket.commands the engine of `dir` owns, from the
+// last assignment it logged.
+std::set<int32_t> OwnedPartitions(const std::string& dir) {
+  std::vector<std::string> lines = testing::ReadLines(dir + ".log");
+  for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
+    const size_t at = line->find("assigned docket.commands partitions ");
+    if (at == std::string::npos) continue;
+    std::set<int32_t> partitions;
+    for (absl::string_view p : absl::StrSplit(line->substr(at + 36), ' ', absl::SkipEmpty())) {
+      partitions.insert(std::stoi(std::string(p.substr(0, p.find('@')))));
+    }
+    return partitions;
+  }
+  return {};
+}
+
 TEST_F(KafkaEndToEndTest, EndToEndMatchesEmbeddedAndRestoresFromTheTopics) {
   const std::string input =
       absl::StrJoin(testing::ReadLines(testing::SeedCasesPath()), "\n") + "\n";
@@ -293,6 +309,14 @@ TEST_F(KafkaEndToEndTest, TheApiServesOnKafka) {
   testing::RunResult issued = ctl({"token", "issue", "adapter-phone", "--as=admin"});
   ASSERT_EQ(issued.exit_code, 0) << issued.err;
   const std::string adapter = std::string(absl::StripTrailingAsciiWhitespace(issued.out));
+  // A second engine of the group starts from a copy of this directory
+  // (docs/kafka.md, "The directory on the topics").
+  const std::string backup = testing::FreshDir("api-engine-backup");
+  const std::string other = testing::FreshDir("api-engine-b");
+  ASSERT_EQ(ctl({"backup", backup}).exit_code, 0);
+  ASSERT_EQ(
+      RunProcess({testing::DocketctlPath(), "--data_dir=" + other, "restore", backup}).exit_code,
+      0);
 
   std::unique_ptr<Child> engine =
       StartDocketd(bootstrap_, dir, "api", {"--listen=127.0.0.1:0", "--console_dir="});
@@ -352,10 +376,35 @@ TEST_F(KafkaEndToEndTest, TheApiServesOnKafka) {
       curl("/v1/cases/C-KAPI-1/preview", {"-X", "POST", "-d", R"({"acknowledge":{}})"}, token),
       ::testing::EndsWith("\n501"));
 
+  // With a second engine in the group, this one holds half the partitions:
+  // a case of the other half is read there, and the answer says so (by its
+  // id alone: nothing about the case leaks); a case of its own half that
+  // does not exist is still 404.
+  std::unique_ptr<Child> engine_b = StartDocketd(bootstrap_, other, "api-b");
+  for (int i = 0; i < 300 && OwnedPartitions(dir).size() != 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const std::set<int32_t> here = OwnedPartitions(dir);
+  ASSERT_EQ(here.size(), 3u) << testing::ReadFileOrDie(dir + ".log");
+  std::string mine, theirs;
+  for (int n = 0; mine.empty() || theirs.empty(); ++n) {
+    const std::string id = absl::StrCat("C-KAPI-Z", n);
+    (here.count(kafka::PartitionOf(id, 6)) > 0 ? mine : theirs) = id;
+  }
+  const std::string elsewhere = curl("/v1/cases/" + theirs, {}, token);
+  EXPECT_THAT(elsewhere, ::testing::EndsWith("\n421"));
+  EXPECT_THAT(elsewhere,
+              HasSubstr(absl::StrCat("lives in partition ", kafka::PartitionOf(theirs, 6))));
+  EXPECT_THAT(curl("/v1/cases/" + theirs + "/history", {}, token), ::testing::EndsWith("\n421"));
+  EXPECT_THAT(curl("/v1/cases/" + mine, {}, token), ::testing::EndsWith("\n404"));
+  EXPECT_THAT(curl("/v1/cases/" + theirs, {}, ""), ::testing::EndsWith("\n401"));
+
   // A logout answered 204 is in effect here at once.
   EXPECT_THAT(curl("/v1/sessions/current", {"-X", "DELETE"}, token), ::testing::EndsWith("\n204"));
   EXPECT_THAT(curl("/v1/me", {}, token), ::testing::EndsWith("\n401"));
 
+  engine_b->Kill(SIGTERM);
+  EXPECT_EQ(engine_b->Wait(), 0) << testing::ReadFileOrDie(other + ".log");
   engine->Kill(SIGTERM);
   EXPECT_EQ(engine->Wait(), 0) << testing::ReadFileOrDie(dir + ".log");
 }
@@ -384,28 +433,16 @@ TEST_F(KafkaEndToEndTest, EveryEngineFoldsTheDirectory) {
                                testing::kExamplesClock});
     return RunProcess(args, in);
   };
-  // The partitions each engine owns, from the last assignment it logged.
-  const auto owned = [](const std::string& dir) {
-    std::vector<std::string> lines = testing::ReadLines(dir + ".log");
-    for (auto line = lines.rbegin(); line != lines.rend(); ++line) {
-      const size_t at = line->find("assigned docket.commands partitions ");
-      if (at == std::string::npos) continue;
-      std::set<int32_t> partitions;
-      for (absl::string_view p : absl::StrSplit(line->substr(at + 36), ' ', absl::SkipEmpty())) {
-        partitions.insert(std::stoi(std::string(p.substr(0, p.find('@')))));
-      }
-      return partitions;
-    }
-    return std::set<int32_t>();
-  };
-  for (int i = 0; i < 300 && (owned(a).size() != 3 || owned(b).size() != 3); ++i) {
+  for (int i = 0; i < 300 && (OwnedPartitions(a).size() != 3 || OwnedPartitions(b).size() != 3);
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  ASSERT_EQ(owned(a).size(), 3u) << testing::ReadFileOrDie(a + ".log");
-  ASSERT_EQ(owned(b).size(), 3u) << testing::ReadFileOrDie(b + ".log");
+  ASSERT_EQ(OwnedPartitions(a).size(), 3u) << testing::ReadFileOrDie(a + ".log");
+  ASSERT_EQ(OwnedPartitions(b).size(), 3u) << testing::ReadFileOrDie(b + ".log");
   // The engine that does not own the directory's partition learns it only
   // by following it.
-  const std::string follower = owned(a).count(kafka::PartitionOf("@directory", 6)) > 0 ? b : a;
+  const std::string follower =
+      OwnedPartitions(a).count(kafka::PartitionOf("@directory", 6)) > 0 ? b : a;
 
   testing::RunResult init = brokers_ctl({"init", "--admin=admin"});
   ASSERT_EQ(init.exit_code, 0) << init.err << init.out;

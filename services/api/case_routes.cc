@@ -186,19 +186,19 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     std::optional<std::pair<Caller, v1::CaseState>> readable =
         authenticate.ReadableCase(req, res, id);
     if (!readable) return;
-    absl::StatusOr<Directory> directory = authenticate.CurrentDirectory();
+    absl::StatusOr<std::shared_ptr<const Directory>> directory = authenticate.CurrentDirectory();
     if (!directory.ok()) return SendError(res, directory.status());
     v1::Command asks;
     asks.mutable_actor()->set_id(readable->first.principal.id());
-    absl::StatusOr<v1::Actor> actor = ResolveActor(*directory, asks, /*internal=*/false);
+    absl::StatusOr<v1::Actor> actor = ResolveActor(**directory, asks, /*internal=*/false);
     if (!actor.ok()) return Unauthenticated(res, std::string(actor.status().message()));
-    SendJson(res, AvailableActions(*directory, *actor, readable->second, runtime_->policy(),
+    SendJson(res, AvailableActions(**directory, *actor, readable->second, runtime_->policy(),
                                    clock->Now(), runtime_->calendar()));
   });
 
   // GET /v1/cases: the cases in scope, filtered, by next due time.
   http_->Get("/v1/cases", [store, clock, authenticate](const Request& req, Response& res) {
-    Directory dir(v1::DirectoryState{});
+    std::shared_ptr<const Directory> dir;
     std::optional<Caller> caller = authenticate(req, res, &dir);
     if (!caller) return;
     std::optional<int> stage, severity, category, channel, kind;
@@ -238,7 +238,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       v1::CaseState s;
       if (!s.ParseFromArray(it->value().data(), it->value().size())) continue;
-      if (s.case_id() == kDirectoryStream || !MayRead(dir, caller->principal, s)) continue;
+      if (s.case_id() == kDirectoryStream || !MayRead(*dir, caller->principal, s)) continue;
       if ((stage && s.stage() != *stage) || (severity && s.severity() != *severity) ||
           (category && s.intake().category() != *category) ||
           (channel && s.intake().channel() != *channel) || (kind && s.intake().kind() != *kind) ||
@@ -302,7 +302,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
   // events, only the cases this principal may read; live from now without
   // either.
   http_->Get("/v1/events", [this, store, authenticate](const Request& req, Response& res) {
-    Directory dir(v1::DirectoryState{});
+    std::shared_ptr<const Directory> dir;
     std::optional<Caller> caller = authenticate(req, res, &dir);
     if (!caller) return;
     uint64_t from = LastLogPosition(*store) + 1;
@@ -342,7 +342,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     auto visible = std::make_shared<std::map<std::string, bool>>();
     auto idle_since = std::make_shared<absl::Time>(absl::Now());
     auto reader = std::make_shared<Caller>(*caller);
-    auto directory = std::make_shared<Directory>(std::move(dir));
+    auto directory = std::make_shared<std::shared_ptr<const Directory>>(std::move(dir));
     res.set_chunked_content_provider(
         "text/event-stream",
         [this, store, next, visible, idle_since, reader, directory, checked_at, authorization,
@@ -356,7 +356,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
           // logout, a revocation or a move ends or narrows the stream.
           if (absl::Now() - *checked_at > absl::Seconds(1)) {
             *checked_at = absl::Now();
-            Directory now(v1::DirectoryState{});
+            std::shared_ptr<const Directory> now;
             absl::StatusOr<Caller> still = authenticate.Check(authorization, &now);
             if (!still.ok()) return false;
             if (still->principal.SerializeAsString() != reader->principal.SerializeAsString()) {
@@ -382,7 +382,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
             auto [seen, fresh] = visible->try_emplace(event.case_id(), false);
             if (fresh) {
               absl::StatusOr<v1::CaseState> s = store->ReadCase(event.case_id());
-              seen->second = s.ok() && MayRead(*directory, reader->principal, *s);
+              seen->second = s.ok() && MayRead(**directory, reader->principal, *s);
             }
             if (!seen->second) continue;
             absl::StrAppend(&out, "id: ", position, "\nevent: ", EventKind(event),
@@ -408,7 +408,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
   // and auditors, of the branches they see (a branch's supervisor its
   // branch's, a region's its region's, headquarters all).
   http_->Get("/v1/report", [store, authenticate](const Request& req, Response& res) {
-    Directory dir(v1::DirectoryState{});
+    std::shared_ptr<const Directory> dir;
     std::optional<Caller> caller = authenticate(req, res, &dir);
     if (!caller) return;
     const v1::Role role = caller->principal.role();
@@ -416,9 +416,9 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
       return Forbidden(res, "reports are read by supervisors and auditors");
     }
     BranchFilter in_scope;
-    if (!dir.SeesAllBranches(caller->principal)) {
+    if (!dir->SeesAllBranches(caller->principal)) {
       in_scope = [&dir, &caller](absl::string_view branch) {
-        return dir.InScope(caller->principal, branch);
+        return dir->InScope(caller->principal, branch);
       };
     }
     const std::string by_text = Param(req, "by");
@@ -455,7 +455,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
 
   // GET /v1/rejections[?case_id=]: refused commands, for supervisors and auditors.
   http_->Get("/v1/rejections", [store, authenticate](const Request& req, Response& res) {
-    Directory dir(v1::DirectoryState{});
+    std::shared_ptr<const Directory> dir;
     std::optional<Caller> caller = authenticate(req, res, &dir);
     if (!caller) return;
     const v1::Role role = caller->principal.role();
@@ -474,7 +474,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
       if (r.case_id() != last_case) {
         last_case = r.case_id();
         absl::StatusOr<v1::CaseState> s = store->ReadCase(r.case_id());
-        visible = s.ok() && MayReadRejection(dir, caller->principal, *s);
+        visible = s.ok() && MayReadRejection(*dir, caller->principal, *s);
       }
       if (visible) *list.add_rejections() = std::move(r);
     }

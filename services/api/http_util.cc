@@ -119,28 +119,43 @@ void SendError(Response& res, const absl::Status& status) {
                 MakeRejection(v1::RULE_UNSPECIFIED, status.code(), std::string(status.message())));
 }
 
-absl::StatusOr<Directory> Authenticator::CurrentDirectory() const {
-  absl::StatusOr<v1::DirectoryState> state = store_->ReadDirectory();
-  if (!state.ok()) return state.status();
-  return Directory(*std::move(state));
+absl::StatusOr<std::shared_ptr<const Directory>> Authenticator::CurrentDirectory() const {
+  // The stored bytes are read (a memtable or block-cache hit) and compared;
+  // they are parsed and indexed only when they changed.
+  absl::StatusOr<std::optional<std::string>> bytes = store_->Get(Cf::kDirectory, kDirectoryKey);
+  if (!bytes.ok()) return bytes.status();
+  const std::string current = bytes->value_or("");
+  {
+    std::lock_guard<std::mutex> lock(cache_->mu);
+    if (cache_->directory != nullptr && cache_->bytes == current) return cache_->directory;
+  }
+  v1::DirectoryState state;
+  if (!state.ParseFromString(current)) {
+    return absl::DataLossError("the stored directory does not decode");
+  }
+  auto parsed = std::make_shared<const Directory>(std::move(state));
+  std::lock_guard<std::mutex> lock(cache_->mu);
+  cache_->bytes = current;
+  cache_->directory = parsed;
+  return parsed;
 }
 
 absl::StatusOr<Caller> Authenticator::Check(absl::string_view authorization,
-                                            Directory* dir_out) const {
+                                            std::shared_ptr<const Directory>* dir_out) const {
   // The scheme's name is case-insensitive (RFC 9110).
   if (authorization.size() < 7 || !absl::EqualsIgnoreCase(authorization.substr(0, 7), "Bearer ")) {
     return absl::UnauthenticatedError("send Authorization: Bearer TOKEN");
   }
   std::optional<Token> token = ParseToken(absl::StripAsciiWhitespace(authorization.substr(7)));
-  absl::StatusOr<Directory> dir = CurrentDirectory();
+  absl::StatusOr<std::shared_ptr<const Directory>> dir = CurrentDirectory();
   if (!dir.ok()) return dir.status();
-  const v1::ApiToken* known = token ? dir->FindToken(token->token_id) : nullptr;
+  const v1::ApiToken* known = token ? (*dir)->FindToken(token->token_id) : nullptr;
   if (known == nullptr || known->revoked() ||
       (known->has_expires_at() && ToTime(known->expires_at()) <= clock_->Now()) ||
       !SecretMatches(token->secret, known->secret_sha256())) {
     return absl::UnauthenticatedError("the token is unknown, expired or revoked");
   }
-  const v1::Principal* p = dir->FindPrincipal(known->principal_id());
+  const v1::Principal* p = (*dir)->FindPrincipal(known->principal_id());
   if (p == nullptr || p->revoked()) {
     return absl::UnauthenticatedError("the token's principal was revoked");
   }
@@ -150,7 +165,7 @@ absl::StatusOr<Caller> Authenticator::Check(absl::string_view authorization,
 }
 
 std::optional<Caller> Authenticator::operator()(const Request& req, Response& res,
-                                                Directory* dir_out) const {
+                                                std::shared_ptr<const Directory>* dir_out) const {
   absl::StatusOr<Caller> caller = Check(req.get_header_value("Authorization"), dir_out);
   if (caller.ok()) return *std::move(caller);
   if (caller.status().code() == absl::StatusCode::kUnauthenticated) {
@@ -163,11 +178,22 @@ std::optional<Caller> Authenticator::operator()(const Request& req, Response& re
 
 std::optional<std::pair<Caller, v1::CaseState>> Authenticator::ReadableCase(
     const Request& req, Response& res, const std::string& id) const {
-  Directory dir(v1::DirectoryState{});
+  std::shared_ptr<const Directory> dir;
   std::optional<Caller> caller = (*this)(req, res, &dir);
   if (!caller) return std::nullopt;
+  if (std::optional<int32_t> partition = elsewhere_ ? elsewhere_(id) : std::nullopt) {
+    v1::Rejection r = MakeRejection(
+        v1::RULE_WRONG_PARTITION, absl::StatusCode::kFailedPrecondition,
+        absl::StrCat("case ", SafeText(id, 64), " lives in partition ", *partition,
+                     " of docket.commands, which this instance does not hold now; read it from "
+                     "the instance that owns that partition"));
+    r.set_case_id(IsValidCaseId(id) ? id : "");
+    SendRejection(res, r);
+    res.status = 421;  // Misdirected Request (RFC 9110): another server answers for it.
+    return std::nullopt;
+  }
   absl::StatusOr<v1::CaseState> state = store_->ReadCase(id);
-  if (!state.ok() || state->revision() == 0 || !MayRead(dir, caller->principal, *state)) {
+  if (!state.ok() || state->revision() == 0 || !MayRead(*dir, caller->principal, *state)) {
     NotFound(res, id);
     return std::nullopt;
   }

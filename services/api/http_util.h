@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -92,23 +94,43 @@ struct Caller {
 // live, whose secret matches, of a principal not revoked.
 class Authenticator {
  public:
-  Authenticator(const Store* store, const Clock* clock) : store_(store), clock_(clock) {}
-  // The directory as committed now.
-  absl::StatusOr<Directory> CurrentDirectory() const;
+  // `elsewhere` (may be unset): the partition of a case this instance does
+  // not hold (Kafka mode), whose reads answer 421 rather than 404.
+  Authenticator(const Store* store, const Clock* clock,
+                std::function<std::optional<int32_t>(const std::string&)> elsewhere = nullptr)
+      : store_(store),
+        clock_(clock),
+        elsewhere_(std::move(elsewhere)),
+        cache_(std::make_shared<Cache>()) {}
+  // The directory as committed now: parsed once per change and shared
+  // (copies of an Authenticator share it), since every request reads it.
+  absl::StatusOr<std::shared_ptr<const Directory>> CurrentDirectory() const;
   // The caller, with the directory it was resolved in (when `dir_out` is
   // not null); or nullopt, having answered 401.
-  std::optional<Caller> operator()(const Request& req, Response& res, Directory* dir_out) const;
+  std::optional<Caller> operator()(const Request& req, Response& res,
+                                   std::shared_ptr<const Directory>* dir_out) const;
   // The same for an Authorization header's value: kUnauthenticated with the
   // reason, or the caller (a live stream re-checks its token with it).
-  absl::StatusOr<Caller> Check(absl::string_view authorization, Directory* dir_out) const;
+  absl::StatusOr<Caller> Check(absl::string_view authorization,
+                               std::shared_ptr<const Directory>* dir_out) const;
   // The caller and case `id`, when the caller may read the case; otherwise
-  // nullopt, having answered 401, or 404 as for a case that does not exist.
+  // nullopt, having answered 401, 404 as for a case that does not exist, or
+  // 421 for a case another instance holds (its id alone says so: nothing
+  // about the case leaks).
   std::optional<std::pair<Caller, v1::CaseState>> ReadableCase(const Request& req, Response& res,
                                                                const std::string& id) const;
 
  private:
+  // The directory's stored bytes and their parse, while they are current.
+  struct Cache {
+    std::mutex mu;
+    std::string bytes;
+    std::shared_ptr<const Directory> directory;
+  };
   const Store* store_;
   const Clock* clock_;
+  std::function<std::optional<int32_t>(const std::string&)> elsewhere_;
+  std::shared_ptr<Cache> cache_;
 };
 
 }  // namespace docket::api

@@ -224,7 +224,7 @@ void ApiServer::ConsoleRoutes() {
 void ApiServer::Routes() {
   Store* store = runtime_->store();
   const Clock* clock = runtime_->clock();
-  const Authenticator authenticate(store, clock);
+  const Authenticator authenticate(store, clock, options_.partition_elsewhere);
 
   // Before any route reads a body: paths no route could serve, bodies sent
   // where none is taken, bodies without a length, and uploads by those who
@@ -326,11 +326,11 @@ void ApiServer::Routes() {
         if (!IsValidKey(ask.principal_id())) {
           return BadRequest(res, "principalId is an id of the directory");
         }
-        absl::StatusOr<Directory> dir = authenticate.CurrentDirectory();
+        absl::StatusOr<std::shared_ptr<const Directory>> dir = authenticate.CurrentDirectory();
         if (!dir.ok())
           return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, dir.status().code(), ""));
-        const v1::Principal* p = dir->FindPrincipal(ask.principal_id());
-        const v1::PasswordHash* hash = dir->FindPassword(ask.principal_id());
+        const v1::Principal* p = (*dir)->FindPrincipal(ask.principal_id());
+        const v1::PasswordHash* hash = (*dir)->FindPassword(ask.principal_id());
         // Guessing is slowed: after kMaxFailedLogins failures in a row a
         // principal's logins wait kLoginLockout, whatever the password.
         const absl::Time now = clock->Now();
@@ -423,13 +423,13 @@ void ApiServer::Routes() {
       }));
 
   http_->Get("/v1/me", [this, authenticate](const Request& req, Response& res) {
-    Directory dir(v1::DirectoryState{});
+    std::shared_ptr<const Directory> dir;
     std::optional<Caller> caller = authenticate(req, res, &dir);
     if (!caller) return;
     v1::Me me;
     *me.mutable_principal() = caller->principal;
-    me.set_all_branches(dir.SeesAllBranches(caller->principal));
-    for (const std::string& b : dir.BranchesInScope(caller->principal)) me.add_branch_ids(b);
+    me.set_all_branches(dir->SeesAllBranches(caller->principal));
+    for (const std::string& b : dir->BranchesInScope(caller->principal)) me.add_branch_ids(b);
     const google::protobuf::OneofDescriptor* body =
         v1::Command::descriptor()->FindOneofByName("body");
     for (int i = 0; i < body->field_count(); ++i) {
@@ -442,13 +442,13 @@ void ApiServer::Routes() {
   });
 
   http_->Get("/v1/directory", [authenticate](const Request& req, Response& res) {
-    Directory dir(v1::DirectoryState{});
+    std::shared_ptr<const Directory> dir;
     std::optional<Caller> caller = authenticate(req, res, &dir);
     if (!caller) return;
     v1::DirectoryView view;
-    *view.mutable_regions() = dir.state().regions();
-    *view.mutable_branches() = dir.state().branches();
-    *view.mutable_principals() = dir.state().principals();
+    *view.mutable_regions() = dir->state().regions();
+    *view.mutable_branches() = dir->state().branches();
+    *view.mutable_principals() = dir->state().principals();
     SendJson(res, view);
   });
 

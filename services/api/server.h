@@ -2,9 +2,12 @@
 #define DOCKET_SERVICES_API_SERVER_H_
 
 #include <atomic>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -33,6 +36,9 @@ struct ServerOptions {
   // The console's built files (index.html and its assets), served at "/";
   // empty or missing: no console.
   std::string console_dir;
+  // Kafka mode: the partition a case lives in when this instance does not
+  // hold it (its reads answer 421 and say so); unset: every case is here.
+  std::function<std::optional<int32_t>(const std::string& case_id)> partition_elsewhere;
 };
 
 // docketd's HTTP API on the embedded log (docs/api.md): every request

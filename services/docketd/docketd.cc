@@ -225,6 +225,11 @@ int main(int argc, char** argv) {
     ran = (*engine)->Run(stop_requested);
     stop_requested.store(true);  // An engine that stops takes the API with it.
   });
+  // Reads answer for the cases of the partitions this engine holds, and
+  // say where the others live.
+  listen->partition_elsewhere = [engine = engine->get()](const std::string& case_id) {
+    return engine->PartitionElsewhere(case_id);
+  };
   const int served = ServeWith(runtime->get(), commands->get(), *listen);
   stop_requested.store(true);
   engine_thread.join();

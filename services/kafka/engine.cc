@@ -115,10 +115,21 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EmbeddedRuntime* runtime,
   return engine;
 }
 
+std::optional<int32_t> Engine::PartitionElsewhere(const std::string& case_id) const {
+  const int32_t partition = PartitionOf(case_id, partitions_);
+  std::lock_guard<std::mutex> lock(owned_mu_);
+  if (owned_.count(partition) > 0) return std::nullopt;
+  return partition;
+}
+
 void Engine::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t* partitions) {
   rebalanced_ = true;
   position_.clear();
+  {
+    std::lock_guard<std::mutex> lock(owned_mu_);
+    owned_.clear();
+  }
   if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     Log("partitions revoked");
     rd_kafka_assign(rk, nullptr);
@@ -136,6 +147,10 @@ void Engine::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     tp.offset = *position;
     position_[tp.partition] = *position;
     absl::StrAppend(&owned, owned.empty() ? "" : " ", tp.partition, "@", *position);
+  }
+  {
+    std::lock_guard<std::mutex> lock(owned_mu_);
+    for (const auto& [partition, next] : position_) owned_.insert(partition);
   }
   Log(absl::StrCat("assigned ", kCommandsTopic, " partitions ", owned));
   rd_kafka_assign(rk, partitions);

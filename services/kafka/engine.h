@@ -7,6 +7,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -92,6 +94,11 @@ class Engine {
   // leaves the group and returns OK; or returns the error that stopped it.
   absl::Status Run(const std::atomic<bool>& stop);
 
+  // Whether this engine owns the partition `case_id` lives in (its reads
+  // answer for those cases); when not, that partition. Any thread.
+  std::optional<int32_t> PartitionElsewhere(const std::string& case_id) const;
+  int32_t partitions() const { return partitions_; }
+
   // Called by librdkafka (public for its C callback only).
   void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                    rd_kafka_topic_partition_list_t* partitions);
@@ -133,6 +140,8 @@ class Engine {
   int32_t partitions_ = 0;
 
   std::map<int32_t, int64_t> position_;  // Owned partition -> next command.
+  mutable std::mutex owned_mu_;
+  std::set<int32_t> owned_;  // position_'s keys, for other threads.
   bool rebalanced_ = false;
   absl::Status callback_error_;
   absl::Time last_tick_ = absl::InfinitePast();

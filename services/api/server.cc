@@ -147,6 +147,13 @@ absl::Status ApiServer::Bind() {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options_.host, ":", port_, ": ", strerror(errno)));
   }
+  if (listening >= 0) {
+    api::ConnectionGuard::Options guard;
+    guard.header_timeout = options_.header_timeout;
+    guard.max_connections = options_.max_connections;
+    guard.tls = !options_.tls_cert.empty();
+    guard_ = std::make_unique<api::ConnectionGuard>(listening, guard);
+  }
   return absl::OkStatus();
 }
 
@@ -232,6 +239,9 @@ void ApiServer::Routes() {
   // closed, so no body is buffered and none is read as the next request.
   http_->set_pre_routing_handler([this, authenticate](const Request& req, Response& res) {
     using Handled = httplib::Server::HandlerResponse;
+    if (guard_ != nullptr) {
+      guard_->HeadersRead(api::ConnectionGuard::PeerName(req.remote_addr, req.remote_port));
+    }
     const auto refuse = [&res](int status, absl::StatusCode code, const std::string& why) {
       const v1::Rule rule = code == absl::StatusCode::kUnauthenticated ? v1::RULE_UNAUTHENTICATED
                             : code == absl::StatusCode::kPermissionDenied
@@ -297,6 +307,9 @@ void ApiServer::Routes() {
 
   // Request log: who did what, never a token or a password.
   http_->set_logger([this](const Request& req, const Response& res) {
+    if (guard_ != nullptr) {
+      guard_->Answered(api::ConnectionGuard::PeerName(req.remote_addr, req.remote_port));
+    }
     // One write per line: lines of concurrent requests never interleave.
     std::cerr << absl::StrCat(
         "docketd: ", SafeText(req.method, 16), " ", SafeText(req.path, 200), " ", res.status, " ",
@@ -493,6 +506,12 @@ void ApiServer::Routes() {
     }
     for (const auto& [stage, n] : by_stage) {
       absl::StrAppend(&out, "docket_cases{stage=\"", stage, "\"} ", n, "\n");
+    }
+    if (guard_ != nullptr) {
+      const api::ConnectionGuard::Stats connections = guard_->stats();
+      absl::StrAppend(&out, "docket_http_connections ", connections.open,
+                      "\ndocket_http_slow_headers_total ", connections.slow_headers,
+                      "\ndocket_http_over_capacity_total ", connections.over_capacity, "\n");
     }
     std::lock_guard<std::mutex> lock(metrics_mu_);
     for (const auto& [key, n] : requests_) {

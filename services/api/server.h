@@ -15,6 +15,7 @@
 #include "docket/v1/outcome.pb.h"
 #include "services/api/command_sink.h"
 #include "services/api/commit_queue.h"
+#include "services/api/connection_guard.h"
 #include "services/runtime/embedded_runtime.h"
 
 namespace httplib {
@@ -33,6 +34,11 @@ struct ServerOptions {
   size_t max_body_bytes = 1 << 20;
   absl::Duration session_lifetime = absl::Hours(12);
   absl::Duration read_timeout = absl::Seconds(5);  // A slow client lets go of its worker.
+  // A connection that takes longer to send a request's headers is closed
+  // (slowloris); beyond `max_connections` open, new ones are answered 503
+  // (api::ConnectionGuard).
+  absl::Duration header_timeout = absl::Seconds(10);
+  int max_connections = 512;
   // The console's built files (index.html and its assets), served at "/";
   // empty or missing: no console.
   std::string console_dir;
@@ -81,6 +87,7 @@ class ApiServer {
   CommandSink* const queue_;
   const ServerOptions options_;
   std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<api::ConnectionGuard> guard_;  // From Bind on.
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   static constexpr int kMaxEventStreams = 16;

@@ -64,6 +64,10 @@ ABSL_FLAG(std::string, listen, "",
 ABSL_FLAG(std::string, tls_cert, "", "TLS certificate (PEM) for --listen");
 ABSL_FLAG(std::string, tls_key, "", "TLS private key (PEM) for --listen");
 ABSL_FLAG(int64_t, max_body_bytes, 1 << 20, "Largest request body --listen accepts (413 above)");
+ABSL_FLAG(absl::Duration, header_timeout, absl::Seconds(10),
+          "--listen: close a connection that takes longer to send a request's headers");
+ABSL_FLAG(int32_t, max_connections, 512,
+          "--listen: connections open at once; more are answered 503");
 ABSL_FLAG(std::string, console_dir, "tools/console/dist",
           "The web console's built files, served at / by --listen (none if missing)");
 ABSL_FLAG(bool, require_signatures, true,
@@ -100,6 +104,8 @@ std::optional<docket::ServerOptions> ListenOptions() {
   options.max_body_bytes =
       static_cast<size_t>(std::max<int64_t>(1024, absl::GetFlag(FLAGS_max_body_bytes)));
   options.console_dir = absl::GetFlag(FLAGS_console_dir);
+  options.header_timeout = std::max(absl::Seconds(1), absl::GetFlag(FLAGS_header_timeout));
+  options.max_connections = std::max(1, absl::GetFlag(FLAGS_max_connections));
   return options;
 }
 

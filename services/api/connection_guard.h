@@ -1,0 +1,96 @@
+#ifndef DOCKET_SERVICES_API_CONNECTION_GUARD_H_
+#define DOCKET_SERVICES_API_CONNECTION_GUARD_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/time/time.h"
+
+namespace docket::api {
+
+// Bounds what cpp-httplib 0.11 does not: how long a connection may take
+// to send a request's headers, and how many connections may be open at
+// once. The library gives a worker thread to each connection and reads its
+// headers with a timeout per read, so a client that trickles a byte every
+// few seconds holds that worker for as long as it likes, and connections
+// beyond the workers wait unanswered.
+//
+// The guard watches the server's connections from its own thread: the open
+// sockets of this process on the listening socket's port (from
+// /proc/self/fd). A connection is waiting for headers from the moment it is
+// first seen, and again after each answer, until the server's pre-routing
+// says it has read a request's headers (HeadersRead); from then until the
+// answer is logged (Answered) it is in a request, whose body the routes
+// bound themselves. A connection waiting for headers longer than
+// `header_timeout` is shut down (the worker's read ends; the library
+// closes it). When more than `max_connections` are open, the newest that
+// have not sent a request yet are answered 503 (plain HTTP; with TLS they
+// are shut down) and shut down, until the bound holds.
+//
+// Connections are told apart by their peer's address and port, the only
+// names the library's requests carry. A socket is shut down only after its
+// peer is read again, so a descriptor reused in between is not touched.
+//
+// Thread safety: HeadersRead and Answered may be called from any thread.
+class ConnectionGuard {
+ public:
+  struct Options {
+    absl::Duration header_timeout = absl::Seconds(10);
+    int max_connections = 512;
+    absl::Duration scan_every = absl::Milliseconds(250);
+    bool tls = false;  // No plain-text 503 on a TLS connection.
+  };
+  struct Stats {
+    int64_t open = 0;           // At the last scan.
+    int64_t slow_headers = 0;   // Shut down: headers too slow.
+    int64_t over_capacity = 0;  // Answered 503: too many connections.
+  };
+
+  // Starts watching the connections accepted on `listening_fd`.
+  ConnectionGuard(int listening_fd, Options options);
+  ~ConnectionGuard();  // Stops watching.
+  ConnectionGuard(const ConnectionGuard&) = delete;
+  ConnectionGuard& operator=(const ConnectionGuard&) = delete;
+
+  // The server has read the headers of a request from `peer` / answered it
+  // ("ADDR:PORT", as PeerName makes it from the request's remote_addr and
+  // remote_port).
+  void HeadersRead(const std::string& peer);
+  void Answered(const std::string& peer);
+
+  static std::string PeerName(const std::string& addr, int port);
+
+  Stats stats() const;
+
+  // One scan (the thread's work; public for a test's sake).
+  void Scan(absl::Time now);
+
+ private:
+  struct Connection {
+    absl::Time waiting_since;  // Infinite future while in a request.
+    bool served = false;       // It has had an answer.
+    bool shut = false;         // Shut down by the guard; the library closes it.
+    absl::Time first_seen;
+  };
+
+  void Run();
+
+  const int listening_fd_;
+  const Options options_;
+  int port_ = -1;  // The listening socket's.
+
+  mutable std::mutex mu_;
+  std::map<std::string, Connection> connections_;
+  Stats stats_;
+
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace docket::api
+
+#endif  // DOCKET_SERVICES_API_CONNECTION_GUARD_H_

@@ -70,11 +70,12 @@ class ApiTest : public ::testing::Test {
     std::ofstream(console_ + "/index.html") << "<!doctype html><title>docket console</title>";
     std::ofstream(console_ + "/assets/app-1234.js") << "console.log('docket');";
     out_ = testing::FreshDir("docketd.out");
+    err_ = testing::FreshDir("docketd.err");
     server_ = std::make_unique<testing::Child>(
         std::vector<std::string>{testing::DocketdPath(), "--data_dir=" + dir_,
                                  "--listen=127.0.0.1:0", "--tick_every=0",
                                  "--console_dir=" + console_},
-        "/dev/null", out_, testing::FreshDir("docketd.err"));
+        "/dev/null", out_, err_);
     url_ = testing::ServingUrl(out_, 10000);
     ASSERT_FALSE(url_.empty()) << "docketd did not start";
   }
@@ -126,7 +127,7 @@ class ApiTest : public ::testing::Test {
     return RunProcess(argv).out;
   }
 
-  std::string dir_, out_, url_, console_, adapter_token_, supervisor_token_;
+  std::string dir_, out_, err_, url_, console_, adapter_token_, supervisor_token_;
   std::unique_ptr<testing::Child> server_;
 };
 
@@ -898,6 +899,41 @@ TEST_F(ApiTest, SlowHeadersAreCutAndConnectionsAreBounded) {
   // The trickling six at least (an idle connection may be closed by the
   // library's own wait for a first byte before the guard gets to it).
   EXPECT_GE(std::stoi(slow_total[1]), 6);
+}
+
+}  // namespace
+}  // namespace docket
+
+namespace docket {
+namespace {
+
+// The request log says who did what, on every authenticated route, and
+// never holds a token or a password.
+TEST_F(ApiTest, TheRequestLogSaysWhoWithoutSecrets) {
+  const std::string token = Login("E-101");
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(Curl("/v1/cases/C-2026-0002", {}, token).status, 200);
+  EXPECT_EQ(Curl("/v1/cases/C-2026-0002/history", {}, token).status, 200);
+  EXPECT_EQ(Curl("/v1/cases?limit=5", {}, token).status, 200);
+  EXPECT_EQ(Curl("/v1/events?from=1&follow=false", {}, token).status, 200);
+  EXPECT_EQ(Curl("/v1/report", {}, supervisor_token_).status, 200);
+  EXPECT_EQ(Curl("/v1/cases/C-2026-0002", {}, "dkt_0123456789abcdef_forged").status, 401);
+  EXPECT_EQ(Login("E-101", "wrong-password"), "");
+  server_->Kill(SIGTERM);
+  ASSERT_EQ(server_->Wait(), 0);
+  server_ = nullptr;
+  const std::string log = testing::ReadFileOrDie(err_);
+  for (const char* line :
+       {"GET /v1/cases/C-2026-0002 200 E-101", "GET /v1/cases/C-2026-0002/history 200 E-101",
+        "GET /v1/cases 200 E-101", "GET /v1/events 200 E-101", "GET /v1/report 200 E-300",
+        "POST /v1/sessions 201 E-101", "GET /v1/cases/C-2026-0002 401 -"}) {
+    EXPECT_THAT(log, HasSubstr(line));
+  }
+  for (const std::string& secret :
+       {token, token.substr(token.rfind('_') + 1), supervisor_token_, std::string("docket-demo"),
+        std::string("wrong-password"), std::string("forged")}) {
+    EXPECT_THAT(log, Not(HasSubstr(secret)));
+  }
 }
 
 }  // namespace

@@ -77,7 +77,6 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     // Who uploads (the pre-routing checked the role may).
     std::optional<Caller> caller = authenticate(req, res, nullptr);
     if (!caller) return api::CloseAfter(res);
-    res.set_header("X-Docket-Principal", caller->principal.id());
     v1::EvidenceKind kind = v1::EVIDENCE_KIND_PHOTO;
     if (!Param(req, "kind").empty()) {
       std::optional<int> value =
@@ -154,7 +153,6 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     std::optional<std::pair<Caller, v1::CaseState>> readable =
         authenticate.ReadableCase(req, res, case_id);
     if (!readable) return;
-    res.set_header("X-Docket-Principal", readable->first.principal.id());
     const v1::Evidence* found = nullptr;
     for (const v1::Evidence& e : readable->second.evidence()) {
       if (e.sha256_hex() == sha && e.uri() == absl::StrCat("cas://", sha)) found = &e;
@@ -192,7 +190,6 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
   http_->Get("/v1/audit", [this, runtime, authenticate](const Request& req, Response& res) {
     std::optional<Caller> caller = authenticate(req, res, nullptr);
     if (!caller) return;
-    res.set_header("X-Docket-Principal", caller->principal.id());
     if (caller->principal.role() != v1::ROLE_AUDITOR) {
       return Forbidden(res, "the audit of the whole directory is for auditors");
     }

@@ -61,7 +61,6 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
                                                                   Response& res) {
         std::optional<Caller> caller = authenticate(req, res, nullptr);
         if (!caller) return;
-        res.set_header("X-Docket-Principal", caller->principal.id());
         const bool ndjson =
             absl::StartsWith(req.get_header_value("Content-Type"), "application/x-ndjson");
         std::vector<absl::string_view> lines;

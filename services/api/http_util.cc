@@ -167,7 +167,11 @@ absl::StatusOr<Caller> Authenticator::Check(absl::string_view authorization,
 std::optional<Caller> Authenticator::operator()(const Request& req, Response& res,
                                                 std::shared_ptr<const Directory>* dir_out) const {
   absl::StatusOr<Caller> caller = Check(req.get_header_value("Authorization"), dir_out);
-  if (caller.ok()) return *std::move(caller);
+  if (caller.ok()) {
+    // For the request log: who did it (the answer carries it too).
+    res.set_header("X-Docket-Principal", caller->principal.id());
+    return *std::move(caller);
+  }
   if (caller.status().code() == absl::StatusCode::kUnauthenticated) {
     Unauthenticated(res, std::string(caller.status().message()));
   } else {

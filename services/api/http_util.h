@@ -106,7 +106,8 @@ class Authenticator {
   // (copies of an Authenticator share it), since every request reads it.
   absl::StatusOr<std::shared_ptr<const Directory>> CurrentDirectory() const;
   // The caller, with the directory it was resolved in (when `dir_out` is
-  // not null); or nullopt, having answered 401.
+  // not null), named in the answer's X-Docket-Principal (the request log's
+  // "who"); or nullopt, having answered 401.
   std::optional<Caller> operator()(const Request& req, Response& res,
                                    std::shared_ptr<const Directory>* dir_out) const;
   // The same for an Authorization header's value: kUnauthenticated with the

@@ -450,7 +450,6 @@ void ApiServer::Routes() {
         me.add_commands(body->field(i)->name());
       }
     }
-    res.set_header("X-Docket-Principal", caller->principal.id());
     SendJson(res, me);
   });
 

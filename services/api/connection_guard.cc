@@ -1,6 +1,7 @@
 #include "services/api/connection_guard.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 
 namespace docket::api {
@@ -59,9 +61,27 @@ std::optional<std::string> Peer(int fd) {
   return ConnectionGuard::PeerName(host, number);
 }
 
-// This process's sockets accepted on `port` (not the listening one): fd -> peer.
-std::map<int, std::string> ServerSockets(int listening_fd, int port) {
-  std::map<int, std::string> out;
+// A socket of this process accepted on the server's port, held by a
+// duplicate of its descriptor: whatever the server does with its own
+// descriptor meanwhile, the guard acts on the socket it looked at.
+struct Socket {
+  int fd = -1;  // The guard's duplicate; closed by the scan.
+  std::string peer;
+  // Its request's whole header block is waiting in the kernel, unread: it
+  // is queued behind busy workers, not slow.
+  bool headers_waiting = false;
+};
+
+// Whether the bytes waiting on `fd` hold a whole header block.
+bool HeadersWaiting(int fd) {
+  char buffer[8192];
+  const ssize_t n = recv(fd, buffer, sizeof(buffer), MSG_PEEK | MSG_DONTWAIT);
+  return n > 0 && absl::string_view(buffer, n).find("\r\n\r\n") != absl::string_view::npos;
+}
+
+// This process's sockets accepted on `port` (not the listening one).
+std::vector<Socket> ServerSockets(int listening_fd, int port) {
+  std::vector<Socket> out;
   DIR* dir = opendir("/proc/self/fd");
   if (dir == nullptr) return out;
   std::vector<int> fds;
@@ -73,9 +93,16 @@ std::map<int, std::string> ServerSockets(int listening_fd, int port) {
   }
   closedir(dir);
   for (int fd : fds) {
+    const int mine = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (mine < 0) continue;  // Closed meanwhile.
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || LocalPort(fd) != port) continue;
-    if (std::optional<std::string> peer = Peer(fd)) out[fd] = *std::move(peer);
+    std::optional<std::string> peer;
+    if (fstat(mine, &st) == 0 && S_ISSOCK(st.st_mode) && LocalPort(mine) == port &&
+        (peer = Peer(mine))) {
+      out.push_back({mine, *std::move(peer), HeadersWaiting(mine)});
+    } else {
+      close(mine);
+    }
   }
   return out;
 }
@@ -96,23 +123,28 @@ std::string ConnectionGuard::PeerName(const std::string& addr, int port) {
   return absl::StrCat(addr, ":", port);
 }
 
-void ConnectionGuard::HeadersRead(const std::string& peer) {
-  std::lock_guard<std::mutex> lock(mu_);
+bool ConnectionGuard::HeadersRead(const std::string& peer) {
+  absl::MutexLock lock(&mu_);
   Connection& c = connections_[peer];
-  if (c.first_seen == absl::Time()) c.first_seen = absl::Now();
+  const absl::Time now = absl::Now();
+  if (c.first_seen == absl::Time()) c.first_seen = now;
+  c.touched = now;
   c.waiting_since = absl::InfiniteFuture();
+  return !c.shut;
 }
 
 void ConnectionGuard::Answered(const std::string& peer) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   Connection& c = connections_[peer];
-  if (c.first_seen == absl::Time()) c.first_seen = absl::Now();
-  c.waiting_since = absl::Now();
+  const absl::Time now = absl::Now();
+  if (c.first_seen == absl::Time()) c.first_seen = now;
+  c.touched = now;
+  c.waiting_since = now;
   c.served = true;
 }
 
 ConnectionGuard::Stats ConnectionGuard::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return stats_;
 }
 
@@ -125,65 +157,59 @@ void ConnectionGuard::Run() {
 
 void ConnectionGuard::Scan(absl::Time now) {
   if (port_ <= 0) return;
-  const std::map<int, std::string> sockets = ServerSockets(listening_fd_, port_);
-  std::vector<std::pair<int, std::string>> slow;
-  std::vector<std::pair<absl::Time, std::pair<int, std::string>>> fresh;  // Never answered.
+  const std::vector<Socket> sockets = ServerSockets(listening_fd_, port_);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    // Decided and done under the lock: a request whose headers the server
+    // reads meanwhile either was marked first (and is refused) or is not
+    // touched.
+    absl::MutexLock lock(&mu_);
     std::set<std::string> open;
-    for (const auto& [fd, peer] : sockets) {
-      open.insert(peer);
-      Connection& c = connections_[peer];
+    std::vector<std::pair<absl::Time, const Socket*>> fresh;  // Never sent a request.
+    int64_t live = 0;
+    for (const Socket& socket : sockets) {
+      open.insert(socket.peer);
+      Connection& c = connections_[socket.peer];
       if (c.first_seen == absl::Time()) {
         c.first_seen = now;
         c.waiting_since = now;
       }
+      c.touched = now;
       if (c.shut) continue;  // Shut down already; the library closes it.
-      if (now - c.waiting_since > options_.header_timeout) {
+      if (now - c.waiting_since > options_.header_timeout && !socket.headers_waiting) {
         c.shut = true;
-        slow.emplace_back(fd, peer);
-      } else if (!c.served && c.waiting_since != absl::InfiniteFuture()) {
-        fresh.push_back({c.first_seen, {fd, peer}});
+        shutdown(socket.fd, SHUT_RDWR);
+        ++stats_.slow_headers;
+        continue;
+      }
+      ++live;
+      if (!c.served && c.waiting_since != absl::InfiniteFuture()) {
+        fresh.push_back({c.first_seen, &socket});
       }
     }
-    // Closed connections are forgotten.
+    // Over the bound: the newest that have not sent a request go.
+    std::sort(fresh.begin(), fresh.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (auto [seen, socket] : fresh) {
+      if (live <= options_.max_connections) break;
+      if (!options_.tls) {
+        // A fresh socket's send buffer is empty: this does not block.
+        [[maybe_unused]] ssize_t sent =
+            send(socket->fd, Busy().data(), Busy().size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      }
+      shutdown(socket->fd, SHUT_RDWR);
+      connections_[socket->peer].shut = true;
+      ++stats_.over_capacity;
+      --live;
+    }
+    // Closed connections are forgotten; not one the server told of after
+    // the sockets were listed.
     for (auto it = connections_.begin(); it != connections_.end();) {
-      it = open.count(it->first) > 0 ? std::next(it) : connections_.erase(it);
+      const bool gone = open.count(it->first) == 0 && it->second.touched < now;
+      it = gone ? connections_.erase(it) : std::next(it);
     }
     stats_.open = static_cast<int64_t>(sockets.size());
   }
-  // A socket is acted on only if it still has the peer it was seen with.
-  const auto still = [](int fd, const std::string& peer) {
-    std::optional<std::string> now_peer = Peer(fd);
-    return now_peer.has_value() && *now_peer == peer;
-  };
-  int64_t slow_count = 0;
-  for (const auto& [fd, peer] : slow) {
-    if (!still(fd, peer)) continue;
-    shutdown(fd, SHUT_RDWR);
-    ++slow_count;
-  }
-  int64_t excess = static_cast<int64_t>(sockets.size()) - slow_count - options_.max_connections;
-  std::vector<std::string> busied;
-  std::sort(fresh.begin(), fresh.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (const auto& [seen, socket] : fresh) {
-    if (excess <= 0) break;
-    const auto& [fd, peer] = socket;
-    if (!still(fd, peer)) continue;
-    if (!options_.tls) {
-      // A fresh socket's send buffer is empty: this does not block.
-      [[maybe_unused]] ssize_t sent =
-          send(fd, Busy().data(), Busy().size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    }
-    shutdown(fd, SHUT_RDWR);
-    --excess;
-    busied.push_back(peer);
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const std::string& peer : busied) connections_[peer].shut = true;
-  stats_.slow_headers += slow_count;
-  stats_.over_capacity += static_cast<int64_t>(busied.size());
+  for (const Socket& socket : sockets) close(socket.fd);
 }
 
 }  // namespace docket::api

@@ -4,10 +4,11 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace docket::api {
@@ -32,15 +33,21 @@ namespace docket::api {
 // are shut down) and shut down, until the bound holds.
 //
 // Connections are told apart by their peer's address and port, the only
-// names the library's requests carry. A socket is shut down only after its
-// peer is read again, so a descriptor reused in between is not touched.
+// names the library's requests carry. The guard works on duplicates of the
+// descriptors it lists, so a descriptor the server closes and reuses
+// meanwhile is never touched. A connection whose whole header block is
+// waiting unread (queued behind busy workers) is not slow. Up to the pool's
+// 64 workers can still be held for the length of the deadline.
 //
 // Thread safety: HeadersRead and Answered may be called from any thread.
 class ConnectionGuard {
  public:
   struct Options {
+    // Default: 10 s to send a request's whole header block.
     absl::Duration header_timeout = absl::Seconds(10);
+    // Default: 512 connections open at once.
     int max_connections = 512;
+    // Default: the sockets are looked at four times a second.
     absl::Duration scan_every = absl::Milliseconds(250);
     bool tls = false;  // No plain-text 503 on a TLS connection.
   };
@@ -56,10 +63,11 @@ class ConnectionGuard {
   ConnectionGuard(const ConnectionGuard&) = delete;
   ConnectionGuard& operator=(const ConnectionGuard&) = delete;
 
-  // The server has read the headers of a request from `peer` / answered it
-  // ("ADDR:PORT", as PeerName makes it from the request's remote_addr and
-  // remote_port).
-  void HeadersRead(const std::string& peer);
+  // The server has read the headers of a request from `peer` ("ADDR:PORT",
+  // as PeerName makes it from the request's remote_addr and remote_port);
+  // false when the guard has shut the connection down (refuse the request:
+  // nothing of it may be done). Answered: the server has answered it.
+  bool HeadersRead(const std::string& peer);
   void Answered(const std::string& peer);
 
   static std::string PeerName(const std::string& addr, int port);
@@ -75,6 +83,7 @@ class ConnectionGuard {
     bool served = false;       // It has had an answer.
     bool shut = false;         // Shut down by the guard; the library closes it.
     absl::Time first_seen;
+    absl::Time touched;  // Last listed, or told of by the server.
   };
 
   void Run();
@@ -83,9 +92,9 @@ class ConnectionGuard {
   const Options options_;
   int port_ = -1;  // The listening socket's.
 
-  mutable std::mutex mu_;
-  std::map<std::string, Connection> connections_;
-  Stats stats_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, Connection> connections_ ABSL_GUARDED_BY(mu_);
+  Stats stats_ ABSL_GUARDED_BY(mu_);
 
   std::atomic<bool> stop_{false};
   std::thread thread_;

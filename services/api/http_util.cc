@@ -186,14 +186,22 @@ std::optional<std::pair<Caller, v1::CaseState>> Authenticator::ReadableCase(
   std::optional<Caller> caller = (*this)(req, res, &dir);
   if (!caller) return std::nullopt;
   if (std::optional<int32_t> partition = elsewhere_ ? elsewhere_(id) : std::nullopt) {
+    const bool none = *partition < 0;
     v1::Rejection r = MakeRejection(
-        v1::RULE_WRONG_PARTITION, absl::StatusCode::kFailedPrecondition,
-        absl::StrCat("case ", SafeText(id, 64), " lives in partition ", *partition,
-                     " of docket.commands, which this instance does not hold now; read it from "
-                     "the instance that owns that partition"));
+        v1::RULE_WRONG_PARTITION,
+        none ? absl::StatusCode::kUnavailable : absl::StatusCode::kFailedPrecondition,
+        none ? std::string("this instance holds no partition of docket.commands now (starting, "
+                           "restoring, or its group rebalancing); retry shortly")
+             : absl::StrCat("case ", SafeText(id, 64), " lives in partition ", *partition,
+                            " of docket.commands, which this instance does not hold now; read it "
+                            "from the instance that owns that partition"));
     r.set_case_id(IsValidCaseId(id) ? id : "");
     SendRejection(res, r);
-    res.status = 421;  // Misdirected Request (RFC 9110): another server answers for it.
+    if (none) {
+      res.set_header("Retry-After", "1");
+    } else {
+      res.status = 421;  // Misdirected Request (RFC 9110): another server answers for it.
+    }
     return std::nullopt;
   }
   absl::StatusOr<v1::CaseState> state = store_->ReadCase(id);

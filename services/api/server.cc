@@ -172,7 +172,7 @@ bool ApiServer::AwaitDirectory(const v1::CommandOutcome& outcome, absl::Duration
     absl::StatusOr<v1::DirectoryState> directory = runtime_->store()->ReadDirectory();
     if (directory.ok() && directory->revision() >= revision) return true;
     if (absl::Now() >= give_up || stopping_.load()) return false;
-    absl::SleepFor(absl::Milliseconds(5));
+    absl::SleepFor(absl::Milliseconds(10));
   }
 }
 
@@ -239,8 +239,13 @@ void ApiServer::Routes() {
   // closed, so no body is buffered and none is read as the next request.
   http_->set_pre_routing_handler([this, authenticate](const Request& req, Response& res) {
     using Handled = httplib::Server::HandlerResponse;
-    if (guard_ != nullptr) {
-      guard_->HeadersRead(api::ConnectionGuard::PeerName(req.remote_addr, req.remote_port));
+    if (guard_ != nullptr &&
+        !guard_->HeadersRead(api::ConnectionGuard::PeerName(req.remote_addr, req.remote_port))) {
+      // The guard shut this connection down (too slow, or over the bound)
+      // while its headers were read: nothing of the request is done.
+      res.status = 503;
+      api::CloseAfter(res);
+      return Handled::Handled;
     }
     const auto refuse = [&res](int status, absl::StatusCode code, const std::string& why) {
       const v1::Rule rule = code == absl::StatusCode::kUnauthenticated ? v1::RULE_UNAUTHENTICATED
@@ -404,8 +409,13 @@ void ApiServer::Routes() {
           return;
         }
         // On Kafka: usable here as soon as it is answered (and soon after
-        // on every instance, which all follow the directory).
-        AwaitDirectory((*issued)[0], absl::Seconds(10));
+        // on every instance, which all follow the directory); a token that
+        // would not work here yet is not handed out.
+        if (!AwaitDirectory((*issued)[0], absl::Seconds(10))) {
+          return SendError(
+              res, absl::UnavailableError("the session is not yet in effect on this instance; "
+                                          "sign in again"));
+        }
         v1::Session session;
         session.set_token(token->text());
         *session.mutable_expires_at() = ToProto(expires);

@@ -43,7 +43,8 @@ struct ServerOptions {
   // empty or missing: no console.
   std::string console_dir;
   // Kafka mode: the partition a case lives in when this instance does not
-  // hold it (its reads answer 421 and say so); unset: every case is here.
+  // hold it (its reads answer 421 and say so), -1 while it holds none (503,
+  // retry); unset: every case is here.
   std::function<std::optional<int32_t>(const std::string& case_id)> partition_elsewhere;
 };
 

@@ -49,6 +49,7 @@ absl::StatusOr<std::unique_ptr<DirectoryFollower>> DirectoryFollower::Create(
                                             {{"group.id", absl::StrCat(group, "-directory")},
                                              {"isolation.level", "read_committed"},
                                              {"fetch.wait.max.ms", "10"},
+                                             {"enable.partition.eof", "true"},
                                              {"enable.auto.commit", "false"},
                                              {"auto.offset.reset", "earliest"}});
   if (!reader.ok()) return reader.status();
@@ -75,13 +76,14 @@ void DirectoryFollower::Log(const std::string& line) const {
 
 absl::Status DirectoryFollower::Note(int topic, const rd_kafka_message_t* m) {
   next_[topic] = std::max(next_[topic], m->offset + 1);
+  at_end_[topic] = false;
   Source source;
   if (!ParseSource(ReadHeaders(m), &source) || source.partition != partition_) {
     return absl::OkStatus();  // Not an answer docket wrote for this partition.
   }
   const SliceTracker::Key key = SliceTracker::KeyOf(source);
+  read_past_[topic] = std::max(read_past_[topic], key.first);
   Pending& pending = pending_[key];
-  if (pending.first_seen == absl::Time()) pending.first_seen = absl::Now();
   if (pending.first_offset[topic] < 0) pending.first_offset[topic] = m->offset;
   // Records are keyed by their stream: only the directory's are decoded.
   if (topic == kEvents && m->key != nullptr &&
@@ -94,21 +96,26 @@ absl::Status DirectoryFollower::Note(int topic, const rd_kafka_message_t* m) {
       return absl::DataLossError(absl::StrCat(kEventsTopic, " partition ", partition_, " offset ",
                                               m->offset, ": a directory event does not decode"));
     }
-    pending.directory.emplace(event.revision(), std::move(bytes));
+    // The last copy of a revision wins: a retried transaction's slice has
+    // the key of its aborted attempt, and comes after it.
+    pending.directory.insert_or_assign(event.revision(), std::move(bytes));
   }
   if (!slices_.Note(source)) return absl::OkStatus();
   // Complete: its directory events are committed.
-  for (auto& [revision, bytes] : pending.directory) confirmed_.emplace(revision, std::move(bytes));
-  completed_last_ = std::max(completed_last_, key.last);
+  for (auto& [revision, bytes] : pending.directory) {
+    confirmed_.insert_or_assign(revision, std::move(bytes));
+  }
   slices_.Forget(key);
   pending_.erase(key);
   return absl::OkStatus();
 }
 
-void DirectoryFollower::GiveUpAborted(absl::Time now) {
+void DirectoryFollower::GiveUpAborted() {
   int given_up = 0;
   for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->first.last < completed_last_ && now - it->second.first_seen > kAbortedAfter) {
+    // Records of one partition are in transaction order on each topic: once
+    // both hold a later slice's records, nothing more of this one comes.
+    if (read_past_[kEvents] > it->first.last && read_past_[kRejections] > it->first.last) {
       slices_.Forget(it->first);
       it = pending_.erase(it);
       ++given_up;
@@ -166,8 +173,11 @@ absl::StatusOr<int> DirectoryFollower::Fold(absl::Time now) {
       if (next->first != applied + 1) break;
       v1::StoredEvent stored;
       v1::CaseEvent event;
-      stored.ParseFromString(next->second);  // Decoded once already.
+      if (!stored.ParseFromString(next->second)) {  // Decoded once already, in Note.
+        return absl::InternalError("a directory event decoded once does not decode again");
+      }
       absl::StatusOr<bool> folded = projector.Fold(stored, &cache, &batch, &event, &next->second);
+      if (!folded.ok() && !absl::IsDataLoss(folded.status())) return folded.status();
       if (!folded.ok()) {
         return absl::DataLossError(
             absl::StrCat("the directory on ", kEventsTopic,
@@ -182,7 +192,7 @@ absl::StatusOr<int> DirectoryFollower::Fold(absl::Time now) {
     const bool waiting = std::any_of(pending_.begin(), pending_.end(),
                                      [](const auto& p) { return !p.second.directory.empty(); });
     if (!confirmed_.empty() && !waiting) {
-      return absl::FailedPreconditionError(
+      return absl::DataLossError(
           absl::StrCat(kEventsTopic, " partition ", partition_,
                        " holds the directory from revision ", confirmed_.begin()->first,
                        " on, but this data directory's ends at revision ", applied, kStartAlike));
@@ -215,20 +225,41 @@ absl::StatusOr<int> DirectoryFollower::Poll(absl::Duration wait) {
     const int timeout_ms = read == 0 ? static_cast<int>(absl::ToInt64Milliseconds(wait)) : 0;
     std::unique_ptr<rd_kafka_message_t, MessageDeleter> m(rd_kafka_consumer_poll(rk, timeout_ms));
     if (m == nullptr) break;
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        Log(absl::StrCat("directory reader: ", rd_kafka_message_errstr(m.get())));
-      }
+    // An error not about a partition has no topic.
+    const int topic = m->rkt == nullptr                                             ? -1
+                      : std::strcmp(rd_kafka_topic_name(m->rkt), kEventsTopic) == 0 ? kEvents
+                                                                                    : kRejections;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && topic >= 0) {
+      at_end_[topic] = true;
       continue;
     }
-    const int topic =
-        std::strcmp(rd_kafka_topic_name(m->rkt), kEventsTopic) == 0 ? kEvents : kRejections;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR || topic < 0) {
+      Log(absl::StrCat("directory reader: ", rd_kafka_message_errstr(m.get())));
+      continue;
+    }
     absl::Status noted = Note(topic, m.get());
     if (!noted.ok()) return noted;
   }
-  const absl::Time now = absl::Now();
-  GiveUpAborted(now);
-  return Fold(now);
+  GiveUpAborted();
+  return Fold(absl::Now());
+}
+
+absl::Status DirectoryFollower::CatchUp(absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  while (!at_end_[kEvents] || !at_end_[kRejections]) {
+    if (absl::Now() > give_up) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "the directory's partition ", partition_, " of ", kEventsTopic, " and ", kRejectionsTopic,
+          " was not read to its end within ", absl::FormatDuration(timeout)));
+    }
+    absl::StatusOr<int> folded = Poll(absl::Milliseconds(100));
+    if (!folded.ok()) return folded.status();
+  }
+  absl::StatusOr<v1::DirectoryState> directory = store_->ReadDirectory();
+  if (!directory.ok()) return directory.status();
+  Log(absl::StrCat("directory: caught up with ", kEventsTopic, " partition ", partition_,
+                   " at revision ", directory->revision()));
+  return absl::OkStatus();
 }
 
 }  // namespace docket::kafka

@@ -32,8 +32,9 @@ namespace docket::kafka {
 // The folded events are appended to the engine's log (so verify and history
 // cover them) with the follower's positions in the same atomic write. It
 // resumes, after a restart, from the first record of the oldest slice it
-// had not seen whole. A slice that stays incomplete after later ones
-// completed is an aborted transaction's and is given up.
+// had not seen whole. A slice still incomplete once both topics hold
+// records of later slices is an aborted transaction's and is given up (no
+// clock: the two topics may be read at very different speeds).
 //
 // An engine whose directory does not continue the topics' (bootstrapped
 // apart, or diverged) is stopped with kDataLoss: every engine of a group
@@ -54,17 +55,18 @@ class DirectoryFollower {
   // and folds the directory's events it completes; how many it folded.
   absl::StatusOr<int> Poll(absl::Duration wait);
 
-  int32_t partition() const { return partition_; }
+  // Reads and folds until both topics' partitions are read to their end
+  // (an engine decides nothing before its directory is the topics'); kDeadlineExceeded
+  // after `timeout`.
+  absl::Status CatchUp(absl::Duration timeout);
 
-  // How long an incomplete slice is waited for once a later one completed.
-  static constexpr absl::Duration kAbortedAfter = absl::Seconds(30);
+  int32_t partition() const { return partition_; }
 
  private:
   // A transaction slice seen in part.
   struct Pending {
     std::map<int64_t, std::string> directory;  // Revision -> stored event bytes.
     int64_t first_offset[2] = {-1, -1};        // Per topic (events, rejections).
-    absl::Time first_seen;
   };
 
   DirectoryFollower(int32_t partition, Store* store, EmbeddedEventLog* log, std::ostream* progress)
@@ -75,8 +77,8 @@ class DirectoryFollower {
   // kDataLoss unless this data directory's event at `revision` of the
   // directory is the one the topics hold (`bytes`).
   absl::Status CheckSameAsFolded(int64_t revision, const std::string& bytes) const;
-  // Gives up the slices that stayed incomplete after a later one completed.
-  void GiveUpAborted(absl::Time now);
+  // Gives up the slices still incomplete once both topics read past them.
+  void GiveUpAborted();
   // Folds the confirmed events that continue the directory; writes them
   // with the positions (or only the positions, when they moved and
   // nothing was folded for a while).
@@ -97,7 +99,10 @@ class DirectoryFollower {
   std::map<int64_t, std::string> confirmed_;
   int64_t next_[2] = {0, 0};     // The offset after the last record read, per topic.
   int64_t written_[2] = {0, 0};  // The resume positions last written.
-  int64_t completed_last_ = -1;  // The highest command offset of a complete slice.
+  // Per topic: the highest first command offset of a slice read there
+  // (every record of an earlier slice on that topic has been read).
+  int64_t read_past_[2] = {-1, -1};
+  bool at_end_[2] = {false, false};  // Per topic: read to the end, nothing since.
   absl::Time last_written_ = absl::InfinitePast();
 };
 

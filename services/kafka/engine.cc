@@ -119,7 +119,7 @@ std::optional<int32_t> Engine::PartitionElsewhere(const std::string& case_id) co
   const int32_t partition = PartitionOf(case_id, partitions_);
   std::lock_guard<std::mutex> lock(owned_mu_);
   if (owned_.count(partition) > 0) return std::nullopt;
-  return partition;
+  return owned_.empty() ? -1 : partition;
 }
 
 void Engine::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -436,6 +436,14 @@ absl::Status Engine::ReadBatch(const std::atomic<bool>& stop, std::vector<Messag
 }
 
 absl::Status Engine::Run(const std::atomic<bool>& stop) {
+  // Nothing is decided before the directory is the topics' (an engine
+  // that was down missed its changes).
+  absl::Status caught_up = directory_->CatchUp(absl::Seconds(60));
+  if (!caught_up.ok()) {
+    Log(absl::StrCat("stopping: ", caught_up.message()));
+    return caught_up;
+  }
+  runtime_->processor()->Abort();  // Drops what the processor read before.
   rd_kafka_t* rk = consumer_.get();
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, kCommandsTopic, RD_KAFKA_PARTITION_UA);

@@ -95,7 +95,9 @@ class Engine {
   absl::Status Run(const std::atomic<bool>& stop);
 
   // Whether this engine owns the partition `case_id` lives in (its reads
-  // answer for those cases); when not, that partition. Any thread.
+  // answer for those cases): nullopt when it does; else that partition, or
+  // -1 while it owns none (starting, restoring, or the group rebalancing).
+  // Any thread.
   std::optional<int32_t> PartitionElsewhere(const std::string& case_id) const;
   int32_t partitions() const { return partitions_; }
 

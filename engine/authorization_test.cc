@@ -253,12 +253,6 @@ TEST_F(AuthorizationTest, TheDirectoryRefusesChangesThatDoNotFit) {
   EXPECT_EQ(Try("H-GZ", "acknowledge {}"), v1::RULE_UNAUTHENTICATED);
 }
 
-}  // namespace
-}  // namespace docket
-
-namespace docket {
-namespace {
-
 // A session token per login would grow the directory every request reads
 // without end: a token that has expired when the next is issued leaves the
 // folded directory (its events stay in the log). Unexpired, revoked and

@@ -201,31 +201,6 @@ TEST_F(ApiTest, AttacksFoundByAStrangerAreRefused) {
   EXPECT_THAT(testing::ReadFileOrDie(out), HasSubstr("event: case_opened"));
 }
 
-// Raw HTTP to the server: sends `head`, then `body` in 64 KiB pieces while
-// the server keeps reading; returns all it answered until it closed (or 10 s).
-std::string RawExchange(const std::string& url, const std::string& head, const std::string& body) {
-  const int port = std::atoi(url.substr(url.rfind(':') + 1).c_str());
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return "connect failed";
-  timeval timeout{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  send(fd, head.data(), head.size(), MSG_NOSIGNAL);
-  for (size_t at = 0; at < body.size(); at += 65536) {
-    if (send(fd, body.data() + at, std::min<size_t>(65536, body.size() - at), MSG_NOSIGNAL) <= 0) {
-      break;  // The server closed: it read no more.
-    }
-  }
-  std::string answer;
-  char buffer[4096];
-  for (ssize_t n; (n = recv(fd, buffer, sizeof(buffer), 0)) > 0;) answer.append(buffer, n);
-  close(fd);
-  return answer;
-}
-
 // A connection to the server at `url`, with reads that give up after
 // `read_timeout`; -1 when it cannot connect.
 int Connect(const std::string& url, int read_timeout_s) {
@@ -242,6 +217,24 @@ int Connect(const std::string& url, int read_timeout_s) {
   timeval timeout{read_timeout_s, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   return fd;
+}
+
+// Raw HTTP to the server: sends `head`, then `body` in 64 KiB pieces while
+// the server keeps reading; returns all it answered until it closed (or 10 s).
+std::string RawExchange(const std::string& url, const std::string& head, const std::string& body) {
+  const int fd = Connect(url, 10);
+  if (fd < 0) return "connect failed";
+  send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+  for (size_t at = 0; at < body.size(); at += 65536) {
+    if (send(fd, body.data() + at, std::min<size_t>(65536, body.size() - at), MSG_NOSIGNAL) <= 0) {
+      break;  // The server closed: it read no more.
+    }
+  }
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = recv(fd, buffer, sizeof(buffer), 0)) > 0;) answer.append(buffer, n);
+  close(fd);
+  return answer;
 }
 
 // What the server sends on `fd` until it closes it; "(open)" appended when
@@ -815,12 +808,6 @@ TEST_F(ApiTest, AServedDirectoryIsAdministeredOnlyWhenTheServerStops) {
   EXPECT_EQ(issued.exit_code, 0) << issued.err;
 }
 
-}  // namespace
-}  // namespace docket
-
-namespace docket {
-namespace {
-
 // DESIGN.md / issue: a slowloris connection times out and does not hold a
 // worker; connections are bounded and the excess answered 503. docketd
 // with a 2 s header deadline and room for 8 connections.
@@ -900,12 +887,6 @@ TEST_F(ApiTest, SlowHeadersAreCutAndConnectionsAreBounded) {
   // library's own wait for a first byte before the guard gets to it).
   EXPECT_GE(std::stoi(slow_total[1]), 6);
 }
-
-}  // namespace
-}  // namespace docket
-
-namespace docket {
-namespace {
 
 // The request log says who did what, on every authenticated route, and
 // never holds a token or a password.

@@ -126,7 +126,7 @@ absl::StatusOr<std::shared_ptr<const Directory>> Authenticator::CurrentDirectory
   if (!bytes.ok()) return bytes.status();
   const std::string current = bytes->value_or("");
   {
-    std::lock_guard<std::mutex> lock(cache_->mu);
+    absl::MutexLock lock(&cache_->mu);
     if (cache_->directory != nullptr && cache_->bytes == current) return cache_->directory;
   }
   v1::DirectoryState state;
@@ -134,7 +134,7 @@ absl::StatusOr<std::shared_ptr<const Directory>> Authenticator::CurrentDirectory
     return absl::DataLossError("the stored directory does not decode");
   }
   auto parsed = std::make_shared<const Directory>(std::move(state));
-  std::lock_guard<std::mutex> lock(cache_->mu);
+  absl::MutexLock lock(&cache_->mu);
   cache_->bytes = current;
   cache_->directory = parsed;
   return parsed;

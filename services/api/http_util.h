@@ -6,12 +6,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "docket/v1/directory.pb.h"
 #include "docket/v1/events.pb.h"
@@ -124,9 +125,9 @@ class Authenticator {
  private:
   // The directory's stored bytes and their parse, while they are current.
   struct Cache {
-    std::mutex mu;
-    std::string bytes;
-    std::shared_ptr<const Directory> directory;
+    absl::Mutex mu;
+    std::string bytes ABSL_GUARDED_BY(mu);
+    std::shared_ptr<const Directory> directory ABSL_GUARDED_BY(mu);
   };
   const Store* store_;
   const Clock* clock_;

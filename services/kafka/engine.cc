@@ -117,7 +117,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(EmbeddedRuntime* runtime,
 
 std::optional<int32_t> Engine::PartitionElsewhere(const std::string& case_id) const {
   const int32_t partition = PartitionOf(case_id, partitions_);
-  std::lock_guard<std::mutex> lock(owned_mu_);
+  absl::MutexLock lock(&owned_mu_);
   if (owned_.count(partition) > 0) return std::nullopt;
   return owned_.empty() ? -1 : partition;
 }
@@ -127,7 +127,7 @@ void Engine::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   rebalanced_ = true;
   position_.clear();
   {
-    std::lock_guard<std::mutex> lock(owned_mu_);
+    absl::MutexLock lock(&owned_mu_);
     owned_.clear();
   }
   if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -149,7 +149,7 @@ void Engine::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     absl::StrAppend(&owned, owned.empty() ? "" : " ", tp.partition, "@", *position);
   }
   {
-    std::lock_guard<std::mutex> lock(owned_mu_);
+    absl::MutexLock lock(&owned_mu_);
     for (const auto& [partition, next] : position_) owned_.insert(partition);
   }
   Log(absl::StrCat("assigned ", kCommandsTopic, " partitions ", owned));

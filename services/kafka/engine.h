@@ -7,14 +7,15 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <ostream>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/kafka/client.h"
 #include "services/kafka/directory_follower.h"
@@ -142,8 +143,8 @@ class Engine {
   int32_t partitions_ = 0;
 
   std::map<int32_t, int64_t> position_;  // Owned partition -> next command.
-  mutable std::mutex owned_mu_;
-  std::set<int32_t> owned_;  // position_'s keys, for other threads.
+  mutable absl::Mutex owned_mu_;
+  std::set<int32_t> owned_ ABSL_GUARDED_BY(owned_mu_);  // position_'s keys, for other threads.
   bool rebalanced_ = false;
   absl::Status callback_error_;
   absl::Time last_tick_ = absl::InfinitePast();

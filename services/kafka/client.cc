@@ -183,6 +183,16 @@ absl::Status Produce(rd_kafka_t* rk, const char* topic, int32_t partition, absl:
   }
 }
 
+absl::StatusOr<Handle> NewAnswerReader(const ClientOptions& options, const std::string& group) {
+  return NewHandle(RD_KAFKA_CONSUMER, options,
+                   {{"group.id", group},
+                    {"isolation.level", "read_committed"},
+                    {"enable.partition.eof", "true"},
+                    {"fetch.wait.max.ms", "10"},
+                    {"enable.auto.commit", "false"},
+                    {"auto.offset.reset", "earliest"}});
+}
+
 absl::Status AssignAll(rd_kafka_t* consumer, const std::vector<const char*>& topics,
                        bool from_end) {
   constexpr int kMetadataTimeoutMs = 10000;

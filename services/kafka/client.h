@@ -52,6 +52,12 @@ absl::StatusOr<int32_t> PartitionCount(rd_kafka_t* rk, const std::string& topic,
 
 Headers ReadHeaders(const rd_kafka_message_t* message);
 
+// A consumer of docket's answers assigned partitions by hand, never in a
+// group and never committing (librdkafka still wants a group name:
+// `group`): read_committed, from the earliest offset, with an event at each
+// partition's end.
+absl::StatusOr<Handle> NewAnswerReader(const ClientOptions& options, const std::string& group);
+
 // Assigns every partition of `topics` to `consumer` (outside any group), at
 // each partition's end (what is written from now on) or at its beginning.
 absl::Status AssignAll(rd_kafka_t* consumer, const std::vector<const char*>& topics, bool from_end);

@@ -45,13 +45,7 @@ absl::StatusOr<std::unique_ptr<DirectoryFollower>> DirectoryFollower::Create(
     EmbeddedEventLog* log, std::ostream* progress) {
   std::unique_ptr<DirectoryFollower> follower(
       new DirectoryFollower(PartitionOf(kDirectoryStream, partitions), store, log, progress));
-  absl::StatusOr<Handle> reader = NewHandle(RD_KAFKA_CONSUMER, client,
-                                            {{"group.id", absl::StrCat(group, "-directory")},
-                                             {"isolation.level", "read_committed"},
-                                             {"fetch.wait.max.ms", "10"},
-                                             {"enable.partition.eof", "true"},
-                                             {"enable.auto.commit", "false"},
-                                             {"auto.offset.reset", "earliest"}});
+  absl::StatusOr<Handle> reader = NewAnswerReader(client, absl::StrCat(group, "-directory"));
   if (!reader.ok()) return reader.status();
   follower->reader_ = *std::move(reader);
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(2);

@@ -61,15 +61,7 @@ absl::StatusOr<std::unique_ptr<PartitionRestorer>> PartitionRestorer::Create(
     const ClientOptions& client, const std::string& group, Store* store, EmbeddedEventLog* log,
     std::ostream* progress) {
   std::unique_ptr<PartitionRestorer> restorer(new PartitionRestorer(store, log, progress));
-  // Assigned partitions by hand and never commits; librdkafka still wants a
-  // group name for it.
-  absl::StatusOr<Handle> reader = NewHandle(RD_KAFKA_CONSUMER, client,
-                                            {{"group.id", absl::StrCat(group, "-restore")},
-                                             {"isolation.level", "read_committed"},
-                                             {"enable.partition.eof", "true"},
-                                             {"fetch.wait.max.ms", "10"},
-                                             {"enable.auto.commit", "false"},
-                                             {"auto.offset.reset", "earliest"}});
+  absl::StatusOr<Handle> reader = NewAnswerReader(client, absl::StrCat(group, "-restore"));
   if (!reader.ok()) return reader.status();
   restorer->reader_ = *std::move(reader);
   return restorer;

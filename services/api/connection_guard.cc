@@ -164,7 +164,7 @@ void ConnectionGuard::Scan(absl::Time now) {
     // touched.
     absl::MutexLock lock(&mu_);
     std::set<std::string> open;
-    std::vector<std::pair<absl::Time, const Socket*>> fresh;  // Never sent a request.
+    std::vector<const Socket*> fresh;  // Never sent a request.
     int64_t live = 0;
     for (const Socket& socket : sockets) {
       open.insert(socket.peer);
@@ -183,13 +183,18 @@ void ConnectionGuard::Scan(absl::Time now) {
       }
       ++live;
       if (!c.served && c.waiting_since != absl::InfiniteFuture()) {
-        fresh.push_back({c.first_seen, &socket});
+        fresh.push_back(&socket);
       }
     }
-    // Over the bound: the newest that have not sent a request go.
-    std::sort(fresh.begin(), fresh.end(),
-              [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (auto [seen, socket] : fresh) {
+    // Over the bound: those that have not sent a request go, the newest
+    // first; last of all those whose whole request is waiting to be read
+    // (a client that trickles, reconnecting, does not push out one that
+    // asks at once).
+    std::sort(fresh.begin(), fresh.end(), [&](const Socket* a, const Socket* b) {
+      if (a->headers_waiting != b->headers_waiting) return !a->headers_waiting;
+      return connections_[a->peer].first_seen > connections_[b->peer].first_seen;
+    });
+    for (const Socket* socket : fresh) {
       if (live <= options_.max_connections) break;
       if (!options_.tls) {
         // A fresh socket's send buffer is empty: this does not block.

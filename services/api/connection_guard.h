@@ -28,9 +28,10 @@ namespace docket::api {
 // answer is logged (Answered) it is in a request, whose body the routes
 // bound themselves. A connection waiting for headers longer than
 // `header_timeout` is shut down (the worker's read ends; the library
-// closes it). When more than `max_connections` are open, the newest that
-// have not sent a request yet are answered 503 (plain HTTP; with TLS they
-// are shut down) and shut down, until the bound holds.
+// closes it). When more than `max_connections` are open, those that have
+// not sent a request yet are answered 503 (plain HTTP; with TLS they are
+// shut down) and shut down until the bound holds: the newest first, and
+// those whose whole request waits to be read last.
 //
 // Connections are told apart by their peer's address and port, the only
 // names the library's requests carry. The guard works on duplicates of the

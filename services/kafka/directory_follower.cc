@@ -20,8 +20,8 @@ namespace {
 // The topics followed, by index; and the names their positions are kept
 // under in meta (apart from the owner's positions of the same partition,
 // which say what the owner has restored).
-constexpr int kEvents = 0;
-constexpr int kRejections = 1;
+constexpr int kEvents = DirectorySlices::kEvents;
+constexpr int kRejections = DirectorySlices::kRejections;
 constexpr const char* kTopics[2] = {kEventsTopic, kRejectionsTopic};
 constexpr const char* kPositionNames[2] = {"docket.events@directory",
                                            "docket.rejections@directory"};
@@ -55,7 +55,8 @@ absl::StatusOr<std::unique_ptr<DirectoryFollower>> DirectoryFollower::Create(
       rd_kafka_topic_partition_list_destroy(list);
       return from.status();
     }
-    follower->next_[t] = follower->written_[t] = *from;
+    follower->slices_.StartAt(t, *from);
+    follower->written_[t] = *from;
     rd_kafka_topic_partition_list_add(list, kTopics[t], follower->partition_)->offset = *from;
   }
   rd_kafka_resp_err_t err = rd_kafka_assign(follower->reader_.get(), list);
@@ -69,18 +70,14 @@ void DirectoryFollower::Log(const std::string& line) const {
 }
 
 absl::Status DirectoryFollower::Note(int topic, const rd_kafka_message_t* m) {
-  next_[topic] = std::max(next_[topic], m->offset + 1);
   at_end_[topic] = false;
-  Source source;
-  if (!ParseSource(ReadHeaders(m), &source) || source.partition != partition_) {
-    return absl::OkStatus();  // Not an answer docket wrote for this partition.
+  std::optional<Source> source(std::in_place);
+  if (!ParseSource(ReadHeaders(m), &*source) || source->partition != partition_) {
+    source.reset();  // Not an answer docket wrote for this partition.
   }
-  const SliceTracker::Key key = SliceTracker::KeyOf(source);
-  read_past_[topic] = std::max(read_past_[topic], key.first);
-  Pending& pending = pending_[key];
-  if (pending.first_offset[topic] < 0) pending.first_offset[topic] = m->offset;
+  std::optional<std::pair<int64_t, std::string>> directory_event;
   // Records are keyed by their stream: only the directory's are decoded.
-  if (topic == kEvents && m->key != nullptr &&
+  if (source.has_value() && topic == kEvents && m->key != nullptr &&
       absl::string_view(static_cast<const char*>(m->key), m->key_len) == kDirectoryStream) {
     std::string bytes(static_cast<const char*>(m->payload), m->len);
     v1::StoredEvent stored;
@@ -90,45 +87,10 @@ absl::Status DirectoryFollower::Note(int topic, const rd_kafka_message_t* m) {
       return absl::DataLossError(absl::StrCat(kEventsTopic, " partition ", partition_, " offset ",
                                               m->offset, ": a directory event does not decode"));
     }
-    // The last copy of a revision wins: a retried transaction's slice has
-    // the key of its aborted attempt, and comes after it.
-    pending.directory.insert_or_assign(event.revision(), std::move(bytes));
+    directory_event.emplace(event.revision(), std::move(bytes));
   }
-  if (!slices_.Note(source)) return absl::OkStatus();
-  // Complete: its directory events are committed.
-  for (auto& [revision, bytes] : pending.directory) {
-    confirmed_.insert_or_assign(revision, std::move(bytes));
-  }
-  slices_.Forget(key);
-  pending_.erase(key);
+  slices_.Note(topic, m->offset, source, std::move(directory_event));
   return absl::OkStatus();
-}
-
-void DirectoryFollower::GiveUpAborted() {
-  int given_up = 0;
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    // Records of one partition are in transaction order on each topic: once
-    // both hold a later slice's records, nothing more of this one comes.
-    if (read_past_[kEvents] > it->first.last && read_past_[kRejections] > it->first.last) {
-      slices_.Forget(it->first);
-      it = pending_.erase(it);
-      ++given_up;
-    } else {
-      ++it;
-    }
-  }
-  if (given_up > 0) {
-    Log(absl::StrCat("directory partition ", partition_, ": gave up ", given_up,
-                     " incomplete transaction slices (aborted)"));
-  }
-}
-
-int64_t DirectoryFollower::ResumeAt(int topic) const {
-  int64_t at = next_[topic];
-  for (const auto& [key, pending] : pending_) {
-    if (pending.first_offset[topic] >= 0) at = std::min(at, pending.first_offset[topic]);
-  }
-  return at;
 }
 
 absl::Status DirectoryFollower::CheckSameAsFolded(int64_t revision,
@@ -152,16 +114,17 @@ absl::StatusOr<int> DirectoryFollower::Fold(absl::Time now) {
   CaseCache cache(store_);
   Projector projector(store_);
   std::vector<std::string> appended;
-  if (!confirmed_.empty()) {
+  std::map<int64_t, std::string>& confirmed = slices_.confirmed();
+  if (!confirmed.empty()) {
     absl::StatusOr<v1::DirectoryState> directory = store_->ReadDirectory();
     if (!directory.ok()) return directory.status();
     int64_t applied = directory->revision();
-    while (!confirmed_.empty()) {
-      auto next = confirmed_.begin();
+    while (!confirmed.empty()) {
+      auto next = confirmed.begin();
       if (next->first <= applied) {  // Folded already (by this engine, or before a restart).
         absl::Status same = CheckSameAsFolded(next->first, next->second);
         if (!same.ok()) return same;
-        confirmed_.erase(next);
+        confirmed.erase(next);
         continue;
       }
       if (next->first != applied + 1) break;
@@ -180,19 +143,17 @@ absl::StatusOr<int> DirectoryFollower::Fold(absl::Time now) {
       }
       log_->NotePolicyVersion(event.policy_version());
       appended.push_back(std::move(next->second));
-      confirmed_.erase(next);
+      confirmed.erase(next);
       ++applied;
     }
-    const bool waiting = std::any_of(pending_.begin(), pending_.end(),
-                                     [](const auto& p) { return !p.second.directory.empty(); });
-    if (!confirmed_.empty() && !waiting) {
+    if (!confirmed.empty() && !slices_.Waiting()) {
       return absl::DataLossError(
           absl::StrCat(kEventsTopic, " partition ", partition_,
-                       " holds the directory from revision ", confirmed_.begin()->first,
+                       " holds the directory from revision ", confirmed.begin()->first,
                        " on, but this data directory's ends at revision ", applied, kStartAlike));
     }
   }
-  const int64_t resume[2] = {ResumeAt(kEvents), ResumeAt(kRejections)};
+  const int64_t resume[2] = {slices_.ResumeAt(kEvents), slices_.ResumeAt(kRejections)};
   const bool moved =
       resume[kEvents] != written_[kEvents] || resume[kRejections] != written_[kRejections];
   if (appended.empty() && !(moved && now - last_written_ >= kPositionsEvery)) return 0;
@@ -234,7 +195,10 @@ absl::StatusOr<int> DirectoryFollower::Poll(absl::Duration wait) {
     absl::Status noted = Note(topic, m.get());
     if (!noted.ok()) return noted;
   }
-  GiveUpAborted();
+  if (const int given_up = slices_.GiveUpAborted(); given_up > 0) {
+    Log(absl::StrCat("directory partition ", partition_, ": gave up ", given_up,
+                     " incomplete transaction slices (aborted)"));
+  }
   return Fold(absl::Now());
 }
 

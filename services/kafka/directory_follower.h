@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "projections/store.h"
 #include "services/kafka/client.h"
+#include "services/kafka/directory_slices.h"
 #include "services/kafka/wire.h"
 #include "services/runtime/embedded_event_log.h"
 
@@ -63,12 +64,6 @@ class DirectoryFollower {
   int32_t partition() const { return partition_; }
 
  private:
-  // A transaction slice seen in part.
-  struct Pending {
-    std::map<int64_t, std::string> directory;  // Revision -> stored event bytes.
-    int64_t first_offset[2] = {-1, -1};        // Per topic (events, rejections).
-  };
-
   DirectoryFollower(int32_t partition, Store* store, EmbeddedEventLog* log, std::ostream* progress)
       : partition_(partition), store_(store), log_(log), progress_(progress) {}
 
@@ -77,14 +72,10 @@ class DirectoryFollower {
   // kDataLoss unless this data directory's event at `revision` of the
   // directory is the one the topics hold (`bytes`).
   absl::Status CheckSameAsFolded(int64_t revision, const std::string& bytes) const;
-  // Gives up the slices still incomplete once both topics read past them.
-  void GiveUpAborted();
   // Folds the confirmed events that continue the directory; writes them
   // with the positions (or only the positions, when they moved and
   // nothing was folded for a while).
   absl::StatusOr<int> Fold(absl::Time now);
-  // Where reading resumes on `topic` after a restart.
-  int64_t ResumeAt(int topic) const;
   void Log(const std::string& line) const;
 
   int32_t partition_;
@@ -93,15 +84,8 @@ class DirectoryFollower {
   std::ostream* progress_;
   Handle reader_;
 
-  SliceTracker slices_;
-  std::map<SliceTracker::Key, Pending> pending_;
-  // The directory's events of complete slices, by revision, not yet folded.
-  std::map<int64_t, std::string> confirmed_;
-  int64_t next_[2] = {0, 0};     // The offset after the last record read, per topic.
-  int64_t written_[2] = {0, 0};  // The resume positions last written.
-  // Per topic: the highest first command offset of a slice read there
-  // (every record of an earlier slice on that topic has been read).
-  int64_t read_past_[2] = {-1, -1};
+  DirectorySlices slices_;
+  int64_t written_[2] = {0, 0};      // The resume positions last written.
   bool at_end_[2] = {false, false};  // Per topic: read to the end, nothing since.
   absl::Time last_written_ = absl::InfinitePast();
 };

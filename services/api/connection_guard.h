@@ -75,9 +75,6 @@ class ConnectionGuard {
 
   Stats stats() const;
 
-  // One scan (the thread's work; public for a test's sake).
-  void Scan(absl::Time now);
-
  private:
   struct Connection {
     absl::Time waiting_since;  // Infinite future while in a request.
@@ -88,6 +85,8 @@ class ConnectionGuard {
   };
 
   void Run();
+  // One look at the sockets: the thread's work.
+  void Scan(absl::Time now);
 
   const int listening_fd_;
   const Options options_;

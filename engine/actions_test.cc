@@ -118,14 +118,10 @@ TEST(AvailableActionsTest, AgreesWithWhatDecideAcceptsOnRandomHistories) {
     for (int step = 0;
          step < 60 && state.stage() != v1::STAGE_ARCHIVED && state.stage() != v1::STAGE_MERGED;
          ++step) {
-      auto [body, actor] = gen.Step(step, state);
-      v1::Command command = CommandFromText(body);
-      command.set_command_id(absl::StrCat(case_id, "-", step));
-      command.set_case_id(case_id);
+      auto [body, command, actor] = gen.NextCommand(step, state, case_id, &now);
       if (command.has_open_case()) {
         command.mutable_open_case()->mutable_intake()->set_handling_branch("GZ");
       }
-      now += absl::Minutes(gen.Uniform(1, 900));
       command.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(now));
 
       if (state.revision() > 0 && !command.has_open_case()) {

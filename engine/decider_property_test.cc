@@ -25,7 +25,6 @@
 namespace docket {
 namespace {
 
-using testing::CommandFromText;
 using testing::RandomCase;
 
 TEST(DeciderPropertyTest, RandomHistoriesFoldDeterministicallyAndContiguously) {
@@ -41,12 +40,8 @@ TEST(DeciderPropertyTest, RandomHistoriesFoldDeterministicallyAndContiguously) {
     for (int step = 0;
          step < 60 && state.stage() != v1::STAGE_ARCHIVED && state.stage() != v1::STAGE_MERGED;
          ++step) {
-      auto [body, actor] = gen.Step(step, state);
-      v1::Command command = CommandFromText(body);
-      command.set_command_id(absl::StrCat(case_id, "-", step));
-      command.set_case_id(case_id);
+      auto [body, command, actor] = gen.NextCommand(step, state, case_id, &now);
       *command.mutable_actor() = actor;
-      now += absl::Minutes(gen.Uniform(1, 900));
 
       auto first = Decide(state, command, policy, now);
       auto second = Decide(state, command, policy, now);

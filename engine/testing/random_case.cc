@@ -227,4 +227,14 @@ std::pair<std::string, v1::Actor> RandomCase::Step(int step, const v1::CaseState
   return Chance(0.75) ? NextStep(s) : AnyCommand();
 }
 
+RandomCase::StepCommand RandomCase::NextCommand(int step, const v1::CaseState& s,
+                                                const std::string& case_id, absl::Time* now) {
+  auto [body, actor] = Step(step, s);
+  StepCommand out{body, CommandFromText(body), std::move(actor)};
+  out.command.set_command_id(absl::StrCat(case_id, "-", step));
+  out.command.set_case_id(case_id);
+  *now += absl::Minutes(Uniform(1, 900));
+  return out;
+}
+
 }  // namespace docket::testing

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/time/time.h"
+#include "docket/v1/commands.pb.h"
 #include "docket/v1/common.pb.h"
 #include "docket/v1/state.pb.h"
 
@@ -38,6 +40,17 @@ class RandomCase {
   // Step `step` (from 0) of a random history at `s`: the intake first (by
   // a handler), then mostly the next step, sometimes any command.
   std::pair<std::string, v1::Actor> Step(int step, const v1::CaseState& s);
+
+  // Step `step` of the random history of `case_id` at `s`, as a command
+  // (id "<case_id>-<step>", no actor yet) that occurs 1 to 900 minutes
+  // after `*now`, which it advances.
+  struct StepCommand {
+    std::string body;  // Text format.
+    v1::Command command;
+    v1::Actor actor;  // One that may take the step.
+  };
+  StepCommand NextCommand(int step, const v1::CaseState& s, const std::string& case_id,
+                          absl::Time* now);
 
  private:
   // The next step of an inquiry or suggestion.

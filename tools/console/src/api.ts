@@ -45,6 +45,12 @@ export class ApiError extends Error {
   }
 }
 
+/** The Rejection a failed API call answered; anything else is thrown on. */
+export function refusalOf(e: unknown): Rejection {
+  if (e instanceof ApiError) return e.rejection;
+  throw e;
+}
+
 /** Where the token comes from and what happens when it stops working. */
 export interface ApiHooks {
   token(): string | null;

@@ -4,6 +4,7 @@
 #include "engine/refusal.h"
 #include "google/protobuf/stubs/common.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/runtime/json_writer.h"
 
 namespace docket {
 namespace {
@@ -46,6 +47,8 @@ absl::StatusOr<v1::Command> ParseCommandJson(absl::string_view line) {
 
 std::string ToJson(const google::protobuf::Message& message) {
   std::string out;
+  if (WriteCanonicalJson(message, &out)) return out;
+  out.clear();  // What the fast writer left: protobuf's writer appends.
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = false;
   // Serialization of a valid message cannot fail.

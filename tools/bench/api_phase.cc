@@ -1,17 +1,26 @@
 #include "tools/bench/api_phase.h"
 
-#include <httplib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <thread>
 #include <vector>
 
 #include "absl/hash/hash.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "engine/business_calendar.h"
 #include "engine/envelope.h"
 #include "engine/policy.h"
@@ -116,24 +125,115 @@ class Service {
   std::map<std::string, std::string> tokens_;
 };
 
-// A command to send: its JSON, its principal's token, when it is offered.
+// A command to send: the whole HTTP request, when it is offered.
 struct Request {
-  std::string json;
-  const std::string* token;
+  std::string http;
   double offer_s;  // Seconds after the start; 0: at once.
 };
 
-// The commands dealt to the clients by case, in order.
+// The commands dealt to the clients by case, in order, each as the request
+// that carries it with its principal's token.
 std::vector<std::vector<Request>> Deal(const Service& service,
                                        const std::vector<v1::Command>& commands, double rate) {
   std::vector<std::vector<Request>> lanes(kClients);
   for (size_t i = 0; i < commands.size(); ++i) {
     const v1::Command& c = commands[i];
+    const std::string json = ToJson(c);
     lanes[absl::Hash<std::string>()(c.case_id()) % kClients].push_back(
-        {ToJson(c), &service.TokenOf(c.actor().id()), rate > 0 ? i / rate : 0});
+        {absl::StrCat("POST /v1/commands HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ",
+                      service.TokenOf(c.actor().id()),
+                      "\r\nContent-Type: application/json\r\nContent-Length: ", json.size(),
+                      "\r\n\r\n", json),
+         rate > 0 ? i / rate : 0});
   }
   return lanes;
 }
+
+// A keep-alive HTTP/1.1 client on loopback that sends prepared requests and
+// reads answers framed by Content-Length: the load generator costs the
+// two cores it shares with the server as little as it can (as wrk would),
+// so that the phase measures the server.
+class LoopbackClient {
+ public:
+  explicit LoopbackClient(int port) : port_(port) {}
+  ~LoopbackClient() { Close(); }
+
+  // The status and body of the answer to `request`; status 0 and the
+  // reason in the body when there is none.
+  std::pair<int, std::string> Exchange(const std::string& request) {
+    if (fd_ < 0 && !Connect()) return {0, strerror(errno)};
+    for (size_t sent = 0; sent < request.size();) {
+      const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return Fail("send");
+      sent += n;
+    }
+    size_t head_end;
+    while ((head_end = in_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill()) return Fail("the answer's headers");
+    }
+    const absl::string_view head(in_.data(), head_end);
+    int status = 0;
+    size_t length = 0;
+    bool close = false;
+    for (absl::string_view line : absl::StrSplit(head, "\r\n")) {
+      if (absl::StartsWith(line, "HTTP/1.1 ") && line.size() >= 12) {
+        (void)absl::SimpleAtoi(line.substr(9, 3), &status);
+      } else if (absl::StartsWithIgnoreCase(line, "content-length:")) {
+        (void)absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(15)), &length);
+      } else if (absl::StartsWithIgnoreCase(line, "connection:")) {
+        close = absl::StrContains(absl::AsciiStrToLower(line), "close");
+      }
+    }
+    while (in_.size() < head_end + 4 + length) {
+      if (!Fill()) return Fail("the answer's body");
+    }
+    std::string body = in_.substr(head_end + 4, length);
+    in_.erase(0, head_end + 4 + length);
+    if (close) Close();
+    return {status, std::move(body)};
+  }
+
+ private:
+  bool Connect() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ < 0) return false;
+    int yes = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port_);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      Close();
+      return false;
+    }
+    in_.clear();
+    return true;
+  }
+
+  bool Fill() {
+    char buffer[16384];
+    const ssize_t n = ::recv(fd_, buffer, sizeof(buffer), 0);
+    if (n <= 0) return false;
+    in_.append(buffer, n);
+    return true;
+  }
+
+  std::pair<int, std::string> Fail(const char* what) {
+    std::string why = absl::StrCat("connection lost during ", what);
+    Close();
+    return {0, why};
+  }
+
+  void Close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  const int port_;
+  int fd_ = -1;
+  std::string in_;
+};
 
 struct LaneResult {
   std::vector<double> latencies_ms;
@@ -144,29 +244,23 @@ struct LaneResult {
 // One client: one keep-alive connection, its lane's commands in order.
 LaneResult Send(int port, const std::vector<Request>& lane, Clock::time_point start) {
   LaneResult out;
-  httplib::Client client("127.0.0.1", port);
-  client.set_keep_alive(true);
-  client.set_tcp_nodelay(true);
-  client.set_read_timeout(30, 0);
+  LoopbackClient client(port);
   out.latencies_ms.reserve(lane.size());
   for (const Request& r : lane) {
     const auto offered = start + std::chrono::duration_cast<Clock::duration>(
                                      std::chrono::duration<double>(r.offer_s));
     std::this_thread::sleep_until(offered);
-    httplib::Headers headers = {{"Authorization", "Bearer " + *r.token}};
-    httplib::Result res = client.Post("/v1/commands", headers, r.json, "application/json");
+    auto [status, body] = client.Exchange(r.http);
     const auto answered = Clock::now();
-    if (!res || res->status != 200) {
+    if (status != 200) {
       if (out.failed++ == 0) {
-        std::cerr << "docket_bench: api: "
-                  << (res ? absl::StrCat(res->status, " ", res->body)
-                          : httplib::to_string(res.error()))
-                  << " after " << std::chrono::duration<double>(Clock::now() - start).count()
-                  << " s, request " << (&r - lane.data()) << " of " << lane.size() << "\n";
+        std::cerr << "docket_bench: api: " << status << " " << body << " after "
+                  << std::chrono::duration<double>(Clock::now() - start).count() << " s, request "
+                  << (&r - lane.data()) << " of " << lane.size() << "\n";
       }
       continue;
     }
-    out.rejected += absl::StrContains(res->body, "\"rejection\"");
+    out.rejected += absl::StrContains(body, "\"rejection\"");
     out.latencies_ms.push_back(
         std::chrono::duration<double, std::milli>(answered - std::max(offered, start)).count());
   }

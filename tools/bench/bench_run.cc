@@ -11,6 +11,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -263,38 +264,34 @@ int Run(const RunOptions& options) {
     return Results{{"generated_commands", double(commands.size())}};
   }));
   r.erase("generate_peak_rss_mb");  // The generator is not part of docket.
-  std::cerr << "docket_bench: submit...\n";
-  merge(InChild("submit", [&] { return Submit(workload, work + "/submit"); }));
-  std::cerr << "docket_bench: latency at 5,000/s...\n";
-  merge(InChild("latency", [&] {
-    return Latency(workload, work + "/latency", 5000, options.quick ? 2 : 10);
-  }));
-  std::cerr << "docket_bench: replay...\n";
-  merge(InChild("replay", [&] { return ReplayPhase(work + "/submit"); }));
-  std::cerr << "docket_bench: raw RocksDB...\n";
-  merge(InChild("raw", [&] { return Raw(work + "/submit", work + "/raw"); }));
-  std::cerr << "docket_bench: API (64 keep-alive clients on loopback)...\n";
-  merge(InChild("api", [&] {
-    return ApiThroughput(workload, work + "/api", options.quick ? 20000 : 100000);
-  }));
-  std::cerr << "docket_bench: API latency at 2,000/s...\n";
-  merge(InChild("api_latency", [&] {
-    return ApiLatency(workload, work + "/api-latency", 2000, options.quick ? 2 : 10);
-  }));
+  std::set<std::string> phases = options.phases;
+  if (phases.contains("replay") || phases.contains("raw")) phases.insert("submit");
+  auto phase = [&](const std::string& name, const std::string& what,
+                   const std::function<Results()>& measure) {
+    if (!phases.empty() && !phases.contains(name)) return;
+    std::cerr << "docket_bench: " << what << "...\n";
+    merge(InChild(name, measure));
+  };
+  phase("submit", "submit", [&] { return Submit(workload, work + "/submit"); });
+  phase("latency", "latency at 5,000/s",
+        [&] { return Latency(workload, work + "/latency", 5000, options.quick ? 2 : 10); });
+  phase("replay", "replay", [&] { return ReplayPhase(work + "/submit"); });
+  phase("raw", "raw RocksDB", [&] { return Raw(work + "/submit", work + "/raw"); });
+  phase("api", "API (64 keep-alive clients on loopback)",
+        [&] { return ApiThroughput(workload, work + "/api", options.quick ? 20000 : 100000); });
+  phase("api_latency", "API latency at 2,000/s",
+        [&] { return ApiLatency(workload, work + "/api-latency", 2000, options.quick ? 2 : 10); });
   if (options.kafka) {
-    std::cerr << "docket_bench: Kafka path (docketd on the mock cluster)...\n";
-    merge(InChild("kafka", [&] {
+    phase("kafka", "Kafka path (docketd on the mock cluster)", [&] {
       return KafkaThroughput(workload, work + "/kafka", options.quick ? 20000 : 200000);
-    }));
-    std::cerr << "docket_bench: Kafka latency at 5,000/s...\n";
-    merge(InChild("kafka_latency", [&] {
+    });
+    phase("kafka_latency", "Kafka latency at 5,000/s", [&] {
       return KafkaLatency(workload, work + "/kafka-latency", 5000, options.quick ? 2 : 10);
-    }));
+    });
   }
   if (options.postgres) {
-    std::cerr << "docket_bench: PostgreSQL peer...\n";
-    merge(InChild("postgres",
-                  [&] { return PostgresPeer(workload, options.quick ? 20000 : 200000); }));
+    phase("postgres", "PostgreSQL peer",
+          [&] { return PostgresPeer(workload, options.quick ? 20000 : 200000); });
   }
   fs::remove_all(work);
 

@@ -2,6 +2,7 @@
 #define DOCKET_TOOLS_BENCH_BENCH_RUN_H_
 
 #include <cstdint>
+#include <set>
 #include <string>
 
 namespace docket::bench {
@@ -14,6 +15,10 @@ struct RunOptions {
   std::string work_dir;   // Empty: a fresh directory under $TMPDIR.
   bool postgres = true;
   bool kafka = true;
+  // The phases to measure, by name (submit, latency, replay, raw, api,
+  // api_latency, kafka, kafka_latency, postgres); empty: every phase.
+  // replay and raw read what submit wrote, so they bring it along.
+  std::set<std::string> phases;
 };
 
 // Measures, on one generated workload and in one run, each phase in its own

@@ -4,6 +4,8 @@
 //   docket_bench run [--quick] [--json=FILE]          measure; see BENCHMARKS.md
 
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -20,6 +22,9 @@ ABSL_FLAG(bool, quick, false, "run: a small workload that finishes within two mi
 ABSL_FLAG(std::string, json, "", "run: also write the results as JSON to this file.");
 ABSL_FLAG(std::string, work_dir, "", "run: scratch directory (default: a new one under $TMPDIR).");
 ABSL_FLAG(bool, postgres, true, "run: measure the PostgreSQL ticket-desk peer.");
+ABSL_FLAG(std::vector<std::string>, phases, {},
+          "run: only these phases, comma-separated (submit, latency, replay, raw, api, "
+          "api_latency, kafka, kafka_latency, postgres); default every phase.");
 ABSL_FLAG(bool, kafka, true, "run: measure the Kafka path (docketd on the mock cluster).");
 
 int main(int argc, char** argv) {
@@ -46,6 +51,7 @@ int main(int argc, char** argv) {
     options.work_dir = absl::GetFlag(FLAGS_work_dir);
     options.postgres = absl::GetFlag(FLAGS_postgres);
     options.kafka = absl::GetFlag(FLAGS_kafka);
+    for (const std::string& p : absl::GetFlag(FLAGS_phases)) options.phases.insert(p);
     return docket::bench::Run(options);
   }
   std::cerr << "usage: docket_bench generate --cases=N --seed=S | docket_bench run [--quick] "

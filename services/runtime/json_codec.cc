@@ -4,6 +4,7 @@
 #include "engine/refusal.h"
 #include "google/protobuf/stubs/common.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/runtime/json_reader.h"
 #include "services/runtime/json_writer.h"
 
 namespace docket {
@@ -35,6 +36,10 @@ absl::StatusOr<v1::Command> ParseCommandJson(absl::string_view line) {
     return Undecodable("the line is not valid UTF-8");
   }
   v1::Command command;
+  // The common case read fast; anything else, and every refusal, is
+  // protobuf's to decide.
+  if (ReadCanonicalJson(line, &command)) return command;
+  command.Clear();
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   const auto status = google::protobuf::util::JsonStringToMessage(

@@ -22,6 +22,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/runtime/json_codec.h"
+#include "tests/testing/random_message.h"
 
 namespace docket {
 namespace {
@@ -79,136 +80,8 @@ TEST(JsonWriterTest, EveryCodePointIsWrittenAsProtobufWritesIt) {
   EXPECT_EQ(compared, 0x110000 / 64 - 0x800 / 64);
 }
 
-// A random value for every field of `message` that a coin lets in,
-// recursively to `depth`: strings mixing ASCII, escapes and Chinese,
-// integers at their extremes, Timestamps with each fraction length.
-class RandomFiller {
- public:
-  explicit RandomFiller(uint32_t seed) : random_(seed) {}
-
-  void Fill(Message* message, int depth) {
-    const Descriptor* type = message->GetDescriptor();
-    const Reflection* r = message->GetReflection();
-    if (type->full_name() == "google.protobuf.Timestamp") {
-      r->SetInt64(message, type->FindFieldByNumber(1),
-                  Pick<int64_t>({0, 1, -62135596800, 253402300799, 1790000000, -86400}));
-      r->SetInt32(message, type->FindFieldByNumber(2),
-                  Pick<int32_t>({0, 5000000, 123000000, 7000, 999999000, 1, 999999999}));
-      return;
-    }
-    for (int i = 0; i < type->field_count(); ++i) {
-      const FieldDescriptor* field = type->field(i);
-      if (field->is_map() || Coin(3)) continue;
-      if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && depth <= 0) continue;
-      const int count = field->is_repeated() ? static_cast<int>(random_() % 3) + 1 : 1;
-      for (int k = 0; k < count; ++k) SetOne(message, field, depth);
-    }
-  }
-
- private:
-  template <typename T>
-  T Pick(std::initializer_list<T> values) {
-    return values.begin()[random_() % values.size()];
-  }
-  bool Coin(int one_in) { return random_() % one_in == 0; }
-
-  std::string Text() {
-    static const char* const kPieces[] = {
-        "C-1",         "破损",   "签收后发现外包装破损",
-        "\"quoted\"",  "a\\b",   "<b>",
-        "line\nbreak", "tab\t",  "\x01",
-        "é",           "\u00ad", "\u2028",
-        "😀",           "",       "  ",
-        "\x7f",
-    };
-    std::string text;
-    const int n = static_cast<int>(random_() % 4);
-    for (int i = 0; i < n; ++i) text += kPieces[random_() % std::size(kPieces)];
-    return text;
-  }
-
-  void SetOne(Message* message, const FieldDescriptor* field, int depth) {
-    const Reflection* r = message->GetReflection();
-    const bool repeated = field->is_repeated();
-    switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_INT32: {
-        const int32_t v = Pick<int32_t>({0, 1, -1, 42, INT32_MAX, INT32_MIN});
-        repeated ? r->AddInt32(message, field, v) : r->SetInt32(message, field, v);
-        break;
-      }
-      case FieldDescriptor::CPPTYPE_UINT32: {
-        const uint32_t v = Pick<uint32_t>({0, 1, 42, UINT32_MAX});
-        repeated ? r->AddUInt32(message, field, v) : r->SetUInt32(message, field, v);
-        break;
-      }
-      case FieldDescriptor::CPPTYPE_INT64: {
-        const int64_t v = Pick<int64_t>({0, 1, -1, 1234567890123, INT64_MAX, INT64_MIN});
-        repeated ? r->AddInt64(message, field, v) : r->SetInt64(message, field, v);
-        break;
-      }
-      case FieldDescriptor::CPPTYPE_UINT64: {
-        const uint64_t v = Pick<uint64_t>({0, 1, 42, UINT64_MAX});
-        repeated ? r->AddUInt64(message, field, v) : r->SetUInt64(message, field, v);
-        break;
-      }
-      case FieldDescriptor::CPPTYPE_BOOL: {
-        const bool v = Coin(2);
-        repeated ? r->AddBool(message, field, v) : r->SetBool(message, field, v);
-        break;
-      }
-      case FieldDescriptor::CPPTYPE_ENUM: {
-        const auto* type = field->enum_type();
-        const int v = type->value(static_cast<int>(random_() % type->value_count()))->number();
-        repeated ? r->AddEnumValue(message, field, v) : r->SetEnumValue(message, field, v);
-        break;
-      }
-      case FieldDescriptor::CPPTYPE_STRING: {
-        std::string v = Text();
-        if (field->type() == FieldDescriptor::TYPE_BYTES) {
-          v = std::string("\x00\xff\x10 bytes", 10).substr(0, random_() % 11);
-        }
-        repeated ? r->AddString(message, field, v) : r->SetString(message, field, v);
-        break;
-      }
-      case FieldDescriptor::CPPTYPE_MESSAGE:
-        Fill(repeated ? r->AddMessage(message, field) : r->MutableMessage(message, field),
-             depth - 1);
-        break;
-      default:
-        FAIL() << "docket's protos gained a " << field->cpp_type_name() << " field, "
-               << field->full_name() << ": teach the writer and this test";
-    }
-  }
-
-  std::mt19937 random_;
-};
-
-// Every message type of docket's proto files, nested ones included.
-std::vector<const Descriptor*> DocketMessageTypes() {
-  std::vector<const google::protobuf::FileDescriptor*> files = {
-      v1::CaseList::descriptor()->file(), v1::CommandRecord::descriptor()->file(),
-      v1::StoredEvent::descriptor()->file()};
-  std::set<const google::protobuf::FileDescriptor*> seen(files.begin(), files.end());
-  for (size_t i = 0; i < files.size(); ++i) {
-    for (int d = 0; d < files[i]->dependency_count(); ++d) {
-      if (seen.insert(files[i]->dependency(d)).second) files.push_back(files[i]->dependency(d));
-    }
-  }
-  std::vector<const Descriptor*> types;
-  std::function<void(const Descriptor*)> add = [&](const Descriptor* type) {
-    if (type->options().map_entry()) return;
-    types.push_back(type);
-    for (int n = 0; n < type->nested_type_count(); ++n) add(type->nested_type(n));
-  };
-  for (const google::protobuf::FileDescriptor* file : files) {
-    if (file->package() != "docket.v1") continue;
-    for (int t = 0; t < file->message_type_count(); ++t) add(file->message_type(t));
-  }
-  return types;
-}
-
 TEST(JsonWriterTest, RandomMessagesOfEveryTypeAreWrittenAsProtobufWritesThem) {
-  const std::vector<const Descriptor*> types = DocketMessageTypes();
+  const std::vector<const Descriptor*> types = testing::DocketMessageTypes();
   ASSERT_GT(types.size(), 60u);  // Commands, events, state, directory, API answers.
   int written = 0;
   for (const Descriptor* type : types) {
@@ -216,7 +89,7 @@ TEST(JsonWriterTest, RandomMessagesOfEveryTypeAreWrittenAsProtobufWritesThem) {
         google::protobuf::MessageFactory::generated_factory()->GetPrototype(type);
     for (uint32_t seed = 0; seed < 60; ++seed) {
       std::unique_ptr<Message> message(prototype->New());
-      RandomFiller(seed).Fill(message.get(), 5);
+      testing::RandomMessage(seed).Fill(message.get(), 5);
       std::string ours;
       ASSERT_TRUE(WriteCanonicalJson(*message, &ours))
           << type->full_name() << " seed " << seed << ": " << message->ShortDebugString();

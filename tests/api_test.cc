@@ -368,10 +368,33 @@ TEST_F(ApiTest, CommandsActAsTheTokensPrincipalOnly) {
   Reply out_of_scope = Curl(
       "/v1/commands",
       {"-X", "POST", "-d", R"({"commandId":"api-3","caseId":"C-2026-0001","archive":{}})"}, gz);
-  EXPECT_EQ(out_of_scope.status, 200);  // An outcome: refused by the rules.
-  // Out of scope reads as missing, on commands as on reads.
-  EXPECT_THAT(out_of_scope.body, HasSubstr("RULE_UNKNOWN_CASE"));
+  // Refused by the rules: the Rejection, with the status of its code. Out
+  // of scope is 403 for a command (DESIGN.md), without the case's branch.
+  EXPECT_EQ(out_of_scope.status, 403) << out_of_scope.body;
+  EXPECT_THAT(out_of_scope.body, HasSubstr(R"("rule":"RULE_SCOPE")"));
+  EXPECT_THAT(out_of_scope.body, HasSubstr(R"("commandId":"api-3")"));
   EXPECT_THAT(out_of_scope.body, Not(HasSubstr("ZHUHAI")));
+  // Out of order: 409, FAILED_PRECONDITION; no such case: 404.
+  Reply out_of_order = Curl("/v1/commands",
+                            {"-X", "POST", "-d",
+                             R"({"commandId":"api-5","caseId":"C-2026-0005",)"
+                             R"("acknowledge":{"note":"again"}})"},
+                            gz);
+  EXPECT_EQ(out_of_order.status, 409) << out_of_order.body;
+  EXPECT_THAT(out_of_order.body, HasSubstr(R"("code":"FAILED_PRECONDITION")"));
+  EXPECT_EQ(
+      Curl("/v1/commands",
+           {"-X", "POST", "-d", R"({"commandId":"api-6","caseId":"C-NOWHERE","acknowledge":{}})"},
+           gz)
+          .status,
+      404);
+  // The same refused id again: the same refusal.
+  EXPECT_EQ(Curl("/v1/commands",
+                 {"-X", "POST", "-d",
+                  R"({"commandId":"api-5","caseId":"C-2026-0005","acknowledge":{"note":"again"}})"},
+                 gz)
+                .status,
+            409);
   EXPECT_EQ(
       Curl("/v1/commands", {"-X", "POST", "-d", R"({"commandId":"api-4","caseId":"C-1"})"}, gz)
           .status,

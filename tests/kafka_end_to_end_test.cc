@@ -346,12 +346,15 @@ TEST_F(KafkaEndToEndTest, TheApiServesOnKafka) {
   EXPECT_THAT(opened, ::testing::EndsWith("\n200"));
   // Sent again: the same outcome, a duplicate.
   EXPECT_THAT(curl("/v1/commands", intake, adapter), HasSubstr("\"duplicate\":true"));
-  // A refusal is an outcome too.
-  EXPECT_THAT(curl("/v1/commands",
-                   {"-X", "POST", "-H", "Content-Type: application/json", "-d",
-                    R"({"commandId":"k-api-2","caseId":"C-KAPI-NONE","acknowledge":{}})"},
-                   adapter),
-              HasSubstr("RULE_PERMISSION"));
+  // A refusal: the Rejection, with the status of its code (an adapter may
+  // not acknowledge: 403).
+  const std::string refused =
+      curl("/v1/commands",
+           {"-X", "POST", "-H", "Content-Type: application/json", "-d",
+            R"({"commandId":"k-api-2","caseId":"C-KAPI-NONE","acknowledge":{}})"},
+           adapter);
+  EXPECT_THAT(refused, HasSubstr("RULE_PERMISSION"));
+  EXPECT_THAT(refused, ::testing::EndsWith("\n403"));
 
   // Reads come from the engine's data directory, once it has folded.
   std::string read;

@@ -254,7 +254,7 @@ const server = createServer(async (req, res) => {
     const cmd = fromJson(CommandSchema, JSON.parse((await body(req)).toString()) as JsonValue);
     const c = states.get(cmd.caseId);
     if (!c || !inScope(p, c)) return reject(res, 404, "RULE_UNKNOWN_CASE", "NOT_FOUND", "no such case");
-    if (cmd.body.case !== "attachEvidence") return send(res, 200, { commandId: cmd.commandId, caseId: c.caseId, rejection: { rule: "RULE_UNSPECIFIED", code: "UNAVAILABLE", reason: "the dev fixture does not decide this command; run docketd" } });
+    if (cmd.body.case !== "attachEvidence") return reject(res, 503, "RULE_UNSPECIFIED", "UNAVAILABLE", "the dev fixture does not decide this command; run docketd");
     const ev = create(CaseEventSchema, { eventId: `${c.caseId}/${c.revision + 1n}`, caseId: c.caseId, revision: c.revision + 1n, commandId: cmd.commandId, actor: { id: p.id }, body: { case: "evidenceAttached", value: { evidence: cmd.body.value.evidence } } });
     ev.occurredAt = ev.recordedAt = fromJson(CaseEventSchema, { occurredAt: new Date().toISOString() }).occurredAt;
     events.get(c.caseId)!.push(ev);

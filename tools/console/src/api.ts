@@ -172,9 +172,31 @@ export const directory = (): Promise<DirectoryView> => getDoc(DirectoryViewSchem
 
 // ---- Commands ----------------------------------------------------------------
 
-/** POST /v1/commands with one command: its outcome (accepted or refused by a rule). */
-export function submit(command: Command): Promise<CommandOutcome> {
-  return postDoc(CommandOutcomeSchema, "/v1/commands", toJson(CommandSchema, command));
+/**
+ * POST /v1/commands with one command: its outcome, accepted or refused by a
+ * rule. A refusal is answered with the status of its code and the Rejection
+ * as the body (docs/api.md); it comes back here as the outcome it is. A call
+ * that was not decided (401, 503, the network) is thrown.
+ */
+export async function submit(command: Command): Promise<CommandOutcome> {
+  try {
+    return await postDoc(CommandOutcomeSchema, "/v1/commands", toJson(CommandSchema, command));
+  } catch (e) {
+    const refused = decidedRefusal(e);
+    if (!refused) throw e;
+    return create(CommandOutcomeSchema, {
+      commandId: refused.commandId || command.commandId,
+      caseId: refused.caseId || command.caseId,
+      rejection: refused,
+    });
+  }
+}
+
+/** The Rejection of a command that was decided and refused, or null for any other failure. */
+export function decidedRefusal(e: unknown): Rejection | null {
+  if (!(e instanceof ApiError)) return null;
+  const decided = [400, 403, 404, 409, 429].includes(e.status);
+  return decided && e.rejection.rule !== Rule.UNSPECIFIED ? e.rejection : null;
 }
 
 /** POST /v1/commands as NDJSON: the commands decided and committed as one group. */

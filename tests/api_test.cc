@@ -911,6 +911,63 @@ TEST_F(ApiTest, SlowHeadersAreCutAndConnectionsAreBounded) {
   EXPECT_GE(std::stoi(slow_total[1]), 6);
 }
 
+// Under a slowloris attack (half the workers' worth of connections
+// trickling their headers) the header deadline shrinks from 10 s to about
+// a second, so the attackers hold the workers only that long; one slow
+// client on a quiet server keeps the whole deadline.
+TEST_F(ApiTest, ManySlowHeadersAreCutWithinAboutASecond) {
+  // Trickles a byte on each open connection every 200 ms for up to
+  // `limit`; returns the seconds until all were closed (or `limit`).
+  auto trickle = [&](std::vector<int>& fds, double limit) {
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<bool> closed(fds.size(), false);
+    double taken = 0;
+    while ((taken =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()) <
+               limit &&
+           std::count(closed.begin(), closed.end(), true) < static_cast<long>(fds.size())) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      for (size_t i = 0; i < fds.size(); ++i) {
+        char b;
+        if (!closed[i]) {
+          closed[i] =
+              send(fds[i], "x", 1, MSG_NOSIGNAL) <= 0 || recv(fds[i], &b, 1, MSG_DONTWAIT) == 0;
+        }
+      }
+    }
+    for (int fd : fds) close(fd);
+    return taken;
+  };
+  auto open_slow = [&](int n) {
+    std::vector<int> fds;
+    for (int i = 0; i < n; ++i) {
+      const int fd = Connect(url_, 2);
+      EXPECT_GE(fd, 0);
+      send(fd, "GET /healthz HTTP/1.1\r\nX-Slow: ", 31, MSG_NOSIGNAL);
+      fds.push_back(fd);
+    }
+    return fds;
+  };
+
+  // One slow client alone: still connected after 3 s (the deadline is 10 s).
+  std::vector<int> one = open_slow(1);
+  EXPECT_GE(trickle(one, 3.0), 3.0) << "a lone slow client was cut early";
+
+  // Forty at once (of 64 workers): all cut within about a second, while
+  // the server answers others meanwhile.
+  std::vector<int> many = open_slow(40);
+  std::thread healthy([&] {
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_EQ(Curl("/healthz").status, 200);
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+  });
+  const double taken = trickle(many, 8.0);
+  healthy.join();
+  EXPECT_LT(taken, 3.0) << "forty slow clients held the workers for " << taken << " s";
+  EXPECT_EQ(Curl("/healthz").status, 200);
+}
+
 // The request log says who did what, on every authenticated route, and
 // never holds a token or a password.
 TEST_F(ApiTest, TheRequestLogSaysWhoWithoutSecrets) {

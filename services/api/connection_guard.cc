@@ -166,6 +166,7 @@ void ConnectionGuard::Scan(absl::Time now) {
     std::set<std::string> open;
     std::vector<const Socket*> fresh;  // Never sent a request.
     int64_t live = 0;
+    int waiting = 0;  // For headers that are not all there yet.
     for (const Socket& socket : sockets) {
       open.insert(socket.peer);
       Connection& c = connections_[socket.peer];
@@ -174,8 +175,17 @@ void ConnectionGuard::Scan(absl::Time now) {
         c.waiting_since = now;
       }
       c.touched = now;
+      waiting += !c.shut && c.waiting_since != absl::InfiniteFuture() && !socket.headers_waiting;
+    }
+    // Slow clients taking the workers: each may hold one for much less.
+    const absl::Duration deadline =
+        2 * waiting >= options_.workers
+            ? std::min(options_.header_timeout, options_.busy_header_timeout)
+            : options_.header_timeout;
+    for (const Socket& socket : sockets) {
+      Connection& c = connections_[socket.peer];
       if (c.shut) continue;  // Shut down already; the library closes it.
-      if (now - c.waiting_since > options_.header_timeout && !socket.headers_waiting) {
+      if (now - c.waiting_since > deadline && !socket.headers_waiting) {
         c.shut = true;
         shutdown(socket.fd, SHUT_RDWR);
         ++stats_.slow_headers;

@@ -37,8 +37,12 @@ namespace docket::api {
 // names the library's requests carry. The guard works on duplicates of the
 // descriptors it lists, so a descriptor the server closes and reuses
 // meanwhile is never touched. A connection whose whole header block is
-// waiting unread (queued behind busy workers) is not slow. Up to the pool's
-// 64 workers can still be held for the length of the deadline.
+// waiting unread (queued behind busy workers) is not slow. While half the
+// workers' worth of connections or more are waiting for headers (a
+// slowloris attack, or many idle keep-alive clients), the deadline shrinks
+// to `busy_header_timeout`: a slow client then holds a worker for about a
+// second, not ten. One slow client on a quiet server keeps the full
+// deadline.
 //
 // Thread safety: HeadersRead and Answered may be called from any thread.
 class ConnectionGuard {
@@ -46,6 +50,12 @@ class ConnectionGuard {
   struct Options {
     // Default: 10 s to send a request's whole header block.
     absl::Duration header_timeout = absl::Seconds(10);
+    // Default: 64, the server's worker threads. Once half of that many
+    // connections are waiting for headers at once (slow clients taking the
+    // workers), the deadline is `busy_header_timeout` instead.
+    int workers = 64;
+    // Default: 1 s to send the header block while the workers are taken.
+    absl::Duration busy_header_timeout = absl::Seconds(1);
     // Default: 512 connections open at once.
     int max_connections = 512;
     // Default: the sockets are looked at four times a second.

@@ -35,6 +35,9 @@
 namespace docket {
 namespace {
 
+// The HTTP library's worker threads: each serves one connection at a time.
+constexpr int kWorkers = 64;
+
 // The methods each route answers, by path, for 405 and its Allow header;
 // empty for a path no route serves.
 std::string AllowedMethods(const std::string& path) {
@@ -117,7 +120,7 @@ ApiServer::ApiServer(EmbeddedRuntime* runtime, CommandSink* queue, ServerOptions
   http_->set_tcp_nodelay(true);
   // Idle keep-alive connections hold a worker: many workers, short idling.
   http_->set_keep_alive_timeout(2);
-  http_->new_task_queue = [] { return new httplib::ThreadPool(64); };
+  http_->new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
   Routes();
 }
 
@@ -150,6 +153,7 @@ absl::Status ApiServer::Bind() {
   if (listening >= 0) {
     api::ConnectionGuard::Options guard;
     guard.header_timeout = options_.header_timeout;
+    guard.workers = kWorkers;
     guard.max_connections = options_.max_connections;
     guard.tls = !options_.tls_cert.empty();
     guard_ = std::make_unique<api::ConnectionGuard>(listening, guard);

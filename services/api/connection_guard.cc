@@ -2,13 +2,18 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <vector>
@@ -70,7 +75,27 @@ struct Socket {
   // Its request's whole header block is waiting in the kernel, unread: it
   // is queued behind busy workers, not slow.
   bool headers_waiting = false;
+  // Bytes received on the connection so far, and those not yet read by
+  // the server; nullopt where the kernel does not say.
+  std::optional<uint64_t> received;
+  uint64_t unread = 0;
 };
+
+// The bytes a TCP connection has received so far (TCP_INFO).
+std::optional<uint64_t> BytesReceived(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof(info);
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
+      len < offsetof(tcp_info, tcpi_bytes_received) + sizeof(info.tcpi_bytes_received)) {
+    return std::nullopt;
+  }
+  return info.tcpi_bytes_received;
+}
+
+uint64_t BytesUnread(int fd) {
+  int unread = 0;
+  return ioctl(fd, SIOCINQ, &unread) == 0 && unread > 0 ? static_cast<uint64_t>(unread) : 0;
+}
 
 // Whether the bytes waiting on `fd` hold a whole header block.
 bool HeadersWaiting(int fd) {
@@ -99,7 +124,8 @@ std::vector<Socket> ServerSockets(int listening_fd, int port) {
     std::optional<std::string> peer;
     if (fstat(mine, &st) == 0 && S_ISSOCK(st.st_mode) && LocalPort(mine) == port &&
         (peer = Peer(mine))) {
-      out.push_back({mine, *std::move(peer), HeadersWaiting(mine)});
+      out.push_back(
+          {mine, *std::move(peer), HeadersWaiting(mine), BytesReceived(mine), BytesUnread(mine)});
     } else {
       close(mine);
     }
@@ -141,6 +167,7 @@ void ConnectionGuard::Answered(const std::string& peer) {
   c.touched = now;
   c.waiting_since = now;
   c.served = true;
+  c.baseline.reset();  // Taken again at the next scan.
 }
 
 ConnectionGuard::Stats ConnectionGuard::stats() const {
@@ -166,26 +193,43 @@ void ConnectionGuard::Scan(absl::Time now) {
     std::set<std::string> open;
     std::vector<const Socket*> fresh;  // Never sent a request.
     int64_t live = 0;
-    int waiting = 0;  // For headers that are not all there yet.
-    for (const Socket& socket : sockets) {
+    // Per connection waiting for headers: whether it has begun a request
+    // (bytes came since it began waiting: not an idle keep-alive client),
+    // and whether it is queued (every such byte is still unread: no worker
+    // has it yet, so it holds none).
+    std::vector<std::pair<bool, bool>> begun_queued(sockets.size());
+    int begun = 0;  // Waiting, begun and not queued: holding workers.
+    for (size_t i = 0; i < sockets.size(); ++i) {
+      const Socket& socket = sockets[i];
       open.insert(socket.peer);
       Connection& c = connections_[socket.peer];
       if (c.first_seen == absl::Time()) {
         c.first_seen = now;
         c.waiting_since = now;
+        c.baseline = 0;  // A new connection: everything it sent is new.
       }
       c.touched = now;
-      waiting += !c.shut && c.waiting_since != absl::InfiniteFuture() && !socket.headers_waiting;
+      if (c.shut || c.waiting_since == absl::InfiniteFuture()) continue;
+      if (!c.baseline && socket.received) c.baseline = socket.received;
+      const uint64_t since = socket.received && c.baseline
+                                 ? *socket.received - std::min(*socket.received, *c.baseline)
+                                 : 1;  // Unknown: as if begun.
+      const bool queued = socket.headers_waiting || (since > 0 && socket.unread >= since);
+      begun_queued[i] = {since > 0, queued};
+      begun += since > 0 && !queued;
     }
-    // Slow clients taking the workers: each may hold one for much less.
-    const absl::Duration deadline =
-        2 * waiting >= options_.workers
-            ? std::min(options_.header_timeout, options_.busy_header_timeout)
-            : options_.header_timeout;
-    for (const Socket& socket : sockets) {
+    // Slow clients taking the workers (not on TLS, whose bytes cannot be
+    // looked into): each may hold one for much less.
+    const bool pressed = !options_.tls && 2 * begun >= options_.workers;
+    for (size_t i = 0; i < sockets.size(); ++i) {
+      const Socket& socket = sockets[i];
       Connection& c = connections_[socket.peer];
       if (c.shut) continue;  // Shut down already; the library closes it.
-      if (now - c.waiting_since > deadline && !socket.headers_waiting) {
+      const auto [has_begun, queued] = begun_queued[i];
+      const absl::Duration deadline =
+          pressed && has_begun ? std::min(options_.header_timeout, options_.busy_header_timeout)
+                               : options_.header_timeout;
+      if (now - c.waiting_since > deadline && !queued) {
         c.shut = true;
         shutdown(socket.fd, SHUT_RDWR);
         ++stats_.slow_headers;

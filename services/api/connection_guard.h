@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -37,12 +38,15 @@ namespace docket::api {
 // names the library's requests carry. The guard works on duplicates of the
 // descriptors it lists, so a descriptor the server closes and reuses
 // meanwhile is never touched. A connection whose whole header block is
-// waiting unread (queued behind busy workers) is not slow. While half the
-// workers' worth of connections or more are waiting for headers (a
-// slowloris attack, or many idle keep-alive clients), the deadline shrinks
-// to `busy_header_timeout`: a slow client then holds a worker for about a
-// second, not ten. One slow client on a quiet server keeps the full
-// deadline.
+// waiting unread (queued behind busy workers), or every byte of which since
+// it began waiting is unread (no worker has it), is not slow. While half
+// the workers' worth of connections or more are in the middle of sending
+// their headers (bytes came since they began waiting, and a worker has
+// read them: a slowloris attack; idle keep-alive clients do not count),
+// the deadline of those is `busy_header_timeout`: a slow client then holds
+// a worker for about a second, not ten. One slow client on a quiet server
+// keeps the full deadline. Not on TLS, whose bytes say nothing until
+// decrypted.
 //
 // Thread safety: HeadersRead and Answered may be called from any thread.
 class ConnectionGuard {
@@ -92,6 +96,9 @@ class ConnectionGuard {
     bool shut = false;         // Shut down by the guard; the library closes it.
     absl::Time first_seen;
     absl::Time touched;  // Last listed, or told of by the server.
+    // The bytes it had received when it began waiting (as first seen by a
+    // scan after that); unset until then.
+    std::optional<uint64_t> baseline;
   };
 
   void Run();

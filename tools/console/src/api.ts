@@ -192,11 +192,16 @@ export async function submit(command: Command): Promise<CommandOutcome> {
   }
 }
 
-/** The Rejection of a command that was decided and refused, or null for any other failure. */
+/**
+ * The Rejection of a command that was decided and refused, or null for any
+ * other failure. A decided refusal names its rule, whatever its status (a
+ * link that cannot be checked on a Kafka engine is UNAVAILABLE, 503, and
+ * final); what was not decided (the transport, a timeout) names none. A 401
+ * is the session's, handled apart.
+ */
 export function decidedRefusal(e: unknown): Rejection | null {
-  if (!(e instanceof ApiError)) return null;
-  const decided = [400, 403, 404, 409, 429].includes(e.status);
-  return decided && e.rejection.rule !== Rule.UNSPECIFIED ? e.rejection : null;
+  if (!(e instanceof ApiError) || e.status === 0 || e.status === 401) return null;
+  return e.rejection.rule !== Rule.UNSPECIFIED ? e.rejection : null;
 }
 
 /** POST /v1/commands as NDJSON: the commands decided and committed as one group. */

@@ -25,6 +25,7 @@ describe("decidedRefusal", () => {
       [403, Rule.SCOPE],
       [404, Rule.UNKNOWN_CASE],
       [400, Rule.MALFORMED_COMMAND],
+      [503, Rule.LINK],
     ] as const) {
       expect(decidedRefusal(refused(status, rule))?.rule).toBe(rule);
     }

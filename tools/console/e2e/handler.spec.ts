@@ -23,6 +23,10 @@ async function choose(page: Page, dialog: ReturnType<Page["getByRole"]>, label: 
   await page.getByRole("option", { name: option }).click();
 }
 
+// The form sent against an older revision is answered 409, which the
+// browser logs as a failed resource; nothing else may be.
+test.use({ expectedErrors: [/status of 409 \(Conflict\)/] });
+
 test("a handler takes the damaged-signs case from the photo to the archive", async ({ page }) => {
   await signIn(page, people.handler);
   await shot(page, "queue");
@@ -38,7 +42,33 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
   const caseUrl = page.url();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("案件");
 
-  await action(page, "倾听与致歉");
+  // Someone moves the case while the form is open (the same handler, by
+  // phone, through the API): sending the form is refused (409: sent
+  // against an older revision, or, once the live stream has brought the
+  // new one, a step already taken), the form says why and stays open, and
+  // the case holds the other step only.
+  await page.getByRole("button", { name: "倾听与致歉", exact: true }).click();
+  const ack = page.getByRole("dialog", { name: "倾听与致歉" });
+  await expect(ack).toBeVisible();
+  const session = await page.request.post(url("/v1/sessions"), {
+    data: { principalId: people.handler.id, password: people.handler.password },
+  });
+  const { token } = (await session.json()) as { token: string };
+  const meanwhile = await page.request.post(url("/v1/commands"), {
+    headers: { Authorization: `Bearer ${token}` },
+    data: { commandId: "e2e-ack-by-phone", caseId: e2eCase.id, acknowledge: { note: "by phone" } },
+  });
+  expect(meanwhile.status()).toBe(200);
+  await ack.getByRole("button", { name: "提交" }).click();
+  await expect(ack.getByRole("alert")).toContainText(/案件已被他人更新（版本不一致）|六个步骤须按顺序进行/);
+  await expect(ack).toBeVisible();
+  await shot(page, "case-raced");
+  await ack.getByRole("button", { name: "取消" }).click();
+  await expect(ack).toBeHidden();
+  await page.reload();
+  await expect(page.getByText("版本 2")).toBeVisible();
+  await expect(page.getByRole("button", { name: "倾听与致歉", exact: true })).toHaveCount(0);
+
   await action(page, "受理");
 
   // Before the photo: the proposal is refused, and the rule says why.

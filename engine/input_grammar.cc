@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/refusal.h"
+#include "engine/utf8.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -25,42 +26,6 @@ using google::protobuf::Reflection;
 constexpr absl::string_view kReservedPrefixes[] = {"deadline:", "appeal:", "session:", "logout:"};
 // 9999-12-31T23:59:59Z.
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
-
-// Decodes the code point at `*at` and advances; nullopt for a malformed
-// sequence (overlong, surrogate, beyond U+10FFFF or truncated).
-std::optional<char32_t> NextCodePoint(absl::string_view s, size_t* at) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char b0 = byte(*at);
-  int length = 0;
-  char32_t cp = 0;
-  if (b0 < 0x80) {
-    ++*at;
-    return b0;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    length = 2;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    length = 3;
-    cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    length = 4;
-    cp = b0 & 0x07;
-  } else {
-    return std::nullopt;
-  }
-  if (*at + length > s.size()) return std::nullopt;
-  for (int i = 1; i < length; ++i) {
-    const unsigned char b = byte(*at + i);
-    if ((b & 0xC0) != 0x80) return std::nullopt;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  static constexpr char32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMinForLength[length] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return std::nullopt;
-  }
-  *at += length;
-  return cp;
-}
 
 // Control (C0, DEL, C1), bidirectional controls, zero-width and other
 // format characters, line and paragraph separators, non-characters.

@@ -1,6 +1,7 @@
 #include "services/runtime/json_writer.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -8,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "engine/utf8.h"
 #include "google/protobuf/descriptor.h"
 
 namespace docket {
@@ -43,39 +45,6 @@ void AppendUnicodeEscape(uint32_t unit, std::string* out) {
                           kHex[(unit >> 4) & 0xf],
                           kHex[unit & 0xf]};
   out->append(escape, sizeof(escape));
-}
-
-// The code point starting at text[*at] (advancing *at past it), or -1 for
-// bytes that are not UTF-8: overlong, surrogate, beyond U+10FFFF, cut short.
-int64_t NextCodePoint(absl::string_view text, size_t* at) {
-  const auto byte = [&](size_t i) { return static_cast<uint8_t>(text[i]); };
-  const uint8_t lead = byte(*at);
-  int length;
-  uint32_t code_point;
-  uint32_t least;
-  if (lead < 0xc0) {
-    return -1;
-  } else if (lead < 0xe0) {
-    length = 2, code_point = lead & 0x1f, least = 0x80;
-  } else if (lead < 0xf0) {
-    length = 3, code_point = lead & 0x0f, least = 0x800;
-  } else if (lead < 0xf8) {
-    length = 4, code_point = lead & 0x07, least = 0x10000;
-  } else {
-    return -1;
-  }
-  if (*at + length > text.size()) return -1;
-  for (int i = 1; i < length; ++i) {
-    const uint8_t next = byte(*at + i);
-    if ((next & 0xc0) != 0x80) return -1;
-    code_point = (code_point << 6) | (next & 0x3f);
-  }
-  if (code_point < least || code_point > 0x10ffff ||
-      (code_point >= 0xd800 && code_point <= 0xdfff)) {
-    return -1;
-  }
-  *at += length;
-  return code_point;
 }
 
 bool AppendString(absl::string_view text, std::string* out) {
@@ -123,14 +92,14 @@ bool AppendString(absl::string_view text, std::string* out) {
       continue;
     }
     const size_t start = at;
-    const int64_t code_point = NextCodePoint(text, &at);
-    if (code_point < 0) return false;
-    if (!Escaped(static_cast<uint32_t>(code_point))) {
+    const std::optional<char32_t> code_point = NextCodePoint(text, &at);
+    if (!code_point) return false;
+    if (!Escaped(*code_point)) {
       out->append(text.data() + start, at - start);
-    } else if (code_point < 0x10000) {
-      AppendUnicodeEscape(static_cast<uint32_t>(code_point), out);
+    } else if (*code_point < 0x10000) {
+      AppendUnicodeEscape(*code_point, out);
     } else {
-      const uint32_t offset = static_cast<uint32_t>(code_point) - 0x10000;
+      const uint32_t offset = *code_point - 0x10000;
       AppendUnicodeEscape(0xd800 + (offset >> 10), out);
       AppendUnicodeEscape(0xdc00 + (offset & 0x3ff), out);
     }

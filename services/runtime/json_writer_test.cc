@@ -17,6 +17,7 @@
 #include "docket/v1/state.pb.h"
 #include "docket/v1/storage.pb.h"
 #include "docket/v1/stored_event.pb.h"
+#include "engine/utf8.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/message.h"
@@ -40,26 +41,6 @@ std::string ProtobufJson(const Message& message) {
   return out;
 }
 
-std::string Utf8(uint32_t cp) {
-  std::string s;
-  if (cp < 0x80) {
-    s += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    s += static_cast<char>(0xc0 | cp >> 6);
-    s += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    s += static_cast<char>(0xe0 | cp >> 12);
-    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    s += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    s += static_cast<char>(0xf0 | cp >> 18);
-    s += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    s += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-  return s;
-}
-
 TEST(JsonWriterTest, EveryCodePointIsWrittenAsProtobufWritesIt) {
   // Code points in runs of 64, each run one string, from NUL to U+10FFFF.
   v1::Actor actor;
@@ -68,7 +49,7 @@ TEST(JsonWriterTest, EveryCodePointIsWrittenAsProtobufWritesIt) {
     std::string text;
     for (uint32_t cp = start; cp < start + 64; ++cp) {
       if (cp >= 0xd800 && cp <= 0xdfff) continue;  // Not characters.
-      text += Utf8(cp);
+      AppendUtf8(cp, &text);
     }
     if (text.empty()) continue;
     actor.set_id(text);

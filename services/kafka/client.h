@@ -22,6 +22,12 @@ struct HandleDeleter {
 };
 using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
 
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+// A message a consumer poll returned, destroyed with it.
+using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+
 struct ClientOptions {
   std::string brokers;                // bootstrap.servers
   std::vector<std::string> settings;  // "key=value", applied last (TLS, SASL, ...)

@@ -34,10 +34,6 @@ constexpr char kStartAlike[] =
 // Positions alone (nothing folded) are written at most this often.
 constexpr absl::Duration kPositionsEvery = absl::Seconds(1);
 
-struct MessageDeleter {
-  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
-};
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<DirectoryFollower>> DirectoryFollower::Create(
@@ -178,7 +174,7 @@ absl::StatusOr<int> DirectoryFollower::Poll(absl::Duration wait) {
   rd_kafka_t* rk = reader_.get();
   for (int read = 0; read < kReadPerPoll; ++read) {
     const int timeout_ms = read == 0 ? static_cast<int>(absl::ToInt64Milliseconds(wait)) : 0;
-    std::unique_ptr<rd_kafka_message_t, MessageDeleter> m(rd_kafka_consumer_poll(rk, timeout_ms));
+    MessagePtr m(rd_kafka_consumer_poll(rk, timeout_ms));
     if (m == nullptr) break;
     // An error not about a partition has no topic.
     const int topic = m->rkt == nullptr                                             ? -1

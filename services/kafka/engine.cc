@@ -37,10 +37,7 @@ bool Retriable(const absl::Status& status) {
 }  // namespace
 
 struct Engine::Message {
-  struct Destroy {
-    void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
-  };
-  std::unique_ptr<rd_kafka_message_t, Destroy> message;
+  MessagePtr message;
 };
 
 // A batch decided and not yet published or folded.
@@ -420,7 +417,7 @@ absl::Status Engine::ReadBatch(const std::atomic<bool>& stop, std::vector<Messag
     }
     if (!callback_error_.ok()) return callback_error_;
     if (m == nullptr) break;  // Idle (tick, check stop), or nothing more waiting.
-    Message message{decltype(Message::message)(m)};
+    Message message{MessagePtr(m)};
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         Log(absl::StrCat("consumer: ", rd_kafka_message_errstr(m)));

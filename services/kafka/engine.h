@@ -100,7 +100,6 @@ class Engine {
   // -1 while it owns none (starting, restoring, or the group rebalancing).
   // Any thread.
   std::optional<int32_t> PartitionElsewhere(const std::string& case_id) const;
-  int32_t partitions() const { return partitions_; }
 
   // Called by librdkafka (public for its C callback only).
   void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,

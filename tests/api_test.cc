@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <regex>
 #include <string>
@@ -217,6 +218,48 @@ int Connect(const std::string& url, int read_timeout_s) {
   timeval timeout{read_timeout_s, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   return fd;
+}
+
+// A slowloris client: a connection that begins a request's headers and
+// never ends them; -1 when it cannot connect.
+int OpenSlowHeaders(const std::string& url, int read_timeout_s) {
+  const int fd = Connect(url, read_timeout_s);
+  if (fd >= 0) send(fd, "GET /healthz HTTP/1.1\r\nX-Slow: ", 31, MSG_NOSIGNAL);
+  return fd;
+}
+
+// Sends one more byte of a slow client's headers; whether the server has
+// closed the connection.
+bool TrickleFindsClosed(int fd) {
+  char b;
+  return send(fd, "x", 1, MSG_NOSIGNAL) <= 0 || recv(fd, &b, 1, MSG_DONTWAIT) == 0;
+}
+
+// Slow clients trickled, a byte on each every `every`, until all are closed
+// or `limit` has passed, `between` called after each round.
+struct Trickled {
+  double seconds = 0;  // Until all were closed, or the limit.
+  int closed = 0;
+};
+Trickled TrickleUntilClosed(const std::vector<int>& fds, std::chrono::milliseconds every,
+                            std::chrono::milliseconds limit,
+                            const std::function<void()>& between = nullptr) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<bool> closed(fds.size(), false);
+  Trickled out;
+  while (std::chrono::steady_clock::now() - started < limit &&
+         out.closed < static_cast<int>(fds.size())) {
+    std::this_thread::sleep_for(every);
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (!closed[i] && TrickleFindsClosed(fds[i])) {
+        closed[i] = true;
+        ++out.closed;
+      }
+    }
+    if (between) between();
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return out;
 }
 
 // Raw HTTP to the server: sends `head`, then `body` in 64 KiB pieces while
@@ -860,29 +903,16 @@ TEST_F(ApiTest, SlowHeadersAreCutAndConnectionsAreBounded) {
   // arrives well within the read timeout, the headers never end.
   std::vector<int> slow;
   for (int i = 0; i < 6; ++i) {
-    const int fd = Connect(url_, 1);
+    const int fd = OpenSlowHeaders(url_, 1);
     ASSERT_GE(fd, 0);
-    send(fd, "GET /healthz HTTP/1.1\r\nX-Slow: ", 31, MSG_NOSIGNAL);
     slow.push_back(fd);
   }
-  const auto started = std::chrono::steady_clock::now();
-  std::vector<bool> closed(slow.size(), false);
-  while (std::chrono::steady_clock::now() - started < std::chrono::seconds(8) &&
-         std::count(closed.begin(), closed.end(), true) < static_cast<long>(slow.size())) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    for (size_t i = 0; i < slow.size(); ++i) {
-      if (closed[i]) continue;
-      char b;
-      const bool gone =
-          send(slow[i], "x", 1, MSG_NOSIGNAL) <= 0 || recv(slow[i], &b, 1, MSG_DONTWAIT) == 0;
-      closed[i] = gone;
-    }
-    // Meanwhile the server answers others.
-    EXPECT_EQ(Curl("/healthz").status, 200);
-  }
-  const auto took = std::chrono::steady_clock::now() - started;
-  EXPECT_EQ(std::count(closed.begin(), closed.end(), true), 6) << "slow headers held on";
-  EXPECT_LT(took, std::chrono::seconds(6));
+  // Meanwhile the server answers others.
+  const Trickled trickled =
+      TrickleUntilClosed(slow, std::chrono::milliseconds(500), std::chrono::seconds(8),
+                         [&] { EXPECT_EQ(Curl("/healthz").status, 200); });
+  EXPECT_EQ(trickled.closed, 6) << "slow headers held on";
+  EXPECT_LT(trickled.seconds, 6.0);
   for (int fd : slow) close(fd);
 
   // Twenty connections that send nothing: beyond the eight, the newest are
@@ -926,34 +956,18 @@ TEST_F(ApiTest, SlowHeadersAreCutAndConnectionsAreBounded) {
 // a second, so the attackers hold the workers only that long; one slow
 // client on a quiet server keeps the whole deadline.
 TEST_F(ApiTest, ManySlowHeadersAreCutWithinAboutASecond) {
-  // Trickles a byte on each open connection every 200 ms for up to
-  // `limit`; returns the seconds until all were closed (or `limit`).
-  auto trickle = [&](std::vector<int>& fds, double limit) {
-    const auto started = std::chrono::steady_clock::now();
-    std::vector<bool> closed(fds.size(), false);
-    double taken = 0;
-    while ((taken =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()) <
-               limit &&
-           std::count(closed.begin(), closed.end(), true) < static_cast<long>(fds.size())) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      for (size_t i = 0; i < fds.size(); ++i) {
-        char b;
-        if (!closed[i]) {
-          closed[i] =
-              send(fds[i], "x", 1, MSG_NOSIGNAL) <= 0 || recv(fds[i], &b, 1, MSG_DONTWAIT) == 0;
-        }
-      }
-    }
+  // Trickles a byte on each every 200 ms for up to `limit`; the seconds
+  // until all were closed (or `limit`).
+  auto trickle = [&](std::vector<int>& fds, std::chrono::milliseconds limit) {
+    const double taken = TrickleUntilClosed(fds, std::chrono::milliseconds(200), limit).seconds;
     for (int fd : fds) close(fd);
     return taken;
   };
   auto open_slow = [&](int n) {
     std::vector<int> fds;
     for (int i = 0; i < n; ++i) {
-      const int fd = Connect(url_, 2);
+      const int fd = OpenSlowHeaders(url_, 2);
       EXPECT_GE(fd, 0);
-      send(fd, "GET /healthz HTTP/1.1\r\nX-Slow: ", 31, MSG_NOSIGNAL);
       fds.push_back(fd);
     }
     return fds;
@@ -961,7 +975,7 @@ TEST_F(ApiTest, ManySlowHeadersAreCutWithinAboutASecond) {
 
   // One slow client alone: still connected after 3 s (the deadline is 10 s).
   std::vector<int> one = open_slow(1);
-  EXPECT_GE(trickle(one, 3.0), 3.0) << "a lone slow client was cut early";
+  EXPECT_GE(trickle(one, std::chrono::seconds(3)), 3.0) << "a lone slow client was cut early";
 
   // Forty at once (of 64 workers): all cut within about a second, while
   // the server answers others meanwhile.
@@ -972,7 +986,7 @@ TEST_F(ApiTest, ManySlowHeadersAreCutWithinAboutASecond) {
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
     }
   });
-  const double taken = trickle(many, 8.0);
+  const double taken = trickle(many, std::chrono::seconds(8));
   healthy.join();
   EXPECT_LT(taken, 3.0) << "forty slow clients held the workers for " << taken << " s";
   EXPECT_EQ(Curl("/healthz").status, 200);
@@ -992,18 +1006,11 @@ TEST_F(ApiTest, IdleKeepAliveConnectionsDoNotShortenTheHeaderDeadline) {
     ASSERT_GT(recv(fd, answer, sizeof(answer), 0), 0);
     idle.push_back(fd);
   }
-  const int slow = Connect(url_, 2);
+  const int slow = OpenSlowHeaders(url_, 2);
   ASSERT_GE(slow, 0);
-  send(slow, "GET /healthz HTTP/1.1\r\nX-Slow: ", 31, MSG_NOSIGNAL);
-  const auto started = std::chrono::steady_clock::now();
-  bool slow_cut = false;
-  while (std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1700)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    char b;
-    slow_cut =
-        slow_cut || send(slow, "x", 1, MSG_NOSIGNAL) <= 0 || recv(slow, &b, 1, MSG_DONTWAIT) == 0;
-  }
-  EXPECT_FALSE(slow_cut) << "idle keep-alive connections shortened a slow client's deadline";
+  const Trickled trickled =
+      TrickleUntilClosed({slow}, std::chrono::milliseconds(200), std::chrono::milliseconds(1700));
+  EXPECT_EQ(trickled.closed, 0) << "idle keep-alive connections shortened a slow client's deadline";
   int idle_cut = 0;
   for (int fd : idle) {
     char b;

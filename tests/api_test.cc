@@ -19,6 +19,8 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -990,6 +992,69 @@ TEST_F(ApiTest, ManySlowHeadersAreCutWithinAboutASecond) {
   healthy.join();
   EXPECT_LT(taken, 3.0) << "forty slow clients held the workers for " << taken << " s";
   EXPECT_EQ(Curl("/healthz").status, 200);
+}
+
+// The server's peak resident memory (VmHWM), in MiB; -1 when unknown.
+int64_t PeakResidentMib(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    int64_t kib = 0;
+    if (absl::StartsWith(line, "VmHWM:") &&
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(absl::StripSuffix(line.substr(6), "kB")),
+                         &kib)) {
+      return kib / 1024;
+    }
+  }
+  return -1;
+}
+
+// Header lines sent as fast as loopback carries them (each within the
+// library's 8 KiB line limit, never ending): the connection is cut within
+// about a scan of the guard, and the server holds tens of MB at most, not
+// the hundreds it would keep until the header deadline.
+TEST_F(ApiTest, EndlessHeaderLinesAreCutBeforeTheyFillMemory) {
+  const int64_t peak_before = PeakResidentMib(server_->pid());
+  ASSERT_GT(peak_before, 0);
+  const int fd = Connect(url_, 2);
+  ASSERT_GE(fd, 0);
+  const std::string start = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  ASSERT_EQ(send(fd, start.data(), start.size(), MSG_NOSIGNAL), static_cast<ssize_t>(start.size()));
+  std::string lines;
+  for (int i = 0; i < 64; ++i) absl::StrAppend(&lines, "X-Fill: ", std::string(8000, 'a'), "\r\n");
+  // Sends give up after 200 ms (a server that stops reading fills the
+  // window); after each, whatever the server said, or its closing, ends it.
+  timeval send_timeout{0, 200000};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof(send_timeout));
+  const auto started = std::chrono::steady_clock::now();
+  size_t sent = 0;
+  bool cut = false;
+  std::string answer;
+  while (!cut && std::chrono::steady_clock::now() - started < std::chrono::seconds(8)) {
+    const ssize_t n = send(fd, lines.data(), lines.size(), MSG_NOSIGNAL);
+    if (n > 0) sent += static_cast<size_t>(n);
+    if (n <= 0 && errno != EAGAIN && errno != EWOULDBLOCK) cut = true;  // Reset.
+    char buffer[1024];
+    const ssize_t r = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT);
+    if (r > 0) answer.append(buffer, r);
+    if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) cut = true;  // Answered, closed.
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  close(fd);
+  EXPECT_TRUE(cut) << "8 s of header lines, " << (sent >> 20) << " MiB, and still connected";
+  EXPECT_LT(seconds, 3.0);
+  // Told why, unless the reset overtook the answer.
+  if (!answer.empty()) EXPECT_THAT(answer, HasSubstr("431 Request Header Fields Too Large"));
+  EXPECT_LT(sent, size_t{100} << 20);
+  EXPECT_LT(PeakResidentMib(server_->pid()) - peak_before, 150)
+      << "the server's peak memory grew with the headers it was sent (" << (sent >> 20)
+      << " MiB sent)";
+  EXPECT_EQ(Curl("/healthz").status, 200);
+  const Reply metrics = Curl("/metrics", {}, supervisor_token_);
+  EXPECT_THAT(metrics.body, HasSubstr("docket_http_large_headers_total 1"));
+  // A request with ordinary headers is served as before.
+  EXPECT_EQ(Curl("/healthz", {"-H", "X-Ordinary: " + std::string(6000, 'b')}).status, 200);
 }
 
 // Idle keep-alive connections are not an attack: forty of them, each

@@ -104,6 +104,20 @@ bool HeadersWaiting(int fd) {
   return n > 0 && absl::string_view(buffer, n).find("\r\n\r\n") != absl::string_view::npos;
 }
 
+// The answer to a connection whose headers grew too large.
+const std::string& TooLarge() {
+  static const std::string* const kTooLarge = [] {
+    const std::string body =
+        R"({"rule":"RULE_UNSPECIFIED","code":"INVALID_ARGUMENT","reason":"request headers )"
+        R"(too large"})";
+    return new std::string(absl::StrCat(
+        "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\n"
+        "Connection: close\r\nContent-Length: ",
+        body.size(), "\r\n\r\n", body));
+  }();
+  return *kTooLarge;
+}
+
 // This process's sockets accepted on `port` (not the listening one).
 std::vector<Socket> ServerSockets(int listening_fd, int port) {
   std::vector<Socket> out;
@@ -215,6 +229,20 @@ void ConnectionGuard::Scan(absl::Time now) {
                                  ? *socket.received - std::min(*socket.received, *c.baseline)
                                  : 1;  // Unknown: as if begun.
       const bool queued = socket.headers_waiting || (since > 0 && socket.unread >= since);
+      // Read by the server since it began waiting: its headers so far (and
+      // what the library read ahead of them, a few KiB at most).
+      if (socket.received && c.baseline &&
+          since - std::min(since, socket.unread) > options_.max_header_bytes) {
+        if (!options_.tls) {
+          // The worker is reading, not writing: this answer comes alone.
+          [[maybe_unused]] ssize_t sent =
+              send(socket.fd, TooLarge().data(), TooLarge().size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+        shutdown(socket.fd, SHUT_RDWR);
+        c.shut = true;
+        ++stats_.large_headers;
+        continue;
+      }
       begun_queued[i] = {since > 0, queued};
       begun += since > 0 && !queued;
     }

@@ -48,6 +48,14 @@ namespace docket::api {
 // keeps the full deadline. Not on TLS, whose bytes say nothing until
 // decrypted.
 //
+// The library bounds each header line (8 KiB), not their number: a client
+// could send header lines as fast as loopback carries them, and the
+// server would keep them all until the deadline (hundreds of MB from one
+// connection). A connection whose server has read more than
+// `max_header_bytes` since it began waiting for headers is answered 431
+// (plain HTTP) and shut down at the next look, so what one can make the
+// server hold is bounded by what arrives between two looks.
+//
 // Thread safety: HeadersRead and Answered may be called from any thread.
 class ConnectionGuard {
  public:
@@ -62,6 +70,8 @@ class ConnectionGuard {
     absl::Duration busy_header_timeout = absl::Seconds(1);
     // Default: 512 connections open at once.
     int max_connections = 512;
+    // Default: 64 KiB read for one request's headers at most.
+    uint64_t max_header_bytes = 64 << 10;
     // Default: the sockets are looked at four times a second.
     absl::Duration scan_every = absl::Milliseconds(250);
     bool tls = false;  // No plain-text 503 on a TLS connection.
@@ -70,6 +80,7 @@ class ConnectionGuard {
     int64_t open = 0;           // At the last scan.
     int64_t slow_headers = 0;   // Shut down: headers too slow.
     int64_t over_capacity = 0;  // Answered 503: too many connections.
+    int64_t large_headers = 0;  // Answered 431: headers too large.
   };
 
   // Starts watching the connections accepted on `listening_fd`.

@@ -524,6 +524,7 @@ void ApiServer::Routes() {
       const api::ConnectionGuard::Stats connections = guard_->stats();
       absl::StrAppend(&out, "docket_http_connections ", connections.open,
                       "\ndocket_http_slow_headers_total ", connections.slow_headers,
+                      "\ndocket_http_large_headers_total ", connections.large_headers,
                       "\ndocket_http_over_capacity_total ", connections.over_capacity, "\n");
     }
     std::lock_guard<std::mutex> lock(metrics_mu_);

@@ -31,6 +31,7 @@ class Child {
   void Kill(int signal);
   // Waits; returns the exit code, or -signal when killed.
   int Wait();
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

@@ -652,6 +652,12 @@ TEST_F(ApiTest, ConcurrentConnectionsShareGroupCommits) {
   EXPECT_GE(std::stoi(m[1]), 64);
   EXPECT_THAT(metrics.body, HasSubstr("docket_commit_seconds_bucket{le=\"0.001\"}"));
   EXPECT_THAT(metrics.body, HasSubstr("docket_decide_seconds_count "));
+  // The writer's thread spent some CPU on those 64 commands, and not more
+  // than the server has been up.
+  ASSERT_TRUE(std::regex_search(metrics.body, m,
+                                std::regex("docket_writer_cpu_seconds_total ([0-9.e-]+)")));
+  EXPECT_GT(std::stod(m[1]), 0.0);
+  EXPECT_LT(std::stod(m[1]), 60.0);
   // Cases by stage: the 64 intakes are open.
   ASSERT_TRUE(std::regex_search(metrics.body, m,
                                 std::regex("docket_cases\\{stage=\"STAGE_OPENED\"\\} (\\d+)")));

@@ -45,6 +45,10 @@ class CommandSink {
     Histogram decide_seconds{{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}};
     Histogram commit_seconds{{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}};
     Histogram group_size{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}};
+    // CPU time the single writer's thread spent deciding and committing
+    // (the embedded log's queue; zero where the sink has none): against
+    // wall time, how close the write rate is to its bound.
+    double writer_cpu_seconds = 0;
 
     // Counts a group of `commands` and its outcomes (none when it failed).
     void CountGroup(size_t commands, const std::vector<v1::CommandOutcome>* outcomes);

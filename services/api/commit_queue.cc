@@ -1,5 +1,8 @@
 #include "services/api/commit_queue.h"
 
+#include <pthread.h>
+#include <time.h>
+
 #include <algorithm>
 #include <iostream>
 
@@ -13,7 +16,11 @@ constexpr size_t kMaxGroup = 512;  // Commands per group, as docketctl --batch.
 CommitQueue::CommitQueue(CommandProcessor* processor, DeadlineScanner* scanner, const Clock* clock,
                          absl::Duration tick_every)
     : processor_(processor), scanner_(scanner), clock_(clock), tick_every_(tick_every) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    // Named for top -H and perf: the thread that bounds the write rate.
+    pthread_setname_np(pthread_self(), "docket-commit");
+    Run();
+  });
 }
 
 CommitQueue::~CommitQueue() {
@@ -98,7 +105,19 @@ void CommitQueue::Run() {
   }
 }
 
+namespace {
+
+// The calling thread's CPU time so far.
+double ThreadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+}  // namespace
+
 void CommitQueue::Commit(std::vector<Request*> group, Kind kind) {
+  const double cpu_before = ThreadCpuSeconds();
   std::vector<absl::StatusOr<v1::Command>> all;
   for (Request* r : group) {
     for (absl::StatusOr<v1::Command>& c : r->commands) all.push_back(std::move(c));
@@ -122,6 +141,7 @@ void CommitQueue::Commit(std::vector<Request*> group, Kind kind) {
                : processor_->SubmitBatch(all, &timings);
   {
     std::lock_guard<std::mutex> lock(mu_);
+    stats_.writer_cpu_seconds += ThreadCpuSeconds() - cpu_before;
     stats_.CountGroup(all.size(), outcomes.ok() ? &*outcomes : nullptr);
     if (outcomes.ok()) {
       stats_.decide_seconds.Add(absl::ToDoubleSeconds(timings.decide));

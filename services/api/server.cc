@@ -497,7 +497,8 @@ void ApiServer::Routes() {
         s.largest_group, "\n", "# TYPE docket_deadline_scans_total counter\n",
         "docket_deadline_scans_total ", s.scans, "\n", "# TYPE docket_log_position gauge\n",
         "docket_log_position ", LastLogPosition(*store), "\n",
-        "# TYPE docket_http_requests_total counter\n");
+        "# TYPE docket_writer_cpu_seconds_total counter\n", "docket_writer_cpu_seconds_total ",
+        s.writer_cpu_seconds, "\n", "# TYPE docket_http_requests_total counter\n");
     for (const auto& [rule, n] : s.rejected_by_rule) {
       absl::StrAppend(&out, "docket_rejections_total{rule=\"", rule, "\"} ", n, "\n");
     }

@@ -327,7 +327,11 @@ Results ApiThroughput(const std::string& workload, const std::string& dir, size_
           {"api_rejected", double(result.rejected)},
           {"api_seconds", seconds},
           {"api_commands_per_s", result.latencies_ms.size() / seconds},
-          {"api_commit_groups", double(stats.groups)}};
+          {"api_commit_groups", double(stats.groups)},
+          // What a command costs the single writer's thread, and the share
+          // of the phase that thread was on a core: how near its bound is.
+          {"api_writer_cpu_us_per_command", 1e6 * stats.writer_cpu_seconds / stats.commands},
+          {"api_writer_busy", stats.writer_cpu_seconds / seconds}};
 }
 
 Results ApiLatency(const std::string& workload, const std::string& dir, double rate,

@@ -332,6 +332,10 @@ int Run(const RunOptions& options) {
        Fmt(r, "postgres_peak_rss_mb", "%.0f MB")},
       {"API (64 clients, one command each)", Fmt(r, "api_commands_per_s") + " commands/s",
        Fmt(r, "api_peak_rss_mb", "%.0f MB with clients")},
+      {"  the one writer thread",
+       Fmt(r, "api_writer_cpu_us_per_command", "%.1f") + " us CPU/command, busy " +
+           Fmt(r, "api_writer_busy", "%.2f"),
+       ""},
       {"  latency at 2,000/s offered",
        "p50 " + Fmt(r, "api_p50_ms", "%.2f") + " ms, p99 " + Fmt(r, "api_p99_ms", "%.2f") + " ms",
        Fmt(r, "api_latency_peak_rss_mb", "%.0f MB with clients")},
@@ -363,7 +367,8 @@ int Run(const RunOptions& options) {
                           "submit_vs_postgres",     "kafka_commands_per_s",
                           "kafka_p99_ms",           "kafka_vs_submit",
                           "api_commands_per_s",     "api_p99_ms",
-                          "api_vs_submit",          "peak_rss_mb"};
+                          "api_vs_submit",          "api_writer_cpu_us_per_command",
+                          "api_writer_busy",        "peak_rss_mb"};
     for (const char* key : keys) {
       out << (first ? "" : ",") << "\"" << key << "\":";
       first = false;

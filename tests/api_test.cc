@@ -1051,7 +1051,9 @@ TEST_F(ApiTest, EndlessHeaderLinesAreCutBeforeTheyFillMemory) {
   EXPECT_TRUE(cut) << "8 s of header lines, " << (sent >> 20) << " MiB, and still connected";
   EXPECT_LT(seconds, 3.0);
   // Told why, unless the reset overtook the answer.
-  if (!answer.empty()) EXPECT_THAT(answer, HasSubstr("431 Request Header Fields Too Large"));
+  if (!answer.empty()) {
+    EXPECT_THAT(answer, HasSubstr("431 Request Header Fields Too Large"));
+  }
   EXPECT_LT(sent, size_t{100} << 20);
   EXPECT_LT(PeakResidentMib(server_->pid()) - peak_before, 150)
       << "the server's peak memory grew with the headers it was sent (" << (sent >> 20)

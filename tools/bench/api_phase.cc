@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -330,7 +331,8 @@ Results ApiThroughput(const std::string& workload, const std::string& dir, size_
           {"api_commit_groups", double(stats.groups)},
           // What a command costs the single writer's thread, and the share
           // of the phase that thread was on a core: how near its bound is.
-          {"api_writer_cpu_us_per_command", 1e6 * stats.writer_cpu_seconds / stats.commands},
+          {"api_writer_cpu_us_per_command",
+           1e6 * stats.writer_cpu_seconds / std::max<int64_t>(1, stats.commands)},
           {"api_writer_busy", stats.writer_cpu_seconds / seconds}};
 }
 

@@ -371,7 +371,25 @@ void ApiServer::Routes() {
         // wrong password: the hash is computed either way.
         static const v1::PasswordHash* const kNobody =
             new v1::PasswordHash(*HashPassword("nobody-at-all", PasswordSalt("nobody", "nobody")));
+        {
+          std::unique_lock<std::mutex> lock(hashes_mu_);
+          if (hashes_running_ >= kConcurrentHashes && hashes_waiting_ >= kQueuedHashes) {
+            res.set_header("Retry-After", "1");
+            return SendRejection(res,
+                                 MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kUnavailable,
+                                               "too many sign-ins at once; retry in a second"));
+          }
+          ++hashes_waiting_;
+          hashes_free_.wait(lock, [&] { return hashes_running_ < kConcurrentHashes; });
+          --hashes_waiting_;
+          ++hashes_running_;
+        }
         const bool matches = PasswordMatches(ask.password(), hash != nullptr ? *hash : *kNobody);
+        {
+          std::lock_guard<std::mutex> lock(hashes_mu_);
+          --hashes_running_;
+        }
+        hashes_free_.notify_one();
         if (p == nullptr || p->revoked() || hash == nullptr || !matches) {
           std::lock_guard<std::mutex> lock(logins_mu_);
           if (failed_logins_.size() >= 10000) {

@@ -2,6 +2,7 @@
 #define DOCKET_SERVICES_API_SERVER_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -94,6 +95,16 @@ class ApiServer {
   static constexpr int kMaxEventStreams = 16;
   static constexpr int kMaxFailedLogins = 5;
   static constexpr absl::Duration kLoginLockout = absl::Minutes(5);
+  // Password hashes (scrypt: 32 MB and about a quarter second of a core
+  // each) run at most kConcurrentHashes at once, with at most
+  // kQueuedHashes sign-ins waiting for one; beyond that a sign-in is
+  // answered 503. Memory stays bounded whatever arrives at once.
+  static constexpr int kConcurrentHashes = 2;
+  static constexpr int kQueuedHashes = 16;
+  std::mutex hashes_mu_;
+  std::condition_variable hashes_free_;
+  int hashes_running_ = 0;
+  int hashes_waiting_ = 0;
   std::mutex logins_mu_;
   // Failed logins in a row by principal id, and the last one's time.
   std::map<std::string, std::pair<int, absl::Time>> failed_logins_;

@@ -1104,6 +1104,57 @@ TEST_F(ApiTest, SignInFloodsAreHashedAFewAtATime) {
   EXPECT_FALSE(Login("E-101").empty());
 }
 
+// Requests whose body length could be read two ways (a stranger's
+// smuggling attempts: a front end reading one way and docketd the other
+// would take the body's rest as another request) are refused and their
+// connection closed: the request hidden in the body is never answered.
+TEST_F(ApiTest, AmbiguousBodyLengthsAreRefusedAndNothingIsSmuggled) {
+  const std::string hidden = "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n";
+  const struct {
+    const char* head;
+    const char* body;
+    const char* status;
+  } cases[] = {
+      {"POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n",
+       "0\r\n\r\n", "HTTP/1.1 400"},
+      {"POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+       "Transfer-Encoding: xchunked\r\n\r\n",
+       "hello", "HTTP/1.1 400"},
+      {"POST /v1/commands HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", "",
+       "HTTP/1.1 501"},
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0x41\r\n\r\n", "", "HTTP/1.1 400"},
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: +66\r\n\r\n", "", "HTTP/1.1 400"},
+  };
+  for (const auto& c : cases) {
+    const int fd = Connect(url_, 5);
+    ASSERT_GE(fd, 0);
+    // The hidden request in a segment of its own, as the stranger sent it
+    // (the library drops what follows a request in the same read).
+    const std::string request = absl::StrCat(c.head, c.body);
+    ASSERT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    send(fd, hidden.data(), hidden.size(), MSG_NOSIGNAL);  // Fails once closed.
+    const std::string answer = ReadUntilClosed(fd);
+    close(fd);
+    EXPECT_TRUE(absl::StartsWith(answer, c.status)) << c.head << "\n" << answer;
+    EXPECT_THAT(answer, Not(HasSubstr("(open)"))) << c.head << ": the connection stayed open";
+    EXPECT_THAT(answer, Not(HasSubstr("ready"))) << c.head << ": the hidden request was answered";
+    EXPECT_EQ(answer.find("HTTP/1.1", 1), std::string::npos) << c.head << ": two answers";
+  }
+  // A plain chunked command and a plain Content-Length are taken as before.
+  EXPECT_EQ(Curl("/healthz").status, 200);
+  const Reply chunked = Curl("/v1/commands",
+                             {"-X", "POST", "-H", "Transfer-Encoding: chunked", "-H",
+                              "Content-Type: application/json", "--data-binary", "{}"},
+                             adapter_token_);
+  // Read (chunked), and refused as no command, not for its framing.
+  EXPECT_EQ(chunked.status, 400);
+  EXPECT_THAT(chunked.body, Not(HasSubstr("Transfer-Encoding")));
+  EXPECT_THAT(chunked.body, HasSubstr("RULE_MALFORMED_COMMAND"));
+}
+
 // Idle keep-alive connections are not an attack: forty of them, each
 // answered once, neither shorten a slow client's deadline nor are cut
 // before the library's own keep-alive wait (2 s).

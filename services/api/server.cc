@@ -269,6 +269,29 @@ void ApiServer::Routes() {
     if (req.get_header_value_count("Content-Length") > 1) {
       return refuse(400, absl::StatusCode::kInvalidArgument, "more than one Content-Length");
     }
+    // A body's length is said one way, plainly, or the request is refused
+    // and the connection closed: a front end and docketd that read it
+    // differently would take its rest as another request (smuggling).
+    if (req.has_header("Content-Length")) {
+      const std::string length = req.get_header_value("Content-Length");
+      if (length.empty() || length.size() > 18 ||
+          !std::all_of(length.begin(), length.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return refuse(400, absl::StatusCode::kInvalidArgument,
+                      "Content-Length is not a number of bytes");
+      }
+    }
+    if (req.has_header("Transfer-Encoding")) {
+      if (req.has_header("Content-Length")) {
+        return refuse(400, absl::StatusCode::kInvalidArgument,
+                      "both Content-Length and Transfer-Encoding: the body's length is ambiguous");
+      }
+      if (req.get_header_value_count("Transfer-Encoding") > 1 ||
+          !absl::EqualsIgnoreCase(
+              absl::StripAsciiWhitespace(req.get_header_value("Transfer-Encoding")), "chunked")) {
+        return refuse(501, absl::StatusCode::kUnimplemented,
+                      "the only Transfer-Encoding taken is chunked");
+      }
+    }
     const std::string allow = AllowedMethods(req.path);
     const bool takes_body = (req.method == "POST" && absl::StrContains(allow, "POST")) ||
                             (req.method == "DELETE" && absl::StrContains(allow, "DELETE"));

@@ -1155,6 +1155,43 @@ TEST_F(ApiTest, AmbiguousBodyLengthsAreRefusedAndNothingIsSmuggled) {
   EXPECT_THAT(chunked.body, HasSubstr("RULE_MALFORMED_COMMAND"));
 }
 
+// Event streams hold a worker each, so they are bounded: sixteen in all,
+// and four of one principal's, so that one principal cannot take them all
+// (a stranger opened all sixteen as one person).
+TEST_F(ApiTest, OnePrincipalCannotTakeEveryEventStream) {
+  const std::string handler = Login("E-101");
+  const std::string supervisor = Login("S-GZ");
+  ASSERT_FALSE(handler.empty());
+  ASSERT_FALSE(supervisor.empty());
+  // The status line of a stream's answer, the connection left open.
+  std::vector<int> open;
+  auto stream = [&](const std::string& token) {
+    const int fd = Connect(url_, 5);
+    if (fd < 0) return std::string("connect failed");
+    const std::string ask = absl::StrCat(
+        "GET /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ", token, "\r\n\r\n");
+    send(fd, ask.data(), ask.size(), MSG_NOSIGNAL);
+    std::string answer;
+    char buffer[2048];
+    while (answer.find("\r\n\r\n") == std::string::npos) {
+      const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
+      if (n <= 0) break;
+      answer.append(buffer, n);
+    }
+    open.push_back(fd);
+    return answer;
+  };
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(absl::StartsWith(stream(handler), "HTTP/1.1 200")) << "stream " << i;
+  }
+  const std::string fifth = stream(handler);
+  EXPECT_TRUE(absl::StartsWith(fifth, "HTTP/1.1 503")) << fifth;
+  EXPECT_THAT(fifth, HasSubstr("E-101 has 4 event streams open already"));
+  // Another principal still gets one.
+  EXPECT_TRUE(absl::StartsWith(stream(supervisor), "HTTP/1.1 200"));
+  for (int fd : open) close(fd);
+}
+
 // Idle keep-alive connections are not an attack: forty of them, each
 // answered once, neither shorten a slow client's deadline nor are cut
 // before the library's own keep-alive wait (2 s).

@@ -326,17 +326,17 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     }
     // Streams hold a worker each: a bounded number, so that they never
     // starve the other requests.
-    if (streams_.fetch_add(1) >= kMaxEventStreams) {
-      streams_.fetch_sub(1);
+    const std::string principal = caller->principal.id();
+    if (std::optional<std::string> refused = OpenStream(principal)) {
       res.set_header("Retry-After", "5");
-      return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kUnavailable,
-                                              "too many event streams; retry later"));
+      return SendRejection(
+          res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kUnavailable, *refused));
     }
     // follow=false: the events up to the log's end as it is now, then the
     // stream ends (docketctl tail without --follow).
     const std::string follow = Param(req, "follow");
     if (!follow.empty() && follow != "true" && follow != "false") {
-      streams_.fetch_sub(1);
+      CloseStream(principal);
       return BadRequest(res, "follow is true or false");
     }
     const uint64_t last = follow == "false" ? LastLogPosition(*store) : UINT64_MAX;
@@ -406,7 +406,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
           }
           return true;
         },
-        [this](bool) { streams_.fetch_sub(1); });
+        [this, principal](bool) { CloseStream(principal); });
   });
 
   // GET /v1/report?by=...&format=json|csv: the statistics, for supervisors

@@ -163,6 +163,25 @@ absl::Status ApiServer::Bind() {
 
 void ApiServer::Run() { http_->listen_after_bind(); }
 
+std::optional<std::string> ApiServer::OpenStream(const std::string& principal) {
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  if (streams_ >= kMaxEventStreams) return "too many event streams; retry later";
+  int& mine = streams_by_principal_[principal];
+  if (mine >= kMaxStreamsPerPrincipal) {
+    return absl::StrCat(principal, " has ", kMaxStreamsPerPrincipal,
+                        " event streams open already; close one first");
+  }
+  ++mine;
+  ++streams_;
+  return std::nullopt;
+}
+
+void ApiServer::CloseStream(const std::string& principal) {
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  --streams_;
+  if (--streams_by_principal_[principal] <= 0) streams_by_principal_.erase(principal);
+}
+
 void ApiServer::Stop() {
   stopping_.store(true);
   http_->stop();

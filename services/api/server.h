@@ -108,8 +108,17 @@ class ApiServer {
   std::mutex logins_mu_;
   // Failed logins in a row by principal id, and the last one's time.
   std::map<std::string, std::pair<int, absl::Time>> failed_logins_;
-  std::atomic<int> streams_{0};  // Open event streams.
-  std::mutex audit_mu_;          // One audit at a time.
+  // Open event streams, in all and by principal: at most kMaxEventStreams,
+  // kMaxStreamsPerPrincipal of them one principal's, so that one cannot
+  // take them all. OpenStream: the refusal's reason when it may not open
+  // one more, else counted; CloseStream: one of its streams ended.
+  static constexpr int kMaxStreamsPerPrincipal = 4;
+  std::optional<std::string> OpenStream(const std::string& principal);
+  void CloseStream(const std::string& principal);
+  std::mutex streams_mu_;
+  int streams_ = 0;
+  std::map<std::string, int> streams_by_principal_;
+  std::mutex audit_mu_;  // One audit at a time.
 
   // Requests by route and status, for /metrics.
   std::mutex metrics_mu_;

@@ -393,7 +393,10 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
             absl::StrAppend(&out, "id: ", position, "\nevent: ", EventKind(event),
                             "\ndata: ", ToJson(event), "\n\n");
           }
-          if (out.empty() && absl::Now() - *idle_since > absl::Seconds(15)) {
+          // A keep-alive comment every 5 s while nothing happens: also how
+          // a stream learns, within seconds, that its client has gone (its
+          // slot is then free again).
+          if (out.empty() && absl::Now() - *idle_since > absl::Seconds(5)) {
             out = ": keep-alive\n\n";
           }
           if (!out.empty()) {

@@ -112,7 +112,7 @@ class ApiServer {
   // kMaxStreamsPerPrincipal of them one principal's, so that one cannot
   // take them all. OpenStream: the refusal's reason when it may not open
   // one more, else counted; CloseStream: one of its streams ended.
-  static constexpr int kMaxStreamsPerPrincipal = 4;
+  static constexpr int kMaxStreamsPerPrincipal = 8;
   std::optional<std::string> OpenStream(const std::string& principal);
   void CloseStream(const std::string& principal);
   std::mutex streams_mu_;

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -32,15 +31,6 @@ std::string GuessMediaType(const std::string& path) {
   if (ext == ".mp3") return "audio/mpeg";
   if (ext == ".wav") return "audio/wav";
   return "application/octet-stream";
-}
-
-// What an attachment of a file not in the store (or not the sender's to
-// attach) is told.
-absl::Status NotStored(const v1::Evidence& evidence) {
-  return absl::FailedPreconditionError(
-      absl::StrCat("evidence ", evidence.uri(),
-                   " is not in the evidence store: store it first (docketctl put-evidence, or POST "
-                   "/v1/evidence)"));
 }
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
@@ -182,32 +172,6 @@ absl::StatusOr<v1::Evidence> EvidenceStore::PutBytes(absl::string_view bytes,
       name, kind, std::move(media_type));
 }
 
-absl::Status EvidenceStore::RecordUploader(const std::string& sha256_hex,
-                                           const std::string& principal) const {
-  const std::string path = PathFor(sha256_hex) + ".by";
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("cannot record the uploader in", path);
-  const std::string line = principal + "\n";
-  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-                       ::fsync(fd) == 0;
-  ::close(fd);
-  return written ? absl::OkStatus() : Errno("cannot record the uploader in", path);
-}
-
-absl::Status EvidenceStore::CheckAttachable(const v1::Evidence& evidence,
-                                            const std::string& principal) const {
-  absl::string_view uri = evidence.uri();
-  if (absl::ConsumePrefix(&uri, kCasScheme) && std::string(uri) == evidence.sha256_hex()) {
-    std::ifstream by(PathFor(std::string(uri)) + ".by");
-    bool may = !by.is_open();  // Stored before uploaders were recorded.
-    for (std::string line; !may && std::getline(by, line);) {
-      may = line == kAnyone || line == principal;
-    }
-    if (!may) return NotStored(evidence);
-  }
-  return CheckPresent(evidence);
-}
-
 absl::Status EvidenceStore::CheckPresent(const v1::Evidence& evidence) const {
   absl::string_view uri = evidence.uri();
   if (!absl::ConsumePrefix(&uri, kCasScheme)) {
@@ -218,7 +182,12 @@ absl::Status EvidenceStore::CheckPresent(const v1::Evidence& evidence) const {
         absl::StrCat("evidence ", evidence.uri(), " does not name its sha256_hex"));
   }
   struct stat st {};
-  if (::stat(PathFor(std::string(uri)).c_str(), &st) != 0) return NotStored(evidence);
+  if (::stat(PathFor(std::string(uri)).c_str(), &st) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("evidence ", evidence.uri(),
+                     " is not in the evidence store: store it first "
+                     "(docketctl put-evidence, or POST /v1/evidence)"));
+  }
   if (st.st_size != evidence.size_bytes()) {
     return absl::FailedPreconditionError(absl::StrCat("evidence ", evidence.uri(), " is ",
                                                       st.st_size, " bytes in the store, not ",

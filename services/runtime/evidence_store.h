@@ -40,18 +40,6 @@ class EvidenceStore {
   // kNotFound.
   absl::Status CheckPresent(const v1::Evidence& evidence) const;
 
-  // Who stored a file: docketd's upload records its principal, and
-  // docketctl put-evidence (an administrator) records kAnyone. One id a
-  // line, beside the file (DIR/evidence/xx/<sha256 hex>.by), durably.
-  static constexpr char kAnyone[] = "*";
-  absl::Status RecordUploader(const std::string& sha256_hex, const std::string& principal) const;
-
-  // CheckPresent for an attachment by `principal`: the file must be one it
-  // stored itself, or one stored for anyone (by an administrator, or before
-  // uploaders were recorded). Any other file answers exactly as an absent
-  // one, so that nobody attaches, or learns of, what only others hold.
-  absl::Status CheckAttachable(const v1::Evidence& evidence, const std::string& principal) const;
-
   // For a "cas://" uri: the stored file exists, has the recorded size, and
   // re-hashes to the recorded SHA-256 (kDataLoss otherwise). Other uris are
   // outside the store: kNotFound, which the audit counts as unchecked.

@@ -26,18 +26,29 @@
 namespace docket::api {
 namespace {
 
+// What the guard answers before it shuts a connection down: the
+// Rejection's JSON under `status`, the connection closing.
+std::string ClosingAnswer(absl::string_view status, absl::string_view code,
+                          absl::string_view reason, absl::string_view headers = "") {
+  const std::string body = absl::StrCat(R"({"rule":"RULE_UNSPECIFIED","code":")", code,
+                                        R"(","reason":")", reason, R"("})");
+  return absl::StrCat("HTTP/1.1 ", status, "\r\nContent-Type: application/json\r\n", headers,
+                      "Connection: close\r\nContent-Length: ", body.size(), "\r\n\r\n", body);
+}
+
 // The answer to a connection over the bound.
 const std::string& Busy() {
-  static const std::string* const kBusy = [] {
-    const std::string body =
-        R"({"rule":"RULE_UNSPECIFIED","code":"UNAVAILABLE","reason":"too many connections; )"
-        R"(retry soon"})";
-    return new std::string(
-        absl::StrCat("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                     "Retry-After: 1\r\nConnection: close\r\nContent-Length: ",
-                     body.size(), "\r\n\r\n", body));
-  }();
+  static const std::string* const kBusy =
+      new std::string(ClosingAnswer("503 Service Unavailable", "UNAVAILABLE",
+                                    "too many connections; retry soon", "Retry-After: 1\r\n"));
   return *kBusy;
+}
+
+// The answer to a connection whose headers grew too large.
+const std::string& TooLarge() {
+  static const std::string* const kTooLarge = new std::string(ClosingAnswer(
+      "431 Request Header Fields Too Large", "INVALID_ARGUMENT", "request headers too large"));
+  return *kTooLarge;
 }
 
 int LocalPort(int fd) {
@@ -104,18 +115,16 @@ bool HeadersWaiting(int fd) {
   return n > 0 && absl::string_view(buffer, n).find("\r\n\r\n") != absl::string_view::npos;
 }
 
-// The answer to a connection whose headers grew too large.
-const std::string& TooLarge() {
-  static const std::string* const kTooLarge = [] {
-    const std::string body =
-        R"({"rule":"RULE_UNSPECIFIED","code":"INVALID_ARGUMENT","reason":"request headers )"
-        R"(too large"})";
-    return new std::string(absl::StrCat(
-        "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\n"
-        "Connection: close\r\nContent-Length: ",
-        body.size(), "\r\n\r\n", body));
-  }();
-  return *kTooLarge;
+// Shuts the connection on `fd` down (the library then closes it), after
+// `answer`, if any, on plain HTTP. The send does not block: the guard
+// answers only connections whose worker is reading, not writing, so their
+// send buffers are empty.
+void ShutDown(int fd, const std::string* answer, bool tls) {
+  if (answer != nullptr && !tls) {
+    [[maybe_unused]] ssize_t sent =
+        send(fd, answer->data(), answer->size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+  shutdown(fd, SHUT_RDWR);
 }
 
 // This process's sockets accepted on `port` (not the listening one).
@@ -225,20 +234,17 @@ void ConnectionGuard::Scan(absl::Time now) {
       c.touched = now;
       if (c.shut || c.waiting_since == absl::InfiniteFuture()) continue;
       if (!c.baseline && socket.received) c.baseline = socket.received;
-      const uint64_t since = socket.received && c.baseline
-                                 ? *socket.received - std::min(*socket.received, *c.baseline)
-                                 : 1;  // Unknown: as if begun.
+      // Bytes received since it began waiting; unknown: as if begun.
+      std::optional<uint64_t> came;
+      if (socket.received && c.baseline) {
+        came = *socket.received - std::min(*socket.received, *c.baseline);
+      }
+      const uint64_t since = came.value_or(1);
       const bool queued = socket.headers_waiting || (since > 0 && socket.unread >= since);
       // Read by the server since it began waiting: its headers so far (and
       // what the library read ahead of them, a few KiB at most).
-      if (socket.received && c.baseline &&
-          since - std::min(since, socket.unread) > options_.max_header_bytes) {
-        if (!options_.tls) {
-          // The worker is reading, not writing: this answer comes alone.
-          [[maybe_unused]] ssize_t sent =
-              send(socket.fd, TooLarge().data(), TooLarge().size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        }
-        shutdown(socket.fd, SHUT_RDWR);
+      if (came && *came - std::min(*came, socket.unread) > options_.max_header_bytes) {
+        ShutDown(socket.fd, &TooLarge(), options_.tls);
         c.shut = true;
         ++stats_.large_headers;
         continue;
@@ -258,8 +264,8 @@ void ConnectionGuard::Scan(absl::Time now) {
           pressed && has_begun ? std::min(options_.header_timeout, options_.busy_header_timeout)
                                : options_.header_timeout;
       if (now - c.waiting_since > deadline && !queued) {
+        ShutDown(socket.fd, nullptr, options_.tls);
         c.shut = true;
-        shutdown(socket.fd, SHUT_RDWR);
         ++stats_.slow_headers;
         continue;
       }
@@ -278,12 +284,7 @@ void ConnectionGuard::Scan(absl::Time now) {
     });
     for (const Socket* socket : fresh) {
       if (live <= options_.max_connections) break;
-      if (!options_.tls) {
-        // A fresh socket's send buffer is empty: this does not block.
-        [[maybe_unused]] ssize_t sent =
-            send(socket->fd, Busy().data(), Busy().size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      }
-      shutdown(socket->fd, SHUT_RDWR);
+      ShutDown(socket->fd, &Busy(), options_.tls);  // Fresh: nothing sent to it yet.
       connections_[socket->peer].shut = true;
       ++stats_.over_capacity;
       --live;

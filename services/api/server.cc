@@ -291,16 +291,16 @@ void ApiServer::Routes() {
     // A body's length is said one way, plainly, or the request is refused
     // and the connection closed: a front end and docketd that read it
     // differently would take its rest as another request (smuggling).
-    if (req.has_header("Content-Length")) {
-      const std::string length = req.get_header_value("Content-Length");
-      if (length.empty() || length.size() > 18 ||
-          !std::all_of(length.begin(), length.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        return refuse(400, absl::StatusCode::kInvalidArgument,
-                      "Content-Length is not a number of bytes");
-      }
+    const bool has_length = req.has_header("Content-Length");
+    const std::string length = req.get_header_value("Content-Length");
+    const bool chunked = req.has_header("Transfer-Encoding");
+    if (has_length && (length.empty() || length.size() > 18 ||
+                       !std::all_of(length.begin(), length.end(), absl::ascii_isdigit))) {
+      return refuse(400, absl::StatusCode::kInvalidArgument,
+                    "Content-Length is not a number of bytes");
     }
-    if (req.has_header("Transfer-Encoding")) {
-      if (req.has_header("Content-Length")) {
+    if (chunked) {
+      if (has_length) {
         return refuse(400, absl::StatusCode::kInvalidArgument,
                       "both Content-Length and Transfer-Encoding: the body's length is ambiguous");
       }
@@ -319,8 +319,6 @@ void ApiServer::Routes() {
     const bool library_reads = req.method == "POST" || req.method == "PUT" ||
                                req.method == "PATCH" || req.method == "DELETE" ||
                                req.method == "PRI";
-    const std::string length = req.get_header_value("Content-Length");
-    const bool chunked = req.has_header("Transfer-Encoding");
     const bool has_body = chunked || (!length.empty() && length != "0");
     if (takes_body && req.method == "POST" && !chunked && length.empty()) {
       return refuse(411, absl::StatusCode::kInvalidArgument,

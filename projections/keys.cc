@@ -69,4 +69,8 @@ std::string CaseIdOfIndexKey(absl::string_view key) {
   return std::string(nul == absl::string_view::npos ? key : key.substr(nul + 1));
 }
 
+std::string Upload(absl::string_view sha256_hex, absl::string_view principal) {
+  return absl::StrCat(sha256_hex, absl::string_view("\0", 1), principal);
+}
+
 }  // namespace docket::keys

@@ -22,9 +22,9 @@
 namespace docket {
 namespace {
 
-constexpr const char* kCfNames[kCfCount] = {"log",       "history",     "cases",      "due",
-                                            "by_status", "by_customer", "by_waybill", "stats",
-                                            "meta",      "commands",    "rejections", "directory"};
+constexpr const char* kCfNames[kCfCount] = {
+    "log",   "history", "cases",    "due",        "by_status", "by_customer", "by_waybill",
+    "stats", "meta",    "commands", "rejections", "directory", "uploads"};
 
 // Memory is bounded by these, whatever the size of the data set: all
 // memtables together (Default: 64 MiB) and one block cache for all column
@@ -124,8 +124,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(kMemtableBudget);
   const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kBlockCacheBytes);
 
+  std::vector<std::string> existing;
   if (is_db) {
-    std::vector<std::string> existing;
     rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &existing);
     if (!listed.ok()) return FromRocks(listed, absl::StrCat("opening ", dir));
     bool has_meta = false;
@@ -149,9 +149,17 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
     fs::create_directories(dir, ec);
     if (ec) return absl::UnavailableError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   }
+  // A reader opens the families there are: a directory written before a
+  // family was added (kUploads) reads it as empty. A writer creates it.
+  std::array<int, kCfCount> slot{};  // Index into `handles`, or 0 for absent.
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < kCfCount; ++i) {
+    if (mode == Mode::kReadOnly && is_db &&
+        std::find(existing.begin(), existing.end(), kCfNames[i]) == existing.end()) {
+      continue;
+    }
+    slot[i] = static_cast<int>(descriptors.size());
     descriptors.emplace_back(kCfNames[i], CfOptions(i, cache));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -196,9 +204,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   std::unique_ptr<Store> store(new Store);
   store->dir_ = dir;
   store->db_.reset(raw);
-  // handles[0] is the default family; RocksDB keeps it open itself.
+  // handles[0] is the default family; RocksDB keeps it open itself. It is
+  // always empty, and stands in for a family an older directory lacks.
   store->db_->DestroyColumnFamilyHandle(handles[0]);
-  for (int i = 0; i < kCfCount; ++i) store->handles_[i] = handles[i + 1];
+  for (int i = 0; i < kCfCount; ++i) {
+    store->handles_[i] = slot[i] == 0 ? store->db_->DefaultColumnFamily() : handles[slot[i]];
+  }
 
   absl::Status acknowledged = store->CheckAcknowledged(mode, acknowledged_before);
   if (!acknowledged.ok()) return acknowledged;
@@ -243,7 +254,9 @@ Store::~Store() {
   if (acknowledged_fd_ >= 0) ::close(acknowledged_fd_);
   if (db_ == nullptr) return;
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
-    if (h != nullptr) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    if (h != nullptr && h != db_->DefaultColumnFamily()) {
+      db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
   }
 }
 
@@ -261,6 +274,7 @@ absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
 // synced itself: after a crash it is never ahead of what is on disk, only
 // perhaps behind.
 absl::Status Store::NoteAcknowledged(uint64_t sequence) {
+  absl::MutexLock lock(&acknowledged_mu_);
   if (acknowledged_fd_ < 0 || sequence <= acknowledged_) return absl::OkStatus();
   char bytes[16];
   for (int i = 0; i < 8; ++i) {
@@ -326,6 +340,7 @@ absl::Status Store::CheckAcknowledged(Mode mode, uint64_t read_before_open) {
         ") but the data directory recovers only up to ", db_->GetLatestSequenceNumber(),
         ": a write-ahead log or table file is damaged; restore from a backup"));
   }
+  absl::MutexLock lock(&acknowledged_mu_);
   acknowledged_ = sequence;
   return absl::OkStatus();
 }
@@ -392,7 +407,7 @@ absl::Status Store::ClearProjections() {
   rocksdb::WriteBatch batch;
   for (int i = 0; i < kCfCount; ++i) {
     if (i == static_cast<int>(Cf::kLog) || i == static_cast<int>(Cf::kCommands) ||
-        i == static_cast<int>(Cf::kRejections)) {
+        i == static_cast<int>(Cf::kRejections) || i == static_cast<int>(Cf::kUploads)) {
       continue;
     }
     // A range deletion over the whole key space of the family.

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "docket/v1/directory.pb.h"
 #include "docket/v1/state.pb.h"
@@ -31,8 +32,9 @@ enum class Cf {
   kCommands,    // command id -> CommandRecord (accepted or rejected).
   kRejections,  // case id, time, command id -> Rejection (refused attempts, for auditors).
   kDirectory,   // "state" -> DirectoryState (the folded organisation).
+  kUploads,     // sha256 hex, "/", principal id (or "*") -> empty: who stored an evidence file.
 };
-inline constexpr int kCfCount = 12;
+inline constexpr int kCfCount = 13;
 
 // The layout version this build writes and reads.
 inline constexpr int kSchemaVersion = 1;
@@ -44,7 +46,8 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what);
 // the embedded log and every projection, so that a command's events, their
 // fold and its outcome commit in one atomic WriteBatch.
 //
-// Thread safety: as rocksdb::DB; the Store adds no mutable state after Open.
+// Thread safety: as rocksdb::DB; the one mutable state the Store adds after
+// Open, the acknowledged position, is behind a mutex.
 class Store {
  public:
   enum class Mode {
@@ -97,8 +100,8 @@ class Store {
 
   // Empties every projection column family, for a replay: all but kLog,
   // kCommands and kRejections (the outcomes of commands, which the log alone
-  // cannot rebuild); kMeta keeps only the log's next position. REQUIRES:
-  // kReadWrite.
+  // cannot rebuild) and kUploads (who stored each evidence file); kMeta keeps only the log's next
+  // position. REQUIRES: kReadWrite.
   absl::Status ClearProjections();
 
  private:
@@ -111,7 +114,10 @@ class Store {
 
   std::string dir_;
   int acknowledged_fd_ = -1;
-  uint64_t acknowledged_ = 0;
+  // Noted by the commit thread and by evidence uploads, each after its own
+  // synced write.
+  absl::Mutex acknowledged_mu_;
+  uint64_t acknowledged_ ABSL_GUARDED_BY(acknowledged_mu_) = 0;
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
 };

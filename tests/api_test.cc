@@ -23,6 +23,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
@@ -831,6 +832,55 @@ TEST_F(ApiTest, EvidenceIsUploadedByContentAndReadInTheScopeOfItsCase) {
       404);
   EXPECT_EQ(Curl(absl::StrCat("/v1/evidence/", attached), {}, zhuhai).status, 400);
   EXPECT_EQ(Curl(path).status, 401);
+}
+
+// A file is attached by content (cas://<sha256>): a handler may attach
+// what it uploaded, or what an administrator stored, not a file only
+// another holds (a stranger attached a Shanghai case's photo to a GZ case
+// by its hash, then downloaded it through that case). A file it may not
+// attach answers exactly as an absent one: nothing is learnt of it.
+TEST_F(ApiTest, OnlyWhatOneUploadedIsAttachedByItsHash) {
+  const std::string zhuhai = Login("E-100");
+  const std::string gz = Login("E-101");
+  ASSERT_FALSE(zhuhai.empty() || gz.empty());
+  const std::string photo =
+      testing::WriteFile("zhuhai-only.png", "\x89PNG\r\n\x1a\n only ZHUHAI has this photo");
+  Reply up =
+      Curl("/v1/evidence?kind=PHOTO&name=p.png",
+           {"-X", "POST", "-H", "Content-Type: image/png", "--data-binary", "@" + photo}, zhuhai);
+  ASSERT_EQ(up.status, 201) << up.body;
+  const std::string sha = RunProcess({"/usr/bin/sha256sum", photo}).out.substr(0, 64);
+  const auto attach = [&](const std::string& hash, const std::string& token) {
+    return Curl("/v1/cases/C-2026-0005/preview",
+                {"-X", "POST", "-d",
+                 absl::StrCat(R"({"attachEvidence":{"evidence":{"kind":"EVIDENCE_KIND_PHOTO",)",
+                              R"("uri":"cas://)", hash, R"(","sha256Hex":")", hash,
+                              R"(","sizeBytes":"1","mediaType":"image/png"}}})")},
+                token);
+  };
+  const std::string absent(64, 'a');
+  const Reply theirs = attach(sha, gz);
+  const Reply nothing = attach(absent, gz);
+  EXPECT_THAT(theirs.body, HasSubstr("RULE_EVIDENCE")) << theirs.body;
+  EXPECT_THAT(theirs.body, HasSubstr("is not in the evidence store"));
+  // Word for word what an absent file gets (the size, wrong on purpose,
+  // is not told either).
+  const auto reason = [](const std::string& body) {
+    std::smatch m;
+    return std::regex_search(body, m, std::regex("\"reason\":\"([^\"]*)\"")) ? m[1].str()
+                                                                             : std::string();
+  };
+  EXPECT_EQ(absl::StrReplaceAll(reason(theirs.body), {{sha, absent}}), reason(nothing.body));
+  EXPECT_FALSE(reason(nothing.body).empty());
+  // Once GZ uploads the same bytes itself, it may attach them (its size
+  // is then what is checked).
+  ASSERT_EQ(Curl("/v1/evidence?kind=PHOTO&name=p.png",
+                 {"-X", "POST", "-H", "Content-Type: image/png", "--data-binary", "@" + photo}, gz)
+                .status,
+            201);
+  const Reply own = attach(sha, gz);
+  EXPECT_THAT(own.body, Not(HasSubstr("is not in the evidence store"))) << own.body;
+  EXPECT_THAT(own.body, HasSubstr("bytes in the store, not 1"));
 }
 
 TEST_F(ApiTest, TheAuditIsTheAuditorsAndFindsTheDirectorySound) {

@@ -135,6 +135,10 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     if (size == 0) return BadRequest(res, "the body is the file, and it is empty");
     absl::StatusOr<v1::Evidence> stored = runtime->evidence().Put(tmp, kind, media_type);
     if (!stored.ok()) return SendError(res, stored.status());
+    // Its uploader may attach it; others only once they upload it too.
+    absl::Status recorded =
+        runtime->evidence().RecordUploader(stored->sha256_hex(), caller->principal.id());
+    if (!recorded.ok()) return SendError(res, recorded);
     stored->set_description(name);
     stored->set_captured_by(caller->principal.id());
     SendJson(res, *stored, 201);

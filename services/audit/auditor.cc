@@ -1,7 +1,9 @@
 #include "services/audit/auditor.h"
 
+#include <filesystem>
 #include <map>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/deterministic_bytes.h"
 #include "engine/directory.h"
@@ -26,6 +28,7 @@ class Auditor {
     if (s.ok()) s = CheckStats();
     if (s.ok()) s = WalkLog();
     if (s.ok()) s = CheckCommands();
+    if (s.ok()) s = CheckUploads();
     if (!s.ok()) return s;
     return report_;
   }
@@ -272,6 +275,32 @@ class Auditor {
       Problem(absl::StrCat("rejections holds ", kept, " refusals; the commands record ", rejected));
     }
     report_.rejections = rejected;
+    return absl::OkStatus();
+  }
+
+  // Each uploader on record names a well-formed SHA-256 and a principal,
+  // and the store holds that file.
+  absl::Status CheckUploads() {
+    std::unique_ptr<rocksdb::Iterator> it = store_.NewIterator(Cf::kUploads);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const absl::string_view key(it->key().data(), it->key().size());
+      const size_t nul = key.find('\0');
+      const absl::string_view sha = key.substr(0, nul);
+      const bool hex =
+          sha.size() == 64 && sha.find_first_not_of("0123456789abcdef") == absl::string_view::npos;
+      if (nul == absl::string_view::npos || nul + 1 == key.size() || !hex) {
+        Problem(absl::StrCat("uploads: a record is not <sha256>, <principal>: ",
+                             absl::CHexEscape(key)));
+        continue;
+      }
+      ++report_.uploads;
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(evidence_.PathFor(std::string(sha)), ec)) {
+        Problem(absl::StrCat("uploads: ", key.substr(nul + 1), " stored cas://", sha,
+                             ", which the evidence store does not hold"));
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading uploads");
     return absl::OkStatus();
   }
 

@@ -20,6 +20,7 @@ struct AuditReport {
   int64_t rejections = 0;        // Refused commands on record.
   int64_t evidence_checked = 0;  // cas:// files re-hashed.
   int64_t evidence_external = 0;
+  int64_t uploads = 0;                // Uploaders on record (a file, a principal).
   std::vector<std::string> problems;  // At most kMaxProblems, then a count.
   int64_t more_problems = 0;
 
@@ -38,7 +39,8 @@ struct AuditReport {
 //   equal what the fold derives;
 // - each accepted command's events are in history, each refused one's
 //   rejection among the rejections;
-// - each evidence file in the store still has its recorded SHA-256 and size.
+// - each evidence file in the store still has its recorded SHA-256 and size,
+//   and each uploader on record names a file the store holds.
 absl::StatusOr<AuditReport> Audit(const Store& store, const EvidenceStore& evidence);
 
 }  // namespace docket

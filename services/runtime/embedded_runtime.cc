@@ -25,8 +25,8 @@ absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> EmbeddedRuntime::Open(
   if (!caught_up.ok()) return caught_up.status();
   runtime->processor_ = std::make_unique<CommandProcessor>(
       runtime->store_.get(), runtime->log_.get(), runtime->policy_, clock, *runtime->calendar_);
-  runtime->evidence_ =
-      std::make_unique<EvidenceStore>(dir, runtime->policy_.evidence().max_bytes());
+  runtime->evidence_ = std::make_unique<EvidenceStore>(dir, runtime->policy_.evidence().max_bytes(),
+                                                       runtime->store_.get());
   runtime->processor_->set_evidence_store(runtime->evidence_.get());
   return runtime;
 }

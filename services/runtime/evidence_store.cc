@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "projections/hash_chain.h"
+#include "projections/keys.h"
+#include "rocksdb/write_batch.h"
 
 namespace docket {
 namespace {
@@ -31,6 +33,15 @@ std::string GuessMediaType(const std::string& path) {
   if (ext == ".mp3") return "audio/mpeg";
   if (ext == ".wav") return "audio/wav";
   return "application/octet-stream";
+}
+
+// What an attachment of a file not in the store, or not the sender's to
+// attach, is told.
+absl::Status NotStored(const v1::Evidence& evidence) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("evidence ", evidence.uri(),
+                   " is not in the evidence store: store it first (docketctl put-evidence, or POST "
+                   "/v1/evidence)"));
 }
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
@@ -74,8 +85,10 @@ absl::Status WriteAll(int fd, const char* data, size_t size, const std::string& 
 
 }  // namespace
 
-EvidenceStore::EvidenceStore(std::string data_dir, int64_t max_bytes)
-    : root_((std::filesystem::path(data_dir) / "evidence").string()), max_bytes_(max_bytes) {}
+EvidenceStore::EvidenceStore(std::string data_dir, int64_t max_bytes, ::docket::Store* store)
+    : root_((std::filesystem::path(data_dir) / "evidence").string()),
+      max_bytes_(max_bytes),
+      store_(store) {}
 
 std::string EvidenceStore::PathFor(const std::string& sha256_hex) const {
   return (std::filesystem::path(root_) / sha256_hex.substr(0, 2) / sha256_hex).string();
@@ -172,6 +185,31 @@ absl::StatusOr<v1::Evidence> EvidenceStore::PutBytes(absl::string_view bytes,
       name, kind, std::move(media_type));
 }
 
+absl::Status EvidenceStore::RecordUploader(const std::string& sha256_hex,
+                                           const std::string& principal) const {
+  if (store_ == nullptr) return absl::FailedPreconditionError("uploaders need the data directory");
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->cf(Cf::kUploads), keys::Upload(sha256_hex, principal), "");
+  return store_->Write(&batch, /*sync=*/true);
+}
+
+absl::Status EvidenceStore::CheckAttachable(const v1::Evidence& evidence,
+                                            const std::string& principal) const {
+  if (store_ == nullptr) return absl::FailedPreconditionError("uploaders need the data directory");
+  absl::string_view uri = evidence.uri();
+  if (absl::ConsumePrefix(&uri, kCasScheme) && uri == evidence.sha256_hex()) {
+    bool may = false;
+    for (const std::string& who : {principal, std::string(kAnyone)}) {
+      absl::StatusOr<std::optional<std::string>> found =
+          store_->Get(Cf::kUploads, keys::Upload(uri, who));
+      if (!found.ok()) return found.status();
+      may |= found->has_value();
+    }
+    if (!may) return NotStored(evidence);
+  }
+  return CheckPresent(evidence);
+}
+
 absl::Status EvidenceStore::CheckPresent(const v1::Evidence& evidence) const {
   absl::string_view uri = evidence.uri();
   if (!absl::ConsumePrefix(&uri, kCasScheme)) {
@@ -182,12 +220,7 @@ absl::Status EvidenceStore::CheckPresent(const v1::Evidence& evidence) const {
         absl::StrCat("evidence ", evidence.uri(), " does not name its sha256_hex"));
   }
   struct stat st {};
-  if (::stat(PathFor(std::string(uri)).c_str(), &st) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("evidence ", evidence.uri(),
-                     " is not in the evidence store: store it first "
-                     "(docketctl put-evidence, or POST /v1/evidence)"));
-  }
+  if (::stat(PathFor(std::string(uri)).c_str(), &st) != 0) return NotStored(evidence);
   if (st.st_size != evidence.size_bytes()) {
     return absl::FailedPreconditionError(absl::StrCat("evidence ", evidence.uri(), " is ",
                                                       st.st_size, " bytes in the store, not ",

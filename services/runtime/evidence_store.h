@@ -8,17 +8,23 @@
 #include "absl/status/statusor.h"
 #include "docket/v1/common.pb.h"
 #include "docket/v1/facts.pb.h"
+#include "projections/store.h"
 
 namespace docket {
 
 // Photos and documents by content: a file is copied to
 // DIR/evidence/<first two hex digits>/<sha256 hex> and referred to as
 // "cas://<sha256 hex>". The same bytes are stored once. Files are streamed,
-// never held in memory whole.
+// never held in memory whole. Who stored each file is kept in the data
+// directory's `uploads` family, under RocksDB's checksums and in backups.
 class EvidenceStore {
  public:
   // `max_bytes`: the largest file accepted (the policy's evidence limit).
-  explicit EvidenceStore(std::string data_dir, int64_t max_bytes = kDefaultMaxBytes);
+  // `store`: the data directory's, for its uploaders; without it (the
+  // audit's re-hashing) RecordUploader and CheckAttachable answer
+  // kFailedPrecondition.
+  explicit EvidenceStore(std::string data_dir, int64_t max_bytes = kDefaultMaxBytes,
+                         ::docket::Store* store = nullptr);
 
   static constexpr int64_t kDefaultMaxBytes = int64_t{64} << 20;
 
@@ -40,6 +46,18 @@ class EvidenceStore {
   // kNotFound.
   absl::Status CheckPresent(const v1::Evidence& evidence) const;
 
+  // Who stored a file: docketd records the principal that uploaded it, and
+  // docketctl (an administrator at the data directory) records kAnyone for
+  // put-evidence and the acting principal for attach. Durable on return.
+  static constexpr char kAnyone[] = "*";
+  absl::Status RecordUploader(const std::string& sha256_hex, const std::string& principal) const;
+
+  // CheckPresent for an attachment by `principal`: the file must be one it
+  // stored itself, or one stored for anyone. Any other file answers exactly
+  // as an absent one, so that nobody attaches, or learns of, a file only
+  // others hold by its hash alone.
+  absl::Status CheckAttachable(const v1::Evidence& evidence, const std::string& principal) const;
+
   // For a "cas://" uri: the stored file exists, has the recorded size, and
   // re-hashes to the recorded SHA-256 (kDataLoss otherwise). Other uris are
   // outside the store: kNotFound, which the audit counts as unchecked.
@@ -55,6 +73,7 @@ class EvidenceStore {
 
   std::string root_;
   int64_t max_bytes_;
+  ::docket::Store* store_;  // Not owned; may be null.
 };
 
 }  // namespace docket

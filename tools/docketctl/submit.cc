@@ -113,6 +113,10 @@ int PutEvidence(const Args& args) {
     absl::StatusOr<v1::Evidence> stored =
         (*runtime)->evidence().Put(path, kind, absl::GetFlag(FLAGS_media_type));
     if (!stored.ok()) return Fail(stored.status());
+    // Stored by an administrator: anyone may attach it.
+    absl::Status recorded =
+        (*runtime)->evidence().RecordUploader(stored->sha256_hex(), EvidenceStore::kAnyone);
+    if (!recorded.ok()) return Fail(recorded);
     std::cout << ToJson(*stored) << "\n";
   }
   return kOk;
@@ -146,6 +150,9 @@ int Attach(const Args& args) {
   absl::StatusOr<v1::Evidence> stored =
       (*runtime)->evidence().Put(args[1], kind, absl::GetFlag(FLAGS_media_type));
   if (!stored.ok()) return Fail(stored.status());
+  // The operator holds the file: the actor it attaches as stored it.
+  absl::Status recorded = (*runtime)->evidence().RecordUploader(stored->sha256_hex(), actor->id());
+  if (!recorded.ok()) return Fail(recorded);
   stored->set_captured_by(actor->id());
   *command.mutable_attach_evidence()->mutable_evidence() = *stored;
   const std::string id = absl::GetFlag(FLAGS_command_id);

@@ -40,6 +40,13 @@ using ::testing::Not;
 using testing::RunProcess;
 using testing::RunResult;
 
+// The reason of the Rejection in a body, or "".
+std::string ReasonIn(const std::string& body) {
+  std::smatch m;
+  return std::regex_search(body, m, std::regex("\"reason\":\"([^\"]*)\"")) ? m[1].str()
+                                                                           : std::string();
+}
+
 RunResult Ctl(const std::string& dir, std::vector<std::string> args, const std::string& in = "") {
   args.insert(args.begin(), {testing::DocketctlPath(), "--data_dir=" + dir});
   return RunProcess(args, in);
@@ -839,6 +846,43 @@ TEST_F(ApiTest, EvidenceIsUploadedByContentAndReadInTheScopeOfItsCase) {
 // another holds (a stranger attached a Shanghai case's photo to a GZ case
 // by its hash, then downloaded it through that case). A file it may not
 // attach answers exactly as an absent one: nothing is learnt of it.
+// A merge into a case outside the sender's scope is refused as a merge
+// into a case that does not exist: a stranger asked GZ's preview to merge
+// into Shanghai's, Huzhou's and Beijing's cases and read their waybills
+// and stages in the refusals.
+TEST_F(ApiTest, ALinkToACaseOutOfScopeTellsNothingOfIt) {
+  const std::string gz = Login("E-101");
+  ASSERT_FALSE(gz.empty());
+  // A new GZ complaint, which may still be merged.
+  const Reply opened = Curl(
+      "/v1/commands",
+      {"-X", "POST", "-d",
+       R"({"commandId":"open-gz-dup","caseId":"C-2026-0301","openCase":{"intake":{)"
+       R"("channel":"CHANNEL_PHONE","category":"CATEGORY_MISDELIVERY","customer":{"id":"CUST-X"},)"
+       R"("shipment":{"waybill":"GZ-DUP-1"},"description":"again","handlingBranch":"GZ"}}})"},
+      adapter_token_);
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  const auto merge_into = [&](const std::string& survivor) {
+    return Curl("/v1/cases/C-2026-0301/preview",
+                {"-X", "POST", "-d",
+                 absl::StrCat(R"({"merge":{"survivorCaseId":")", survivor, R"(","reason":"x"}})")},
+                gz);
+  };
+  const Reply nowhere = merge_into("C-2026-9999");
+  EXPECT_THAT(nowhere.body, HasSubstr("survivor C-2026-9999 does not exist")) << nowhere.body;
+  for (const std::string elsewhere :
+       {"C-2026-0001", "C-2026-0004", "C-2026-0006", "C-2026-0007", "C-2026-0008"}) {
+    const Reply theirs = merge_into(elsewhere);
+    EXPECT_EQ(absl::StrReplaceAll(ReasonIn(theirs.body), {{elsewhere, "C-2026-9999"}}),
+              ReasonIn(nowhere.body))
+        << theirs.body;
+  }
+  // A case in scope is checked as before, its refusal naming what it holds.
+  const Reply own = merge_into("C-2026-0002");
+  EXPECT_THAT(own.body, Not(HasSubstr("does not exist"))) << own.body;
+  EXPECT_THAT(own.body, HasSubstr("survivor C-2026-0002")) << own.body;
+}
+
 TEST_F(ApiTest, OnlyWhatOneUploadedIsAttachedByItsHash) {
   const std::string zhuhai = Login("E-100");
   const std::string gz = Login("E-101");
@@ -865,13 +909,8 @@ TEST_F(ApiTest, OnlyWhatOneUploadedIsAttachedByItsHash) {
   EXPECT_THAT(theirs.body, HasSubstr("is not in the evidence store"));
   // Word for word what an absent file gets (the size, wrong on purpose,
   // is not told either).
-  const auto reason = [](const std::string& body) {
-    std::smatch m;
-    return std::regex_search(body, m, std::regex("\"reason\":\"([^\"]*)\"")) ? m[1].str()
-                                                                             : std::string();
-  };
-  EXPECT_EQ(absl::StrReplaceAll(reason(theirs.body), {{sha, absent}}), reason(nothing.body));
-  EXPECT_FALSE(reason(nothing.body).empty());
+  EXPECT_EQ(absl::StrReplaceAll(ReasonIn(theirs.body), {{sha, absent}}), ReasonIn(nothing.body));
+  EXPECT_FALSE(ReasonIn(nothing.body).empty());
   // Once GZ uploads the same bytes itself, it may attach them (its size
   // is then what is checked).
   ASSERT_EQ(Curl("/v1/evidence?kind=PHOTO&name=p.png",

@@ -244,6 +244,11 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
     }
   }
   // The other cases the decision may consult, as this batch leaves them.
+  // One outside the actor's scope is, to it, a case that does not exist,
+  // as its reads answer: a link's refusal never tells what another
+  // branch's case holds (its waybill, stage or kind). docket's own
+  // principal sees all.
+  const v1::Principal* who = (*directory)->FindPrincipal(resolved.actor().id());
   CaseMap others;
   for (const std::string& id : ReferencedCases(command)) {
     if (visible_ && !visible_(id)) {
@@ -252,7 +257,10 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
     }
     absl::StatusOr<v1::CaseState*> other = cache_.Get(id);
     if (!other.ok()) return other.status();
-    if ((*other)->revision() > 0) others.Put(**other);
+    if ((*other)->revision() > 0 &&
+        (who == nullptr || (*directory)->InScope(*who, (*other)->intake().handling_branch()))) {
+      others.Put(**other);
+    }
   }
   return docket::Decide(**state, resolved, policy_, now, calendar_, others);
 }

@@ -301,6 +301,14 @@ void ApplyDirectoryChange(const v1::CaseEvent& event, v1::DirectoryState* state)
     case v1::DirectoryChange::kSetPassword:
       (*state->mutable_passwords())[change.set_password().principal_id()] =
           change.set_password().hash();
+      // A new password ends the sessions the old one opened: an
+      // administrator resetting a leaked password also signs out whoever
+      // used it.
+      for (v1::ApiToken& t : *state->mutable_tokens()) {
+        if (t.session() && t.principal_id() == change.set_password().principal_id()) {
+          t.set_revoked(true);
+        }
+      }
       break;
     case v1::DirectoryChange::kIssueToken: {
       // Tokens expired when this one is issued go: nothing accepts them

@@ -963,6 +963,43 @@ TEST_F(ApiTest, WrongMethodsAre405AndTheConsoleIsServedHardened) {
   EXPECT_EQ(Curl("/healthz").status, 200);
 }
 
+// An administrator who resets a leaked password also signs out whoever
+// used it: a new password ends the sessions the old one opened (a stranger
+// kept a session for its 12 hours after the reset). Other principals'
+// sessions, and tokens an administrator issued, stay.
+TEST_F(ApiTest, ANewPasswordEndsTheSessionsOfTheOld) {
+  const std::string leaked = Login("E-101");
+  const std::string other = Login("S-GZ");
+  ASSERT_FALSE(leaked.empty() || other.empty());
+  ASSERT_EQ(Curl("/v1/me", {}, leaked).status, 200);
+
+  server_->Kill(SIGTERM);
+  ASSERT_EQ(server_->Wait(), 0);
+  RunResult reset =
+      Ctl(dir_, {"directory", "apply"},
+          R"({"commandId":"pw-reset-E-101","actor":{"id":"admin"},"directory":{"setPassword":)"
+          R"({"principalId":"E-101","password":"a new one"}}})"
+          "\n");
+  ASSERT_EQ(reset.exit_code, 0) << reset.out << reset.err;
+  server_ = std::make_unique<testing::Child>(
+      std::vector<std::string>{testing::DocketdPath(), "--data_dir=" + dir_,
+                               "--listen=" + url_.substr(7), "--tick_every=0"},
+      "/dev/null", testing::FreshDir("reset.out"), testing::FreshDir("reset.err"));
+  for (int i = 0; i < 100 && Curl("/healthz").status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+
+  const Reply ended = Curl("/v1/me", {}, leaked);
+  EXPECT_EQ(ended.status, 401) << ended.body;
+  EXPECT_EQ(Curl("/v1/cases/C-2026-0005", {}, leaked).status, 401);
+  EXPECT_EQ(Curl("/v1/me", {}, other).status, 200);
+  EXPECT_EQ(Curl("/v1/me", {}, supervisor_token_).status, 200) << "issued, not a session";
+  EXPECT_EQ(Login("E-101"), "");
+  const std::string renewed = Login("E-101", "a new one");
+  ASSERT_FALSE(renewed.empty());
+  EXPECT_EQ(Curl("/v1/me", {}, renewed).status, 200);
+}
+
 // --data_dir writes refuse a directory docketd serves, at once and naming
 // the server; once it has stopped, administration works again.
 TEST_F(ApiTest, AServedDirectoryIsAdministeredOnlyWhenTheServerStops) {

@@ -462,6 +462,7 @@ void ApiServer::Routes() {
         t->set_principal_id(p->id());
         t->set_secret_sha256(SecretSha256(token->secret));
         *t->mutable_expires_at() = ToProto(expires);
+        t->set_session(true);
         absl::StatusOr<std::vector<v1::CommandOutcome>> issued = queue_->Submit({issue}, true);
         if (!issued.ok() || (*issued)[0].has_rejection()) {
           SendRejection(res, issued.ok()

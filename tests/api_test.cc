@@ -16,6 +16,7 @@
 #include <functional>
 #include <random>
 #include <regex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -961,6 +962,58 @@ TEST_F(ApiTest, WrongMethodsAre405AndTheConsoleIsServedHardened) {
   EXPECT_EQ(Curl("/assets/missing.js").status, 404);
   EXPECT_THAT(Curl("/v1/cases/C-2026-0005").body, HasSubstr("UNAUTHENTICATED"));
   EXPECT_EQ(Curl("/healthz").status, 200);
+}
+
+// A preview sent without a command id gets one nobody can have taken: a
+// stranger sent a refused command with the id the previews used by
+// default ("preview"), and every preview after, anyone's, answered that it
+// repeated a command id.
+TEST_F(ApiTest, APreviewWithoutAnIdCannotBeBlockedByAnother) {
+  const std::string gz = Login("E-101");
+  const std::string supervisor = Login("S-GZ");
+  ASSERT_FALSE(gz.empty() || supervisor.empty());
+  const Reply squat = Curl(
+      "/v1/commands",
+      {"-X", "POST", "-d", R"({"commandId":"preview","caseId":"C-2026-0005","archive":{}})"}, gz);
+  EXPECT_THAT(squat.body, HasSubstr("RULE_ARCHIVE_PRECONDITIONS")) << squat.body;
+  for (const std::string& token : {supervisor, gz, gz}) {
+    const Reply preview =
+        Curl("/v1/cases/C-2026-0005/preview", {"-X", "POST", "-d", R"({"archive":{}})"}, token);
+    EXPECT_EQ(preview.status, 200) << preview.body;
+    EXPECT_THAT(preview.body, Not(HasSubstr("RULE_DUPLICATE_COMMAND_ID"))) << preview.body;
+    EXPECT_THAT(preview.body, HasSubstr(R"("commandId":"preview-)")) << preview.body;
+  }
+}
+
+// Pages are walked by their tokens; a token past the end, however large,
+// is an empty page (a stranger's 2^63-1 came back as a negative token).
+TEST_F(ApiTest, PagesAreWalkedByTheirTokensToTheEnd) {
+  std::set<std::string> seen;
+  int64_t total = -1;
+  std::string token;
+  for (int page = 0; page < 20; ++page) {
+    const Reply r = Curl("/v1/cases?page_size=4" + (token.empty() ? "" : "&page_token=" + token),
+                         {}, supervisor_token_);
+    ASSERT_EQ(r.status, 200) << r.body;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(r.body, m, std::regex("\"total\":\"?([0-9]+)")));
+    total = std::stoll(m[1]);
+    const std::regex case_id(R"re("caseId":"([^"]+)")re");
+    for (std::sregex_iterator it(r.body.begin(), r.body.end(), case_id);
+         it != std::sregex_iterator(); ++it) {
+      seen.insert((*it)[1]);
+    }
+    token = std::regex_search(r.body, m, std::regex("\"nextPageToken\":\"([^\"]+)\"")) ? m[1].str()
+                                                                                       : "";
+    if (token.empty()) break;
+  }
+  EXPECT_GT(total, 4);
+  EXPECT_EQ(static_cast<int64_t>(seen.size()), total);
+  const Reply past = Curl("/v1/cases?page_token=9223372036854775807", {}, supervisor_token_);
+  EXPECT_EQ(past.status, 200) << past.body;
+  EXPECT_THAT(past.body, Not(HasSubstr("nextPageToken")));
+  EXPECT_THAT(past.body, Not(HasSubstr("caseId")));
+  EXPECT_EQ(Curl("/v1/cases?page_token=-1", {}, supervisor_token_).status, 400);
 }
 
 // An administrator who resets a leaked password also signs out whoever

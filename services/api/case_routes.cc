@@ -27,6 +27,7 @@
 #include "services/api/server.h"
 #include "services/audit/handler_report.h"
 #include "services/audit/report.h"
+#include "services/identity/credentials.h"
 #include "services/runtime/json_codec.h"
 
 namespace docket {
@@ -265,14 +266,13 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
       return a.first != b.first ? a.first < b.first : a.second.case_id() < b.second.case_id();
     });
     v1::CaseList list;
-    list.set_total(static_cast<int64_t>(matched.size()));
-    for (int64_t i = offset; i < static_cast<int64_t>(matched.size()) && i < offset + page_size;
-         ++i) {
-      *list.add_cases() = std::move(matched[i].second);
-    }
-    if (offset + page_size < static_cast<int64_t>(matched.size())) {
-      list.set_next_page_token(absl::StrCat(offset + page_size));
-    }
+    // A page token past the end is an empty page (and adds no overflow).
+    const int64_t total = static_cast<int64_t>(matched.size());
+    const int64_t from = std::min(offset, total);
+    const int64_t to = std::min(total, from + page_size);
+    list.set_total(total);
+    for (int64_t i = from; i < to; ++i) *list.add_cases() = std::move(matched[i].second);
+    if (to < total) list.set_next_page_token(absl::StrCat(to));
     SendJson(res, list);
   });
 
@@ -289,7 +289,15 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
             absl::StatusOr<v1::Command> command = ParseCommandJson(req.body);
             if (!command.ok()) return BadRequest(res, std::string(command.status().message()));
             if (command->case_id().empty()) command->set_case_id(id);
-            if (command->command_id().empty()) command->set_command_id("preview");
+            // Without an id of its own, an id nobody can have taken: a fixed
+            // default was one that anybody could occupy (a refused command
+            // sent with it), and every preview after answered that it
+            // repeats a command id.
+            if (command->command_id().empty()) {
+              absl::StatusOr<Token> fresh = NewToken();
+              if (!fresh.ok()) return SendError(res, fresh.status());
+              command->set_command_id(absl::StrCat("preview-", fresh->token_id));
+            }
             if (command->case_id() != id) return BadRequest(res, "the command names another case");
             if (!command->actor().id().empty() && command->actor().id() != caller.principal.id()) {
               return Unauthenticated(res, "a preview acts as the token's principal");

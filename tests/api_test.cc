@@ -842,11 +842,6 @@ TEST_F(ApiTest, EvidenceIsUploadedByContentAndReadInTheScopeOfItsCase) {
   EXPECT_EQ(Curl(path).status, 401);
 }
 
-// A file is attached by content (cas://<sha256>): a handler may attach
-// what it uploaded, or what an administrator stored, not a file only
-// another holds (a stranger attached a Shanghai case's photo to a GZ case
-// by its hash, then downloaded it through that case). A file it may not
-// attach answers exactly as an absent one: nothing is learnt of it.
 // A merge into a case outside the sender's scope is refused as a merge
 // into a case that does not exist: a stranger asked GZ's preview to merge
 // into Shanghai's, Huzhou's and Beijing's cases and read their waybills
@@ -884,6 +879,47 @@ TEST_F(ApiTest, ALinkToACaseOutOfScopeTellsNothingOfIt) {
   EXPECT_THAT(own.body, HasSubstr("survivor C-2026-0002")) << own.body;
 }
 
+// A download is one range at most, inside the file: a stranger asked for
+// a 64 MiB file 670 times in one Range header and was sent 45 GB. More
+// ranges are ignored (the file once); a range past the end is 416.
+TEST_F(ApiTest, EvidenceIsServedInOneRangeAtMost) {
+  const std::string zhuhai = Login("E-100");
+  ASSERT_FALSE(zhuhai.empty());
+  const std::string path =
+      absl::StrCat("/v1/evidence/dab83750bfa0f03e0ebfac01ae179ee5f95e97f7dbd4d4fb778481b2c603c2aa",
+                   "?case_id=C-2026-0001");
+  const Reply whole = Curl(path, {}, zhuhai);
+  ASSERT_EQ(whole.status, 200);
+  const Reply head = Curl(path, {"-H", "Range: bytes=0-3"}, zhuhai);
+  EXPECT_EQ(head.status, 206);
+  EXPECT_EQ(head.body, whole.body.substr(0, 4));
+  const Reply tail = Curl(path, {"-H", "Range: bytes=-5"}, zhuhai);
+  EXPECT_EQ(tail.status, 206);
+  EXPECT_EQ(tail.body, whole.body.substr(whole.body.size() - 5));
+  std::string many = "bytes=0-" + std::to_string(whole.body.size() - 1);
+  for (int i = 0; i < 100; ++i) many += ",0-" + std::to_string(whole.body.size() - 1);
+  // Many ranges are ignored: the file, once.
+  for (const std::string& range :
+       {many, std::string("bytes=0-0,2-3"), std::string("bytes=0-,0-")}) {
+    const Reply once = Curl(path, {"-H", "Range: " + range}, zhuhai);
+    EXPECT_EQ(once.status, 200) << range.substr(0, 40);
+    EXPECT_EQ(once.body, whole.body) << range.substr(0, 40);
+  }
+  // A range past the end is refused, with nothing of the file.
+  for (const std::string& range :
+       {absl::StrCat("bytes=", whole.body.size(), "-"), std::string("bytes=100000000-")}) {
+    const Reply refused = Curl(path, {"-H", "Range: " + range}, zhuhai);
+    EXPECT_EQ(refused.status, 416) << range;
+    EXPECT_EQ(refused.body.find(whole.body.substr(0, 16)), std::string::npos) << refused.body;
+    EXPECT_LT(refused.body.size(), 1000u) << refused.body;
+  }
+}
+
+// A file is attached by content (cas://<sha256>): a handler may attach
+// what it uploaded, or what an administrator stored, not a file only
+// another holds (a stranger attached a Shanghai case's photo to a GZ case
+// by its hash, then downloaded it through that case). A file it may not
+// attach answers exactly as an absent one: nothing is learnt of it.
 TEST_F(ApiTest, OnlyWhatOneUploadedIsAttachedByItsHash) {
   const std::string zhuhai = Login("E-100");
   const std::string gz = Login("E-101");

@@ -537,13 +537,21 @@ void ApiServer::Routes() {
     SendJson(res, view);
   });
 
-  // GET /metrics: Prometheus text, for supervisors, auditors, administrators.
+  // GET /metrics: Prometheus text, for administrators, auditors and
+  // supervisors who see every branch: its counts are the whole service's
+  // (cases by stage, refusals by rule), which a branch's supervisor reads
+  // only for its own branches, in the report.
   http_->Get("/metrics", [this, store, authenticate](const Request& req, Response& res) {
-    std::optional<Caller> caller = authenticate(req, res, nullptr);
+    std::shared_ptr<const Directory> dir;
+    std::optional<Caller> caller = authenticate(req, res, &dir);
     if (!caller) return;
     const v1::Role role = caller->principal.role();
-    if (role != v1::ROLE_SUPERVISOR && role != v1::ROLE_AUDITOR && role != v1::ROLE_ADMIN) {
-      return Forbidden(res, "metrics are read by supervisors, auditors and administrators");
+    const bool operates = role == v1::ROLE_ADMIN || role == v1::ROLE_AUDITOR ||
+                          (role == v1::ROLE_SUPERVISOR && dir->SeesAllBranches(caller->principal));
+    if (!operates) {
+      return Forbidden(res,
+                       "metrics count every branch: they are read by administrators, auditors and "
+                       "supervisors who see every branch");
     }
     const CommandSink::Stats s = queue_->stats();
     std::string out = absl::StrCat(

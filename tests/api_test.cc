@@ -673,6 +673,10 @@ TEST_F(ApiTest, ConcurrentConnectionsShareGroupCommits) {
                                 std::regex("docket_cases\\{stage=\"STAGE_OPENED\"\\} (\\d+)")));
   EXPECT_GE(std::stoi(m[1]), 64);
   EXPECT_EQ(Curl("/metrics", {}, adapter_token_).status, 403);  // Operators only.
+  // What a refusal echoes is valid UTF-8: an invalid byte is U+FFFD.
+  const Reply invalid = Curl("/v1/report?by=%ff", {}, supervisor_token_);
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_THAT(invalid.body, HasSubstr("unknown dimension '\xEF\xBF\xBD'")) << invalid.body;
   // A branch's supervisor reads its own branches in the report, not every
   // branch's counts here (a stranger counted other branches' cases).
   const std::string branch_supervisor = Login("S-GZ");

@@ -36,7 +36,9 @@ v1::Rejection MakeRejection(v1::Rule rule, absl::StatusCode code, const std::str
   v1::Rejection r;
   r.set_rule(rule);
   r.set_code(absl::StatusCodeToString(code));
-  r.set_reason(reason);
+  // Valid UTF-8 whatever went into it (a report's ?by=%ff did not, and
+  // the JSON printer dropped the byte and logged an error each time).
+  r.set_reason(SafeText(reason, 4096));
   return r;
 }
 

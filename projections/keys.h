@@ -37,8 +37,8 @@ std::string ByOwner(absl::string_view owner, absl::string_view case_id);
 std::string RejectionKey(absl::string_view case_id, absl::Time decided_at,
                          absl::string_view command_id);
 
-// uploads: sha256 hex, principal id (or "*") -> empty. Upload(sha, "")
-// bounds one file's uploaders.
+// uploads: sha256 hex, principal id -> empty. Upload(sha, "") bounds one
+// file's uploaders.
 std::string Upload(absl::string_view sha256_hex, absl::string_view principal);
 
 // The case id at the end of an index key (after the last NUL).

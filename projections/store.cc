@@ -155,7 +155,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < kCfCount; ++i) {
-    if (mode == Mode::kReadOnly && is_db &&
+    // Only the families added after the first layout may be missing: any
+    // other absent one is a damaged directory, which RocksDB refuses.
+    if (mode == Mode::kReadOnly && is_db && static_cast<Cf>(i) == Cf::kUploads &&
         std::find(existing.begin(), existing.end(), kCfNames[i]) == existing.end()) {
       continue;
     }

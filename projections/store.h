@@ -32,7 +32,7 @@ enum class Cf {
   kCommands,    // command id -> CommandRecord (accepted or rejected).
   kRejections,  // case id, time, command id -> Rejection (refused attempts, for auditors).
   kDirectory,   // "state" -> DirectoryState (the folded organisation).
-  kUploads,     // sha256 hex, "/", principal id (or "*") -> empty: who stored an evidence file.
+  kUploads,     // sha256 hex, NUL, principal id -> empty: who stored an evidence file.
 };
 inline constexpr int kCfCount = 13;
 

@@ -903,6 +903,10 @@ TEST_F(ApiTest, EvidenceIsServedInOneRangeAtMost) {
   const Reply head = Curl(path, {"-H", "Range: bytes=0-3"}, zhuhai);
   EXPECT_EQ(head.status, 206);
   EXPECT_EQ(head.body, whole.body.substr(0, 4));
+  // A range that ends past the file ends at its last byte.
+  const Reply rest = Curl(path, {"-H", "Range: bytes=2-999999"}, zhuhai);
+  EXPECT_EQ(rest.status, 206);
+  EXPECT_EQ(rest.body, whole.body.substr(2));
   const Reply tail = Curl(path, {"-H", "Range: bytes=-5"}, zhuhai);
   EXPECT_EQ(tail.status, 206);
   EXPECT_EQ(tail.body, whole.body.substr(whole.body.size() - 5));
@@ -925,10 +929,9 @@ TEST_F(ApiTest, EvidenceIsServedInOneRangeAtMost) {
   }
 }
 
-// A file is attached by content (cas://<sha256>): a handler may attach
-// what it uploaded, or what an administrator stored, not a file only
-// another holds (a stranger attached a Shanghai case's photo to a GZ case
-// by its hash, then downloaded it through that case). A file it may not
+// A file is attached by content (cas://<sha256>): through docketd a
+// handler attaches what it uploaded, not a file only another holds (a stranger attached a Shanghai
+// case's photo to a GZ case by its hash, then downloaded it through that case). A file it may not
 // attach answers exactly as an absent one: nothing is learnt of it.
 TEST_F(ApiTest, OnlyWhatOneUploadedIsAttachedByItsHash) {
   const std::string zhuhai = Login("E-100");
@@ -958,6 +961,15 @@ TEST_F(ApiTest, OnlyWhatOneUploadedIsAttachedByItsHash) {
   // is not told either).
   EXPECT_EQ(absl::StrReplaceAll(ReasonIn(theirs.body), {{sha, absent}}), ReasonIn(nothing.body));
   EXPECT_FALSE(ReasonIn(nothing.body).empty());
+  // Nor what an administrator stored at the data directory: the examples'
+  // photo of Shanghai's case C-2026-0007 (docketctl put-evidence) is not
+  // GZ's to attach by its hash.
+  const Reply example = Curl("/v1/cases/C-2026-0007", {}, Login("A-100"));
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(example.body, m, std::regex("\"sha256Hex\":\"(ab1568[0-9a-f]{58})\"")))
+      << example.body;
+  EXPECT_THAT(attach(m[1], gz).body, HasSubstr("is not in the evidence store"));
   // Once GZ uploads the same bytes itself, it may attach them (its size
   // is then what is checked).
   ASSERT_EQ(Curl("/v1/evidence?kind=PHOTO&name=p.png",
@@ -1074,25 +1086,29 @@ TEST_F(ApiTest, ANewPasswordEndsTheSessionsOfTheOld) {
 
   server_->Kill(SIGTERM);
   ASSERT_EQ(server_->Wait(), 0);
+  // E-101 also holds a token an administrator issued: not a session.
+  RunResult issued = Ctl(dir_, {"token", "issue", "E-101", "--as=admin"});
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  const std::string api_token(absl::StripTrailingAsciiWhitespace(issued.out));
   RunResult reset =
       Ctl(dir_, {"directory", "apply"},
           R"({"commandId":"pw-reset-E-101","actor":{"id":"admin"},"directory":{"setPassword":)"
           R"({"principalId":"E-101","password":"a new one"}}})"
           "\n");
   ASSERT_EQ(reset.exit_code, 0) << reset.out << reset.err;
+  const std::string served = testing::FreshDir("reset.out");
   server_ = std::make_unique<testing::Child>(
-      std::vector<std::string>{testing::DocketdPath(), "--data_dir=" + dir_,
-                               "--listen=" + url_.substr(7), "--tick_every=0"},
-      "/dev/null", testing::FreshDir("reset.out"), testing::FreshDir("reset.err"));
-  for (int i = 0; i < 100 && Curl("/healthz").status != 200; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+      std::vector<std::string>{testing::DocketdPath(), "--data_dir=" + dir_, "--listen=127.0.0.1:0",
+                               "--tick_every=0", "--console_dir="},
+      "/dev/null", served, testing::FreshDir("reset.err"));
+  url_ = testing::ServingUrl(served, 10000);
+  ASSERT_FALSE(url_.empty()) << "docketd did not serve again";
 
   const Reply ended = Curl("/v1/me", {}, leaked);
   EXPECT_EQ(ended.status, 401) << ended.body;
   EXPECT_EQ(Curl("/v1/cases/C-2026-0005", {}, leaked).status, 401);
   EXPECT_EQ(Curl("/v1/me", {}, other).status, 200);
-  EXPECT_EQ(Curl("/v1/me", {}, supervisor_token_).status, 200) << "issued, not a session";
+  EXPECT_EQ(Curl("/v1/me", {}, api_token).status, 200) << "issued, not a session";
   EXPECT_EQ(Login("E-101"), "");
   const std::string renewed = Login("E-101", "a new one");
   ASSERT_FALSE(renewed.empty());

@@ -167,6 +167,7 @@ int main(int argc, char** argv) {
       EmbeddedRuntime::Open(data_dir, *std::move(policy), *std::move(calendar), SystemClock::Get());
   if (!runtime.ok()) return Fail(runtime.status(), 2);
   if (!absl::GetFlag(FLAGS_listen).empty() && absl::GetFlag(FLAGS_brokers).empty()) {
+    (*runtime)->processor()->set_attachments_need_upload(true);
     return Serve(runtime->get());
   }
 

@@ -236,8 +236,10 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
   // names by content must be in the store, with that size.
   if (evidence_ != nullptr && command.has_attach_evidence() &&
       absl::StartsWith(command.attach_evidence().evidence().uri(), "cas://")) {
-    absl::Status present =
-        evidence_->CheckAttachable(command.attach_evidence().evidence(), resolved.actor().id());
+    const v1::Evidence& evidence = command.attach_evidence().evidence();
+    absl::Status present = attachments_need_upload_
+                               ? evidence_->CheckAttachable(evidence, resolved.actor().id())
+                               : evidence_->CheckPresent(evidence);
     if (!present.ok()) {
       return Refuse(v1::RULE_EVIDENCE, absl::StatusCode::kFailedPrecondition,
                     absl::StrCat("case ", command.case_id(), ": ", present.message()));

@@ -119,6 +119,12 @@ class CommandProcessor {
   // (RULE_EVIDENCE otherwise); null: not checked (Kafka mode, where each
   // engine keeps its own store). Must outlive the processor.
   void set_evidence_store(const EvidenceStore* evidence) { evidence_ = evidence; }
+  // Served (docketd): a file attached by content must also be one its
+  // sender uploaded (EvidenceStore::CheckAttachable), for a hash learnt
+  // elsewhere is no licence to a file. At the data directory (docketctl,
+  // the local administrator acting as any principal) any stored file may
+  // be attached.
+  void set_attachments_need_upload(bool need) { attachments_need_upload_ = need; }
 
  private:
   struct Pending;
@@ -152,6 +158,7 @@ class CommandProcessor {
   std::unique_ptr<Pending> pending_;
   std::function<bool(const std::string& case_id)> visible_;
   const EvidenceStore* evidence_ = nullptr;
+  bool attachments_need_upload_ = false;
   std::unique_ptr<Directory> directory_;
 };
 

@@ -50,15 +50,11 @@ class Runtime {
       absl::Status organised = bench::OrganiseLikeTheExamples(runtime_->processor());
       EXPECT_TRUE(organised.ok()) << organised;
     }
-    // Stored as docketctl put-evidence stores them: anyone's to attach.
     for (const char* photo : {"acrylic_sign_crack.png", "laptop_screen_crack.png"}) {
-      absl::StatusOr<v1::Evidence> stored = runtime_->evidence().Put(
-          testing::Runfile(absl::StrCat("examples/evidence/", photo)), v1::EVIDENCE_KIND_PHOTO, "");
-      EXPECT_TRUE(stored.ok()) << stored.status();
-      if (stored.ok()) {
-        EXPECT_TRUE(
-            runtime_->evidence().RecordUploader(stored->sha256_hex(), EvidenceStore::kAnyone).ok());
-      }
+      EXPECT_TRUE(runtime_->evidence()
+                      .Put(testing::Runfile(absl::StrCat("examples/evidence/", photo)),
+                           v1::EVIDENCE_KIND_PHOTO, "")
+                      .ok());
     }
   }
 

@@ -198,14 +198,10 @@ absl::Status EvidenceStore::CheckAttachable(const v1::Evidence& evidence,
   if (store_ == nullptr) return absl::FailedPreconditionError("uploaders need the data directory");
   absl::string_view uri = evidence.uri();
   if (absl::ConsumePrefix(&uri, kCasScheme) && uri == evidence.sha256_hex()) {
-    bool may = false;
-    for (const std::string& who : {principal, std::string(kAnyone)}) {
-      absl::StatusOr<std::optional<std::string>> found =
-          store_->Get(Cf::kUploads, keys::Upload(uri, who));
-      if (!found.ok()) return found.status();
-      may |= found->has_value();
-    }
-    if (!may) return NotStored(evidence);
+    absl::StatusOr<std::optional<std::string>> found =
+        store_->Get(Cf::kUploads, keys::Upload(uri, principal));
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) return NotStored(evidence);
   }
   return CheckPresent(evidence);
 }

@@ -46,16 +46,14 @@ class EvidenceStore {
   // kNotFound.
   absl::Status CheckPresent(const v1::Evidence& evidence) const;
 
-  // Who stored a file: docketd records the principal that uploaded it, and
-  // docketctl (an administrator at the data directory) records kAnyone for
-  // put-evidence and the acting principal for attach. Durable on return.
-  static constexpr char kAnyone[] = "*";
+  // Who stored a file: docketd records the principal that uploaded it,
+  // docketctl attach the principal it acts as. Durable on return.
   absl::Status RecordUploader(const std::string& sha256_hex, const std::string& principal) const;
 
-  // CheckPresent for an attachment by `principal`: the file must be one it
-  // stored itself, or one stored for anyone. Any other file answers exactly
-  // as an absent one, so that nobody attaches, or learns of, a file only
-  // others hold by its hash alone.
+  // CheckPresent for an attachment by `principal` through docketd: the
+  // file must be one it stored itself. Any other file answers exactly as an
+  // absent one, so that nobody attaches, or learns of, a file only others
+  // hold by its hash alone.
   absl::Status CheckAttachable(const v1::Evidence& evidence, const std::string& principal) const;
 
   // For a "cas://" uri: the stored file exists, has the recorded size, and

@@ -1,5 +1,5 @@
-// Who may attach a stored file by its content address: the principal that
-// stored it, or anyone when an administrator stored it. The record of
+// Who may attach a stored file by its content address through docketd: the
+// principal that stored it. The record of
 // uploaders lives in the data directory (the `uploads` family), so it is
 // kept across restarts and replays and checked by the audit.
 
@@ -76,16 +76,16 @@ TEST_F(EvidenceUploadersTest, OnlyItsUploaderAttachesAFileAndOthersLearnNothingO
               HasSubstr("is not in the evidence store"));
 }
 
-TEST_F(EvidenceUploadersTest, WhatAnAdministratorStoredIsAnyonesToAttach) {
-  const v1::Evidence photo = Stored("the examples' photo");
-  ASSERT_TRUE(evidence_->RecordUploader(photo.sha256_hex(), EvidenceStore::kAnyone).ok());
-  EXPECT_TRUE(evidence_->CheckAttachable(photo, "E-100").ok());
-  EXPECT_TRUE(evidence_->CheckAttachable(photo, "E-300").ok());
-  // Its size is still checked.
+TEST_F(EvidenceUploadersTest, ItsUploaderIsStillHeldToTheRecordedSize) {
+  const v1::Evidence photo = Stored("a photo");
+  ASSERT_TRUE(evidence_->RecordUploader(photo.sha256_hex(), "E-100").ok());
   v1::Evidence wrong = photo;
   wrong.set_size_bytes(1);
   EXPECT_THAT(evidence_->CheckAttachable(wrong, "E-100").message(),
               HasSubstr("bytes in the store, not 1"));
+  // What a wildcard might mean is nobody's: "*" is only another id.
+  EXPECT_THAT(evidence_->CheckAttachable(photo, "*").message(),
+              HasSubstr("is not in the evidence store"));
 }
 
 TEST_F(EvidenceUploadersTest, UploadersOutliveARestartAndAReplay) {

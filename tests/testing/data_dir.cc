@@ -37,7 +37,7 @@ absl::StatusOr<std::map<std::string, std::string>> DumpDataDir(const std::string
 absl::StatusOr<std::map<std::string, std::string>> DumpCaseData(const std::string& dir) {
   absl::StatusOr<std::map<std::string, std::string>> dump = DumpDataDir(dir);
   if (!dump.ok()) return dump;
-  for (Cf outcomes : {Cf::kCommands, Cf::kRejections}) {
+  for (Cf outcomes : {Cf::kCommands, Cf::kRejections, Cf::kUploads}) {
     const std::string prefix = absl::StrCat(static_cast<int>(outcomes), "/");
     for (auto it = dump->lower_bound(prefix);
          it != dump->end() && it->first.rfind(prefix, 0) == 0;) {

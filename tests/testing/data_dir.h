@@ -18,8 +18,8 @@ std::string FreshDir(const std::string& name);
 absl::StatusOr<std::map<std::string, std::string>> DumpDataDir(const std::string& dir);
 
 // DumpDataDir without the records of commands' outcomes (families
-// `commands` and `rejections`): what a refused command must leave as it
-// was.
+// `commands` and `rejections`) and of who stored evidence (`uploads`):
+// what a refused command must leave as it was.
 absl::StatusOr<std::map<std::string, std::string>> DumpCaseData(const std::string& dir);
 
 // Writes `content` to a fresh file `name` under the test's temporary

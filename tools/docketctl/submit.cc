@@ -113,10 +113,6 @@ int PutEvidence(const Args& args) {
     absl::StatusOr<v1::Evidence> stored =
         (*runtime)->evidence().Put(path, kind, absl::GetFlag(FLAGS_media_type));
     if (!stored.ok()) return Fail(stored.status());
-    // Stored by an administrator: anyone may attach it.
-    absl::Status recorded =
-        (*runtime)->evidence().RecordUploader(stored->sha256_hex(), EvidenceStore::kAnyone);
-    if (!recorded.ok()) return Fail(recorded);
     std::cout << ToJson(*stored) << "\n";
   }
   return kOk;

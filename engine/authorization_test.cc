@@ -253,6 +253,33 @@ TEST_F(AuthorizationTest, TheDirectoryRefusesChangesThatDoNotFit) {
   EXPECT_EQ(Try("H-GZ", "acknowledge {}"), v1::RULE_UNAUTHENTICATED);
 }
 
+// A new password ends the sessions the old one opened, and a session
+// opened with the old one is refused even when its sign-in was checked
+// before the new password was committed. Issued tokens stay.
+TEST_F(AuthorizationTest, ANewPasswordEndsAndRefusesTheOldPasswordsSessions) {
+  const auto set_password = [&](const std::string& salt) {
+    return Change(absl::StrCat(R"(set_password { principal_id: "H-GZ" hash { scheme: "scrypt" )",
+                               R"(salt: ")", salt, R"(" hash: "0123456789abcdef0123456789abcdef" )",
+                               R"(log2_n: 14 r: 8 p: 1 } })"));
+  };
+  const auto issue = [&](const std::string& id, const std::string& session) {
+    return Change(
+        absl::StrCat(R"(issue_token { token { token_id: ")", id, R"(" principal_id: "H-GZ" )",
+                     R"(secret_sha256: "0123456789abcdef0123456789abcdef" )", session, " } }"));
+  };
+  ASSERT_TRUE(set_password("old-salt-0123456").ok());
+  ASSERT_TRUE(issue("b000000000000001", R"(session: true password_salt: "old-salt-0123456")").ok());
+  ASSERT_TRUE(issue("b000000000000002", "").ok());
+  ASSERT_TRUE(set_password("new-salt-0123456").ok());
+  EXPECT_TRUE(dir().FindToken("b000000000000001")->revoked()) << "the old password's session";
+  EXPECT_FALSE(dir().FindToken("b000000000000002")->revoked()) << "an issued token";
+  // Checked against the old password, committed after the new one.
+  EXPECT_EQ(RuleOf(issue("b000000000000003", R"(session: true password_salt: "old-salt-0123456")")),
+            v1::RULE_DIRECTORY);
+  EXPECT_EQ(RuleOf(issue("b000000000000004", "session: true")), v1::RULE_DIRECTORY);
+  EXPECT_TRUE(issue("b000000000000005", R"(session: true password_salt: "new-salt-0123456")").ok());
+}
+
 // A session token per login would grow the directory every request reads
 // without end: a token that has expired when the next is issued leaves the
 // folded directory (its events stay in the log). Unexpired, revoked and

@@ -178,6 +178,14 @@ absl::StatusOr<v1::DirectoryChange> CheckChange(const Directory& dir, const v1::
       if (t->has_expires_at() && ToTime(t->expires_at()) <= now) {
         return Refuse(command, "the token would expire before it is issued");
       }
+      // A session is opened with the principal's password as it is now: a
+      // new password committed while the sign-in was being checked wins.
+      if (t->session()) {
+        const v1::PasswordHash* current = dir.FindPassword(t->principal_id());
+        if (current == nullptr || current->salt() != t->password_salt()) {
+          return Refuse(command, "the password this session was opened with has changed since");
+        }
+      }
       *t->mutable_issued_at() = ToProto(now);
       break;
     }

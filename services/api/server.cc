@@ -463,6 +463,7 @@ void ApiServer::Routes() {
         t->set_secret_sha256(SecretSha256(token->secret));
         *t->mutable_expires_at() = ToProto(expires);
         t->set_session(true);
+        t->set_password_salt(hash->salt());
         absl::StatusOr<std::vector<v1::CommandOutcome>> issued = queue_->Submit({issue}, true);
         if (!issued.ok() || (*issued)[0].has_rejection()) {
           SendRejection(res, issued.ok()

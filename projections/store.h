@@ -80,7 +80,9 @@ class Store {
   const std::string& dir() const { return dir_; }
 
   // Commits `batch`; with `sync`, durable on return (fsync of the WAL),
-  // and noted in ACKNOWLEDGED as what may have been acknowledged.
+  // and noted in ACKNOWLEDGED as what may have been acknowledged: the
+  // latest sequence, which counts every write before it, so a process that
+  // writes from several threads syncs them all.
   absl::Status Write(rocksdb::WriteBatch* batch, bool sync);
 
   // Writes every memtable to table files and compacts them, so the

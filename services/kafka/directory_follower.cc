@@ -158,7 +158,10 @@ absl::StatusOr<int> DirectoryFollower::Fold(absl::Time now) {
   }
   absl::Status written;
   if (appended.empty()) {
-    written = store_->Write(&batch, /*sync=*/false);  // Lost positions are only read again.
+    // Synced, though lost positions would only be read again: a synced
+    // write beside it notes the latest sequence as acknowledged, which
+    // would count this one too (at most one fsync a second).
+    written = store_->Write(&batch, /*sync=*/true);
   } else {
     projector.Flush(&cache, &batch);
     written = log_->Append(appended, &batch);

@@ -929,6 +929,30 @@ TEST_F(ApiTest, EvidenceIsServedInOneRangeAtMost) {
   }
 }
 
+// Only the evidence download serves ranges: any other answer is sent whole
+// whatever Range asks (the library cut a case list to the bytes asked, and
+// sent it 300 times over for 300 ranges: 55 KB became 17 MB).
+TEST_F(ApiTest, AnswersOtherThanFilesIgnoreRange) {
+  const std::string many = [] {
+    std::string r = "bytes=0-99999";
+    for (int i = 0; i < 300; ++i) r += ",0-99999";
+    return r;
+  }();
+  for (const std::string path : {"/v1/cases?page_size=100", "/v1/cases/C-2026-0005", "/v1/me"}) {
+    const Reply whole = Curl(path, {}, supervisor_token_);
+    ASSERT_EQ(whole.status, 200) << path;
+    for (const std::string& range : {many, std::string("bytes=5-10"), std::string("bytes=-3")}) {
+      const Reply ranged = Curl(path, {"-H", "Range: " + range}, supervisor_token_);
+      EXPECT_EQ(ranged.status, 200) << path << " " << range.substr(0, 20);
+      EXPECT_EQ(ranged.body, whole.body) << path << " " << range.substr(0, 20);
+    }
+  }
+  // A refusal too.
+  const Reply refused = Curl("/v1/cases/C-2026-0005", {"-H", "Range: bytes=0-3"});
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_THAT(refused.body, HasSubstr("RULE_UNAUTHENTICATED"));
+}
+
 // A file is attached by content (cas://<sha256>): through docketd a
 // handler attaches what it uploaded, not a file only another holds (a stranger attached a Shanghai
 // case's photo to a GZ case by its hash, then downloaded it through that case). A file it may not

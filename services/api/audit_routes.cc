@@ -173,12 +173,10 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
       return SendError(
           res, absl::NotFoundError(absl::StrCat("case ", case_id, " attached no file ", sha)));
     }
-    // One range at most, inside the file. cpp-httplib serves every range
-    // asked, overlapping or not: one request for a large file 670 times
-    // over was 45 GB. More than one range is ignored (RFC 9110 allows it):
-    // the file once, 200. The library's parse is the request's own, not
-    // const (only passed as such): clearing it is what "ignored" means.
-    httplib::Ranges& ranges = const_cast<httplib::Ranges&>(req.ranges);
+    // One range at most, inside the file: one request for a large file
+    // 670 times over was 45 GB. More than one range is ignored: the file
+    // once, 200.
+    httplib::Ranges& ranges = api::RangesOf(req);
     if (ranges.size() > 1) ranges.clear();
     if (ranges.size() == 1 && !Satisfiable(ranges.front(), found->size_bytes())) {
       ranges.clear();

@@ -214,6 +214,8 @@ std::optional<std::pair<Caller, v1::CaseState>> Authenticator::ReadableCase(
   return std::make_pair(*std::move(caller), *std::move(state));
 }
 
+httplib::Ranges& RangesOf(const Request& req) { return const_cast<httplib::Ranges&>(req.ranges); }
+
 void CloseAfter(Response& res) {
   auto body = std::make_shared<std::string>(std::move(res.body));
   if (body->empty()) *body = "\n";

@@ -56,6 +56,13 @@ uint64_t LastLogPosition(const Store& store);
 // The name of an event's body, e.g. "acknowledged".
 std::string EventKind(const v1::CaseEvent& event);
 
+// The byte ranges cpp-httplib parsed from the request's Range header. The
+// library cuts whatever is answered to them, every range asked, overlapping
+// or not, many times over: a route that does not serve them clears them
+// (RFC 9110 lets a server ignore Range). The request is the library's own
+// object, not const; it only passes it as such.
+httplib::Ranges& RangesOf(const Request& req);
+
 // Makes `res` (with a body) the last answer on its connection. The HTTP
 // library keeps a connection whatever "Connection: close" says, and would
 // read what is left of a body cut short as the next request; so the answer

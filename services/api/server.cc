@@ -262,6 +262,11 @@ void ApiServer::Routes() {
   // closed, so no body is buffered and none is read as the next request.
   http_->set_pre_routing_handler([this, authenticate](const Request& req, Response& res) {
     using Handled = httplib::Server::HandlerResponse;
+    // Ranges are served by the evidence download alone (one, inside the
+    // file; see its route). Any other answer, refusals included, is sent
+    // whole: the library would cut a case list to the bytes asked, or send
+    // it hundreds of times over for as many ranges.
+    if (!absl::StartsWith(req.path, "/v1/evidence/")) api::RangesOf(req).clear();
     if (guard_ != nullptr &&
         !guard_->HeadersRead(api::ConnectionGuard::PeerName(req.remote_addr, req.remote_port))) {
       // The guard shut this connection down (too slow, or over the bound)

@@ -9,6 +9,7 @@
 #include "engine/bounds.h"
 #include "engine/compensation.h"
 #include "engine/decision_context.h"
+#include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "engine/severity.h"
 #include "engine/status_macros.h"
@@ -16,14 +17,6 @@
 
 namespace docket::internal {
 namespace {
-
-bool IsSha256Hex(const std::string& s) {
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!absl::ascii_isdigit(c) && !(c >= 'a' && c <= 'f')) return false;
-  }
-  return true;
-}
 
 absl::Status CheckEvidence(const DecisionContext& ctx, const v1::Evidence& e) {
   if (e.kind() == v1::EVIDENCE_KIND_UNSPECIFIED) {

@@ -1,5 +1,6 @@
 #include "engine/input_grammar.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -179,6 +180,12 @@ bool IsReservedCommandId(absl::string_view id) {
     if (absl::StartsWith(id, prefix)) return true;
   }
   return false;
+}
+
+bool IsSha256Hex(absl::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
+         });
 }
 
 bool IsValidKey(absl::string_view key) {

@@ -39,6 +39,9 @@ bool IsReservedCommandId(absl::string_view id);
 inline constexpr size_t kMaxKeyCodePoints = 64;
 bool IsValidKey(absl::string_view key);
 
+// A SHA-256 as docket writes it: 64 lowercase hex digits.
+bool IsSha256Hex(absl::string_view text);
+
 // Checks every field of `message`, recursively: each string is valid UTF-8
 // without NUL or other control characters but tab and newline; each string
 // that names something (a field called `id`, `*_id`, `*branch`, `waybill`,

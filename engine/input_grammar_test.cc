@@ -191,5 +191,16 @@ TEST(InputGrammarTest, RejectionsAreValidUtf8WhateverTheInput) {
   EXPECT_TRUE(google::protobuf::internal::IsStructurallyValidUTF8(rejection.reason()));
 }
 
+TEST(InputGrammarTest, ASha256IsSixtyFourLowercaseHexDigits) {
+  const std::string sha(64, 'a');
+  EXPECT_TRUE(IsSha256Hex(sha));
+  EXPECT_TRUE(IsSha256Hex(std::string(32, '0') + std::string(32, 'f')));
+  EXPECT_FALSE(IsSha256Hex(sha.substr(1)));
+  EXPECT_FALSE(IsSha256Hex(sha + "a"));
+  EXPECT_FALSE(IsSha256Hex(std::string(64, 'A')));
+  EXPECT_FALSE(IsSha256Hex(std::string(63, 'a') + "g"));
+  EXPECT_FALSE(IsSha256Hex(""));
+}
+
 }  // namespace
 }  // namespace docket

@@ -42,14 +42,6 @@ using api::SendJson;
 using httplib::Request;
 using httplib::Response;
 
-bool IsSha256Hex(absl::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!absl::ascii_isdigit(c) && !(c >= 'a' && c <= 'f')) return false;
-  }
-  return true;
-}
-
 // A media type as a client may state it: type/subtype, printable, short.
 bool IsMediaType(absl::string_view s) {
   if (s.empty() || s.size() > 100 || !absl::StrContains(s, '/')) return false;

@@ -8,6 +8,7 @@
 #include "engine/deterministic_bytes.h"
 #include "engine/directory.h"
 #include "engine/evolve.h"
+#include "engine/input_grammar.h"
 #include "engine/time_util.h"
 #include "projections/hash_chain.h"
 #include "projections/int64_add_operator.h"
@@ -286,9 +287,7 @@ class Auditor {
       const absl::string_view key(it->key().data(), it->key().size());
       const size_t nul = key.find('\0');
       const absl::string_view sha = key.substr(0, nul);
-      const bool hex =
-          sha.size() == 64 && sha.find_first_not_of("0123456789abcdef") == absl::string_view::npos;
-      if (nul == absl::string_view::npos || nul + 1 == key.size() || !hex) {
+      if (nul == absl::string_view::npos || nul + 1 == key.size() || !IsSha256Hex(sha)) {
         Problem(absl::StrCat("uploads: a record is not <sha256>, <principal>: ",
                              absl::CHexEscape(key)));
         continue;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -378,6 +379,38 @@ TEST_F(KafkaEndToEndTest, TheApiServesOnKafka) {
   EXPECT_THAT(
       curl("/v1/cases/C-KAPI-1/preview", {"-X", "POST", "-d", R"({"acknowledge":{}})"}, token),
       ::testing::EndsWith("\n501"));
+
+  // Evidence: only the file its sender uploaded here is attached by its
+  // hash, checked on this instance, which took the upload, before the
+  // command is published (the deciding engine holds no upload). Anything
+  // else answers as an absent file does on the embedded log.
+  const std::string photo =
+      testing::WriteFile("kafka-e101.png", "\x89PNG\r\n\x1a\n only E-101 uploaded this");
+  const std::string uploaded =
+      curl("/v1/evidence?kind=PHOTO&name=p.png",
+           {"-X", "POST", "-H", "Content-Type: image/png", "--data-binary", "@" + photo}, token);
+  ASSERT_THAT(uploaded, ::testing::EndsWith("\n201")) << uploaded;
+  const std::string sha = RunProcess({"/usr/bin/sha256sum", photo}).out.substr(0, 64);
+  const auto attach = [&](const std::string& id, const std::string& hash, const std::string& as) {
+    return curl(
+        "/v1/commands",
+        {"-X", "POST", "-d",
+         absl::StrCat(R"({"commandId":")", id, R"(","caseId":"C-KAPI-1","attachEvidence":)",
+                      R"({"evidence":{"kind":"EVIDENCE_KIND_PHOTO","uri":"cas://)", hash,
+                      R"(","sha256Hex":")", hash, R"(","sizeBytes":")",
+                      std::filesystem::file_size(photo), R"(","mediaType":"image/png"}}})")},
+        as);
+  };
+  const std::string not_theirs = attach("k-api-ev-1", sha, adapter);
+  EXPECT_THAT(not_theirs, HasSubstr("RULE_EVIDENCE"));
+  EXPECT_THAT(not_theirs, HasSubstr("is not in the evidence store"));
+  EXPECT_THAT(not_theirs, ::testing::EndsWith("\n409"));
+  EXPECT_THAT(attach("k-api-ev-2", std::string(64, 'a'), token),
+              HasSubstr("is not in the evidence store"));
+  // The uploader's own attachment goes through the topics to the engine.
+  const std::string own = attach("k-api-ev-3", sha, token);
+  EXPECT_THAT(own, Not(HasSubstr("RULE_EVIDENCE"))) << own;
+  EXPECT_THAT(own, HasSubstr("\"commandId\":\"k-api-ev-3\""));
 
   // With a second engine in the group, this one holds half the partitions:
   // a case of the other half is read there, and the answer says so (by its

@@ -227,6 +227,9 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<kafka::CommandClient>> commands =
       kafka::CommandClient::Create(client, &*system_key, absl::Seconds(30));
   if (!commands.ok()) return Fail(commands.status(), 2);
+  // Uploads land here, so attachments are checked here before they are
+  // published (CommandClient::set_evidence).
+  (*commands)->set_evidence(&(*runtime)->evidence());
   absl::Status ran;
   std::thread engine_thread([&] {
     ran = (*engine)->Run(stop_requested);

@@ -106,6 +106,13 @@ absl::StatusOr<std::vector<v1::CommandOutcome>> CommandClient::Submit(
     if (internal) {
       command->clear_actor();
       command->mutable_actor()->set_id(kSystemPrincipal);
+    } else if (evidence_ != nullptr) {
+      const absl::Status attachable =
+          evidence_->CheckAttachment(*command, command->actor().id(), /*need_upload=*/true);
+      if (!attachable.ok()) {
+        *outcomes[i].mutable_rejection() = MakeRejection(*command, attachable, absl::Now());
+        continue;
+      }
     }
     const std::string value = command->SerializeAsString();
     Headers headers = CommandHeaders(*command);

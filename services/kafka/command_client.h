@@ -13,6 +13,7 @@
 #include "services/kafka/answers.h"
 #include "services/kafka/client.h"
 #include "services/kafka/gateway.h"
+#include "services/runtime/evidence_store.h"
 
 namespace docket::kafka {
 
@@ -41,6 +42,15 @@ class CommandClient final : public CommandSink {
   absl::StatusOr<v1::CommandOutcome> Preview(v1::Command command) override;
   Stats stats() const override;
 
+  // The evidence store of the instance that takes uploads (this one): a
+  // command attaching a file by "cas://" is published only if its sender
+  // uploaded that file here, and otherwise answered here as the embedded
+  // log answers it (RULE_EVIDENCE, EvidenceStore::CheckAttachment), since
+  // the engine deciding it holds no upload. Such an answer is not on
+  // docket.rejections: the command never reached the topics. Without a
+  // store (unset) attachments are published unchecked. Set before Submit.
+  void set_evidence(const EvidenceStore* evidence) { evidence_ = evidence; }
+
   // Called by librdkafka's delivery reports (public for its C callback).
   void OnDelivered(const rd_kafka_message_t* record);
 
@@ -55,6 +65,7 @@ class CommandClient final : public CommandSink {
 
   const KeyFile* system_key_;
   const absl::Duration timeout_;
+  const EvidenceStore* evidence_ = nullptr;
   Handle producer_, consumer_;
   int32_t partitions_ = 0;
   AnswerAssembler answers_;  // The background thread's.

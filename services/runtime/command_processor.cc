@@ -234,16 +234,9 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
   DOCKET_RETURN_IF_ERROR(Authorize(**directory, resolved.actor(), resolved, **state, policy_));
   // Evidence that cannot be verified is not accepted: what an attachment
   // names by content must be in the store, with that size.
-  if (evidence_ != nullptr && command.has_attach_evidence() &&
-      absl::StartsWith(command.attach_evidence().evidence().uri(), "cas://")) {
-    const v1::Evidence& evidence = command.attach_evidence().evidence();
-    absl::Status present = attachments_need_upload_
-                               ? evidence_->CheckAttachable(evidence, resolved.actor().id())
-                               : evidence_->CheckPresent(evidence);
-    if (!present.ok()) {
-      return Refuse(v1::RULE_EVIDENCE, absl::StatusCode::kFailedPrecondition,
-                    absl::StrCat("case ", command.case_id(), ": ", present.message()));
-    }
+  if (evidence_ != nullptr) {
+    DOCKET_RETURN_IF_ERROR(
+        evidence_->CheckAttachment(command, resolved.actor().id(), attachments_need_upload_));
   }
   // The other cases the decision may consult, as this batch leaves them.
   // One outside the actor's scope is, to it, a case that does not exist,

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "engine/refusal.h"
 #include "projections/hash_chain.h"
 #include "projections/keys.h"
 #include "rocksdb/write_batch.h"
@@ -204,6 +205,20 @@ absl::Status EvidenceStore::CheckAttachable(const v1::Evidence& evidence,
     if (!found->has_value()) return NotStored(evidence);
   }
   return CheckPresent(evidence);
+}
+
+absl::Status EvidenceStore::CheckAttachment(const v1::Command& command, const std::string& actor,
+                                            bool need_upload) const {
+  if (!command.has_attach_evidence() ||
+      !absl::StartsWith(command.attach_evidence().evidence().uri(), kCasScheme)) {
+    return absl::OkStatus();
+  }
+  const v1::Evidence& evidence = command.attach_evidence().evidence();
+  const absl::Status present =
+      need_upload ? CheckAttachable(evidence, actor) : CheckPresent(evidence);
+  if (present.ok()) return present;
+  return Refuse(v1::RULE_EVIDENCE, absl::StatusCode::kFailedPrecondition,
+                absl::StrCat("case ", command.case_id(), ": ", present.message()));
 }
 
 absl::Status EvidenceStore::CheckPresent(const v1::Evidence& evidence) const {

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "docket/v1/commands.pb.h"
 #include "docket/v1/common.pb.h"
 #include "docket/v1/facts.pb.h"
 #include "projections/store.h"
@@ -55,6 +56,14 @@ class EvidenceStore {
   // absent one, so that nobody attaches, or learns of, a file only others
   // hold by its hash alone.
   absl::Status CheckAttachable(const v1::Evidence& evidence, const std::string& principal) const;
+
+  // What `command` attaches by content, checked where it is decided (the
+  // embedded log's command processor) or, on Kafka, where it enters (the
+  // API instance that took the upload): OK for a command that attaches
+  // nothing by "cas://"; else CheckAttachable by `actor` (`need_upload`)
+  // or CheckPresent, refused as RULE_EVIDENCE.
+  absl::Status CheckAttachment(const v1::Command& command, const std::string& actor,
+                               bool need_upload) const;
 
   // For a "cas://" uri: the stored file exists, has the recorded size, and
   // re-hashes to the recorded SHA-256 (kDataLoss otherwise). Other uris are

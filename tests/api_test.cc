@@ -957,6 +957,49 @@ TEST_F(ApiTest, AnswersOtherThanFilesIgnoreRange) {
 // handler attaches what it uploaded, not a file only another holds (a stranger attached a Shanghai
 // case's photo to a GZ case by its hash, then downloaded it through that case). A file it may not
 // attach answers exactly as an absent one: nothing is learnt of it.
+// Every refusal is recorded for the audit: a principal that has had its
+// budget of refusals (1,000 by default) is answered 429, undecided, and
+// nothing more of its is recorded, while others go on.
+TEST_F(ApiTest, APrincipalRefusedWithoutEndIsStoppedBeforeItFillsTheDisk) {
+  const std::string gz = Login("E-101");
+  ASSERT_FALSE(gz.empty());
+  const auto refused_here = [&] {
+    const Reply list = Curl("/v1/rejections?case_id=C-2026-0005", {}, supervisor_token_);
+    EXPECT_EQ(list.status, 200) << list.body;
+    return std::count(list.body.begin(), list.body.end(), '{');
+  };
+  const auto open_again = [](int i) {
+    return absl::StrCat(R"({"commandId":"flood-)", i, R"(","caseId":"C-2026-0005","openCase":{}})");
+  };
+  std::string flood;
+  for (int i = 0; i < 1000; ++i) absl::StrAppend(&flood, open_again(i), "\n");
+  const Reply all = Curl("/v1/commands",
+                         {"-X", "POST", "-H", "Content-Type: application/x-ndjson", "--data-binary",
+                          "@" + testing::WriteFile("flood.ndjson", flood)},
+                         gz);
+  ASSERT_EQ(all.status, 200) << all.body.substr(0, 300);
+  EXPECT_EQ(std::count(all.body.begin(), all.body.end(), '\n'), 1000);
+  EXPECT_EQ(absl::StrContains(all.body, "\"rejection\""), true);
+  const auto before = refused_here();
+  EXPECT_GE(before, 1000);
+
+  const std::vector<std::string> one = {"-X", "POST", "-D", "-", "-d", open_again(1000)};
+  const Reply stopped = Curl("/v1/commands", one, gz);
+  EXPECT_EQ(stopped.status, 429) << stopped.body;
+  EXPECT_THAT(stopped.body, HasSubstr("RESOURCE_EXHAUSTED"));
+  EXPECT_THAT(stopped.body, HasSubstr("E-101 has had too many commands refused lately"));
+  EXPECT_THAT(absl::AsciiStrToLower(stopped.body), HasSubstr("retry-after: "));
+  EXPECT_EQ(refused_here(), before) << "a command answered 429 is not recorded";
+  // Resending what was refused records nothing new: it is answered 429 too
+  // (undecided), and it does not lengthen the wait.
+  EXPECT_EQ(Curl("/v1/commands", {"-X", "POST", "-d", open_again(0)}, gz).status, 429);
+  // Its reads go on, and another principal's commands are decided.
+  EXPECT_EQ(Curl("/v1/cases/C-2026-0005", {}, gz).status, 200);
+  const Reply other = Curl("/v1/commands", {"-X", "POST", "-d", open_again(2000)}, Login("E-100"));
+  EXPECT_NE(other.status, 429) << other.body;
+  EXPECT_THAT(other.body, HasSubstr("\"rule\""));
+}
+
 TEST_F(ApiTest, OnlyWhatOneUploadedIsAttachedByItsHash) {
   const std::string zhuhai = Login("E-100");
   const std::string gz = Login("E-101");

@@ -62,6 +62,18 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
           options_.max_body_bytes, [this, authenticate](const Request& req, Response& res) {
             std::optional<Caller> caller = authenticate(req, res, nullptr);
             if (!caller) return;
+            const std::string& who = caller->principal.id();
+            if (std::optional<absl::Duration> wait = refusals_.Exhausted(who, absl::Now())) {
+              const int64_t seconds =
+                  std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))));
+              res.set_header("Retry-After", absl::StrCat(seconds));
+              return SendRejection(
+                  res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kResourceExhausted,
+                                     absl::StrCat(who,
+                                                  " has had too many commands refused lately; "
+                                                  "its commands are not decided for ",
+                                                  seconds, " s")));
+            }
             const bool ndjson =
                 absl::StartsWith(req.get_header_value("Content-Type"), "application/x-ndjson");
             std::vector<absl::string_view> lines;
@@ -96,6 +108,11 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
                                                std::string(outcomes.status().message())));
               return;
             }
+            int64_t refused = 0;
+            for (const v1::CommandOutcome& o : *outcomes) {
+              refused += o.has_rejection() && !o.duplicate();
+            }
+            refusals_.Spend(who, refused, absl::Now());
             // A case out of the caller's scope is refused as such (403, DESIGN.md),
             // without the branch that handles it, which the caller may not read
             // (the refusal is recorded as it was decided).

@@ -101,7 +101,10 @@ using httplib::Request;
 using httplib::Response;
 
 ApiServer::ApiServer(EmbeddedRuntime* runtime, CommandSink* queue, ServerOptions options)
-    : runtime_(runtime), queue_(queue), options_(std::move(options)) {
+    : runtime_(runtime),
+      queue_(queue),
+      options_(std::move(options)),
+      refusals_(options_.refusal_burst, options_.refusals_per_second) {
   if (!options_.tls_cert.empty()) {
     http_ =
         std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());

@@ -17,6 +17,7 @@
 #include "services/api/command_sink.h"
 #include "services/api/commit_queue.h"
 #include "services/api/connection_guard.h"
+#include "services/api/refusal_budget.h"
 #include "services/runtime/embedded_runtime.h"
 
 namespace httplib {
@@ -40,6 +41,11 @@ struct ServerOptions {
   // (api::ConnectionGuard).
   absl::Duration header_timeout = absl::Seconds(10);
   int max_connections = 512;
+  // Refused commands each principal may have recorded at once, and how
+  // many more a second (api::RefusalBudget); beyond, its commands are
+  // answered 429 undecided until the budget refills.
+  double refusal_burst = 1000;
+  double refusals_per_second = 1;
   // The console's built files (index.html and its assets), served at "/";
   // empty or missing: no console.
   std::string console_dir;
@@ -119,6 +125,7 @@ class ApiServer {
   int streams_ = 0;
   std::map<std::string, int> streams_by_principal_;
   std::mutex audit_mu_;  // One audit at a time.
+  api::RefusalBudget refusals_;
 
   // Requests by route and status, for /metrics.
   std::mutex metrics_mu_;

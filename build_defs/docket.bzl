@@ -1,10 +1,12 @@
 """Build macros shared by docket's packages."""
 
-def docket_cc_test(name, srcs, deps = [], data = [], size = "small"):
-    """A GoogleTest test: `deps` plus gtest and its main."""
+def docket_cc_test(name, srcs, deps = [], data = [], size = "small", shard_count = None):
+    """A GoogleTest test: `deps` plus gtest and its main; `shard_count`
+    splits its cases among that many processes run side by side."""
     native.cc_test(
         name = name,
         size = size,
+        shard_count = shard_count,
         srcs = srcs,
         data = data,
         deps = deps + [
@@ -13,13 +15,14 @@ def docket_cc_test(name, srcs, deps = [], data = [], size = "small"):
         ],
     )
 
-def docket_e2e_test(name, srcs, deps = [], data = [], size = "medium"):
+def docket_e2e_test(name, srcs, deps = [], data = [], size = "medium", shard_count = None):
     """A test of real processes on real data directories: docketctl, the
     example commands and their evidence in its runfiles, and the shared
     helpers of tests/testing."""
     docket_cc_test(
         name = name,
         size = size,
+        shard_count = shard_count,
         srcs = srcs,
         data = data + [
             "//examples:evidence",

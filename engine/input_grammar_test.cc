@@ -202,5 +202,31 @@ TEST(InputGrammarTest, ASha256IsSixtyFourLowercaseHexDigits) {
   EXPECT_FALSE(IsSha256Hex(""));
 }
 
+// What a refusal leaves behind: recorded and final, except where there is
+// nothing to record it by, no proven sender, or an id that is not the
+// sender's to take.
+TEST(InputGrammarTest, ARefusalIsRecordedUnlessItsIdIsNotTheSendersToTake) {
+  const auto refused = [](const std::string& id, v1::Rule rule) {
+    v1::CommandOutcome o;
+    o.set_command_id(id);
+    o.mutable_rejection()->set_command_id(id);
+    o.mutable_rejection()->set_rule(rule);
+    return o;
+  };
+  EXPECT_TRUE(RecordsRefusal(refused("c-1", v1::RULE_STEP_ORDER), false));
+  EXPECT_TRUE(RecordsRefusal(refused("c-1", v1::RULE_MALFORMED_COMMAND), false));
+  EXPECT_FALSE(RecordsRefusal(refused("", v1::RULE_MALFORMED_COMMAND), false));
+  EXPECT_FALSE(RecordsRefusal(refused("c-1", v1::RULE_UNAUTHENTICATED), false));
+  EXPECT_FALSE(RecordsRefusal(refused("c-1", v1::RULE_DUPLICATE_COMMAND_ID), false));
+  EXPECT_FALSE(RecordsRefusal(refused("deadline:C-1:x", v1::RULE_STEP_ORDER), false));
+  EXPECT_TRUE(RecordsRefusal(refused("deadline:C-1:x", v1::RULE_STEP_ORDER), true));
+  v1::CommandOutcome repeat = refused("c-1", v1::RULE_STEP_ORDER);
+  repeat.set_duplicate(true);
+  EXPECT_FALSE(RecordsRefusal(repeat, false));
+  v1::CommandOutcome accepted;
+  accepted.set_command_id("c-2");
+  EXPECT_FALSE(RecordsRefusal(accepted, false));
+}
+
 }  // namespace
 }  // namespace docket

@@ -49,4 +49,11 @@ v1::Rejection MakeRejection(const v1::Command& command, const absl::Status& stat
   return rejection;
 }
 
+bool RecordsRefusal(const v1::CommandOutcome& outcome, bool internal) {
+  if (!outcome.has_rejection() || outcome.duplicate() || outcome.command_id().empty()) return false;
+  const v1::Rule rule = outcome.rejection().rule();
+  return rule != v1::RULE_UNAUTHENTICATED && rule != v1::RULE_DUPLICATE_COMMAND_ID &&
+         (internal || !IsReservedCommandId(outcome.command_id()));
+}
+
 }  // namespace docket

@@ -5,6 +5,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "docket/v1/commands.pb.h"
+#include "docket/v1/outcome.pb.h"
 #include "docket/v1/rejection.pb.h"
 
 namespace docket {
@@ -25,6 +26,15 @@ v1::Rule RuleOf(const absl::Status& status);
 // A status without a rule (an unexpected error) is reported with
 // RULE_UNSPECIFIED and its own code and message.
 v1::Rejection MakeRejection(const v1::Command& command, const absl::Status& status, absl::Time now);
+
+// Whether the refusal `outcome` is recorded, and so final: a refusal is an
+// outcome like any other, unless its command's id is malformed (nothing to
+// record it by), its sender unproven (RULE_UNAUTHENTICATED), the id taken
+// by other content (RULE_DUPLICATE_COMMAND_ID: the first decision stays),
+// it answers a repeat (`duplicate`), or the id is one of docket's own sent
+// by anyone but docket (`internal`: the scanner's, a session's), which its
+// sender must not occupy. False for an outcome that is no refusal.
+bool RecordsRefusal(const v1::CommandOutcome& outcome, bool internal);
 
 }  // namespace docket
 

@@ -41,6 +41,15 @@ using ::testing::Not;
 using testing::RunProcess;
 using testing::RunResult;
 
+// How many times `what` occurs in `text`.
+int CountOf(absl::string_view text, absl::string_view what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != absl::string_view::npos; at = text.find(what, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
 // The reason of the Rejection in a body, or "".
 std::string ReasonIn(const std::string& body) {
   std::smatch m;
@@ -953,53 +962,77 @@ TEST_F(ApiTest, AnswersOtherThanFilesIgnoreRange) {
   EXPECT_THAT(refused.body, HasSubstr("RULE_UNAUTHENTICATED"));
 }
 
-// A file is attached by content (cas://<sha256>): through docketd a
-// handler attaches what it uploaded, not a file only another holds (a stranger attached a Shanghai
-// case's photo to a GZ case by its hash, then downloaded it through that case). A file it may not
-// attach answers exactly as an absent one: nothing is learnt of it.
-// Every refusal is recorded for the audit: a principal that has had its
-// budget of refusals (1,000 by default) is answered 429, undecided, and
-// nothing more of its is recorded, while others go on.
+// Every recorded refusal is kept for the audit: a principal that has spent
+// its budget of refusals is answered 429, undecided, and nothing more of
+// its is recorded, while its reads and others' commands go on. What is not
+// recorded (a repeat of a refusal) costs nothing.
 TEST_F(ApiTest, APrincipalRefusedWithoutEndIsStoppedBeforeItFillsTheDisk) {
+  // This test's docketd: 20 refusals at once, one more a minute, so the
+  // budget does not refill while the test runs.
+  server_->Kill(SIGTERM);
+  ASSERT_EQ(server_->Wait(), 0);
+  server_ = std::make_unique<testing::Child>(
+      std::vector<std::string>{testing::DocketdPath(), "--data_dir=" + dir_, "--listen=127.0.0.1:0",
+                               "--tick_every=0", "--refusal_burst=20", "--refusals_per_minute=1",
+                               "--console_dir=" + console_},
+      "/dev/null", out_ + "-budget", err_ + "-budget");
+  url_ = testing::ServingUrl(out_ + "-budget", 10000);
+  ASSERT_FALSE(url_.empty()) << "docketd did not start";
+
   const std::string gz = Login("E-101");
   ASSERT_FALSE(gz.empty());
   const auto refused_here = [&] {
     const Reply list = Curl("/v1/rejections?case_id=C-2026-0005", {}, supervisor_token_);
     EXPECT_EQ(list.status, 200) << list.body;
-    return std::count(list.body.begin(), list.body.end(), '{');
+    return CountOf(list.body, "\"commandId\":\"flood-");
   };
   const auto open_again = [](int i) {
     return absl::StrCat(R"({"commandId":"flood-)", i, R"(","caseId":"C-2026-0005","openCase":{}})");
   };
-  std::string flood;
-  for (int i = 0; i < 1000; ++i) absl::StrAppend(&flood, open_again(i), "\n");
-  const Reply all = Curl("/v1/commands",
-                         {"-X", "POST", "-H", "Content-Type: application/x-ndjson", "--data-binary",
-                          "@" + testing::WriteFile("flood.ndjson", flood)},
-                         gz);
-  ASSERT_EQ(all.status, 200) << all.body.substr(0, 300);
-  EXPECT_EQ(std::count(all.body.begin(), all.body.end(), '\n'), 1000);
-  EXPECT_EQ(absl::StrContains(all.body, "\"rejection\""), true);
-  const auto before = refused_here();
-  EXPECT_GE(before, 1000);
+  const auto send = [&](int from, int to) {
+    std::string lines;
+    for (int i = from; i < to; ++i) absl::StrAppend(&lines, open_again(i), "\n");
+    return Curl("/v1/commands",
+                {"-X", "POST", "-D", "-", "-H", "Content-Type: application/x-ndjson",
+                 "--data-binary", "@" + testing::WriteFile("flood.ndjson", lines)},
+                gz);
+  };
+  // 19 refusals, recorded: one is left.
+  const Reply first = send(0, 19);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(CountOf(first.body, "\"rejection\""), 19);
+  EXPECT_EQ(refused_here(), 19);
+  // Repeats record nothing, and cost nothing: the last refusal is still
+  // there after them.
+  const Reply again = send(0, 19);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(CountOf(again.body, "\"duplicate\":true"), 19);
+  // A request of 30 is let in on the one refusal left, and leaves a debt.
+  const Reply last = send(100, 130);
+  ASSERT_EQ(last.status, 200) << last.body;
+  EXPECT_EQ(refused_here(), 49);
 
-  const std::vector<std::string> one = {"-X", "POST", "-D", "-", "-d", open_again(1000)};
-  const Reply stopped = Curl("/v1/commands", one, gz);
+  const Reply stopped = send(200, 201);
   EXPECT_EQ(stopped.status, 429) << stopped.body;
   EXPECT_THAT(stopped.body, HasSubstr("RESOURCE_EXHAUSTED"));
   EXPECT_THAT(stopped.body, HasSubstr("E-101 has had too many commands refused lately"));
-  EXPECT_THAT(absl::AsciiStrToLower(stopped.body), HasSubstr("retry-after: "));
-  EXPECT_EQ(refused_here(), before) << "a command answered 429 is not recorded";
-  // Resending what was refused records nothing new: it is answered 429 too
-  // (undecided), and it does not lengthen the wait.
-  EXPECT_EQ(Curl("/v1/commands", {"-X", "POST", "-d", open_again(0)}, gz).status, 429);
+  // 29 owed at one a minute: half an hour until one refusal is left.
+  std::smatch wait;
+  const std::string head = absl::AsciiStrToLower(stopped.body);
+  ASSERT_TRUE(std::regex_search(head, wait, std::regex("retry-after: ([0-9]+)"))) << head;
+  EXPECT_NEAR(std::stoi(wait[1]), 1800, 60);
+  EXPECT_EQ(refused_here(), 49) << "a command answered 429 is not recorded";
   // Its reads go on, and another principal's commands are decided.
   EXPECT_EQ(Curl("/v1/cases/C-2026-0005", {}, gz).status, 200);
-  const Reply other = Curl("/v1/commands", {"-X", "POST", "-d", open_again(2000)}, Login("E-100"));
+  const Reply other = Curl("/v1/commands", {"-X", "POST", "-d", open_again(300)}, Login("E-100"));
   EXPECT_NE(other.status, 429) << other.body;
   EXPECT_THAT(other.body, HasSubstr("\"rule\""));
 }
 
+// A file is attached by content (cas://<sha256>): through docketd a
+// handler attaches what it uploaded, not a file only another holds (a stranger attached a Shanghai
+// case's photo to a GZ case by its hash, then downloaded it through that case). A file it may not
+// attach answers exactly as an absent one: nothing is learnt of it.
 TEST_F(ApiTest, OnlyWhatOneUploadedIsAttachedByItsHash) {
   const std::string zhuhai = Login("E-100");
   const std::string gz = Login("E-101");

@@ -62,8 +62,21 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
           options_.max_body_bytes, [this, authenticate](const Request& req, Response& res) {
             std::optional<Caller> caller = authenticate(req, res, nullptr);
             if (!caller) return;
+            const bool ndjson =
+                absl::StartsWith(req.get_header_value("Content-Type"), "application/x-ndjson");
+            std::vector<absl::string_view> lines;
+            if (ndjson) {
+              lines = absl::StrSplit(req.body, '\n', absl::SkipWhitespace());
+            } else {
+              lines.push_back(req.body);
+            }
+            if (lines.empty()) return BadRequest(res, "no command in the body");
+            // Each command may be refused and recorded: the request goes on
+            // only if this principal's budget of refusals holds that many.
             const std::string& who = caller->principal.id();
-            if (std::optional<absl::Duration> wait = refusals_.Exhausted(who, absl::Now())) {
+            const int64_t reserved = static_cast<int64_t>(lines.size());
+            if (std::optional<absl::Duration> wait =
+                    refusals_.Reserve(who, reserved, api::RefusalBudget::Now())) {
               const int64_t seconds =
                   std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))));
               res.set_header("Retry-After", absl::StrCat(seconds));
@@ -73,14 +86,6 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
                                                   " has had too many commands refused lately; "
                                                   "its commands are not decided for ",
                                                   seconds, " s")));
-            }
-            const bool ndjson =
-                absl::StartsWith(req.get_header_value("Content-Type"), "application/x-ndjson");
-            std::vector<absl::string_view> lines;
-            if (ndjson) {
-              lines = absl::StrSplit(req.body, '\n', absl::SkipWhitespace());
-            } else {
-              lines.push_back(req.body);
             }
             std::vector<absl::StatusOr<v1::Command>> commands;
             for (absl::string_view line : lines) {
@@ -100,19 +105,20 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
               }
               commands.push_back(std::move(command));
             }
-            if (commands.empty()) return BadRequest(res, "no command in the body");
             absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
                 queue_->Submit(std::move(commands));
+            int64_t recorded = 0;
+            if (outcomes.ok()) {
+              for (const v1::CommandOutcome& o : *outcomes) {
+                recorded += RecordsRefusal(o, /*internal=*/false);
+              }
+            }
+            refusals_.Settle(who, reserved, recorded, api::RefusalBudget::Now());
             if (!outcomes.ok()) {
               SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcomes.status().code(),
                                                std::string(outcomes.status().message())));
               return;
             }
-            int64_t refused = 0;
-            for (const v1::CommandOutcome& o : *outcomes) {
-              refused += o.has_rejection() && !o.duplicate();
-            }
-            refusals_.Spend(who, refused, absl::Now());
             // A case out of the caller's scope is refused as such (403, DESIGN.md),
             // without the branch that handles it, which the caller may not read
             // (the refusal is recorded as it was decided).

@@ -1,16 +1,21 @@
 #include "services/api/refusal_budget.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace docket::api {
 namespace {
 
-constexpr size_t kForgetFullAbove = 10000;
+constexpr size_t kForgetIdleAbove = 10000;
 
 }  // namespace
 
 RefusalBudget::RefusalBudget(double burst, double per_second)
-    : burst_(std::max(1.0, burst)), per_second_(std::max(1e-6, per_second)) {}
+    : burst_(burst), per_second_(std::max(1e-6, per_second)) {}
+
+absl::Time RefusalBudget::Now() {
+  return absl::UnixEpoch() + absl::FromChrono(std::chrono::steady_clock::now().time_since_epoch());
+}
 
 RefusalBudget::Bucket& RefusalBudget::Refilled(const std::string& principal, absl::Time now) {
   auto [it, fresh] = buckets_.try_emplace(principal, Bucket{burst_, now});
@@ -22,25 +27,33 @@ RefusalBudget::Bucket& RefusalBudget::Refilled(const std::string& principal, abs
   return b;
 }
 
-std::optional<absl::Duration> RefusalBudget::Exhausted(const std::string& principal,
-                                                       absl::Time now) {
+std::optional<absl::Duration> RefusalBudget::Reserve(const std::string& principal, int64_t commands,
+                                                     absl::Time now) {
+  if (burst_ <= 0) return std::nullopt;
   absl::MutexLock lock(&mu_);
-  if (!buckets_.contains(principal)) return std::nullopt;
-  const Bucket& b = Refilled(principal, now);
-  if (b.left >= 1) return std::nullopt;
+  if (buckets_.size() >= kForgetIdleAbove) {
+    std::erase_if(buckets_, [&](const auto& entry) {
+      const Bucket& b = entry.second;
+      return b.reserved == 0 && b.left + absl::ToDoubleSeconds(now - b.at) * per_second_ >= burst_;
+    });
+  }
+  Bucket& b = Refilled(principal, now);
+  if (b.left - static_cast<double>(b.reserved) >= 1) {
+    b.reserved += std::max<int64_t>(0, commands);
+    return std::nullopt;
+  }
+  // Held back by requests in flight only: they settle within moments.
+  if (b.left >= 1) return absl::Seconds(1);
   return absl::Seconds((1 - b.left) / per_second_);
 }
 
-void RefusalBudget::Spend(const std::string& principal, int64_t refusals, absl::Time now) {
-  if (refusals <= 0) return;
+void RefusalBudget::Settle(const std::string& principal, int64_t commands, int64_t recorded,
+                           absl::Time now) {
+  if (burst_ <= 0) return;
   absl::MutexLock lock(&mu_);
-  if (buckets_.size() >= kForgetFullAbove) {
-    std::erase_if(buckets_, [&](const auto& entry) {
-      return entry.second.left + absl::ToDoubleSeconds(now - entry.second.at) * per_second_ >=
-             burst_;
-    });
-  }
-  Refilled(principal, now).left -= static_cast<double>(refusals);
+  Bucket& b = Refilled(principal, now);
+  b.reserved = std::max<int64_t>(0, b.reserved - std::max<int64_t>(0, commands));
+  b.left -= static_cast<double>(std::max<int64_t>(0, recorded));
 }
 
 }  // namespace docket::api

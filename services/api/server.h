@@ -41,9 +41,10 @@ struct ServerOptions {
   // (api::ConnectionGuard).
   absl::Duration header_timeout = absl::Seconds(10);
   int max_connections = 512;
-  // Refused commands each principal may have recorded at once, and how
-  // many more a second (api::RefusalBudget); beyond, its commands are
-  // answered 429 undecided until the budget refills.
+  // Refused commands each principal may have recorded at once (0: no
+  // budget), and how many more a second (api::RefusalBudget); beyond, its
+  // commands are answered 429 undecided until the budget refills.
+  // Default: 1,000, and one a second.
   double refusal_burst = 1000;
   double refusals_per_second = 1;
   // The console's built files (index.html and its assets), served at "/";

@@ -70,9 +70,10 @@ ABSL_FLAG(int32_t, max_connections, 512,
           "--listen: connections open at once; more are answered 503");
 ABSL_FLAG(int32_t, refusal_burst, 1000,
           "Refused commands a principal may have recorded at once (--listen); beyond, its "
-          "commands are answered 429 until --refusals_per_minute refills the budget");
+          "commands are answered 429 until --refusals_per_minute refills the budget; 0: no "
+          "budget");
 ABSL_FLAG(int32_t, refusals_per_minute, 60,
-          "Refused commands a principal may add each minute once its burst is spent");
+          "Refused commands a principal may add each minute once its burst is spent (--listen)");
 ABSL_FLAG(std::string, console_dir, "tools/console/dist",
           "The web console's built files, served at / by --listen (none if missing)");
 ABSL_FLAG(bool, require_signatures, true,
@@ -111,7 +112,7 @@ std::optional<docket::ServerOptions> ListenOptions() {
   options.console_dir = absl::GetFlag(FLAGS_console_dir);
   options.header_timeout = std::max(absl::Seconds(1), absl::GetFlag(FLAGS_header_timeout));
   options.max_connections = std::max(1, absl::GetFlag(FLAGS_max_connections));
-  options.refusal_burst = std::max(1, absl::GetFlag(FLAGS_refusal_burst));
+  options.refusal_burst = std::max(0, absl::GetFlag(FLAGS_refusal_burst));
   options.refusals_per_second = std::max(1, absl::GetFlag(FLAGS_refusals_per_minute)) / 60.0;
   return options;
 }

@@ -29,6 +29,8 @@ void AnswerAssembler::Feed(const rd_kafka_message_t* m,
       outcome.mutable_rejection()->ParseFromArray(value.data(), static_cast<int>(value.size()));
       outcome.set_command_id(outcome.rejection().command_id());
       outcome.set_case_id(outcome.rejection().case_id());
+      // A repeated command, answered again with its original refusal.
+      if (FindHeader(headers, kDuplicateHeader) != nullptr) outcome.set_duplicate(true);
     } else if (stored.ParseFromArray(value.data(), static_cast<int>(value.size())) &&
                event.ParseFromString(stored.event())) {
       // An aborted copy of a slice may come first: keep each revision once.

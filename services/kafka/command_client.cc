@@ -110,7 +110,10 @@ absl::StatusOr<std::vector<v1::CommandOutcome>> CommandClient::Submit(
       const absl::Status attachable =
           evidence_->CheckAttachment(*command, command->actor().id(), /*need_upload=*/true);
       if (!attachable.ok()) {
-        *outcomes[i].mutable_rejection() = MakeRejection(*command, attachable, absl::Now());
+        v1::CommandOutcome& refused = outcomes[i];
+        *refused.mutable_rejection() = MakeRejection(*command, attachable, absl::Now());
+        refused.set_command_id(refused.rejection().command_id());
+        refused.set_case_id(refused.rejection().case_id());
         continue;
       }
     }

@@ -154,13 +154,7 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
       return events.status();
     }
     outcome = Rejected(command, events.status(), now);
-    // A refusal is an outcome like any other: recorded, and final; unless
-    // the command's id is itself malformed, leaving nothing to record it by,
-    // its sender unproven, or the id one of docket's own (the scanner's, a
-    // session's): whoever sent it must not occupy the id.
-    const bool occupies_docket_id = !internal && IsReservedCommandId(command.command_id());
-    if (!outcome.command_id().empty() && outcome.rejection().rule() != v1::RULE_UNAUTHENTICATED &&
-        !occupies_docket_id) {
+    if (RecordsRefusal(outcome, internal)) {
       record.set_case_id(outcome.case_id());
       *record.mutable_rejection() = outcome.rejection();
       Record(record, decision);

@@ -196,7 +196,7 @@ absl::Status EvidenceStore::RecordUploader(const std::string& sha256_hex,
 
 absl::Status EvidenceStore::CheckAttachable(const v1::Evidence& evidence,
                                             const std::string& principal) const {
-  if (store_ == nullptr) return absl::FailedPreconditionError("uploaders need the data directory");
+  if (store_ == nullptr) return absl::InternalError("uploaders need the data directory");
   absl::string_view uri = evidence.uri();
   if (absl::ConsumePrefix(&uri, kCasScheme) && uri == evidence.sha256_hex()) {
     absl::StatusOr<std::optional<std::string>> found =
@@ -217,6 +217,11 @@ absl::Status EvidenceStore::CheckAttachment(const v1::Command& command, const st
   const absl::Status present =
       need_upload ? CheckAttachable(evidence, actor) : CheckPresent(evidence);
   if (present.ok()) return present;
+  // What the store cannot answer (a read that failed) is an error, never a
+  // refusal recorded as final.
+  if (present.code() != absl::StatusCode::kFailedPrecondition) {
+    return absl::InternalError(absl::StrCat("evidence store: ", present.message()));
+  }
   return Refuse(v1::RULE_EVIDENCE, absl::StatusCode::kFailedPrecondition,
                 absl::StrCat("case ", command.case_id(), ": ", present.message()));
 }

@@ -22,8 +22,8 @@ class EvidenceStore {
  public:
   // `max_bytes`: the largest file accepted (the policy's evidence limit).
   // `store`: the data directory's, for its uploaders; without it (the
-  // audit's re-hashing) RecordUploader and CheckAttachable answer
-  // kFailedPrecondition.
+  // audit's re-hashing) RecordUploader answers kFailedPrecondition and
+  // CheckAttachable kInternal.
   explicit EvidenceStore(std::string data_dir, int64_t max_bytes = kDefaultMaxBytes,
                          ::docket::Store* store = nullptr);
 
@@ -61,7 +61,8 @@ class EvidenceStore {
   // embedded log's command processor) or, on Kafka, where it enters (the
   // API instance that took the upload): OK for a command that attaches
   // nothing by "cas://"; else CheckAttachable by `actor` (`need_upload`)
-  // or CheckPresent, refused as RULE_EVIDENCE.
+  // or CheckPresent, their refusals as RULE_EVIDENCE, and kInternal for
+  // what the store could not answer (never a refusal, which is final).
   absl::Status CheckAttachment(const v1::Command& command, const std::string& actor,
                                bool need_upload) const;
 

@@ -73,7 +73,14 @@ std::optional<std::string> Call(httplib::Client& client, const std::string& meth
   }
   if (r->status / 100 == 2) return r->body;
   std::cerr << "docketctl: " << r->status << " " << r->body;
-  *code = r->status == 404 ? kFailed : kUsage;
+  // Busy, or this principal's budget of refusals spent: a failure to retry
+  // later, not a mistake in the command line.
+  if (r->has_header("Retry-After")) {
+    std::cerr << "docketctl: the server asks to retry in " << r->get_header_value("Retry-After")
+              << " s\n";
+  }
+  const bool later = r->status == 429 || r->status == 503 || r->status == 504;
+  *code = r->status == 404 || later ? kFailed : kUsage;
   return std::nullopt;
 }
 

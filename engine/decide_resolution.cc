@@ -2,6 +2,8 @@
 // computed proposal), step 4 (reply), step 5 (special handling) and step 6
 // (follow-up).
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -31,6 +33,19 @@ absl::Status CheckEvidence(const DecisionContext& ctx, const v1::Evidence& e) {
   }
   if (e.uri().empty() || e.media_type().empty()) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": evidence needs a uri and a media_type"));
+  }
+  // A URI holds no spaces (RFC 3986). One naming the content store, its
+  // scheme in any case, names exactly this file: "CAS://…" or " cas://…"
+  // would otherwise pass for an outside reference, unchecked.
+  if (std::any_of(e.uri().begin(), e.uri().end(),
+                  [](unsigned char c) { return c <= 0x20 || c == 0x7f; })) {
+    return RefuseMalformed(
+        absl::StrCat(ctx.Case(), ": evidence.uri holds a space or a control character"));
+  }
+  if (absl::StartsWithIgnoreCase(e.uri(), "cas:") &&
+      e.uri() != absl::StrCat("cas://", e.sha256_hex())) {
+    return RefuseMalformed(absl::StrCat(
+        ctx.Case(), ": evidence in the store is named cas://<its sha256_hex>, in lowercase"));
   }
   if (e.kind() == v1::EVIDENCE_KIND_PHOTO && !absl::StartsWith(e.media_type(), "image/")) {
     return RefuseMalformed(

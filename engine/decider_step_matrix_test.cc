@@ -80,7 +80,7 @@ std::unique_ptr<CaseHarness> CaseAt(v1::Stage stage) {
   step(R"pb(attach_evidence {
               evidence {
                 kind: EVIDENCE_KIND_PHOTO
-                uri: "cas://x"
+                uri: "cas://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
                 media_type: "image/png"
                 size_bytes: 10
                 sha256_hex: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -153,7 +153,7 @@ std::vector<Row> Rows() {
        R"pb(attach_evidence {
               evidence {
                 kind: EVIDENCE_KIND_DOCUMENT
-                uri: "cas://y"
+                uri: "cas://bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
                 media_type: "application/pdf"
                 size_bytes: 99
                 sha256_hex: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"

@@ -153,7 +153,7 @@ std::vector<Row> Rows() {
        R"pb(attach_evidence {
               evidence {
                 kind: EVIDENCE_KIND_DOCUMENT
-                uri: "cas://y"
+                uri: "cas://bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
                 media_type: "application/pdf"
                 size_bytes: 9
                 sha256_hex: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"

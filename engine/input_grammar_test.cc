@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "docket/v1/commands.pb.h"
 #include "engine/decider.h"
 #include "engine/policy.h"
@@ -200,6 +201,32 @@ TEST(InputGrammarTest, ASha256IsSixtyFourLowercaseHexDigits) {
   EXPECT_FALSE(IsSha256Hex(std::string(64, 'A')));
   EXPECT_FALSE(IsSha256Hex(std::string(63, 'a') + "g"));
   EXPECT_FALSE(IsSha256Hex(""));
+}
+
+// Evidence in the content store is named by its hash, "cas://<sha256_hex>":
+// "CAS://…" or " cas://…" passed for an outside reference before, which the
+// runtime does not look for in the store (an attack found it), so a case
+// claimed a file its sender never held.
+TEST(InputGrammarTest, EvidenceInTheStoreIsNamedExactlyByItsHash) {
+  const std::string sha(64, 'a');
+  const auto attach = [&](const std::string& uri) {
+    testing::CaseHarness harness("C-1");
+    harness.MustSubmit(kIntake);
+    harness.MustSubmit("acknowledge {}");
+    harness.MustSubmit("accept {}");
+    return harness.Submit(absl::StrCat(
+        R"pb(attach_evidence { evidence { kind: EVIDENCE_KIND_PHOTO media_type: "image/png")pb",
+        " size_bytes: 10 sha256_hex: \"", sha, "\" uri: \"", uri, "\" } }"));
+  };
+  EXPECT_TRUE(attach("cas://" + sha).ok());
+  EXPECT_TRUE(attach("https://photos.example.com/W-1.png").ok()) << "outside the store";
+  for (const std::string uri :
+       {"CAS://" + sha, "Cas://" + sha, " cas://" + sha, "cas://" + sha + " ",
+        "cas://" + std::string(64, 'b'), "cas:" + sha, std::string("https://x.example/a b.png")}) {
+    absl::StatusOr<std::vector<v1::CaseEvent>> refused = attach(uri);
+    ASSERT_FALSE(refused.ok()) << uri;
+    EXPECT_EQ(RuleOf(refused.status()), v1::RULE_MALFORMED_COMMAND) << uri;
+  }
 }
 
 // What a refusal leaves behind: recorded and final, except where there is

@@ -27,7 +27,7 @@ constexpr char kPhoto[] = R"pb(
   attach_evidence {
     evidence {
       kind: EVIDENCE_KIND_PHOTO
-      uri: "cas://aa"
+      uri: "cas://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
       sha256_hex: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
       size_bytes: 10
       media_type: "image/jpeg"

@@ -919,6 +919,11 @@ TEST_F(ApiTest, EvidenceIsServedInOneRangeAtMost) {
   const Reply tail = Curl(path, {"-H", "Range: bytes=-5"}, zhuhai);
   EXPECT_EQ(tail.status, 206);
   EXPECT_EQ(tail.body, whole.body.substr(whole.body.size() - 5));
+  // A suffix longer than the file is the whole file (it was all but its
+  // first byte).
+  const Reply longer = Curl(path, {"-H", "Range: bytes=-99999999"}, zhuhai);
+  EXPECT_EQ(longer.status, 206);
+  EXPECT_EQ(longer.body, whole.body);
   std::string many = "bytes=0-" + std::to_string(whole.body.size() - 1);
   for (int i = 0; i < 100; ++i) many += ",0-" + std::to_string(whole.body.size() - 1);
   // Many ranges are ignored: the file, once.
@@ -936,6 +941,11 @@ TEST_F(ApiTest, EvidenceIsServedInOneRangeAtMost) {
     EXPECT_EQ(refused.body.find(whole.body.substr(0, 16)), std::string::npos) << refused.body;
     EXPECT_LT(refused.body.size(), 1000u) << refused.body;
   }
+  // A Range the library cannot read is refused whole, not cut to its
+  // first range (it was 416 with one byte of the refusal, "{").
+  const Reply unread = Curl(path, {"-H", "Range: bytes=0-0,-99999999999999999999"}, zhuhai);
+  EXPECT_EQ(unread.status, 416);
+  EXPECT_THAT(unread.body, HasSubstr("\"rule\":\"RULE_MALFORMED_COMMAND\"")) << unread.body;
 }
 
 // Only the evidence download serves ranges: any other answer is sent whole
@@ -960,6 +970,12 @@ TEST_F(ApiTest, AnswersOtherThanFilesIgnoreRange) {
   const Reply refused = Curl("/v1/cases/C-2026-0005", {"-H", "Range: bytes=0-3"});
   EXPECT_EQ(refused.status, 401);
   EXPECT_THAT(refused.body, HasSubstr("RULE_UNAUTHENTICATED"));
+  // Two credentials are one too many: a proxy in front could read the
+  // other one.
+  const Reply two = Curl("/v1/me", {"-H", "Authorization: Bearer " + supervisor_token_, "-H",
+                                    "Authorization: Bearer dkt_x"});
+  EXPECT_EQ(two.status, 400);
+  EXPECT_THAT(two.body, HasSubstr("more than one Authorization"));
 }
 
 // Every recorded refusal is kept for the audit: a principal that has spent
@@ -1027,6 +1043,35 @@ TEST_F(ApiTest, APrincipalRefusedWithoutEndIsStoppedBeforeItFillsTheDisk) {
   const Reply other = Curl("/v1/commands", {"-X", "POST", "-d", open_again(300)}, Login("E-100"));
   EXPECT_NE(other.status, 429) << other.body;
   EXPECT_THAT(other.body, HasSubstr("\"rule\""));
+
+  // The refusals are read in pages, each once, and docketctl --server
+  // follows them to the end as --data_dir lists them.
+  std::string token;
+  int pages = 0, seen = 0;
+  do {
+    const Reply page = Curl(absl::StrCat("/v1/rejections?case_id=C-2026-0005&page_size=20",
+                                         token.empty() ? "" : "&page_token=" + token),
+                            {}, supervisor_token_);
+    ASSERT_EQ(page.status, 200) << page.body;
+    seen += CountOf(page.body, "\"commandId\":\"flood-");
+    std::smatch next;
+    token = std::regex_search(page.body, next, std::regex("\"nextPageToken\":\"([0-9a-f]+)\""))
+                ? next[1].str()
+                : "";
+  } while (!token.empty() && ++pages < 100);
+  EXPECT_EQ(seen, 50) << "E-101's 49 and E-100's one";
+  EXPECT_GE(pages, 2);
+  EXPECT_EQ(Curl("/v1/rejections?page_token=zz", {}, supervisor_token_).status, 400);
+  EXPECT_EQ(Curl("/v1/rejections?case_id=C-2026-0005&page_token=00", {}, supervisor_token_).status,
+            400)
+      << "a token from another list";
+  const RunResult local = Ctl(dir_, {"rejections", "C-2026-0005"});
+  const RunResult served =
+      RunProcess({testing::DocketctlPath(), "--server=" + url_, "--token=" + supervisor_token_,
+                  "rejections", "C-2026-0005"});
+  EXPECT_EQ(served.exit_code, 0) << served.err;
+  EXPECT_EQ(CountOf(served.out, "\"commandId\":\"flood-"), 50);
+  EXPECT_EQ(served.out, local.out);
 }
 
 // A file is attached by content (cas://<sha256>): through docketd a

@@ -96,7 +96,7 @@ std::pair<std::string, v1::Actor> RandomCase::NextStep(const v1::CaseState& s) {
             R"pb(attach_evidence {
                    evidence {
                      kind: EVIDENCE_KIND_PHOTO
-                     uri: "cas://p"
+                     uri: "cas://cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
                      media_type: "image/jpeg"
                      size_bytes: 5
                      sha256_hex: "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"

@@ -177,9 +177,11 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
       return;
     }
     // A range that ends past the file ends at its last byte (the library
-    // would announce the bytes asked for and cut the connection short).
+    // would announce the bytes asked for and cut the connection short); a
+    // suffix longer than the file is the whole file (RFC 9110, 14.1.2).
     if (ranges.size() == 1 && ranges.front().second >= found->size_bytes()) {
-      ranges.front().second = static_cast<ssize_t>(found->size_bytes()) - 1;
+      const ssize_t last = static_cast<ssize_t>(found->size_bytes()) - 1;
+      ranges.front() = {ranges.front().first < 0 ? 0 : ranges.front().first, last};
     }
     absl::Status intact = runtime->evidence().Check(*found);
     if (!intact.ok()) return SendError(res, intact);

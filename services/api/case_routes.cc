@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -492,7 +493,8 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     SendJson(res, table);
   });
 
-  // GET /v1/rejections[?case_id=]: refused commands, for supervisors and auditors.
+  // GET /v1/rejections[?case_id=&page_size=&page_token=]: refused commands,
+  // for supervisors and auditors.
   http_->Get("/v1/rejections", [store, authenticate](const Request& req, Response& res) {
     std::shared_ptr<const Directory> dir;
     std::optional<Caller> caller = authenticate(req, res, &dir);
@@ -503,11 +505,35 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     }
     const std::string case_id = Param(req, "case_id");
     const std::string prefix = case_id.empty() ? "" : keys::CasePrefix(case_id);
+    // Pages in key order: a page token is the hex of the key to go on
+    // from. A page holds at most page_size rejections and looks at most
+    // kLookedAt stored ones, so that a reader who may see few of very many
+    // is answered promptly (a short page, or none, with a token to go on).
+    constexpr int64_t kLookedAt = 5000;
+    int64_t page_size = 100;
+    std::string from = prefix;
+    if (!Param(req, "page_size").empty() &&
+        (!absl::SimpleAtoi(Param(req, "page_size"), &page_size) || page_size < 1)) {
+      return BadRequest(res, "page_size is 1..500");
+    }
+    page_size = std::min<int64_t>(page_size, 500);
+    if (const std::string token = Param(req, "page_token"); !token.empty()) {
+      if (token.size() % 2 != 0 || token.size() > 2048 ||
+          !std::all_of(token.begin(), token.end(), absl::ascii_isxdigit) ||
+          !absl::StartsWith(from = absl::HexStringToBytes(token), prefix)) {
+        return BadRequest(res, "page_token is a token from a previous page of this list");
+      }
+    }
     v1::RejectionList list;
     std::unique_ptr<rocksdb::Iterator> it = store->NewIterator(Cf::kRejections);
     std::string last_case;
     bool visible = false;
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    int64_t looked_at = 0;
+    for (it->Seek(from); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (list.rejections_size() >= page_size || looked_at++ >= kLookedAt) {
+        list.set_next_page_token(absl::BytesToHexString(it->key().ToString()));
+        break;
+      }
       v1::Rejection r;
       if (!r.ParseFromArray(it->value().data(), it->value().size())) continue;
       if (r.case_id() != last_case) {

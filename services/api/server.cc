@@ -296,6 +296,11 @@ void ApiServer::Routes() {
     if (req.get_header_value_count("Content-Length") > 1) {
       return refuse(400, absl::StatusCode::kInvalidArgument, "more than one Content-Length");
     }
+    // One credential: a proxy in front that read the other would not agree
+    // with docketd on who asks.
+    if (req.get_header_value_count("Authorization") > 1) {
+      return refuse(400, absl::StatusCode::kInvalidArgument, "more than one Authorization");
+    }
     // A body's length is said one way, plainly, or the request is refused
     // and the connection closed: a front end and docketd that read it
     // differently would take its rest as another request (smuggling).
@@ -619,6 +624,9 @@ void ApiServer::Routes() {
   // Anything else: a Rejection, never an HTML page.
   http_->set_error_handler([](const Request& req, Response& res) {
     if (!res.body.empty() || res.content_provider_) return;  // Answered already.
+    // A refusal is sent whole: the library would cut it to the ranges of
+    // a Range header it could not parse, which is what it refuses (416).
+    api::RangesOf(req).clear();
     if (res.status == 404 || res.status == 400) {
       // A route that exists, asked with another method (a body-less PUT is
       // refused before routing, as 400).
@@ -631,6 +639,7 @@ void ApiServer::Routes() {
     const std::string why =
         res.status == 404   ? absl::StrCat("no route ", req.method, " ", SafeText(req.path, 200))
         : res.status == 413 ? "the body is over the limit"
+        : res.status == 416 ? "the Range header is not one range of bytes this server reads"
         : res.status == 405
             ? absl::StrCat(req.method, " is not allowed here; use ", res.get_header_value("Allow"))
             : "bad request";

@@ -143,6 +143,30 @@ int ServerList(httplib::Client& client) {
   return kOk;
 }
 
+// rejections [CASE_ID]: every page of GET /v1/rejections, one Rejection a
+// line, as `rejections` prints them from a data directory.
+int ServerRejections(httplib::Client& client, const std::string& case_id) {
+  std::string page_token;
+  do {
+    int code = kOk;
+    std::optional<std::string> out =
+        Call(client, "GET",
+             absl::StrCat(
+                 "/v1/rejections",
+                 Query({{"case_id", case_id}, {"page_size", "500"}, {"page_token", page_token}})),
+             "", "", &code);
+    if (!out) return code;
+    v1::RejectionList list;
+    if (!google::protobuf::util::JsonStringToMessage(*out, &list).ok()) {
+      std::cerr << "docketctl: the server's rejection list does not decode\n";
+      return kUsage;
+    }
+    for (const v1::Rejection& r : list.rejections()) std::cout << ToJson(r) << "\n";
+    page_token = list.next_page_token();
+  } while (!page_token.empty());
+  return kOk;
+}
+
 }  // namespace
 
 // tail: GET /v1/events as server-sent events; each event's data (its JSON)
@@ -208,9 +232,7 @@ int ServerCommand(const std::string& verb, const Args& args) {
                        : "");
     out = Call(client, "GET", path, "", "", &code);
   } else if (verb == "rejections" && args.size() <= 1) {
-    out = Call(client, "GET",
-               absl::StrCat("/v1/rejections", Query({{"case_id", args.empty() ? "" : args[0]}})),
-               "", "", &code);
+    return ServerRejections(client, args.empty() ? "" : args[0]);
   } else if (verb == "report" && args.empty()) {
     out = Call(
         client, "GET",

@@ -28,8 +28,16 @@ count() {
 testlogs="$(bazel info bazel-testlogs 2>/dev/null)"
 passed=0
 failed=0
+# A sharded test's cases are in its shards' files (shard_N_of_M/test.xml);
+# a test.xml beside them is left from before the test was sharded.
+results_of_tests() {
+  find "$testlogs" -name test.xml | while read -r xml; do
+    if compgen -G "$(dirname "$xml")/shard_*_of_*" > /dev/null; then continue; fi
+    printf '%s\0' "$xml"
+  done
+}
 if [ -d "$testlogs" ]; then
-  read -r passed failed < <(find "$testlogs" -name test.xml -print0 | count)
+  read -r passed failed < <(results_of_tests | count)
 fi
 # A target that failed to build or crashed writes no test cases: count it.
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

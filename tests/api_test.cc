@@ -102,6 +102,21 @@ class ApiTest : public ::testing::Test {
     ASSERT_FALSE(url_.empty()) << "docketd did not start";
   }
 
+  // Serves the same data directory again with `flags` added.
+  void Restart(const std::vector<std::string>& flags) {
+    server_->Kill(SIGTERM);
+    ASSERT_EQ(server_->Wait(), 0);
+    std::vector<std::string> argv = {testing::DocketdPath(), "--data_dir=" + dir_,
+                                     "--listen=127.0.0.1:0", "--tick_every=0",
+                                     "--console_dir=" + console_};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    const std::string out = testing::FreshDir("docketd-restarted.out");
+    server_ = std::make_unique<testing::Child>(argv, "/dev/null", out,
+                                               testing::FreshDir("docketd-restarted.err"));
+    url_ = testing::ServingUrl(out, 10000);
+    ASSERT_FALSE(url_.empty()) << "docketd did not start";
+  }
+
   void TearDown() override {
     if (server_ != nullptr) {
       server_->Kill(SIGTERM);
@@ -985,15 +1000,7 @@ TEST_F(ApiTest, AnswersOtherThanFilesIgnoreRange) {
 TEST_F(ApiTest, APrincipalRefusedWithoutEndIsStoppedBeforeItFillsTheDisk) {
   // This test's docketd: 20 refusals at once, one more a minute, so the
   // budget does not refill while the test runs.
-  server_->Kill(SIGTERM);
-  ASSERT_EQ(server_->Wait(), 0);
-  server_ = std::make_unique<testing::Child>(
-      std::vector<std::string>{testing::DocketdPath(), "--data_dir=" + dir_, "--listen=127.0.0.1:0",
-                               "--tick_every=0", "--refusal_burst=20", "--refusals_per_minute=1",
-                               "--console_dir=" + console_},
-      "/dev/null", out_ + "-budget", err_ + "-budget");
-  url_ = testing::ServingUrl(out_ + "-budget", 10000);
-  ASSERT_FALSE(url_.empty()) << "docketd did not start";
+  ASSERT_NO_FATAL_FAILURE(Restart({"--refusal_burst=20", "--refusals_per_minute=1"}));
 
   const std::string gz = Login("E-101");
   ASSERT_FALSE(gz.empty());
@@ -1072,6 +1079,35 @@ TEST_F(ApiTest, APrincipalRefusedWithoutEndIsStoppedBeforeItFillsTheDisk) {
   EXPECT_EQ(served.exit_code, 0) << served.err;
   EXPECT_EQ(CountOf(served.out, "\"commandId\":\"flood-"), 50);
   EXPECT_EQ(served.out, local.out);
+}
+
+// Uploads are kept by content whether attached or not: a principal that
+// has uploaded its budget (here 1 MiB, one more an hour) is answered 429
+// from the headers, before any byte is read, while others upload.
+TEST_F(ApiTest, UploadsAreBoundedByPrincipal) {
+  ASSERT_NO_FATAL_FAILURE(Restart({"--upload_burst_mb=1", "--upload_mb_per_hour=1"}));
+  const std::string gz = Login("E-101");
+  ASSERT_FALSE(gz.empty());
+  const auto upload = [&](const std::string& name, size_t bytes, const std::string& token) {
+    std::string content = "\x89PNG\r\n\x1a\n" + name;
+    content.resize(bytes, 'x');
+    return Curl("/v1/evidence?kind=PHOTO&name=p.png",
+                {"-X", "POST", "-D", "-", "-H", "Content-Type: image/png", "--data-binary",
+                 "@" + testing::WriteFile(name, content)},
+                token);
+  };
+  // Let in on the budget it has, and left in debt by it.
+  EXPECT_EQ(upload("first.png", 1536 << 10, gz).status, 201);
+  const Reply stopped = upload("second.png", 100, gz);
+  EXPECT_EQ(stopped.status, 429) << stopped.body;
+  EXPECT_THAT(stopped.body, HasSubstr("E-101 has uploaded its budget of evidence lately"));
+  std::smatch wait;
+  const std::string head = absl::AsciiStrToLower(stopped.body);
+  ASSERT_TRUE(std::regex_search(head, wait, std::regex("retry-after: ([0-9]+)"))) << head;
+  // Half a MiB owed, and the other byte, at one MiB an hour: half an hour.
+  EXPECT_NEAR(std::stoi(wait[1]), 1800, 60);
+  // Another principal uploads.
+  EXPECT_EQ(upload("theirs.png", 100, Login("E-100")).status, 201);
 }
 
 // A file is attached by content (cas://<sha256>): through docketd a

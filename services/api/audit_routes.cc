@@ -11,6 +11,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "docket/v1/api.pb.h"
 #include "engine/authorization.h"
@@ -36,9 +37,11 @@ using api::BadRequest;
 using api::Caller;
 using api::EnumValue;
 using api::Forbidden;
+using api::MakeRejection;
 using api::Param;
 using api::SendError;
 using api::SendJson;
+using api::SendRejection;
 using httplib::Request;
 using httplib::Response;
 
@@ -72,11 +75,33 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
   // stored by content; the Evidence to attach with an attach_evidence
   // command. The caller and its role were checked from the headers before
   // any of the body was read (ApiServer::Routes' pre-routing).
-  http_->Post("/v1/evidence", [runtime, authenticate](const Request& req, Response& res,
-                                                      const httplib::ContentReader& reader) {
+  http_->Post("/v1/evidence", [this, runtime, authenticate](const Request& req, Response& res,
+                                                            const httplib::ContentReader& reader) {
     // Who uploads (the pre-routing checked the role may).
     std::optional<Caller> caller = authenticate(req, res, nullptr);
     if (!caller) return api::CloseAfter(res);
+    // What it may still upload: the file's declared length (or the largest
+    // file, sent chunked) is reserved before any byte is read, and what was
+    // stored is taken after.
+    const size_t max_bytes = static_cast<size_t>(runtime->policy().evidence().max_bytes());
+    const std::string& who = caller->principal.id();
+    int64_t reserved = static_cast<int64_t>(max_bytes);
+    if (req.has_header("Content-Length")) {
+      (void)absl::SimpleAtoi(req.get_header_value("Content-Length"), &reserved);
+    }
+    if (std::optional<absl::Duration> wait = uploads_.Reserve(who, reserved, api::Budget::Now())) {
+      const int64_t seconds =
+          std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))));
+      res.set_header("Retry-After", absl::StrCat(seconds));
+      SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kResourceExhausted,
+                                       absl::StrCat(who,
+                                                    " has uploaded its budget of evidence "
+                                                    "lately; it may upload again in ",
+                                                    seconds, " s")));
+      return api::CloseAfter(res);
+    }
+    int64_t kept = 0;  // Bytes stored, once they are.
+    absl::Cleanup settle = [&] { uploads_.Settle(who, reserved, kept, api::Budget::Now()); };
     v1::EvidenceKind kind = v1::EVIDENCE_KIND_PHOTO;
     if (!Param(req, "kind").empty()) {
       std::optional<int> value =
@@ -102,7 +127,6 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
       return api::CloseAfter(res);
     }
     // Streamed to a temporary file beside the store, never held whole.
-    const size_t max_bytes = static_cast<size_t>(runtime->policy().evidence().max_bytes());
     std::string tmp =
         (std::filesystem::path(runtime->store()->dir()) / "evidence" / "upload-XXXXXX").string();
     std::filesystem::create_directories(std::filesystem::path(tmp).parent_path());
@@ -135,6 +159,7 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     if (size == 0) return BadRequest(res, "the body is the file, and it is empty");
     absl::StatusOr<v1::Evidence> stored = runtime->evidence().Put(tmp, kind, media_type);
     if (!stored.ok()) return SendError(res, stored.status());
+    kept = static_cast<int64_t>(size);
     // Its uploader may attach it; others only once they upload it too.
     absl::Status recorded =
         runtime->evidence().RecordUploader(stored->sha256_hex(), caller->principal.id());

@@ -77,7 +77,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
             const std::string& who = caller->principal.id();
             const int64_t reserved = static_cast<int64_t>(lines.size());
             if (std::optional<absl::Duration> wait =
-                    refusals_.Reserve(who, reserved, api::RefusalBudget::Now())) {
+                    refusals_.Reserve(who, reserved, api::Budget::Now())) {
               const int64_t seconds =
                   std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))));
               res.set_header("Retry-After", absl::StrCat(seconds));
@@ -114,7 +114,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
                 recorded += RecordsRefusal(o, /*internal=*/false);
               }
             }
-            refusals_.Settle(who, reserved, recorded, api::RefusalBudget::Now());
+            refusals_.Settle(who, reserved, recorded, api::Budget::Now());
             if (!outcomes.ok()) {
               SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcomes.status().code(),
                                                std::string(outcomes.status().message())));

@@ -14,10 +14,10 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "docket/v1/outcome.pb.h"
+#include "services/api/budget.h"
 #include "services/api/command_sink.h"
 #include "services/api/commit_queue.h"
 #include "services/api/connection_guard.h"
-#include "services/api/refusal_budget.h"
 #include "services/runtime/embedded_runtime.h"
 
 namespace httplib {
@@ -42,11 +42,17 @@ struct ServerOptions {
   absl::Duration header_timeout = absl::Seconds(10);
   int max_connections = 512;
   // Refused commands each principal may have recorded at once (0: no
-  // budget), and how many more a second (api::RefusalBudget); beyond, its
+  // budget), and how many more a second (api::Budget); beyond, its
   // commands are answered 429 undecided until the budget refills.
   // Default: 1,000, and one a second.
   double refusal_burst = 1000;
   double refusals_per_second = 1;
+  // Bytes of evidence each principal may upload at once (0: no budget),
+  // and how many more a second (api::Budget); beyond, its uploads are
+  // answered 429 before any byte is read. Default: 2 GiB, and 512 MiB an
+  // hour.
+  double upload_burst_bytes = double{2} * (1 << 30);
+  double upload_bytes_per_second = double{512} * (1 << 20) / 3600;
   // The console's built files (index.html and its assets), served at "/";
   // empty or missing: no console.
   std::string console_dir;
@@ -126,7 +132,8 @@ class ApiServer {
   int streams_ = 0;
   std::map<std::string, int> streams_by_principal_;
   std::mutex audit_mu_;  // One audit at a time.
-  api::RefusalBudget refusals_;
+  api::Budget refusals_;
+  api::Budget uploads_;
 
   // Requests by route and status, for /metrics.
   std::mutex metrics_mu_;

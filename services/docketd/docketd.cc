@@ -74,6 +74,11 @@ ABSL_FLAG(int32_t, refusal_burst, 1000,
           "budget");
 ABSL_FLAG(int32_t, refusals_per_minute, 60,
           "Refused commands a principal may add each minute once its burst is spent (--listen)");
+ABSL_FLAG(int32_t, upload_burst_mb, 2048,
+          "MiB of evidence a principal may upload at once (--listen); beyond, its uploads are "
+          "answered 429 until --upload_mb_per_hour refills the budget; 0: no budget");
+ABSL_FLAG(int32_t, upload_mb_per_hour, 512,
+          "MiB of evidence a principal may add each hour once its burst is spent (--listen)");
 ABSL_FLAG(std::string, console_dir, "tools/console/dist",
           "The web console's built files, served at / by --listen (none if missing)");
 ABSL_FLAG(bool, require_signatures, true,
@@ -114,6 +119,9 @@ std::optional<docket::ServerOptions> ListenOptions() {
   options.max_connections = std::max(1, absl::GetFlag(FLAGS_max_connections));
   options.refusal_burst = std::max(0, absl::GetFlag(FLAGS_refusal_burst));
   options.refusals_per_second = std::max(1, absl::GetFlag(FLAGS_refusals_per_minute)) / 60.0;
+  options.upload_burst_bytes = std::max(0, absl::GetFlag(FLAGS_upload_burst_mb)) * double{1 << 20};
+  options.upload_bytes_per_second =
+      std::max(1, absl::GetFlag(FLAGS_upload_mb_per_hour)) * double{1 << 20} / 3600;
   return options;
 }
 

@@ -1,4 +1,4 @@
-#include "services/api/refusal_budget.h"
+#include "services/api/budget.h"
 
 #include "gtest/gtest.h"
 
@@ -7,8 +7,8 @@ namespace {
 
 const absl::Time kStart = absl::FromUnixSeconds(1800000000);
 
-TEST(RefusalBudgetTest, APrincipalRefusedBeyondItsBurstWaitsForTheRefill) {
-  RefusalBudget budget(/*burst=*/10, /*per_second=*/2);
+TEST(BudgetTest, APrincipalRefusedBeyondItsBurstWaitsForTheRefill) {
+  Budget budget(/*burst=*/10, /*per_second=*/2);
   ASSERT_EQ(budget.Reserve("E-101", 9, kStart), std::nullopt);
   budget.Settle("E-101", 9, 9, kStart);
   ASSERT_EQ(budget.Reserve("E-101", 1, kStart), std::nullopt) << "one refusal is left";
@@ -20,8 +20,8 @@ TEST(RefusalBudgetTest, APrincipalRefusedBeyondItsBurstWaitsForTheRefill) {
   EXPECT_EQ(budget.Reserve("E-100", 1, kStart), std::nullopt);
 }
 
-TEST(RefusalBudgetTest, OnlyRecordedRefusalsAreTaken) {
-  RefusalBudget budget(/*burst=*/3, /*per_second=*/0.001);
+TEST(BudgetTest, OnlyRecordedRefusalsAreTaken) {
+  Budget budget(/*burst=*/3, /*per_second=*/0.001);
   // A hundred commands, accepted or refused unrecorded: nothing is taken.
   for (int i = 0; i < 100; ++i) {
     ASSERT_EQ(budget.Reserve("adapter-phone", 1, kStart), std::nullopt) << i;
@@ -34,8 +34,8 @@ TEST(RefusalBudgetTest, OnlyRecordedRefusalsAreTaken) {
   EXPECT_NE(budget.Reserve("adapter-phone", 1, kStart), std::nullopt);
 }
 
-TEST(RefusalBudgetTest, RequestsInFlightTogetherNeverOverdrawTheBudget) {
-  RefusalBudget budget(/*burst=*/10, /*per_second=*/1);
+TEST(BudgetTest, RequestsInFlightTogetherNeverOverdrawTheBudget) {
+  Budget budget(/*burst=*/10, /*per_second=*/1);
   // The first request's 8 commands might all be refused: a second of 8
   // waits until it settles, however many arrive meanwhile.
   ASSERT_EQ(budget.Reserve("E-101", 8, kStart), std::nullopt);
@@ -47,8 +47,8 @@ TEST(RefusalBudgetTest, RequestsInFlightTogetherNeverOverdrawTheBudget) {
   EXPECT_EQ(budget.Reserve("E-101", 8, kStart), std::nullopt);
 }
 
-TEST(RefusalBudgetTest, OneRequestOfManyRefusalsLeavesADebt) {
-  RefusalBudget budget(/*burst=*/10, /*per_second=*/1);
+TEST(BudgetTest, OneRequestOfManyRefusalsLeavesADebt) {
+  Budget budget(/*burst=*/10, /*per_second=*/1);
   ASSERT_EQ(budget.Reserve("adapter-phone", 100, kStart), std::nullopt);
   budget.Settle("adapter-phone", 100, 100, kStart);  // 90 owed: 91 s to one refusal.
   EXPECT_EQ(budget.Reserve("adapter-phone", 1, kStart), absl::Seconds(91));
@@ -61,8 +61,8 @@ TEST(RefusalBudgetTest, OneRequestOfManyRefusalsLeavesADebt) {
   EXPECT_NE(budget.Reserve("adapter-phone", 1, kStart + absl::Hours(5)), std::nullopt);
 }
 
-TEST(RefusalBudgetTest, ABurstOfZeroIsNoBudget) {
-  RefusalBudget budget(/*burst=*/0, /*per_second=*/1);
+TEST(BudgetTest, ABurstOfZeroIsNoBudget) {
+  Budget budget(/*burst=*/0, /*per_second=*/1);
   for (int i = 0; i < 5; ++i) {
     ASSERT_EQ(budget.Reserve("E-101", 1000, kStart), std::nullopt);
     budget.Settle("E-101", 1000, 1000, kStart);

@@ -1,4 +1,4 @@
-#include "services/api/refusal_budget.h"
+#include "services/api/budget.h"
 
 #include <algorithm>
 #include <chrono>
@@ -10,14 +10,14 @@ constexpr size_t kForgetIdleAbove = 10000;
 
 }  // namespace
 
-RefusalBudget::RefusalBudget(double burst, double per_second)
+Budget::Budget(double burst, double per_second)
     : burst_(burst), per_second_(std::max(1e-6, per_second)) {}
 
-absl::Time RefusalBudget::Now() {
+absl::Time Budget::Now() {
   return absl::UnixEpoch() + absl::FromChrono(std::chrono::steady_clock::now().time_since_epoch());
 }
 
-RefusalBudget::Bucket& RefusalBudget::Refilled(const std::string& principal, absl::Time now) {
+Budget::Bucket& Budget::Refilled(const std::string& principal, absl::Time now) {
   auto [it, fresh] = buckets_.try_emplace(principal, Bucket{burst_, now});
   Bucket& b = it->second;
   if (!fresh && now > b.at) {
@@ -27,8 +27,8 @@ RefusalBudget::Bucket& RefusalBudget::Refilled(const std::string& principal, abs
   return b;
 }
 
-std::optional<absl::Duration> RefusalBudget::Reserve(const std::string& principal, int64_t commands,
-                                                     absl::Time now) {
+std::optional<absl::Duration> Budget::Reserve(const std::string& principal, int64_t units,
+                                              absl::Time now) {
   if (burst_ <= 0) return std::nullopt;
   absl::MutexLock lock(&mu_);
   if (buckets_.size() >= kForgetIdleAbove) {
@@ -39,7 +39,7 @@ std::optional<absl::Duration> RefusalBudget::Reserve(const std::string& principa
   }
   Bucket& b = Refilled(principal, now);
   if (b.left - static_cast<double>(b.reserved) >= 1) {
-    b.reserved += std::max<int64_t>(0, commands);
+    b.reserved += std::max<int64_t>(0, units);
     return std::nullopt;
   }
   // Held back by requests in flight only: they settle within moments.
@@ -47,13 +47,12 @@ std::optional<absl::Duration> RefusalBudget::Reserve(const std::string& principa
   return absl::Seconds((1 - b.left) / per_second_);
 }
 
-void RefusalBudget::Settle(const std::string& principal, int64_t commands, int64_t recorded,
-                           absl::Time now) {
+void Budget::Settle(const std::string& principal, int64_t units, int64_t kept, absl::Time now) {
   if (burst_ <= 0) return;
   absl::MutexLock lock(&mu_);
   Bucket& b = Refilled(principal, now);
-  b.reserved = std::max<int64_t>(0, b.reserved - std::max<int64_t>(0, commands));
-  b.left -= static_cast<double>(std::max<int64_t>(0, recorded));
+  b.reserved = std::max<int64_t>(0, b.reserved - std::max<int64_t>(0, units));
+  b.left -= static_cast<double>(std::max<int64_t>(0, kept));
 }
 
 }  // namespace docket::api

@@ -1,0 +1,72 @@
+#ifndef DOCKET_SERVICES_API_BUDGET_H_
+#define DOCKET_SERVICES_API_BUDGET_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace docket::api {
+
+// What each principal may add, for good, to what docketd keeps: recorded
+// refusals (kept for the audit: RecordsRefusal) and uploaded evidence
+// (kept by content, attached or not). Without a bound one principal
+// sending garbage would grow the data directory without end. Each
+// principal has a bucket of `burst` units that refills at `per_second`.
+//
+// A request reserves what it may at most add before it is carried out
+// (Reserve: every command of a request may be refused; an upload may be
+// as long as it says) and settles after (Settle: the reservation
+// returned, what it did add taken), so requests in flight at once never
+// together exceed what is left. A request is let in while the bucket,
+// less what is reserved, holds one unit or more; one request may then
+// leave it in debt, paid off by the refill. A principal that may not is
+// answered 429 and nothing of its request is done; its reads go on, and
+// so do other principals.
+//
+// A budget is this process's (one docketd instance), in memory: a
+// restart starts every principal full. `burst` 0 or less: no budget.
+//
+// Thread safety: all methods may be called from any thread.
+class Budget {
+ public:
+  Budget(double burst, double per_second);
+
+  // A monotonic clock for the budget's times (a wall clock stepped forward
+  // would refill every bucket).
+  static absl::Time Now();
+
+  // Reserves `units` of `principal`'s budget for one request; nullopt
+  // when reserved (Settle it), else how long to wait before asking again.
+  std::optional<absl::Duration> Reserve(const std::string& principal, int64_t units,
+                                        absl::Time now);
+
+  // The request that reserved `units` is done, and added `kept` of them
+  // (0 if it failed).
+  void Settle(const std::string& principal, int64_t units, int64_t kept, absl::Time now);
+
+ private:
+  struct Bucket {
+    double left;
+    absl::Time at;
+    int64_t reserved = 0;
+  };
+  // The bucket of `principal` refilled to `now` (a new one is full).
+  Bucket& Refilled(const std::string& principal, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const double burst_;
+  const double per_second_;
+  absl::Mutex mu_;
+  // Principals with units or reservations still counted; a full, idle
+  // bucket is forgotten when the map grows, so it stays as small as the
+  // principals that added lately.
+  std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace docket::api
+
+#endif  // DOCKET_SERVICES_API_BUDGET_H_

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "engine/directory.h"
 #include "engine/envelope.h"
 #include "engine/policy.h"
@@ -309,6 +310,50 @@ TEST_F(AuthorizationTest, ExpiredTokensLeaveTheDirectoryWhenTheNextIsIssued) {
   }
   EXPECT_TRUE(dir().FindToken("a000000000000003")->revoked());
   EXPECT_EQ(dir().state().tokens_size(), 4);
+}
+
+// Signing in over and over would grow the directory every request reads
+// (an attacker signed in 370 times a minute, each session live 12 hours):
+// a principal holds at most kMaxSessionsPerPrincipal sessions, a sign-in
+// beyond ends the oldest, and an ended session leaves at the next sign-in.
+// Tokens an administrator issued are not sessions and stay.
+TEST_F(AuthorizationTest, APrincipalHoldsABoundedNumberOfSessions) {
+  const absl::Time t0 = absl::FromUnixSeconds(1e9);
+  const auto session = [&](int n) {
+    return Change(absl::StrCat(R"(issue_token { token { token_id: ")", absl::StrFormat("c%015d", n),
+                               R"(" principal_id: "H-GZ" session: true )",
+                               R"(password_salt: "salt-0123456789a" )",
+                               R"(secret_sha256: "0123456789abcdef0123456789abcdef" )",
+                               R"(expires_at { seconds: 1000086400 } } })"),
+                  t0 + absl::Seconds(n));
+  };
+  ASSERT_TRUE(Change(R"(set_password { principal_id: "H-GZ" hash { scheme: "scrypt" )"
+                     R"(salt: "salt-0123456789a" hash: "0123456789abcdef0123456789abcdef" )"
+                     R"(log2_n: 14 r: 8 p: 1 } })",
+                     t0)
+                  .ok());
+  ASSERT_TRUE(Change(R"(issue_token { token { token_id: "d000000000000001" principal_id: "H-GZ" )"
+                     R"(secret_sha256: "0123456789abcdef0123456789abcdef" } })",
+                     t0)
+                  .ok());
+  for (int n = 1; n <= kMaxSessionsPerPrincipal + 3; ++n) ASSERT_TRUE(session(n).ok()) << n;
+  for (int n = 1; n <= 3; ++n) {
+    EXPECT_EQ(dir().FindToken(absl::StrFormat("c%015d", n)), nullptr) << "the oldest, " << n;
+  }
+  for (int n = 4; n <= kMaxSessionsPerPrincipal + 3; ++n) {
+    EXPECT_NE(dir().FindToken(absl::StrFormat("c%015d", n)), nullptr) << n;
+  }
+  EXPECT_NE(dir().FindToken("d000000000000001"), nullptr) << "not a session";
+  // A logout's session goes at the next sign-in.
+  ASSERT_TRUE(
+      Change(absl::StrCat(R"(revoke_token { token_id: ")", absl::StrFormat("c%015d", 10), R"(" })"),
+             t0 + absl::Minutes(1))
+          .ok());
+  ASSERT_TRUE(session(100).ok());
+  EXPECT_EQ(dir().FindToken(absl::StrFormat("c%015d", 10)), nullptr);
+  EXPECT_NE(dir().FindToken(absl::StrFormat("c%015d", 4)), nullptr)
+      << "room was made by the logout";
+  EXPECT_EQ(dir().state().tokens_size(), kMaxSessionsPerPrincipal + 1);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "engine/directory.h"
 
 #include <algorithm>
+#include <set>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "engine/envelope.h"
@@ -319,18 +322,40 @@ void ApplyDirectoryChange(const v1::CaseEvent& event, v1::DirectoryState* state)
       }
       break;
     case v1::DirectoryChange::kIssueToken: {
-      // Tokens expired when this one is issued go: nothing accepts them
-      // again (the events keep them for the audit), and the directory every
-      // request reads stays the size of the live tokens, not of every
-      // session ever opened. By the event's own time, so replay agrees.
+      // Tokens expired when this one is issued go, and so do sessions
+      // ended (a logout, a new password): nothing accepts them again (the
+      // events keep them for the audit), and the directory every request
+      // reads stays the size of the live tokens, not of every session ever
+      // opened. A session beyond its principal's kMaxSessionsPerPrincipal
+      // ends the oldest (by issue time, then id). By the event's own
+      // content, so replay agrees.
       const v1::ApiToken& issued = change.issue_token().token();
       const absl::Time now = ToTime(issued.issued_at());
       google::protobuf::RepeatedPtrField<v1::ApiToken>* tokens = state->mutable_tokens();
-      tokens->erase(std::remove_if(tokens->begin(), tokens->end(),
-                                   [now](const v1::ApiToken& t) {
-                                     return t.has_expires_at() && ToTime(t.expires_at()) <= now;
-                                   }),
-                    tokens->end());
+      const auto gone = [now](const v1::ApiToken& t) {
+        return (t.has_expires_at() && ToTime(t.expires_at()) <= now) ||
+               (t.session() && t.revoked());
+      };
+      tokens->erase(std::remove_if(tokens->begin(), tokens->end(), gone), tokens->end());
+      if (issued.session()) {
+        std::vector<const v1::ApiToken*> sessions;
+        for (const v1::ApiToken& t : *tokens) {
+          if (t.session() && t.principal_id() == issued.principal_id()) sessions.push_back(&t);
+        }
+        const int over = static_cast<int>(sessions.size()) - (kMaxSessionsPerPrincipal - 1);
+        if (over > 0) {
+          std::sort(sessions.begin(), sessions.end(), [](const auto* a, const auto* b) {
+            return std::make_pair(ToTime(a->issued_at()), a->token_id()) <
+                   std::make_pair(ToTime(b->issued_at()), b->token_id());
+          });
+          std::set<std::string> oldest;
+          for (int i = 0; i < over; ++i) oldest.insert(sessions[i]->token_id());
+          tokens->erase(
+              std::remove_if(tokens->begin(), tokens->end(),
+                             [&](const v1::ApiToken& t) { return oldest.count(t.token_id()) > 0; }),
+              tokens->end());
+        }
+      }
       *tokens->Add() = issued;
       break;
     }

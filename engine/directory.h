@@ -19,6 +19,11 @@ namespace docket {
 // The actor of docket's own commands.
 v1::Actor SystemActor();
 
+// The sessions one principal may hold at once: a sign-in beyond them ends
+// the oldest, so that signing in over and over cannot grow the directory
+// every request reads.
+inline constexpr int kMaxSessionsPerPrincipal = 16;
+
 // A read-only view of a folded DirectoryState, with its lookups.
 //
 // Thread safety: immutable after construction.

@@ -354,6 +354,47 @@ TEST_F(AuthorizationTest, APrincipalHoldsABoundedNumberOfSessions) {
   EXPECT_NE(dir().FindToken(absl::StrFormat("c%015d", 4)), nullptr)
       << "room was made by the logout";
   EXPECT_EQ(dir().state().tokens_size(), kMaxSessionsPerPrincipal + 1);
+  // Another principal's sign-ins end none of H-GZ's sessions.
+  ASSERT_TRUE(Change(R"(set_password { principal_id: "CLAIMS" hash { scheme: "scrypt" )"
+                     R"(salt: "salt-claims-0123" hash: "0123456789abcdef0123456789abcdef" )"
+                     R"(log2_n: 14 r: 8 p: 1 } })",
+                     t0)
+                  .ok());
+  for (int n = 0; n < kMaxSessionsPerPrincipal + 2; ++n) {
+    ASSERT_TRUE(
+        Change(absl::StrCat(R"(issue_token { token { token_id: ")", absl::StrFormat("e%015d", n),
+                            R"(" principal_id: "CLAIMS" session: true )",
+                            R"(password_salt: "salt-claims-0123" )",
+                            R"(secret_sha256: "0123456789abcdef0123456789abcdef" )",
+                            R"(expires_at { seconds: 1000086400 } } })"),
+               t0 + absl::Minutes(2) + absl::Seconds(n))
+            .ok());
+  }
+  EXPECT_NE(dir().FindToken(absl::StrFormat("c%015d", 4)), nullptr);
+  EXPECT_EQ(dir().state().tokens_size(), 2 * kMaxSessionsPerPrincipal + 1);
+}
+
+// The sessions a sign-in ends are named in its event: one recorded before
+// that rule names none, and folds as it did then (a revoked session stays
+// until it expires), so verify agrees with a directory written then.
+TEST_F(AuthorizationTest, ASignInRecordedBeforeTheSessionRuleFoldsAsItDid) {
+  v1::DirectoryState state;
+  v1::ApiToken* ended = state.add_tokens();
+  ended->set_token_id("f000000000000001");
+  ended->set_principal_id("H-GZ");
+  ended->set_session(true);
+  ended->set_revoked(true);
+  ended->mutable_expires_at()->set_seconds(2000000000);
+  v1::CaseEvent event;
+  v1::ApiToken* issued =
+      event.mutable_directory_changed()->mutable_change()->mutable_issue_token()->mutable_token();
+  issued->set_token_id("f000000000000002");
+  issued->set_principal_id("H-GZ");
+  issued->set_session(true);
+  issued->mutable_issued_at()->set_seconds(1000000000);
+  ApplyDirectoryChange(event, &state);
+  ASSERT_EQ(state.tokens_size(), 2);
+  EXPECT_EQ(state.tokens(0).token_id(), "f000000000000001");
 }
 
 }  // namespace

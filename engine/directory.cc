@@ -183,10 +183,33 @@ absl::StatusOr<v1::DirectoryChange> CheckChange(const Directory& dir, const v1::
       }
       // A session is opened with the principal's password as it is now: a
       // new password committed while the sign-in was being checked wins.
+      change.mutable_issue_token()->clear_ended_token_ids();
       if (t->session()) {
         const v1::PasswordHash* current = dir.FindPassword(t->principal_id());
         if (current == nullptr || current->salt() != t->password_salt()) {
           return Refuse(command, "the password this session was opened with has changed since");
+        }
+        // What this sign-in ends: its principal's ended sessions, which
+        // nothing accepts again, and its oldest live ones (by issue time,
+        // then id) beyond kMaxSessionsPerPrincipal, so that signing in over
+        // and over cannot grow the directory every request reads. Named in
+        // the event, so that events recorded before this rule fold as
+        // they did.
+        std::vector<const v1::ApiToken*> live;
+        for (const v1::ApiToken& s : dir.state().tokens()) {
+          if (!s.session() || s.principal_id() != t->principal_id()) continue;
+          if (s.revoked()) {
+            change.mutable_issue_token()->add_ended_token_ids(s.token_id());
+          } else if (!s.has_expires_at() || ToTime(s.expires_at()) > now) {
+            live.push_back(&s);
+          }
+        }
+        std::sort(live.begin(), live.end(), [](const v1::ApiToken* a, const v1::ApiToken* b) {
+          return std::make_pair(ToTime(a->issued_at()), a->token_id()) <
+                 std::make_pair(ToTime(b->issued_at()), b->token_id());
+        });
+        for (int i = 0; i < static_cast<int>(live.size()) - (kMaxSessionsPerPrincipal - 1); ++i) {
+          change.mutable_issue_token()->add_ended_token_ids(live[i]->token_id());
         }
       }
       *t->mutable_issued_at() = ToProto(now);
@@ -322,40 +345,22 @@ void ApplyDirectoryChange(const v1::CaseEvent& event, v1::DirectoryState* state)
       }
       break;
     case v1::DirectoryChange::kIssueToken: {
-      // Tokens expired when this one is issued go, and so do sessions
-      // ended (a logout, a new password): nothing accepts them again (the
-      // events keep them for the audit), and the directory every request
-      // reads stays the size of the live tokens, not of every session ever
-      // opened. A session beyond its principal's kMaxSessionsPerPrincipal
-      // ends the oldest (by issue time, then id). By the event's own
-      // content, so replay agrees.
+      // Tokens expired when this one is issued go: nothing accepts them
+      // again (the events keep them for the audit), and the directory every
+      // request reads stays the size of the live tokens, not of every
+      // session ever opened. By the event's own time, so replay agrees; and
+      // so do the tokens the issue names as ended (a session's).
       const v1::ApiToken& issued = change.issue_token().token();
       const absl::Time now = ToTime(issued.issued_at());
+      const std::set<std::string> ended(change.issue_token().ended_token_ids().begin(),
+                                        change.issue_token().ended_token_ids().end());
       google::protobuf::RepeatedPtrField<v1::ApiToken>* tokens = state->mutable_tokens();
-      const auto gone = [now](const v1::ApiToken& t) {
-        return (t.has_expires_at() && ToTime(t.expires_at()) <= now) ||
-               (t.session() && t.revoked());
-      };
-      tokens->erase(std::remove_if(tokens->begin(), tokens->end(), gone), tokens->end());
-      if (issued.session()) {
-        std::vector<const v1::ApiToken*> sessions;
-        for (const v1::ApiToken& t : *tokens) {
-          if (t.session() && t.principal_id() == issued.principal_id()) sessions.push_back(&t);
-        }
-        const int over = static_cast<int>(sessions.size()) - (kMaxSessionsPerPrincipal - 1);
-        if (over > 0) {
-          std::sort(sessions.begin(), sessions.end(), [](const auto* a, const auto* b) {
-            return std::make_pair(ToTime(a->issued_at()), a->token_id()) <
-                   std::make_pair(ToTime(b->issued_at()), b->token_id());
-          });
-          std::set<std::string> oldest;
-          for (int i = 0; i < over; ++i) oldest.insert(sessions[i]->token_id());
-          tokens->erase(
-              std::remove_if(tokens->begin(), tokens->end(),
-                             [&](const v1::ApiToken& t) { return oldest.count(t.token_id()) > 0; }),
-              tokens->end());
-        }
-      }
+      tokens->erase(std::remove_if(tokens->begin(), tokens->end(),
+                                   [&](const v1::ApiToken& t) {
+                                     return (t.has_expires_at() && ToTime(t.expires_at()) <= now) ||
+                                            ended.count(t.token_id()) > 0;
+                                   }),
+                    tokens->end());
       *tokens->Add() = issued;
       break;
     }

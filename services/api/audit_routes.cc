@@ -85,19 +85,16 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     // stored is taken after.
     const size_t max_bytes = static_cast<size_t>(runtime->policy().evidence().max_bytes());
     const std::string& who = caller->principal.id();
+    // The pre-routing let through only a Content-Length of digits (at
+    // most 18); a file over the limit is refused when read, so no more
+    // than the limit is reserved.
     int64_t reserved = static_cast<int64_t>(max_bytes);
-    if (req.has_header("Content-Length")) {
-      (void)absl::SimpleAtoi(req.get_header_value("Content-Length"), &reserved);
+    if (int64_t declared; req.has_header("Content-Length") &&
+                          absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared)) {
+      reserved = std::min(reserved, declared);
     }
     if (std::optional<absl::Duration> wait = uploads_.Reserve(who, reserved, api::Budget::Now())) {
-      const int64_t seconds =
-          std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))));
-      res.set_header("Retry-After", absl::StrCat(seconds));
-      SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kResourceExhausted,
-                                       absl::StrCat(who,
-                                                    " has uploaded its budget of evidence "
-                                                    "lately; it may upload again in ",
-                                                    seconds, " s")));
+      api::OverBudget(res, who, "has uploaded its budget of evidence lately", *wait);
       return api::CloseAfter(res);
     }
     int64_t kept = 0;  // Bytes stored, once they are.

@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -78,15 +77,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
             const int64_t reserved = static_cast<int64_t>(lines.size());
             if (std::optional<absl::Duration> wait =
                     refusals_.Reserve(who, reserved, api::Budget::Now())) {
-              const int64_t seconds =
-                  std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))));
-              res.set_header("Retry-After", absl::StrCat(seconds));
-              return SendRejection(
-                  res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kResourceExhausted,
-                                     absl::StrCat(who,
-                                                  " has had too many commands refused lately; "
-                                                  "its commands are not decided for ",
-                                                  seconds, " s")));
+              return api::OverBudget(res, who, "has had too many commands refused lately", *wait);
             }
             std::vector<absl::StatusOr<v1::Command>> commands;
             for (absl::string_view line : lines) {
@@ -505,10 +496,11 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     }
     const std::string case_id = Param(req, "case_id");
     const std::string prefix = case_id.empty() ? "" : keys::CasePrefix(case_id);
-    // Pages in key order: a page token is the hex of the key to go on
-    // from. A page holds at most page_size rejections and looks at most
-    // kLookedAt stored ones, so that a reader who may see few of very many
-    // is answered promptly (a short page, or none, with a token to go on).
+    // Pages in key order: a page token is the key to go on from, sealed
+    // (it may be another branch's refusal: SealForThisProcess). A page
+    // holds at most page_size rejections and looks at most kLookedAt
+    // stored ones, so that a reader who may see few of very many is
+    // answered promptly (a short page, or none, with a token to go on).
     constexpr int64_t kLookedAt = 5000;
     int64_t page_size = 100;
     std::string from = prefix;
@@ -518,20 +510,30 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     }
     page_size = std::min<int64_t>(page_size, 500);
     if (const std::string token = Param(req, "page_token"); !token.empty()) {
-      if (token.size() % 2 != 0 || token.size() > 2048 ||
-          !std::all_of(token.begin(), token.end(), absl::ascii_isxdigit) ||
-          !absl::StartsWith(from = absl::HexStringToBytes(token), prefix)) {
-        return BadRequest(res, "page_token is a token from a previous page of this list");
+      std::optional<std::string> key = UnsealFromThisProcess(token);
+      if (!key || !absl::StartsWith(*key, prefix)) {
+        return BadRequest(res,
+                          "page_token is a token from a previous page of this list, from this "
+                          "server since it started");
       }
+      from = *std::move(key);
     }
     v1::RejectionList list;
+    // A case the reader may not see has no refusals to it (not even how
+    // many pages of them).
+    if (!case_id.empty()) {
+      absl::StatusOr<v1::CaseState> state = store->ReadCase(case_id);
+      if (!state.ok() || !MayReadRejection(*dir, caller->principal, *state)) {
+        return SendJson(res, list);
+      }
+    }
     std::unique_ptr<rocksdb::Iterator> it = store->NewIterator(Cf::kRejections);
     std::string last_case;
     bool visible = false;
     int64_t looked_at = 0;
     for (it->Seek(from); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       if (list.rejections_size() >= page_size || looked_at++ >= kLookedAt) {
-        list.set_next_page_token(absl::BytesToHexString(it->key().ToString()));
+        list.set_next_page_token(SealForThisProcess(it->key().ToString()));
         break;
       }
       v1::Rejection r;
@@ -542,6 +544,9 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
         visible = s.ok() && MayReadRejection(*dir, caller->principal, *s);
       }
       if (visible) *list.add_rejections() = std::move(r);
+    }
+    if (!it->status().ok()) {
+      return SendError(res, absl::UnavailableError("the refusals cannot be read now; retry"));
     }
     SendJson(res, list);
   });

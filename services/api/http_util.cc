@@ -306,4 +306,14 @@ httplib::Server::HandlerWithContentReader WithBodyLimit(
   };
 }
 
+void OverBudget(Response& res, const std::string& principal, absl::string_view what,
+                absl::Duration wait) {
+  const int64_t seconds =
+      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1))));
+  res.set_header("Retry-After", absl::StrCat(seconds));
+  SendRejection(res,
+                MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kResourceExhausted,
+                              absl::StrCat(principal, " ", what, "; retry in ", seconds, " s")));
+}
+
 }  // namespace docket::api

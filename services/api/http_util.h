@@ -63,6 +63,12 @@ std::string EventKind(const v1::CaseEvent& event);
 // object, not const; it only passes it as such.
 httplib::Ranges& RangesOf(const Request& req);
 
+// Answers 429 with Retry-After: `principal` has spent a budget
+// (api::Budget) and may ask again after `wait`; `what` says which, e.g.
+// "has had too many commands refused lately".
+void OverBudget(Response& res, const std::string& principal, absl::string_view what,
+                absl::Duration wait);
+
 // Makes `res` (with a body) the last answer on its connection. The HTTP
 // library keeps a connection whatever "Connection: close" says, and would
 // read what is left of a body cut short as the next request; so the answer

@@ -114,8 +114,7 @@ ApiServer::ApiServer(EmbeddedRuntime* runtime, CommandSink* queue, ServerOptions
   }
   // Each route that reads a body bounds it itself (WithBodyLimit); this is
   // the largest of them, an evidence upload.
-  http_->set_payload_max_length(std::max<size_t>(
-      options_.max_body_bytes, static_cast<size_t>(runtime_->policy().evidence().max_bytes())));
+  http_->set_payload_max_length(LargestBody());
   const int64_t read_s = absl::ToInt64Seconds(options_.read_timeout);
   http_->set_read_timeout(read_s, 0);
   http_->set_write_timeout(read_s, 0);
@@ -129,6 +128,11 @@ ApiServer::ApiServer(EmbeddedRuntime* runtime, CommandSink* queue, ServerOptions
 }
 
 ApiServer::~ApiServer() = default;
+
+uint64_t ApiServer::LargestBody() const {
+  return std::max<uint64_t>(options_.max_body_bytes,
+                            static_cast<uint64_t>(runtime_->policy().evidence().max_bytes()));
+}
 
 absl::Status ApiServer::Bind() {
   if (!options_.tls_cert.empty() && !http_->is_valid()) {
@@ -324,6 +328,19 @@ void ApiServer::Routes() {
         return refuse(501, absl::StatusCode::kUnimplemented,
                       "the only Transfer-Encoding taken is chunked");
       }
+      // Nor chunked: the library reads a chunk's size line whole, however
+      // long, before any route sees a byte (a stranger grew the server by
+      // 400 MB from one request of one endless size line).
+      return refuse(411, absl::StatusCode::kInvalidArgument,
+                    "send the body with its Content-Length: chunked bodies are not taken");
+    }
+    // Past the largest body any route takes, the library would read and
+    // drop the whole declared length itself, however slowly it came (5 GB
+    // from one connection): refused from the headers.
+    if (uint64_t declared = 0;
+        has_length && absl::SimpleAtoi(length, &declared) && declared > LargestBody()) {
+      return refuse(413, absl::StatusCode::kResourceExhausted,
+                    absl::StrCat("the body is over the limit of ", LargestBody(), " bytes"));
     }
     const std::string allow = AllowedMethods(req.path);
     const bool takes_body = (req.method == "POST" && absl::StrContains(allow, "POST")) ||
@@ -334,9 +351,9 @@ void ApiServer::Routes() {
                                req.method == "PATCH" || req.method == "DELETE" ||
                                req.method == "PRI";
     const bool has_body = chunked || (!length.empty() && length != "0");
-    if (takes_body && req.method == "POST" && !chunked && length.empty()) {
+    if (takes_body && req.method == "POST" && length.empty()) {
       return refuse(411, absl::StatusCode::kInvalidArgument,
-                    "a POST states its body's Content-Length (or is chunked)");
+                    "a POST states its body's Content-Length");
     }
     if ((has_body || library_reads) && !takes_body) {
       if (!allow.empty() && !absl::StrContains(allow, req.method)) {
@@ -624,10 +641,11 @@ void ApiServer::Routes() {
 
   // Anything else: a Rejection, never an HTML page.
   http_->set_error_handler([](const Request& req, Response& res) {
-    if (!res.body.empty() || res.content_provider_) return;  // Answered already.
-    // A refusal is sent whole: the library would cut it to the ranges of
-    // a Range header it could not parse, which is what it refuses (416).
+    // A refusal is sent whole, whoever wrote it: the library would cut it
+    // to the ranges asked (a Range header it could not parse, which it
+    // refuses as 416, or one sent to the evidence download).
     api::RangesOf(req).clear();
+    if (!res.body.empty() || res.content_provider_) return;  // Answered already.
     if (res.status == 404 || res.status == 400) {
       // A route that exists, asked with another method (a body-less PUT is
       // refused before routing, as 400).

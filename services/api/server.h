@@ -86,6 +86,8 @@ class ApiServer {
 
  private:
   void Routes();
+  // The largest body any route takes: an evidence upload, or a command.
+  uint64_t LargestBody() const;
   // services/api/case_routes.cc.
   void CaseRoutes(const api::Authenticator& authenticate);
   // services/api/audit_routes.cc: evidence and the audit.

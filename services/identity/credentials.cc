@@ -5,6 +5,9 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -112,6 +115,63 @@ std::string HmacSha256Hex(absl::string_view key, absl::string_view value) {
 bool SignatureMatches(absl::string_view key, absl::string_view value,
                       absl::string_view signature_hex) {
   return ConstantTimeEqual(HmacSha256Hex(key, value), absl::AsciiStrToLower(signature_hex));
+}
+
+namespace {
+
+constexpr size_t kSealNonce = 12, kSealTag = 16;
+
+// The key of SealForThisProcess, drawn once.
+const unsigned char* SealKey() {
+  static const unsigned char* const kKey = [] {
+    auto* key = new unsigned char[32];
+    if (RAND_bytes(key, 32) != 1) std::abort();  // No randomness: nothing is safe.
+    return key;
+  }();
+  return kKey;
+}
+
+}  // namespace
+
+std::string SealForThisProcess(absl::string_view plain) {
+  std::string out(kSealNonce + plain.size() + kSealTag, '\0');
+  auto* bytes = reinterpret_cast<unsigned char*>(out.data());
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  int n = 0;
+  const bool sealed = ctx != nullptr && RAND_bytes(bytes, kSealNonce) == 1 &&
+                      EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, SealKey(), bytes) == 1 &&
+                      EVP_EncryptUpdate(ctx, bytes + kSealNonce, &n,
+                                        reinterpret_cast<const unsigned char*>(plain.data()),
+                                        static_cast<int>(plain.size())) == 1 &&
+                      EVP_EncryptFinal_ex(ctx, bytes + kSealNonce + n, &n) == 1 &&
+                      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kSealTag,
+                                          bytes + kSealNonce + plain.size()) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  if (!sealed) std::abort();
+  return absl::BytesToHexString(out);
+}
+
+std::optional<std::string> UnsealFromThisProcess(absl::string_view sealed) {
+  if (sealed.size() % 2 != 0 || sealed.size() < 2 * (kSealNonce + kSealTag) ||
+      sealed.size() > 8192 || !std::all_of(sealed.begin(), sealed.end(), absl::ascii_isxdigit)) {
+    return std::nullopt;
+  }
+  std::string in = absl::HexStringToBytes(sealed);
+  auto* bytes = reinterpret_cast<unsigned char*>(in.data());
+  const size_t length = in.size() - kSealNonce - kSealTag;
+  std::string plain(length, '\0');
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  int n = 0;
+  const bool opened =
+      ctx != nullptr &&
+      EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, SealKey(), bytes) == 1 &&
+      EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(plain.data()), &n, bytes + kSealNonce,
+                        static_cast<int>(length)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kSealTag, bytes + kSealNonce + length) == 1 &&
+      EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(plain.data()) + n, &n) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  if (!opened) return std::nullopt;
+  return plain;
 }
 
 }  // namespace docket

@@ -54,6 +54,14 @@ std::string HmacSha256Hex(absl::string_view key, absl::string_view value);
 bool SignatureMatches(absl::string_view key, absl::string_view value,
                       absl::string_view signature_hex);
 
+// Opaque tokens this process hands out and takes back (a page token that
+// holds a position in a key space the caller may not read): AES-256-GCM
+// under a key drawn when the process starts, as hex. A sealed token tells
+// nothing of what it holds, and one not sealed here (forged, altered, or
+// from before a restart) does not unseal: nullopt.
+std::string SealForThisProcess(absl::string_view plain);
+std::optional<std::string> UnsealFromThisProcess(absl::string_view sealed);
+
 }  // namespace docket
 
 #endif  // DOCKET_SERVICES_IDENTITY_CREDENTIALS_H_

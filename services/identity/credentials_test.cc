@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 
 namespace docket {
@@ -65,4 +66,21 @@ TEST(CredentialsTest, ASignatureFailsOnAnyChange) {
 }
 
 }  // namespace
+// A page token names a position the caller may not read: sealed, it tells
+// nothing, and what was not sealed here, or was altered, does not open.
+TEST(CredentialsTest, ASealedTokenTellsNothingAndCannotBeForged) {
+  const std::string key = std::string("C-2026-0008\0", 12) + "flood-1";
+  const std::string sealed = SealForThisProcess(key);
+  EXPECT_EQ(sealed.find(absl::BytesToHexString("C-2026")), std::string::npos);
+  EXPECT_NE(SealForThisProcess(key), sealed) << "a new nonce each time";
+  EXPECT_EQ(UnsealFromThisProcess(sealed), key);
+  std::string altered = sealed;
+  altered[30] = altered[30] == '0' ? '1' : '0';
+  EXPECT_EQ(UnsealFromThisProcess(altered), std::nullopt);
+  EXPECT_EQ(UnsealFromThisProcess(absl::BytesToHexString(key)), std::nullopt);
+  EXPECT_EQ(UnsealFromThisProcess("zz"), std::nullopt);
+  EXPECT_EQ(UnsealFromThisProcess(""), std::nullopt);
+  EXPECT_EQ(UnsealFromThisProcess(SealForThisProcess("")), "");
+}
+
 }  // namespace docket

@@ -162,6 +162,10 @@ int ServerRejections(httplib::Client& client, const std::string& case_id) {
       return kUsage;
     }
     for (const v1::Rejection& r : list.rejections()) std::cout << ToJson(r) << "\n";
+    if (!list.next_page_token().empty() && list.next_page_token() == page_token) {
+      std::cerr << "docketctl: the server gave the same page token twice\n";
+      return kFailed;
+    }
     page_token = list.next_page_token();
   } while (!page_token.empty());
   return kOk;

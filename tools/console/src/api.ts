@@ -260,9 +260,25 @@ export function getCase(id: string, at: { asOf?: string; revision?: number } = {
 export const history = (id: string): Promise<CaseHistory> => getDoc(CaseHistorySchema, `${casepath(id)}/history`);
 export const actions = (id: string): Promise<CaseActions> => getDoc(CaseActionsSchema, `${casepath(id)}/actions`);
 
-/** GET /v1/rejections: refused commands with their rules (supervisors, auditors). */
-export const rejections = (caseId?: string): Promise<RejectionList> =>
-  getDoc(RejectionListSchema, "/v1/rejections", { case_id: caseId });
+/**
+ * GET /v1/rejections: refused commands with their rules (supervisors, auditors), every page of
+ * them (at most `limit`), gathered into one list.
+ */
+export async function rejections(caseId?: string, limit = 5000): Promise<RejectionList> {
+  const all = await getDoc(RejectionListSchema, "/v1/rejections", { case_id: caseId, page_size: 500 });
+  const seen = new Set<string>();
+  while (all.nextPageToken && !seen.has(all.nextPageToken) && all.rejections.length < limit) {
+    seen.add(all.nextPageToken);
+    const page = await getDoc(RejectionListSchema, "/v1/rejections", {
+      case_id: caseId,
+      page_size: 500,
+      page_token: all.nextPageToken,
+    });
+    all.rejections.push(...page.rejections);
+    all.nextPageToken = page.nextPageToken;
+  }
+  return all;
+}
 
 // ---- Reports and audit ---------------------------------------------------------
 

@@ -181,9 +181,10 @@ absl::StatusOr<v1::DirectoryChange> CheckChange(const Directory& dir, const v1::
       if (t->has_expires_at() && ToTime(t->expires_at()) <= now) {
         return Refuse(command, "the token would expire before it is issued");
       }
+      // What the issue ends is the decision's to name, never the sender's.
+      change.mutable_issue_token()->clear_ended_token_ids();
       // A session is opened with the principal's password as it is now: a
       // new password committed while the sign-in was being checked wins.
-      change.mutable_issue_token()->clear_ended_token_ids();
       if (t->session()) {
         const v1::PasswordHash* current = dir.FindPassword(t->principal_id());
         if (current == nullptr || current->salt() != t->password_salt()) {

@@ -80,14 +80,13 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     // Who uploads (the pre-routing checked the role may).
     std::optional<Caller> caller = authenticate(req, res, nullptr);
     if (!caller) return api::CloseAfter(res);
-    // What it may still upload: the file's declared length (or the largest
-    // file, sent chunked) is reserved before any byte is read, and what was
-    // stored is taken after.
+    // What it may still upload: the file's declared length is reserved
+    // before any byte is read, and what was stored is taken after.
     const size_t max_bytes = static_cast<size_t>(runtime->policy().evidence().max_bytes());
     const std::string& who = caller->principal.id();
     // The pre-routing let through only a Content-Length of digits (at
-    // most 18); a file over the limit is refused when read, so no more
-    // than the limit is reserved.
+    // most 18), never a chunked body; a file over the limit is refused
+    // when read, so no more than the limit is reserved.
     int64_t reserved = static_cast<int64_t>(max_bytes);
     if (int64_t declared; req.has_header("Content-Length") &&
                           absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared)) {

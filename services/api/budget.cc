@@ -17,11 +17,16 @@ absl::Time Budget::Now() {
   return absl::UnixEpoch() + absl::FromChrono(std::chrono::steady_clock::now().time_since_epoch());
 }
 
+double Budget::LeftAt(const Bucket& b, absl::Time now) const {
+  if (now <= b.at) return b.left;
+  return std::min(burst_, b.left + absl::ToDoubleSeconds(now - b.at) * per_second_);
+}
+
 Budget::Bucket& Budget::Refilled(const std::string& principal, absl::Time now) {
   auto [it, fresh] = buckets_.try_emplace(principal, Bucket{burst_, now});
   Bucket& b = it->second;
   if (!fresh && now > b.at) {
-    b.left = std::min(burst_, b.left + absl::ToDoubleSeconds(now - b.at) * per_second_);
+    b.left = LeftAt(b, now);
     b.at = now;
   }
   return b;
@@ -34,7 +39,7 @@ std::optional<absl::Duration> Budget::Reserve(const std::string& principal, int6
   if (buckets_.size() >= kForgetIdleAbove) {
     std::erase_if(buckets_, [&](const auto& entry) {
       const Bucket& b = entry.second;
-      return b.reserved == 0 && b.left + absl::ToDoubleSeconds(now - b.at) * per_second_ >= burst_;
+      return b.reserved == 0 && LeftAt(b, now) >= burst_;
     });
   }
   Bucket& b = Refilled(principal, now);

@@ -55,6 +55,8 @@ class Budget {
     absl::Time at;
     int64_t reserved = 0;
   };
+  // What `b` holds at `now`, refilled since it was last counted.
+  double LeftAt(const Bucket& b, absl::Time now) const;
   // The bucket of `principal` refilled to `now` (a new one is full).
   Bucket& Refilled(const std::string& principal, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

@@ -519,17 +519,20 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
       from = *std::move(key);
     }
     v1::RejectionList list;
-    // A case the reader may not see has no refusals to it (not even how
-    // many pages of them).
+    // Whether the reader sees the refusals of `last_case` (the case of the
+    // last refusal looked at), read once per case. A case the reader may
+    // not see has no refusals to it (not even how many pages of them).
+    std::string last_case;
+    bool visible = false;
     if (!case_id.empty()) {
       absl::StatusOr<v1::CaseState> state = store->ReadCase(case_id);
       if (!state.ok() || !MayReadRejection(*dir, caller->principal, *state)) {
         return SendJson(res, list);
       }
+      last_case = case_id;
+      visible = true;
     }
     std::unique_ptr<rocksdb::Iterator> it = store->NewIterator(Cf::kRejections);
-    std::string last_case;
-    bool visible = false;
     int64_t looked_at = 0;
     for (it->Seek(from); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       if (list.rejections_size() >= page_size || looked_at++ >= kLookedAt) {

@@ -90,11 +90,10 @@ BodyRead ReadBody(const Request& req, const httplib::ContentReader& reader, size
                   size_t drain_bytes, v1::Rule over_rule, absl::string_view what,
                   const std::function<bool(const char*, size_t)>& keep, Response& res);
 
-// A POST handler that sees the whole body, read (chunked or not) only up
-// to `max_bytes`: a longer body answers 413 as soon as it passes the limit,
-// never buffered whole, and closes the connection. A body that trickles
-// in slower than the limit allows (10 s, plus 1 s per 256 KiB declared) is
-// cut off with 408.
+// A POST handler that sees the whole body, read only up to `max_bytes`: a longer body answers 413
+// as soon as it passes the limit, never buffered whole, and closes the connection. A body that
+// trickles in slower than the limit allows (10 s, plus 1 s per 256 KiB declared) is cut off with
+// 408.
 httplib::Server::HandlerWithContentReader WithBodyLimit(
     size_t max_bytes, std::function<void(const Request&, Response&)> handler);
 

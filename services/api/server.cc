@@ -311,13 +311,13 @@ void ApiServer::Routes() {
     // differently would take its rest as another request (smuggling).
     const bool has_length = req.has_header("Content-Length");
     const std::string length = req.get_header_value("Content-Length");
-    const bool chunked = req.has_header("Transfer-Encoding");
+    const bool encoded = req.has_header("Transfer-Encoding");
     if (has_length && (length.empty() || length.size() > 18 ||
                        !std::all_of(length.begin(), length.end(), absl::ascii_isdigit))) {
       return refuse(400, absl::StatusCode::kInvalidArgument,
                     "Content-Length is not a number of bytes");
     }
-    if (chunked) {
+    if (encoded) {
       if (has_length) {
         return refuse(400, absl::StatusCode::kInvalidArgument,
                       "both Content-Length and Transfer-Encoding: the body's length is ambiguous");
@@ -326,7 +326,7 @@ void ApiServer::Routes() {
           !absl::EqualsIgnoreCase(
               absl::StripAsciiWhitespace(req.get_header_value("Transfer-Encoding")), "chunked")) {
         return refuse(501, absl::StatusCode::kUnimplemented,
-                      "the only Transfer-Encoding taken is chunked");
+                      "an unknown Transfer-Encoding: send the body with its Content-Length");
       }
       // Nor chunked: the library reads a chunk's size line whole, however
       // long, before any route sees a byte (a stranger grew the server by
@@ -337,10 +337,10 @@ void ApiServer::Routes() {
     // Past the largest body any route takes, the library would read and
     // drop the whole declared length itself, however slowly it came (5 GB
     // from one connection): refused from the headers.
-    if (uint64_t declared = 0;
-        has_length && absl::SimpleAtoi(length, &declared) && declared > LargestBody()) {
+    if (uint64_t declared = 0, largest = LargestBody();
+        has_length && absl::SimpleAtoi(length, &declared) && declared > largest) {
       return refuse(413, absl::StatusCode::kResourceExhausted,
-                    absl::StrCat("the body is over the limit of ", LargestBody(), " bytes"));
+                    absl::StrCat("the body is over the limit of ", largest, " bytes"));
     }
     const std::string allow = AllowedMethods(req.path);
     const bool takes_body = (req.method == "POST" && absl::StrContains(allow, "POST")) ||
@@ -350,7 +350,7 @@ void ApiServer::Routes() {
     const bool library_reads = req.method == "POST" || req.method == "PUT" ||
                                req.method == "PATCH" || req.method == "DELETE" ||
                                req.method == "PRI";
-    const bool has_body = chunked || (!length.empty() && length != "0");
+    const bool has_body = !length.empty() && length != "0";
     if (takes_body && req.method == "POST" && length.empty()) {
       return refuse(411, absl::StatusCode::kInvalidArgument,
                     "a POST states its body's Content-Length");

@@ -3,8 +3,10 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -110,58 +112,29 @@ int ServerSubmit(httplib::Client& client) {
   return refused ? kFailed : kOk;
 }
 
-int ServerList(httplib::Client& client) {
-  const bool json = absl::GetFlag(FLAGS_format) == "json";
-  if (!json) PrintCaseTableHeader(std::cout);
-  std::string page_token;
-  const absl::Time now = absl::Now();
-  do {
-    int code = kOk;
-    std::optional<std::string> out = Call(
-        client, "GET",
-        absl::StrCat("/v1/cases", Query({{"status", absl::GetFlag(FLAGS_status)},
-                                         {"severity", absl::GetFlag(FLAGS_severity)},
-                                         {"overdue", absl::GetFlag(FLAGS_overdue) ? "true" : ""},
-                                         {"page_size", "500"},
-                                         {"page_token", page_token}})),
-        "", "", &code);
-    if (!out) return code;
-    v1::CaseList list;
-    if (!google::protobuf::util::JsonStringToMessage(*out, &list).ok()) {
-      std::cerr << "docketctl: the server's case list does not decode\n";
-      return kUsage;
-    }
-    for (const v1::CaseState& c : list.cases()) {
-      if (json) {
-        std::cout << ToJson(c) << "\n";
-      } else {
-        PrintCaseTableRow(c, now, std::cout);
-      }
-    }
-    page_token = list.next_page_token();
-  } while (!page_token.empty());
-  return kOk;
-}
-
-// rejections [CASE_ID]: every page of GET /v1/rejections, one Rejection a
-// line, as `rejections` prints them from a data directory.
-int ServerRejections(httplib::Client& client, const std::string& case_id) {
+// Every page of GET `path` with `params` (500 to a page, then each page's
+// next_page_token), decoded as a `List` (`what` names it) and handed to
+// `each`; kOk, or the code of the first failure. A server that gives the
+// same token twice is not followed round.
+template <typename List>
+int EachPage(httplib::Client& client, const std::string& path,
+             std::vector<std::pair<std::string, std::string>> params, absl::string_view what,
+             const std::function<void(const List&)>& each) {
+  params.push_back({"page_size", "500"});
   std::string page_token;
   do {
+    std::vector<std::pair<std::string, std::string>> page = params;
+    page.push_back({"page_token", page_token});
     int code = kOk;
     std::optional<std::string> out =
-        Call(client, "GET",
-             absl::StrCat(
-                 "/v1/rejections",
-                 Query({{"case_id", case_id}, {"page_size", "500"}, {"page_token", page_token}})),
-             "", "", &code);
+        Call(client, "GET", absl::StrCat(path, Query(page)), "", "", &code);
     if (!out) return code;
-    v1::RejectionList list;
+    List list;
     if (!google::protobuf::util::JsonStringToMessage(*out, &list).ok()) {
-      std::cerr << "docketctl: the server's rejection list does not decode\n";
+      std::cerr << "docketctl: the server's " << what << " does not decode\n";
       return kUsage;
     }
-    for (const v1::Rejection& r : list.rejections()) std::cout << ToJson(r) << "\n";
+    each(list);
     if (!list.next_page_token().empty() && list.next_page_token() == page_token) {
       std::cerr << "docketctl: the server gave the same page token twice\n";
       return kFailed;
@@ -169,6 +142,35 @@ int ServerRejections(httplib::Client& client, const std::string& case_id) {
     page_token = list.next_page_token();
   } while (!page_token.empty());
   return kOk;
+}
+
+int ServerList(httplib::Client& client) {
+  const bool json = absl::GetFlag(FLAGS_format) == "json";
+  if (!json) PrintCaseTableHeader(std::cout);
+  const absl::Time now = absl::Now();
+  return EachPage<v1::CaseList>(client, "/v1/cases",
+                                {{"status", absl::GetFlag(FLAGS_status)},
+                                 {"severity", absl::GetFlag(FLAGS_severity)},
+                                 {"overdue", absl::GetFlag(FLAGS_overdue) ? "true" : ""}},
+                                "case list", [&](const v1::CaseList& list) {
+                                  for (const v1::CaseState& c : list.cases()) {
+                                    if (json) {
+                                      std::cout << ToJson(c) << "\n";
+                                    } else {
+                                      PrintCaseTableRow(c, now, std::cout);
+                                    }
+                                  }
+                                });
+}
+
+// rejections [CASE_ID]: every page of GET /v1/rejections, one Rejection a
+// line, as `rejections` prints them from a data directory.
+int ServerRejections(httplib::Client& client, const std::string& case_id) {
+  return EachPage<v1::RejectionList>(client, "/v1/rejections", {{"case_id", case_id}},
+                                     "rejection list", [](const v1::RejectionList& list) {
+                                       for (const v1::Rejection& r : list.rejections())
+                                         std::cout << ToJson(r) << "\n";
+                                     });
 }
 
 }  // namespace

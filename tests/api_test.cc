@@ -1059,6 +1059,19 @@ TEST_F(ApiTest, APrincipalRefusedWithoutEndIsStoppedBeforeItFillsTheDisk) {
   const Reply other = Curl("/v1/commands", {"-X", "POST", "-d", open_again(300)}, Login("E-100"));
   EXPECT_NE(other.status, 429) << other.body;
   EXPECT_THAT(other.body, HasSubstr("\"rule\""));
+  // Zhuhai's refusals on its own case are not GZ's supervisor's to read;
+  // headquarters reads them.
+  ASSERT_NE(Curl("/v1/commands",
+                 {"-X", "POST", "-d",
+                  R"({"commandId":"zh-refused","caseId":"C-2026-0001","openCase":{}})"},
+                 Login("E-100"))
+                .status,
+            200);
+  const Reply theirs = Curl("/v1/rejections?case_id=C-2026-0001&page_size=1", {}, Login("S-GZ"));
+  EXPECT_EQ(theirs.status, 200);
+  EXPECT_EQ(theirs.body, "{}\n") << "nothing of another branch's refusals";
+  EXPECT_THAT(Curl("/v1/rejections?case_id=C-2026-0001", {}, supervisor_token_).body,
+              HasSubstr("zh-refused"));
 
   // The refusals are read in pages, each once, and docketctl --server
   // follows them to the end as --data_dir lists them.

@@ -1114,6 +1114,65 @@ TEST_F(ApiTest, APrincipalRefusedWithoutEndIsStoppedBeforeItFillsTheDisk) {
   EXPECT_EQ(served.out, local.out);
 }
 
+// Every command takes the single writer's time, a repeat too (it records
+// nothing and costs no refusal): a principal past its budget of commands
+// is answered 429 undecided while others go on, and one request holds no
+// more than the burst.
+TEST_F(ApiTest, APrincipalsCommandsAreBoundedSoRepeatsCannotHoldTheWriter) {
+  ASSERT_NO_FATAL_FAILURE(Restart({"--command_burst=50", "--commands_per_second=1"}));
+  const std::string gz = Login("E-101");
+  ASSERT_FALSE(gz.empty());
+  const auto send = [&](int from, int to) {
+    std::string lines;
+    for (int i = from; i < to; ++i) {
+      absl::StrAppend(&lines, R"({"commandId":"again-)", i,
+                      R"(","caseId":"C-2026-0005","openCase":{}})", "\n");
+    }
+    return Curl("/v1/commands",
+                {"-X", "POST", "-D", "-", "-H", "Content-Type: application/x-ndjson",
+                 "--data-binary", "@" + testing::WriteFile("again.ndjson", lines)},
+                gz);
+  };
+  const Reply first = send(0, 30);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(CountOf(first.body, "\"rejection\""), 30);
+  const Reply repeats = send(0, 20);
+  ASSERT_EQ(repeats.status, 200) << repeats.body;
+  EXPECT_EQ(CountOf(repeats.body, "\"duplicate\":true"), 20) << "50 sent: the budget is spent";
+
+  const Reply stopped = send(30, 31);
+  EXPECT_EQ(stopped.status, 429) << stopped.body;
+  EXPECT_THAT(stopped.body, HasSubstr("E-101 has sent too many commands lately"));
+  EXPECT_THAT(absl::AsciiStrToLower(stopped.body), HasSubstr("retry-after: 1\r\n"));
+  const Reply preview =
+      Curl("/v1/cases/C-2026-0005/preview", {"-X", "POST", "-d", R"({"acknowledge":{}})"}, gz);
+  EXPECT_EQ(preview.status, 429) << "a preview is decided by the writer too: " << preview.body;
+  // Reads go on, and so do other principals' commands.
+  EXPECT_EQ(Curl("/v1/cases/C-2026-0005", {}, gz).status, 200);
+  const Reply other =
+      Curl("/v1/commands",
+           {"-X", "POST", "-d", R"({"commandId":"other-1","caseId":"C-2026-0005","openCase":{}})"},
+           Login("E-100"));
+  EXPECT_NE(other.status, 429) << other.body;
+  EXPECT_THAT(other.body, HasSubstr("\"rule\""));
+  // Undecided: nothing of the refused request was recorded.
+  EXPECT_THAT(Curl("/v1/rejections?case_id=C-2026-0005", {}, supervisor_token_).body,
+              Not(HasSubstr("again-30")));
+
+  // More than the burst in one request is never let in, however long one
+  // waits: it is refused as too large, nothing of it decided.
+  absl::SleepFor(absl::Seconds(2));
+  const Reply large = send(100, 151);
+  EXPECT_EQ(large.status, 413) << large.body;
+  EXPECT_THAT(large.body, HasSubstr("RULE_COMMAND_TOO_LARGE"));
+  EXPECT_THAT(large.body, HasSubstr("at most 50 commands"));
+  // The refill: two seconds later, two commands may be sent.
+  const Reply refilled = send(30, 32);
+  EXPECT_EQ(refilled.status, 200) << refilled.body;
+  EXPECT_THAT(Curl("/v1/rejections?case_id=C-2026-0005", {}, supervisor_token_).body,
+              Not(HasSubstr("again-100")));
+}
+
 // Uploads are kept by content whether attached or not: a principal that
 // has uploaded its budget (here 1 MiB, one more an hour) is answered 429
 // from the headers, before any byte is read, while others upload.

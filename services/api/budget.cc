@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 namespace docket::api {
 namespace {
@@ -10,8 +11,13 @@ constexpr size_t kForgetIdleAbove = 10000;
 
 }  // namespace
 
-Budget::Budget(double burst, double per_second)
-    : burst_(burst), per_second_(std::max(1e-6, per_second)) {}
+Budget::Budget(double burst, double per_second, Admit admit)
+    : burst_(burst), per_second_(std::max(1e-6, per_second)), admit_(admit) {}
+
+double Budget::LargestRequest() const {
+  if (burst_ <= 0 || admit_ == Admit::kWhileAny) return std::numeric_limits<double>::infinity();
+  return burst_;
+}
 
 absl::Time Budget::Now() {
   return absl::UnixEpoch() + absl::FromChrono(std::chrono::steady_clock::now().time_since_epoch());
@@ -42,14 +48,18 @@ std::optional<absl::Duration> Budget::Reserve(const std::string& principal, int6
       return b.reserved == 0 && LeftAt(b, now) >= burst_;
     });
   }
+  units = std::max<int64_t>(0, units);
+  // What must be left for the request to be let in.
+  const double needed = admit_ == Admit::kWhole ? static_cast<double>(units) : 1;
+  if (needed > burst_) return absl::InfiniteDuration();
   Bucket& b = Refilled(principal, now);
-  if (b.left - static_cast<double>(b.reserved) >= 1) {
-    b.reserved += std::max<int64_t>(0, units);
+  if (b.left - static_cast<double>(b.reserved) >= needed) {
+    b.reserved += units;
     return std::nullopt;
   }
   // Held back by requests in flight only: they settle within moments.
-  if (b.left >= 1) return absl::Seconds(1);
-  return absl::Seconds((1 - b.left) / per_second_);
+  if (b.left >= needed) return absl::Seconds(1);
+  return absl::Seconds((needed - b.left) / per_second_);
 }
 
 void Budget::Settle(const std::string& principal, int64_t units, int64_t kept, absl::Time now) {

@@ -14,17 +14,23 @@ namespace docket::api {
 
 // What each principal may add, for good, to what docketd keeps: recorded
 // refusals (kept for the audit: RecordsRefusal) and uploaded evidence
-// (kept by content, attached or not). Without a bound one principal
-// sending garbage would grow the data directory without end. Each
-// principal has a bucket of `burst` units that refills at `per_second`.
+// (kept by content, attached or not); without a bound one principal
+// sending garbage would grow the data directory without end. And what
+// each may ask of the single writer: commands, each decided or looked up
+// as a repeat on the writer's thread; a flood of repeats records nothing
+// and yet keeps the writer from everyone else. Each principal has a
+// bucket of `burst` units that refills at `per_second`.
 //
 // A request reserves what it may at most add before it is carried out
 // (Reserve: every command of a request may be refused; an upload may be
 // as long as it says) and settles after (Settle: the reservation
 // returned, what it did add taken), so requests in flight at once never
-// together exceed what is left. A request is let in while the bucket,
-// less what is reserved, holds one unit or more; one request may then
-// leave it in debt, paid off by the refill. A principal that may not is
+// together exceed what is left. How a request is let in is the budget's
+// Admit: while the bucket, less what is reserved, holds one unit or more
+// (kWhileAny: one request may then leave it in debt, paid off by the
+// refill), or only while it holds every unit reserved (kWhole: never a
+// debt; a request of more than `burst` units is never let in, so its
+// route bounds a request below that). A principal that may not is
 // answered 429 and nothing of its request is done; its reads go on, and
 // so do other principals.
 //
@@ -34,14 +40,20 @@ namespace docket::api {
 // Thread safety: all methods may be called from any thread.
 class Budget {
  public:
-  Budget(double burst, double per_second);
+  enum class Admit { kWhileAny, kWhole };
+  Budget(double burst, double per_second, Admit admit = Admit::kWhileAny);
+
+  // The most one request may reserve and be let in (kWhole: the burst);
+  // unbounded without a budget or with kWhileAny.
+  double LargestRequest() const;
 
   // A monotonic clock for the budget's times (a wall clock stepped forward
   // would refill every bucket).
   static absl::Time Now();
 
   // Reserves `units` of `principal`'s budget for one request; nullopt
-  // when reserved (Settle it), else how long to wait before asking again.
+  // when reserved (Settle it), else how long to wait before asking again
+  // (infinite: never, for it is more than LargestRequest).
   std::optional<absl::Duration> Reserve(const std::string& principal, int64_t units,
                                         absl::Time now);
 
@@ -62,6 +74,7 @@ class Budget {
 
   const double burst_;
   const double per_second_;
+  const Admit admit_;
   absl::Mutex mu_;
   // Principals with units or reservations still counted; a full, idle
   // bucket is forgotten when the map grows, so it stays as small as the

@@ -1,5 +1,7 @@
 #include "services/api/budget.h"
 
+#include <limits>
+
 #include "gtest/gtest.h"
 
 namespace docket::api {
@@ -61,12 +63,35 @@ TEST(BudgetTest, OneRequestOfManyRefusalsLeavesADebt) {
   EXPECT_NE(budget.Reserve("adapter-phone", 1, kStart + absl::Hours(5)), std::nullopt);
 }
 
+TEST(BudgetTest, AWholeBudgetLetsInOnlyWhatItHoldsAndNeverOwes) {
+  Budget budget(/*burst=*/10, /*per_second=*/2, Budget::Admit::kWhole);
+  EXPECT_EQ(budget.LargestRequest(), 10);
+  EXPECT_EQ(budget.Reserve("adapter-phone", 11, kStart), absl::InfiniteDuration())
+      << "more than the burst is never let in";
+  ASSERT_EQ(budget.Reserve("adapter-phone", 8, kStart), std::nullopt);
+  budget.Settle("adapter-phone", 8, 8, kStart);
+  // Two are left: three come in half a second, at 2 a second.
+  EXPECT_EQ(budget.Reserve("adapter-phone", 3, kStart), absl::Milliseconds(500));
+  ASSERT_EQ(budget.Reserve("adapter-phone", 2, kStart), std::nullopt);
+  // Held back only by the request in flight: ask again in a moment.
+  EXPECT_EQ(budget.Reserve("adapter-phone", 1, kStart), absl::Seconds(1));
+  budget.Settle("adapter-phone", 2, 2, kStart);
+  EXPECT_EQ(budget.Reserve("adapter-phone", 1, kStart), absl::Milliseconds(500));
+  EXPECT_EQ(budget.Reserve("E-101", 10, kStart), std::nullopt) << "another principal's bucket";
+  ASSERT_EQ(budget.Reserve("adapter-phone", 10, kStart + absl::Seconds(5)), std::nullopt);
+  // The default lets a request in on one unit left, whatever it reserves.
+  EXPECT_EQ(Budget(10, 2).LargestRequest(), std::numeric_limits<double>::infinity());
+}
+
 TEST(BudgetTest, ABurstOfZeroIsNoBudget) {
   Budget budget(/*burst=*/0, /*per_second=*/1);
   for (int i = 0; i < 5; ++i) {
     ASSERT_EQ(budget.Reserve("E-101", 1000, kStart), std::nullopt);
     budget.Settle("E-101", 1000, 1000, kStart);
   }
+  Budget whole(/*burst=*/0, /*per_second=*/1, Budget::Admit::kWhole);
+  EXPECT_EQ(whole.LargestRequest(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(whole.Reserve("E-101", 1000000, kStart), std::nullopt);
 }
 
 }  // namespace

@@ -105,7 +105,8 @@ ApiServer::ApiServer(EmbeddedRuntime* runtime, CommandSink* queue, ServerOptions
       queue_(queue),
       options_(std::move(options)),
       refusals_(options_.refusal_burst, options_.refusals_per_second),
-      uploads_(options_.upload_burst_bytes, options_.upload_bytes_per_second) {
+      uploads_(options_.upload_burst_bytes, options_.upload_bytes_per_second),
+      commands_(options_.command_burst, options_.commands_per_second, api::Budget::Admit::kWhole) {
   if (!options_.tls_cert.empty()) {
     http_ =
         std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());

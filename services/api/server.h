@@ -47,6 +47,15 @@ struct ServerOptions {
   // Default: 1,000, and one a second.
   double refusal_burst = 1000;
   double refusals_per_second = 1;
+  // Commands each principal may send at once (0: no budget), and how many
+  // more a second (api::Budget, whole: never a debt): each one is decided,
+  // or looked up as a repeat, on the single writer's thread, so one
+  // principal's flood would keep the writer from everyone else. A request
+  // holds at most `command_burst` commands (413); beyond the budget its
+  // commands and previews are answered 429 undecided. Default: 20,000, and
+  // 2,000 a second.
+  double command_burst = 20000;
+  double commands_per_second = 2000;
   // Bytes of evidence each principal may upload at once (0: no budget),
   // and how many more a second (api::Budget); beyond, its uploads are
   // answered 429 before any byte is read. Default: 2 GiB, and 512 MiB an
@@ -136,6 +145,7 @@ class ApiServer {
   std::mutex audit_mu_;  // One audit at a time.
   api::Budget refusals_;
   api::Budget uploads_;
+  api::Budget commands_;
 
   // Requests by route and status, for /metrics.
   std::mutex metrics_mu_;

@@ -78,6 +78,10 @@ class Service {
     ServerOptions options;
     options.port = 0;
     options.console_dir.clear();
+    // What the server carries, not what one principal is allowed: the
+    // workload's few principals send tens of thousands of commands each,
+    // past the default budget of commands (api::Budget).
+    options.command_burst = 0;
     server_ = std::make_unique<ApiServer>(runtime_.get(), queue_.get(), options);
     absl::Status bound = server_->Bind();
     if (!bound.ok()) Die(std::string(bound.message()));

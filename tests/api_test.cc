@@ -1171,6 +1171,20 @@ TEST_F(ApiTest, APrincipalsCommandsAreBoundedSoRepeatsCannotHoldTheWriter) {
   EXPECT_EQ(refilled.status, 200) << refilled.body;
   EXPECT_THAT(Curl("/v1/rejections?case_id=C-2026-0005", {}, supervisor_token_).body,
               Not(HasSubstr("again-100")));
+
+  // docketctl --server submit, answered 429, waits as it is told and sends
+  // the group again: every command has its outcome.
+  std::string three;
+  for (int i = 40; i < 43; ++i) {
+    absl::StrAppend(&three, R"({"commandId":"again-)", i,
+                    R"(","caseId":"C-2026-0005","openCase":{}})", "\n");
+  }
+  const RunResult waited =
+      RunProcess({testing::DocketctlPath(), "--server=" + url_, "--token=" + gz, "submit"}, three);
+  EXPECT_EQ(waited.exit_code, 1) << "refused, as each opens an open case: " << waited.err;
+  EXPECT_THAT(waited.err, HasSubstr("waiting"));
+  EXPECT_EQ(CountOf(waited.out, "\"rejection\""), 3) << waited.out;
+  EXPECT_THAT(waited.out, HasSubstr("again-42"));
 }
 
 // Uploads are kept by content whether attached or not: a principal that

@@ -3,15 +3,19 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <chrono>
 #include <functional>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -26,6 +30,10 @@ namespace docket::ctl {
 namespace {
 
 constexpr size_t kGroup = 512;  // Commands per request, as --batch.
+// submit waits as the server asks (Retry-After) at most this long at a
+// time, and this many times for one group.
+constexpr std::chrono::seconds kLongestWait(60);
+constexpr int kMostTries = 20;
 
 std::string Token() {
   std::string token = absl::GetFlag(FLAGS_token);
@@ -58,11 +66,21 @@ std::string Query(const std::vector<std::pair<std::string, std::string>>& params
   return q;
 }
 
+// What a server that asked to be asked again later (429, 503) said: the
+// seconds to wait (-1: it did not say) and its answer.
+struct Retry {
+  int after_s = -1;
+  std::string said;
+};
+
 // GET or POST against the server; the body on 2xx, else the error printed
-// and nullopt with `*code` set.
+// and nullopt with `*code` set. With `retry`, an answer that says when to
+// ask again is not printed but handed back there, for the caller to wait.
 std::optional<std::string> Call(httplib::Client& client, const std::string& method,
                                 const std::string& path, const std::string& body,
-                                const std::string& content_type, int* code) {
+                                const std::string& content_type, int* code,
+                                Retry* retry = nullptr) {
+  if (retry != nullptr) *retry = Retry();
   const httplib::Headers headers = {{"Authorization", "Bearer " + Token()}};
   httplib::Result r = method == "GET"
                           ? client.Get(path.c_str(), headers)
@@ -74,15 +92,22 @@ std::optional<std::string> Call(httplib::Client& client, const std::string& meth
     return std::nullopt;
   }
   if (r->status / 100 == 2) return r->body;
-  std::cerr << "docketctl: " << r->status << " " << r->body;
+  const bool later = r->status == 429 || r->status == 503 || r->status == 504;
+  *code = r->status == 404 || later ? kFailed : kUsage;
+  const std::string said = absl::StrCat("docketctl: ", r->status, " ", r->body);
+  if (later && retry != nullptr &&
+      absl::SimpleAtoi(r->get_header_value("Retry-After"), &retry->after_s) &&
+      retry->after_s >= 0) {
+    retry->said = said;
+    return std::nullopt;  // The caller waits, or prints it.
+  }
+  std::cerr << said;
   // Busy, or this principal's budget of refusals spent: a failure to retry
   // later, not a mistake in the command line.
   if (r->has_header("Retry-After")) {
     std::cerr << "docketctl: the server asks to retry in " << r->get_header_value("Retry-After")
               << " s\n";
   }
-  const bool later = r->status == 429 || r->status == 503 || r->status == 504;
-  *code = r->status == 404 || later ? kFailed : kUsage;
   return std::nullopt;
 }
 
@@ -95,8 +120,24 @@ int ServerSubmit(httplib::Client& client) {
     for (const std::string& line : group) absl::StrAppend(&body, line, "\n");
     group.clear();
     int code = kOk;
+    Retry retry;
     std::optional<std::string> out =
-        Call(client, "POST", "/v1/commands", body, "application/x-ndjson", &code);
+        Call(client, "POST", "/v1/commands", body, "application/x-ndjson", &code, &retry);
+    // Busy, or this principal's budget of commands spent for a moment: the
+    // group was not decided, so it is sent again once the server says,
+    // unless that is long (a budget of refusals spent, or a server that
+    // stays busy).
+    for (int tries = 0; !out && retry.after_s >= 0; ++tries) {
+      if (retry.after_s > kLongestWait.count() || tries == kMostTries) {
+        std::cerr << retry.said << "docketctl: the server asks to retry in " << retry.after_s
+                  << " s; stopping\n";
+        return code;
+      }
+      std::cerr << "docketctl: the server is busy, or this principal's budget spent; waiting "
+                << retry.after_s << " s, as it asks\n";
+      std::this_thread::sleep_for(std::chrono::seconds(std::max(1, retry.after_s)));
+      out = Call(client, "POST", "/v1/commands", body, "application/x-ndjson", &code, &retry);
+    }
     if (!out) return code;
     std::cout << *out << std::flush;
     refused |= absl::StrContains(*out, "\"rejection\"");

@@ -34,13 +34,14 @@ absl::Status CheckEvidence(const DecisionContext& ctx, const v1::Evidence& e) {
   if (e.uri().empty() || e.media_type().empty()) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": evidence needs a uri and a media_type"));
   }
-  // A URI holds no spaces (RFC 3986). One naming the content store, its
-  // scheme in any case, names exactly this file: "CAS://…" or " cas://…"
-  // would otherwise pass for an outside reference, unchecked.
-  if (std::any_of(e.uri().begin(), e.uri().end(),
-                  [](unsigned char c) { return c <= 0x20 || c == 0x7f; })) {
+  // A URI holds no spaces (RFC 3986), nor anything that would show a
+  // handler another address than the one it opens. One naming the content
+  // store, its scheme in any case, names exactly this file: "CAS://…" or
+  // " cas://…" would otherwise pass for an outside reference, unchecked.
+  if (!IsValidUri(e.uri())) {
     return RefuseMalformed(
-        absl::StrCat(ctx.Case(), ": evidence.uri holds a space or a control character"));
+        absl::StrCat(ctx.Case(), ": evidence.uri must be at most ", kMaxUriBytes,
+                     " bytes without spaces, control, invisible or bidirectional characters"));
   }
   if (absl::StartsWithIgnoreCase(e.uri(), "cas:") &&
       e.uri() != absl::StrCat("cas://", e.sha256_hex())) {

@@ -188,6 +188,15 @@ bool IsSha256Hex(absl::string_view text) {
          });
 }
 
+bool IsValidUri(absl::string_view uri) {
+  if (uri.empty() || uri.size() > kMaxUriBytes) return false;
+  for (size_t at = 0; at < uri.size();) {
+    std::optional<char32_t> cp = NextCodePoint(uri, &at);
+    if (!cp.has_value() || IsInvisibleOrControl(*cp) || IsWhitespace(*cp)) return false;
+  }
+  return true;
+}
+
 bool IsValidKey(absl::string_view key) {
   if (key.empty() || key.size() > 4 * kMaxKeyCodePoints) return false;
   size_t count = 0;

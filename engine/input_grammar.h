@@ -39,6 +39,13 @@ bool IsReservedCommandId(absl::string_view id);
 inline constexpr size_t kMaxKeyCodePoints = 64;
 bool IsValidKey(absl::string_view key);
 
+// A reference to evidence outside docket (an IRI: letters of any script):
+// valid UTF-8 of 1 to kMaxUriBytes bytes, no whitespace of any script, no
+// control, format or bidirectional characters, so that what a handler
+// reads is what opens.
+inline constexpr size_t kMaxUriBytes = 2048;
+bool IsValidUri(absl::string_view uri);
+
 // A SHA-256 as docket writes it: 64 lowercase hex digits.
 bool IsSha256Hex(absl::string_view text);
 

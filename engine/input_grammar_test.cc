@@ -229,6 +229,37 @@ TEST(InputGrammarTest, EvidenceInTheStoreIsNamedExactlyByItsHash) {
   }
 }
 
+// An outside reference is one a person can read and follow: letters of any
+// script, but no space of any script, nor an invisible or bidirectional
+// character that would show a handler one address and open another
+// ("photo\u202Egnp.exe" shows as "photoexe.png"), and bounded.
+TEST(InputGrammarTest, AnOutsideReferenceShowsWhatItOpens) {
+  const auto attach = [](const std::string& uri) {
+    testing::CaseHarness harness("C-1");
+    harness.MustSubmit(kIntake);
+    harness.MustSubmit("acknowledge {}");
+    harness.MustSubmit("accept {}");
+    return harness.Submit(absl::StrCat(
+        R"pb(attach_evidence { evidence { kind: EVIDENCE_KIND_PHOTO media_type: "image/png")pb",
+        " size_bytes: 10 sha256_hex: \"", std::string(64, 'a'), "\" uri: \"", uri, "\" } }"));
+  };
+  EXPECT_TRUE(attach("https://照片.example/投诉-W-1.png").ok()) << "an IRI, in Chinese";
+  EXPECT_TRUE(attach("https://x.example/" + std::string(2000, 'a')).ok());
+  for (const std::string uri : {
+           std::string("https://x.example/photo\u202Egnp.exe"),  // Right-to-left override.
+           std::string("https://x.example/a\u3000b.png"),        // Ideographic space.
+           std::string("https://x.example/a\u00A0b.png"),        // No-break space.
+           std::string("https://x.example/a\u200Bb.png"),        // Zero-width space.
+           std::string("https://x.example/a\u2066b\u2069.png"),  // Isolates.
+           "https://x.example/" + std::string(2100, 'a'),
+       }) {
+    absl::StatusOr<std::vector<v1::CaseEvent>> refused = attach(uri);
+    ASSERT_FALSE(refused.ok()) << uri;
+    EXPECT_EQ(RuleOf(refused.status()), v1::RULE_MALFORMED_COMMAND) << uri;
+    EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("evidence.uri"));
+  }
+}
+
 // What a refusal leaves behind: recorded and final, except where there is
 // nothing to record it by, no proven sender, or an id that is not the
 // sender's to take.

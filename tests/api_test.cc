@@ -157,10 +157,12 @@ class ApiTest : public ::testing::Test {
     return m[1];
   }
 
-  // curl -D - (headers and body) of a GET.
-  std::string Headers(const std::string& path, const std::string& token = "") {
+  // curl -D - (headers and body) of a GET, with `args`.
+  std::string Headers(const std::string& path, const std::string& token = "",
+                      const std::vector<std::string>& args = {}) {
     std::vector<std::string> argv = {"/usr/bin/curl", "-s", "-D", "-", "-o", "/dev/null"};
     if (!token.empty()) argv.insert(argv.end(), {"-H", "Authorization: Bearer " + token});
+    argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back(url_ + path);
     return RunProcess(argv).out;
   }
@@ -989,6 +991,14 @@ TEST_F(ApiTest, AnswersOtherThanFilesIgnoreRange) {
       EXPECT_EQ(ranged.status, 200) << path << " " << range.substr(0, 20);
       EXPECT_EQ(ranged.body, whole.body) << path << " " << range.substr(0, 20);
     }
+  }
+  // The console's files are served whole, as 200: a 206 without
+  // Content-Range would have a cache keep the whole file as a part.
+  for (const std::string path : {"/", "/assets/app-1234.js", "/cases/C-2026-0005"}) {
+    const Reply whole = Curl(path);
+    const std::string head = Headers(path, "", {"-H", "Range: bytes=0-3"});
+    EXPECT_THAT(head, ::testing::StartsWith("HTTP/1.1 200")) << path;
+    EXPECT_EQ(Curl(path, {"-H", "Range: bytes=0-3"}).body, whole.body) << path;
   }
   // A refusal too.
   const Reply refused = Curl("/v1/cases/C-2026-0005", {"-H", "Range: bytes=0-3"});

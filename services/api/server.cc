@@ -238,6 +238,10 @@ void ApiServer::ConsoleRoutes() {
       return;
     }
     harden(res);
+    // The library answers 206 to any Range, with the whole file and no
+    // Content-Range (a cache would keep it as a part); the console's files
+    // are served whole (ranges are cleared before routing), so 200.
+    res.status = 200;
     // Hashed assets never change; index.html always may.
     res.set_header("Cache-Control", absl::StartsWith(req.path, "/assets/")
                                         ? "public, max-age=31536000, immutable"

@@ -110,6 +110,33 @@ TEST(ApprovalTest, WhoeverProposedGoodwillDoesNotApproveIt) {
                Claims());
 }
 
+// Goodwill (通融赔偿) above the computed amount needs one level higher, and
+// its proposer does not approve it: whatever the severity, it is paid only
+// once a supervisor other than its proposer, holding that level, approved.
+TEST(ApprovalTest, GoodwillIsPaidOnlyOnceAnotherSupervisorApprovesIt) {
+  CaseHarness c("C-GOODWILL-GENERAL");
+  Proposed(c, 20000, RegionSupervisor(), /*goodwill_fen=*/5000);
+  ASSERT_LT(c.state().severity(), v1::SEVERITY_MAJOR);
+  const std::string pay =
+      absl::StrCat("pay_compensation { amount_fen: ", c.state().proposed_fen(), " }");
+  auto unapproved = c.Submit(pay, Claims());
+  EXPECT_EQ(RuleOfResult(unapproved), v1::RULE_APPROVAL);
+  EXPECT_THAT(unapproved.status().message(), HasSubstr("goodwill"));
+  EXPECT_THAT(unapproved.status().message(), HasSubstr("LEVEL_REGION supervisor"));
+  EXPECT_EQ(RuleOfResult(c.Submit("approve_compensation {}", RegionSupervisor())),
+            v1::RULE_SEPARATION_OF_DUTIES);
+  EXPECT_EQ(RuleOfResult(c.Submit("approve_compensation {}", BranchSupervisor())),
+            v1::RULE_AUTHORITY)
+      << "goodwill on a branch's case is the region's to approve";
+  c.MustSubmit("approve_compensation {}", HqSupervisor());
+  c.MustSubmit(pay, Claims());
+  EXPECT_EQ(c.state().paid_fen(), c.state().proposed_fen());
+  // Paid in full: nothing is left to approve.
+  auto late = c.Submit("approve_compensation {}", Claims());
+  EXPECT_EQ(RuleOfResult(late), v1::RULE_APPROVAL);
+  EXPECT_THAT(late.status().message(), HasSubstr("paid in full"));
+}
+
 TEST(ApprovalTest, BelowMajorClaimsPaysWithoutApprovals) {
   CaseHarness c("C-GENERAL");
   Proposed(c, 20000, Handler());

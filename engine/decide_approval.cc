@@ -1,8 +1,10 @@
 // Approval of compensation before it is paid (DESIGN.md, "Compensation"):
 // from the policy's co-approval severity (MAJOR) up, the proposal is
 // approved by a supervisor holding the authority its amount needs and
-// co-approved by claims (理赔处); whoever proposed goodwill does not approve
-// it, and a payment is recorded by claims, not by the proposer.
+// co-approved by claims (理赔处); a proposal with goodwill, at any
+// severity, is approved by a supervisor holding its level (one higher);
+// whoever proposed goodwill does not approve it, and a payment is recorded
+// by claims, not by the proposer.
 
 #include <algorithm>
 
@@ -32,6 +34,12 @@ absl::StatusOr<Events> DecideApproveCompensation(const DecisionContext& ctx) {
   if (s.proposed_fen() <= 0 || s.compensation_declined()) {
     return RefuseNotNow(v1::RULE_APPROVAL,
                         absl::StrCat(ctx.Case(), ": there is no compensation to approve"));
+  }
+  if (s.paid_fen() >= s.proposed_fen()) {
+    return RefuseNotNow(v1::RULE_APPROVAL,
+                        absl::StrCat(ctx.Case(),
+                                     ": the compensation is paid in full; there is "
+                                     "nothing left to approve"));
   }
   if (actor.role() != v1::ROLE_SUPERVISOR && actor.role() != v1::ROLE_CLAIMS) {
     return Refuse(v1::RULE_PERMISSION, absl::StatusCode::kPermissionDenied,
@@ -71,14 +79,26 @@ absl::Status CheckPaymentApprovals(const DecisionContext& ctx) {
                   absl::StrCat(ctx.Case(), ": ", s.proposer_id(),
                                " proposed this compensation; claims records its payment"));
   }
-  if (s.severity() < ctx.policy.co_approval_from()) return absl::OkStatus();
+  // Goodwill is approved by a supervisor other than its proposer, one
+  // level higher (the proposal's required level), whatever the severity.
+  const bool co_approved = s.severity() >= ctx.policy.co_approval_from();
+  if (!co_approved && s.goodwill_fen() <= 0) return absl::OkStatus();
   std::vector<std::string> missing;
   if (!Approved(s, v1::ROLE_SUPERVISOR)) {
     missing.push_back(absl::StrCat("the approval of a ",
                                    v1::Level_Name(s.proposal_required_level()), " supervisor"));
   }
-  if (!Approved(s, v1::ROLE_CLAIMS)) missing.push_back("the co-approval of claims (理赔处)");
+  if (co_approved && !Approved(s, v1::ROLE_CLAIMS)) {
+    missing.push_back("the co-approval of claims (理赔处)");
+  }
   if (missing.empty()) return absl::OkStatus();
+  if (!co_approved) {
+    return RefuseNotNow(
+        v1::RULE_APPROVAL,
+        absl::StrCat(ctx.Case(), "'s proposal holds ", FormatFen(s.goodwill_fen()),
+                     " CNY of goodwill (通融赔偿): it is paid only with ", missing.front(),
+                     " other than its proposer ", s.proposer_id()));
+  }
   return RefuseNotNow(
       v1::RULE_APPROVAL,
       absl::StrCat(ctx.Case(), " is ", v1::Severity_Name(s.severity()),

@@ -101,6 +101,20 @@ absl::Status CheckIntakeLink(const DecisionContext& ctx, const v1::Intake& intak
         absl::StrCat(ctx.Case(), ": only a complaint reopens or appeals a case"));
   }
   const std::string& id = intake.link().case_id();
+  // 12305 is the postal authority's: its appeal comes on the regulator's
+  // channel, and a case has one, named by it as the scanner names it, so
+  // that nobody opens a second (a case's id says whether it exists).
+  if (link_kind == v1::LINK_KIND_REGULATOR_APPEAL) {
+    if (intake.channel() != v1::CHANNEL_REGULATOR) {
+      return BadLink(ctx, absl::StrCat("an appeal to the postal authority comes on "
+                                       "CHANNEL_REGULATOR, not ",
+                                       v1::Channel_Name(intake.channel())));
+    }
+    if (ctx.command.case_id() != absl::StrCat(id, "-APPEAL")) {
+      return BadLink(ctx, absl::StrCat("the appeal of case ", id, " is case ", id,
+                                       "-APPEAL: a case has one appeal"));
+    }
+  }
   absl::StatusOr<v1::CaseState> other = ctx.cases.Find(id);
   // The scanner derives an appeal from its case's own state (it never
   // appeals an appeal), so the appeal opens where that case is not visible

@@ -161,5 +161,29 @@ TEST(LinksTest, AnAppealIsNotAppealedAgain) {
   EXPECT_EQ(unchecked.status().code(), absl::StatusCode::kUnavailable);
 }
 
+// 12305 is the postal authority's: an appeal comes on the regulator's
+// channel, and a case has one, named by it (<case>-APPEAL, as the scanner
+// opens it), so neither an adapter nor the scanner adds a second (three
+// appeals of one case were accepted before).
+TEST(LinksTest, ACaseHasOneAppealOnTheRegulatorsChannel) {
+  CaseMap cases;
+  cases.Put(Opened("C-1", "W-1"));
+  const auto appeal = [&](const std::string& id, const std::string& channel) {
+    CaseHarness c(id);
+    c.set_cases(&cases);
+    return c.Submit(absl::StrCat("open_case { intake { channel: ", channel,
+                                 " category: CATEGORY_DAMAGE customer { id: \"CUST-LI\" } "
+                                 "link { kind: LINK_KIND_REGULATOR_APPEAL case_id: \"C-1\" } } }"),
+                    Scanner());
+  };
+  auto by_phone = appeal("C-1-APPEAL", "CHANNEL_PHONE");
+  EXPECT_EQ(RuleOfResult(by_phone), v1::RULE_LINK);
+  EXPECT_THAT(by_phone.status().message(), HasSubstr("CHANNEL_REGULATOR"));
+  auto named_otherwise = appeal("R-05", "CHANNEL_REGULATOR");
+  EXPECT_EQ(RuleOfResult(named_otherwise), v1::RULE_LINK);
+  EXPECT_THAT(named_otherwise.status().message(), HasSubstr("C-1-APPEAL"));
+  EXPECT_TRUE(appeal("C-1-APPEAL", "CHANNEL_REGULATOR").ok());
+}
+
 }  // namespace
 }  // namespace docket

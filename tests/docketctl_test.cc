@@ -245,6 +245,12 @@ TEST(DocketctlTest, ShowHistoryListReportAndTail) {
   RunResult before = Ctl(dir, {"show", "C-2026-0007", "--as_of=2000-01-01T00:00:00Z"});
   EXPECT_EQ(before.exit_code, 1);
   EXPECT_EQ(Ctl(dir, {"show", "C-NONE"}).exit_code, 1);
+  // A revision the case has not reached is no state of it (the latest was
+  // shown before).
+  RunResult beyond = Ctl(dir, {"show", "C-2026-0001", "--revision=99"});
+  EXPECT_EQ(beyond.exit_code, 1);
+  EXPECT_EQ(beyond.out, "");
+  EXPECT_THAT(beyond.err, HasSubstr("has 12 revisions"));
 
   RunResult history = Ctl(dir, {"history", "C-2026-0001"});
   const std::vector<std::string> events = absl::StrSplit(history.out, '\n', absl::SkipEmpty());

@@ -101,6 +101,11 @@ int Show(const Args& args) {
                                                       : " does not exist\n");
     return kFailed;
   }
+  if (state->revision() < revision) {
+    std::cerr << "docketctl: case " << args[0] << " has " << state->revision()
+              << " revisions; there is no revision " << revision << "\n";
+    return kFailed;
+  }
   std::cout << ToJson(*state) << "\n";
   return kOk;
 }

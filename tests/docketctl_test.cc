@@ -103,7 +103,7 @@ TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNoCase) {
        absl::StrCat(R"({"commandId":"u5","caseId":"C-1","note":")", std::string(2 << 20, 'x'),
                     "\"}\n"),
        "RULE_COMMAND_TOO_LARGE"},
-      {"an empty line", "\n", "RULE_UNDECODABLE"},
+      {"a line of whitespace and a brace", " \t{\n", "RULE_UNDECODABLE"},
       {"binary garbage", garbage + "\n", "RULE_UNDECODABLE"},
   };
   const auto before = testing::DumpCaseData(dir);
@@ -227,6 +227,19 @@ TEST(DocketctlTest, UsageAndIoErrorsExitTwo) {
   RunResult refused = Ctl(foreign, {"submit"}, Examples());
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_THAT(refused.err, HasSubstr("not a docket data directory"));
+}
+
+// A blank line is no command: skipped, as the API skips it, not refused
+// as undecodable (a file ending in an empty line made submit exit 1).
+TEST(DocketctlTest, BlankLinesAreNoCommands) {
+  const std::string dir = testing::OrganisedDir("blank-lines");
+  const std::vector<std::string> lines = testing::ReadLines(testing::SeedCasesPath());
+  std::string spaced = "\n";
+  for (size_t i = 0; i < 3; ++i) absl::StrAppend(&spaced, lines[i], "\n \t\n\n");
+  RunResult submitted = Ctl(dir, {testing::kExamplesClock, "submit"}, spaced);
+  EXPECT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
+  EXPECT_EQ(std::count(submitted.out.begin(), submitted.out.end(), '\n'), 3) << submitted.out;
+  EXPECT_THAT(submitted.out, ::testing::Not(HasSubstr("RULE_UNDECODABLE")));
 }
 
 TEST(DocketctlTest, HelpExplainsTheCommands) {

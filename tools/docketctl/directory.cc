@@ -96,6 +96,7 @@ int DirectoryApply() {
   LineReader::Line line;
   std::vector<absl::StatusOr<v1::Command>> group;
   while (reader.Next(&line)) {
+    if (line.blank()) continue;
     absl::StatusOr<v1::Command> command =
         line.too_long ? absl::StatusOr<v1::Command>(CommandTooLarge(line.length))
                       : ParseCommandJson(line.text);

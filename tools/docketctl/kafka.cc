@@ -72,6 +72,7 @@ std::vector<absl::StatusOr<v1::Command>> ReadCommands() {
   LineReader reader(STDIN_FILENO, kMaxCommandBytes);
   LineReader::Line line;
   while (reader.Next(&line)) {
+    if (line.blank()) continue;
     commands.push_back(line.too_long ? absl::StatusOr<v1::Command>(CommandTooLarge(line.length))
                                      : ParseCommandJson(line.text));
   }

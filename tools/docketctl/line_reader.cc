@@ -3,10 +3,17 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace docket {
+
+bool LineReader::Line::blank() const {
+  return !too_long && std::all_of(text.begin(), text.end(), [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+  });
+}
 
 bool LineReader::Fill() {
   if (eof_) return false;

@@ -17,6 +17,9 @@ class LineReader {
     std::string text;   // Without the newline; at most max_line bytes.
     size_t length = 0;  // The line's full length.
     bool too_long = false;
+    // Only spaces, tabs and the like: no command (NDJSON's blank lines are
+    // skipped, as the API skips them).
+    bool blank() const;
   };
 
   // The next line; false at end of input (or a read error).

@@ -144,6 +144,7 @@ int ServerSubmit(httplib::Client& client) {
     return kOk;
   };
   for (std::string line; std::getline(std::cin, line);) {
+    if (absl::StripAsciiWhitespace(line).empty()) continue;  // As the API skips it.
     group.push_back(line);
     if (group.size() == kGroup) {
       if (int code = flush(); code != kOk) return code;

@@ -83,7 +83,7 @@ int Submit(const Args& args) {
   while (reader.Next(&line)) {
     if (line.too_long) {
       group.push_back(CommandTooLarge(line.length));
-    } else {
+    } else if (!line.blank()) {
       group.push_back(ParseCommandJson(line.text));
     }
     // Group commit: everything already waiting shares one fsync.

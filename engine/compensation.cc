@@ -156,9 +156,12 @@ absl::StatusOr<Compensation> Billing(const v1::CaseState& c, const v1::Policy& p
                           MulDivAmount(policy, Where(c), "the overcharge (weight × tariff)", over_g,
                                        s.freight_rate_fen_per_kg(), 1000));
   out.calculation =
-      absl::StrCat("billing: billed ", Kg(s.billed_weight_g()), " − shipped ", Kg(s.weight_g()),
-                   " = ", Kg(over_g), " × ", FormatFen(s.freight_rate_fen_per_kg()),
-                   "/kg = ", FormatFen(out.amount_fen));
+      over_g == 0 ? absl::StrCat("billing: billed ", Kg(s.billed_weight_g()), ", no more than the ",
+                                 Kg(s.weight_g()), " shipped: nothing overcharged")
+                  : absl::StrCat("billing: billed ", Kg(s.billed_weight_g()), " − shipped ",
+                                 Kg(s.weight_g()), " = ", Kg(over_g), " × ",
+                                 FormatFen(s.freight_rate_fen_per_kg()),
+                                 "/kg = ", FormatFen(out.amount_fen));
   return out;
 }
 

@@ -152,6 +152,22 @@ TEST(CompensationTest, ExemptionNamesTheClause) {
   EXPECT_THAT(c->calculation, HasSubstr("EXEMPTION_FORCE_MAJEURE"));
 }
 
+// The calculation a handler reads says what happened: billed no more than
+// shipped is no overcharge (it read "758.000 kg − 802.000 kg = 0.000 kg").
+TEST(CompensationTest, ABillUnderTheShippedWeightOverchargedNothing) {
+  absl::StatusOr<Compensation> c = ComputeCompensation(
+      CaseFromText(
+          R"pb(category: CATEGORY_BILLING
+               intake {
+                 shipment { weight_g: 802000 billed_weight_g: 758000 freight_rate_fen_per_kg: 250 }
+               })pb"),
+      DefaultPolicy());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->amount_fen, 0);
+  EXPECT_EQ(c->calculation,
+            "billing: billed 758.000 kg, no more than the 802.000 kg shipped: nothing overcharged");
+}
+
 TEST(CompensationTest, MissingFactsAreRefusedNamingTheField) {
   const std::pair<const char*, const char*> rows[] = {
       {R"pb(category: CATEGORY_DAMAGE)pb", "shipment.weight_g"},

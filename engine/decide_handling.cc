@@ -40,7 +40,13 @@ absl::StatusOr<Events> DecideSendProgressNotice(const DecisionContext& ctx) {
   if (cmd.progress().empty()) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": send_progress_notice.progress is required"));
   }
-  if (!cmd.has_expected_completion_at() || ToTime(cmd.expected_completion_at()) <= ctx.occurred) {
+  if (!cmd.has_expected_completion_at()) {
+    return Refuse(v1::RULE_PROGRESS_NOTICE, absl::StatusCode::kInvalidArgument,
+                  absl::StrCat(ctx.Case(),
+                               ": a progress notice tells the customer when the complaint should "
+                               "be done: send_progress_notice.expected_completion_at is required"));
+  }
+  if (ToTime(cmd.expected_completion_at()) <= ctx.occurred) {
     return Refuse(v1::RULE_PROGRESS_NOTICE, absl::StatusCode::kInvalidArgument,
                   absl::StrCat(ctx.Case(),
                                ": a progress notice tells the customer when the complaint should "

@@ -75,16 +75,19 @@ absl::StatusOr<Events> DecideExecutePenalty(const DecisionContext& ctx) {
   const std::string& id = ctx.command.execute_penalty().penalty_id();
   const bool pending = std::any_of(ctx.state.penalties().begin(), ctx.state.penalties().end(),
                                    [](const auto& penalty) { return !penalty.executed(); });
+  const v1::CaseState::PenaltyState* p = FindPenalty(ctx.state, id);
+  if (p != nullptr && p->executed()) {
+    return RefuseNotNow(v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING,
+                        absl::StrCat(ctx.Case(), ": penalty ", id, " was already executed"));
+  }
   if (!pending) {
     return RefuseNotNow(v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING,
                         absl::StrCat(ctx.Case(), ": no penalty was decided and awaits execution"));
   }
-  const v1::CaseState::PenaltyState* p = FindPenalty(ctx.state, id);
-  if (p == nullptr || p->executed()) {
+  if (p == nullptr) {
     return Refuse(  // One awaits: the id is what to fix.
         v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING, absl::StatusCode::kInvalidArgument,
-        absl::StrCat(ctx.Case(), ": penalty ", id,
-                     p == nullptr ? " was never decided" : " was already executed"));
+        absl::StrCat(ctx.Case(), ": penalty ", id, " was never decided"));
   }
   v1::CaseEvent event;
   event.mutable_penalty_executed()->set_penalty_id(id);

@@ -66,6 +66,9 @@ TEST(ProgressNoticeTest, AnUnresolvedComplaintOwesANoticeWithAnExpectedCompletio
   c.MustSubmit("accept {}");
   c.Advance(absl::Hours(15));
   EXPECT_EQ(RuleOfResult(c.Submit(Notice(c.now()))), v1::RULE_PROGRESS_NOTICE);
+  auto undated = c.Submit(R"pb(send_progress_notice { progress: "checking" })pb");
+  EXPECT_EQ(RuleOfResult(undated), v1::RULE_PROGRESS_NOTICE);
+  EXPECT_THAT(undated.status().message(), HasSubstr("expected_completion_at is required"));
   EXPECT_EQ(RuleOfResult(c.Submit(R"pb(send_progress_notice {
                                          expected_completion_at { seconds: 1900000000 }
                                        })pb")),

@@ -284,6 +284,8 @@ TEST(SeedCaseTest, CigarettesLostAtChainStoreIsMajorContractPaysDirectLoss) {
   EXPECT_EQ(RuleOfResult(archive), v1::RULE_ARCHIVE_PRECONDITIONS);
   EXPECT_THAT(archive.status().message(), HasSubstr("execution of penalty P-1"));
   c.MustSubmit(R"pb(execute_penalty { penalty_id: "P-1" })pb");
+  auto twice = c.Submit(R"pb(execute_penalty { penalty_id: "P-1" })pb");
+  EXPECT_THAT(twice.status().message(), HasSubstr("penalty P-1 was already executed"));
   c.MustSubmit(R"pb(archive {})pb");
   EXPECT_EQ(c.state().stage(), v1::STAGE_ARCHIVED);
 }

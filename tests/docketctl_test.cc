@@ -118,6 +118,7 @@ TEST(DocketctlBadInputTest, EachIsRejectedInOneLineAndChangesNoCase) {
     EXPECT_THAT(lines[0], HasSubstr(c.rule));
     EXPECT_THAT(lines[0], HasSubstr("\"reason\""));
     EXPECT_LT(lines[0].size(), 4096u) << "a rejection must not echo the input";
+    EXPECT_THAT(lines[0], Not(HasSubstr("\\u{000A}"))) << "one line of reason, read as it is";
     const auto after = testing::DumpCaseData(dir);
     ASSERT_TRUE(after.ok());
     EXPECT_TRUE(*before == *after) << "a case changed";

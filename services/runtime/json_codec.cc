@@ -11,8 +11,11 @@ namespace docket {
 namespace {
 
 absl::Status Undecodable(absl::string_view why) {
-  return Refuse(v1::RULE_UNDECODABLE, absl::StatusCode::kInvalidArgument,
-                absl::StrCat("not a docket.v1.Command in proto3 JSON: ", why));
+  // The parser's first line says what is wrong; the lines after it quote
+  // the input and point at it, which a rejection does not echo.
+  return Refuse(
+      v1::RULE_UNDECODABLE, absl::StatusCode::kInvalidArgument,
+      absl::StrCat("not a docket.v1.Command in proto3 JSON: ", why.substr(0, why.find('\n'))));
 }
 
 }  // namespace

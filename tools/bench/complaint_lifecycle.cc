@@ -192,8 +192,10 @@ class Complaint final : public Lifecycle {
         const int64_t owed = state.proposed_fen() - state.paid_fen();
         if (owed <= 0) return Next(state);
         // From MAJOR up, approved and co-approved first (the policy's
-        // co_approval_from).
-        if (state.severity() >= v1::SEVERITY_MAJOR) {
+        // co_approval_from); goodwill, at any severity, approved by a
+        // supervisor other than its proposer.
+        const bool co_approved = state.severity() >= v1::SEVERITY_MAJOR;
+        if (co_approved || state.goodwill_fen() > 0) {
           const auto approved = [&](v1::Role role) {
             for (const v1::CompensationApproval& a : state.approvals()) {
               if (a.role() == role) return true;
@@ -201,7 +203,7 @@ class Complaint final : public Lifecycle {
             return false;
           };
           for (v1::Role role : {v1::ROLE_SUPERVISOR, v1::ROLE_CLAIMS}) {
-            if (approved(role)) continue;
+            if (approved(role) || (role == v1::ROLE_CLAIMS && !co_approved)) continue;
             step_ = kPay;
             v1::Command c = Make(
                 role == v1::ROLE_CLAIMS ? Claims() : Approver(state.proposal_required_level()));

@@ -7,6 +7,7 @@
 #include "engine/case_kind.h"
 #include "engine/decision_context.h"
 #include "engine/evolve.h"
+#include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
 #include "engine/time_util.h"
@@ -110,7 +111,7 @@ absl::Status CheckIntakeLink(const DecisionContext& ctx, const v1::Intake& intak
                                        "CHANNEL_REGULATOR, not ",
                                        v1::Channel_Name(intake.channel())));
     }
-    if (ctx.command.case_id() != absl::StrCat(id, "-APPEAL")) {
+    if (ctx.command.case_id() != absl::StrCat(id, kAppealSuffix)) {
       return BadLink(ctx, absl::StrCat("the appeal of case ", id, " is case ", id,
                                        "-APPEAL: a case has one appeal"));
     }

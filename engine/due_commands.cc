@@ -4,6 +4,7 @@
 #include "engine/deadlines.h"
 #include "engine/decider.h"
 #include "engine/evolve.h"
+#include "engine/input_grammar.h"
 #include "engine/time_util.h"
 
 namespace docket {
@@ -59,7 +60,7 @@ v1::Command DueMarkCommand(const v1::CaseState& state, const DueMark& mark,
 
 v1::Command AppealCommand(const v1::CaseState& state, absl::Time at, const v1::Actor& scanner) {
   v1::Command c = Base(absl::StrCat("appeal:", state.case_id()),
-                       absl::StrCat(state.case_id(), "-APPEAL"), at, scanner);
+                       absl::StrCat(state.case_id(), kAppealSuffix), at, scanner);
   v1::Intake* intake = c.mutable_open_case()->mutable_intake();
   *intake = state.intake();
   intake->set_kind(v1::CASE_KIND_COMPLAINT);
@@ -90,7 +91,13 @@ std::vector<v1::Command> DueCommands(const v1::CaseState& state, absl::Time now,
     ++planned;
     v1::Command command = DueMarkCommand(s, *mark, scanner);
     absl::StatusOr<std::vector<v1::CaseEvent>> events = Decide(s, command, policy, now, calendar);
-    if (!events.ok()) break;
+    if (!events.ok()) {
+      // A mark the engine refuses is a defect, not a reason for the clock
+      // to fall silent unseen: the command is sent, so its refusal is
+      // recorded where auditors read refusals (once: its id repeats).
+      out.push_back(std::move(command));
+      break;
+    }
     const bool appeal = mark->percent == 0 && mark->kind == v1::DEADLINE_KIND_REGULATORY_RESULT &&
                         s.link().kind() != v1::LINK_KIND_REGULATOR_APPEAL;
     const v1::CaseState before = s;

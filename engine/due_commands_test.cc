@@ -13,7 +13,9 @@
 #include "engine/deadlines.h"
 #include "engine/decider.h"
 #include "engine/deterministic_bytes.h"
+#include "engine/event_kind.h"
 #include "engine/evolve.h"
+#include "engine/input_grammar.h"
 #include "engine/policy.h"
 #include "engine/testing/case_harness.h"
 #include "engine/testing/random_case.h"
@@ -155,6 +157,50 @@ TEST(DueCommandsTest, AnAppealCaseIsNeverAppealedAgain) {
   EXPECT_TRUE(regulatory->silenced());
   EXPECT_EQ(regulatory->breach_count(), 1);
   EXPECT_FALSE(NextDueMark(appeal).has_value()) << "every clock of the appeal has stopped";
+}
+
+// The scanner's ids grow with the case's ("deadline:<case>-APPEAL:
+// DEADLINE_KIND_REGULATORY_RESULT:<n>:breach"); the longest case id is
+// bounded so that they fit, and a case of the longest id runs its clocks
+// as any other (failed before: the input grammar bounded command ids as it
+// bounds names, at 64, so from a case id of 15 characters on breaches were
+// refused and the scanner fell silent at 75 %; an appeal case, 7 longer,
+// never breached its first response).
+TEST(DueCommandsTest, ACaseOfTheLongestIdBreachesAsAnyOther) {
+  const std::string longest(kMaxCaseIdLength, 'C');
+  World short_id, long_id;
+  ASSERT_TRUE(short_id.Decide(Open("C-1", Utc(2), kInjury), Utc(2)));
+  ASSERT_TRUE(long_id.Decide(Open(longest, Utc(2), kInjury), Utc(2)));
+  const absl::Time far = Utc(2) + absl::Hours(24 * 100);
+  short_id.Tick(far);
+  long_id.Tick(far);
+  ASSERT_EQ(long_id.logs().size(), 2u) << "the case and its appeal";
+  for (const std::string& suffix : {"", "-APPEAL"}) {
+    const auto kinds = [](const std::vector<v1::CaseEvent>& events) {
+      std::vector<std::string> out;
+      for (const v1::CaseEvent& e : events) out.push_back(EventKind(e));
+      return out;
+    };
+    EXPECT_EQ(kinds(long_id.events(longest + suffix)), kinds(short_id.events("C-1" + suffix)))
+        << suffix;
+    EXPECT_FALSE(NextDueMark(long_id.state(longest + suffix)).has_value()) << suffix;
+  }
+}
+
+// A mark the engine refuses (a defect: here a state no command could have
+// made, its id past every bound) ends the plan with the refused command,
+// so that the runtime records the refusal where auditors read them; the
+// clock never falls silent unseen.
+TEST(DueCommandsTest, ARefusedMarkIsSentToBeRecordedNotDropped) {
+  World w;
+  ASSERT_TRUE(w.Decide(Open("C-1", Utc(2), kInjury), Utc(2)));
+  v1::CaseState unsound = w.state("C-1");
+  unsound.set_case_id(std::string(kMaxCaseIdLength + 20, 'C'));
+  const absl::Time far = Utc(2) + absl::Hours(24 * 100);
+  const std::vector<v1::Command> plan =
+      DueCommands(unsound, far, DefaultPolicy(), AlwaysOpenCalendar::Get(), Scanner());
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_FALSE(Decide(unsound, plan[0], DefaultPolicy(), far, AlwaysOpenCalendar::Get()).ok());
 }
 
 // Property: random complaints, inquiries and suggestions, driven by random

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "engine/refusal.h"
 #include "engine/utf8.h"
 #include "google/protobuf/descriptor.h"
@@ -91,6 +92,15 @@ absl::Status CheckValue(const Message& message, const FieldDescriptor& field, in
       const std::string& value =
           repeated ? r.GetRepeatedStringReference(message, &field, index, &scratch)
                    : r.GetStringReference(message, &field, &scratch);
+      // A command id has its own grammar, longer than a name's: the
+      // scanner derives its ids from the case's (IsValidCommandId).
+      if (field.name() == "command_id") {
+        if (!value.empty() && !IsValidCommandId(value)) {
+          return Malformed(path, absl::StrCat("must be 1 to ", kMaxCommandIdLength,
+                                              " printable ASCII characters without spaces or '/'"));
+        }
+        return CheckText(path, value);
+      }
       if (NamesSomething(field) && !value.empty() && !IsValidKey(value)) {
         return Malformed(path, absl::StrCat("must be 1 to ", kMaxKeyCodePoints,
                                             " printable characters without spaces, '/', control "
@@ -160,6 +170,10 @@ absl::Status CheckMessage(const Message& message, const std::string& prefix) {
 }  // namespace
 
 bool IsValidCaseId(absl::string_view id) {
+  // A regulator appeal is its case's id and "-APPEAL", as the scanner
+  // names it, and may pass the bound by as much (not twice: an appeal is
+  // not appealed).
+  if (id.size() > kMaxCaseIdLength) absl::ConsumeSuffix(&id, kAppealSuffix);
   if (id.empty() || id.size() > kMaxCaseIdLength || !absl::ascii_isalnum(id[0])) return false;
   for (char c : id) {
     if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-') return false;

@@ -20,7 +20,10 @@ namespace docket {
 // ("deadline:<case>-APPEAL:<kind>:<window>:breach") stay within
 // kMaxCommandIdLength. '@' is not allowed: "@directory" names the
 // directory's stream.
+// A regulator appeal's case is its case's id and kAppealSuffix, which may
+// pass the bound by the suffix's length.
 inline constexpr size_t kMaxCaseIdLength = 48;
+inline constexpr absl::string_view kAppealSuffix = "-APPEAL";
 bool IsValidCaseId(absl::string_view id);
 
 // A command id: printable ASCII without spaces or '/', at most

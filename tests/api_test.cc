@@ -550,6 +550,27 @@ TEST_F(ApiTest, ReportsAreScopedToTheBranchesTheReaderSees) {
   EXPECT_THAT(csv.body, HasSubstr("handler,handled,complaints"));
   EXPECT_THAT(csv.body, HasSubstr("\nE-101,"));
   EXPECT_EQ(Curl("/v1/report?by=planet", {}, supervisor_token_).status, 400);
+  // A window of days (China Standard Time, both included): a monthly or
+  // quarterly 考核; a time names its day.
+  const Reply all_days = Curl("/v1/report?by=day&format=csv", {}, supervisor_token_);
+  const Reply window =
+      Curl("/v1/report?by=day&format=csv&from=2026-11-05&to=2026-11-12T23:59:59%2B08:00", {},
+           supervisor_token_);
+  ASSERT_EQ(window.status, 200) << window.body;
+  int days = 0;
+  for (absl::string_view line : absl::StrSplit(window.body, '\n', absl::SkipEmpty())) {
+    if (absl::StartsWith(line, "day,")) continue;
+    ++days;
+    EXPECT_GE(line.substr(0, 10), "2026-11-05") << line;
+    EXPECT_LE(line.substr(0, 10), "2026-11-12") << line;
+  }
+  EXPECT_GT(days, 0);
+  EXPECT_LT(CountOf(window.body, "\n"), CountOf(all_days.body, "\n"));
+  for (const char* bad : {"from=garbage", "to=2026-13-01", "from=2026-11-12&to=2026-11-05"}) {
+    const Reply refused = Curl(absl::StrCat("/v1/report?by=day&", bad), {}, supervisor_token_);
+    EXPECT_EQ(refused.status, 400) << bad;
+    EXPECT_THAT(refused.body, HasSubstr("RULE_")) << bad;
+  }
   const std::string gz = Login("E-101");
   EXPECT_EQ(Curl("/v1/report?by=category", {}, gz).status, 403);  // A branch's handler.
   // A branch's supervisor reads the counters of the branch, no other's.
@@ -600,8 +621,21 @@ TEST_F(ApiTest, DocketctlThroughTheServer) {
     return l.find("\"openCase\"") != std::string::npos;
   });
   EXPECT_EQ(std::count(listed.out.begin(), listed.out.end(), '\n'), opened);
-  RunResult csv = remote({"report", "--by=severity"});
-  EXPECT_THAT(csv.out, HasSubstr("severity,opened"));
+  // The report as --data_dir writes it, in every format and window.
+  for (const std::vector<std::string>& flags :
+       std::vector<std::vector<std::string>>{{"--by=severity"},
+                                             {"--by=day,branch", "--format=csv"},
+                                             {"--by=category", "--format=json"},
+                                             {"--by=day", "--from=2026-11-05", "--to=2026-11-12"},
+                                             {"--by=handler", "--from=2026-11-10"}}) {
+    std::vector<std::string> args = {"report"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const RunResult local = Ctl(dir_, args);
+    const RunResult served = remote(args);
+    EXPECT_EQ(served.exit_code, 0) << served.err;
+    EXPECT_EQ(served.out, local.out) << absl::StrJoin(flags, " ");
+    EXPECT_THAT(served.out, HasSubstr("opened")) << absl::StrJoin(flags, " ");
+  }
   RunResult submitted = remote(
       {"submit"},
       R"({"commandId":"remote-1","caseId":"C-2026-0005","recordFollowUp":{"method":"FOLLOW_UP_METHOD_PHONE","satisfaction":4}})"

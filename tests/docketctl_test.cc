@@ -277,6 +277,15 @@ TEST(DocketctlTest, ShowHistoryListReportAndTail) {
   RunResult majors = Ctl(dir, {"list", "--severity=MAJOR", "--format=json"});
   EXPECT_EQ(std::count(majors.out.begin(), majors.out.end(), '\n'), 3);
 
+  // A window of days: only its rows, and a clear refusal of a bad one.
+  RunResult window =
+      Ctl(dir, {"report", "--by=day", "--format=csv", "--from=2026-11-05", "--to=2026-11-05"});
+  EXPECT_EQ(window.exit_code, 0) << window.err;
+  EXPECT_THAT(window.out, ::testing::MatchesRegex("day,[^\n]*\n(2026-11-05,[^\n]*\n)?"));
+  RunResult backwards = Ctl(dir, {"report", "--from=2026-11-12", "--to=2026-11-05"});
+  EXPECT_EQ(backwards.exit_code, 2);
+  EXPECT_THAT(backwards.err, HasSubstr("ends (2026-11-05) before it begins"));
+  EXPECT_EQ(Ctl(dir, {"report", "--to=someday"}).exit_code, 2);
   RunResult csv = Ctl(dir, {"report", "--by=severity", "--format=csv"});
   EXPECT_THAT(csv.out, HasSubstr("severity,opened,archived"));
   // MAJOR at the time of each event: the cigarettes' first response after

@@ -462,7 +462,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
         [this, principal](bool) { CloseStream(principal); });
   });
 
-  // GET /v1/report?by=...&format=json|csv: the statistics, for supervisors
+  // GET /v1/report?by=...&from=&to=&format=json|csv: the statistics, for supervisors
   // and auditors, of the branches they see (a branch's supervisor its
   // branch's, a region's its region's, headquarters all).
   http_->Get("/v1/report", [store, authenticate](const Request& req, Response& res) {
@@ -486,10 +486,10 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     if (!csv && !Param(req, "format").empty() && Param(req, "format") != "json") {
       return BadRequest(res, "format is json or csv");
     }
+    absl::StatusOr<ReportWindow> window = MakeReportWindow(Param(req, "from"), Param(req, "to"));
+    if (!window.ok()) return BadRequest(res, std::string(window.status().message()));
     std::ostringstream out;
-    absl::Status written = by == std::vector<std::string>{"handler"}
-                               ? WriteHandlerReport(*store, ReportFormat::kCsv, out, in_scope)
-                               : WriteReport(*store, by, ReportFormat::kCsv, out, in_scope);
+    absl::Status written = WriteReport(*store, by, ReportFormat::kCsv, out, in_scope, *window);
     if (!written.ok()) {
       return written.code() == absl::StatusCode::kInvalidArgument
                  ? BadRequest(res, std::string(written.message()))

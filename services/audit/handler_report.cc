@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "docket/v1/state.pb.h"
 #include "engine/time_util.h"
 
@@ -53,7 +54,8 @@ void Count(const v1::CaseState& c, HandlerRow* row) {
 }  // namespace
 
 absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::ostream& out,
-                                const BranchFilter& in_scope) {
+                                const BranchFilter& in_scope, const ReportWindow& window) {
+  static const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
   std::map<std::string, HandlerRow> rows;
   std::map<std::string, std::string> handler_of;  // Case id -> its handler.
   std::vector<std::string> appealed, reopened;    // Case ids linked to.
@@ -67,6 +69,7 @@ absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::os
     if (c.link().kind() == v1::LINK_KIND_REOPENS_ARCHIVED) reopened.push_back(c.link().case_id());
     if (c.handler_id().empty()) continue;
     if (in_scope && !in_scope(c.intake().handling_branch())) continue;
+    if (!window.Holds(absl::FormatTime("%Y-%m-%d", ToTime(c.opened_at()), kChina))) continue;
     handler_of[c.case_id()] = c.handler_id();
     Count(c, &rows[c.handler_id()]);
   }

@@ -21,9 +21,11 @@ namespace docket {
 //
 // Reads the `cases` projection one case at a time; keeps one row per
 // handler and the ids of handled cases.
-// `in_scope` (when given): only the cases of the branches it accepts.
+// `in_scope` (when given): only the cases of the branches it accepts;
+// `window`: only the cases opened on its days (China Standard Time).
 absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::ostream& out,
-                                const BranchFilter& in_scope = nullptr);
+                                const BranchFilter& in_scope = nullptr,
+                                const ReportWindow& window = {});
 
 }  // namespace docket
 

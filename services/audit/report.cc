@@ -5,6 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "engine/input_grammar.h"
 #include "engine/time_util.h"
 #include "projections/int64_add_operator.h"
 #include "projections/projector.h"
@@ -149,13 +152,47 @@ void WriteRows(const std::vector<std::string>& header,
   }
 }
 
+absl::StatusOr<ReportWindow> MakeReportWindow(absl::string_view from, absl::string_view to) {
+  // China Standard Time has no daylight saving: a fixed +08:00 is exact.
+  static const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
+  const auto day = [](absl::string_view name,
+                      absl::string_view text) -> absl::StatusOr<std::string> {
+    if (text.empty()) return std::string();
+    absl::CivilDay civil;
+    if (text.size() == 10 && absl::ParseCivilTime(text, &civil)) {
+      return absl::FormatCivilTime(civil);
+    }
+    absl::Time t;
+    std::string error;
+    if (absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &error)) {
+      return absl::FormatTime("%Y-%m-%d", t, kChina);
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, " is a day (2026-11-20) or a time (2026-11-20T00:00:00+08:00), not ",
+                     SafeText(text, 64)));
+  };
+  ReportWindow window;
+  absl::StatusOr<std::string> first = day("from", from);
+  if (!first.ok()) return first.status();
+  absl::StatusOr<std::string> last = day("to", to);
+  if (!last.ok()) return last.status();
+  window.first_day = *std::move(first);
+  window.last_day = *std::move(last);
+  if (!window.first_day.empty() && !window.last_day.empty() && window.last_day < window.first_day) {
+    return absl::InvalidArgumentError(absl::StrCat("the window ends (", window.last_day,
+                                                   ") before it begins (", window.first_day, ")"));
+  }
+  return window;
+}
+
 absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
-                         ReportFormat format, std::ostream& out, const BranchFilter& in_scope) {
+                         ReportFormat format, std::ostream& out, const BranchFilter& in_scope,
+                         const ReportWindow& window) {
   if (std::find(by.begin(), by.end(), "handler") != by.end()) {
     if (by.size() != 1) {
       return absl::InvalidArgumentError("--by=handler is a report of its own: use it alone");
     }
-    return WriteHandlerReport(store, format, out, in_scope);
+    return WriteHandlerReport(store, format, out, in_scope, window);
   }
   for (const std::string& dim : by) {
     if (std::find(Dimensions().begin(), Dimensions().end(), dim) == Dimensions().end()) {
@@ -172,6 +209,7 @@ absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
       return absl::DataLossError("a report counter has a key of the wrong shape");
     }
     if (in_scope && !in_scope(k.branch)) continue;
+    if (!window.Holds(k.day)) continue;
     std::vector<std::string> group;
     for (const std::string& dim : by) group.push_back(DimensionOf(k, dim));
     groups[group][k.metric] += Int64AddOperator::Decode(it->value());

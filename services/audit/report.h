@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "projections/store.h"
 
 namespace docket {
@@ -15,6 +16,22 @@ namespace docket {
 enum class ReportFormat { kTable, kCsv, kJson };
 
 absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& name);
+
+// The days a report covers, in China Standard Time, both included
+// ("YYYY-MM-DD"; empty: unbounded). Counters are kept per day, so a window
+// is whole days.
+struct ReportWindow {
+  std::string first_day, last_day;
+  bool Holds(absl::string_view day) const {
+    return (first_day.empty() || day >= first_day) && (last_day.empty() || day <= last_day);
+  }
+};
+
+// The window from `from` through `to`, each a day ("2026-11-20") or an
+// RFC 3339 time (its day in China Standard Time), or empty (unbounded);
+// kInvalidArgument, naming the parameter, for anything else or a window
+// that ends before it begins.
+absl::StatusOr<ReportWindow> MakeReportWindow(absl::string_view from, absl::string_view to);
 
 // 统计报表: the `stats` counters grouped by the dimensions in `by` (any of
 // day, category, channel, severity, branch, kind (complaints, inquiries,
@@ -33,11 +50,12 @@ absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& name);
 // kInvalidArgument for an unknown dimension.
 //
 // `in_scope` (when given) keeps only the counters of the branches it
-// accepts: the report of a branch's or a region's supervisor.
+// accepts: the report of a branch's or a region's supervisor; `window`
+// only those of its days (a monthly or quarterly 考核).
 using BranchFilter = std::function<bool(absl::string_view branch)>;
 absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
                          ReportFormat format, std::ostream& out,
-                         const BranchFilter& in_scope = nullptr);
+                         const BranchFilter& in_scope = nullptr, const ReportWindow& window = {});
 
 // Writes `rows` under `header` as a table, CSV or JSON lines; in JSON the
 // first `text_columns` are strings, the others numbers unless "-" or a

@@ -15,6 +15,11 @@
 
 namespace docket::ctl {
 
+std::string ReportFrom() {
+  const std::string from = absl::GetFlag(FLAGS_from);
+  return from == "beginning" ? "" : from;
+}
+
 int Report(const Args& args) {
   if (!args.empty()) {
     std::cerr << "docketctl: report takes flags only\n";
@@ -23,9 +28,14 @@ int Report(const Args& args) {
   absl::StatusOr<ReportFormat> format = ParseReportFormat(absl::GetFlag(FLAGS_format));
   if (!format.ok()) return Fail(format.status());
   std::vector<std::string> by = absl::StrSplit(absl::GetFlag(FLAGS_by), ',', absl::SkipEmpty());
+  absl::StatusOr<ReportWindow> window = MakeReportWindow(ReportFrom(), absl::GetFlag(FLAGS_to));
+  if (!window.ok()) {
+    std::cerr << "docketctl: report: " << window.status().message() << "\n";
+    return kUsage;
+  }
   absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
   if (!store.ok()) return Fail(store.status());
-  absl::Status s = WriteReport(**store, by, *format, std::cout);
+  absl::Status s = WriteReport(**store, by, *format, std::cout, nullptr, *window);
   if (!s.ok()) return Fail(s);
   return kOk;
 }

@@ -32,6 +32,8 @@ int Show(const Args& args);
 int History(const Args& args);
 int List(const Args& args);
 int Report(const Args& args);
+// report's first day: --from, unless it is tail's default ("beginning").
+std::string ReportFrom();
 int Verify(const Args& args);
 int Replay(const Args& args);
 int Compact(const Args& args);

@@ -21,6 +21,7 @@ ABSL_DECLARE_FLAG(std::string, clock);
 ABSL_DECLARE_FLAG(std::string, by);
 ABSL_DECLARE_FLAG(std::string, format);
 ABSL_DECLARE_FLAG(std::string, from);
+ABSL_DECLARE_FLAG(std::string, to);
 ABSL_DECLARE_FLAG(absl::Duration, every);
 ABSL_DECLARE_FLAG(std::string, kind);
 ABSL_DECLARE_FLAG(std::string, brokers);

@@ -43,7 +43,11 @@ ABSL_FLAG(std::string, by, "category",
 ABSL_FLAG(std::string, format, "table",
           "list, report: table, csv (report) or json; history: json or stored.");
 ABSL_FLAG(std::string, from, "beginning",
-          "tail: first log position to print: beginning or a number.");
+          "tail: first log position to print: beginning or a number. report: the first day "
+          "counted (2026-11-01, or an RFC 3339 time: its day in China Standard Time).");
+ABSL_FLAG(std::string, to, "",
+          "report: the last day counted, included (2026-11-30, or an RFC 3339 time: its "
+          "day in China Standard Time). Default: the latest.");
 ABSL_FLAG(absl::Duration, every, absl::ZeroDuration(),
           "tick: scan again at this interval (e.g. 1m) until SIGTERM.");
 ABSL_FLAG(std::string, server, "",

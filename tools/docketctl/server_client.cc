@@ -21,6 +21,7 @@
 #include "absl/time/clock.h"
 #include "docket/v1/api.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/audit/report.h"
 #include "services/runtime/json_codec.h"
 #include "tools/docketctl/case_table.h"
 #include "tools/docketctl/docketctl.h"
@@ -258,6 +259,36 @@ int ServerTail(httplib::Client& client) {
   return kOk;
 }
 
+// The report as CSV from the server, written as --data_dir writes it
+// (table, csv or json lines), over the same window (--from, --to).
+int ServerReport(httplib::Client& client) {
+  absl::StatusOr<ReportFormat> format = ParseReportFormat(absl::GetFlag(FLAGS_format));
+  if (!format.ok()) return Fail(format.status());
+  int code = kOk;
+  std::optional<std::string> csv =
+      Call(client, "GET",
+           absl::StrCat("/v1/report", Query({{"by", absl::GetFlag(FLAGS_by)},
+                                             {"from", ReportFrom()},
+                                             {"to", absl::GetFlag(FLAGS_to)},
+                                             {"format", "csv"}})),
+           "", "", &code);
+  if (!csv) return code;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  for (absl::string_view line : absl::StrSplit(*csv, '\n', absl::SkipEmpty())) {
+    std::vector<std::string> cells = absl::StrSplit(line, ',');
+    if (header.empty()) {
+      header = std::move(cells);
+    } else {
+      rows.push_back(std::move(cells));
+    }
+  }
+  const std::vector<std::string> by =
+      absl::StrSplit(absl::GetFlag(FLAGS_by), ',', absl::SkipEmpty());
+  WriteRows(header, rows, std::max<size_t>(1, by.size()), *format, std::cout);
+  return kOk;
+}
+
 int ServerCommand(const std::string& verb, const Args& args) {
   if (Token().empty()) {
     std::cerr << "docketctl: --server needs --token=TOKEN (or $DOCKET_TOKEN)\n";
@@ -282,12 +313,7 @@ int ServerCommand(const std::string& verb, const Args& args) {
   } else if (verb == "rejections" && args.size() <= 1) {
     return ServerRejections(client, args.empty() ? "" : args[0]);
   } else if (verb == "report" && args.empty()) {
-    out = Call(
-        client, "GET",
-        absl::StrCat("/v1/report",
-                     Query({{"by", absl::GetFlag(FLAGS_by)},
-                            {"format", absl::GetFlag(FLAGS_format) == "json" ? "json" : "csv"}})),
-        "", "", &code);
+    return ServerReport(client);
   } else {
     std::cerr << "docketctl: with --server: submit, show, history, list, rejections, report, tail; "
                  "administration (init, directory, token, backup, verify...) uses --data_dir\n";

@@ -614,6 +614,30 @@ TEST_F(ApiTest, DocketctlThroughTheServer) {
     EXPECT_EQ(served.out, local.out) << id;
   }
   EXPECT_EQ(remote({"show", "C-NOWHERE"}).exit_code, 1);
+  // history, in both formats, and list, as --data_dir prints them (the
+  // history's links checked again by docketctl).
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"history", "C-2026-0007"},
+                                             {"history", "C-2026-0007", "--format=stored"},
+                                             {"list", "--format=json"},
+                                             {"list", "--severity=MAJOR", "--format=json"}}) {
+    const RunResult local = Ctl(dir_, args);
+    const RunResult served = remote(args);
+    EXPECT_EQ(served.exit_code, 0) << served.err;
+    EXPECT_EQ(served.out, local.out) << absl::StrJoin(args, " ");
+    EXPECT_FALSE(served.out.empty()) << absl::StrJoin(args, " ");
+  }
+  // A refusal exits 1, as a rejected command; a request docketctl cannot
+  // make, 2.
+  const RunResult forbidden = RunProcess({testing::DocketctlPath(), "--server=" + url_,
+                                          "--token=" + Login("E-101"), "report", "--by=category"});
+  EXPECT_EQ(forbidden.exit_code, 1) << forbidden.err;
+  EXPECT_THAT(forbidden.err, HasSubstr("403"));
+  const RunResult unknown =
+      RunProcess({testing::DocketctlPath(), "--server=" + url_, "--token=dkt_nobody_0000", "list"});
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.err;
+  EXPECT_EQ(unknown.out, "") << "nothing printed before the refusal";
+  EXPECT_EQ(remote({"report", "--by=planet"}).exit_code, 2);
   RunResult listed = remote({"list", "--format=json"});
   EXPECT_EQ(listed.exit_code, 0) << listed.err;
   const std::vector<std::string> examples = testing::ReadLines(testing::SeedCasesPath());

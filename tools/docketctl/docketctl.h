@@ -15,6 +15,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "docket/v1/commands.pb.h"
+#include "docket/v1/events.pb.h"
+#include "docket/v1/stored_event.pb.h"
 #include "services/runtime/clock.h"
 
 namespace docket::ctl {
@@ -30,6 +32,13 @@ int Attach(const Args& args);
 int PutEvidence(const Args& args);
 int Show(const Args& args);
 int History(const Args& args);
+// history's --format: json (readable events with hex hashes) or stored
+// (each StoredEvent in canonical proto3 JSON, its bytes base64: the exact
+// bytes the chain hashes, for auditors with their own tools): whether
+// stored; nullopt, having said why, for another.
+std::optional<bool> HistoryStoredFormat();
+// One event of a history as `history` prints it, in either format.
+void PrintHistoryLine(const v1::StoredEvent& stored, const v1::CaseEvent& e, bool stored_format);
 int List(const Args& args);
 int Report(const Args& args);
 // report's first day: --from, unless it is tail's default ("beginning").

@@ -110,20 +110,32 @@ int Show(const Args& args) {
   return kOk;
 }
 
+std::optional<bool> HistoryStoredFormat() {
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format != "stored" && format != "json" && format != "table") {
+    std::cerr << "docketctl: history --format must be json or stored\n";
+    return std::nullopt;
+  }
+  return format == "stored";
+}
+
+void PrintHistoryLine(const v1::StoredEvent& stored, const v1::CaseEvent& e, bool stored_format) {
+  if (stored_format) {
+    std::cout << ToJson(stored) << "\n";
+    return;
+  }
+  std::cout << "{\"revision\":" << e.revision() << ",\"hash\":\"" << HexEncode(stored.hash())
+            << "\",\"prevHash\":\"" << HexEncode(stored.prev_hash()) << "\",\"event\":" << ToJson(e)
+            << "}\n";
+}
+
 int History(const Args& args) {
   if (args.size() != 1) {
     std::cerr << "docketctl: usage: history CASE_ID [--format=json|stored]\n";
     return kUsage;
   }
-  // json: readable events with hex hashes. stored: each StoredEvent in
-  // canonical proto3 JSON, its bytes base64: the exact bytes the chain
-  // hashes, for auditors who verify it with their own tools.
-  const std::string format = absl::GetFlag(FLAGS_format);
-  const bool stored_format = format == "stored";
-  if (!stored_format && format != "json" && format != "table") {
-    std::cerr << "docketctl: history --format must be json or stored\n";
-    return kUsage;
-  }
+  const std::optional<bool> stored_format = HistoryStoredFormat();
+  if (!stored_format) return kUsage;
   absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
   if (!store.ok()) return Fail(store.status());
   absl::StatusOr<ReadScope> scope = ScopeOfReader(**store);
@@ -138,13 +150,7 @@ int History(const Args& args) {
   absl::Status s =
       ForEachEvent(**store, args[0], [&](const v1::StoredEvent& stored, const v1::CaseEvent& e) {
         ++n;
-        if (stored_format) {
-          std::cout << ToJson(stored) << "\n";
-          return true;
-        }
-        std::cout << "{\"revision\":" << e.revision() << ",\"hash\":\"" << HexEncode(stored.hash())
-                  << "\",\"prevHash\":\"" << HexEncode(stored.prev_hash())
-                  << "\",\"event\":" << ToJson(e) << "}\n";
+        PrintHistoryLine(stored, e, *stored_format);
         return true;
       });
   if (!s.ok()) return Fail(s);

@@ -14,6 +14,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "docket/v1/api.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "projections/hash_chain.h"
 #include "services/audit/report.h"
 #include "services/runtime/json_codec.h"
 #include "tools/docketctl/case_table.h"
@@ -93,8 +95,11 @@ std::optional<std::string> Call(httplib::Client& client, const std::string& meth
     return std::nullopt;
   }
   if (r->status / 100 == 2) return r->body;
+  // Refused (unauthenticated, not permitted, not found, in conflict) or
+  // to be retried: 1, as a rejected command; a malformed request: 2.
   const bool later = r->status == 429 || r->status == 503 || r->status == 504;
-  *code = r->status == 404 || later ? kFailed : kUsage;
+  const bool refused = r->status == 401 || r->status == 403 || r->status == 404 || r->status == 409;
+  *code = refused || later ? kFailed : kUsage;
   const std::string said = absl::StrCat("docketctl: ", r->status, " ", r->body);
   if (later && retry != nullptr &&
       absl::SimpleAtoi(r->get_header_value("Retry-After"), &retry->after_s) &&
@@ -187,23 +192,33 @@ int EachPage(httplib::Client& client, const std::string& path,
   return kOk;
 }
 
+// list: every page of GET /v1/cases, printed once all came, in the order
+// --data_dir lists them (by case id; the server's is by next due time).
 int ServerList(httplib::Client& client) {
   const bool json = absl::GetFlag(FLAGS_format) == "json";
-  if (!json) PrintCaseTableHeader(std::cout);
   const absl::Time now = absl::Now();
-  return EachPage<v1::CaseList>(client, "/v1/cases",
-                                {{"status", absl::GetFlag(FLAGS_status)},
-                                 {"severity", absl::GetFlag(FLAGS_severity)},
-                                 {"overdue", absl::GetFlag(FLAGS_overdue) ? "true" : ""}},
-                                "case list", [&](const v1::CaseList& list) {
-                                  for (const v1::CaseState& c : list.cases()) {
-                                    if (json) {
-                                      std::cout << ToJson(c) << "\n";
-                                    } else {
-                                      PrintCaseTableRow(c, now, std::cout);
-                                    }
-                                  }
-                                });
+  std::vector<v1::CaseState> cases;
+  const int code =
+      EachPage<v1::CaseList>(client, "/v1/cases",
+                             {{"status", absl::GetFlag(FLAGS_status)},
+                              {"severity", absl::GetFlag(FLAGS_severity)},
+                              {"overdue", absl::GetFlag(FLAGS_overdue) ? "true" : ""}},
+                             "case list", [&](const v1::CaseList& list) {
+                               cases.insert(cases.end(), list.cases().begin(), list.cases().end());
+                             });
+  if (code != kOk) return code;
+  std::sort(cases.begin(), cases.end(), [](const v1::CaseState& a, const v1::CaseState& b) {
+    return a.case_id() < b.case_id();
+  });
+  if (!json) PrintCaseTableHeader(std::cout);
+  for (const v1::CaseState& c : cases) {
+    if (json) {
+      std::cout << ToJson(c) << "\n";
+    } else {
+      PrintCaseTableRow(c, now, std::cout);
+    }
+  }
+  return kOk;
 }
 
 // rejections [CASE_ID]: every page of GET /v1/rejections, one Rejection a
@@ -259,6 +274,39 @@ int ServerTail(httplib::Client& client) {
   return kOk;
 }
 
+// A case's history from the server, printed as --data_dir prints it
+// (json or stored), each link checked again here: hash = SHA-256(prev
+// hash || event bytes), prev hash = the previous entry's hash.
+int ServerHistory(httplib::Client& client, const std::string& id) {
+  const std::optional<bool> stored_format = HistoryStoredFormat();
+  if (!stored_format) return kUsage;
+  int code = kOk;
+  std::optional<std::string> out =
+      Call(client, "GET", absl::StrCat("/v1/cases/", UrlEncode(id), "/history"), "", "", &code);
+  if (!out) return code;
+  v1::CaseHistory history;
+  if (!google::protobuf::util::JsonStringToMessage(*out, &history).ok()) {
+    std::cerr << "docketctl: the server's history does not decode\n";
+    return kUsage;
+  }
+  std::string prev;
+  bool broken = false;
+  for (const v1::HistoryEntry& entry : history.entries()) {
+    v1::StoredEvent stored;
+    stored.set_event(entry.event_bytes());
+    stored.set_prev_hash(absl::HexStringToBytes(entry.prev_hash_hex()));
+    stored.set_hash(absl::HexStringToBytes(entry.hash_hex()));
+    if (!VerifyLink(stored, prev, absl::StrCat("revision ", entry.revision())).ok()) {
+      std::cerr << "docketctl: revision " << entry.revision() << " of " << id
+                << ": its hash link does not hold\n";
+      broken = true;
+    }
+    prev = stored.hash();
+    PrintHistoryLine(stored, entry.event(), *stored_format);
+  }
+  return broken ? kFailed : kOk;
+}
+
 // The report as CSV from the server, written as --data_dir writes it
 // (table, csv or json lines), over the same window (--from, --to).
 int ServerReport(httplib::Client& client) {
@@ -301,14 +349,14 @@ int ServerCommand(const std::string& verb, const Args& args) {
   if (verb == "submit" && args.empty()) return ServerSubmit(client);
   if (verb == "list" && args.empty()) return ServerList(client);
   if (verb == "tail" && args.empty()) return ServerTail(client);
-  if ((verb == "show" || verb == "history") && args.size() == 1) {
-    const std::string path = absl::StrCat(
-        "/v1/cases/", UrlEncode(args[0]), verb == "history" ? "/history" : "",
-        verb == "show" ? Query({{"revision", absl::GetFlag(FLAGS_revision) > 0
-                                                 ? absl::StrCat(absl::GetFlag(FLAGS_revision))
-                                                 : ""},
-                                {"as_of", absl::GetFlag(FLAGS_as_of)}})
-                       : "");
+  if (verb == "history" && args.size() == 1) return ServerHistory(client, args[0]);
+  if (verb == "show" && args.size() == 1) {
+    const std::string path =
+        absl::StrCat("/v1/cases/", UrlEncode(args[0]),
+                     Query({{"revision", absl::GetFlag(FLAGS_revision) > 0
+                                             ? absl::StrCat(absl::GetFlag(FLAGS_revision))
+                                             : ""},
+                            {"as_of", absl::GetFlag(FLAGS_as_of)}}));
     out = Call(client, "GET", path, "", "", &code);
   } else if (verb == "rejections" && args.size() <= 1) {
     return ServerRejections(client, args.empty() ? "" : args[0]);

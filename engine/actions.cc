@@ -1,6 +1,7 @@
 #include "engine/actions.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "engine/authorization.h"
 #include "engine/decider.h"
 #include "engine/refusal.h"
@@ -29,11 +30,16 @@ const std::vector<const google::protobuf::FieldDescriptor*>& CaseCommandKinds() 
   return *kinds;
 }
 
-void SetRefusal(const absl::Status& status, v1::ActionOption* option) {
+// The refusal of `probe`, its reason naming the kind of command rather
+// than the probe's own id, which nobody sent.
+void SetRefusal(const absl::Status& status, const v1::Command& probe, const std::string& kind,
+                v1::ActionOption* option) {
   option->set_allowed(false);
   option->set_rule(RuleOf(status));
   option->set_code(absl::StatusCodeToString(status.code()));
-  option->set_reason(std::string(status.message()));
+  option->set_reason(absl::StrReplaceAll(
+      status.message(),
+      {{absl::StrCat("command ", probe.command_id()), kind}, {probe.command_id(), kind}}));
 }
 
 }  // namespace
@@ -58,12 +64,12 @@ v1::CaseActions AvailableActions(const Directory& directory, const v1::Actor& ac
     option->set_allowed(true);
     absl::Status authorized = Authorize(directory, actor, probe, state, policy);
     if (!authorized.ok()) {
-      SetRefusal(authorized, option);
+      SetRefusal(authorized, probe, field->name(), option);
       continue;
     }
     absl::Status decided = Decide(state, probe, policy, now, calendar, cases).status();
     if (!decided.ok() && decided.code() != absl::StatusCode::kInvalidArgument) {
-      SetRefusal(decided, option);
+      SetRefusal(decided, probe, field->name(), option);
     }
   }
   return out;

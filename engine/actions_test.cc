@@ -185,6 +185,10 @@ TEST(AvailableActionsTest, SaysWhyNotForRoleScopeAndStep) {
   EXPECT_EQ(handler["propose_resolution"].code(), "FAILED_PRECONDITION");
   EXPECT_FALSE(handler["record_deadline_breach"].allowed());
   EXPECT_EQ(handler["record_deadline_breach"].rule(), v1::RULE_PERMISSION);
+  // A reason names the kind of command, not the probe nobody sent.
+  for (const auto& [kind, option] : handler) {
+    EXPECT_EQ(option.reason().find("probe-"), std::string::npos) << option.reason();
+  }
 
   for (const auto& [kind, option] :
        ByKind(AvailableActions(dir, Resolved(dir, "H-HZ"), state, DefaultPolicy(), now))) {

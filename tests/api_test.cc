@@ -426,6 +426,14 @@ TEST_F(ApiTest, ReadsAreScopedAndOutOfScopeIsNotFound) {
   Reply first = Curl("/v1/cases/C-2026-0005?revision=1", {}, gz);
   EXPECT_THAT(first.body, HasSubstr("\"revision\":\"1\""));
   EXPECT_THAT(first.body, HasSubstr("STAGE_OPENED"));
+  Reply beyond = Curl("/v1/cases/C-2026-0005?revision=999", {}, gz);
+  EXPECT_EQ(beyond.status, 404);
+  EXPECT_THAT(beyond.body, HasSubstr("there is no revision 999"));
+  // The queue's parameters say what they take.
+  for (const char* bad : {"overdue=maybe", "mine=yes", "order_by=created"}) {
+    EXPECT_EQ(Curl(absl::StrCat("/v1/cases?", bad), {}, gz).status, 400) << bad;
+  }
+  EXPECT_EQ(Curl("/v1/cases?overdue=false&mine=true&order_by=next_due", {}, gz).status, 200);
 }
 
 TEST_F(ApiTest, CommandsActAsTheTokensPrincipalOnly) {

@@ -185,7 +185,13 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     if (revision < 0 || (revision > 0 && as_of)) {
       return BadRequest(res, "give at most one of revision (1 or more) and as_of");
     }
-    if (revision > now.revision()) return NotFound(res, id);
+    if (revision > now.revision()) {
+      // The caller reads the case: how far it goes is no secret.
+      return SendRejection(
+          res, MakeRejection(v1::RULE_UNKNOWN_CASE, absl::StatusCode::kNotFound,
+                             absl::StrCat("case ", id, " has ", now.revision(),
+                                          " revisions; there is no revision ", revision)));
+    }
     if (revision == 0 && !as_of) return SendJson(res, now);
     // As it was: folded from history, as docketctl show does.
     absl::StatusOr<v1::CaseState> then =
@@ -262,6 +268,15 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
       if (!*f.out) return BadRequest(res, absl::StrCat(f.name, " names no ", f.type->name()));
     }
     const std::string branch = Param(req, "branch");
+    for (const char* flag : {"overdue", "mine"}) {
+      const std::string value = Param(req, flag);
+      if (!value.empty() && value != "true" && value != "false") {
+        return BadRequest(res, absl::StrCat(flag, " is true or false"));
+      }
+    }
+    if (!Param(req, "order_by").empty() && Param(req, "order_by") != "next_due") {
+      return BadRequest(res, "order_by is next_due, the only order of the queue");
+    }
     const bool overdue = Param(req, "overdue") == "true";
     const bool mine = Param(req, "mine") == "true";
     const std::string q = absl::AsciiStrToLower(Param(req, "q"));

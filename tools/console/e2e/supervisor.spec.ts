@@ -35,3 +35,26 @@ test("a branch supervisor's dashboard counts only the branch's cases", async ({ 
   await expect(page.locator(".handlers")).not.toContainText("E-101");
   await shot(page, "dashboard-branch");
 });
+
+test("a supervisor's report covers the days picked, both included", async ({ page }) => {
+  await signIn(page, people.supervisor);
+  await page.getByRole("menuitem", { name: "主管看板" }).click();
+  await expect(page.locator(".handlers .el-table__row").first()).toBeVisible();
+  // Pick 5 to 12 November (China Standard Time): every report asked again
+  // for that window, and the daily rows the server answers lie within it.
+  const daily = page.waitForResponse((r) => r.url().includes("/v1/report") && /by=day&/.test(r.url()));
+  await page.getByPlaceholder("开始日期").fill("2026-11-05");
+  await page.getByPlaceholder("结束日期").fill("2026-11-12");
+  await page.getByPlaceholder("结束日期").press("Enter");
+  const answer = await daily;
+  expect(answer.url()).toContain("from=2026-11-05");
+  expect(answer.url()).toContain("to=2026-11-12");
+  const body = (await answer.json()) as { rows?: { cells: string[] }[] };
+  const days = (body.rows ?? []).map((r) => r.cells[0]);
+  expect(days.length).toBeGreaterThan(0);
+  for (const day of days) {
+    expect(day >= "2026-11-05" && day <= "2026-11-12", day).toBe(true);
+  }
+  await expect(page.getByText("暂无数据")).toHaveCount(0);
+  await shot(page, "dashboard-window");
+});

@@ -284,8 +284,8 @@ export async function rejections(caseId?: string, limit = 5000): Promise<Rejecti
 
 export interface ReportQuery {
   by: string[];       // day, category, channel, severity, branch, kind, handler.
-  from?: string;      // RFC 3339.
-  to?: string;
+  from?: string;      // The first day counted, "2026-11-01" (China Standard Time).
+  to?: string;        // The last day counted, included.
 }
 
 /** GET /v1/report?format=json: one row per group. */

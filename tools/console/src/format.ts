@@ -36,10 +36,6 @@ export function formatDay(d: Date): string {
   return dayjs(d).tz(CST).format("YYYY-MM-DD");
 }
 
-/** The start of a CST calendar day ("2026-11-02") as an RFC 3339 UTC time. */
-export function cstDayStart(day: string): string {
-  return dayjs.tz(day, CST).toDate().toISOString();
-}
 
 /** "3 小时前" / "in 2 days", in the given locale. */
 export function fromNow(d: Date, locale: string, now: Date = new Date()): string {

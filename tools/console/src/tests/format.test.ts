@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { cstDayStart, formatKg, formatMoney, formatTime } from "@/format";
+import { formatDay, formatKg, formatMoney, formatTime } from "@/format";
 import { backlog, column, num, pivot, toCsv } from "@/report";
 import { create } from "@bufbuild/protobuf";
 import { Stage } from "@/gen/docket/v1/common_pb";
@@ -15,7 +15,9 @@ describe("units", () => {
   test("times in China Standard Time", () => {
     expect(formatTime(timestampFromDate(new Date("2026-11-02T01:10:00Z")))).toBe("2026-11-02 09:10");
     expect(formatTime(undefined)).toBe("—");
-    expect(cstDayStart("2026-11-02")).toBe("2026-11-01T16:00:00.000Z");
+    // A day is China Standard Time's: 16:30 UTC is half past midnight there.
+    expect(formatDay(new Date("2026-11-01T16:30:00Z"))).toBe("2026-11-02");
+    expect(formatDay(new Date("2026-11-01T15:59:00Z"))).toBe("2026-11-01");
   });
   test("weights in kg", () => expect(formatKg(2410n)).toBe("2.41"));
 });

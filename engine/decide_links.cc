@@ -3,6 +3,7 @@
 // recovery's parent. Each is checked against the other case's state, which
 // the runtime loads for the decision (ReferencedCases).
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/case_kind.h"
 #include "engine/decision_context.h"
@@ -91,6 +92,15 @@ absl::Status CheckIntakeLink(const DecisionContext& ctx, const v1::Intake& intak
   const v1::LinkKind link_kind = intake.link().kind();
   const bool recovery_link =
       link_kind == v1::LINK_KIND_NETWORK_RECOVERY || link_kind == v1::LINK_KIND_THIRD_PARTY_CLAIM;
+  // "<case>-APPEAL" names a case's one appeal: no other case may take it,
+  // or the appeal could not open (and the id's own appeal would pass the
+  // bound).
+  if (absl::EndsWith(ctx.command.case_id(), kAppealSuffix) &&
+      link_kind != v1::LINK_KIND_REGULATOR_APPEAL) {
+    return RefuseMalformed(absl::StrCat(ctx.Case(), ": a case id ending in ", kAppealSuffix,
+                                        " names an appeal to the postal authority (its link "
+                                        "LINK_KIND_REGULATOR_APPEAL)"));
+  }
   if ((kind == v1::CASE_KIND_RECOVERY) != recovery_link) {
     return RefuseMalformed(
         absl::StrCat(ctx.Case(), ": a recovery case, and only one, links to its parent as ",

@@ -91,13 +91,10 @@ std::vector<v1::Command> DueCommands(const v1::CaseState& state, absl::Time now,
     ++planned;
     v1::Command command = DueMarkCommand(s, *mark, scanner);
     absl::StatusOr<std::vector<v1::CaseEvent>> events = Decide(s, command, policy, now, calendar);
-    if (!events.ok()) {
-      // A mark the engine refuses is a defect, not a reason for the clock
-      // to fall silent unseen: the command is sent, so its refusal is
-      // recorded where auditors read refusals (once: its id repeats).
-      out.push_back(std::move(command));
-      break;
-    }
+    // A sound state is never refused. Were one, the command is not sent:
+    // its refusal would be recorded, final, under an id derived from the
+    // case, and the clock could not go on even once the engine is mended.
+    if (!events.ok()) break;
     const bool appeal = mark->percent == 0 && mark->kind == v1::DEADLINE_KIND_REGULATORY_RESULT &&
                         s.link().kind() != v1::LINK_KIND_REGULATOR_APPEAL;
     const v1::CaseState before = s;

@@ -47,8 +47,7 @@ v1::Command AppealCommand(const v1::CaseState& state, absl::Time at, const v1::A
 // the same however often the scanner runs. After the breach of a
 // complaint's regulatory clock comes its appeal's OpenCase (never for an
 // appeal case: the regulator's own case is not appealed again). The plan
-// stops at a refusal, which a sound state never gives; the refused
-// command is its last, so that the refusal is recorded, not silent.
+// stops early at a refusal, which a sound state never gives.
 //
 // Pure and deterministic, like Decide.
 std::vector<v1::Command> DueCommands(const v1::CaseState& state, absl::Time now,

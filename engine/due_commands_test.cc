@@ -187,22 +187,6 @@ TEST(DueCommandsTest, ACaseOfTheLongestIdBreachesAsAnyOther) {
   }
 }
 
-// A mark the engine refuses (a defect: here a state no command could have
-// made, its id past every bound) ends the plan with the refused command,
-// so that the runtime records the refusal where auditors read them; the
-// clock never falls silent unseen.
-TEST(DueCommandsTest, ARefusedMarkIsSentToBeRecordedNotDropped) {
-  World w;
-  ASSERT_TRUE(w.Decide(Open("C-1", Utc(2), kInjury), Utc(2)));
-  v1::CaseState unsound = w.state("C-1");
-  unsound.set_case_id(std::string(kMaxCaseIdLength + 20, 'C'));
-  const absl::Time far = Utc(2) + absl::Hours(24 * 100);
-  const std::vector<v1::Command> plan =
-      DueCommands(unsound, far, DefaultPolicy(), AlwaysOpenCalendar::Get(), Scanner());
-  ASSERT_EQ(plan.size(), 1u);
-  EXPECT_FALSE(Decide(unsound, plan[0], DefaultPolicy(), far, AlwaysOpenCalendar::Get()).ok());
-}
-
 // Property: random complaints, inquiries and suggestions, driven by random
 // user commands; the scanner runs at random cadences between them (and
 // always just before each, as the runtime would catch up). Every cadence

@@ -183,6 +183,17 @@ TEST(LinksTest, ACaseHasOneAppealOnTheRegulatorsChannel) {
   EXPECT_EQ(RuleOfResult(named_otherwise), v1::RULE_LINK);
   EXPECT_THAT(named_otherwise.status().message(), HasSubstr("C-1-APPEAL"));
   EXPECT_TRUE(appeal("C-1-APPEAL", "CHANNEL_REGULATOR").ok());
+  // Nor does another case take the appeal's name first.
+  CaseHarness squatter("C-1-APPEAL");
+  auto taken = squatter.Submit(R"pb(open_case {
+                                      intake {
+                                        channel: CHANNEL_PHONE
+                                        category: CATEGORY_LATE
+                                        customer { id: "X" }
+                                      }
+                                    })pb");
+  EXPECT_EQ(RuleOfResult(taken), v1::RULE_MALFORMED_COMMAND);
+  EXPECT_THAT(taken.status().message(), HasSubstr("names an appeal"));
 }
 
 }  // namespace

@@ -22,6 +22,11 @@ std::string FormatUtc(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
 }
 
+std::string ChinaDay(absl::Time t) {
+  static const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
+  return absl::FormatTime("%Y-%m-%d", t, kChina);
+}
+
 std::string FormatFen(int64_t fen) {
   const char* sign = fen < 0 ? "-" : "";
   const uint64_t magnitude = fen < 0 ? 0 - static_cast<uint64_t>(fen) : fen;

@@ -16,6 +16,10 @@ google::protobuf::Timestamp ToProto(absl::Time t);
 // RFC 3339 in UTC, e.g. "2026-11-24T08:00:00Z", for messages and reports.
 std::string FormatUtc(absl::Time t);
 
+// The day of `t` in China Standard Time (a fixed +08:00: no daylight
+// saving), "2026-11-24": the day reports count by.
+std::string ChinaDay(absl::Time t);
+
 // Fen as yuan with two decimals: 4820 -> "48.20".
 std::string FormatFen(int64_t fen);
 

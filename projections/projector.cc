@@ -30,11 +30,7 @@ std::string Bucket(int64_t seconds) {
   return "le_inf";
 }
 
-std::string Day(const google::protobuf::Timestamp& t) {
-  // China Standard Time has no daylight saving: a fixed +08:00 is exact.
-  static const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
-  return absl::FormatTime("%Y-%m-%d", ToTime(t), kChina);
-}
+std::string Day(const google::protobuf::Timestamp& t) { return ChinaDay(ToTime(t)); }
 
 }  // namespace
 

@@ -503,25 +503,22 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     }
     absl::StatusOr<ReportWindow> window = MakeReportWindow(Param(req, "from"), Param(req, "to"));
     if (!window.ok()) return BadRequest(res, std::string(window.status().message()));
-    std::ostringstream out;
-    absl::Status written = WriteReport(*store, by, ReportFormat::kCsv, out, in_scope, *window);
-    if (!written.ok()) {
-      return written.code() == absl::StatusCode::kInvalidArgument
-                 ? BadRequest(res, std::string(written.message()))
-                 : SendError(res, written);
+    absl::StatusOr<ReportRows> report = BuildReport(*store, by, in_scope, *window);
+    if (!report.ok()) {
+      return report.status().code() == absl::StatusCode::kInvalidArgument
+                 ? BadRequest(res, std::string(report.status().message()))
+                 : SendError(res, report.status());
     }
-    if (csv) return res.set_content(out.str(), "text/csv");
+    if (csv) {
+      std::ostringstream out;
+      WriteRows(*report, ReportFormat::kCsv, out);
+      return res.set_content(out.str(), "text/csv");
+    }
     v1::ReportTable table;
-    bool header = true;
-    for (absl::string_view line : absl::StrSplit(out.str(), '\n', absl::SkipEmpty())) {
-      std::vector<std::string> cells = absl::StrSplit(line, ',');
-      if (header) {
-        for (std::string& c : cells) table.add_columns(std::move(c));
-        header = false;
-        continue;
-      }
+    for (const std::string& c : report->header) table.add_columns(c);
+    for (const std::vector<std::string>& cells : report->rows) {
       v1::ReportRow* row = table.add_rows();
-      for (std::string& c : cells) row->add_cells(std::move(c));
+      for (const std::string& c : cells) row->add_cells(c);
     }
     SendJson(res, table);
   });

@@ -53,9 +53,8 @@ void Count(const v1::CaseState& c, HandlerRow* row) {
 
 }  // namespace
 
-absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::ostream& out,
-                                const BranchFilter& in_scope, const ReportWindow& window) {
-  static const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
+absl::StatusOr<ReportRows> BuildHandlerReport(const Store& store, const BranchFilter& in_scope,
+                                              const ReportWindow& window) {
   std::map<std::string, HandlerRow> rows;
   std::map<std::string, std::string> handler_of;  // Case id -> its handler.
   std::vector<std::string> appealed, reopened;    // Case ids linked to.
@@ -69,7 +68,7 @@ absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::os
     if (c.link().kind() == v1::LINK_KIND_REOPENS_ARCHIVED) reopened.push_back(c.link().case_id());
     if (c.handler_id().empty()) continue;
     if (in_scope && !in_scope(c.intake().handling_branch())) continue;
-    if (!window.Holds(absl::FormatTime("%Y-%m-%d", ToTime(c.opened_at()), kChina))) continue;
+    if (!window.Holds(ChinaDay(ToTime(c.opened_at())))) continue;
     handler_of[c.case_id()] = c.handler_id();
     Count(c, &rows[c.handler_id()]);
   }
@@ -81,23 +80,23 @@ absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::os
     if (auto h = handler_of.find(id); h != handler_of.end()) ++rows[h->second].reopened;
   }
 
-  const std::vector<std::string> header = {
+  ReportRows report;
+  report.header = {
       "handler",  "handled",       "complaints",  "first_responses", "mean_first_response_min",
       "results",  "mean_result_h", "sla_met_pct", "follow_ups",      "mean_satisfaction",
       "appealed", "reopened"};
-  std::vector<std::vector<std::string>> table;
+  report.text_columns = 1;
   for (const auto& [handler, r] : rows) {
     const int64_t clocks = r.clocks_on_time + r.clocks_missed;
-    table.push_back({handler, absl::StrCat(r.handled), absl::StrCat(r.complaints),
-                     absl::StrCat(r.first_responses),
-                     Mean(r.first_response_s, r.first_responses, 60), absl::StrCat(r.results),
-                     Mean(r.result_s, r.results, 3600),
-                     clocks == 0 ? "-" : absl::StrFormat("%.1f", 100.0 * r.clocks_on_time / clocks),
-                     absl::StrCat(r.follow_ups), Mean(r.satisfaction_sum, r.follow_ups, 1),
-                     absl::StrCat(r.appealed), absl::StrCat(r.reopened)});
+    report.rows.push_back(
+        {handler, absl::StrCat(r.handled), absl::StrCat(r.complaints),
+         absl::StrCat(r.first_responses), Mean(r.first_response_s, r.first_responses, 60),
+         absl::StrCat(r.results), Mean(r.result_s, r.results, 3600),
+         clocks == 0 ? "-" : absl::StrFormat("%.1f", 100.0 * r.clocks_on_time / clocks),
+         absl::StrCat(r.follow_ups), Mean(r.satisfaction_sum, r.follow_ups, 1),
+         absl::StrCat(r.appealed), absl::StrCat(r.reopened)});
   }
-  WriteRows(header, table, 1, format, out);
-  return absl::OkStatus();
+  return report;
 }
 
 }  // namespace docket

@@ -23,9 +23,9 @@ namespace docket {
 // handler and the ids of handled cases.
 // `in_scope` (when given): only the cases of the branches it accepts;
 // `window`: only the cases opened on its days (China Standard Time).
-absl::Status WriteHandlerReport(const Store& store, ReportFormat format, std::ostream& out,
-                                const BranchFilter& in_scope = nullptr,
-                                const ReportWindow& window = {});
+absl::StatusOr<ReportRows> BuildHandlerReport(const Store& store,
+                                              const BranchFilter& in_scope = nullptr,
+                                              const ReportWindow& window = {});
 
 }  // namespace docket
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "engine/input_grammar.h"
@@ -113,20 +114,33 @@ absl::StatusOr<ReportFormat> ParseReportFormat(const std::string& name) {
       absl::StrCat("--format must be table, csv or json, not '", name, "'"));
 }
 
-void WriteRows(const std::vector<std::string>& header,
-               const std::vector<std::vector<std::string>>& rows, size_t text_columns,
-               ReportFormat format, std::ostream& out) {
+void WriteRows(const ReportRows& report, ReportFormat format, std::ostream& out) {
+  const std::vector<std::string>& header = report.header;
+  const std::vector<std::vector<std::string>>& rows = report.rows;
   switch (format) {
-    case ReportFormat::kCsv:
-      out << absl::StrJoin(header, ",") << "\n";
-      for (const auto& row : rows) out << absl::StrJoin(row, ",") << "\n";
+    case ReportFormat::kCsv: {
+      // RFC 4180: a cell with a comma, a quote or a line break is quoted
+      // (a branch id may hold a comma).
+      const auto line = [&out](const std::vector<std::string>& cells) {
+        std::vector<std::string> quoted;
+        for (const std::string& c : cells) {
+          quoted.push_back(
+              c.find_first_of(",\"\r\n") == std::string::npos
+                  ? c
+                  : absl::StrCat("\"", absl::StrReplaceAll(c, {{"\"", "\"\""}}), "\""));
+        }
+        out << absl::StrJoin(quoted, ",") << "\n";
+      };
+      line(header);
+      for (const auto& row : rows) line(row);
       break;
+    }
     case ReportFormat::kJson:
       for (const auto& row : rows) {
         std::vector<std::string> fields;
-        for (size_t i = 0; i < row.size(); ++i) {
-          const bool text =
-              i < text_columns || row[i] == "-" || row[i][0] == '<' || row[i][0] == '>';
+        for (size_t i = 0; i < row.size() && i < header.size(); ++i) {
+          const bool text = i < report.text_columns || row[i].empty() || row[i] == "-" ||
+                            row[i][0] == '<' || row[i][0] == '>';
           fields.push_back(
               absl::StrCat(JsonString(header[i]), ":", text ? JsonString(row[i]) : row[i]));
         }
@@ -137,10 +151,12 @@ void WriteRows(const std::vector<std::string>& header,
       std::vector<size_t> width(header.size());
       for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
       for (const auto& row : rows) {
-        for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+        for (size_t i = 0; i < row.size() && i < width.size(); ++i) {
+          width[i] = std::max(width[i], row[i].size());
+        }
       }
       auto print = [&](const std::vector<std::string>& row) {
-        for (size_t i = 0; i < row.size(); ++i) {
+        for (size_t i = 0; i < row.size() && i < width.size(); ++i) {
           out << (i == 0 ? "" : "  ") << std::string(width[i] - row[i].size(), ' ') << row[i];
         }
         out << "\n";
@@ -153,8 +169,6 @@ void WriteRows(const std::vector<std::string>& header,
 }
 
 absl::StatusOr<ReportWindow> MakeReportWindow(absl::string_view from, absl::string_view to) {
-  // China Standard Time has no daylight saving: a fixed +08:00 is exact.
-  static const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
   const auto day = [](absl::string_view name,
                       absl::string_view text) -> absl::StatusOr<std::string> {
     if (text.empty()) return std::string();
@@ -165,7 +179,7 @@ absl::StatusOr<ReportWindow> MakeReportWindow(absl::string_view from, absl::stri
     absl::Time t;
     std::string error;
     if (absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &error)) {
-      return absl::FormatTime("%Y-%m-%d", t, kChina);
+      return ChinaDay(t);
     }
     return absl::InvalidArgumentError(
         absl::StrCat(name, " is a day (2026-11-20) or a time (2026-11-20T00:00:00+08:00), not ",
@@ -188,11 +202,19 @@ absl::StatusOr<ReportWindow> MakeReportWindow(absl::string_view from, absl::stri
 absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
                          ReportFormat format, std::ostream& out, const BranchFilter& in_scope,
                          const ReportWindow& window) {
+  absl::StatusOr<ReportRows> report = BuildReport(store, by, in_scope, window);
+  if (!report.ok()) return report.status();
+  WriteRows(*report, format, out);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReportRows> BuildReport(const Store& store, const std::vector<std::string>& by,
+                                       const BranchFilter& in_scope, const ReportWindow& window) {
   if (std::find(by.begin(), by.end(), "handler") != by.end()) {
     if (by.size() != 1) {
       return absl::InvalidArgumentError("--by=handler is a report of its own: use it alone");
     }
-    return WriteHandlerReport(store, format, out, in_scope, window);
+    return BuildHandlerReport(store, in_scope, window);
   }
   for (const std::string& dim : by) {
     if (std::find(Dimensions().begin(), Dimensions().end(), dim) == Dimensions().end()) {
@@ -216,16 +238,16 @@ absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading stats");
 
-  std::vector<std::string> header = by;
-  for (const Column& c : Columns()) header.push_back(c.name);
-  std::vector<std::vector<std::string>> rows;
+  ReportRows report;
+  report.header = by;
+  for (const Column& c : Columns()) report.header.push_back(c.name);
   for (auto& [group, metrics] : groups) {
     std::vector<std::string> row = group;
     for (const Column& c : Columns()) row.push_back(c.value(metrics));
-    rows.push_back(std::move(row));
+    report.rows.push_back(std::move(row));
   }
-  WriteRows(header, rows, by.size(), format, out);
-  return absl::OkStatus();
+  report.text_columns = by.size();
+  return report;
 }
 
 }  // namespace docket

@@ -37,7 +37,7 @@ absl::StatusOr<ReportWindow> MakeReportWindow(absl::string_view from, absl::stri
 // day, category, channel, severity, branch, kind (complaints, inquiries,
 // suggestions and recoveries beside each other), warning (预警客户 reported
 // separately: ROUTINE, MEDIA, "-"); none: one total row), or by `handler`
-// alone: the per-handler assessment (WriteHandlerReport). Each row:
+// alone: the per-handler assessment (BuildHandlerReport). Each row:
 // cases opened, archived and merged; first responses, their mean time and
 // 50th/90th percentiles; handling results likewise; SLA compliance (the
 // share of deadlines met on time among those met on time or breached);
@@ -53,16 +53,27 @@ absl::StatusOr<ReportWindow> MakeReportWindow(absl::string_view from, absl::stri
 // accepts: the report of a branch's or a region's supervisor; `window`
 // only those of its days (a monthly or quarterly 考核).
 using BranchFilter = std::function<bool(absl::string_view branch)>;
+
+// A report before it is written: its columns, its rows (each as long as
+// the header), and how many of the first columns are text (the groups).
+struct ReportRows {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  size_t text_columns = 0;
+};
+absl::StatusOr<ReportRows> BuildReport(const Store& store, const std::vector<std::string>& by,
+                                       const BranchFilter& in_scope = nullptr,
+                                       const ReportWindow& window = {});
+// BuildReport, written in `format`.
 absl::Status WriteReport(const Store& store, const std::vector<std::string>& by,
                          ReportFormat format, std::ostream& out,
                          const BranchFilter& in_scope = nullptr, const ReportWindow& window = {});
 
-// Writes `rows` under `header` as a table, CSV or JSON lines; in JSON the
-// first `text_columns` are strings, the others numbers unless "-" or a
-// bound ("<=60").
-void WriteRows(const std::vector<std::string>& header,
-               const std::vector<std::vector<std::string>>& rows, size_t text_columns,
-               ReportFormat format, std::ostream& out);
+// Writes `report` as a table, CSV (RFC 4180: a cell holding a comma, a
+// quote or a line break is quoted) or JSON lines; in JSON the first
+// `text_columns` are strings, the others numbers unless "-" or a bound
+// ("<=60").
+void WriteRows(const ReportRows& report, ReportFormat format, std::ostream& out);
 
 }  // namespace docket
 

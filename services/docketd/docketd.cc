@@ -78,7 +78,7 @@ ABSL_FLAG(int32_t, command_burst, 20000,
           "Commands a principal may send at once (--listen), and the most one request holds "
           "(413 above); beyond, its commands are answered 429 until --commands_per_second "
           "refills the budget; 0: no budget");
-ABSL_FLAG(int32_t, commands_per_second, 2000,
+ABSL_FLAG(double, commands_per_second, 2000,
           "Commands a principal may send each second once its burst is spent (--listen)");
 ABSL_FLAG(int32_t, upload_burst_mb, 2048,
           "MiB of evidence a principal may upload at once (--listen); beyond, its uploads are "
@@ -126,7 +126,7 @@ std::optional<docket::ServerOptions> ListenOptions() {
   options.refusal_burst = std::max(0, absl::GetFlag(FLAGS_refusal_burst));
   options.refusals_per_second = std::max(1, absl::GetFlag(FLAGS_refusals_per_minute)) / 60.0;
   options.command_burst = std::max(0, absl::GetFlag(FLAGS_command_burst));
-  options.commands_per_second = std::max(1, absl::GetFlag(FLAGS_commands_per_second));
+  options.commands_per_second = std::max(0.001, absl::GetFlag(FLAGS_commands_per_second));
   options.upload_burst_bytes = std::max(0, absl::GetFlag(FLAGS_upload_burst_mb)) * double{1 << 20};
   options.upload_bytes_per_second =
       std::max(1, absl::GetFlag(FLAGS_upload_mb_per_hour)) * double{1 << 20} / 3600;

@@ -3,16 +3,15 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#include "absl/strings/ascii.h"
 
 namespace docket {
 
 bool LineReader::Line::blank() const {
-  return !too_long && std::all_of(text.begin(), text.end(), [](char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-  });
+  return !too_long && absl::StripAsciiWhitespace(text).empty();  // As the API skips a line.
 }
 
 bool LineReader::Fill() {

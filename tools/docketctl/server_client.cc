@@ -74,6 +74,7 @@ std::string Query(const std::vector<std::pair<std::string, std::string>>& params
 struct Retry {
   int after_s = -1;
   std::string said;
+  bool too_many = false;  // 413: more commands in one request than the server takes.
 };
 
 // GET or POST against the server; the body on 2xx, else the error printed
@@ -101,6 +102,13 @@ std::optional<std::string> Call(httplib::Client& client, const std::string& meth
   const bool refused = r->status == 401 || r->status == 403 || r->status == 404 || r->status == 409;
   *code = refused || later ? kFailed : kUsage;
   const std::string said = absl::StrCat("docketctl: ", r->status, " ", r->body);
+  if (retry != nullptr && r->status == 413 &&
+      absl::StrContains(r->body, "RULE_COMMAND_TOO_LARGE") &&
+      absl::StrContains(r->body, "commands; this one")) {
+    retry->said = said;
+    retry->too_many = true;
+    return std::nullopt;  // The caller sends fewer at a time, or prints it.
+  }
   if (later && retry != nullptr &&
       absl::SimpleAtoi(r->get_header_value("Retry-After"), &retry->after_s) &&
       retry->after_s >= 0) {
@@ -120,11 +128,13 @@ std::optional<std::string> Call(httplib::Client& client, const std::string& meth
 int ServerSubmit(httplib::Client& client) {
   bool refused = false;
   std::vector<std::string> group;
-  const auto flush = [&]() -> int {
-    if (group.empty()) return kOk;
+  // Sends `lines` as one request; answered that a request holds fewer
+  // commands (a server whose --command_burst is below kGroup), sends each
+  // half in turn.
+  std::function<int(const std::vector<std::string>&)> send =
+      [&](const std::vector<std::string>& lines) -> int {
     std::string body;
-    for (const std::string& line : group) absl::StrAppend(&body, line, "\n");
-    group.clear();
+    for (const std::string& line : lines) absl::StrAppend(&body, line, "\n");
     int code = kOk;
     Retry retry;
     std::optional<std::string> out =
@@ -144,10 +154,22 @@ int ServerSubmit(httplib::Client& client) {
       std::this_thread::sleep_for(std::chrono::seconds(std::max(1, retry.after_s)));
       out = Call(client, "POST", "/v1/commands", body, "application/x-ndjson", &code, &retry);
     }
+    if (!out && retry.too_many && lines.size() > 1) {
+      const auto half = lines.begin() + static_cast<std::ptrdiff_t>(lines.size() / 2);
+      if (int sent = send({lines.begin(), half}); sent != kOk) return sent;
+      return send({half, lines.end()});
+    }
+    if (!out && retry.too_many) std::cerr << retry.said;
     if (!out) return code;
     std::cout << *out << std::flush;
     refused |= absl::StrContains(*out, "\"rejection\"");
     return kOk;
+  };
+  const auto flush = [&]() -> int {
+    if (group.empty()) return kOk;
+    const int code = send(group);
+    group.clear();
+    return code;
   };
   for (std::string line; std::getline(std::cin, line);) {
     if (absl::StripAsciiWhitespace(line).empty()) continue;  // As the API skips it.
@@ -276,7 +298,8 @@ int ServerTail(httplib::Client& client) {
 
 // A case's history from the server, printed as --data_dir prints it
 // (json or stored), each link checked again here: hash = SHA-256(prev
-// hash || event bytes), prev hash = the previous entry's hash.
+// hash || event bytes), prev hash = the previous entry's hash; the event
+// printed is the one those bytes hold.
 int ServerHistory(httplib::Client& client, const std::string& id) {
   const std::optional<bool> stored_format = HistoryStoredFormat();
   if (!stored_format) return kUsage;
@@ -302,38 +325,51 @@ int ServerHistory(httplib::Client& client, const std::string& id) {
       broken = true;
     }
     prev = stored.hash();
-    PrintHistoryLine(stored, entry.event(), *stored_format);
+    v1::CaseEvent event;
+    if (!event.ParseFromString(stored.event())) {
+      std::cerr << "docketctl: revision " << entry.revision() << " of " << id
+                << ": its event bytes do not decode\n";
+      return kFailed;
+    }
+    PrintHistoryLine(stored, event, *stored_format);
   }
   return broken ? kFailed : kOk;
 }
 
-// The report as CSV from the server, written as --data_dir writes it
-// (table, csv or json lines), over the same window (--from, --to).
+// The report from the server (its ReportTable), written as --data_dir
+// writes it (table, csv or json lines), over the same window (--from,
+// --to).
 int ServerReport(httplib::Client& client) {
   absl::StatusOr<ReportFormat> format = ParseReportFormat(absl::GetFlag(FLAGS_format));
   if (!format.ok()) return Fail(format.status());
   int code = kOk;
-  std::optional<std::string> csv =
+  std::optional<std::string> json =
       Call(client, "GET",
            absl::StrCat("/v1/report", Query({{"by", absl::GetFlag(FLAGS_by)},
                                              {"from", ReportFrom()},
                                              {"to", absl::GetFlag(FLAGS_to)},
-                                             {"format", "csv"}})),
+                                             {"format", "json"}})),
            "", "", &code);
-  if (!csv) return code;
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-  for (absl::string_view line : absl::StrSplit(*csv, '\n', absl::SkipEmpty())) {
-    std::vector<std::string> cells = absl::StrSplit(line, ',');
-    if (header.empty()) {
-      header = std::move(cells);
-    } else {
-      rows.push_back(std::move(cells));
-    }
+  if (!json) return code;
+  v1::ReportTable table;
+  if (!google::protobuf::util::JsonStringToMessage(*json, &table).ok()) {
+    std::cerr << "docketctl: the server's report does not decode\n";
+    return kUsage;
   }
+  ReportRows report;
+  report.header.assign(table.columns().begin(), table.columns().end());
+  for (const v1::ReportRow& row : table.rows()) {
+    if (row.cells_size() != table.columns_size()) {
+      std::cerr << "docketctl: the server's report has a row of another width than its header\n";
+      return kUsage;
+    }
+    report.rows.emplace_back(row.cells().begin(), row.cells().end());
+  }
+  // The groups (--by's dimensions, or the handler) come first, as text.
   const std::vector<std::string> by =
       absl::StrSplit(absl::GetFlag(FLAGS_by), ',', absl::SkipEmpty());
-  WriteRows(header, rows, std::max<size_t>(1, by.size()), *format, std::cout);
+  report.text_columns = std::max<size_t>(1, by.size());
+  WriteRows(report, *format, std::cout);
   return kOk;
 }
 

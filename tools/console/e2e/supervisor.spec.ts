@@ -50,7 +50,7 @@ test("a supervisor's report covers the days picked, both included", async ({ pag
   expect(answer.url()).toContain("from=2026-11-05");
   expect(answer.url()).toContain("to=2026-11-12");
   const body = (await answer.json()) as { rows?: { cells: string[] }[] };
-  const days = (body.rows ?? []).map((r) => r.cells[0]);
+  const days = (body.rows ?? []).map((r) => r.cells[0] ?? "");
   expect(days.length).toBeGreaterThan(0);
   for (const day of days) {
     expect(day >= "2026-11-05" && day <= "2026-11-12", day).toBe(true);

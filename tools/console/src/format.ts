@@ -36,7 +36,6 @@ export function formatDay(d: Date): string {
   return dayjs(d).tz(CST).format("YYYY-MM-DD");
 }
 
-
 /** "3 小时前" / "in 2 days", in the given locale. */
 export function fromNow(d: Date, locale: string, now: Date = new Date()): string {
   return dayjs(d).locale(dayjsLocale(locale)).from(dayjs(now));

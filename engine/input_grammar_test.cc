@@ -203,27 +203,29 @@ TEST(InputGrammarTest, ASha256IsSixtyFourLowercaseHexDigits) {
   EXPECT_FALSE(IsSha256Hex(""));
 }
 
+// A photo of sha256 "aa…a" named by `uri`, attached to an accepted case.
+absl::StatusOr<std::vector<v1::CaseEvent>> AttachPhoto(const std::string& uri) {
+  testing::CaseHarness harness("C-1");
+  harness.MustSubmit(kIntake);
+  harness.MustSubmit("acknowledge {}");
+  harness.MustSubmit("accept {}");
+  return harness.Submit(absl::StrCat(
+      R"pb(attach_evidence { evidence { kind: EVIDENCE_KIND_PHOTO media_type: "image/png")pb",
+      " size_bytes: 10 sha256_hex: \"", std::string(64, 'a'), "\" uri: \"", uri, "\" } }"));
+}
+
 // Evidence in the content store is named by its hash, "cas://<sha256_hex>":
 // "CAS://…" or " cas://…" passed for an outside reference before, which the
 // runtime does not look for in the store (an attack found it), so a case
 // claimed a file its sender never held.
 TEST(InputGrammarTest, EvidenceInTheStoreIsNamedExactlyByItsHash) {
   const std::string sha(64, 'a');
-  const auto attach = [&](const std::string& uri) {
-    testing::CaseHarness harness("C-1");
-    harness.MustSubmit(kIntake);
-    harness.MustSubmit("acknowledge {}");
-    harness.MustSubmit("accept {}");
-    return harness.Submit(absl::StrCat(
-        R"pb(attach_evidence { evidence { kind: EVIDENCE_KIND_PHOTO media_type: "image/png")pb",
-        " size_bytes: 10 sha256_hex: \"", sha, "\" uri: \"", uri, "\" } }"));
-  };
-  EXPECT_TRUE(attach("cas://" + sha).ok());
-  EXPECT_TRUE(attach("https://photos.example.com/W-1.png").ok()) << "outside the store";
+  EXPECT_TRUE(AttachPhoto("cas://" + sha).ok());
+  EXPECT_TRUE(AttachPhoto("https://photos.example.com/W-1.png").ok()) << "outside the store";
   for (const std::string uri :
        {"CAS://" + sha, "Cas://" + sha, " cas://" + sha, "cas://" + sha + " ",
         "cas://" + std::string(64, 'b'), "cas:" + sha, std::string("https://x.example/a b.png")}) {
-    absl::StatusOr<std::vector<v1::CaseEvent>> refused = attach(uri);
+    absl::StatusOr<std::vector<v1::CaseEvent>> refused = AttachPhoto(uri);
     ASSERT_FALSE(refused.ok()) << uri;
     EXPECT_EQ(RuleOf(refused.status()), v1::RULE_MALFORMED_COMMAND) << uri;
   }
@@ -234,17 +236,8 @@ TEST(InputGrammarTest, EvidenceInTheStoreIsNamedExactlyByItsHash) {
 // character that would show a handler one address and open another
 // ("photo\u202Egnp.exe" shows as "photoexe.png"), and bounded.
 TEST(InputGrammarTest, AnOutsideReferenceShowsWhatItOpens) {
-  const auto attach = [](const std::string& uri) {
-    testing::CaseHarness harness("C-1");
-    harness.MustSubmit(kIntake);
-    harness.MustSubmit("acknowledge {}");
-    harness.MustSubmit("accept {}");
-    return harness.Submit(absl::StrCat(
-        R"pb(attach_evidence { evidence { kind: EVIDENCE_KIND_PHOTO media_type: "image/png")pb",
-        " size_bytes: 10 sha256_hex: \"", std::string(64, 'a'), "\" uri: \"", uri, "\" } }"));
-  };
-  EXPECT_TRUE(attach("https://照片.example/投诉-W-1.png").ok()) << "an IRI, in Chinese";
-  EXPECT_TRUE(attach("https://x.example/" + std::string(2000, 'a')).ok());
+  EXPECT_TRUE(AttachPhoto("https://照片.example/投诉-W-1.png").ok()) << "an IRI, in Chinese";
+  EXPECT_TRUE(AttachPhoto("https://x.example/" + std::string(2000, 'a')).ok());
   for (const std::string uri : {
            std::string("https://x.example/photo\u202Egnp.exe"),  // Right-to-left override.
            std::string("https://x.example/a\u3000b.png"),        // Ideographic space.
@@ -253,7 +246,7 @@ TEST(InputGrammarTest, AnOutsideReferenceShowsWhatItOpens) {
            std::string("https://x.example/a\u2066b\u2069.png"),  // Isolates.
            "https://x.example/" + std::string(2100, 'a'),
        }) {
-    absl::StatusOr<std::vector<v1::CaseEvent>> refused = attach(uri);
+    absl::StatusOr<std::vector<v1::CaseEvent>> refused = AttachPhoto(uri);
     ASSERT_FALSE(refused.ok()) << uri;
     EXPECT_EQ(RuleOf(refused.status()), v1::RULE_MALFORMED_COMMAND) << uri;
     EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("evidence.uri"));

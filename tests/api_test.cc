@@ -157,6 +157,27 @@ class ApiTest : public ::testing::Test {
     return m[1];
   }
 
+  // NDJSON of commands `<prefix>-<i>`, from <= i < to, each opening
+  // C-2026-0005 again: refused (and recorded), as it is open.
+  static std::string OpenAgainLines(const std::string& prefix, int from, int to) {
+    std::string lines;
+    for (int i = from; i < to; ++i) {
+      absl::StrAppend(&lines, R"({"commandId":")", prefix, "-", i,
+                      R"(","caseId":"C-2026-0005","openCase":{}})", "\n");
+    }
+    return lines;
+  }
+
+  // POST /v1/commands of OpenAgainLines as `token`; the answer with its
+  // headers (curl -D -).
+  Reply PostOpenAgain(const std::string& prefix, int from, int to, const std::string& token) {
+    return Curl(
+        "/v1/commands",
+        {"-X", "POST", "-D", "-", "-H", "Content-Type: application/x-ndjson", "--data-binary",
+         "@" + testing::WriteFile(prefix + ".ndjson", OpenAgainLines(prefix, from, to))},
+        token);
+  }
+
   // curl -D - (headers and body) of a GET, with `args`.
   std::string Headers(const std::string& path, const std::string& token = "",
                       const std::vector<std::string>& args = {}) {
@@ -1094,17 +1115,7 @@ TEST_F(ApiTest, APrincipalRefusedWithoutEndIsStoppedBeforeItFillsTheDisk) {
     EXPECT_EQ(list.status, 200) << list.body;
     return CountOf(list.body, "\"commandId\":\"flood-");
   };
-  const auto open_again = [](int i) {
-    return absl::StrCat(R"({"commandId":"flood-)", i, R"(","caseId":"C-2026-0005","openCase":{}})");
-  };
-  const auto send = [&](int from, int to) {
-    std::string lines;
-    for (int i = from; i < to; ++i) absl::StrAppend(&lines, open_again(i), "\n");
-    return Curl("/v1/commands",
-                {"-X", "POST", "-D", "-", "-H", "Content-Type: application/x-ndjson",
-                 "--data-binary", "@" + testing::WriteFile("flood.ndjson", lines)},
-                gz);
-  };
+  const auto send = [&](int from, int to) { return PostOpenAgain("flood", from, to, gz); };
   // 19 refusals, recorded: one is left.
   const Reply first = send(0, 19);
   ASSERT_EQ(first.status, 200) << first.body;
@@ -1132,7 +1143,8 @@ TEST_F(ApiTest, APrincipalRefusedWithoutEndIsStoppedBeforeItFillsTheDisk) {
   EXPECT_EQ(refused_here(), 49) << "a command answered 429 is not recorded";
   // Its reads go on, and another principal's commands are decided.
   EXPECT_EQ(Curl("/v1/cases/C-2026-0005", {}, gz).status, 200);
-  const Reply other = Curl("/v1/commands", {"-X", "POST", "-d", open_again(300)}, Login("E-100"));
+  const Reply other =
+      Curl("/v1/commands", {"-X", "POST", "-d", OpenAgainLines("flood", 300, 301)}, Login("E-100"));
   EXPECT_NE(other.status, 429) << other.body;
   EXPECT_THAT(other.body, HasSubstr("\"rule\""));
   // Zhuhai's refusals on its own case are not GZ's supervisor's to read;
@@ -1199,17 +1211,7 @@ TEST_F(ApiTest, APrincipalsCommandsAreBoundedSoRepeatsCannotHoldTheWriter) {
   ASSERT_NO_FATAL_FAILURE(Restart({"--command_burst=50", "--commands_per_second=0.1"}));
   const std::string gz = Login("E-101");
   ASSERT_FALSE(gz.empty());
-  const auto send = [&](int from, int to) {
-    std::string lines;
-    for (int i = from; i < to; ++i) {
-      absl::StrAppend(&lines, R"({"commandId":"again-)", i,
-                      R"(","caseId":"C-2026-0005","openCase":{}})", "\n");
-    }
-    return Curl("/v1/commands",
-                {"-X", "POST", "-D", "-", "-H", "Content-Type: application/x-ndjson",
-                 "--data-binary", "@" + testing::WriteFile("again.ndjson", lines)},
-                gz);
-  };
+  const auto send = [&](int from, int to) { return PostOpenAgain("again", from, to, gz); };
   const Reply first = send(0, 30);
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_EQ(CountOf(first.body, "\"rejection\""), 30);
@@ -1253,8 +1255,7 @@ TEST_F(ApiTest, APrincipalsCommandsAreBoundedSoRepeatsCannotHoldTheWriter) {
   // refill of one command) and sends the group again.
   const RunResult waited =
       RunProcess({testing::DocketctlPath(), "--server=" + url_, "--token=" + gz, "submit"},
-                 R"({"commandId":"again-40","caseId":"C-2026-0005","openCase":{}})"
-                 "\n");
+                 OpenAgainLines("again", 40, 41));
   EXPECT_EQ(waited.exit_code, 1) << "refused, as it opens an open case: " << waited.err;
   EXPECT_THAT(waited.err, HasSubstr("waiting"));
   EXPECT_EQ(CountOf(waited.out, "\"rejection\""), 1) << waited.out;
@@ -1263,13 +1264,9 @@ TEST_F(ApiTest, APrincipalsCommandsAreBoundedSoRepeatsCannotHoldTheWriter) {
   // Against a server whose requests hold fewer commands than docketctl
   // groups, it sends halves until they fit: every command has its outcome.
   ASSERT_NO_FATAL_FAILURE(Restart({"--command_burst=4", "--commands_per_second=1000"}));
-  std::string five;
-  for (int i = 50; i < 55; ++i) {
-    absl::StrAppend(&five, R"({"commandId":"again-)", i,
-                    R"(","caseId":"C-2026-0005","openCase":{}})", "\n");
-  }
   const RunResult halves = RunProcess(
-      {testing::DocketctlPath(), "--server=" + url_, "--token=" + Login("E-101"), "submit"}, five);
+      {testing::DocketctlPath(), "--server=" + url_, "--token=" + Login("E-101"), "submit"},
+      OpenAgainLines("again", 50, 55));
   EXPECT_EQ(halves.exit_code, 1) << halves.err;
   EXPECT_EQ(CountOf(halves.out, "\"rejection\""), 5) << halves.out << halves.err;
   EXPECT_THAT(halves.err, Not(HasSubstr("413")));

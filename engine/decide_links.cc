@@ -122,8 +122,8 @@ absl::Status CheckIntakeLink(const DecisionContext& ctx, const v1::Intake& intak
                                        v1::Channel_Name(intake.channel())));
     }
     if (ctx.command.case_id() != absl::StrCat(id, kAppealSuffix)) {
-      return BadLink(ctx, absl::StrCat("the appeal of case ", id, " is case ", id,
-                                       "-APPEAL: a case has one appeal"));
+      return BadLink(ctx, absl::StrCat("the appeal of case ", id, " is case ", id, kAppealSuffix,
+                                       ": a case has one appeal"));
     }
   }
   absl::StatusOr<v1::CaseState> other = ctx.cases.Find(id);

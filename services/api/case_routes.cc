@@ -59,108 +59,105 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
   // POST /v1/commands: one Command (JSON), or NDJSON committed as one group.
   http_->Post(
       "/v1/commands",
-      WithBodyLimit(options_.max_body_bytes, [this, authenticate](const Request& req,
-                                                                  Response& res) {
-        std::optional<Caller> caller = authenticate(req, res, nullptr);
-        if (!caller) return;
-        const bool ndjson =
-            absl::StartsWith(req.get_header_value("Content-Type"), "application/x-ndjson");
-        std::vector<absl::string_view> lines;
-        if (ndjson) {
-          lines = absl::StrSplit(req.body, '\n', absl::SkipWhitespace());
-        } else {
-          lines.push_back(req.body);
-        }
-        if (lines.empty()) return BadRequest(res, "no command in the body");
-        const std::string& who = caller->principal.id();
-        const int64_t reserved = static_cast<int64_t>(lines.size());
-        // Each command takes the writer's time, repeats too: the request
-        // goes on only if this principal's budget of commands holds them
-        // all, and each may be refused and recorded: only if its budget
-        // of refusals is not spent.
-        if (static_cast<double>(reserved) > commands_.LargestRequest()) {
-          SendRejection(
-              res, MakeRejection(v1::RULE_COMMAND_TOO_LARGE, absl::StatusCode::kResourceExhausted,
-                                 absl::StrCat("a request holds at most ",
-                                              commands_.LargestRequest(), " commands; this one ",
-                                              reserved, ": send them in smaller groups")));
-          res.status = 413;
-          return;
-        }
-        if (std::optional<absl::Duration> wait =
-                commands_.Reserve(who, reserved, api::Budget::Now())) {
-          return api::OverBudget(res, who, "has sent too many commands lately", *wait);
-        }
-        bool decided = false;
-        absl::Cleanup settle_commands = [&] {
-          commands_.Settle(who, reserved, decided ? reserved : 0, api::Budget::Now());
-        };
-        if (std::optional<absl::Duration> wait =
-                refusals_.Reserve(who, reserved, api::Budget::Now())) {
-          return api::OverBudget(res, who, "has had too many commands refused lately", *wait);
-        }
-        std::vector<absl::StatusOr<v1::Command>> commands;
-        for (absl::string_view line : lines) {
-          absl::StatusOr<v1::Command> command = ParseCommandJson(line);
-          if (command.ok() && command->body_case() == v1::Command::BODY_NOT_SET) {
-            command = Refuse(v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument,
-                             absl::StrCat("command ", command->command_id(), " names no step"));
-          }
-          // The token says who acts: a command names that principal, or no one.
-          if (command.ok() && command->actor().id().empty()) {
-            command->mutable_actor()->set_id(caller->principal.id());
-          } else if (command.ok() && command->actor().id() != caller->principal.id()) {
-            command = Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
-                             absl::StrCat("command ", command->command_id(), " acts as ",
-                                          SafeText(command->actor().id(), 64), "; this token is ",
-                                          caller->principal.id(), "'s"));
-          }
-          commands.push_back(std::move(command));
-        }
-        absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
-            queue_->Submit(std::move(commands));
-        decided = outcomes.ok();
-        int64_t recorded = 0;
-        if (outcomes.ok()) {
-          for (const v1::CommandOutcome& o : *outcomes) {
-            recorded += RecordsRefusal(o, /*internal=*/false);
-          }
-        }
-        refusals_.Settle(who, reserved, recorded, api::Budget::Now());
-        if (!outcomes.ok()) {
-          SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcomes.status().code(),
-                                           std::string(outcomes.status().message())));
-          return;
-        }
-        // A case out of the caller's scope is refused as such (403, DESIGN.md),
-        // without the branch that handles it, which the caller may not read
-        // (the refusal is recorded as it was decided).
-        for (v1::CommandOutcome& o : *outcomes) {
-          if (o.rejection().rule() != v1::RULE_SCOPE) continue;
-          o.mutable_rejection()->set_reason(absl::StrCat("case ", o.rejection().case_id(),
-                                                         " is outside the scope of ",
-                                                         caller->principal.id()));
-        }
-        if (!ndjson) {
-          // One command: its outcome when accepted; when refused, the
-          // Rejection with the HTTP status of its code (400 for input that is
-          // no command, 401 acting as another, 403 out of scope or role, 404
-          // no such case, 409 out of order, a revision race or an id reused).
-          const v1::CommandOutcome& o = (*outcomes)[0];
-          if (o.has_rejection()) {
-            if (o.rejection().rule() == v1::RULE_UNAUTHENTICATED) {
-              res.set_header("WWW-Authenticate", "Bearer");
+      WithBodyLimit(
+          options_.max_body_bytes, [this, authenticate](const Request& req, Response& res) {
+            std::optional<Caller> caller = authenticate(req, res, nullptr);
+            if (!caller) return;
+            const bool ndjson =
+                absl::StartsWith(req.get_header_value("Content-Type"), "application/x-ndjson");
+            std::vector<absl::string_view> lines;
+            if (ndjson) {
+              lines = absl::StrSplit(req.body, '\n', absl::SkipWhitespace());
+            } else {
+              lines.push_back(req.body);
             }
-            SendRejection(res, o.rejection());
-            return;
-          }
-          SendJson(res, o, 200);
-          return;
-        }
-        std::string body;
-        for (const v1::CommandOutcome& o : *outcomes) absl::StrAppend(&body, ToJson(o), "\n");
-        res.set_content(body, "application/x-ndjson");
-      }));
+            if (lines.empty()) return BadRequest(res, "no command in the body");
+            const std::string& who = caller->principal.id();
+            const int64_t reserved = static_cast<int64_t>(lines.size());
+            // Each command takes the writer's time, repeats too: the request
+            // goes on only if this principal's budget of commands holds them
+            // all, and each may be refused and recorded: only if its budget
+            // of refusals is not spent.
+            if (static_cast<double>(reserved) > commands_.LargestRequest()) {
+              return api::TooLarge(
+                  res, v1::RULE_COMMAND_TOO_LARGE,
+                  absl::StrCat("a request holds at most ", commands_.LargestRequest(),
+                               " commands; this one ", reserved, ": send them in smaller groups"));
+            }
+            if (std::optional<absl::Duration> wait =
+                    commands_.Reserve(who, reserved, api::Budget::Now())) {
+              return api::OverBudget(res, who, "has sent too many commands lately", *wait);
+            }
+            bool decided = false;
+            absl::Cleanup settle_commands = [&] {
+              commands_.Settle(who, reserved, decided ? reserved : 0, api::Budget::Now());
+            };
+            if (std::optional<absl::Duration> wait =
+                    refusals_.Reserve(who, reserved, api::Budget::Now())) {
+              return api::OverBudget(res, who, "has had too many commands refused lately", *wait);
+            }
+            std::vector<absl::StatusOr<v1::Command>> commands;
+            for (absl::string_view line : lines) {
+              absl::StatusOr<v1::Command> command = ParseCommandJson(line);
+              if (command.ok() && command->body_case() == v1::Command::BODY_NOT_SET) {
+                command = Refuse(v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument,
+                                 absl::StrCat("command ", command->command_id(), " names no step"));
+              }
+              // The token says who acts: a command names that principal, or no one.
+              if (command.ok() && command->actor().id().empty()) {
+                command->mutable_actor()->set_id(caller->principal.id());
+              } else if (command.ok() && command->actor().id() != caller->principal.id()) {
+                command = Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
+                                 absl::StrCat("command ", command->command_id(), " acts as ",
+                                              SafeText(command->actor().id(), 64),
+                                              "; this token is ", caller->principal.id(), "'s"));
+              }
+              commands.push_back(std::move(command));
+            }
+            absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
+                queue_->Submit(std::move(commands));
+            decided = outcomes.ok();
+            int64_t recorded = 0;
+            if (outcomes.ok()) {
+              for (const v1::CommandOutcome& o : *outcomes) {
+                recorded += RecordsRefusal(o, /*internal=*/false);
+              }
+            }
+            refusals_.Settle(who, reserved, recorded, api::Budget::Now());
+            if (!outcomes.ok()) {
+              SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcomes.status().code(),
+                                               std::string(outcomes.status().message())));
+              return;
+            }
+            // A case out of the caller's scope is refused as such (403, DESIGN.md),
+            // without the branch that handles it, which the caller may not read
+            // (the refusal is recorded as it was decided).
+            for (v1::CommandOutcome& o : *outcomes) {
+              if (o.rejection().rule() != v1::RULE_SCOPE) continue;
+              o.mutable_rejection()->set_reason(absl::StrCat("case ", o.rejection().case_id(),
+                                                             " is outside the scope of ",
+                                                             caller->principal.id()));
+            }
+            if (!ndjson) {
+              // One command: its outcome when accepted; when refused, the
+              // Rejection with the HTTP status of its code (400 for input that is
+              // no command, 401 acting as another, 403 out of scope or role, 404
+              // no such case, 409 out of order, a revision race or an id reused).
+              const v1::CommandOutcome& o = (*outcomes)[0];
+              if (o.has_rejection()) {
+                if (o.rejection().rule() == v1::RULE_UNAUTHENTICATED) {
+                  res.set_header("WWW-Authenticate", "Bearer");
+                }
+                SendRejection(res, o.rejection());
+                return;
+              }
+              SendJson(res, o, 200);
+              return;
+            }
+            std::string body;
+            for (const v1::CommandOutcome& o : *outcomes) absl::StrAppend(&body, ToJson(o), "\n");
+            res.set_content(body, "application/x-ndjson");
+          }));
 
   // GET /v1/cases/{id}[?revision=N|as_of=TIME]
   http_->Get(R"(/v1/cases/([^/]+))", [store, authenticate](const Request& req, Response& res) {

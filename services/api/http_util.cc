@@ -260,9 +260,7 @@ BodyRead ReadBody(const Request& req, const httplib::ContentReader& reader, size
   // The library refuses a declared Content-Length over its own limit
   // before reading: that is over the limit too.
   if (over || (!read && declared > max_bytes)) {
-    SendRejection(res, MakeRejection(over_rule, absl::StatusCode::kResourceExhausted,
-                                     absl::StrCat("the ", what, " is over ", max_bytes, " bytes")));
-    res.status = 413;
+    TooLarge(res, over_rule, absl::StrCat("the ", what, " is over ", max_bytes, " bytes"));
     // Read to its end: the connection may go on. Cut short: it may not.
     if (!(over && read)) CloseAfter(res);
     return BodyRead::kAnswered;
@@ -304,6 +302,11 @@ httplib::Server::HandlerWithContentReader WithBodyLimit(
     filled.body = std::move(body);
     handler(filled, res);
   };
+}
+
+void TooLarge(Response& res, v1::Rule rule, const std::string& why) {
+  SendRejection(res, MakeRejection(rule, absl::StatusCode::kResourceExhausted, why));
+  res.status = 413;
 }
 
 void OverBudget(Response& res, const std::string& principal, absl::string_view what,

@@ -63,6 +63,12 @@ std::string EventKind(const v1::CaseEvent& event);
 // object, not const; it only passes it as such.
 httplib::Ranges& RangesOf(const Request& req);
 
+// Answers 413 with the Rejection (`rule`, RESOURCE_EXHAUSTED, `why`): the
+// request is larger than a route takes (a body, or the commands in it).
+// The code alone says 429, a budget's answer; too large is the route's to
+// say.
+void TooLarge(Response& res, v1::Rule rule, const std::string& why);
+
 // Answers 429 with Retry-After: `principal` has spent a budget
 // (api::Budget) and may ask again after `wait`; `what` says which, e.g.
 // "has had too many commands refused lately".

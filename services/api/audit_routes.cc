@@ -92,12 +92,11 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
                           absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared)) {
       reserved = std::min(reserved, declared);
     }
-    if (std::optional<absl::Duration> wait = uploads_.Reserve(who, reserved, api::Budget::Now())) {
-      api::OverBudget(res, who, "has uploaded its budget of evidence lately", *wait);
+    api::Budget::Reservation upload = uploads_.Reserve(who, reserved);
+    if (!upload.admitted()) {
+      api::OverBudget(res, who, "has uploaded its budget of evidence lately", upload.wait());
       return api::CloseAfter(res);
     }
-    int64_t kept = 0;  // Bytes stored, once they are.
-    absl::Cleanup settle = [&] { uploads_.Settle(who, reserved, kept, api::Budget::Now()); };
     v1::EvidenceKind kind = v1::EVIDENCE_KIND_PHOTO;
     if (!Param(req, "kind").empty()) {
       std::optional<int> value =
@@ -155,7 +154,7 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     if (size == 0) return BadRequest(res, "the body is the file, and it is empty");
     absl::StatusOr<v1::Evidence> stored = runtime->evidence().Put(tmp, kind, media_type);
     if (!stored.ok()) return SendError(res, stored.status());
-    kept = static_cast<int64_t>(size);
+    upload.Keep(static_cast<int64_t>(size));
     // Its uploader may attach it; others only once they upload it too.
     absl::Status recorded =
         runtime->evidence().RecordUploader(stored->sha256_hex(), caller->principal.id());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <utility>
 
 namespace docket::api {
 namespace {
@@ -68,6 +69,26 @@ void Budget::Settle(const std::string& principal, int64_t units, int64_t kept, a
   Bucket& b = Refilled(principal, now);
   b.reserved = std::max<int64_t>(0, b.reserved - std::max<int64_t>(0, units));
   b.left -= static_cast<double>(std::max<int64_t>(0, kept));
+}
+
+Budget::Reservation Budget::Reserve(const std::string& principal, int64_t units) {
+  return Reservation(this, principal, units);
+}
+
+Budget::Reservation::Reservation(Budget* budget, std::string principal, int64_t units)
+    : budget_(budget), principal_(std::move(principal)), units_(units) {
+  wait_ = budget_->Reserve(principal_, units_, Now());
+}
+
+Budget::Reservation::Reservation(Reservation&& other) noexcept
+    : budget_(std::exchange(other.budget_, nullptr)),
+      principal_(std::move(other.principal_)),
+      units_(other.units_),
+      kept_(other.kept_),
+      wait_(other.wait_) {}
+
+Budget::Reservation::~Reservation() {
+  if (budget_ != nullptr && admitted()) budget_->Settle(principal_, units_, kept_, Now());
 }
 
 }  // namespace docket::api

@@ -61,6 +61,33 @@ class Budget {
   // (0 if it failed).
   void Settle(const std::string& principal, int64_t units, int64_t kept, absl::Time now);
 
+  // One request's Reserve and Settle, now: settled when it goes out of
+  // scope, taking what the request Kept (nothing, unless it says).
+  class Reservation {
+   public:
+    Reservation(Reservation&& other) noexcept;
+    Reservation& operator=(Reservation&&) = delete;
+    ~Reservation();
+
+    // Let in; else the request is answered 429 and does nothing.
+    bool admitted() const { return !wait_.has_value(); }
+    // How long to wait before asking again, when not admitted.
+    absl::Duration wait() const { return wait_.value_or(absl::ZeroDuration()); }
+    // The request added `units` of what it reserved.
+    void Keep(int64_t units) { kept_ = units; }
+
+   private:
+    friend class Budget;
+    Reservation(Budget* budget, std::string principal, int64_t units);
+
+    Budget* budget_;  // nullptr once moved from.
+    std::string principal_;
+    int64_t units_;
+    int64_t kept_ = 0;
+    std::optional<absl::Duration> wait_;
+  };
+  Reservation Reserve(const std::string& principal, int64_t units);
+
  private:
   struct Bucket {
     double left;

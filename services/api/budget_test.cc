@@ -1,6 +1,7 @@
 #include "services/api/budget.h"
 
 #include <limits>
+#include <utility>
 
 #include "gtest/gtest.h"
 
@@ -92,6 +93,30 @@ TEST(BudgetTest, ABurstOfZeroIsNoBudget) {
   Budget whole(/*burst=*/0, /*per_second=*/1, Budget::Admit::kWhole);
   EXPECT_EQ(whole.LargestRequest(), std::numeric_limits<double>::infinity());
   EXPECT_EQ(whole.Reserve("E-101", 1000000, kStart), std::nullopt);
+}
+
+TEST(BudgetTest, AReservationSettlesWhatItKeptWhenItGoes) {
+  // A refill of one unit in 1,000 s: nothing refills while the test runs.
+  Budget budget(/*burst=*/10, /*per_second=*/0.001, Budget::Admit::kWhole);
+  {
+    Budget::Reservation kept = budget.Reserve("E-101", 6);
+    ASSERT_TRUE(kept.admitted());
+    Budget::Reservation moved = std::move(kept);  // Settled once, by the one it moved to.
+    moved.Keep(6);
+    Budget::Reservation meanwhile = budget.Reserve("E-101", 5);
+    EXPECT_FALSE(meanwhile.admitted()) << "6 of 10 are reserved";
+    EXPECT_EQ(meanwhile.wait(), absl::Seconds(1)) << "held back by a request in flight only";
+  }
+  {
+    Budget::Reservation failed = budget.Reserve("E-101", 4);
+    ASSERT_TRUE(failed.admitted()) << "4 are left";
+    // Nothing kept: the 4 return.
+  }
+  Budget::Reservation over = budget.Reserve("E-101", 5);
+  EXPECT_FALSE(over.admitted()) << "4 left, 5 asked";
+  EXPECT_GT(over.wait(), absl::Seconds(900));
+  Budget::Reservation last = budget.Reserve("E-101", 4);
+  EXPECT_TRUE(last.admitted()) << "a refused reservation settles nothing";
 }
 
 }  // namespace

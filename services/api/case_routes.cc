@@ -7,7 +7,6 @@
 #include <sstream>
 #include <thread>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -79,22 +78,22 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
             // all, and each may be refused and recorded: only if its budget
             // of refusals is not spent.
             if (static_cast<double>(reserved) > commands_.LargestRequest()) {
+              // How many it may hold, for a client to send groups that fit.
+              res.set_header(api::kMostCommandsHeader,
+                             absl::StrCat(static_cast<int64_t>(commands_.LargestRequest())));
               return api::TooLarge(
                   res, v1::RULE_COMMAND_TOO_LARGE,
                   absl::StrCat("a request holds at most ", commands_.LargestRequest(),
                                " commands; this one ", reserved, ": send them in smaller groups"));
             }
-            if (std::optional<absl::Duration> wait =
-                    commands_.Reserve(who, reserved, api::Budget::Now())) {
-              return api::OverBudget(res, who, "has sent too many commands lately", *wait);
+            api::Budget::Reservation sent = commands_.Reserve(who, reserved);
+            if (!sent.admitted()) {
+              return api::OverBudget(res, who, "has sent too many commands lately", sent.wait());
             }
-            bool decided = false;
-            absl::Cleanup settle_commands = [&] {
-              commands_.Settle(who, reserved, decided ? reserved : 0, api::Budget::Now());
-            };
-            if (std::optional<absl::Duration> wait =
-                    refusals_.Reserve(who, reserved, api::Budget::Now())) {
-              return api::OverBudget(res, who, "has had too many commands refused lately", *wait);
+            api::Budget::Reservation refused = refusals_.Reserve(who, reserved);
+            if (!refused.admitted()) {
+              return api::OverBudget(res, who, "has had too many commands refused lately",
+                                     refused.wait());
             }
             std::vector<absl::StatusOr<v1::Command>> commands;
             for (absl::string_view line : lines) {
@@ -116,14 +115,14 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
             }
             absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
                 queue_->Submit(std::move(commands));
-            decided = outcomes.ok();
-            int64_t recorded = 0;
             if (outcomes.ok()) {
+              sent.Keep(reserved);
+              int64_t recorded = 0;
               for (const v1::CommandOutcome& o : *outcomes) {
                 recorded += RecordsRefusal(o, /*internal=*/false);
               }
+              refused.Keep(recorded);
             }
-            refusals_.Settle(who, reserved, recorded, api::Budget::Now());
             if (!outcomes.ok()) {
               SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcomes.status().code(),
                                                std::string(outcomes.status().message())));
@@ -327,43 +326,44 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
   // POST /v1/cases/{id}/preview: the outcome a command would have, not committed.
   http_->Post(
       R"(/v1/cases/([^/]+)/preview)",
-      WithBodyLimit(options_.max_body_bytes, [this, authenticate](const Request& req,
-                                                                  Response& res) {
-        const std::string id = req.matches[1];
-        std::optional<std::pair<Caller, v1::CaseState>> readable =
-            authenticate.ReadableCase(req, res, id);
-        if (!readable) return;
-        const Caller& caller = readable->first;
-        absl::StatusOr<v1::Command> command = ParseCommandJson(req.body);
-        if (!command.ok()) return BadRequest(res, std::string(command.status().message()));
-        if (command->case_id().empty()) command->set_case_id(id);
-        // Without an id of its own, an id nobody can have taken: a fixed
-        // default was one that anybody could occupy (a refused command
-        // sent with it), and every preview after answered that it
-        // repeats a command id.
-        if (command->command_id().empty()) {
-          absl::StatusOr<Token> fresh = NewToken();
-          if (!fresh.ok()) return SendError(res, fresh.status());
-          command->set_command_id(absl::StrCat("preview-", fresh->token_id));
-        }
-        if (command->case_id() != id) return BadRequest(res, "the command names another case");
-        if (!command->actor().id().empty() && command->actor().id() != caller.principal.id()) {
-          return Unauthenticated(res, "a preview acts as the token's principal");
-        }
-        command->mutable_actor()->set_id(caller.principal.id());
-        // A preview is decided on the writer's thread too.
-        const std::string& who = caller.principal.id();
-        if (std::optional<absl::Duration> wait = commands_.Reserve(who, 1, api::Budget::Now())) {
-          return api::OverBudget(res, who, "has sent too many commands lately", *wait);
-        }
-        absl::StatusOr<v1::CommandOutcome> outcome = queue_->Preview(*std::move(command));
-        commands_.Settle(who, 1, outcome.ok() ? 1 : 0, api::Budget::Now());
-        if (!outcome.ok()) {
-          return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcome.status().code(),
-                                                  std::string(outcome.status().message())));
-        }
-        SendJson(res, *outcome);
-      }));
+      WithBodyLimit(
+          options_.max_body_bytes, [this, authenticate](const Request& req, Response& res) {
+            const std::string id = req.matches[1];
+            std::optional<std::pair<Caller, v1::CaseState>> readable =
+                authenticate.ReadableCase(req, res, id);
+            if (!readable) return;
+            const Caller& caller = readable->first;
+            absl::StatusOr<v1::Command> command = ParseCommandJson(req.body);
+            if (!command.ok()) return BadRequest(res, std::string(command.status().message()));
+            if (command->case_id().empty()) command->set_case_id(id);
+            // Without an id of its own, an id nobody can have taken: a fixed
+            // default was one that anybody could occupy (a refused command
+            // sent with it), and every preview after answered that it
+            // repeats a command id.
+            if (command->command_id().empty()) {
+              absl::StatusOr<Token> fresh = NewToken();
+              if (!fresh.ok()) return SendError(res, fresh.status());
+              command->set_command_id(absl::StrCat("preview-", fresh->token_id));
+            }
+            if (command->case_id() != id) return BadRequest(res, "the command names another case");
+            if (!command->actor().id().empty() && command->actor().id() != caller.principal.id()) {
+              return Unauthenticated(res, "a preview acts as the token's principal");
+            }
+            command->mutable_actor()->set_id(caller.principal.id());
+            // A preview is decided on the writer's thread too.
+            const std::string& who = caller.principal.id();
+            api::Budget::Reservation sent = commands_.Reserve(who, 1);
+            if (!sent.admitted()) {
+              return api::OverBudget(res, who, "has sent too many commands lately", sent.wait());
+            }
+            absl::StatusOr<v1::CommandOutcome> outcome = queue_->Preview(*std::move(command));
+            if (outcome.ok()) sent.Keep(1);
+            if (!outcome.ok()) {
+              return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcome.status().code(),
+                                                      std::string(outcome.status().message())));
+            }
+            SendJson(res, *outcome);
+          }));
 
   // GET /v1/events?from=N (or Last-Event-ID: N): the log as server-sent
   // events, only the cases this principal may read; live from now without

@@ -68,6 +68,9 @@ httplib::Ranges& RangesOf(const Request& req);
 // The code alone says 429, a budget's answer; too large is the route's to
 // say.
 void TooLarge(Response& res, v1::Rule rule, const std::string& why);
+// On a 413 for more commands in a request than the server takes: how many
+// it takes (docs/api.md).
+inline constexpr char kMostCommandsHeader[] = "X-Docket-Most-Commands";
 
 // Answers 429 with Retry-After: `principal` has spent a budget
 // (api::Budget) and may ask again after `wait`; `what` says which, e.g.

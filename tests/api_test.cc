@@ -689,12 +689,23 @@ TEST_F(ApiTest, DocketctlThroughTheServer) {
     EXPECT_EQ(served.out, local.out) << absl::StrJoin(flags, " ");
     EXPECT_THAT(served.out, HasSubstr("opened")) << absl::StrJoin(flags, " ");
   }
-  RunResult submitted = remote(
-      {"submit"},
-      R"({"commandId":"remote-1","caseId":"C-2026-0005","recordFollowUp":{"method":"FOLLOW_UP_METHOD_PHONE","satisfaction":4}})"
-      "\n");
+  const std::string follow_up =
+      R"({"commandId":"remote-1","caseId":"C-2026-0005","recordFollowUp":{"method":"FOLLOW_UP_METHOD_PHONE","satisfaction":4}})";
+  RunResult submitted = remote({"submit"}, follow_up + "\n");
   EXPECT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
   EXPECT_THAT(submitted.out, HasSubstr("\"followUpRecorded\""));
+  // Read as --data_dir reads: blank lines are no commands, and a line over
+  // the limit of a command is refused in its place, never sent (the server
+  // would refuse the whole request that carried it), the others decided.
+  const std::string too_large =
+      absl::StrCat(R"({"commandId":"remote-big","caseId":")", std::string(1 << 20, 'x'), R"("})");
+  RunResult mixed = remote({"submit"}, absl::StrCat("\n \t\n", too_large, "\n", follow_up, "\n\n"));
+  EXPECT_EQ(mixed.exit_code, 1) << mixed.err;
+  const std::vector<std::string> outcomes = absl::StrSplit(mixed.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(outcomes.size(), 2u) << mixed.out << mixed.err;
+  EXPECT_THAT(outcomes[0], HasSubstr("RULE_COMMAND_TOO_LARGE"));
+  EXPECT_THAT(outcomes[0], HasSubstr("exceeds the limit of 1048576"));
+  EXPECT_THAT(outcomes[1], HasSubstr("\"followUpRecorded\"")) << "remote-1 again, the same outcome";
   EXPECT_EQ(RunProcess({testing::DocketctlPath(), "--server=" + url_, "list"}).exit_code, 2)
       << "no token";
 
@@ -1262,8 +1273,12 @@ TEST_F(ApiTest, APrincipalsCommandsAreBoundedSoRepeatsCannotHoldTheWriter) {
   EXPECT_THAT(waited.out, HasSubstr("again-40"));
 
   // Against a server whose requests hold fewer commands than docketctl
-  // groups, it sends halves until they fit: every command has its outcome.
+  // groups, it sends as many as the 413 says it takes: every command has
+  // its outcome.
   ASSERT_NO_FATAL_FAILURE(Restart({"--command_burst=4", "--commands_per_second=1000"}));
+  const Reply five = PostOpenAgain("again", 60, 65, Login("E-101"));
+  EXPECT_EQ(five.status, 413) << five.body;
+  EXPECT_THAT(absl::AsciiStrToLower(five.body), HasSubstr("x-docket-most-commands: 4"));
   const RunResult halves = RunProcess(
       {testing::DocketctlPath(), "--server=" + url_, "--token=" + Login("E-101"), "submit"},
       OpenAgainLines("again", 50, 55));

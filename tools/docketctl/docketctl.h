@@ -34,11 +34,12 @@ int Show(const Args& args);
 int History(const Args& args);
 // history's --format: json (readable events with hex hashes) or stored
 // (each StoredEvent in canonical proto3 JSON, its bytes base64: the exact
-// bytes the chain hashes, for auditors with their own tools): whether
-// stored; nullopt, having said why, for another.
-std::optional<bool> HistoryStoredFormat();
+// bytes the chain hashes, for auditors with their own tools).
+enum class HistoryFormat { kJson, kStored };
+// The --format asked for; nullopt, having said why, for another.
+std::optional<HistoryFormat> HistoryFormatFlag();
 // One event of a history as `history` prints it, in either format.
-void PrintHistoryLine(const v1::StoredEvent& stored, const v1::CaseEvent& e, bool stored_format);
+void PrintHistoryLine(const v1::StoredEvent& stored, const v1::CaseEvent& e, HistoryFormat format);
 int List(const Args& args);
 int Report(const Args& args);
 // report's first day: --from, unless it is tail's default ("beginning").

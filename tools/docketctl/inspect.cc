@@ -110,17 +110,17 @@ int Show(const Args& args) {
   return kOk;
 }
 
-std::optional<bool> HistoryStoredFormat() {
+std::optional<HistoryFormat> HistoryFormatFlag() {
   const std::string format = absl::GetFlag(FLAGS_format);
-  if (format != "stored" && format != "json" && format != "table") {
-    std::cerr << "docketctl: history --format must be json or stored\n";
-    return std::nullopt;
-  }
-  return format == "stored";
+  if (format == "stored") return HistoryFormat::kStored;
+  // "table" is --format's default, which history prints as json.
+  if (format == "json" || format == "table") return HistoryFormat::kJson;
+  std::cerr << "docketctl: history --format must be json or stored\n";
+  return std::nullopt;
 }
 
-void PrintHistoryLine(const v1::StoredEvent& stored, const v1::CaseEvent& e, bool stored_format) {
-  if (stored_format) {
+void PrintHistoryLine(const v1::StoredEvent& stored, const v1::CaseEvent& e, HistoryFormat format) {
+  if (format == HistoryFormat::kStored) {
     std::cout << ToJson(stored) << "\n";
     return;
   }
@@ -134,8 +134,8 @@ int History(const Args& args) {
     std::cerr << "docketctl: usage: history CASE_ID [--format=json|stored]\n";
     return kUsage;
   }
-  const std::optional<bool> stored_format = HistoryStoredFormat();
-  if (!stored_format) return kUsage;
+  const std::optional<HistoryFormat> format = HistoryFormatFlag();
+  if (!format) return kUsage;
   absl::StatusOr<std::unique_ptr<Store>> store = OpenForReading();
   if (!store.ok()) return Fail(store.status());
   absl::StatusOr<ReadScope> scope = ScopeOfReader(**store);
@@ -150,7 +150,7 @@ int History(const Args& args) {
   absl::Status s =
       ForEachEvent(**store, args[0], [&](const v1::StoredEvent& stored, const v1::CaseEvent& e) {
         ++n;
-        PrintHistoryLine(stored, e, *stored_format);
+        PrintHistoryLine(stored, e, *format);
         return true;
       });
   if (!s.ok()) return Fail(s);

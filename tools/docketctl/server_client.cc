@@ -2,6 +2,7 @@
 // docketd (docs/api.md), so that operators need no data directory.
 
 #include <httplib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -21,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "docket/v1/api.pb.h"
+#include "engine/refusal.h"
 #include "google/protobuf/util/json_util.h"
 #include "projections/hash_chain.h"
 #include "services/audit/report.h"
@@ -28,6 +30,7 @@
 #include "tools/docketctl/case_table.h"
 #include "tools/docketctl/docketctl.h"
 #include "tools/docketctl/flags.h"
+#include "tools/docketctl/line_reader.h"
 
 namespace docket::ctl {
 namespace {
@@ -74,7 +77,9 @@ std::string Query(const std::vector<std::pair<std::string, std::string>>& params
 struct Retry {
   int after_s = -1;
   std::string said;
-  bool too_many = false;  // 413: more commands in one request than the server takes.
+  // 413 for more commands in one request than the server takes: how many
+  // it takes (its X-Docket-Most-Commands); 0 for any other answer.
+  size_t most_commands = 0;
 };
 
 // GET or POST against the server; the body on 2xx, else the error printed
@@ -103,11 +108,10 @@ std::optional<std::string> Call(httplib::Client& client, const std::string& meth
   *code = refused || later ? kFailed : kUsage;
   const std::string said = absl::StrCat("docketctl: ", r->status, " ", r->body);
   if (retry != nullptr && r->status == 413 &&
-      absl::StrContains(r->body, "RULE_COMMAND_TOO_LARGE") &&
-      absl::StrContains(r->body, "commands; this one")) {
+      absl::SimpleAtoi(r->get_header_value("X-Docket-Most-Commands"), &retry->most_commands) &&
+      retry->most_commands > 0) {
     retry->said = said;
-    retry->too_many = true;
-    return std::nullopt;  // The caller sends fewer at a time, or prints it.
+    return std::nullopt;  // The caller sends fewer at a time.
   }
   if (later && retry != nullptr &&
       absl::SimpleAtoi(r->get_header_value("Retry-After"), &retry->after_s) &&
@@ -128,9 +132,10 @@ std::optional<std::string> Call(httplib::Client& client, const std::string& meth
 int ServerSubmit(httplib::Client& client) {
   bool refused = false;
   std::vector<std::string> group;
+  size_t group_size = kGroup;  // Fewer, once the server says it takes fewer.
   // Sends `lines` as one request; answered that a request holds fewer
-  // commands (a server whose --command_burst is below kGroup), sends each
-  // half in turn.
+  // commands (a server whose --command_burst is below kGroup), sends them
+  // in requests of as many as it takes, and so every group after.
   std::function<int(const std::vector<std::string>&)> send =
       [&](const std::vector<std::string>& lines) -> int {
     std::string body;
@@ -154,12 +159,17 @@ int ServerSubmit(httplib::Client& client) {
       std::this_thread::sleep_for(std::chrono::seconds(std::max(1, retry.after_s)));
       out = Call(client, "POST", "/v1/commands", body, "application/x-ndjson", &code, &retry);
     }
-    if (!out && retry.too_many && lines.size() > 1) {
-      const auto half = lines.begin() + static_cast<std::ptrdiff_t>(lines.size() / 2);
-      if (int sent = send({lines.begin(), half}); sent != kOk) return sent;
-      return send({half, lines.end()});
+    if (!out && retry.most_commands > 0 && retry.most_commands < lines.size()) {
+      group_size = retry.most_commands;
+      for (size_t at = 0; at < lines.size(); at += group_size) {
+        const auto from = lines.begin() + static_cast<std::ptrdiff_t>(at);
+        const auto to =
+            lines.begin() + static_cast<std::ptrdiff_t>(std::min(lines.size(), at + group_size));
+        if (int sent = send({from, to}); sent != kOk) return sent;
+      }
+      return kOk;
     }
-    if (!out && retry.too_many) std::cerr << retry.said;
+    if (!out && retry.most_commands > 0) std::cerr << retry.said;
     if (!out) return code;
     std::cout << *out << std::flush;
     refused |= absl::StrContains(*out, "\"rejection\"");
@@ -171,10 +181,25 @@ int ServerSubmit(httplib::Client& client) {
     group.clear();
     return code;
   };
-  for (std::string line; std::getline(std::cin, line);) {
-    if (absl::StripAsciiWhitespace(line).empty()) continue;  // As the API skips it.
-    group.push_back(line);
-    if (group.size() == kGroup) {
+  // Read as `submit --data_dir` reads: blank lines skipped (as the API
+  // skips them), a line over the limit of a command never held whole.
+  LineReader reader(STDIN_FILENO, kMaxCommandBytes);
+  LineReader::Line line;
+  while (reader.Next(&line)) {
+    if (line.blank()) continue;
+    if (line.too_long) {
+      // Refused as --data_dir refuses it, in its place among the outcomes:
+      // the server would refuse the whole request that carried it.
+      if (int code = flush(); code != kOk) return code;
+      v1::CommandOutcome outcome;
+      *outcome.mutable_rejection() =
+          MakeRejection(v1::Command(), CommandTooLarge(line.length), absl::Now());
+      std::cout << ToJson(outcome) << "\n" << std::flush;
+      refused = true;
+      continue;
+    }
+    group.push_back(std::move(line.text));
+    if (group.size() >= group_size) {
       if (int code = flush(); code != kOk) return code;
     }
   }
@@ -301,8 +326,8 @@ int ServerTail(httplib::Client& client) {
 // hash || event bytes), prev hash = the previous entry's hash; the event
 // printed is the one those bytes hold.
 int ServerHistory(httplib::Client& client, const std::string& id) {
-  const std::optional<bool> stored_format = HistoryStoredFormat();
-  if (!stored_format) return kUsage;
+  const std::optional<HistoryFormat> format = HistoryFormatFlag();
+  if (!format) return kUsage;
   int code = kOk;
   std::optional<std::string> out =
       Call(client, "GET", absl::StrCat("/v1/cases/", UrlEncode(id), "/history"), "", "", &code);
@@ -331,7 +356,7 @@ int ServerHistory(httplib::Client& client, const std::string& id) {
                 << ": its event bytes do not decode\n";
       return kFailed;
     }
-    PrintHistoryLine(stored, event, *stored_format);
+    PrintHistoryLine(stored, event, *format);
   }
   return broken ? kFailed : kOk;
 }

@@ -31,7 +31,14 @@ absl::StatusOr<Compensation> Insured(const v1::CaseState& c, const v1::Policy& p
   const v1::Shipment& s = c.intake().shipment();
   const v1::Findings& f = c.findings();
   const int64_t declared = s.declared_value_fen();
-  const int64_t value = s.goods_value_fen() > 0 ? s.goods_value_fen() : declared;
+  if (declared <= 0) {
+    return MissingFact(c,
+                       "the declared value of an insured shipment (shipment.declared_value_fen)");
+  }
+  // The goods' own value "when known" (Shipment); else the declared value
+  // stands for it.
+  const bool value_known = s.goods_value_fen() > 0;
+  const int64_t value = value_known ? s.goods_value_fen() : declared;
   const bool total = c.category() == v1::CATEGORY_LOSS || f.total_loss();
   Compensation out;
   int64_t loss = 0;
@@ -55,7 +62,9 @@ absl::StatusOr<Compensation> Insured(const v1::CaseState& c, const v1::Policy& p
       MulDivAmount(policy, Where(c), "the insured compensation (loss × declared ÷ value)", loss,
                    covered, value));
   absl::StrAppend(&out.calculation, " × declared ", FormatFen(covered), " ÷ value ",
-                  FormatFen(value), " = ", FormatFen(out.amount_fen));
+                  FormatFen(value),
+                  value_known ? "" : " (the declared value, the goods' own not given)", " = ",
+                  FormatFen(out.amount_fen));
   return out;
 }
 
@@ -130,6 +139,14 @@ absl::StatusOr<Compensation> Uninsured(const v1::CaseState& c, const v1::Policy&
 
 absl::StatusOr<Compensation> Delay(const v1::CaseState& c) {
   const v1::Shipment& s = c.intake().shipment();
+  // Delivered by the promised time: no delay, nothing to waive.
+  if (s.has_promised_by() && s.has_delivered_at() &&
+      ToTime(s.delivered_at()) <= ToTime(s.promised_by())) {
+    return Compensation{
+        0, v1::COMPENSATION_BASIS_FREIGHT_WAIVED, v1::EXEMPTION_NONE,
+        absl::StrCat("delay: delivered ", FormatUtc(ToTime(s.delivered_at())), ", by the promised ",
+                     FormatUtc(ToTime(s.promised_by())), ": nothing waived")};
+  }
   if (s.freight_fen() <= 0) return MissingFact(c, "the freight (shipment.freight_fen)");
   Compensation out{s.freight_fen(), v1::COMPENSATION_BASIS_FREIGHT_WAIVED, v1::EXEMPTION_NONE,
                    absl::StrCat("delay: freight ", FormatFen(s.freight_fen()), " waived")};
@@ -174,7 +191,7 @@ absl::StatusOr<Compensation> ByCategory(const v1::CaseState& c, const v1::Policy
       return Billing(c, policy);
     case v1::CATEGORY_DAMAGE:
     case v1::CATEGORY_LOSS:
-      if (s.insured() && s.declared_value_fen() > 0) return Insured(c, policy);
+      if (s.insured()) return Insured(c, policy);
       return Uninsured(c, policy);
     default:
       return Compensation{

@@ -168,6 +168,51 @@ TEST(CompensationTest, ABillUnderTheShippedWeightOverchargedNothing) {
             "billing: billed 758.000 kg, no more than the 802.000 kg shipped: nothing overcharged");
 }
 
+// A parcel delivered by the promised time was not delayed: nothing is
+// waived (its freight was).
+TEST(CompensationTest, AParcelDeliveredOnTimeWaivesNothing) {
+  absl::StatusOr<Compensation> on_time = ComputeCompensation(
+      CaseFromText(R"pb(category: CATEGORY_LATE
+                        intake {
+                          shipment {
+                            freight_fen: 2000
+                            promised_by { seconds: 1793318400 }   # 2026-10-30T00:00:00Z
+                            delivered_at { seconds: 1793232000 }  # 2026-10-29T00:00:00Z
+                          }
+                        })pb"),
+      DefaultPolicy());
+  ASSERT_TRUE(on_time.ok()) << on_time.status();
+  EXPECT_EQ(on_time->amount_fen, 0);
+  EXPECT_EQ(on_time->basis, v1::COMPENSATION_BASIS_FREIGHT_WAIVED);
+  EXPECT_THAT(on_time->calculation, HasSubstr("nothing waived"));
+  absl::StatusOr<Compensation> late =
+      ComputeCompensation(CaseFromText(R"pb(category: CATEGORY_LATE
+                                            intake {
+                                              shipment {
+                                                freight_fen: 2000
+                                                promised_by { seconds: 1793318400 }
+                                                delivered_at { seconds: 1793318401 }
+                                              }
+                                            })pb"),
+                          DefaultPolicy());
+  ASSERT_TRUE(late.ok()) << late.status();
+  EXPECT_EQ(late->amount_fen, 2000) << "a second late is late";
+}
+
+// Partial damage of insured goods whose value is not given: the declared
+// value stands for it (Shipment.goods_value_fen, "when known"), and the
+// calculation says so rather than present it as the goods' value.
+TEST(CompensationTest, AnInsuredShipmentOfUnknownValueSaysTheDeclaredValueStandsForIt) {
+  absl::StatusOr<Compensation> c = ComputeCompensation(
+      CaseFromText(R"pb(category: CATEGORY_DAMAGE
+                        findings { assessed_loss_fen: 180000 }
+                        intake { shipment { insured: true declared_value_fen: 300000 } })pb"),
+      DefaultPolicy());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->amount_fen, 180000);
+  EXPECT_THAT(c->calculation, HasSubstr("the declared value, the goods' own not given"));
+}
+
 TEST(CompensationTest, MissingFactsAreRefusedNamingTheField) {
   const std::pair<const char*, const char*> rows[] = {
       {R"pb(category: CATEGORY_DAMAGE)pb", "shipment.weight_g"},
@@ -193,6 +238,12 @@ TEST(CompensationTest, MissingFactsAreRefusedNamingTheField) {
       {R"pb(category: CATEGORY_LATE
             intake { shipment { insurance_fee_fen: 500 } })pb",
        "shipment.freight_fen"},
+      // Insured without its declared value: not paid as if uninsured (it
+      // was: the weight's rate, 20.00 for a 1,800 loss).
+      {R"pb(category: CATEGORY_DAMAGE
+            findings { assessed_loss_fen: 180000 }
+            intake { shipment { insured: true weight_g: 1000 goods_value_fen: 300000 } })pb",
+       "shipment.declared_value_fen"},
   };
   for (const auto& [state, field] : rows) {
     SCOPED_TRACE(state);

@@ -5,6 +5,7 @@
 // Rejection and no change, SIGTERM drains and exits 0.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -1513,6 +1514,28 @@ TEST_F(ApiTest, AServedDirectoryIsAdministeredOnlyWhenTheServerStops) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10))
       << "refused at once, not after the lock's wait";
   EXPECT_EQ(Ctl(dir_, {"verify"}).exit_code, 0) << "reading is fine";
+  RunResult replay = Ctl(dir_, {"replay"});
+  EXPECT_EQ(replay.exit_code, 2) << replay.out;
+  EXPECT_THAT(replay.err, HasSubstr("is served by docketd at " + url_));
+  // A second docketd on the directory is refused, naming the first.
+  RunResult second = RunProcess(
+      {testing::DocketdPath(), "--data_dir=" + dir_, "--listen=127.0.0.1:0", "--console_dir="});
+  EXPECT_EQ(second.exit_code, 2) << second.out;
+  EXPECT_THAT(second.err, HasSubstr("is served by docketd at " + url_ + " already"));
+  // And RocksDB's lock on the directory, which refuses any other writer
+  // whatever it checks first, is held while docketd serves: its connection
+  // guard duplicated and closed every descriptor of the process, the LOCK
+  // file's too, which released the lock (a second docketd then opened the
+  // directory beside the first and corrupted it).
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // The guard looks again.
+  const int lock_fd = open((dir_ + "/LOCK").c_str(), O_RDWR);
+  ASSERT_GE(lock_fd, 0);
+  struct flock held = {};
+  held.l_type = F_WRLCK;
+  held.l_whence = SEEK_SET;
+  ASSERT_EQ(fcntl(lock_fd, F_GETLK, &held), 0);
+  close(lock_fd);
+  EXPECT_EQ(held.l_type, F_WRLCK) << "nobody holds the data directory's lock";
 
   server_->Kill(SIGTERM);
   EXPECT_EQ(server_->Wait(), 0);

@@ -16,8 +16,10 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -127,7 +129,22 @@ void ShutDown(int fd, const std::string* answer, bool tls) {
   shutdown(fd, SHUT_RDWR);
 }
 
+// Whether descriptor `fd` of this process is a socket, read from its
+// /proc link without opening it.
+bool IsSocket(int fd) {
+  char target[64];
+  const std::string link = absl::StrCat("/proc/self/fd/", fd);
+  const ssize_t n = readlink(link.c_str(), target, sizeof(target));
+  return n > 0 && absl::StartsWith(absl::string_view(target, n), "socket:");
+}
+
 // This process's sockets accepted on `port` (not the listening one).
+//
+// Only sockets are duplicated: closing any descriptor of a file releases
+// the process's POSIX locks on it, and the data directory's LOCK is one
+// (RocksDB's lock against a second writer: duplicating and closing every
+// descriptor let a second docketd, or docketctl replay, open the
+// directory beside this one).
 std::vector<Socket> ServerSockets(int listening_fd, int port) {
   std::vector<Socket> out;
   DIR* dir = opendir("/proc/self/fd");
@@ -140,6 +157,10 @@ std::vector<Socket> ServerSockets(int listening_fd, int port) {
     }
   }
   closedir(dir);
+  // A descriptor closed and reused by a file between the look and the
+  // duplicate is a new file's, which holds no lock of this process: the
+  // LOCK's descriptor stays open for the process's life.
+  std::erase_if(fds, [](int fd) { return !IsSocket(fd); });
   for (int fd : fds) {
     const int mine = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (mine < 0) continue;  // Closed meanwhile.

@@ -187,6 +187,13 @@ int main(int argc, char** argv) {
       LoadCalendar(*policy, absl::GetFlag(FLAGS_calendar_dir), std::cerr);
   if (!calendar.ok()) return Fail(calendar.status(), 2);
   const std::string data_dir = ResolveDataDir(absl::GetFlag(FLAGS_data_dir));
+  // One docketd a data directory: refused at once, naming the one that
+  // serves it (RocksDB's lock refuses any second writer too, after waiting).
+  if (std::optional<std::string> url = ServedBy(data_dir)) {
+    std::cerr << "docketd: " << data_dir << " is served by docketd at " << *url
+              << " already; one docketd serves a data directory\n";
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime =
       EmbeddedRuntime::Open(data_dir, *std::move(policy), *std::move(calendar), SystemClock::Get());
   if (!runtime.ok()) return Fail(runtime.status(), 2);

@@ -9,7 +9,11 @@
 
 namespace docket::ctl {
 
-// The embedded runtime of DataDir(), opened for writing, deciding under the
+// OK unless docketd serves DataDir(), which is then written through it
+// only: its error names docketd's URL.
+absl::Status NotServed();
+
+// The embedded runtime of DataDir() (NotServed), opened for writing, deciding under the
 // policy (--policy or the default) and the business calendar
 // (--calendar_dir or the built-in years) at the system clock.
 absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime();

@@ -23,7 +23,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenForReading() {
   return Store::Open(DataDir(), Store::Mode::kReadOnly);
 }
 
-absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime() {
+absl::Status NotServed() {
   // A directory docketd serves is written through docketd only.
   if (std::optional<std::string> url = ServedBy(DataDir())) {
     return absl::FailedPreconditionError(
@@ -31,6 +31,11 @@ absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime() {
                      ": send cases' commands with docketctl --server=", *url,
                      " --token=TOKEN; stop docketd (SIGTERM) to administer the directory"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime() {
+  if (absl::Status served = NotServed(); !served.ok()) return served;
   absl::StatusOr<v1::Policy> policy = LoadPolicy(absl::GetFlag(FLAGS_policy));
   if (!policy.ok()) return policy.status();
   std::ostringstream warnings;

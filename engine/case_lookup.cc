@@ -27,6 +27,21 @@ std::vector<std::string> ReferencedCases(const v1::Command& command) {
   return ids;
 }
 
+std::vector<std::string> LinkedCasesConsulted(const v1::Command& command) {
+  if (command.body_case() != v1::Command::kOpenCase) return {};
+  const v1::Intake& intake = command.open_case().intake();
+  if (intake.kind() != v1::CASE_KIND_RECOVERY || intake.link().case_id().empty()) return {};
+  return {intake.link().case_id()};
+}
+
+std::vector<v1::CaseState> CaseMap::LinkedTo(absl::string_view case_id) const {
+  std::vector<v1::CaseState> linked;
+  for (const auto& [id, state] : states_) {
+    if (state.intake().link().case_id() == case_id) linked.push_back(state);
+  }
+  return linked;
+}
+
 absl::StatusOr<v1::CaseState> CaseMap::Find(absl::string_view case_id) const {
   if (std::find(unavailable_.begin(), unavailable_.end(), case_id) != unavailable_.end()) {
     return absl::UnavailableError(absl::StrCat("case ", case_id, " is not visible here"));

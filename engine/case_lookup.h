@@ -24,10 +24,19 @@ class CaseLookup {
   // case exists; kUnavailable when this runtime cannot see it (Kafka mode:
   // a case of a partition this engine does not own).
   virtual absl::StatusOr<v1::CaseState> Find(absl::string_view case_id) const = 0;
+
+  // The cases whose intake links to `case_id` (its recoveries, appeal,
+  // reopenings) that this runtime can see, for the decisions
+  // LinkedCasesConsulted names.
+  virtual std::vector<v1::CaseState> LinkedTo(absl::string_view case_id) const = 0;
 };
 
 // The other cases `command` refers to, which its decision may consult.
 std::vector<std::string> ReferencedCases(const v1::Command& command);
+
+// The cases whose linked cases (LinkedTo) `command`'s decision consults: a
+// recovery's parent, whose recoveries together claim at most what it paid.
+std::vector<std::string> LinkedCasesConsulted(const v1::Command& command);
 
 // A lookup over states held in a map; ids not in the map do not exist.
 class CaseMap final : public CaseLookup {
@@ -38,6 +47,7 @@ class CaseMap final : public CaseLookup {
   void MarkUnavailable(const std::string& case_id) { unavailable_.push_back(case_id); }
 
   absl::StatusOr<v1::CaseState> Find(absl::string_view case_id) const override;
+  std::vector<v1::CaseState> LinkedTo(absl::string_view case_id) const override;
 
   // A shared lookup that knows no cases.
   static const CaseMap& Empty();

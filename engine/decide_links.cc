@@ -3,6 +3,8 @@
 // recovery's parent. Each is checked against the other case's state, which
 // the runtime loads for the decision (ReferencedCases).
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/case_kind.h"
@@ -34,6 +36,28 @@ absl::StatusOr<v1::CaseState> Linked(const DecisionContext& ctx, const std::stri
     return BadLink(ctx, absl::StrCat(role, " ", id, " does not exist"));
   }
   return other;
+}
+
+// What the recoveries of a payment linked to `parent` (network recoveries
+// and subrogation) claim back, other than this case: a settled one what it
+// recovered, an open one what it claims; counted up to `paid` (never
+// overflowing, however many there are).
+int64_t ClaimedBack(const DecisionContext& ctx, const std::string& parent, int64_t paid) {
+  int64_t total = 0;
+  for (const v1::CaseState& other : ctx.cases.LinkedTo(parent)) {
+    if (total >= paid) break;
+    if (other.case_id() == ctx.command.case_id() || KindOf(other) != v1::CASE_KIND_RECOVERY) {
+      continue;
+    }
+    const v1::RecoveryClaim& claim = other.intake().recovery();
+    if (other.intake().link().kind() != v1::LINK_KIND_NETWORK_RECOVERY && !claim.subrogation()) {
+      continue;
+    }
+    total += std::min(paid, other.recovery_outcome() != v1::RECOVERY_OUTCOME_UNSPECIFIED
+                                ? other.recovered_fen()
+                                : claim.amount_fen());
+  }
+  return std::min(total, paid);
 }
 
 absl::Status CheckRecoveryParent(const DecisionContext& ctx, const v1::Intake& intake,
@@ -80,6 +104,18 @@ absl::Status CheckRecoveryParent(const DecisionContext& ctx, const v1::Intake& i
                           absl::StrCat(ctx.Case(), ": ", what, " claims ",
                                        FormatFen(claim.amount_fen()), " CNY, more than the ",
                                        FormatFen(parent.paid_fen()), " CNY parent ", id, " paid"));
+    }
+    // What was paid is recovered once: with the parent's other recoveries
+    // of a payment, no more than it (their cases are not named: they may
+    // be out of the actor's scope).
+    const int64_t others = ClaimedBack(ctx, id, parent.paid_fen());
+    if (claim.amount_fen() > parent.paid_fen() - others) {
+      return RefuseNotNow(
+          v1::RULE_RECOVERY,
+          absl::StrCat(ctx.Case(), ": ", what, " claims ", FormatFen(claim.amount_fen()),
+                       " CNY; parent ", id, " paid ", FormatFen(parent.paid_fen()), " CNY, ",
+                       FormatFen(others), " CNY already claimed or recovered by its other ",
+                       "recoveries: at most ", FormatFen(parent.paid_fen() - others), " CNY left"));
     }
   }
   return absl::OkStatus();

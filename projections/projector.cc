@@ -245,6 +245,9 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* c
       batch->Put(store_->cf(Cf::kByWaybill),
                  keys::ByOwner(in.shipment().waybill(), event.case_id()), "");
     }
+    if (!in.link().case_id().empty()) {
+      batch->Put(store_->cf(Cf::kByLink), keys::ByOwner(in.link().case_id(), event.case_id()), "");
+    }
   }
   for (const auto& [key, delta] : StatsDeltas(event, before, *state)) {
     cache->stats()[key] += delta;

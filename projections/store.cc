@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "projections/int64_add_operator.h"
+#include "projections/keys.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
@@ -24,7 +25,7 @@ namespace {
 
 constexpr const char* kCfNames[kCfCount] = {
     "log",   "history", "cases",    "due",        "by_status", "by_customer", "by_waybill",
-    "stats", "meta",    "commands", "rejections", "directory", "uploads"};
+    "stats", "meta",    "commands", "rejections", "directory", "uploads",     "by_link"};
 
 // Memory is bounded by these, whatever the size of the data set: all
 // memtables together (Default: 64 MiB) and one block cache for all column
@@ -150,17 +151,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
     if (ec) return absl::UnavailableError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   }
   // A reader opens the families there are: a directory written before a
-  // family was added (kUploads) reads it as empty. A writer creates it.
+  // family was added (kUploads, kByLink) reads it as empty. A writer
+  // creates it (and fills kByLink from the cases, below).
+  const auto added_later = [&](int i) {
+    return is_db && (static_cast<Cf>(i) == Cf::kUploads || static_cast<Cf>(i) == Cf::kByLink) &&
+           std::find(existing.begin(), existing.end(), kCfNames[i]) == existing.end();
+  };
   std::array<int, kCfCount> slot{};  // Index into `handles`, or 0 for absent.
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < kCfCount; ++i) {
     // Only the families added after the first layout may be missing: any
     // other absent one is a damaged directory, which RocksDB refuses.
-    if (mode == Mode::kReadOnly && is_db && static_cast<Cf>(i) == Cf::kUploads &&
-        std::find(existing.begin(), existing.end(), kCfNames[i]) == existing.end()) {
-      continue;
-    }
+    if (mode == Mode::kReadOnly && added_later(i)) continue;
     slot[i] = static_cast<int>(descriptors.size());
     descriptors.emplace_back(kCfNames[i], CfOptions(i, cache));
   }
@@ -241,6 +244,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   }
   if (parsed.schema_version() < 1) {
     return absl::DataLossError(absl::StrCat(dir, ": the meta record has no schema version"));
+  }
+  if (mode == Mode::kReadWrite && added_later(static_cast<int>(Cf::kByLink))) {
+    absl::Status indexed = store->IndexLinks();
+    if (!indexed.ok()) return indexed;
   }
   if (mode == Mode::kReadOnly && parsed.applied_position() + 1 < parsed.next_log_position()) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -401,6 +408,35 @@ absl::StatusOr<v1::DirectoryState> Store::ReadDirectory() const {
 
 std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Cf which) const {
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), cf(which)));
+}
+
+bool Store::HasFamily(Cf which) const { return cf(which) != db_->DefaultColumnFamily(); }
+
+absl::StatusOr<std::vector<std::string>> Store::LinkedTo(absl::string_view case_id) const {
+  std::vector<std::string> ids;
+  const std::string prefix = keys::ByOwner(case_id, "");
+  std::unique_ptr<rocksdb::Iterator> it = NewIterator(Cf::kByLink);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ids.push_back(keys::CaseIdOfIndexKey(absl::string_view(it->key().data(), it->key().size())));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the cases linked to a case");
+  return ids;
+}
+
+absl::Status Store::IndexLinks() {
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it = NewIterator(Cf::kCases);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::CaseState state;
+    if (!state.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat(dir_, ": case ", it->key().ToString(), " does not decode"));
+    }
+    const std::string& linked = state.intake().link().case_id();
+    if (!linked.empty()) batch.Put(cf(Cf::kByLink), keys::ByOwner(linked, state.case_id()), "");
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "indexing the cases' links");
+  return Write(&batch, /*sync=*/true);
 }
 
 absl::Status Store::ClearProjections() {

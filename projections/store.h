@@ -5,9 +5,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "docket/v1/directory.pb.h"
@@ -33,8 +35,9 @@ enum class Cf {
   kRejections,  // case id, time, command id -> Rejection (refused attempts, for auditors).
   kDirectory,   // "state" -> DirectoryState (the folded organisation).
   kUploads,     // sha256 hex, NUL, principal id -> empty: who stored an evidence file.
+  kByLink,      // linked case id, case id -> empty: the cases whose intake links to a case.
 };
-inline constexpr int kCfCount = 13;
+inline constexpr int kCfCount = 14;
 
 // The layout version this build writes and reads.
 inline constexpr int kSchemaVersion = 1;
@@ -99,6 +102,11 @@ class Store {
   absl::StatusOr<v1::DirectoryState> ReadDirectory() const;
 
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf which) const;
+  // False for a family added after the first layout (kUploads, kByLink)
+  // that a reader found absent: a directory no writer has opened since.
+  bool HasFamily(Cf which) const;
+  // The ids of the cases whose intake links to `case_id` (kByLink).
+  absl::StatusOr<std::vector<std::string>> LinkedTo(absl::string_view case_id) const;
 
   // Empties every projection column family, for a replay: all but kLog,
   // kCommands and kRejections (the outcomes of commands, which the log alone
@@ -113,6 +121,8 @@ class Store {
   // the file open for writing in kReadWrite mode.
   absl::Status CheckAcknowledged(Mode mode, uint64_t read_before_open);
   absl::Status NoteAcknowledged(uint64_t sequence);
+  // Fills kByLink from the cases: a directory written before it existed.
+  absl::Status IndexLinks();
 
   std::string dir_;
   int acknowledged_fd_ = -1;

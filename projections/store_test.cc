@@ -31,6 +31,37 @@ TEST(StoreTest, RefusesANewerSchema) {
   EXPECT_THAT(store.status().message(), HasSubstr("newer docket"));
 }
 
+// A directory written before the index of links (by_link) existed: a
+// reader reads it as absent; the first writer fills it from the cases.
+TEST(StoreTest, TheIndexOfLinksIsFilledForAnOlderDirectory) {
+  const std::string dir = testing::FreshDir("before-links");
+  {
+    std::unique_ptr<Store> store = *Store::Open(dir, Store::Mode::kReadWrite);
+    rocksdb::WriteBatch batch;
+    v1::CaseState parent;
+    parent.set_case_id("C-1");
+    parent.set_revision(1);
+    v1::CaseState child;
+    child.set_case_id("R-1");
+    child.set_revision(1);
+    child.mutable_intake()->mutable_link()->set_case_id("C-1");
+    batch.Put(store->cf(Cf::kCases), "C-1", parent.SerializeAsString());
+    batch.Put(store->cf(Cf::kCases), "R-1", child.SerializeAsString());
+    ASSERT_TRUE(store->Write(&batch, true).ok());
+    ASSERT_TRUE(store->db()->DropColumnFamily(store->cf(Cf::kByLink)).ok());
+  }
+  {
+    std::unique_ptr<Store> reader = *Store::Open(dir, Store::Mode::kReadOnly);
+    EXPECT_FALSE(reader->HasFamily(Cf::kByLink));
+    EXPECT_TRUE(reader->LinkedTo("C-1")->empty());
+  }
+  std::unique_ptr<Store> writer = *Store::Open(dir, Store::Mode::kReadWrite);
+  EXPECT_TRUE(writer->HasFamily(Cf::kByLink));
+  EXPECT_EQ(*writer->LinkedTo("C-1"), std::vector<std::string>{"R-1"});
+  EXPECT_TRUE(writer->LinkedTo("R-1")->empty());
+  EXPECT_TRUE(writer->LinkedTo("C-")->empty()) << "a prefix of an id is not the id";
+}
+
 TEST(StoreTest, RefusesADirectoryThatIsNotDockets) {
   const std::string dir = testing::FreshDir("foreign");
   std::filesystem::create_directories(dir);

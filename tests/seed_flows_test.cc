@@ -161,5 +161,56 @@ TEST(SeedFlowsTest, TheNewRulesRefuseNamingTheRule) {
   }
 }
 
+// What a parent paid is recovered once, across its recoveries: C-2026-0102
+// paid 80.00 and R-2026-0102-NR recovered all of it, so another network
+// recovery from Foshan is refused, whether it comes alone or beside a
+// third in one group (each was capped alone before: all three opened).
+// The index of links (by_link) is rebuilt by a replay and checked by
+// verify.
+TEST(SeedFlowsTest, AParentsRecoveriesTogetherClaimNoMoreThanItPaid) {
+  const std::string dir = AllExamples("seed-flows-recoveries");
+  const auto recovery = [](const std::string& id, int64_t fen) {
+    return absl::StrCat(
+        R"({"commandId":")", id, R"(-open","caseId":")", id,
+        R"(","actor":{"id":"C-100"},"openCase":{"intake":{"kind":"CASE_KIND_RECOVERY",)",
+        R"("handlingBranch":"GZ","link":{"kind":"LINK_KIND_NETWORK_RECOVERY",)",
+        R"("caseId":"C-2026-0102"},"recovery":{"amountFen":")", fen, R"(","liableBranch":"FS"}}}})",
+        "\n");
+  };
+  RunResult again = Ctl(dir, {"submit"}, recovery("R-AGAIN", 8000));
+  EXPECT_EQ(again.exit_code, 1) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("RULE_RECOVERY"));
+  EXPECT_THAT(again.out, HasSubstr("80.00 CNY already claimed or recovered"));
+  EXPECT_THAT(again.out, Not(HasSubstr("R-2026-0102-NR"))) << "siblings are not named";
+  RunResult group = Ctl(dir, {"submit"}, recovery("R-ONE", 1) + recovery("R-TWO", 1));
+  EXPECT_EQ(group.exit_code, 1) << group.err;
+  const std::vector<std::string> outcomes = absl::StrSplit(group.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(outcomes.size(), 2u) << group.out;
+  EXPECT_THAT(outcomes[0], HasSubstr("RULE_RECOVERY"));
+  EXPECT_THAT(outcomes[1], HasSubstr("RULE_RECOVERY"));
+
+  // A parent with room left: C-2026-0103 paid 180.00; its subrogation
+  // claimed 180.00 and recovered 100.00, so two claims of 40.00 fit (one
+  // group), a third does not.
+  const auto subrogation = [](const std::string& id, int64_t fen) {
+    return absl::StrCat(
+        R"({"commandId":")", id, R"(-open","caseId":")", id,
+        R"(","actor":{"id":"C-100"},"openCase":{"intake":{"kind":"CASE_KIND_RECOVERY",)",
+        R"("handlingBranch":"GZ","link":{"kind":"LINK_KIND_THIRD_PARTY_CLAIM",)",
+        R"("caseId":"C-2026-0103"},"recovery":{"amountFen":")", fen,
+        R"(","thirdParty":"CA-CARGO","subrogation":true}}}})", "\n");
+  };
+  RunResult halves = Ctl(dir, {"submit"}, subrogation("R-H1", 4000) + subrogation("R-H2", 4000));
+  EXPECT_EQ(halves.exit_code, 0) << halves.out << halves.err;
+  RunResult third = Ctl(dir, {"submit"}, subrogation("R-H3", 1));
+  EXPECT_EQ(third.exit_code, 1) << third.err;
+  EXPECT_THAT(third.out, HasSubstr("at most 0.00 CNY left"));
+
+  EXPECT_EQ(Ctl(dir, {"verify"}).exit_code, 0);
+  EXPECT_EQ(Ctl(dir, {"replay"}).exit_code, 0);
+  RunResult verified = Ctl(dir, {"verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+}
+
 }  // namespace
 }  // namespace docket

@@ -1,5 +1,6 @@
 #include "services/runtime/command_processor.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -251,7 +252,34 @@ absl::StatusOr<std::vector<v1::CaseEvent>> CommandProcessor::DecideAgainstState(
       others.Put(**other);
     }
   }
+  // The cases linked to one the decision consults (a recovery's parent's
+  // other recoveries), in scope or not: the engine only sums what they
+  // claim, and names none of them. Those this runtime sees (Kafka: the
+  // partitions it owns).
+  for (const std::string& linked_to : LinkedCasesConsulted(command)) {
+    absl::StatusOr<std::vector<std::string>> linked = LinkedTo(linked_to);
+    if (!linked.ok()) return linked.status();
+    for (const std::string& id : *linked) {
+      if (id == command.case_id() || (visible_ && !visible_(id))) continue;
+      absl::StatusOr<v1::CaseState*> other = cache_.Get(id);
+      if (!other.ok()) return other.status();
+      if ((*other)->revision() > 0) others.Put(**other);
+    }
+  }
   return docket::Decide(**state, resolved, policy_, now, calendar_, others);
+}
+
+absl::StatusOr<std::vector<std::string>> CommandProcessor::LinkedTo(const std::string& case_id) {
+  // Committed (the index), and opened by this batch (its cache).
+  absl::StatusOr<std::vector<std::string>> ids = store_->LinkedTo(case_id);
+  if (!ids.ok()) return ids.status();
+  for (const auto& [id, entry] : cache_.entries()) {
+    if (entry.state.revision() > 0 && entry.state.intake().link().case_id() == case_id &&
+        std::find(ids->begin(), ids->end(), id) == ids->end()) {
+      ids->push_back(id);
+    }
+  }
+  return ids;
 }
 
 absl::StatusOr<std::vector<v1::CommandOutcome>> CommandProcessor::SubmitBatch(

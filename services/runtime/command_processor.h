@@ -141,6 +141,9 @@ class CommandProcessor {
   absl::StatusOr<std::string> HashHead(const v1::Command& command);
   // The directory as this batch leaves it (a view rebuilt when it changes).
   absl::StatusOr<const Directory*> CurrentDirectory();
+  // The ids of the cases whose intake links to `case_id`, committed or
+  // opened by the pending batch.
+  absl::StatusOr<std::vector<std::string>> LinkedTo(const std::string& case_id);
   // Adds the outcome's record to the pending batch.
   void Record(const v1::CommandRecord& record, const Decision& decision);
   // Adds revisions [first, last] of `case_id` from history to `outcome`,

@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "docket/v1/outcome.pb.h"
@@ -241,6 +242,51 @@ TEST(DocketctlTest, BlankLinesAreNoCommands) {
   EXPECT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
   EXPECT_EQ(std::count(submitted.out.begin(), submitted.out.end(), '\n'), 3) << submitted.out;
   EXPECT_THAT(submitted.out, ::testing::Not(HasSubstr("RULE_UNDECODABLE")));
+}
+
+// Exit codes (DESIGN.md): 2 for a usage or I/O error, whatever finds it;
+// absl's flag parser exited 1 for an unknown flag or a bad value, and
+// output that could not be written went unnoticed (exit 0).
+TEST(DocketctlTest, UsageAndOutputErrorsExit2) {
+  const std::string dir = testing::OrganisedDir("usage-errors");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"list", "--bogus"},
+           {"--bogus", "list"},
+           {"show", "C-1", "--revision=abc"},
+           {"list", "--overdue=maybe"},
+           {"list", "--nobogus"},
+           {"show", "C-1", "--revision"},
+           {"token", "issue", "E-101", "--expires=-5h"},
+       }) {
+    const RunResult r = Ctl(dir, args);
+    EXPECT_EQ(r.exit_code, 2) << absl::StrJoin(args, " ") << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("docketctl: ")) << absl::StrJoin(args, " ");
+  }
+  EXPECT_EQ(Ctl(dir, {"list", "--nooverdue", "--severity", "MAJOR"}).exit_code, 0)
+      << "--noFLAG and --flag value are flags too";
+  const RunResult full = RunProcess(
+      {"/bin/sh", "-c", absl::StrCat(Ctl(), " --data_dir=", dir, " directory list > /dev/full")});
+  EXPECT_EQ(full.exit_code, 2) << full.err;
+  EXPECT_THAT(full.err, HasSubstr("could not be written"));
+}
+
+// Only init makes a data directory, and all or nothing: a mistyped
+// --data_dir is refused, not made (an empty directory nobody may
+// administer), and a refused administrator leaves none bootstrapped (init
+// then refused to run again: "already has a directory").
+TEST(DocketctlTest, InitMakesADirectoryWithItsAdministratorOrNothing) {
+  const std::string missing = testing::FreshDir("never-made");
+  const RunResult submitted = Ctl(missing, {"submit"}, Examples());
+  EXPECT_EQ(submitted.exit_code, 2);
+  EXPECT_THAT(submitted.err, HasSubstr("does not exist"));
+  EXPECT_FALSE(std::filesystem::exists(missing));
+  const RunResult bad = Ctl(missing, {"init", "--admin=bad id"});
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_THAT(bad.out, HasSubstr("\"rejection\""));
+  const RunResult good = Ctl(missing, {"init", "--admin=admin"});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  EXPECT_EQ(Ctl(missing, {"directory", "list"}).exit_code, 0);
+  EXPECT_EQ(Ctl(missing, {"verify"}).exit_code, 0);
 }
 
 TEST(DocketctlTest, HelpExplainsTheCommands) {

@@ -73,7 +73,7 @@ int Init(const Args& args) {
   if (!absl::GetFlag(FLAGS_brokers).empty()) {
     return KafkaSubmitCommands({commands->begin(), commands->end()});
   }
-  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime(/*create=*/true);
   if (!runtime.ok()) return Fail(runtime.status());
   absl::StatusOr<v1::DirectoryState> directory = (*runtime)->store()->ReadDirectory();
   if (!directory.ok()) return Fail(directory.status());
@@ -82,11 +82,28 @@ int Init(const Args& args) {
               << directory->revision() << "); change it with docketctl directory apply\n";
     return kUsage;
   }
-  std::vector<absl::StatusOr<v1::Command>> group(commands->begin(), commands->end());
-  absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
-      (*runtime)->processor()->SubmitBatchAt(group, InvocationClock()->Now());
-  if (!outcomes.ok()) return Fail(outcomes.status());
-  if (PrintOutcomes(*outcomes)) return kFailed;
+  // All or nothing: a refused administrator (an id outside the grammar)
+  // must not leave a directory bootstrapped without one, which init would
+  // then refuse to set up again.
+  CommandProcessor* processor = (*runtime)->processor();
+  std::vector<CommandProcessor::Timed> timed;
+  for (const v1::Command& c : *commands) timed.push_back({c, InvocationClock()->Now(), true});
+  absl::StatusOr<std::vector<CommandProcessor::Decision>> decided = processor->Decide(timed);
+  if (!decided.ok()) return Fail(decided.status());
+  std::vector<v1::CommandOutcome> outcomes;
+  bool refused = false;
+  for (const CommandProcessor::Decision& d : *decided) {
+    outcomes.push_back(d.outcome);
+    refused |= d.outcome.has_rejection();
+  }
+  if (refused) {
+    processor->Abort();
+    PrintOutcomes(outcomes);
+    std::cerr << "docketctl: " << DataDir() << " was not initialised\n";
+    return kFailed;
+  }
+  if (absl::Status committed = processor->Commit(); !committed.ok()) return Fail(committed);
+  PrintOutcomes(outcomes);
   std::cerr << "docketctl: initialised " << DataDir() << " with administrator " << admin << "\n";
   return kOk;
 }
@@ -164,6 +181,12 @@ int TokenIssue(const std::string& principal_id) {
   issued->set_principal_id(principal_id);
   issued->set_secret_sha256(SecretSha256(token->secret));
   const absl::Duration expires = absl::GetFlag(FLAGS_expires);
+  if (expires < absl::ZeroDuration()) {
+    std::cerr << "docketctl: --expires is how long the token is valid (e.g. 720h; 0: no "
+                 "expiry), not "
+              << absl::FormatDuration(expires) << "\n";
+    return kUsage;
+  }
   if (expires > absl::ZeroDuration()) {
     *issued->mutable_expires_at() = ToProto(InvocationClock()->Now() + expires);
   }

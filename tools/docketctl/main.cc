@@ -1,12 +1,18 @@
 // docketctl: the command-line client of docket's embedded runtime.
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <map>
+#include <optional>
+#include <string>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
@@ -141,6 +147,64 @@ Try: docketctl --data_dir=/tmp/d submit < examples/seed_cases.ndjson
 
 }  // namespace
 
+namespace {
+
+// Whether every flag on the command line is one of docketctl's (or
+// absl's), with a value its type takes; else says which is not. absl's
+// parser exits 1 for either, where the CLI contract says 2 (usage).
+bool FlagsParse(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    arg.remove_prefix(arg[1] == '-' ? 2 : 1);
+    const size_t eq = arg.find('=');
+    const absl::string_view name = arg.substr(0, eq);
+    std::optional<absl::string_view> value;
+    if (eq != absl::string_view::npos) value = arg.substr(eq + 1);
+    // absl's own (help, version, flag files), which its parser handles.
+    static const char* const kAbsl[] = {"help",     "helpfull",  "helpshort",  "helppackage",
+                                        "helpon",   "helpmatch", "version",    "only_check_args",
+                                        "flagfile", "fromenv",   "tryfromenv", "undefok"};
+    if (std::find(std::begin(kAbsl), std::end(kAbsl), name) != std::end(kAbsl)) continue;
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr && absl::StartsWith(name, "no")) {
+      // --noFLAG: a boolean's false, without a value.
+      absl::CommandLineFlag* negated = absl::FindCommandLineFlag(name.substr(2));
+      if (negated != nullptr && negated->IsOfType<bool>() && !value) continue;
+    }
+    if (flag == nullptr || flag->IsRetired()) {
+      std::cerr << "docketctl: unknown flag --" << name << " (docketctl --help lists them)\n";
+      return false;
+    }
+    if (!value) {
+      if (flag->IsOfType<bool>()) continue;
+      if (i + 1 == argc) {
+        std::cerr << "docketctl: --" << name << " needs a value\n";
+        return false;
+      }
+      value = argv[++i];
+    }
+    std::string error;
+    if (!flag->ParseFrom(*value, &error)) {
+      std::cerr << "docketctl: --" << name << "=" << *value << ": " << error << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+// `code`, unless what was printed could not all be written (a full disk,
+// a closed pipe): then an I/O error, said on stderr.
+int OutputWritten(int code) {
+  std::cout.flush();
+  if (std::cout.good()) return code;
+  std::cerr << "docketctl: the output could not be written in full\n";
+  return docket::ctl::kUsage;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsageText);
   absl::FlagsUsageConfig config;
@@ -149,6 +213,7 @@ int main(int argc, char** argv) {
   };
   config.contains_helpshort_flags = config.contains_help_flags;
   absl::SetFlagsUsageConfig(config);
+  if (!FlagsParse(argc, argv)) return docket::ctl::kUsage;
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 2) {
     std::cerr << kUsageText;
@@ -178,13 +243,15 @@ int main(int argc, char** argv) {
       {"token", docket::ctl::TokenCommand},
       {"key", docket::ctl::KeyCommand},
   };
-  if (!absl::GetFlag(FLAGS_server).empty()) return docket::ctl::ServerCommand(command, args);
+  if (!absl::GetFlag(FLAGS_server).empty()) {
+    return OutputWritten(docket::ctl::ServerCommand(command, args));
+  }
   auto it = kCommands.find(command);
   if (it == kCommands.end()) {
     std::cerr << "docketctl: unknown command '" << command << "'\n\n" << kUsageText;
     return docket::ctl::kUsage;
   }
-  return it->second(args);
+  return OutputWritten(it->second(args));
 }
 
 namespace docket::ctl {

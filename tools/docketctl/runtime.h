@@ -16,7 +16,8 @@ absl::Status NotServed();
 // The embedded runtime of DataDir() (NotServed), opened for writing, deciding under the
 // policy (--policy or the default) and the business calendar
 // (--calendar_dir or the built-in years) at the system clock.
-absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime();
+// A directory that does not exist is made only with `create` (init).
+absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime(bool create = false);
 
 // Opens the data directory read-only.
 absl::StatusOr<std::unique_ptr<Store>> OpenForReading();

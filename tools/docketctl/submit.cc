@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -34,8 +35,15 @@ absl::Status NotServed() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime() {
+absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime(bool create) {
   if (absl::Status served = NotServed(); !served.ok()) return served;
+  // Only init makes a data directory: a mistyped --data_dir is not a new,
+  // empty one that nobody may administer.
+  if (std::error_code ec; !create && !std::filesystem::exists(DataDir(), ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        DataDir(), " does not exist; make a data directory with docketctl --data_dir=", DataDir(),
+        " init --admin=ID"));
+  }
   absl::StatusOr<v1::Policy> policy = LoadPolicy(absl::GetFlag(FLAGS_policy));
   if (!policy.ok()) return policy.status();
   std::ostringstream warnings;

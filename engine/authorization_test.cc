@@ -15,11 +15,14 @@
 #include "engine/envelope.h"
 #include "engine/policy.h"
 #include "engine/refusal.h"
+#include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 
 namespace docket {
 namespace {
+
+using ::testing::HasSubstr;
 
 v1::Actor Admin() {
   v1::Actor a;
@@ -234,6 +237,20 @@ TEST_F(AuthorizationTest, IntakeComesFromTheChannelsAdapterToAKnownBranch) {
       Try("CLAIMS", R"(open_case { intake { kind: CASE_KIND_RECOVERY handling_branch: "GZ" } })"),
       v1::RULE_UNSPECIFIED);
   EXPECT_EQ(Try("CLAIMS", kIntake), v1::RULE_PERMISSION);
+}
+
+// Only an administrator changes the directory: the last one may not give
+// up its role (it could, and nobody could change the directory again).
+TEST_F(AuthorizationTest, TheLastAdministratorKeepsItsRole) {
+  const char* demoted = R"(grant { id: "admin" name: "a" kind: PRINCIPAL_KIND_PERSON
+                                   role: ROLE_SUPERVISOR level: LEVEL_HEADQUARTERS })";
+  const absl::Status last = Change(demoted);
+  EXPECT_EQ(RuleOf(last), v1::RULE_DIRECTORY);
+  EXPECT_THAT(last.message(), HasSubstr("last administrator"));
+  ASSERT_TRUE(Change(R"(grant { id: "admin-2" name: "b" kind: PRINCIPAL_KIND_PERSON
+                                role: ROLE_ADMIN level: LEVEL_HEADQUARTERS })")
+                  .ok());
+  EXPECT_TRUE(Change(demoted).ok()) << "another administrator remains";
 }
 
 TEST_F(AuthorizationTest, TheDirectoryRefusesChangesThatDoNotFit) {

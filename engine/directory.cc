@@ -56,6 +56,20 @@ absl::Status CheckGrant(const Directory& dir, const v1::Command& command, v1::Pr
     return Refuse(
         command, absl::StrCat("principal ", p->id(), " was revoked; revoked ids are never reused"));
   }
+  // Only an administrator changes the directory: the last one keeps its
+  // role, or nobody could change it again (docketctl init refuses a
+  // directory that has one).
+  if (existing != nullptr && existing->role() == v1::ROLE_ADMIN && p->role() != v1::ROLE_ADMIN) {
+    const auto& all = dir.state().principals();
+    const bool another = std::any_of(all.begin(), all.end(), [&](const v1::Principal& q) {
+      return q.role() == v1::ROLE_ADMIN && !q.revoked() && q.id() != p->id();
+    });
+    if (!another) {
+      return Refuse(command, absl::StrCat(p->id(),
+                                          " is the last administrator and keeps "
+                                          "ROLE_ADMIN: grant it to another first"));
+    }
+  }
   if (existing != nullptr && existing->kind() != p->kind()) {
     return Refuse(command, absl::StrCat("principal ", p->id(), " is a ",
                                         v1::PrincipalKind_Name(existing->kind()),

@@ -223,6 +223,12 @@ TEST_F(ApiTest, EveryRequestIsAuthenticated) {
   // Logging out ends the session at once.
   EXPECT_EQ(Curl("/v1/sessions/current", {"-X", "DELETE"}, token).status, 204);
   EXPECT_EQ(Curl("/v1/me", {}, token).status, 401);
+  // A token an administrator issued is no session: signing out does not
+  // end it (it did), an administrator revokes it.
+  const Reply issued = Curl("/v1/sessions/current", {"-X", "DELETE"}, adapter_token_);
+  EXPECT_EQ(issued.status, 409) << issued.body;
+  EXPECT_THAT(issued.body, HasSubstr("an administrator revokes it"));
+  EXPECT_EQ(Curl("/v1/me", {}, adapter_token_).status, 200);
   // The log holds the session's token as its hash only.
   EXPECT_THAT(Ctl(dir_, {"tail", "--from=beginning"}).out,
               Not(HasSubstr(token.substr(4 + 16 + 1))));  // dkt_<16 hex>_<secret>

@@ -282,7 +282,9 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
         (!Param(req, "page_token").empty() &&
          !absl::SimpleAtoi(Param(req, "page_token"), &offset)) ||
         page_size < 1 || offset < 0) {
-      return BadRequest(res, "page_size is 1..500 and page_token a token from a previous page");
+      return BadRequest(res,
+                        "page_size is 1 or more (a page holds at most 500) and page_token a "
+                        "token from a previous page");
     }
     page_size = std::min<int64_t>(page_size, 500);
     const absl::Time now = clock->Now();
@@ -542,7 +544,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     std::string from = prefix;
     if (!Param(req, "page_size").empty() &&
         (!absl::SimpleAtoi(Param(req, "page_size"), &page_size) || page_size < 1)) {
-      return BadRequest(res, "page_size is 1..500");
+      return BadRequest(res, "page_size is 1 or more (a page holds at most 500)");
     }
     page_size = std::min<int64_t>(page_size, 500);
     if (const std::string token = Param(req, "page_token"); !token.empty()) {

@@ -161,7 +161,7 @@ absl::StatusOr<Caller> Authenticator::Check(absl::string_view authorization,
   if (p == nullptr || p->revoked()) {
     return absl::UnauthenticatedError("the token's principal was revoked");
   }
-  Caller caller{*p, known->token_id()};
+  Caller caller{*p, known->token_id(), known->session()};
   if (dir_out != nullptr) *dir_out = *std::move(dir);
   return caller;
 }

@@ -110,6 +110,7 @@ httplib::Server::HandlerWithContentReader WithBodyLimit(
 struct Caller {
   v1::Principal principal;
   std::string token_id;
+  bool session = false;  // A password sign-in's token, not one an administrator issued.
 };
 
 // Bearer authentication: an API or session token the directory holds,

@@ -529,6 +529,15 @@ void ApiServer::Routes() {
       WithBodyLimit(4096, [this, authenticate](const Request& req, Response& res) {
         std::optional<Caller> caller = authenticate(req, res, nullptr);
         if (!caller) return;
+        // A token an administrator issued stays until revoked or expired
+        // (ApiToken.session): signing out is a session's.
+        if (!caller->session) {
+          return SendRejection(
+              res, MakeRejection(v1::RULE_PERMISSION, absl::StatusCode::kFailedPrecondition,
+                                 absl::StrCat("token ", caller->token_id,
+                                              " was issued by an administrator, not opened by a "
+                                              "sign-in: an administrator revokes it")));
+        }
         v1::Command revoke;
         revoke.set_command_id(absl::StrCat("logout:", caller->token_id));
         revoke.set_case_id(kDirectoryStream);

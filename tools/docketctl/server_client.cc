@@ -106,7 +106,15 @@ std::optional<std::string> Call(httplib::Client& client, const std::string& meth
   const bool later = r->status == 429 || r->status == 503 || r->status == 504;
   const bool refused = r->status == 401 || r->status == 403 || r->status == 404 || r->status == 409;
   *code = refused || later ? kFailed : kUsage;
-  const std::string said = absl::StrCat("docketctl: ", r->status, " ", r->body);
+  // The refusal's reason, as --data_dir says it ("case C-1 does not
+  // exist"), with the status; a body that is no Rejection as it came.
+  v1::Rejection rejection;
+  const std::string said =
+      google::protobuf::util::JsonStringToMessage(r->body, &rejection).ok() &&
+              !rejection.reason().empty()
+          ? absl::StrCat("docketctl: ", rejection.reason(), " (HTTP ", r->status, ", ",
+                         v1::Rule_Name(rejection.rule()), ")\n")
+          : absl::StrCat("docketctl: ", r->status, " ", r->body);
   if (retry != nullptr && r->status == 413 &&
       absl::SimpleAtoi(r->get_header_value("X-Docket-Most-Commands"), &retry->most_commands) &&
       retry->most_commands > 0) {

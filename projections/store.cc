@@ -229,6 +229,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
     fresh.set_schema_version(kSchemaVersion);
     rocksdb::WriteBatch batch;
     batch.Put(store->cf(Cf::kMeta), kMetaKey, fresh.SerializeAsString());
+    batch.Put(store->cf(Cf::kMeta), kLinksIndexedKey, "");
     absl::Status written = store->Write(&batch, /*sync=*/true);
     if (!written.ok()) return written;
     return store;
@@ -245,9 +246,17 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   if (parsed.schema_version() < 1) {
     return absl::DataLossError(absl::StrCat(dir, ": the meta record has no schema version"));
   }
-  if (mode == Mode::kReadWrite && added_later(static_cast<int>(Cf::kByLink))) {
-    absl::Status indexed = store->IndexLinks();
-    if (!indexed.ok()) return indexed;
+  // A directory written before by_link existed gets it from its cases,
+  // once: the mark is written with the index, in one batch, so a crash
+  // between the family's creation and the index leaves no mark, and the
+  // next writer indexes again.
+  if (mode == Mode::kReadWrite) {
+    absl::StatusOr<std::optional<std::string>> indexed = store->Get(Cf::kMeta, kLinksIndexedKey);
+    if (!indexed.ok()) return indexed.status();
+    if (!indexed->has_value()) {
+      absl::Status filled = store->IndexLinks();
+      if (!filled.ok()) return filled;
+    }
   }
   if (mode == Mode::kReadOnly && parsed.applied_position() + 1 < parsed.next_log_position()) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -436,6 +445,7 @@ absl::Status Store::IndexLinks() {
     if (!linked.empty()) batch.Put(cf(Cf::kByLink), keys::ByOwner(linked, state.case_id()), "");
   }
   if (!it->status().ok()) return FromRocks(it->status(), "indexing the cases' links");
+  batch.Put(cf(Cf::kMeta), kLinksIndexedKey, "");
   return Write(&batch, /*sync=*/true);
 }
 
@@ -456,6 +466,8 @@ absl::Status Store::ClearProjections() {
   kept.set_schema_version(meta->schema_version());
   kept.set_next_log_position(meta->next_log_position());
   batch.Put(cf(Cf::kMeta), kMetaKey, kept.SerializeAsString());
+  // No case is left to index: the replay indexes each as it folds it.
+  batch.Put(cf(Cf::kMeta), kLinksIndexedKey, "");
   return Write(&batch, /*sync=*/true);
 }
 

@@ -142,6 +142,8 @@ inline constexpr char kDirectoryKey[] = "state";
 
 // Key of the DataDirMeta record in Cf::kMeta.
 inline constexpr char kMetaKey[] = "docket";
+// In kMeta: by_link holds every case's link (written with the index).
+inline constexpr char kLinksIndexedKey[] = "by_link";
 
 }  // namespace docket
 

@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "projections/keys.h"
 #include "tests/testing/data_dir.h"
 
 namespace docket {
@@ -47,6 +48,8 @@ TEST(StoreTest, TheIndexOfLinksIsFilledForAnOlderDirectory) {
     child.mutable_intake()->mutable_link()->set_case_id("C-1");
     batch.Put(store->cf(Cf::kCases), "C-1", parent.SerializeAsString());
     batch.Put(store->cf(Cf::kCases), "R-1", child.SerializeAsString());
+    // As a directory of before by_link: no mark, no family.
+    batch.Delete(store->cf(Cf::kMeta), kLinksIndexedKey);
     ASSERT_TRUE(store->Write(&batch, true).ok());
     ASSERT_TRUE(store->db()->DropColumnFamily(store->cf(Cf::kByLink)).ok());
   }
@@ -60,6 +63,15 @@ TEST(StoreTest, TheIndexOfLinksIsFilledForAnOlderDirectory) {
   EXPECT_EQ(*writer->LinkedTo("C-1"), std::vector<std::string>{"R-1"});
   EXPECT_TRUE(writer->LinkedTo("R-1")->empty());
   EXPECT_TRUE(writer->LinkedTo("C-")->empty()) << "a prefix of an id is not the id";
+  // A writer that stopped between making the family and filling it left
+  // no mark: the next one fills it.
+  rocksdb::WriteBatch crashed;
+  crashed.Delete(writer->cf(Cf::kByLink), keys::ByOwner("C-1", "R-1"));
+  crashed.Delete(writer->cf(Cf::kMeta), kLinksIndexedKey);
+  ASSERT_TRUE(writer->Write(&crashed, true).ok());
+  writer.reset();
+  writer = *Store::Open(dir, Store::Mode::kReadWrite);
+  EXPECT_EQ(*writer->LinkedTo("C-1"), std::vector<std::string>{"R-1"});
 }
 
 TEST(StoreTest, RefusesADirectoryThatIsNotDockets) {

@@ -268,6 +268,12 @@ TEST(DocketctlTest, UsageAndOutputErrorsExit2) {
       {"/bin/sh", "-c", absl::StrCat(Ctl(), " --data_dir=", dir, " directory list > /dev/full")});
   EXPECT_EQ(full.exit_code, 2) << full.err;
   EXPECT_THAT(full.err, HasSubstr("could not be written"));
+  const RunResult unsaid =
+      RunProcess({"/bin/sh", "-c",
+                  absl::StrCat(Ctl(), " --data_dir=", dir, " ", testing::kExamplesClock,
+                               " submit < ", testing::SeedCasesPath(), " > /dev/full")});
+  EXPECT_EQ(unsaid.exit_code, 2) << unsaid.err;
+  EXPECT_THAT(unsaid.err, HasSubstr("could not be written"));
 }
 
 // Only init makes a data directory, and all or nothing: a mistyped
@@ -283,6 +289,10 @@ TEST(DocketctlTest, InitMakesADirectoryWithItsAdministratorOrNothing) {
   const RunResult bad = Ctl(missing, {"init", "--admin=bad id"});
   EXPECT_EQ(bad.exit_code, 1) << bad.err;
   EXPECT_THAT(bad.out, HasSubstr("\"rejection\""));
+  EXPECT_THAT(bad.out, Not(HasSubstr("\"events\""))) << "nothing was committed";
+  EXPECT_FALSE(std::filesystem::exists(missing)) << "the directory init made is removed";
+  EXPECT_EQ(Ctl(missing, {"replay"}).exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(missing));
   const RunResult good = Ctl(missing, {"init", "--admin=admin"});
   EXPECT_EQ(good.exit_code, 0) << good.err;
   EXPECT_EQ(Ctl(missing, {"directory", "list"}).exit_code, 0);

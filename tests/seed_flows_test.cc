@@ -190,8 +190,7 @@ TEST(SeedFlowsTest, AParentsRecoveriesTogetherClaimNoMoreThanItPaid) {
   EXPECT_THAT(outcomes[1], HasSubstr("RULE_RECOVERY"));
 
   // A parent with room left: C-2026-0103 paid 180.00; its subrogation
-  // claimed 180.00 and recovered 100.00, so two claims of 40.00 fit (one
-  // group), a third does not.
+  // claimed 180.00 and recovered 100.00, so 80.00 is left.
   const auto subrogation = [](const std::string& id, int64_t fen) {
     return absl::StrCat(
         R"({"commandId":")", id, R"(-open","caseId":")", id,
@@ -200,8 +199,15 @@ TEST(SeedFlowsTest, AParentsRecoveriesTogetherClaimNoMoreThanItPaid) {
         R"("caseId":"C-2026-0103"},"recovery":{"amountFen":")", fen,
         R"(","thirdParty":"CA-CARGO","subrogation":true}}}})", "\n");
   };
-  RunResult halves = Ctl(dir, {"submit"}, subrogation("R-H1", 4000) + subrogation("R-H2", 4000));
-  EXPECT_EQ(halves.exit_code, 0) << halves.out << halves.err;
+  // In one group, the second counts the first, which is not committed yet.
+  RunResult one_group = Ctl(dir, {"submit"}, subrogation("R-H1", 4000) + subrogation("R-H2", 4001));
+  EXPECT_EQ(one_group.exit_code, 1) << one_group.out << one_group.err;
+  const std::vector<std::string> decided = absl::StrSplit(one_group.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(decided.size(), 2u) << one_group.out;
+  EXPECT_THAT(decided[0], HasSubstr("\"caseOpened\""));
+  EXPECT_THAT(decided[1], HasSubstr("at most 40.00 CNY left"));
+  RunResult second = Ctl(dir, {"submit"}, subrogation("R-H4", 4000));
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
   RunResult third = Ctl(dir, {"submit"}, subrogation("R-H3", 1));
   EXPECT_EQ(third.exit_code, 1) << third.err;
   EXPECT_THAT(third.out, HasSubstr("at most 0.00 CNY left"));

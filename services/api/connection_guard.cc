@@ -157,9 +157,10 @@ std::vector<Socket> ServerSockets(int listening_fd, int port) {
     }
   }
   closedir(dir);
-  // A descriptor closed and reused by a file between the look and the
-  // duplicate is a new file's, which holds no lock of this process: the
-  // LOCK's descriptor stays open for the process's life.
+  // A socket closed and its number reused between the look and the
+  // duplicate is a file opened since, whose duplicate is closed below:
+  // never the LOCK, which RocksDB opens once, before any connection, and
+  // keeps open for the process's life.
   std::erase_if(fds, [](int fd) { return !IsSocket(fd); });
   for (int fd : fds) {
     const int mine = fcntl(fd, F_DUPFD_CLOEXEC, 0);

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -73,6 +74,8 @@ int Init(const Args& args) {
   if (!absl::GetFlag(FLAGS_brokers).empty()) {
     return KafkaSubmitCommands({commands->begin(), commands->end()});
   }
+  std::error_code ec;
+  const bool made = !std::filesystem::exists(DataDir(), ec);
   absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime(/*create=*/true);
   if (!runtime.ok()) return Fail(runtime.status());
   absl::StatusOr<v1::DirectoryState> directory = (*runtime)->store()->ReadDirectory();
@@ -86,19 +89,23 @@ int Init(const Args& args) {
   // must not leave a directory bootstrapped without one, which init would
   // then refuse to set up again.
   CommandProcessor* processor = (*runtime)->processor();
+  const absl::Time now = InvocationClock()->Now();
   std::vector<CommandProcessor::Timed> timed;
-  for (const v1::Command& c : *commands) timed.push_back({c, InvocationClock()->Now(), true});
+  for (const v1::Command& c : *commands) timed.push_back({c, now, /*internal=*/true});
   absl::StatusOr<std::vector<CommandProcessor::Decision>> decided = processor->Decide(timed);
   if (!decided.ok()) return Fail(decided.status());
-  std::vector<v1::CommandOutcome> outcomes;
-  bool refused = false;
+  std::vector<v1::CommandOutcome> outcomes, refusals;
   for (const CommandProcessor::Decision& d : *decided) {
     outcomes.push_back(d.outcome);
-    refused |= d.outcome.has_rejection();
+    if (d.outcome.has_rejection()) refusals.push_back(d.outcome);
   }
-  if (refused) {
+  if (!refusals.empty()) {
+    // Only the refusals: nothing was committed, and a directory this init
+    // made is removed.
     processor->Abort();
-    PrintOutcomes(outcomes);
+    PrintOutcomes(refusals);
+    runtime->reset();
+    if (made) std::filesystem::remove_all(DataDir(), ec);
     std::cerr << "docketctl: " << DataDir() << " was not initialised\n";
     return kFailed;
   }

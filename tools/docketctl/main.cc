@@ -194,8 +194,9 @@ bool FlagsParse(int argc, char** argv) {
   return true;
 }
 
-// `code`, unless what was printed could not all be written (a full disk,
-// a closed pipe): then an I/O error, said on stderr.
+// `code`, unless what was printed could not all be written (a full disk;
+// a closed pipe ends docketctl by SIGPIPE first): then an I/O error, said
+// on stderr.
 int OutputWritten(int code) {
   std::cout.flush();
   if (std::cout.good()) return code;

@@ -16,7 +16,11 @@ absl::Status NotServed();
 // The embedded runtime of DataDir() (NotServed), opened for writing, deciding under the
 // policy (--policy or the default) and the business calendar
 // (--calendar_dir or the built-in years) at the system clock.
-// A directory that does not exist is made only with `create` (init).
+// OK if DataDir() exists; else its error says to run init.
+absl::Status Existing();
+
+// A directory that does not exist is made only with `create` (init,
+// put-evidence); else refused (Existing).
 absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime(bool create = false);
 
 // Opens the data directory read-only.

@@ -35,14 +35,21 @@ absl::Status NotServed() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime(bool create) {
-  if (absl::Status served = NotServed(); !served.ok()) return served;
+absl::Status Existing() {
   // Only init makes a data directory: a mistyped --data_dir is not a new,
   // empty one that nobody may administer.
-  if (std::error_code ec; !create && !std::filesystem::exists(DataDir(), ec)) {
+  if (std::error_code ec; !std::filesystem::exists(DataDir(), ec)) {
     return absl::FailedPreconditionError(absl::StrCat(
         DataDir(), " does not exist; make a data directory with docketctl --data_dir=", DataDir(),
         " init --admin=ID"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime(bool create) {
+  if (absl::Status served = NotServed(); !served.ok()) return served;
+  if (!create) {
+    if (absl::Status existing = Existing(); !existing.ok()) return existing;
   }
   absl::StatusOr<v1::Policy> policy = LoadPolicy(absl::GetFlag(FLAGS_policy));
   if (!policy.ok()) return policy.status();
@@ -73,6 +80,11 @@ bool Commit(EmbeddedRuntime& runtime, std::vector<absl::StatusOr<v1::Command>>& 
     std::cout << ToJson(outcome) << "\n";
   }
   std::cout.flush();
+  // Outcomes nobody received: stop deciding more (main says why).
+  if (!std::cout.good()) {
+    *exit_code = kUsage;
+    return false;
+  }
   return true;
 }
 
@@ -119,8 +131,10 @@ int PutEvidence(const Args& args) {
     return kUsage;
   }
   // The store lives beside the database; opening the runtime also refuses a
-  // directory that is not docket's, and reads the policy's size limit.
-  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime();
+  // directory that is not docket's, and reads the policy's size limit. It
+  // may make one: an engine's on Kafka, whose directory comes through the
+  // topics, not init, and holds the photos first (docs/kafka.md).
+  absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> runtime = OpenRuntime(/*create=*/true);
   if (!runtime.ok()) return Fail(runtime.status());
   for (const std::string& path : args) {
     absl::StatusOr<v1::Evidence> stored =

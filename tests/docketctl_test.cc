@@ -262,6 +262,14 @@ TEST(DocketctlTest, UsageAndOutputErrorsExit2) {
     EXPECT_EQ(r.exit_code, 2) << absl::StrJoin(args, " ") << ": " << r.err;
     EXPECT_THAT(r.err, HasSubstr("docketctl: ")) << absl::StrJoin(args, " ");
   }
+  // A case id that cannot be one is refused without echoing its bytes (an
+  // invalid UTF-8 byte and a terminal escape reached stderr).
+  const RunResult raw = Ctl(dir, {"show", "A\xff\x1b[31mB"});
+  EXPECT_EQ(raw.exit_code, 2) << raw.err;
+  EXPECT_THAT(raw.err, HasSubstr("is no case id"));
+  EXPECT_EQ(raw.err.find('\x1b'), std::string::npos) << raw.err;
+  EXPECT_EQ(raw.err.find('\xff'), std::string::npos) << raw.err;
+  EXPECT_EQ(Ctl(dir, {"history", "@directory"}).exit_code, 0) << "the directory's own stream";
   EXPECT_EQ(Ctl(dir, {"list", "--nooverdue", "--severity", "MAJOR"}).exit_code, 0)
       << "--noFLAG and --flag value are flags too";
   const RunResult full = RunProcess(

@@ -7,6 +7,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/flags/commandlineflag.h"
@@ -18,6 +19,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "engine/envelope.h"
+#include "engine/input_grammar.h"
 #include "services/runtime/embedded_runtime.h"
 #include "tools/docketctl/docketctl.h"
 #include "tools/docketctl/flags.h"
@@ -244,6 +247,16 @@ int main(int argc, char** argv) {
       {"token", docket::ctl::TokenCommand},
       {"key", docket::ctl::KeyCommand},
   };
+  // A case id that cannot be one is a usage error, never echoed raw (its
+  // bytes may be anything a shell passes: invalid UTF-8, terminal escapes).
+  static const std::set<std::string> kCaseVerbs = {"show", "history", "rejections", "attach"};
+  if (kCaseVerbs.contains(command) && !args.empty() && !docket::IsValidCaseId(args[0]) &&
+      args[0] != docket::kDirectoryStream) {
+    std::cerr << "docketctl: " << command << ": '" << docket::SafeText(args[0], 64)
+              << "' is no case id (up to " << docket::kMaxCaseIdLength
+              << " ASCII letters, digits and - _ .)\n";
+    return docket::ctl::kUsage;
+  }
   if (!absl::GetFlag(FLAGS_server).empty()) {
     return OutputWritten(docket::ctl::ServerCommand(command, args));
   }

@@ -278,31 +278,27 @@ TEST(RecoveryTest, AParentsRecoveriesTogetherClaimNoMoreThanItPaid) {
                            R"pb(amount_fen: 200000 liable_branch: "SZ-DIST")pb"),
                   Claims());
   cases.Put(open.state());
+  // A recovery of `claim` fen, demanded and settled by `settlement`.
+  const auto settled = [&](const char* id, int64_t claim, const char* settlement) {
+    CaseHarness c(id);
+    c.set_cases(&cases);
+    const std::string amount = absl::StrCat("amount_fen: ", claim, " liable_branch: \"SZ-DIST\"");
+    c.MustSubmit(Recovery("LINK_KIND_NETWORK_RECOVERY", "C-PAID", amount.c_str()), Claims());
+    c.MustSubmit(absl::StrCat("demand_recovery { reference: \"DEBIT-", id, "\" }"), Claims());
+    c.MustSubmit(settlement, Claims());
+    cases.Put(c.state());
+  };
   // Settled: 500.00 recovered of 1,000.00 claimed.
-  CaseHarness settled("R-SETTLED");
-  settled.set_cases(&cases);
-  settled.MustSubmit(Recovery("LINK_KIND_NETWORK_RECOVERY", "C-PAID",
-                              R"pb(amount_fen: 100000 liable_branch: "SZ-DIST")pb"),
-                     Claims());
-  settled.MustSubmit(R"pb(demand_recovery { reference: "DEBIT-1" })pb", Claims());
-  settled.MustSubmit("settle_recovery { outcome: RECOVERY_OUTCOME_PARTIAL recovered_fen: 50000 }",
-                     Claims());
-  cases.Put(settled.state());
+  settled("R-SETTLED", 100000,
+          "settle_recovery { outcome: RECOVERY_OUTCOME_PARTIAL recovered_fen: 50000 }");
   EXPECT_EQ(RuleOfResult(recovery("R-NEXT", 50000)), v1::RULE_UNSPECIFIED)
       << "3,000.00 paid, 2,000.00 claimed and 500.00 recovered: 500.00 left";
   const absl::StatusOr<std::vector<v1::CaseEvent>> over = recovery("R-NEXT", 50001);
   EXPECT_EQ(RuleOfResult(over), v1::RULE_RECOVERY);
   EXPECT_THAT(over.status().message(), HasSubstr("2500.00 CNY already claimed or recovered"));
   // Refused in full, a recovery frees what it claimed.
-  CaseHarness refused("R-REFUSED");
-  refused.set_cases(&cases);
-  refused.MustSubmit(Recovery("LINK_KIND_NETWORK_RECOVERY", "C-PAID",
-                              R"pb(amount_fen: 50000 liable_branch: "SZ-DIST")pb"),
-                     Claims());
-  refused.MustSubmit(R"pb(demand_recovery { reference: "DEBIT-2" })pb", Claims());
-  refused.MustSubmit(
-      R"pb(settle_recovery { outcome: RECOVERY_OUTCOME_REFUSED note: "disputed" })pb", Claims());
-  cases.Put(refused.state());
+  settled("R-REFUSED", 50000,
+          R"pb(settle_recovery { outcome: RECOVERY_OUTCOME_REFUSED note: "disputed" })pb");
   EXPECT_EQ(RuleOfResult(recovery("R-NEXT", 50000)), v1::RULE_UNSPECIFIED);
   EXPECT_EQ(cases.LinkedTo("C-PAID").size(), 3u);
 }

@@ -359,11 +359,11 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
               return api::OverBudget(res, who, "has sent too many commands lately", sent.wait());
             }
             absl::StatusOr<v1::CommandOutcome> outcome = queue_->Preview(*std::move(command));
-            if (outcome.ok()) sent.Keep(1);
             if (!outcome.ok()) {
               return SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcome.status().code(),
                                                       std::string(outcome.status().message())));
             }
+            sent.Keep(1);
             SendJson(res, *outcome);
           }));
 

@@ -69,8 +69,7 @@ int Replay(const Args& args) {
     std::cerr << "docketctl: replay takes no arguments\n";
     return kUsage;
   }
-  if (absl::Status served = NotServed(); !served.ok()) return Fail(served);
-  if (absl::Status existing = Existing(); !existing.ok()) return Fail(existing);
+  if (absl::Status writable = Writable(); !writable.ok()) return Fail(writable);
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(DataDir(), Store::Mode::kReadWrite);
   if (!store.ok()) return Fail(store.status());
   absl::StatusOr<int64_t> folded = docket::Replay(store->get());

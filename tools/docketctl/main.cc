@@ -148,10 +148,6 @@ exit codes: 0 ok; 1 a command was rejected or a check failed; 2 usage or I/O err
 Try: docketctl --data_dir=/tmp/d submit < examples/seed_cases.ndjson
 )";
 
-}  // namespace
-
-namespace {
-
 // Whether every flag on the command line is one of docketctl's (or
 // absl's), with a value its type takes; else says which is not. absl's
 // parser exits 1 for either, where the CLI contract says 2 (usage).

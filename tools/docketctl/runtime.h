@@ -9,18 +9,15 @@
 
 namespace docket::ctl {
 
-// OK unless docketd serves DataDir(), which is then written through it
-// only: its error names docketd's URL.
-absl::Status NotServed();
+// OK if docket may write DataDir() here: refused while docketd serves it
+// (then written through docketd only; the error names its URL), and, but
+// with `create` (init, put-evidence), if it does not exist (the error says
+// to run init).
+absl::Status Writable(bool create = false);
 
-// The embedded runtime of DataDir() (NotServed), opened for writing, deciding under the
-// policy (--policy or the default) and the business calendar
-// (--calendar_dir or the built-in years) at the system clock.
-// OK if DataDir() exists; else its error says to run init.
-absl::Status Existing();
-
-// A directory that does not exist is made only with `create` (init,
-// put-evidence); else refused (Existing).
+// The embedded runtime of DataDir() (Writable), opened for writing,
+// deciding under the policy (--policy or the default) and the business
+// calendar (--calendar_dir or the built-in years) at the system clock.
 absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime(bool create = false);
 
 // Opens the data directory read-only.

@@ -24,7 +24,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenForReading() {
   return Store::Open(DataDir(), Store::Mode::kReadOnly);
 }
 
-absl::Status NotServed() {
+absl::Status Writable(bool create) {
   // A directory docketd serves is written through docketd only.
   if (std::optional<std::string> url = ServedBy(DataDir())) {
     return absl::FailedPreconditionError(
@@ -32,13 +32,9 @@ absl::Status NotServed() {
                      ": send cases' commands with docketctl --server=", *url,
                      " --token=TOKEN; stop docketd (SIGTERM) to administer the directory"));
   }
-  return absl::OkStatus();
-}
-
-absl::Status Existing() {
   // Only init makes a data directory: a mistyped --data_dir is not a new,
   // empty one that nobody may administer.
-  if (std::error_code ec; !std::filesystem::exists(DataDir(), ec)) {
+  if (std::error_code ec; !create && !std::filesystem::exists(DataDir(), ec)) {
     return absl::FailedPreconditionError(absl::StrCat(
         DataDir(), " does not exist; make a data directory with docketctl --data_dir=", DataDir(),
         " init --admin=ID"));
@@ -47,10 +43,7 @@ absl::Status Existing() {
 }
 
 absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> OpenRuntime(bool create) {
-  if (absl::Status served = NotServed(); !served.ok()) return served;
-  if (!create) {
-    if (absl::Status existing = Existing(); !existing.ok()) return existing;
-  }
+  if (absl::Status writable = Writable(create); !writable.ok()) return writable;
   absl::StatusOr<v1::Policy> policy = LoadPolicy(absl::GetFlag(FLAGS_policy));
   if (!policy.ok()) return policy.status();
   std::ostringstream warnings;

@@ -74,7 +74,7 @@ class ApiTest : public ::testing::Test {
                   testing::ReadFileOrDie(testing::SeedCasesPath()))
                   .exit_code,
               0);
-    for (const char* who : {"E-101", "E-100", "A-100", "S-GZ"}) {
+    for (const char* who : {"E-101", "E-100", "E-410", "A-100", "S-GZ"}) {
       RunResult pw = Ctl(dir_, {"directory", "apply"},
                          absl::StrCat(R"({"commandId":"pw-)", who, R"(","actor":{"id":"admin"},)",
                                       R"("directory":{"setPassword":{"principalId":")", who,
@@ -758,6 +758,54 @@ TEST_F(ApiTest, DocketctlThroughTheServer) {
   follower.Kill(SIGTERM);
   follower.Wait();
   EXPECT_THAT(seen, HasSubstr("\"commandId\":\"remote-2\""));
+}
+
+TEST_F(ApiTest, DocketctlAttachesAndVerifiesThroughTheServer) {
+  const auto remote = [&](const std::string& token, std::vector<std::string> args) {
+    args.insert(args.begin(), {testing::DocketctlPath(), "--server=" + url_, "--token=" + token});
+    return RunProcess(args);
+  };
+  // verify: the server's audit, printed as --data_dir prints its own, for
+  // auditors only.
+  const std::string auditor = Login("A-100");
+  const std::string huzhou = Login("E-410");  // Handler at HUZHOU, C-2026-0006's branch.
+  ASSERT_FALSE(auditor.empty() || huzhou.empty());
+  const RunResult local = Ctl(dir_, {"verify"});
+  const RunResult served = remote(auditor, {"verify"});
+  EXPECT_EQ(served.exit_code, 0) << served.err;
+  EXPECT_THAT(served.out, HasSubstr("verify: OK: "));
+  EXPECT_EQ(served.out, local.out);
+  const RunResult not_auditor = remote(huzhou, {"verify"});
+  EXPECT_EQ(not_auditor.exit_code, 1);
+  EXPECT_THAT(not_auditor.err, HasSubstr("403"));
+
+  // attach: the file uploaded and attached as the token's principal.
+  const std::string photo =
+      testing::WriteFile("remote.png", "\x89PNG\r\n\x1a\n attached through the server");
+  const std::string sha = RunProcess({"/usr/bin/sha256sum", photo}).out.substr(0, 64);
+  const RunResult attached = remote(huzhou, {"attach", "C-2026-0006", photo});
+  EXPECT_EQ(attached.exit_code, 0) << attached.out << attached.err;
+  EXPECT_THAT(attached.out, HasSubstr("\"evidenceAttached\""));
+  EXPECT_THAT(attached.out, HasSubstr(absl::StrCat("cas://", sha)));
+  EXPECT_THAT(attached.out, HasSubstr("\"mediaType\":\"image/png\""));
+  EXPECT_THAT(Ctl(dir_, {"history", "C-2026-0006"}).out, HasSubstr(absl::StrCat("cas://", sha)));
+  // Again: the same command id, its outcome again (a repeat); the bytes
+  // readable in the case's scope.
+  const RunResult again = remote(huzhou, {"attach", "C-2026-0006", photo});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("\"duplicate\":true"));
+  EXPECT_EQ(absl::StrReplaceAll(again.out, {{"\"duplicate\":true,", ""}}), attached.out);
+  EXPECT_EQ(Curl(absl::StrCat("/v1/evidence/", sha, "?case_id=C-2026-0006"), {}, huzhou).body,
+            testing::ReadFileOrDie(photo));
+  // Refused: out of scope (exit 1, the refusal printed as an outcome); no
+  // such file, an unknown kind (2, nothing sent).
+  const RunResult out_of_scope =
+      remote(Login("E-101"), {"attach", "C-2026-0006", photo, "--command_id=attach-from-gz"});
+  EXPECT_EQ(out_of_scope.exit_code, 1) << out_of_scope.out << out_of_scope.err;
+  EXPECT_THAT(out_of_scope.out, HasSubstr("RULE_SCOPE"));
+  EXPECT_EQ(remote(huzhou, {"attach", "C-2026-0006", photo + ".missing"}).exit_code, 2);
+  EXPECT_EQ(remote(huzhou, {"attach", "C-2026-0006", photo, "--kind=SELFIE"}).exit_code, 2);
+  EXPECT_EQ(Ctl(dir_, {"verify"}).exit_code, 0);
 }
 
 TEST_F(ApiTest, ConcurrentConnectionsShareGroupCommits) {

@@ -250,6 +250,8 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     summary.set_ok(report->ok());
     summary.set_cases(report->cases);
     summary.set_events(report->events);
+    summary.set_directory_events(report->directory_events);
+    summary.set_rejections(report->rejections);
     summary.set_log_entries(report->log_entries);
     summary.set_evidence_checked(report->evidence_checked);
     summary.set_evidence_external(report->evidence_external);

@@ -23,19 +23,6 @@ namespace {
 constexpr char kCasScheme[] = "cas://";
 constexpr size_t kChunk = 1 << 16;
 
-std::string GuessMediaType(const std::string& path) {
-  const std::string ext = absl::AsciiStrToLower(std::filesystem::path(path).extension().string());
-  if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
-  if (ext == ".png") return "image/png";
-  if (ext == ".gif") return "image/gif";
-  if (ext == ".webp") return "image/webp";
-  if (ext == ".pdf") return "application/pdf";
-  if (ext == ".txt") return "text/plain";
-  if (ext == ".mp3") return "audio/mpeg";
-  if (ext == ".wav") return "audio/wav";
-  return "application/octet-stream";
-}
-
 // What an attachment of a file not in the store, or not the sender's to
 // attach, is told.
 absl::Status NotStored(const v1::Evidence& evidence) {
@@ -85,6 +72,19 @@ absl::Status WriteAll(int fd, const char* data, size_t size, const std::string& 
 }
 
 }  // namespace
+
+std::string GuessMediaType(const std::string& path) {
+  const std::string ext = absl::AsciiStrToLower(std::filesystem::path(path).extension().string());
+  if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
+  if (ext == ".png") return "image/png";
+  if (ext == ".gif") return "image/gif";
+  if (ext == ".webp") return "image/webp";
+  if (ext == ".pdf") return "application/pdf";
+  if (ext == ".txt") return "text/plain";
+  if (ext == ".mp3") return "audio/mpeg";
+  if (ext == ".wav") return "audio/wav";
+  return "application/octet-stream";
+}
 
 EvidenceStore::EvidenceStore(std::string data_dir, int64_t max_bytes, ::docket::Store* store)
     : root_((std::filesystem::path(data_dir) / "evidence").string()),

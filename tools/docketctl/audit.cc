@@ -49,19 +49,22 @@ int Verify(const Args& args) {
   if (!store.ok()) return Fail(store.status());
   absl::StatusOr<AuditReport> report = Audit(**store, EvidenceStore(DataDir()));
   if (!report.ok()) return Fail(report.status());
-  for (const std::string& problem : report->problems) {
+  return PrintAudit(*report);
+}
+
+int PrintAudit(const AuditReport& report) {
+  for (const std::string& problem : report.problems) {
     std::cout << "PROBLEM " << problem << "\n";
   }
-  if (report->more_problems > 0) {
-    std::cout << "PROBLEM ... and " << report->more_problems << " more\n";
+  if (report.more_problems > 0) {
+    std::cout << "PROBLEM ... and " << report.more_problems << " more\n";
   }
-  std::cout << (report->ok() ? "verify: OK" : "verify: FAILED") << ": " << report->cases
-            << " cases, " << report->events << " events, " << report->directory_events
-            << " directory events, " << report->log_entries << " log entries, "
-            << report->rejections << " rejections, " << report->evidence_checked
-            << " evidence files re-hashed, " << report->evidence_external
+  std::cout << (report.ok() ? "verify: OK" : "verify: FAILED") << ": " << report.cases << " cases, "
+            << report.events << " events, " << report.directory_events << " directory events, "
+            << report.log_entries << " log entries, " << report.rejections << " rejections, "
+            << report.evidence_checked << " evidence files re-hashed, " << report.evidence_external
             << " external evidence references\n";
-  return report->ok() ? kOk : kFailed;
+  return report.ok() ? kOk : kFailed;
 }
 
 int Replay(const Args& args) {

@@ -17,6 +17,7 @@
 #include "docket/v1/commands.pb.h"
 #include "docket/v1/events.pb.h"
 #include "docket/v1/stored_event.pb.h"
+#include "services/audit/auditor.h"
 #include "services/runtime/clock.h"
 
 namespace docket::ctl {
@@ -45,6 +46,9 @@ int Report(const Args& args);
 // report's first day: --from, unless it is tail's default ("beginning").
 std::string ReportFrom();
 int Verify(const Args& args);
+// An audit as verify prints it (its problems, then one line); kOk when
+// it found none, else kFailed. verify --server prints the server's so.
+int PrintAudit(const AuditReport& report);
 int Replay(const Args& args);
 int Compact(const Args& args);
 int InitCommand(const Args& args);

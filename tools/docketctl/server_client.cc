@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -22,10 +25,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "docket/v1/api.pb.h"
+#include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "google/protobuf/util/json_util.h"
 #include "projections/hash_chain.h"
 #include "services/audit/report.h"
+#include "services/runtime/evidence_store.h"
 #include "services/runtime/json_codec.h"
 #include "tools/docketctl/case_table.h"
 #include "tools/docketctl/docketctl.h"
@@ -85,15 +90,23 @@ struct Retry {
 // GET or POST against the server; the body on 2xx, else the error printed
 // and nullopt with `*code` set. With `retry`, an answer that says when to
 // ask again is not printed but handed back there, for the caller to wait.
+std::optional<std::string> Answer(const httplib::Result& r, int* code, Retry* retry);
+
+httplib::Headers Authorization() { return {{"Authorization", "Bearer " + Token()}}; }
+
 std::optional<std::string> Call(httplib::Client& client, const std::string& method,
                                 const std::string& path, const std::string& body,
                                 const std::string& content_type, int* code,
                                 Retry* retry = nullptr) {
+  const httplib::Headers headers = Authorization();
+  return Answer(method == "GET" ? client.Get(path.c_str(), headers)
+                                : client.Post(path.c_str(), headers, body, content_type.c_str()),
+                code, retry);
+}
+
+// What Call makes of the server's answer `r`.
+std::optional<std::string> Answer(const httplib::Result& r, int* code, Retry* retry) {
   if (retry != nullptr) *retry = Retry();
-  const httplib::Headers headers = {{"Authorization", "Bearer " + Token()}};
-  httplib::Result r = method == "GET"
-                          ? client.Get(path.c_str(), headers)
-                          : client.Post(path.c_str(), headers, body, content_type.c_str());
   if (!r) {
     std::cerr << "docketctl: " << absl::GetFlag(FLAGS_server) << ": "
               << httplib::to_string(r.error()) << "\n";
@@ -135,6 +148,13 @@ std::optional<std::string> Call(httplib::Client& client, const std::string& meth
               << " s\n";
   }
   return std::nullopt;
+}
+
+// Outcomes the server answered to an NDJSON request, printed as submit
+// prints them: kFailed when one is a refusal.
+int PrintOutcomes(const std::string& ndjson) {
+  std::cout << ndjson << std::flush;
+  return absl::StrContains(ndjson, "\"rejection\"") ? kFailed : kOk;
 }
 
 int ServerSubmit(httplib::Client& client) {
@@ -179,8 +199,7 @@ int ServerSubmit(httplib::Client& client) {
     }
     if (!out && retry.most_commands > 0) std::cerr << retry.said;
     if (!out) return code;
-    std::cout << *out << std::flush;
-    refused |= absl::StrContains(*out, "\"rejection\"");
+    refused |= PrintOutcomes(*out) == kFailed;
     return kOk;
   };
   const auto flush = [&]() -> int {
@@ -284,6 +303,90 @@ int ServerRejections(httplib::Client& client, const std::string& case_id) {
                                        for (const v1::Rejection& r : list.rejections())
                                          std::cout << ToJson(r) << "\n";
                                      });
+}
+
+// attach CASE FILE: the file uploaded (POST /v1/evidence, streamed), then
+// attached by an attach_evidence command as the token's principal, its
+// outcome printed as attach --data_dir prints it.
+int ServerAttach(httplib::Client& client, const std::string& case_id, const std::string& path) {
+  v1::EvidenceKind kind;
+  if (!v1::EvidenceKind_Parse(absl::GetFlag(FLAGS_kind), &kind) ||
+      kind == v1::EVIDENCE_KIND_UNSPECIFIED) {
+    std::cerr << "docketctl: attach: --kind is an EvidenceKind (e.g. EVIDENCE_KIND_PHOTO)\n";
+    return kUsage;
+  }
+  std::error_code error;
+  const uint64_t size = std::filesystem::file_size(path, error);
+  auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
+  if (error || !*file) {
+    std::cerr << "docketctl: attach: cannot read " << SafeText(path, 200) << "\n";
+    return kUsage;
+  }
+  std::string media_type = absl::GetFlag(FLAGS_media_type);
+  if (media_type.empty()) media_type = GuessMediaType(path);
+  const std::string upload =
+      absl::StrCat("/v1/evidence", Query({{"kind", v1::EvidenceKind_Name(kind)},
+                                          {"name", std::filesystem::path(path).filename()}}));
+  int code = kOk;
+  std::optional<std::string> stored =
+      Answer(client.Post(
+                 upload.c_str(), Authorization(), size,
+                 [file](size_t offset, size_t length, httplib::DataSink& sink) {
+                   char chunk[1 << 16];
+                   file->seekg(static_cast<std::streamoff>(offset));
+                   file->read(chunk, static_cast<std::streamsize>(std::min(length, sizeof(chunk))));
+                   if (file->gcount() <= 0) return false;  // Shorter than it was: not sent whole.
+                   return sink.write(chunk, static_cast<size_t>(file->gcount()));
+                 },
+                 media_type.c_str()),
+             &code, nullptr);
+  if (!stored) return code;
+  v1::Command command;
+  if (!google::protobuf::util::JsonStringToMessage(
+           *stored, command.mutable_attach_evidence()->mutable_evidence())
+           .ok()) {
+    std::cerr << "docketctl: the server's answer to the upload does not decode\n";
+    return kUsage;
+  }
+  command.set_case_id(case_id);
+  // The token says who acts; --actor_id, if given, must be its principal.
+  command.mutable_actor()->set_id(absl::GetFlag(FLAGS_actor_id));
+  const std::string id = absl::GetFlag(FLAGS_command_id);
+  command.set_command_id(
+      id.empty() ? absl::StrCat("attach-", case_id, "-",
+                                command.attach_evidence().evidence().sha256_hex().substr(0, 16))
+                 : id);
+  std::optional<std::string> outcome =
+      Call(client, "POST", "/v1/commands", ToJson(command) + "\n", "application/x-ndjson", &code);
+  if (!outcome) return code;
+  return PrintOutcomes(*outcome);
+}
+
+// verify: the server's audit of its data directory (GET /v1/audit, for
+// auditors), printed as verify --data_dir prints it.
+int ServerVerify(httplib::Client& client) {
+  int code = kOk;
+  std::optional<std::string> json = Call(client, "GET", "/v1/audit", "", "", &code);
+  if (!json) return code;
+  v1::AuditSummary summary;
+  if (!google::protobuf::util::JsonStringToMessage(*json, &summary).ok()) {
+    std::cerr << "docketctl: the server's audit does not decode\n";
+    return kUsage;
+  }
+  AuditReport report;
+  report.cases = summary.cases();
+  report.events = summary.events();
+  report.directory_events = summary.directory_events();
+  report.log_entries = summary.log_entries();
+  report.rejections = summary.rejections();
+  report.evidence_checked = summary.evidence_checked();
+  report.evidence_external = summary.evidence_external();
+  report.problems.assign(summary.problems().begin(), summary.problems().end());
+  report.more_problems = summary.more_problems();
+  // A server that found problems and listed none still failed.
+  if (!summary.ok() && report.problems.empty())
+    report.problems.push_back("the server's audit failed");
+  return PrintAudit(report);
 }
 
 }  // namespace
@@ -431,9 +534,14 @@ int ServerCommand(const std::string& verb, const Args& args) {
     return ServerRejections(client, args.empty() ? "" : args[0]);
   } else if (verb == "report" && args.empty()) {
     return ServerReport(client);
+  } else if (verb == "attach" && args.size() == 2) {
+    return ServerAttach(client, args[0], args[1]);
+  } else if (verb == "verify" && args.empty()) {
+    return ServerVerify(client);
   } else {
-    std::cerr << "docketctl: with --server: submit, show, history, list, rejections, report, tail; "
-                 "administration (init, directory, token, backup, verify...) uses --data_dir\n";
+    std::cerr << "docketctl: with --server: submit, show, history, list, rejections, report, tail, "
+                 "attach CASE FILE, verify (auditors); administration (init, directory, token, "
+                 "backup, replay...) uses --data_dir\n";
     return kUsage;
   }
   if (!out) return code;

@@ -52,9 +52,16 @@ absl::StatusOr<Compensation> Insured(const v1::CaseState& c, const v1::Policy& p
     if (f.assessed_loss_fen() <= 0) {
       return MissingFact(c, "an assessed loss (findings.assessed_loss_fen)");
     }
-    loss = f.assessed_loss_fen();
+    // Total loss pays the declared value, so partial damage never pays
+    // more: a loss beyond the goods' value is a loss of their value.
+    loss = std::min(f.assessed_loss_fen(), value);
     out.basis = v1::COMPENSATION_BASIS_INSURED_PRO_RATA;
-    out.calculation = absl::StrCat("insured partial damage: loss ", FormatFen(loss));
+    out.calculation =
+        loss < f.assessed_loss_fen()
+            ? absl::StrCat("insured partial damage: the loss ", FormatFen(f.assessed_loss_fen()),
+                           " is more than the value ", FormatFen(value), ", so the value ",
+                           FormatFen(loss))
+            : absl::StrCat("insured partial damage: loss ", FormatFen(loss));
   }
   const int64_t covered = std::min(declared, value);
   DOCKET_ASSIGN_OR_RETURN(

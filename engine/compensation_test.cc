@@ -2,6 +2,8 @@
 
 #include "engine/compensation.h"
 
+#include <tuple>
+
 #include "engine/policy.h"
 #include "engine/refusal.h"
 #include "gmock/gmock.h"
@@ -211,6 +213,40 @@ TEST(CompensationTest, AnInsuredShipmentOfUnknownValueSaysTheDeclaredValueStands
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->amount_fen, 180000);
   EXPECT_THAT(c->calculation, HasSubstr("the declared value, the goods' own not given"));
+}
+
+// 保价: a total loss pays the declared value, so partial damage never pays
+// more: a loss beyond the goods' value is a loss of the goods' value.
+TEST(CompensationTest, InsuredPartialDamageNeverPaysMoreThanTheDeclaredValue) {
+  const std::tuple<const char*, int64_t, const char*> rows[] = {
+      // Worth unknown (the declared 3,000 stands for it), repair 5,000: 3,000.
+      {R"pb(category: CATEGORY_DAMAGE
+            findings { assessed_loss_fen: 500000 }
+            intake { shipment { insured: true declared_value_fen: 300000 } })pb",
+       300000, "the loss 5000.00 is more than the value 3000.00"},
+      // Declared 3,000, worth 6,000, repair 7,000: 6,000 × 3,000 ÷ 6,000.
+      {
+          R"pb(category: CATEGORY_DAMAGE
+               findings { assessed_loss_fen: 700000 }
+               intake {
+                 shipment { insured: true declared_value_fen: 300000 goods_value_fen: 600000 }
+               })pb",
+          300000, "the loss 7000.00 is more than the value 6000.00"},
+      // Within the value: as before (the seed's 1,800 → 900).
+      {
+          R"pb(category: CATEGORY_DAMAGE
+               findings { assessed_loss_fen: 180000 }
+               intake {
+                 shipment { insured: true declared_value_fen: 300000 goods_value_fen: 600000 }
+               })pb",
+          90000, "loss 1800.00 × declared 3000.00 ÷ value 6000.00 = 900.00"},
+  };
+  for (const auto& [text, amount, said] : rows) {
+    absl::StatusOr<Compensation> c = ComputeCompensation(CaseFromText(text), DefaultPolicy());
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_EQ(c->amount_fen, amount) << text;
+    EXPECT_THAT(c->calculation, HasSubstr(said));
+  }
 }
 
 TEST(CompensationTest, MissingFactsAreRefusedNamingTheField) {

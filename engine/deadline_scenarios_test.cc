@@ -170,7 +170,9 @@ TEST(DeadlineScenarioTest, UnacknowledgedMajorCaseEscalatesToRegionThenHeadquart
   ASSERT_TRUE(act(Cst(2026, 11, 23, 11), warn50).ok());
   ASSERT_TRUE(act(Cst(2026, 11, 23, 11, 30), warn75).ok());
   EXPECT_EQ(RuleOf(act(Cst(2026, 11, 23, 11, 59), breach).status()), v1::RULE_DEADLINE);
-  auto first = act(Cst(2026, 11, 23, 12), breach);
+  // Due at 12:00: met then is met on time, so it is breached only after.
+  EXPECT_EQ(RuleOf(act(Cst(2026, 11, 23, 12), breach).status()), v1::RULE_DEADLINE);
+  auto first = act(Cst(2026, 11, 23, 12) + absl::Seconds(1), breach);
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_EQ(first->size(), 2u);
   EXPECT_EQ((*first)[1].escalated().to_level(), v1::LEVEL_REGION);
@@ -183,12 +185,12 @@ TEST(DeadlineScenarioTest, UnacknowledgedMajorCaseEscalatesToRegionThenHeadquart
   EXPECT_EQ(ToTime(next.marks(0).at()), Cst(2026, 11, 23, 14));
   ASSERT_TRUE(act(Cst(2026, 11, 23, 14), warn50).ok());
   ASSERT_TRUE(act(Cst(2026, 11, 23, 14, 30), warn75).ok());
-  auto second = act(Cst(2026, 11, 23, 15), breach);
+  auto second = act(Cst(2026, 11, 23, 15) + absl::Seconds(1), breach);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ((*second)[1].escalated().to_level(), v1::LEVEL_HEADQUARTERS);
 
   // At headquarters the last window passes and the clock falls silent.
-  auto third = act(Cst(2026, 11, 23, 17), breach);
+  auto third = act(Cst(2026, 11, 23, 17) + absl::Seconds(1), breach);
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_EQ(third->size(), 1u);
   EXPECT_TRUE(Open(c, v1::DEADLINE_KIND_FIRST_RESPONSE).silenced());

@@ -119,10 +119,12 @@ absl::StatusOr<Events> DecideRecordDeadlineBreach(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireSystem(ctx));
   const v1::DeadlineKind kind = ctx.command.record_deadline_breach().kind();
   DOCKET_ASSIGN_OR_RETURN(const v1::Deadline* d, RunningDeadline(ctx, kind));
-  if (ctx.now < ToTime(d->due_at())) {
-    return RefuseNotNow(v1::RULE_DEADLINE,
-                        absl::StrCat(ctx.Case(), ": ", v1::DeadlineKind_Name(kind),
-                                     " is due only at ", FormatUtc(ToTime(d->due_at()))));
+  // Met at its due time is met on time: breached only after it.
+  if (ctx.now <= ToTime(d->due_at())) {
+    return RefuseNotNow(
+        v1::RULE_DEADLINE,
+        absl::StrCat(ctx.Case(), ": ", v1::DeadlineKind_Name(kind),
+                     " is breached only after its due time ", FormatUtc(ToTime(d->due_at()))));
   }
   const v1::Level from = ctx.state.handling_level();
   const bool escalates = from < v1::LEVEL_HEADQUARTERS;

@@ -18,6 +18,12 @@ bool Before(const DueMark& a, const DueMark& b) {
   return (a.percent == 0 ? 101 : a.percent) < (b.percent == 0 ? 101 : b.percent);
 }
 
+// A warning is reached at its instant; a breach only once its due time
+// has passed: a clock met at its due time was met on time (DESIGN.md).
+bool Reached(const DueMark& mark, absl::Time now) {
+  return mark.percent > 0 ? mark.at <= now : mark.at < now;
+}
+
 v1::Command Base(std::string id, std::string case_id, absl::Time occurred,
                  const v1::Actor& scanner) {
   v1::Command c;
@@ -87,7 +93,7 @@ std::vector<v1::Command> DueCommands(const v1::CaseState& state, absl::Time now,
   v1::CaseState s = state;
   int planned = 0;
   for (std::optional<DueMark> mark = NextDueMark(s);
-       mark.has_value() && mark->at <= now && planned < kMaxMarks; mark = NextDueMark(s)) {
+       mark.has_value() && Reached(*mark, now) && planned < kMaxMarks; mark = NextDueMark(s)) {
     ++planned;
     v1::Command command = DueMarkCommand(s, *mark, scanner);
     absl::StatusOr<std::vector<v1::CaseEvent>> events = Decide(s, command, policy, now, calendar);

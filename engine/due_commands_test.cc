@@ -137,6 +137,46 @@ TEST(DueCommandsTest, OneCatchUpTickRecordsWhatFrequentTicksRecord) {
   EXPECT_EQ(escalations[1], std::make_pair(Utc(3), v1::LEVEL_HEADQUARTERS));
 }
 
+// DESIGN.md: "A clock counts as met on time only when it was met at or
+// before its due time", and the history does not depend on when the
+// scanner runs: a tick at the very instant a clock is due breaches
+// nothing, a tick a second later does (failed before: the tick at the due
+// instant breached the first response, escalated the case, and an
+// acknowledgement at that instant, on time, found the clock breached).
+TEST(DueCommandsTest, AClockMetAtItsDueTimeIsOnTimeWheneverTheScannerRan) {
+  World w;
+  ASSERT_TRUE(w.Decide(Open("C-X", Utc(2), kInjury), Utc(2)));  // First response due 02:30.
+  const v1::Level opened_at = w.state("C-X").handling_level();
+  w.Tick(Utc(2, 30));
+  for (const v1::CaseEvent& e : w.events("C-X")) EXPECT_FALSE(e.has_deadline_breached());
+  v1::Command acknowledge = CommandFromText("acknowledge {}");
+  acknowledge.set_command_id("C-X-ack");
+  acknowledge.set_case_id("C-X");
+  *acknowledge.mutable_actor() = testing::Handler();
+  *acknowledge.mutable_occurred_at() = ToProto(Utc(2, 30));
+  ASSERT_TRUE(w.Decide(acknowledge, Utc(2, 30)));
+  const v1::Deadline* first = nullptr;
+  for (const v1::Deadline& d : w.state("C-X").deadlines()) {
+    if (d.kind() == v1::DEADLINE_KIND_FIRST_RESPONSE) first = &d;
+  }
+  ASSERT_NE(first, nullptr);
+  EXPECT_TRUE(first->met());
+  EXPECT_FALSE(first->breached());
+  EXPECT_EQ(w.state("C-X").handling_level(), opened_at) << "not escalated";
+
+  World late;
+  ASSERT_TRUE(late.Decide(Open("C-Y", Utc(2), kInjury), Utc(2)));
+  late.Tick(Utc(2, 30) + absl::Seconds(1));
+  int breaches = 0;
+  for (const v1::CaseEvent& e : late.events("C-Y")) {
+    if (!e.has_deadline_breached()) continue;
+    ++breaches;
+    EXPECT_EQ(e.deadline_breached().kind(), v1::DEADLINE_KIND_FIRST_RESPONSE);
+    EXPECT_EQ(ToTime(e.occurred_at()), Utc(2, 30)) << "breached as of its due time";
+  }
+  EXPECT_EQ(breaches, 1);
+}
+
 // DESIGN.md: an appeal case is the regulator's: its own clock escalates to
 // headquarters and stops; it never opens an appeal of an appeal (failed
 // before: C-…-APPEAL-APPEAL-…, eleven deep after one far tick).

@@ -205,6 +205,24 @@ absl::Status CheckMergeSurvivor(const DecisionContext& ctx, const std::string& s
     return BadLink(ctx, absl::StrCat("survivor ", survivor_id, " is a ",
                                      v1::CaseKind_Name(KindOf(survivor)), ", not a complaint"));
   }
+  // 12305's appeal is the regulator's case, handled on its own clock to
+  // headquarters: never merged away, and no other report merges into it.
+  for (const v1::CaseState* appeal : {&ctx.state, &survivor}) {
+    if (appeal->link().kind() == v1::LINK_KIND_REGULATOR_APPEAL) {
+      return BadLink(ctx, absl::StrCat(appeal->case_id(),
+                                       " is an appeal to the postal authority, the regulator's "
+                                       "case: it is handled, not merged"));
+    }
+  }
+  // The earliest report's clocks stand (7 days from the complaint, never
+  // paused): a later report merges into an earlier one.
+  if (ToTime(survivor.opened_at()) > ToTime(ctx.state.opened_at())) {
+    return BadLink(ctx,
+                   absl::StrCat("the later report merges into the earlier: survivor ", survivor_id,
+                                " was opened at ", FormatUtc(ToTime(survivor.opened_at())),
+                                ", after this case (", FormatUtc(ToTime(ctx.state.opened_at())),
+                                "); merge ", survivor_id, " into ", ctx.state.case_id()));
+  }
   const std::string& waybill = ctx.state.intake().shipment().waybill();
   const std::string& theirs = survivor.intake().shipment().waybill();
   if (waybill.empty() || waybill != theirs) {

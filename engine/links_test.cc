@@ -78,6 +78,56 @@ TEST(LinksTest, MergeNeedsALiveSurvivorWithTheSameWaybill) {
   EXPECT_EQ(c.state().merged_into(), "C-PHONE");
 }
 
+// 快递市场管理办法: a handling result within 7 days of the complaint, on a
+// clock that never pauses. A merge keeps the earliest report's clocks: the
+// later report merges into the earlier (failed before: the earlier merged
+// into a later one, whose 7-day clock had started three days after the
+// customer first complained). An appeal to the postal authority is the
+// regulator's case: never merged, into its parent or anything, and
+// nothing merges into it (failed before: a branch handler merged the
+// appeal into its parent, and its clock to headquarters was gone).
+TEST(LinksTest, TheLaterReportMergesIntoTheEarlierAndAnAppealIsNeverMerged) {
+  CaseMap cases;
+  cases.Put(Opened("C-PHONE", "345667"));
+  CaseHarness later("C-LATER");
+  later.Advance(absl::Hours(72));
+  later.MustSubmit(OpenWithWaybill("345667"));
+  cases.Put(later.state());
+  CaseHarness appeal("C-PHONE-APPEAL");
+  appeal.set_cases(&cases);
+  appeal.Advance(absl::Hours(24 * 7));
+  appeal.MustSubmit(
+      "open_case { intake { channel: CHANNEL_REGULATOR category: CATEGORY_DAMAGE "
+      "customer { id: \"CUST-LI\" } shipment { waybill: \"345667\" } "
+      "link { kind: LINK_KIND_REGULATOR_APPEAL case_id: \"C-PHONE\" } } }",
+      Scanner());
+  cases.Put(appeal.state());
+
+  // The earlier into the later: refused, the later into the earlier: merged.
+  CaseHarness phone("C-PHONE");
+  phone.set_cases(&cases);
+  phone.MustSubmit(OpenWithWaybill("345667"));
+  auto into_later = phone.Submit(R"pb(merge { survivor_case_id: "C-LATER" })pb");
+  EXPECT_EQ(RuleOfResult(into_later), v1::RULE_LINK);
+  EXPECT_THAT(into_later.status().message(), HasSubstr("the later report merges into the earlier"));
+  later.set_cases(&cases);
+  later.MustSubmit(R"pb(merge { survivor_case_id: "C-PHONE" })pb");
+  EXPECT_EQ(later.state().merged_into(), "C-PHONE");
+
+  // The appeal into its parent, another case into the appeal: refused.
+  auto appeal_merged = appeal.Submit(R"pb(merge { survivor_case_id: "C-PHONE" })pb");
+  EXPECT_EQ(RuleOfResult(appeal_merged), v1::RULE_LINK);
+  EXPECT_THAT(appeal_merged.status().message(), HasSubstr("the regulator's case"));
+  CaseHarness weibo("C-WEIBO");
+  weibo.set_cases(&cases);
+  weibo.Advance(absl::Hours(24 * 8));
+  weibo.MustSubmit(OpenWithWaybill("345667"));
+  auto into_appeal = weibo.Submit(R"pb(merge { survivor_case_id: "C-PHONE-APPEAL" })pb");
+  EXPECT_EQ(RuleOfResult(into_appeal), v1::RULE_LINK);
+  EXPECT_THAT(into_appeal.status().message(), HasSubstr("the regulator's case"));
+  EXPECT_EQ(weibo.state().stage(), v1::STAGE_OPENED);
+}
+
 // 渠道管理办法 四(二)6:
 // 对于投诉处理结果，客服人员应及时进行跟踪回访，了解客户是否还有其他问题或不满. A complaint about a
 // case already closed opens a new case that names it; the named case must exist and be archived

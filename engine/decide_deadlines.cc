@@ -64,6 +64,15 @@ absl::StatusOr<Events> DecideAwaitCustomer(const DecisionContext& ctx) {
   if (ctx.command.await_customer().reason().empty()) {
     return RefuseMalformed(absl::StrCat(ctx.Case(), ": await_customer.reason is required"));
   }
+  // Step 1 comes first: the customer is listened to and answered before
+  // the case waits on them, so waiting never holds the first response
+  // (nor the report upward that runs beside it).
+  if (ctx.state.stage() == v1::STAGE_OPENED) {
+    return RefuseNotNow(v1::RULE_STEP_ORDER,
+                        absl::StrCat(ctx.Case(),
+                                     " is at STAGE_OPENED: the customer is answered first (step 1, "
+                                     "listen and apologise), then the case may wait for them"));
+  }
   v1::CaseEvent event;
   event.mutable_awaiting_customer()->set_reason(ctx.command.await_customer().reason());
   return Single(std::move(event));

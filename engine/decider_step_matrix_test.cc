@@ -121,6 +121,8 @@ struct Row {
 std::vector<Row> Rows() {
   using S = v1::Stage;
   const std::set<S> all_open(std::begin(kOpenStages), std::end(kOpenStages));
+  std::set<S> open_answered = all_open;
+  open_answered.erase(S::STAGE_OPENED);
   return {
       {"open_case",
        R"pb(open_case {
@@ -206,8 +208,9 @@ std::vector<Row> Rows() {
        v1::RULE_STEP_ORDER,
        {},
        /*claims=*/true},
-      {"await_customer", R"pb(await_customer { reason: "photos asked" })pb", false, all_open,
-       v1::RULE_UNSPECIFIED},
+      // Step 1 first: nothing waits on a customer not yet answered.
+      {"await_customer", R"pb(await_customer { reason: "photos asked" })pb", false, open_answered,
+       v1::RULE_STEP_ORDER},
       {"record_customer_response",
        R"pb(record_customer_response {})pb",
        false,

@@ -136,8 +136,9 @@ std::vector<Row> Rows() {
                          })pb",
        Always(v1::RULE_CASE_EXISTS)},
       {"escalate", "escalate { to_level: LEVEL_HEADQUARTERS }", Always(v1::RULE_UNSPECIFIED)},
+      // Step 1 first: nothing waits on a customer not yet answered.
       {"await_customer", R"pb(await_customer { reason: "asked for the receipt" })pb",
-       Always(v1::RULE_UNSPECIFIED)},
+       [](K, S s) { return s == S::STAGE_OPENED ? v1::RULE_STEP_ORDER : v1::RULE_UNSPECIFIED; }},
       {"record_customer_response", "record_customer_response {}",
        Always(v1::RULE_AWAITING_CUSTOMER)},
       {"record_deadline_warning",

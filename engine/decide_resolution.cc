@@ -74,6 +74,16 @@ absl::Status CheckFindings(const DecisionContext& ctx, const v1::Findings& f) {
         return bad("of force majeure must apply EXEMPTION_FORCE_MAJEURE");
       }
       break;
+    case v1::RESPONSIBLE_PARTY_CUSTOMER:
+      // 免责条款: the customer's fault exempts the carrier by the clause
+      // that says which (a missing clause is never read as none).
+      if (f.exemption() == v1::EXEMPTION_NONE || f.exemption() == v1::EXEMPTION_FORCE_MAJEURE) {
+        return bad(
+            "of the customer's fault must apply the clause that exempts the carrier: "
+            "EXEMPTION_SHIPPER_FAULT (a wrong address, its own packaging), "
+            "EXEMPTION_INHERENT_DEFECT or EXEMPTION_CONTRABAND");
+      }
+      break;
     default:
       break;
   }

@@ -163,6 +163,45 @@ TEST(JudgementTest, ConcludedAssessmentRaisesTheSeverity) {
   EXPECT_EQ(ToTime(report->due_at()), complained + absl::Hours(12));
 }
 
+// Findings name who is responsible, and 免责条款 exempt the carrier only by
+// a named clause: force majeure by its own; the customer's fault (the
+// shipper's: a wrong address, its own packaging; the goods' own defect;
+// contraband) by the clause that says which, never by none (failed before:
+// the customer's fault with no clause named paid at the contract rate)
+// nor by force majeure's.
+TEST(JudgementTest, FindingsNameTheirPartyAndTheClauseThatExemptsTheCarrier) {
+  const std::pair<const char*, v1::Rule> rows[] = {
+      {"", v1::RULE_FINDINGS},
+      {"responsible: RESPONSIBLE_PARTY_INTERNAL", v1::RULE_FINDINGS},
+      {"responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: \"GZ\" "
+       "exemption: EXEMPTION_SHIPPER_FAULT",
+       v1::RULE_FINDINGS},
+      {"responsible: RESPONSIBLE_PARTY_THIRD_PARTY", v1::RULE_FINDINGS},
+      {"responsible: RESPONSIBLE_PARTY_FORCE_MAJEURE", v1::RULE_FINDINGS},
+      {"responsible: RESPONSIBLE_PARTY_CUSTOMER", v1::RULE_FINDINGS},
+      {"responsible: RESPONSIBLE_PARTY_CUSTOMER exemption: EXEMPTION_FORCE_MAJEURE",
+       v1::RULE_FINDINGS},
+      {"responsible: RESPONSIBLE_PARTY_CUSTOMER exemption: EXEMPTION_SHIPPER_FAULT",
+       v1::RULE_UNSPECIFIED},
+      {"responsible: RESPONSIBLE_PARTY_CUSTOMER exemption: EXEMPTION_CONTRABAND",
+       v1::RULE_UNSPECIFIED},
+      {"responsible: RESPONSIBLE_PARTY_FORCE_MAJEURE exemption: EXEMPTION_FORCE_MAJEURE",
+       v1::RULE_UNSPECIFIED},
+      {"responsible: RESPONSIBLE_PARTY_NONE", v1::RULE_UNSPECIFIED},
+  };
+  for (const auto& [findings, rule] : rows) {
+    SCOPED_TRACE(findings);
+    CaseHarness c("C-FINDINGS");
+    OpenDamage(c, 2410, 20000);
+    c.MustSubmit(kPhoto);
+    c.MustSubmit("open_investigation {}");
+    auto concluded =
+        c.Submit(absl::StrCat("conclude_investigation { findings { ", findings, " } }"));
+    EXPECT_EQ(RuleOfResult(concluded), rule);
+    EXPECT_EQ(c.state().has_findings(), rule == v1::RULE_UNSPECIFIED);
+  }
+}
+
 // Severity goes down only by an explicit reclassification with a reason.
 TEST(JudgementTest, LowerAssessmentLowersTheSeverityOnlyByReclassification) {
   CaseHarness c("C-LOWER");

@@ -134,6 +134,15 @@ absl::StatusOr<Events> DecideCloseByReferral(const DecisionContext& ctx) {
                      " round(s) of special handling (特事特办); it has had ",
                      ctx.state.special_handling_count()));
   }
+  // 确定处罚办法 → 执行 → 存档: the file closes with its penalties executed.
+  for (const v1::CaseState::PenaltyState& penalty : ctx.state.penalties()) {
+    if (!penalty.executed()) {
+      return RefuseNotNow(v1::RULE_CLOSURE,
+                          absl::StrCat(ctx.Case(), ": penalty ", penalty.penalty().penalty_id(),
+                                       " was decided and is not executed; execute it before the "
+                                       "case closes"));
+    }
+  }
   DOCKET_RETURN_IF_ERROR(
       RequireLevel(ctx, p.referral_level(),
                    absl::StrCat("closing by referral to ", v1::Referral_Name(cmd.referral()))));

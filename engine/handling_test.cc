@@ -206,5 +206,35 @@ TEST(ClosureTest, AfterSpecialHandlingACaseClosesByReferral) {
   EXPECT_EQ(RuleOfResult(c.Submit("archive {}")), v1::RULE_CASE_CLOSED);
 }
 
+// 受理客户投诉的流程: …5、确定处罚办法 6、执行 7、存档. A case that closes by
+// referral closes its file too: a penalty decided is executed first, as
+// before an archive (failed before: the case was referred with its
+// penalty pending, which then could never be executed).
+TEST(ClosureTest, APenaltyDecidedIsExecutedBeforeTheCaseClosesByReferral) {
+  CaseHarness c("C-PENALTY");
+  OpenAttitude(c);
+  c.MustSubmit("acknowledge {}");
+  c.MustSubmit("accept {}");
+  c.MustSubmit("open_investigation {}");
+  c.MustSubmit(R"pb(conclude_investigation {
+                      findings { responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "GZ" }
+                    })pb");
+  c.MustSubmit(R"pb(decide_penalty {
+                      penalty { penalty_id: "P-1" party_branch: "GZ" measure: "warning" }
+                    })pb");
+  c.MustSubmit(R"pb(propose_resolution { remedy: "apology letter (致歉函)" })pb");
+  c.MustSubmit("record_customer_reply { decision: CUSTOMER_DECISION_REJECTS }");
+  c.MustSubmit(R"pb(start_special_handling { customer_view: "will sue" })pb");
+  const char* to_court =
+      R"pb(close_by_referral { referral: REFERRAL_LITIGATION reason: "the customer sues" })pb";
+  auto pending = c.Submit(to_court, RegionSupervisor());
+  EXPECT_EQ(RuleOfResult(pending), v1::RULE_CLOSURE);
+  EXPECT_THAT(pending.status().message(), HasSubstr("penalty P-1"));
+  c.MustSubmit(R"pb(execute_penalty { penalty_id: "P-1" })pb");
+  auto closed = c.Submit(to_court, RegionSupervisor());
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(c.state().stage(), v1::STAGE_REFERRED);
+}
+
 }  // namespace
 }  // namespace docket

@@ -61,8 +61,13 @@ TEST_F(ScannerTest, ActsOncePerMarkAndRescansAddNothing) {
   EXPECT_EQ(r->breaches, 0);
   auto again = scanner.Scan(absl::FromUnixSeconds(1795654800) + absl::Minutes(90));
   EXPECT_EQ(again->warnings + again->breaches, 0);
-  // 12:00 CST: the breach, with the escalation to the region.
-  auto breach = scanner.Scan(absl::FromUnixSeconds(1795654800) + absl::Minutes(120));
+  // 12:00 CST, the due time: a response now would still be on time.
+  auto due = scanner.Scan(absl::FromUnixSeconds(1795654800) + absl::Minutes(120));
+  ASSERT_TRUE(due.ok()) << due.status();
+  EXPECT_EQ(due->breaches, 0);
+  // Just after: the breach, with the escalation to the region.
+  auto breach =
+      scanner.Scan(absl::FromUnixSeconds(1795654800) + absl::Minutes(120) + absl::Seconds(1));
   EXPECT_EQ(breach->breaches, 1);
   EXPECT_EQ(breach->escalations, 1);
   EXPECT_EQ(store_->ReadCase("C-1")->handling_level(), v1::LEVEL_REGION);

@@ -130,6 +130,16 @@ absl::Status Authorize(const Directory& directory, const v1::Actor& actor,
                                  v1::Channel_Name(intake.channel())));
     }
   }
+  // An adapter relays what comes on its channels: to the cases that came
+  // on them, never another channel's.
+  if (actor.role() == v1::ROLE_ADAPTER && !command.has_open_case() && state.revision() > 0 &&
+      std::find(principal->channels().begin(), principal->channels().end(),
+                state.intake().channel()) == principal->channels().end()) {
+    return Denied(
+        v1::RULE_PERMISSION, command,
+        absl::StrCat("adapter ", actor.id(), " relays for the cases of its channels; case ",
+                     command.case_id(), " came on ", v1::Channel_Name(state.intake().channel())));
+  }
   const std::string& branch = command.has_open_case()
                                   ? command.open_case().intake().handling_branch()
                                   : state.intake().handling_branch();

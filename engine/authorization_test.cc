@@ -91,7 +91,7 @@ class AuthorizationTest : public ::testing::Test {
   // runtime resolves and authorizes it: the refusal's rule, or
   // RULE_UNSPECIFIED when allowed.
   v1::Rule Try(const std::string& actor_id, const std::string& body,
-               const std::string& branch = "GZ") {
+               const std::string& branch = "GZ", v1::Channel channel = v1::CHANNEL_PHONE) {
     v1::Command c = Parse(body);
     c.set_command_id("c-1");
     c.set_case_id("C-1");
@@ -102,6 +102,7 @@ class AuthorizationTest : public ::testing::Test {
     state.set_case_id("C-1");
     state.set_revision(3);
     state.mutable_intake()->set_handling_branch(branch);
+    state.mutable_intake()->set_channel(channel);
     return RuleOf(Authorize(dir(), *actor, c, state, DefaultPolicy()));
   }
 
@@ -237,6 +238,24 @@ TEST_F(AuthorizationTest, IntakeComesFromTheChannelsAdapterToAKnownBranch) {
       Try("CLAIMS", R"(open_case { intake { kind: CASE_KIND_RECOVERY handling_branch: "GZ" } })"),
       v1::RULE_UNSPECIFIED);
   EXPECT_EQ(Try("CLAIMS", kIntake), v1::RULE_PERMISSION);
+}
+
+// DESIGN.md: "adapters open cases on their channels and relay customer
+// responses": a channel's adapter relays what comes on its channel, to
+// the cases that came on it (failed before: the phone adapter attached
+// evidence to an e-mail case and relayed "the customer's" words into the
+// regulator's).
+TEST_F(AuthorizationTest, AnAdapterActsOnlyOnTheCasesOfItsChannels) {
+  const std::string response = R"(record_customer_response { note: "the receipt" })";
+  const std::string evidence = R"(attach_evidence { evidence { kind: EVIDENCE_KIND_PHOTO } })";
+  for (const std::string& body : {response, evidence}) {
+    SCOPED_TRACE(body);
+    EXPECT_EQ(Try("PHONE", body, "GZ", v1::CHANNEL_PHONE), v1::RULE_UNSPECIFIED);
+    EXPECT_EQ(Try("PHONE", body, "GZ", v1::CHANNEL_EMAIL), v1::RULE_PERMISSION);
+    EXPECT_EQ(Try("PHONE", body, "GZ", v1::CHANNEL_REGULATOR), v1::RULE_PERMISSION);
+    // People are not bound to channels.
+    EXPECT_EQ(Try("H-GZ", body, "GZ", v1::CHANNEL_EMAIL), v1::RULE_UNSPECIFIED);
+  }
 }
 
 // Only an administrator changes the directory: the last one may not give

@@ -130,6 +130,24 @@ ApiServer::ApiServer(EmbeddedRuntime* runtime, CommandSink* queue, ServerOptions
 
 ApiServer::~ApiServer() = default;
 
+bool ApiServer::HashBounded(const std::function<void()>& hash) {
+  {
+    std::unique_lock<std::mutex> lock(hashes_mu_);
+    if (hashes_running_ >= kConcurrentHashes && hashes_waiting_ >= kQueuedHashes) return false;
+    ++hashes_waiting_;
+    hashes_free_.wait(lock, [&] { return hashes_running_ < kConcurrentHashes; });
+    --hashes_waiting_;
+    ++hashes_running_;
+  }
+  hash();
+  {
+    std::lock_guard<std::mutex> lock(hashes_mu_);
+    --hashes_running_;
+  }
+  hashes_free_.notify_one();
+  return true;
+}
+
 uint64_t ApiServer::LargestBody() const {
   return std::max<uint64_t>(options_.max_body_bytes,
                             static_cast<uint64_t>(runtime_->policy().evidence().max_bytes()));
@@ -447,25 +465,15 @@ void ApiServer::Routes() {
         // wrong password: the hash is computed either way.
         static const v1::PasswordHash* const kNobody =
             new v1::PasswordHash(*HashPassword("nobody-at-all", PasswordSalt("nobody", "nobody")));
-        {
-          std::unique_lock<std::mutex> lock(hashes_mu_);
-          if (hashes_running_ >= kConcurrentHashes && hashes_waiting_ >= kQueuedHashes) {
-            res.set_header("Retry-After", "1");
-            return SendRejection(res,
-                                 MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kUnavailable,
-                                               "too many sign-ins at once; retry in a second"));
-          }
-          ++hashes_waiting_;
-          hashes_free_.wait(lock, [&] { return hashes_running_ < kConcurrentHashes; });
-          --hashes_waiting_;
-          ++hashes_running_;
+        bool matches = false;
+        if (!HashBounded([&] {
+              matches = PasswordMatches(ask.password(), hash != nullptr ? *hash : *kNobody);
+            })) {
+          res.set_header("Retry-After", "1");
+          return SendRejection(res,
+                               MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kUnavailable,
+                                             "too many sign-ins at once; retry in a second"));
         }
-        const bool matches = PasswordMatches(ask.password(), hash != nullptr ? *hash : *kNobody);
-        {
-          std::lock_guard<std::mutex> lock(hashes_mu_);
-          --hashes_running_;
-        }
-        hashes_free_.notify_one();
         if (p == nullptr || p->revoked() || hash == nullptr || !matches) {
           std::lock_guard<std::mutex> lock(logins_mu_);
           if (failed_logins_.size() >= 10000) {

@@ -123,6 +123,9 @@ class ApiServer {
   // each) run at most kConcurrentHashes at once, with at most
   // kQueuedHashes sign-ins waiting for one; beyond that a sign-in is
   // answered 503. Memory stays bounded whatever arrives at once.
+  // HashBounded runs `hash` so; false, without running it, when that many
+  // wait already.
+  bool HashBounded(const std::function<void()>& hash);
   static constexpr int kConcurrentHashes = 2;
   static constexpr int kQueuedHashes = 16;
   std::mutex hashes_mu_;

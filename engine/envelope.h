@@ -10,12 +10,9 @@
 #include "docket/v1/commands.pb.h"
 #include "docket/v1/events.pb.h"
 #include "docket/v1/policy.pb.h"
+#include "engine/input_grammar.h"  // kDirectoryStream.
 
 namespace docket {
-
-// The directory's own stream of events: not a case id (case ids never
-// hold '@'), stored, chained and audited like one.
-inline constexpr char kDirectoryStream[] = "@directory";
 
 // docket's own principal: the deadline scanner's commands, and the
 // bootstrap of a new directory. Nothing from outside docket acts as it.

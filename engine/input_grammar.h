@@ -14,6 +14,10 @@ namespace docket {
 // string that becomes a key or a report dimension, chosen so that every id
 // docket derives from one stays within bounds.
 
+// The directory's own stream of events: not a case id (case ids never
+// hold '@'), stored, chained and audited like one.
+inline constexpr char kDirectoryStream[] = "@directory";
+
 // A case id: an ASCII letter or digit, then letters, digits, '.', '_' or
 // '-', at most kMaxCaseIdLength characters. Bounded so that the deadline
 // scanner's command ids for the case and for its "-APPEAL" case

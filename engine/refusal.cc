@@ -41,7 +41,10 @@ v1::Rejection MakeRejection(const v1::Command& command, const absl::Status& stat
   v1::Rejection rejection;
   // Only what is valid is echoed: everything docket writes is valid UTF-8.
   if (IsValidCommandId(command.command_id())) rejection.set_command_id(command.command_id());
-  if (IsValidCaseId(command.case_id())) rejection.set_case_id(command.case_id());
+  // The directory's stream too: its refusals are read (and listed) under it.
+  if (IsValidCaseId(command.case_id()) || command.case_id() == kDirectoryStream) {
+    rejection.set_case_id(command.case_id());
+  }
   rejection.set_rule(RuleOf(status));
   rejection.set_code(absl::StatusCodeToString(status.code()));
   rejection.set_reason(SafeText(status.message(), 2048));

@@ -837,6 +837,30 @@ TEST_F(ApiTest, AnAdministratorSetsAPasswordThroughTheApi) {
   EXPECT_EQ(found.exit_code, 1) << "grep found nothing";
 }
 
+// DESIGN.md: the directory's changes are audited like a case's, and every
+// refused attempt is on record: an auditor reads the refused directory
+// commands under the directory's stream, which the refusal names (failed
+// before: recorded without it, and no reader through the API saw them).
+TEST_F(ApiTest, AuditorsReadTheRefusedDirectoryCommands) {
+  const std::string grab =
+      R"({"commandId":"grab-hq","caseId":"@directory","directory":{"grant":{"id":"E-100",)"
+      R"("name":"x","kind":"PRINCIPAL_KIND_PERSON","role":"ROLE_SUPERVISOR",)"
+      R"("level":"LEVEL_HEADQUARTERS"}}})";
+  const Reply refused = Curl("/v1/commands", {"-X", "POST", "--data-binary", grab}, Login("E-100"));
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_THAT(refused.body, HasSubstr("\"caseId\":\"@directory\""));
+  const std::string auditor = Login("A-100");
+  for (const std::string& path : {std::string("/v1/rejections?case_id=%40directory"),
+                                  std::string("/v1/rejections?page_size=500")}) {
+    const Reply read = Curl(path, {}, auditor);
+    EXPECT_EQ(read.status, 200) << path;
+    EXPECT_THAT(read.body, HasSubstr("\"commandId\":\"grab-hq\"")) << path;
+  }
+  // Not a branch's to read; docketctl lists them under the stream too.
+  EXPECT_EQ(Curl("/v1/rejections?case_id=%40directory", {}, Login("S-GZ")).body, "{}\n");
+  EXPECT_THAT(Ctl(dir_, {"rejections", "@directory"}).out, HasSubstr("grab-hq"));
+}
+
 TEST_F(ApiTest, ConcurrentConnectionsShareGroupCommits) {
   // 64 intakes from the phone adapter at once, over parallel connections.
   std::string config;

@@ -577,7 +577,9 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     // Whether the reader sees the refusals of `last_case` (the case of the
     // last refusal looked at), read once per case. A case the reader may
     // not see has no refusals to it (not even how many pages of them).
-    std::string last_case;
+    // (None yet: a refusal recorded without a case, as the directory's
+    // were before they named its stream, is read as a case of its own.)
+    std::optional<std::string> last_case;
     bool visible = false;
     if (!case_id.empty()) {
       absl::StatusOr<v1::CaseState> state = store->ReadCase(case_id);

@@ -221,7 +221,12 @@ TEST_F(ApiTest, EveryRequestIsAuthenticated) {
   EXPECT_THAT(me.body, HasSubstr("\"branchIds\":[\"GZ\"]"));
   EXPECT_THAT(me.body, Not(HasSubstr("\"escalate\"")));  // Not a handler's step.
 
-  // Logging out ends the session at once.
+  // Logging out ends the session at once; a DELETE with a body is no
+  // logout (it ended the session and kept the connection).
+  const Reply with_body =
+      Curl("/v1/sessions/current", {"-X", "DELETE", "--data-binary", "hello"}, token);
+  EXPECT_EQ(with_body.status, 400) << with_body.body;
+  EXPECT_EQ(Curl("/v1/me", {}, token).status, 200);
   EXPECT_EQ(Curl("/v1/sessions/current", {"-X", "DELETE"}, token).status, 204);
   EXPECT_EQ(Curl("/v1/me", {}, token).status, 401);
   // A token an administrator issued is no session: signing out does not

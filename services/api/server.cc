@@ -374,6 +374,10 @@ void ApiServer::Routes() {
                                req.method == "PATCH" || req.method == "DELETE" ||
                                req.method == "PRI";
     const bool has_body = !length.empty() && length != "0";
+    // A DELETE names what it ends; a body would be some other request's.
+    if (req.method == "DELETE" && has_body) {
+      return refuse(400, absl::StatusCode::kInvalidArgument, "a DELETE takes no body");
+    }
     if (takes_body && req.method == "POST" && length.empty()) {
       return refuse(411, absl::StatusCode::kInvalidArgument,
                     "a POST states its body's Content-Length");

@@ -5,6 +5,7 @@
 import { fromJson, ScalarType, type DescEnum, type DescField, type DescMessage, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { CommandSchema, type Command } from "@/gen/docket/v1/commands_pb";
 import { CaseEventSchema, type CaseEvent } from "@/gen/docket/v1/events_pb";
+import { fromCstWallClock } from "@/format";
 
 export type FieldKind = "text" | "longText" | "money" | "weight" | "int" | "bool" | "enum" | "enumList" | "time" | "group";
 
@@ -131,7 +132,8 @@ function toJsonValues(spec: FieldSpec[], values: FormValues): JsonObject {
         j = Array.isArray(v) && v.length > 0 ? v : undefined;
         break;
       case "time":
-        j = v instanceof Date ? v.toISOString() : undefined;
+        // The pickers hold China Standard Time's wall clock (format.ts).
+        j = v instanceof Date ? v.toISOString() : typeof v === "string" ? fromCstWallClock(v).toISOString() : undefined;
         break;
       case "group": {
         const inner = toJsonValues(s.fields ?? [], v as FormValues);

@@ -4,7 +4,7 @@
 import { ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { DeadlineKindSchema } from "@/gen/docket/v1/common_pb";
-import { enumLabel, fieldLabel } from "@/i18n";
+import { enumLabel, fieldLabel, localizeReason } from "@/i18n";
 import { formatKg, formatMoney, formatTime } from "./format";
 
 export interface Line {
@@ -24,6 +24,8 @@ function valueText(f: DescField, v: unknown, locale: string): string | undefined
       if (v === "" || v === 0 || v === 0n) return undefined;
       if (f.name === "uri") return undefined; // The hash says the same.
       if (f.name === "sha256_hex") return `${String(v).slice(0, 12)}…`;
+      // The engine's words (an automatic escalation's reason, a calculation).
+      if (f.name === "reason" || f.name === "calculation") return localizeReason(String(v));
       return String(v);
     case "enum":
       return v ? enumLabel(f.enum, v as number) : undefined;

@@ -31,6 +31,26 @@ export function formatTime(ts: Timestamp | Date | undefined, withSeconds = false
   return dayjs(d).tz(CST).format(withSeconds ? "YYYY-MM-DD HH:mm:ss" : "YYYY-MM-DD HH:mm");
 }
 
+/** How the time pickers hold a time: China Standard Time's wall clock. */
+export const WALL_CLOCK = "YYYY-MM-DD HH:mm:ss";
+
+/** A time typed on China Standard Time's wall clock ("2026-11-28 12:55:00"),
+ * whatever the browser's own zone: the instant it names. */
+export function fromCstWallClock(text: string): Date {
+  return dayjs.tz(text, CST).toDate();
+}
+
+/** An instant on China Standard Time's wall clock, as the pickers hold it. */
+export function toCstWallClock(d: Date): string {
+  return dayjs(d).tz(CST).format(WALL_CLOCK);
+}
+
+/** Whether the browser's clock reads China Standard Time: only then is a
+ * picker's "now" (the browser's wall clock) China's. */
+export function browserIsCst(at: Date = new Date()): boolean {
+  return dayjs(at).utcOffset() === dayjs(at).tz(CST).utcOffset();
+}
+
 /** "2026-11-02" of a time, in China Standard Time. */
 export function formatDay(d: Date): string {
   return dayjs(d).tz(CST).format("YYYY-MM-DD");

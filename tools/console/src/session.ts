@@ -1,5 +1,6 @@
-// Who is signed in: the session token and the principal (kept in this tab's
-// sessionStorage so a reload keeps you signed in), what /v1/me says they may
+// Who is signed in: the session token and the principal (kept in the
+// browser's localStorage, so a reload or a new tab keeps you signed in until
+// you sign out or the session ends, in every tab), what /v1/me says they may
 // see and send, and the directory for names. Nothing else the server holds
 // is kept here.
 import { reactive } from "vue";
@@ -20,12 +21,12 @@ interface State {
 export const state = reactive<State>({ session: null, me: null, directory: null, expired: false });
 
 function restore(): void {
-  const raw = sessionStorage.getItem(KEY);
+  const raw = localStorage.getItem(KEY);
   if (!raw) return;
   try {
     state.session = fromJson(SessionSchema, JSON.parse(raw) as JsonValue);
   } catch {
-    sessionStorage.removeItem(KEY);
+    localStorage.removeItem(KEY);
   }
 }
 
@@ -44,20 +45,24 @@ export function initSession(expired: () => void): void {
     },
   });
   restore();
+  // Signed out, or in as someone else, in another tab: this one follows.
+  window.addEventListener("storage", (e) => {
+    if (e.key === KEY && e.newValue !== e.oldValue) window.location.reload();
+  });
 }
 
 function clear(): void {
   state.session = null;
   state.me = null;
   state.directory = null;
-  sessionStorage.removeItem(KEY);
+  localStorage.removeItem(KEY);
 }
 
 export async function signIn(principalId: string, password: string): Promise<void> {
   const s = await api.signIn(principalId, password);
   state.session = s;
   state.expired = false;
-  sessionStorage.setItem(KEY, JSON.stringify(toJson(SessionSchema, s)));
+  localStorage.setItem(KEY, JSON.stringify(toJson(SessionSchema, s)));
   await loadProfile();
 }
 

@@ -46,6 +46,25 @@ export function enumLabelByName(schema: DescEnum, name: string): string {
   return v ? t(`enum.${schema.name}.${v.name}`) : name;
 }
 
+/**
+ * The server's words (a refusal's reason, a calculation: English, from the
+ * engine) with the code names in them as this locale calls them
+ * ("DEADLINE_KIND_REPORT_UPWARD" → "上报时限") and, in Chinese, amounts in 元.
+ */
+export function localizeReason(text: string): string {
+  const locale = i18n.global.locale.value as Locale;
+  const enums = messages[locale].enum as Record<string, Record<string, string>>;
+  let out = text.replace(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g, (name) => {
+    for (const [schema, values] of Object.entries(enums)) {
+      if (schema === "Rule") continue; // Its labels are sentences; a reason names its rule apart.
+      if (typeof values[name] === "string") return values[name];
+    }
+    return name;
+  });
+  if (locale === "zh-CN") out = out.replace(/(\d[\d,]*\.\d{2}) CNY\b/g, "$1 元");
+  return out;
+}
+
 export const commandLabel = (kind: string): string => t(`commandKind.${kind}`);
 export const eventLabel = (kind: string): string => t(`eventKind.${kind}`);
 export const fieldLabel = (name: string): string => t(`field.${name}`);

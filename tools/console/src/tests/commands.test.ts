@@ -41,6 +41,14 @@ describe("command forms from the schema", () => {
     });
   });
 
+  test("a time typed in a form is China Standard Time's", () => {
+    const spec = formSpec("send_progress_notice");
+    const values = emptyValues(spec);
+    values.expected_completion_at = "2026-11-30 18:00:00";
+    const c = buildCommand({ kind: "send_progress_notice", caseId: "C-1", actorId: "E-100", values, commandId: "t" });
+    expect(toJson(CommandSchema, c)).toMatchObject({ sendProgressNotice: { expectedCompletionAt: "2026-11-30T10:00:00Z" } });
+  });
+
   test("an empty form is an empty body, and the id is fresh", () => {
     const a = buildCommand({ kind: "archive", caseId: "C-1", actorId: "E-100", values: emptyValues(formSpec("archive")) });
     const b = buildCommand({ kind: "archive", caseId: "C-1", actorId: "E-100", values: emptyValues(formSpec("archive")) });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { formatDay, formatKg, formatMoney, formatTime } from "@/format";
+import { formatDay, formatKg, formatMoney, formatTime, fromCstWallClock, toCstWallClock } from "@/format";
 import { backlog, column, num, pivot, toCsv } from "@/report";
 import { create } from "@bufbuild/protobuf";
 import { Stage } from "@/gen/docket/v1/common_pb";
@@ -11,6 +11,15 @@ describe("units", () => {
     expect(formatMoney(4820n, "zh-CN")).toBe("48.20 元");
     expect(formatMoney(1050000n, "zh-CN")).toBe("10,500.00 元");
     expect(formatMoney(0n, "en")).toBe("CNY 0.00");
+  });
+  test("a typed time is China Standard Time's, whatever the browser's zone", () => {
+    // The tests run in UTC: read as the browser's wall clock, 12:55 would be
+    // 12:55Z, 20:55 in China (a handler abroad, or a misset computer).
+    expect(fromCstWallClock("2026-11-28 12:55:00").toISOString()).toBe("2026-11-28T04:55:00.000Z");
+    expect(toCstWallClock(new Date("2026-11-28T04:55:00Z"))).toBe("2026-11-28 12:55:00");
+    expect(fromCstWallClock(toCstWallClock(new Date("2026-11-01T16:30:00Z"))).toISOString()).toBe(
+      "2026-11-01T16:30:00.000Z",
+    );
   });
   test("times in China Standard Time", () => {
     expect(formatTime(timestampFromDate(new Date("2026-11-02T01:10:00Z")))).toBe("2026-11-02 09:10");

@@ -15,7 +15,7 @@ import * as state from "@/gen/docket/v1/state_pb";
 import * as storage from "@/gen/docket/v1/storage_pb";
 import * as stored from "@/gen/docket/v1/stored_event_pb";
 import { commandKinds, eventKinds, formSpec, NOT_FROM_CONSOLE, type FieldSpec } from "@/commands";
-import { messages, LOCALES } from "@/i18n";
+import { i18n, localizeReason, messages, LOCALES } from "@/i18n";
 
 const modules = [api, commands, common, directory, events, facts, outcome, policy, rejection, state, storage, stored];
 const isEnum = (x: unknown): x is DescEnum => typeof x === "object" && x !== null && (x as { kind?: string }).kind === "enum";
@@ -69,5 +69,23 @@ describe.each(LOCALES)("%s", (locale) => {
     for (const code of ["ABORTED", "FAILED_PRECONDITION", "INVALID_ARGUMENT", "PERMISSION_DENIED", "UNAUTHENTICATED", "NOT_FOUND", "ALREADY_EXISTS", "RESOURCE_EXHAUSTED", "UNAVAILABLE", "DEADLINE_EXCEEDED", "DATA_LOSS"]) {
       expect(typeof at(m, "refusal", "code", code)).toBe("string");
     }
+  });
+});
+
+describe("the server's words", () => {
+  test("name codes and amounts as the locale does", () => {
+    const reason =
+      "case C-1 cannot be archived yet; missing: payment of 60.00 CNY; the open DEADLINE_KIND_REPORT_UPWARD deadline";
+    i18n.global.locale.value = "zh-CN";
+    expect(localizeReason(reason)).toBe("case C-1 cannot be archived yet; missing: payment of 60.00 元; the open 上报时限 deadline");
+    expect(localizeReason("a proposal at SEVERITY_GENERAL needs LEVEL_REGION authority")).toBe(
+      `a proposal at ${messages["zh-CN"].enum.Severity.SEVERITY_GENERAL} needs ${messages["zh-CN"].enum.Level.LEVEL_REGION} authority`,
+    );
+    expect(localizeReason("NOT_A_CODE stays")).toBe("NOT_A_CODE stays");
+    i18n.global.locale.value = "en";
+    expect(localizeReason(reason)).toBe(
+      `case C-1 cannot be archived yet; missing: payment of 60.00 CNY; the open ${messages.en.enum.DeadlineKind.DEADLINE_KIND_REPORT_UPWARD} deadline`,
+    );
+    i18n.global.locale.value = "zh-CN";
   });
 });

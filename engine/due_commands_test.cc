@@ -148,7 +148,12 @@ TEST(DueCommandsTest, AClockMetAtItsDueTimeIsOnTimeWheneverTheScannerRan) {
   ASSERT_TRUE(w.Decide(Open("C-X", Utc(2), kInjury), Utc(2)));  // First response due 02:30.
   const v1::Level opened_at = w.state("C-X").handling_level();
   w.Tick(Utc(2, 30));
-  for (const v1::CaseEvent& e : w.events("C-X")) EXPECT_FALSE(e.has_deadline_breached());
+  int warnings = 0;
+  for (const v1::CaseEvent& e : w.events("C-X")) {
+    EXPECT_FALSE(e.has_deadline_breached());
+    warnings += e.has_deadline_warning();
+  }
+  EXPECT_EQ(warnings, 2) << "the first response's 50 % and 75 %: the tick ran";
   v1::Command acknowledge = CommandFromText("acknowledge {}");
   acknowledge.set_command_id("C-X-ack");
   acknowledge.set_case_id("C-X");

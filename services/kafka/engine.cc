@@ -348,8 +348,12 @@ absl::Status Engine::PublishDueDeadlines() {
   }
   last_tick_ = now;
   if (ticked_.size() > 100000) ticked_.clear();
+  // Planned as of the millisecond the records will carry, at which the
+  // owner decides them: a breach planned a fraction of a millisecond past
+  // its due time would be decided at it, and refused for good.
+  const absl::Time planned_at = absl::FromUnixMillis(absl::ToUnixMillis(now));
   absl::StatusOr<std::vector<v1::Command>> due = DeadlineScanner::DueCommands(
-      *runtime_->store(), now, static_cast<size_t>(options_.batch), runtime_->policy(),
+      *runtime_->store(), planned_at, static_cast<size_t>(options_.batch), runtime_->policy(),
       runtime_->calendar(),
       [&](const std::string& case_id) {
         return position_.count(PartitionOf(case_id, partitions_)) > 0;

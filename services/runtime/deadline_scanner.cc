@@ -37,8 +37,9 @@ absl::StatusOr<std::vector<v1::Command>> DeadlineScanner::DueCommands(
     if (!planned.insert(case_id).second) continue;
     absl::StatusOr<v1::CaseState> state = store.ReadCase(case_id);
     if (!state.ok()) return state.status();
-    // All the case's marks up to now, in time order across its clocks, as
-    // the engine decides them one after the other.
+    // All the case's marks reached by now (a breach once its due time has
+    // passed), in time order across its clocks, as the engine decides them
+    // one after the other.
     for (v1::Command& command : docket::DueCommands(*state, now, policy, calendar, Actor())) {
       if (!tried->insert(command.command_id()).second) continue;
       group.push_back(std::move(command));

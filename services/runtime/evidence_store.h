@@ -13,15 +13,15 @@
 
 namespace docket {
 
+// The media type a file name's extension says (image/jpeg for .jpg, ...);
+// application/octet-stream when it says none docket knows.
+std::string GuessMediaType(const std::string& path);
+
 // Photos and documents by content: a file is copied to
 // DIR/evidence/<first two hex digits>/<sha256 hex> and referred to as
 // "cas://<sha256 hex>". The same bytes are stored once. Files are streamed,
 // never held in memory whole. Who stored each file is kept in the data
 // directory's `uploads` family, under RocksDB's checksums and in backups.
-// The media type a file name's extension says (image/jpeg for .jpg, ...);
-// application/octet-stream when it says none docket knows.
-std::string GuessMediaType(const std::string& path);
-
 class EvidenceStore {
  public:
   // `max_bytes`: the largest file accepted (the policy's evidence limit).

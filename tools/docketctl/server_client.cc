@@ -87,13 +87,14 @@ struct Retry {
   size_t most_commands = 0;
 };
 
-// GET or POST against the server; the body on 2xx, else the error printed
-// and nullopt with `*code` set. With `retry`, an answer that says when to
-// ask again is not printed but handed back there, for the caller to wait.
+// What Call makes of the server's answer `r` (below).
 std::optional<std::string> Answer(const httplib::Result& r, int* code, Retry* retry);
 
 httplib::Headers Authorization() { return {{"Authorization", "Bearer " + Token()}}; }
 
+// GET or POST against the server; the body on 2xx, else the error printed
+// and nullopt with `*code` set. With `retry`, an answer that says when to
+// ask again is not printed but handed back there, for the caller to wait.
 std::optional<std::string> Call(httplib::Client& client, const std::string& method,
                                 const std::string& path, const std::string& body,
                                 const std::string& content_type, int* code,
@@ -104,7 +105,6 @@ std::optional<std::string> Call(httplib::Client& client, const std::string& meth
                 code, retry);
 }
 
-// What Call makes of the server's answer `r`.
 std::optional<std::string> Answer(const httplib::Result& r, int* code, Retry* retry) {
   if (retry != nullptr) *retry = Retry();
   if (!r) {

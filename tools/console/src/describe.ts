@@ -24,8 +24,12 @@ function valueText(f: DescField, v: unknown, locale: string): string | undefined
       if (v === "" || v === 0 || v === 0n) return undefined;
       if (f.name === "uri") return undefined; // The hash says the same.
       if (f.name === "sha256_hex") return `${String(v).slice(0, 12)}…`;
-      // The engine's words (an automatic escalation's reason, a calculation).
-      if (f.name === "reason" || f.name === "calculation") return localizeReason(String(v));
+      // The engine's words: a calculation, an escalation's reason (the
+      // scanner's name the clock breached); other reasons people typed, and
+      // they stay as typed (the printable case file is a record).
+      if (f.name === "calculation" || (f.name === "reason" && f.parent.typeName === "docket.v1.Escalated")) {
+        return localizeReason(String(v));
+      }
       return String(v);
     case "enum":
       return v ? enumLabel(f.enum, v as number) : undefined;

@@ -24,6 +24,12 @@ std::string ScopeOf(const v1::Principal& p) {
   return absl::StrCat("region ", p.region_id());
 }
 
+// Whether an adapter speaks for `channel`.
+bool HasChannel(const v1::Principal& adapter, v1::Channel channel) {
+  return std::find(adapter.channels().begin(), adapter.channels().end(), channel) !=
+         adapter.channels().end();
+}
+
 }  // namespace
 
 const std::string& CommandKind(const v1::Command& command) {
@@ -122,9 +128,7 @@ absl::Status Authorize(const Directory& directory, const v1::Actor& actor,
           absl::StrCat(v1::Role_Name(actor.role()), " ", actor.id(),
                        recovery ? " may not open a recovery case" : " opens recovery cases only"));
     }
-    if (actor.role() == v1::ROLE_ADAPTER &&
-        std::find(principal->channels().begin(), principal->channels().end(), intake.channel()) ==
-            principal->channels().end()) {
+    if (actor.role() == v1::ROLE_ADAPTER && !HasChannel(*principal, intake.channel())) {
       return Denied(v1::RULE_PERMISSION, command,
                     absl::StrCat("adapter ", actor.id(), " registers intake for its channels, not ",
                                  v1::Channel_Name(intake.channel())));
@@ -133,8 +137,7 @@ absl::Status Authorize(const Directory& directory, const v1::Actor& actor,
   // An adapter relays what comes on its channels: to the cases that came
   // on them, never another channel's.
   if (actor.role() == v1::ROLE_ADAPTER && !command.has_open_case() && state.revision() > 0 &&
-      std::find(principal->channels().begin(), principal->channels().end(),
-                state.intake().channel()) == principal->channels().end()) {
+      !HasChannel(*principal, state.intake().channel())) {
     return Denied(
         v1::RULE_PERMISSION, command,
         absl::StrCat("adapter ", actor.id(), " relays for the cases of its channels; case ",

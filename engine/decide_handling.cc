@@ -135,13 +135,11 @@ absl::StatusOr<Events> DecideCloseByReferral(const DecisionContext& ctx) {
                      ctx.state.special_handling_count()));
   }
   // 确定处罚办法 → 执行 → 存档: the file closes with its penalties executed.
-  for (const v1::CaseState::PenaltyState& penalty : ctx.state.penalties()) {
-    if (!penalty.executed()) {
-      return RefuseNotNow(v1::RULE_CLOSURE,
-                          absl::StrCat(ctx.Case(), ": penalty ", penalty.penalty().penalty_id(),
-                                       " was decided and is not executed; execute it before the "
-                                       "case closes"));
-    }
+  if (const std::vector<std::string> pending = UnexecutedPenalties(ctx.state); !pending.empty()) {
+    return RefuseNotNow(v1::RULE_CLOSURE,
+                        absl::StrCat(ctx.Case(), ": penalty ", pending.front(),
+                                     " was decided and is not executed; execute it before the "
+                                     "case closes"));
   }
   DOCKET_RETURN_IF_ERROR(
       RequireLevel(ctx, p.referral_level(),

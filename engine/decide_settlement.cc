@@ -1,8 +1,6 @@
 // Settlement and closing: penalties (确定处罚办法 / 执行), compensation
 // payment, and the archive (存档) with its preconditions.
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/authority.h"
@@ -71,10 +69,17 @@ absl::StatusOr<Events> DecidePenalty(const DecisionContext& ctx) {
   return Single(std::move(event));
 }
 
+std::vector<std::string> UnexecutedPenalties(const v1::CaseState& state) {
+  std::vector<std::string> ids;
+  for (const v1::CaseState::PenaltyState& p : state.penalties()) {
+    if (!p.executed()) ids.push_back(p.penalty().penalty_id());
+  }
+  return ids;
+}
+
 absl::StatusOr<Events> DecideExecutePenalty(const DecisionContext& ctx) {
   const std::string& id = ctx.command.execute_penalty().penalty_id();
-  const bool pending = std::any_of(ctx.state.penalties().begin(), ctx.state.penalties().end(),
-                                   [](const auto& penalty) { return !penalty.executed(); });
+  const bool pending = !UnexecutedPenalties(ctx.state).empty();
   const v1::CaseState::PenaltyState* p = FindPenalty(ctx.state, id);
   if (p != nullptr && p->executed()) {
     return RefuseNotNow(v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING,
@@ -142,10 +147,8 @@ absl::StatusOr<Events> DecideArchive(const DecisionContext& ctx) {
     missing.push_back(absl::StrCat("payment of ", FormatFen(s.proposed_fen() - s.paid_fen()),
                                    " CNY (or the customer declining it)"));
   }
-  for (const v1::CaseState::PenaltyState& p : s.penalties()) {
-    if (!p.executed()) {
-      missing.push_back(absl::StrCat("execution of penalty ", p.penalty().penalty_id()));
-    }
+  for (const std::string& id : UnexecutedPenalties(s)) {
+    missing.push_back(absl::StrCat("execution of penalty ", id));
   }
   for (const v1::Deadline& d : s.deadlines()) {
     if (!d.met()) {

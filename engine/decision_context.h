@@ -52,6 +52,10 @@ absl::Status RequireStage(const DecisionContext& ctx, std::initializer_list<v1::
 absl::Status RequireLevel(const DecisionContext& ctx, v1::Level required, absl::string_view what,
                           v1::Rule rule = v1::RULE_AUTHORITY);
 
+// The ids of the penalties decided and not yet executed, in decision order
+// (decide_settlement.cc): what an archive or a referral waits for.
+std::vector<std::string> UnexecutedPenalties(const v1::CaseState& state);
+
 // `base` with `added` appended, each fact once, in first-seen order.
 google::protobuf::RepeatedField<int> UnionFacts(const google::protobuf::RepeatedField<int>& base,
                                                 const google::protobuf::RepeatedField<int>& added);

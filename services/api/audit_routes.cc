@@ -246,17 +246,7 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     const absl::Time started = runtime->clock()->Now();
     absl::StatusOr<AuditReport> report = Audit(**view, runtime->evidence());
     if (!report.ok()) return SendError(res, report.status());
-    v1::AuditSummary summary;
-    summary.set_ok(report->ok());
-    summary.set_cases(report->cases);
-    summary.set_events(report->events);
-    summary.set_directory_events(report->directory_events);
-    summary.set_rejections(report->rejections);
-    summary.set_log_entries(report->log_entries);
-    summary.set_evidence_checked(report->evidence_checked);
-    summary.set_evidence_external(report->evidence_external);
-    for (const std::string& problem : report->problems) summary.add_problems(problem);
-    summary.set_more_problems(report->more_problems);
+    v1::AuditSummary summary = ToSummary(*report);
     *summary.mutable_checked_at() = ToProto(started);
     SendJson(res, summary);
   });

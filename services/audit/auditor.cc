@@ -325,6 +325,35 @@ class Auditor {
 
 }  // namespace
 
+v1::AuditSummary ToSummary(const AuditReport& report) {
+  v1::AuditSummary summary;
+  summary.set_ok(report.ok());
+  summary.set_cases(report.cases);
+  summary.set_events(report.events);
+  summary.set_directory_events(report.directory_events);
+  summary.set_rejections(report.rejections);
+  summary.set_log_entries(report.log_entries);
+  summary.set_evidence_checked(report.evidence_checked);
+  summary.set_evidence_external(report.evidence_external);
+  for (const std::string& problem : report.problems) summary.add_problems(problem);
+  summary.set_more_problems(report.more_problems);
+  return summary;
+}
+
+AuditReport FromSummary(const v1::AuditSummary& summary) {
+  AuditReport report;
+  report.cases = summary.cases();
+  report.events = summary.events();
+  report.directory_events = summary.directory_events();
+  report.rejections = summary.rejections();
+  report.log_entries = summary.log_entries();
+  report.evidence_checked = summary.evidence_checked();
+  report.evidence_external = summary.evidence_external();
+  report.problems.assign(summary.problems().begin(), summary.problems().end());
+  report.more_problems = summary.more_problems();
+  return report;
+}
+
 absl::StatusOr<AuditReport> Audit(const Store& store, const EvidenceStore& evidence) {
   return Auditor(store, evidence).Run();
 }

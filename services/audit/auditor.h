@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "docket/v1/api.pb.h"
 #include "projections/store.h"
 #include "services/runtime/evidence_store.h"
 
@@ -42,6 +43,11 @@ struct AuditReport {
 // - each evidence file in the store still has its recorded SHA-256 and size,
 //   and each uploader on record names a file the store holds.
 absl::StatusOr<AuditReport> Audit(const Store& store, const EvidenceStore& evidence);
+
+// An audit as the API carries it (GET /v1/audit; its time, checked_at, is
+// the caller's to set), and back, as docketctl --server verify reads it.
+v1::AuditSummary ToSummary(const AuditReport& report);
+AuditReport FromSummary(const v1::AuditSummary& summary);
 
 }  // namespace docket
 

@@ -87,6 +87,14 @@ struct Retry {
   size_t most_commands = 0;
 };
 
+// The server's JSON answer as `message`; false, having said that `what`
+// does not decode, when it is none.
+bool Decode(const std::string& json, absl::string_view what, google::protobuf::Message* message) {
+  if (google::protobuf::util::JsonStringToMessage(json, message).ok()) return true;
+  std::cerr << "docketctl: the server's " << what << " does not decode\n";
+  return false;
+}
+
 // What Call makes of the server's answer `r` (below).
 std::optional<std::string> Answer(const httplib::Result& r, int* code, Retry* retry);
 
@@ -252,10 +260,7 @@ int EachPage(httplib::Client& client, const std::string& path,
         Call(client, "GET", absl::StrCat(path, Query(page)), "", "", &code);
     if (!out) return code;
     List list;
-    if (!google::protobuf::util::JsonStringToMessage(*out, &list).ok()) {
-      std::cerr << "docketctl: the server's " << what << " does not decode\n";
-      return kUsage;
-    }
+    if (!Decode(*out, what, &list)) return kUsage;
     each(list);
     if (!list.next_page_token().empty() && list.next_page_token() == page_token) {
       std::cerr << "docketctl: the server gave the same page token twice\n";
@@ -342,10 +347,8 @@ int ServerAttach(httplib::Client& client, const std::string& case_id, const std:
              &code, nullptr);
   if (!stored) return code;
   v1::Command command;
-  if (!google::protobuf::util::JsonStringToMessage(
-           *stored, command.mutable_attach_evidence()->mutable_evidence())
-           .ok()) {
-    std::cerr << "docketctl: the server's answer to the upload does not decode\n";
+  if (!Decode(*stored, "answer to the upload",
+              command.mutable_attach_evidence()->mutable_evidence())) {
     return kUsage;
   }
   command.set_case_id(case_id);
@@ -369,20 +372,8 @@ int ServerVerify(httplib::Client& client) {
   std::optional<std::string> json = Call(client, "GET", "/v1/audit", "", "", &code);
   if (!json) return code;
   v1::AuditSummary summary;
-  if (!google::protobuf::util::JsonStringToMessage(*json, &summary).ok()) {
-    std::cerr << "docketctl: the server's audit does not decode\n";
-    return kUsage;
-  }
-  AuditReport report;
-  report.cases = summary.cases();
-  report.events = summary.events();
-  report.directory_events = summary.directory_events();
-  report.log_entries = summary.log_entries();
-  report.rejections = summary.rejections();
-  report.evidence_checked = summary.evidence_checked();
-  report.evidence_external = summary.evidence_external();
-  report.problems.assign(summary.problems().begin(), summary.problems().end());
-  report.more_problems = summary.more_problems();
+  if (!Decode(*json, "audit", &summary)) return kUsage;
+  AuditReport report = FromSummary(summary);
   // A server that found problems and listed none still failed.
   if (!summary.ok() && report.problems.empty())
     report.problems.push_back("the server's audit failed");
@@ -444,10 +435,7 @@ int ServerHistory(httplib::Client& client, const std::string& id) {
       Call(client, "GET", absl::StrCat("/v1/cases/", UrlEncode(id), "/history"), "", "", &code);
   if (!out) return code;
   v1::CaseHistory history;
-  if (!google::protobuf::util::JsonStringToMessage(*out, &history).ok()) {
-    std::cerr << "docketctl: the server's history does not decode\n";
-    return kUsage;
-  }
+  if (!Decode(*out, "history", &history)) return kUsage;
   std::string prev;
   bool broken = false;
   for (const v1::HistoryEntry& entry : history.entries()) {
@@ -488,10 +476,7 @@ int ServerReport(httplib::Client& client) {
            "", "", &code);
   if (!json) return code;
   v1::ReportTable table;
-  if (!google::protobuf::util::JsonStringToMessage(*json, &table).ok()) {
-    std::cerr << "docketctl: the server's report does not decode\n";
-    return kUsage;
-  }
+  if (!Decode(*json, "report", &table)) return kUsage;
   ReportRows report;
   report.header.assign(table.columns().begin(), table.columns().end());
   for (const v1::ReportRow& row : table.rows()) {

@@ -16,8 +16,9 @@ namespace docket {
 
 // The case states a batch is working on: read through to the store once,
 // then kept in memory so later commands and events of the same batch see
-// the writes not yet committed. Dropped (Clear) after each commit to keep
-// memory bounded by the batch, not the data set.
+// the writes not yet committed. Dropped (Clear) after a commit to keep
+// memory bounded, or kept as committed by a store's one writer
+// (CommandProcessor::RetainCommittedStates).
 //
 // Thread safety: none; one batch at a time.
 class CaseCache {
@@ -37,7 +38,18 @@ class CaseCache {
   absl::StatusOr<v1::CaseState*> Get(const std::string& case_id);
   absl::StatusOr<Entry*> GetEntry(const std::string& case_id);
 
-  std::map<std::string, Entry>& entries() { return states_; }
+  // Marks `case_id`'s entry (from GetEntry) as changed by the batch.
+  void MarkDirty(const std::string& case_id, Entry* entry) {
+    if (entry->dirty) return;
+    entry->dirty = true;
+    dirty_.push_back(case_id);
+  }
+  // The cases changed since the last flush, in the order first changed
+  // (entries kept past a commit are many more: these are what a batch
+  // flushes and what it opened).
+  const std::vector<std::string>& dirty() const { return dirty_; }
+  Entry& entry(const std::string& case_id) { return states_.at(case_id); }
+  void ClearDirty() { dirty_.clear(); }
 
   // The directory (the "@directory" stream), read through once like a case.
   struct DirectoryEntry {
@@ -53,6 +65,7 @@ class CaseCache {
   std::map<std::string, int64_t>& stats() { return stats_; }
   void Clear() {
     states_.clear();
+    dirty_.clear();
     stats_.clear();
     directory_.reset();
   }
@@ -61,6 +74,7 @@ class CaseCache {
  private:
   const Store* store_;
   std::map<std::string, Entry> states_;
+  std::vector<std::string> dirty_;
   std::map<std::string, int64_t> stats_;
   std::optional<DirectoryEntry> directory_;
 };

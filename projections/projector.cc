@@ -234,7 +234,7 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* c
   const v1::CaseState before = StatsBefore(*state);
   Apply(event, state);
   state->set_hash_head(stored.hash());
-  (*entry)->dirty = true;
+  cache->MarkDirty(event.case_id(), *entry);
 
   batch->Put(store_->cf(Cf::kHistory), keys::History(event.case_id(), event.revision()),
              stored_bytes != nullptr ? *stored_bytes : stored.SerializeAsString());
@@ -256,12 +256,12 @@ absl::StatusOr<bool> Projector::Fold(const v1::StoredEvent& stored, CaseCache* c
 }
 
 void Projector::Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const {
-  for (auto& [case_id, entry] : cache->entries()) {
-    if (!entry.dirty) continue;
+  for (const std::string& case_id : cache->dirty()) {
+    CaseCache::Entry& entry = cache->entry(case_id);
     const v1::CaseState& after = entry.state;
     batch->Put(store_->cf(Cf::kCases), case_id, after.SerializeAsString());
     const std::vector<std::string>& old_keys = entry.initial_due_keys;
-    const std::vector<std::string> new_keys = DueKeys(after);
+    std::vector<std::string> new_keys = DueKeys(after);
     for (const std::string& key : old_keys) {
       if (std::find(new_keys.begin(), new_keys.end(), key) == new_keys.end()) {
         batch->Delete(store_->cf(Cf::kDue), key);
@@ -278,8 +278,14 @@ void Projector::Flush(CaseCache* cache, rocksdb::WriteBatch* batch) const {
       }
       batch->Put(store_->cf(Cf::kByStatus), keys::ByStatus(after.stage(), case_id), "");
     }
+    // As the store will hold it: a cache kept past this batch (the
+    // processor's, RetainCommittedStates) compares the next one with it.
+    entry.initial_revision = after.revision();
+    entry.initial_stage = after.stage();
+    entry.initial_due_keys = std::move(new_keys);
     entry.dirty = false;
   }
+  cache->ClearDirty();
   if (CaseCache::DirectoryEntry* directory = cache->directory();
       directory != nullptr && directory->dirty) {
     // Deterministic: its map of passwords must give the same bytes every

@@ -273,8 +273,11 @@ absl::StatusOr<std::vector<std::string>> CommandProcessor::LinkedTo(const std::s
   // Committed (the index), and opened by this batch (its cache).
   absl::StatusOr<std::vector<std::string>> ids = store_->LinkedTo(case_id);
   if (!ids.ok()) return ids.status();
-  for (const auto& [id, entry] : cache_.entries()) {
-    if (entry.state.revision() > 0 && entry.state.intake().link().case_id() == case_id &&
+  for (const std::string& id : cache_.dirty()) {
+    const CaseCache::Entry& entry = cache_.entry(id);
+    // Opened by this batch: what was committed before is in the index.
+    if (entry.initial_revision == 0 && entry.state.revision() > 0 &&
+        entry.state.intake().link().case_id() == case_id &&
         std::find(ids->begin(), ids->end(), id) == ids->end()) {
       ids->push_back(id);
     }
@@ -355,7 +358,9 @@ absl::Status CommandProcessor::Commit(const std::function<void(rocksdb::WriteBat
   } else if (pending_->batch.Count() > 0) {
     committed = store_->Write(&pending_->batch, /*sync=*/true);
   }
-  Abort();  // Committed states are re-read from the store.
+  pending_.reset();
+  // A state is kept only as the store now holds it.
+  if (!committed.ok() || cache_.size() > retained_cases_) cache_.Clear();
   return committed;
 }
 

@@ -111,6 +111,16 @@ class CommandProcessor {
     visible_ = std::move(visible);
   }
 
+  // Keeps the states of committed cases in memory (up to `max_cases`, then
+  // drops them all and starts again), so that the next batches decide
+  // without reading and parsing them again: a served directory's many small
+  // groups touch the same open cases over and over. Only for a processor
+  // that is its store's one writer (the embedded runtime), where what it
+  // committed is what the store holds; Kafka's restorers write beside it.
+  // Zero (the default): dropped after every commit. A failed commit, an
+  // Abort or a Preview drops them all.
+  void RetainCommittedStates(size_t max_cases) { retained_cases_ = max_cases; }
+
   // What it decides under.
   const v1::Policy& policy() const { return policy_; }
   const Calendar& calendar() const { return calendar_; }
@@ -161,6 +171,7 @@ class CommandProcessor {
   std::unique_ptr<Pending> pending_;
   std::function<bool(const std::string& case_id)> visible_;
   const EvidenceStore* evidence_ = nullptr;
+  size_t retained_cases_ = 0;
   bool attachments_need_upload_ = false;
   std::unique_ptr<Directory> directory_;
 };

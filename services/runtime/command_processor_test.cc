@@ -105,6 +105,28 @@ TEST(CommandProcessorTest, OneCommandPerBatchBuildsTheSameProjections) {
   EXPECT_EQ(audit->events, 72);
 }
 
+// The embedded runtime keeps the states it committed for the next batches
+// (RetainCommittedStates): they decide and write exactly what a processor
+// that reads every state again from the store would, whether it keeps them
+// all, drops them when it holds more than two, or keeps none.
+TEST(CommandProcessorTest, KeepingCommittedStatesWritesTheSameBytes) {
+  std::vector<absl::StatusOr<std::map<std::string, std::string>>> dumps;
+  for (size_t retained : {size_t{4096}, size_t{2}, size_t{0}}) {
+    const std::string dir = testing::FreshDir(absl::StrCat("retained-", retained));
+    {
+      Runtime rt(dir);
+      rt.processor().RetainCommittedStates(retained);
+      int accepted = 0;
+      for (const std::string& line : Examples()) accepted += Accepted(rt.Submit({line}));
+      EXPECT_EQ(accepted, 72);
+    }
+    dumps.push_back(testing::DumpDataDir(dir));
+    ASSERT_TRUE(dumps.back().ok()) << dumps.back().status();
+  }
+  EXPECT_EQ(*dumps[0], *dumps[2]);
+  EXPECT_EQ(*dumps[1], *dumps[2]);
+}
+
 TEST(CommandProcessorTest, ExamplesAreAcceptedInBatchesAndAuditedFromTheBytes) {
   const std::string dir = testing::FreshDir("examples");
   Runtime rt(dir);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -305,7 +306,10 @@ std::pair<LaneResult, double> RunLanes(const Service& service,
   std::vector<std::thread> clients;
   const auto start = Clock::now() + std::chrono::milliseconds(50);
   for (size_t i = 0; i < lanes.size(); ++i) {
-    clients.emplace_back([&, i] { results[i] = Send(service.port(), lanes[i], start); });
+    clients.emplace_back([&, i] {
+      pthread_setname_np(pthread_self(), "bench-client");
+      results[i] = Send(service.port(), lanes[i], start);
+    });
   }
   for (std::thread& t : clients) t.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -327,7 +331,12 @@ Results ApiThroughput(const std::string& workload, const std::string& dir, size_
   auto [result, seconds] = RunLanes(service, Deal(service, all, 0));
   const CommitQueue::Stats stats = service.queue().stats();
   std::cerr << "docket_bench: api: " << stats.commands << " commands in " << stats.groups
-            << " groups (largest " << stats.largest_group << ") in " << seconds << " s\n";
+            << " groups (largest " << stats.largest_group << ") in " << seconds
+            << " s; a group decided in "
+            << 1e3 * stats.decide_seconds.sum / std::max<int64_t>(1, stats.decide_seconds.count)
+            << " ms, committed in "
+            << 1e3 * stats.commit_seconds.sum / std::max<int64_t>(1, stats.commit_seconds.count)
+            << " ms on average\n";
   return {{"api_commands", double(result.latencies_ms.size())},
           {"api_rejected", double(result.rejected)},
           {"api_seconds", seconds},

@@ -95,15 +95,25 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
   await proposal.getByRole("button", { name: "提交" }).click();
   await expect(proposal).toBeHidden();
 
-  await action(page, "记录客户答复", (d) => choose(page, d, "客户决定", "客户接受"));
+  await action(page, "记录客户答复", async (d) => {
+    // The customer answers the proposal the form shows.
+    await expect(d.getByTestId("standing-proposal")).toContainText("48.20");
+    await choose(page, d, "客户决定", "客户接受");
+  });
 
   // Payment is recorded by claims, not by the handler who proposed it.
   await signOut(page);
   await signIn(page, people.claims);
   await page.goto(caseUrl);
   await action(page, "支付赔偿", async (d) => {
-    await d.getByLabel("金额", { exact: true }).fill("48.20");
+    // What claims pays is in front of them: the proposal, the customer's
+    // answer, what is still to pay.
+    await expect(d.getByTestId("standing-proposal")).toContainText("客户接受");
+    await expect(d.getByTestId("standing-outstanding")).toContainText("48.20");
+    await d.getByRole("button", { name: "按待支付金额填写" }).click();
+    await expect(d.getByLabel("金额", { exact: true })).toHaveValue("48.20");
     await d.getByLabel("支付单号").fill("PAY-E2E-1");
+    await shot(page, "case-pay");
   });
   await signOut(page);
 

@@ -80,10 +80,11 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
   await page.getByRole("button", { name: "上传并附加到案件" }).click();
   await expect(page.getByText("✓ 哈希一致")).toBeVisible();
 
-  await action(page, "开始事故调查", (d) => d.getByLabel("调查人").fill(people.handler.id));
+  // The investigator and the branch at fault are picked from the directory.
+  await action(page, "开始事故调查", (d) => choose(page, d, "调查人", `王芳（${people.handler.id}）`));
   await action(page, "完成事故调查", async (d) => {
     await choose(page, d, "责任方", "公司内部原因");
-    await d.getByLabel("责任网点").fill("GZ");
+    await choose(page, d, "责任网点", "广州分公司（GZ）");
     await d.getByLabel("调查摘要").fill("crushed at the Guangzhou sorting centre");
   });
 

@@ -195,6 +195,7 @@ const en: Messages = {
     declined: "waives payment",
     outstanding: "Still to pay",
     fillOutstanding: "Pay this amount",
+    pickOrType: "Pick or type",
     exemption: "Exemption",
     yuan: "CNY",
     kg: "kg",

@@ -195,6 +195,7 @@ const zhCN = {
     declined: "放弃赔偿",
     outstanding: "待支付",
     fillOutstanding: "按待支付金额填写",
+    pickOrType: "选择或输入",
     exemption: "免责条款",
     yuan: "元",
     kg: "千克",

@@ -24,9 +24,40 @@ export interface Pivot {
   series: { name: string; data: (number | null)[] }[];
 }
 
-/** One series per value of `by`, over the sorted values of `x`. */
-export function pivot(rows: Row[], x: string, by: string, metric: string): Pivot {
+const DAY = 86_400_000;
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_DAYS = 731;
+
+/**
+ * Every calendar day ("2026-11-05") from the first to the last of `days`,
+ * or over `span` where given: a day without a row is on the axis too (with
+ * no value), so that a chart's days are evenly spaced. Days of the
+ * calendar, counted in UTC arithmetic, whatever the browser's zone.
+ */
+export function everyDay(days: string[], span: { from?: string; to?: string } = {}): string[] {
+  const known = days.filter((d) => ISO_DAY.test(d)).sort();
+  const from = span.from && ISO_DAY.test(span.from) ? span.from : known[0];
+  const to = span.to && ISO_DAY.test(span.to) ? span.to : known[known.length - 1];
+  if (!from || !to || from > to) return known;
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); out.length < MAX_DAYS; t += DAY) {
+    const d = new Date(t).toISOString().slice(0, 10);
+    if (d > to) break;
+    out.push(d);
+  }
+  // Rows outside the span (none from the server) are kept, not hidden.
+  return [...new Set([...out, ...known])].sort();
+}
+
+/** The values of `x` along the axis: every day for "day", else as they come. */
+function axis(rows: Row[], x: string, span?: { from?: string; to?: string }): string[] {
   const xs = [...new Set(rows.map((r) => r[x] ?? ""))].sort();
+  return x === "day" && xs.length > 0 ? everyDay(xs, span) : xs;
+}
+
+/** One series per value of `by`, over the sorted values of `x` (every day for "day"). */
+export function pivot(rows: Row[], x: string, by: string, metric: string, span?: { from?: string; to?: string }): Pivot {
+  const xs = axis(rows, x, span);
   const names = [...new Set(rows.map((r) => r[by] ?? ""))].sort();
   return {
     x: xs,
@@ -40,14 +71,14 @@ export function pivot(rows: Row[], x: string, by: string, metric: string): Pivot
   };
 }
 
-/** One metric over one dimension. */
-export function column(rows: Row[], x: string, metric: string): { x: string[]; data: (number | null)[] } {
-  const sorted = [...rows].sort((a, b) => (a[x] ?? "").localeCompare(b[x] ?? ""));
-  return { x: sorted.map((r) => r[x] ?? ""), data: sorted.map((r) => num(r[metric])) };
+/** One metric over one dimension (every day for "day"; a day without a row has no value). */
+export function column(rows: Row[], x: string, metric: string, span?: { from?: string; to?: string }): { x: string[]; data: (number | null)[] } {
+  const byX = new Map(rows.map((r) => [r[x] ?? "", r]));
+  const xs = axis(rows, x, span);
+  return { x: xs, data: xs.map((v) => num(byX.get(v)?.[metric])) };
 }
 
 export const AGE_BUCKETS = ["d1", "d3", "d7", "older"] as const;
-const DAY = 86_400_000;
 
 /** Open cases counted by age since the complaint (buckets) and stage. */
 export function backlog(cases: CaseState[], now: Date): { stages: Stage[]; counts: number[][] } {

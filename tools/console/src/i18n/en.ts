@@ -90,6 +90,7 @@ const en: Messages = {
     countdown: "D[d] HH:mm:ss",
   },
   case: {
+    notDelivered: "Not delivered",
     title: "Case {id}",
     notFound: "This case does not exist or is outside your scope",
     notFoundHint: "Case {id} cannot be shown: it may not exist, or it belongs to another branch.",

@@ -90,6 +90,7 @@ const zhCN = {
     countdown: "D [天] HH:mm:ss",
   },
   case: {
+    notDelivered: "尚未送达",
     title: "案件 {id}",
     notFound: "案件不存在或不在您的权限范围内",
     notFoundHint: "案件 {id} 无法查看：它可能不存在，或属于其他网点。",

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { formatDay, formatKg, formatMoney, formatTime, fromCstWallClock, toCstWallClock } from "@/format";
-import { backlog, column, num, pivot, toCsv } from "@/report";
+import { backlog, column, everyDay, num, pivot, toCsv } from "@/report";
 import { create } from "@bufbuild/protobuf";
 import { Stage } from "@/gen/docket/v1/common_pb";
 import { CaseStateSchema } from "@/gen/docket/v1/state_pb";
@@ -51,6 +51,20 @@ describe("report tables", () => {
       ],
     });
     expect(column(rows.slice(0, 2), "day", "sla_met_pct").data).toEqual([100, null]);
+  });
+  test("a day without a row is on the axis, with no value, and the days picked are all there", () => {
+    const gappy = [
+      { day: "2026-11-28", opened: "2" },
+      { day: "2026-12-02", opened: "1" },
+    ];
+    expect(column(gappy, "day", "opened")).toEqual({
+      x: ["2026-11-28", "2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02"],
+      data: [2, null, null, null, 1],
+    });
+    expect(column(gappy, "day", "opened", { from: "2026-11-27", to: "2026-12-03" }).x).toHaveLength(7);
+    expect(everyDay(["2026-12-31"], { from: "2026-12-30", to: "2027-01-01" })).toEqual(["2026-12-30", "2026-12-31", "2027-01-01"]);
+    // Not days: left as they are.
+    expect(column([{ branch: "GZ", opened: "1" }], "branch", "opened").x).toEqual(["GZ"]);
   });
   test("backlog by age and stage leaves closed cases out", () => {
     const now = new Date("2026-11-10T00:00:00Z");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "engine/input_grammar.h"
 #include "engine/refusal.h"
 
 namespace docket {
@@ -108,11 +109,10 @@ absl::Status Authorize(const Directory& directory, const v1::Actor& actor,
   }
   if (command.has_open_case()) {
     const v1::Intake& intake = command.open_case().intake();
-    if (intake.handling_branch().empty()) {
-      return RefuseMalformed(
-          absl::StrCat("command ", command.command_id(),
-                       ": intake.handling_branch is required (the branch that owns the case)"));
-    }
+    // The branch that owns the case, among what an intake must name.
+    absl::Status complete = CheckRequiredFields(command.open_case(), "open_case",
+                                                absl::StrCat("command ", command.command_id()));
+    if (!complete.ok()) return complete;
     if (directory.FindBranch(intake.handling_branch()) == nullptr) {
       return Refuse(v1::RULE_DIRECTORY, absl::StatusCode::kFailedPrecondition,
                     absl::StrCat("command ", command.command_id(), ": branch ",

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/decision_context.h"
+#include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
 #include "engine/time_util.h"
@@ -61,9 +62,8 @@ absl::StatusOr<Events> DecideAwaitCustomer(const DecisionContext& ctx) {
     return RefuseNotNow(v1::RULE_AWAITING_CUSTOMER,
                         absl::StrCat(ctx.Case(), " already waits for the customer"));
   }
-  if (ctx.command.await_customer().reason().empty()) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": await_customer.reason is required"));
-  }
+  DOCKET_RETURN_IF_ERROR(
+      CheckRequiredFields(ctx.command.await_customer(), "await_customer", ctx.Case()));
   // Step 1 comes first: the customer is listened to and answered before
   // the case waits on them, so waiting never holds the first response
   // (nor the report upward that runs beside it).

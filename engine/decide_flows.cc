@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/case_kind.h"
 #include "engine/decision_context.h"
+#include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
 
@@ -17,9 +18,7 @@ absl::StatusOr<Events> DecideAnswerInquiry(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(
       RequireStage(ctx, {v1::STAGE_OPENED, v1::STAGE_ROUTED}, "AnswerInquiry (the inquiry open)"));
   const v1::AnswerInquiry& cmd = ctx.command.answer_inquiry();
-  if (cmd.answer().empty()) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": answer_inquiry.answer is required"));
-  }
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "answer_inquiry", ctx.Case()));
   v1::CaseEvent event;
   event.mutable_inquiry_answered()->set_answer(cmd.answer());
   return Single(std::move(event));
@@ -31,10 +30,7 @@ absl::StatusOr<Events> DecideAnswerInquiry(const DecisionContext& ctx) {
 absl::StatusOr<Events> DecideRouteToDepartment(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_OPENED}, "RouteToDepartment"));
   const v1::RouteToDepartment& cmd = ctx.command.route_to_department();
-  if (cmd.department().empty()) {
-    return RefuseMalformed(
-        absl::StrCat(ctx.Case(), ": route_to_department.department is required"));
-  }
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "route_to_department", ctx.Case()));
   v1::CaseEvent event;
   v1::RoutedToDepartment* e = event.mutable_routed_to_department();
   e->set_department(cmd.department());
@@ -50,10 +46,8 @@ absl::StatusOr<Events> DecideRouteToDepartment(const DecisionContext& ctx) {
 absl::StatusOr<Events> DecideEvaluateSuggestion(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_ROUTED}, "EvaluateSuggestion"));
   const v1::EvaluateSuggestion& cmd = ctx.command.evaluate_suggestion();
-  if (cmd.reason().empty()) {
-    return RefuseMalformed(
-        absl::StrCat(ctx.Case(), ": evaluate_suggestion.reason is required, adopted or not"));
-  }
+  // The reason, adopted or not.
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "evaluate_suggestion", ctx.Case()));
   v1::CaseEvent event;
   event.mutable_suggestion_evaluated()->set_adopted(cmd.adopted());
   event.mutable_suggestion_evaluated()->set_reason(cmd.reason());
@@ -64,9 +58,7 @@ absl::StatusOr<Events> DecideEvaluateSuggestion(const DecisionContext& ctx) {
 absl::StatusOr<Events> DecideFeedBackSuggestion(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_EVALUATED}, "FeedBackSuggestion"));
   const v1::FeedBackSuggestion& cmd = ctx.command.feed_back_suggestion();
-  if (cmd.message().empty()) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": feed_back_suggestion.message is required"));
-  }
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "feed_back_suggestion", ctx.Case()));
   v1::CaseEvent event;
   event.mutable_suggestion_fed_back()->set_message(cmd.message());
   return Single(std::move(event));

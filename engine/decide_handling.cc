@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "engine/case_kind.h"
 #include "engine/decision_context.h"
+#include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
 #include "engine/time_util.h"
@@ -37,9 +38,7 @@ absl::StatusOr<Events> DecideSendProgressNotice(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_ACKNOWLEDGED, v1::STAGE_RESOLVING},
                                       "SendProgressNotice (while the complaint is worked)"));
   const v1::SendProgressNotice& cmd = ctx.command.send_progress_notice();
-  if (cmd.progress().empty()) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": send_progress_notice.progress is required"));
-  }
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "send_progress_notice", ctx.Case()));
   if (!cmd.has_expected_completion_at()) {
     return Refuse(v1::RULE_PROGRESS_NOTICE, absl::StatusCode::kInvalidArgument,
                   absl::StrCat(ctx.Case(),
@@ -82,10 +81,9 @@ absl::Status RequireTaskGroup(const DecisionContext& ctx) {
 absl::StatusOr<Events> DecideFormTaskGroup(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_RESOLVING, v1::STAGE_DISPUTED},
                                       "FormTaskGroup (after acceptance, before the resolution)"));
+  DOCKET_RETURN_IF_ERROR(
+      CheckRequiredFields(ctx.command.form_task_group(), "form_task_group", ctx.Case()));
   const v1::TaskGroup& g = ctx.command.form_task_group().task_group();
-  if (g.lead().empty()) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": task_group.lead is required"));
-  }
   std::set<std::string> people = {g.lead()};
   DOCKET_RETURN_IF_ERROR(CheckNames(ctx, "task_group.members", g.members(), &people));
   std::set<std::string> departments;
@@ -118,13 +116,11 @@ absl::StatusOr<Events> DecideCloseByReferral(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_RESOLVING, v1::STAGE_DISPUTED},
                                       "CloseByReferral (the customer still dissatisfied)"));
   const v1::CloseByReferral& cmd = ctx.command.close_by_referral();
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "close_by_referral", ctx.Case()));
   if (cmd.referral() != v1::REFERRAL_LITIGATION && cmd.referral() != v1::REFERRAL_INSURER) {
     return RefuseMalformed(absl::StrCat(
         ctx.Case(),
         ": close_by_referral.referral must be REFERRAL_LITIGATION or REFERRAL_INSURER"));
-  }
-  if (cmd.reason().empty()) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": close_by_referral.reason is required"));
   }
   const v1::ClosurePolicy& p = ctx.policy.closure();
   if (ctx.state.special_handling_count() < p.min_special_handlings()) {

@@ -6,6 +6,7 @@
 #include "engine/bounds.h"
 #include "engine/case_kind.h"
 #include "engine/decision_context.h"
+#include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "engine/severity.h"
 #include "engine/status_macros.h"
@@ -161,9 +162,7 @@ absl::StatusOr<Events> DecideAccept(const DecisionContext& ctx) {
 absl::StatusOr<Events> DecideClassify(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_RESOLVING}, "Classify (within step 3)"));
   const v1::Classify& cmd = ctx.command.classify();
-  if (cmd.reason().empty()) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": classify.reason is required"));
-  }
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "classify", ctx.Case()));
   DOCKET_RETURN_IF_ERROR(
       CheckBounds(ctx.policy, ctx.Case(),
                   {{"classify.assessed_loss_fen", cmd.assessed_loss_fen(), Quantity::kAmount}}));
@@ -244,9 +243,7 @@ absl::StatusOr<Events> DecideEscalate(const DecisionContext& ctx) {
 
 absl::StatusOr<Events> DecideReportUpward(const DecisionContext& ctx) {
   const v1::ReportUpward& cmd = ctx.command.report_upward();
-  if (cmd.to_level() == v1::LEVEL_UNSPECIFIED) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": report_upward.to_level is required"));
-  }
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "report_upward", ctx.Case()));
   v1::CaseEvent event;
   event.mutable_reported_upward()->set_to_level(cmd.to_level());
   event.mutable_reported_upward()->set_report(cmd.report());

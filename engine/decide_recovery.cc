@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/bounds.h"
 #include "engine/decision_context.h"
+#include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
 #include "engine/time_util.h"
@@ -16,9 +17,7 @@ namespace docket::internal {
 absl::StatusOr<Events> DecideDemandRecovery(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_OPENED}, "DemandRecovery"));
   const v1::DemandRecovery& cmd = ctx.command.demand_recovery();
-  if (cmd.reference().empty()) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": demand_recovery.reference is required"));
-  }
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "demand_recovery", ctx.Case()));
   v1::CaseEvent event;
   event.mutable_recovery_demanded()->set_reference(cmd.reference());
   return Single(std::move(event));
@@ -30,6 +29,7 @@ absl::StatusOr<Events> DecideSettleRecovery(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(
       RequireStage(ctx, {v1::STAGE_ROUTED}, "SettleRecovery (after the demand)"));
   const v1::SettleRecovery& cmd = ctx.command.settle_recovery();
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "settle_recovery", ctx.Case()));
   DOCKET_RETURN_IF_ERROR(
       CheckBounds(ctx.policy, ctx.Case(),
                   {{"settle_recovery.recovered_fen", cmd.recovered_fen(), Quantity::kAmount}}));

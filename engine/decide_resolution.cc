@@ -21,9 +21,6 @@ namespace docket::internal {
 namespace {
 
 absl::Status CheckEvidence(const DecisionContext& ctx, const v1::Evidence& e) {
-  if (e.kind() == v1::EVIDENCE_KIND_UNSPECIFIED) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": evidence.kind is required"));
-  }
   if (!IsSha256Hex(e.sha256_hex())) {
     return RefuseMalformed(
         absl::StrCat(ctx.Case(), ": evidence.sha256_hex must be 64 lowercase hex digits"));
@@ -125,6 +122,8 @@ absl::StatusOr<Events> DecideAttachEvidence(const DecisionContext& ctx) {
                    {v1::STAGE_OPENED, v1::STAGE_ACKNOWLEDGED, v1::STAGE_RESOLVING,
                     v1::STAGE_PROPOSED, v1::STAGE_DISPUTED, v1::STAGE_ROUTED},
                    "AttachEvidence (before the case's outcome)"));
+  DOCKET_RETURN_IF_ERROR(
+      CheckRequiredFields(ctx.command.attach_evidence(), "attach_evidence", ctx.Case()));
   const v1::Evidence& evidence = ctx.command.attach_evidence().evidence();
   DOCKET_RETURN_IF_ERROR(CheckEvidence(ctx, evidence));
   v1::CaseEvent event;
@@ -224,10 +223,7 @@ absl::StatusOr<Events> DecideProposeResolution(const DecisionContext& ctx) {
 absl::StatusOr<Events> DecideRecordCustomerReply(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_PROPOSED}, "RecordCustomerReply (step 4)"));
   const v1::RecordCustomerReply& cmd = ctx.command.record_customer_reply();
-  if (cmd.decision() == v1::CUSTOMER_DECISION_UNSPECIFIED) {
-    return RefuseMalformed(
-        absl::StrCat(ctx.Case(), ": record_customer_reply.decision is required"));
-  }
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "record_customer_reply", ctx.Case()));
   const bool accepts = cmd.decision() == v1::CUSTOMER_DECISION_ACCEPTS;
   if (cmd.declines_compensation() && !accepts) {
     return RefuseMalformed(
@@ -248,11 +244,8 @@ absl::StatusOr<Events> DecideRecordCustomerReply(const DecisionContext& ctx) {
 absl::StatusOr<Events> DecideStartSpecialHandling(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_DISPUTED}, "StartSpecialHandling (step 5)"));
   const v1::StartSpecialHandling& cmd = ctx.command.start_special_handling();
-  if (cmd.customer_view().empty()) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(),
-                                        ": special handling starts by asking the customer's view "
-                                        "(customer_view is required)"));
-  }
+  // Special handling starts by asking the customer's view.
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "start_special_handling", ctx.Case()));
   const v1::Level from = ctx.state.handling_level();
   if (cmd.escalate_to() != v1::LEVEL_UNSPECIFIED && cmd.escalate_to() <= from) {
     return RefuseNotNow(v1::RULE_ESCALATION,
@@ -276,9 +269,7 @@ absl::StatusOr<Events> DecideStartSpecialHandling(const DecisionContext& ctx) {
 absl::StatusOr<Events> DecideRecordFollowUp(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(RequireStage(ctx, {v1::STAGE_REPLIED}, "RecordFollowUp (step 6)"));
   const v1::RecordFollowUp& cmd = ctx.command.record_follow_up();
-  if (cmd.method() == v1::FOLLOW_UP_METHOD_UNSPECIFIED) {
-    return RefuseMalformed(absl::StrCat(ctx.Case(), ": record_follow_up.method is required"));
-  }
+  DOCKET_RETURN_IF_ERROR(CheckRequiredFields(cmd, "record_follow_up", ctx.Case()));
   if (cmd.satisfaction() < 1 || cmd.satisfaction() > 5) {
     return RefuseMalformed(
         absl::StrCat(ctx.Case(), ": record_follow_up.satisfaction must be 1 to 5"));

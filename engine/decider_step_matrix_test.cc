@@ -13,6 +13,7 @@
 #include "engine/policy.h"
 #include "engine/refusal.h"
 #include "engine/testing/case_harness.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace docket {
@@ -299,7 +300,7 @@ absl::StatusCode CodeFor(v1::Rule rule, const v1::CaseState& state) {
 }
 
 TEST(DeciderStepMatrixTest, EveryCommandInEveryStage) {
-  int accepted = 0, refused = 0;
+  int accepted = 0, refused = 0, required_checked = 0;
   for (const Row& row : Rows()) {
     for (v1::Stage stage : kAllStages) {
       SCOPED_TRACE(absl::StrCat(row.name, " at ", v1::Stage_Name(stage)));
@@ -307,9 +308,7 @@ TEST(DeciderStepMatrixTest, EveryCommandInEveryStage) {
       ASSERT_EQ(c->state().stage(), stage);
       c->set_now(testing::TestEpoch() + absl::Hours(24 * 8));
       const std::string before = c->state().SerializeAsString();
-      auto result = c->Submit(row.body, row.system   ? Scanner()
-                                        : row.claims ? testing::Claims()
-                                                     : Handler());
+      const v1::Actor actor = row.system ? Scanner() : row.claims ? testing::Claims() : Handler();
 
       const bool closed = stage == v1::STAGE_ARCHIVED || stage == v1::STAGE_MERGED;
       v1::Rule expected = v1::RULE_UNSPECIFIED;
@@ -320,6 +319,12 @@ TEST(DeciderStepMatrixTest, EveryCommandInEveryStage) {
       } else if (!row.allowed.contains(stage)) {
         expected = row.refused_with;
       }
+      if (expected == v1::RULE_UNSPECIFIED) {
+        // Where the step is taken, each field the schema marks required is
+        // what it cannot do without (the console marks the same fields).
+        required_checked += testing::ExpectEachRequiredFieldRefused(c.get(), row.body, actor);
+      }
+      auto result = c->Submit(row.body, actor);
       if (expected == v1::RULE_UNSPECIFIED) {
         EXPECT_TRUE(result.ok()) << result.status();
         if (result.ok()) {
@@ -337,6 +342,7 @@ TEST(DeciderStepMatrixTest, EveryCommandInEveryStage) {
   }
   // 31 command kinds × 9 stages.
   EXPECT_EQ(accepted + refused, 31 * 9);
+  EXPECT_GT(required_checked, 0);
 }
 
 // The envelope: what every command must carry, checked before any step.

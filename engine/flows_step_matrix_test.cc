@@ -214,7 +214,7 @@ TEST(FlowsStepMatrixTest, EveryCommandAtEveryStageOfTheShortFlows) {
       {v1::CASE_KIND_RECOVERY,
        {S::STAGE_OPENED, S::STAGE_ROUTED, S::STAGE_CONCLUDED, S::STAGE_ARCHIVED}},
   };
-  int decided = 0;
+  int decided = 0, required_checked = 0;
   const std::vector<Row> rows = Rows();
   ASSERT_EQ(rows.size(), 31u) << "every command kind of the case process";
   for (const Row& row : rows) {
@@ -225,11 +225,16 @@ TEST(FlowsStepMatrixTest, EveryCommandAtEveryStageOfTheShortFlows) {
         std::unique_ptr<CaseHarness> c = CaseAt(kind, stage);
         ASSERT_EQ(c->state().stage(), stage);
         const std::string before = c->state().SerializeAsString();
-        auto result = c->Submit(row.body, row.system ? Scanner() : Handler());
+        const v1::Actor actor = row.system ? Scanner() : Handler();
         v1::Rule expected = row.expect(kind, stage);
         if (stage == S::STAGE_ARCHIVED) {
           expected = row.name == "open_case" ? v1::RULE_CASE_EXISTS : v1::RULE_CASE_CLOSED;
         }
+        if (expected == v1::RULE_UNSPECIFIED) {
+          // Where the step is taken, each field marked required is needed.
+          required_checked += testing::ExpectEachRequiredFieldRefused(c.get(), row.body, actor);
+        }
+        auto result = c->Submit(row.body, actor);
         ++decided;
         if (expected == v1::RULE_UNSPECIFIED) {
           EXPECT_TRUE(result.ok()) << result.status();
@@ -242,6 +247,7 @@ TEST(FlowsStepMatrixTest, EveryCommandAtEveryStageOfTheShortFlows) {
     }
   }
   EXPECT_EQ(decided, 31 * 13);
+  EXPECT_GT(required_checked, 0);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "docket/v1/options.pb.h"
 #include "engine/refusal.h"
 #include "engine/utf8.h"
 #include "google/protobuf/descriptor.h"
@@ -226,6 +227,27 @@ bool IsValidKey(absl::string_view key) {
 
 absl::Status CheckInputGrammar(const google::protobuf::Message& message) {
   return CheckMessage(message, "");
+}
+
+absl::Status CheckRequiredFields(const google::protobuf::Message& body, absl::string_view path,
+                                 absl::string_view who) {
+  const Reflection& r = *body.GetReflection();
+  const google::protobuf::Descriptor& type = *body.GetDescriptor();
+  for (int i = 0; i < type.field_count(); ++i) {
+    const FieldDescriptor& field = *type.field(i);
+    const std::string at = absl::StrCat(path, ".", field.name());
+    // A proto3 scalar "has" a value other than its default (an enum's
+    // UNSPECIFIED, zero, the empty string).
+    const bool set = field.is_repeated() ? r.FieldSize(body, &field) > 0 : r.HasField(body, &field);
+    if (!set && field.options().GetExtension(v1::required)) {
+      return RefuseMalformed(absl::StrCat(who, ": ", at, " is required"));
+    }
+    if (set && !field.is_repeated() && field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      absl::Status inner = CheckRequiredFields(r.GetMessage(body, &field), at, who);
+      if (!inner.ok()) return inner;
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::string SafeText(absl::string_view text, size_t max_bytes) {

@@ -65,6 +65,16 @@ bool IsSha256Hex(absl::string_view text);
 // field's path ("open_case.intake.customer.id"), never echoing the value.
 absl::Status CheckInputGrammar(const google::protobuf::Message& message);
 
+// The fields of a step's `body` the schema marks (docket.v1.required, see
+// options.proto) are set: no empty string, zero enum or number, missing
+// message or empty list; in the messages the body holds as well. A step
+// calls it once the stage allows it (so a form at the wrong stage is
+// refused for the stage); the console marks the same fields. Otherwise
+// kInvalidArgument with RULE_MALFORMED_COMMAND: "<who>: <path>.<field> is
+// required", the first one in field order.
+absl::Status CheckRequiredFields(const google::protobuf::Message& body, absl::string_view path,
+                                 absl::string_view who);
+
 // `text` made safe to print in a message or a JSON document: invalid UTF-8
 // replaced by U+FFFD, control and bidirectional characters escaped as
 // \u{XXXX}, cut at `max_bytes`.

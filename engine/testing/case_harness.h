@@ -2,6 +2,7 @@
 #define DOCKET_ENGINE_TESTING_CASE_HARNESS_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -25,6 +26,18 @@ v1::Actor Scanner();           // ROLE_SYSTEM at LEVEL_HEADQUARTERS.
 
 // Parses a text-format message or fails the test (and returns a default).
 v1::Command CommandFromText(absl::string_view text);
+
+// `command` with one field the schema marks required (docket.v1.required)
+// cleared, for each such field its body holds (in the messages it holds
+// too), with that field's path ("record_follow_up.method").
+std::vector<std::pair<std::string, v1::Command>> WithoutEachRequiredField(
+    const v1::Command& command);
+
+class CaseHarness;
+// `body` (text format) as `actor` on `c` without each field its schema
+// marks required: refused as malformed, naming the field, the state
+// unchanged (gtest expectations). How many were tried.
+int ExpectEachRequiredFieldRefused(CaseHarness* c, const std::string& body, const v1::Actor& actor);
 
 // Drives one case through the engine on a simulated clock: each Submit
 // decides a command against the current state at `now()` and folds the

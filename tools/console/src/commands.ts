@@ -2,9 +2,10 @@
 // command (a field of Command's `body` oneof) becomes a form of its body
 // message's fields, and the values become a Command through fromJson, so
 // the form can only ever produce what the engine's schema allows.
-import { fromJson, ScalarType, type DescEnum, type DescField, type DescMessage, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { fromJson, getOption, ScalarType, type DescEnum, type DescField, type DescMessage, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { CommandSchema, type Command } from "@/gen/docket/v1/commands_pb";
 import { CaseEventSchema, type CaseEvent } from "@/gen/docket/v1/events_pb";
+import { required } from "@/gen/docket/v1/options_pb";
 import { fromCstWallClock } from "@/format";
 
 export type FieldKind = "text" | "longText" | "money" | "weight" | "int" | "bool" | "enum" | "enumList" | "time" | "group";
@@ -15,6 +16,9 @@ export interface FieldSpec {
   kind: FieldKind;
   enum?: DescEnum;
   fields?: FieldSpec[]; // For "group": the nested message's fields.
+  // The schema marks it (docket.v1.required): the engine refuses the step
+  // without it, whatever else the form holds.
+  required: boolean;
 }
 
 // Written out as paragraphs rather than one line.
@@ -52,7 +56,7 @@ export function commandKindOf(c: Command): string {
 }
 
 function specOf(f: DescField, depth: number): FieldSpec | undefined {
-  const base = { name: f.name, jsonName: f.jsonName };
+  const base = { name: f.name, jsonName: f.jsonName, required: getOption(f, required) };
   switch (f.fieldKind) {
     case "scalar":
       if (f.scalar === ScalarType.STRING) return { ...base, kind: LONG_TEXT.has(f.name) ? "longText" : "text" };

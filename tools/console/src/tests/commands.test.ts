@@ -8,6 +8,15 @@ describe("command forms from the schema", () => {
     expect(commandKinds()).toEqual(expect.arrayContaining(["acknowledge", "accept", "propose_resolution", "archive", "attach_evidence", "approve_compensation"]));
   });
 
+  test("the fields the schema marks required are marked in the form, nested ones too", () => {
+    const marked = (kind: string) => formSpec(kind).filter((s) => s.required).map((s) => s.name);
+    expect(marked("record_follow_up")).toEqual(["method"]);
+    expect(marked("propose_resolution")).toEqual([]);
+    const group = formSpec("form_task_group")[0];
+    expect(group?.required).toBe(true);
+    expect(group?.fields?.filter((s) => s.required).map((s) => s.name)).toEqual(["lead"]);
+  });
+
   test("a proposal: goodwill in 元 becomes fen; the remedy a paragraph", () => {
     const spec = formSpec("propose_resolution");
     expect(spec.map((s) => [s.name, s.kind])).toEqual([

@@ -130,7 +130,10 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
   await signIn(page, people.handler);
   await page.goto(caseUrl);
   await action(page, "记录回访", async (d) => {
+    // The method is marked required, as the engine requires it.
+    await expect(d.locator(".el-form-item.is-required").filter({ hasText: "回访方式" })).toHaveCount(1);
     await choose(page, d, "回访方式", "电话回访");
+    await shot(page, "case-follow-up-form");
     const rate = d.getByRole("slider");
     await rate.focus();
     for (let i = 0; i < 4; i++) await rate.press("ArrowRight");

@@ -10,7 +10,7 @@ describe("command forms from the schema", () => {
 
   test("the fields the schema marks required are marked in the form, nested ones too", () => {
     const marked = (kind: string) => formSpec(kind).filter((s) => s.required).map((s) => s.name);
-    expect(marked("record_follow_up")).toEqual(["method"]);
+    expect(marked("record_follow_up")).toEqual(["method", "satisfaction"]);
     expect(marked("propose_resolution")).toEqual([]);
     const group = formSpec("form_task_group")[0];
     expect(group?.required).toBe(true);

@@ -226,6 +226,8 @@ TEST_F(AuthorizationTest, IntakeComesFromTheChannelsAdapterToAKnownBranch) {
   EXPECT_EQ(Try("PHONE", R"(open_case { intake { channel: CHANNEL_PHONE category: CATEGORY_LOSS
                                                  customer { id: "K" } } })"),
             v1::RULE_MALFORMED_COMMAND);
+  // No intake at all: nothing names the branch either.
+  EXPECT_EQ(Try("PHONE", "open_case {}"), v1::RULE_MALFORMED_COMMAND);
   EXPECT_EQ(Try("PHONE", R"(open_case { intake { channel: CHANNEL_PHONE category: CATEGORY_LOSS
                                                  customer { id: "K" } handling_branch: "MARS" } })"),
             v1::RULE_DIRECTORY);

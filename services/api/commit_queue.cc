@@ -10,12 +10,19 @@ namespace docket {
 namespace {
 
 constexpr size_t kMaxGroup = 512;  // Commands per group, as docketctl --batch.
+// Open cases the writer keeps in memory between its groups.
+constexpr size_t kRetainedCases = 4096;
 
 }  // namespace
 
 CommitQueue::CommitQueue(CommandProcessor* processor, DeadlineScanner* scanner, const Clock* clock,
                          absl::Duration tick_every)
     : processor_(processor), scanner_(scanner), clock_(clock), tick_every_(tick_every) {
+  // The embedded log's one writer (the data directory's lock keeps every
+  // other process out; in-process, every write goes through this queue):
+  // what it committed is what the store holds. Not Kafka's engines, whose
+  // restorers write beside their processor.
+  processor_->RetainCommittedStates(kRetainedCases);
   thread_ = std::thread([this] {
     // Named for top -H and perf: the thread that bounds the write rate.
     pthread_setname_np(pthread_self(), "docket-commit");

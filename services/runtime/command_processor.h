@@ -115,8 +115,9 @@ class CommandProcessor {
   // drops them all and starts again), so that the next batches decide
   // without reading and parsing them again: a served directory's many small
   // groups touch the same open cases over and over. Only for a processor
-  // that is its store's one writer (the embedded runtime), where what it
-  // committed is what the store holds; Kafka's restorers write beside it.
+  // that is its store's one writer (docketd's CommitQueue on the embedded
+  // log), where what it committed is what the store holds; Kafka's
+  // restorers write beside it.
   // Zero (the default): dropped after every commit. A failed commit, an
   // Abort or a Preview drops them all.
   void RetainCommittedStates(size_t max_cases) { retained_cases_ = max_cases; }

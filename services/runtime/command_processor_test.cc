@@ -96,6 +96,7 @@ int Accepted(const std::vector<v1::CommandOutcome>& outcomes) {
 TEST(CommandProcessorTest, OneCommandPerBatchBuildsTheSameProjections) {
   const std::string dir = testing::FreshDir("one-per-batch");
   Runtime rt(dir);
+  rt.processor().RetainCommittedStates(4096);  // As docketd's CommitQueue.
   int accepted = 0;
   for (const std::string& line : Examples()) accepted += Accepted(rt.Submit({line}));
   EXPECT_EQ(accepted, 72);

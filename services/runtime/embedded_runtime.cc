@@ -6,12 +6,6 @@
 #include "services/runtime/catch_up.h"
 
 namespace docket {
-namespace {
-
-// Open cases a served directory keeps in memory between its groups.
-constexpr size_t kRetainedCases = 4096;
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> EmbeddedRuntime::Open(
     const std::string& dir, v1::Policy policy, std::unique_ptr<const Calendar> calendar,
@@ -31,9 +25,6 @@ absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> EmbeddedRuntime::Open(
   if (!caught_up.ok()) return caught_up.status();
   runtime->processor_ = std::make_unique<CommandProcessor>(
       runtime->store_.get(), runtime->log_.get(), runtime->policy_, clock, *runtime->calendar_);
-  // The runtime's processor is its store's one writer (the lock on the
-  // directory keeps every other process out).
-  runtime->processor_->RetainCommittedStates(kRetainedCases);
   runtime->evidence_ = std::make_unique<EvidenceStore>(dir, runtime->policy_.evidence().max_bytes(),
                                                        runtime->store_.get());
   runtime->processor_->set_evidence_store(runtime->evidence_.get());

@@ -23,6 +23,12 @@ async function choose(page: Page, dialog: ReturnType<Page["getByRole"]>, label: 
   await page.getByRole("option", { name: option }).click();
 }
 
+// A field that suggests the directory's names: typed into, a suggestion picked.
+async function suggested(page: Page, dialog: ReturnType<Page["getByRole"]>, label: string, typed: string, option: string) {
+  await dialog.getByLabel(label, { exact: true }).fill(typed);
+  await page.locator(".el-autocomplete-suggestion li").filter({ hasText: option }).click();
+}
+
 // The form sent against an older revision is answered 409, which the
 // browser logs as a failed resource; nothing else may be.
 test.use({ expectedErrors: [/status of 409 \(Conflict\)/] });
@@ -81,10 +87,10 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
   await expect(page.getByText("✓ 哈希一致")).toBeVisible();
 
   // The investigator and the branch at fault are picked from the directory.
-  await action(page, "开始事故调查", (d) => choose(page, d, "调查人", `王芳（${people.handler.id}）`));
+  await action(page, "开始事故调查", (d) => suggested(page, d, "调查人", "王芳", `王芳（${people.handler.id}）`));
   await action(page, "完成事故调查", async (d) => {
     await choose(page, d, "责任方", "公司内部原因");
-    await choose(page, d, "责任网点", "广州分公司（GZ）");
+    await suggested(page, d, "责任网点", "广州", "广州分公司（GZ）");
     await d.getByLabel("调查摘要").fill("crushed at the Guangzhou sorting centre");
   });
 

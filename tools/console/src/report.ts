@@ -39,6 +39,8 @@ export function everyDay(days: string[], span: { from?: string; to?: string } = 
   const from = span.from && ISO_DAY.test(span.from) ? span.from : known[0];
   const to = span.to && ISO_DAY.test(span.to) ? span.to : known[known.length - 1];
   if (!from || !to || from > to) return known;
+  // Longer than the axis can hold day by day: the days with rows only.
+  if (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`) >= MAX_DAYS * DAY) return known;
   const out: string[] = [];
   for (let t = Date.parse(`${from}T00:00:00Z`); out.length < MAX_DAYS; t += DAY) {
     const d = new Date(t).toISOString().slice(0, 10);

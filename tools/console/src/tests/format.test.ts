@@ -63,6 +63,8 @@ describe("report tables", () => {
     });
     expect(column(gappy, "day", "opened", { from: "2026-11-27", to: "2026-12-03" }).x).toHaveLength(7);
     expect(everyDay(["2026-12-31"], { from: "2026-12-30", to: "2027-01-01" })).toEqual(["2026-12-30", "2026-12-31", "2027-01-01"]);
+    // A span longer than two years: the days with rows only.
+    expect(everyDay(["2020-01-01", "2026-01-01"])).toEqual(["2020-01-01", "2026-01-01"]);
     // Not days: left as they are.
     expect(column([{ branch: "GZ", opened: "1" }], "branch", "opened").x).toEqual(["GZ"]);
   });

@@ -803,12 +803,25 @@ TEST_F(ApiTest, DocketctlAttachesAndVerifiesThroughTheServer) {
   EXPECT_EQ(absl::StrReplaceAll(again.out, {{"\"duplicate\":true,", ""}}), attached.out);
   EXPECT_EQ(Curl(absl::StrCat("/v1/evidence/", sha, "?case_id=C-2026-0006"), {}, huzhou).body,
             testing::ReadFileOrDie(photo));
-  // Refused: out of scope (exit 1, the refusal printed as an outcome); no
-  // such file, an unknown kind (2, nothing sent).
+  // Refused before anything is uploaded (exit 1): a case out of scope (not
+  // found, as its reads answer), a case that takes no evidence now (the
+  // archived C-2026-0001, ZHUHAI's), the engine's reason said; no such
+  // file, an unknown kind (2, nothing sent).
   const RunResult out_of_scope =
       remote(Login("E-101"), {"attach", "C-2026-0006", photo, "--command_id=attach-from-gz"});
   EXPECT_EQ(out_of_scope.exit_code, 1) << out_of_scope.out << out_of_scope.err;
-  EXPECT_THAT(out_of_scope.out, HasSubstr("RULE_SCOPE"));
+  EXPECT_THAT(out_of_scope.err, HasSubstr("404"));
+  const std::string other = testing::WriteFile("other.png", "\x89PNG\r\n\x1a\n never uploaded");
+  const std::string other_sha = RunProcess({"/usr/bin/sha256sum", other}).out.substr(0, 64);
+  const std::string zhuhai = Login("E-100");
+  const RunResult closed = remote(zhuhai, {"attach", "C-2026-0001", other});
+  EXPECT_EQ(closed.exit_code, 1) << closed.out << closed.err;
+  EXPECT_THAT(closed.err, HasSubstr("nothing uploaded"));
+  EXPECT_THAT(closed.err, HasSubstr("RULE_CASE_CLOSED"));
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(dir_) / "evidence" /
+                                       other_sha.substr(0, 2) / other_sha));
+  EXPECT_TRUE(
+      std::filesystem::exists(std::filesystem::path(dir_) / "evidence" / sha.substr(0, 2) / sha));
   EXPECT_EQ(remote(huzhou, {"attach", "C-2026-0006", photo + ".missing"}).exit_code, 2);
   EXPECT_EQ(remote(huzhou, {"attach", "C-2026-0006", photo, "--kind=SELFIE"}).exit_code, 2);
   EXPECT_EQ(Ctl(dir_, {"verify"}).exit_code, 0);

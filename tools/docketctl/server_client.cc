@@ -329,10 +329,26 @@ int ServerAttach(httplib::Client& client, const std::string& case_id, const std:
   }
   std::string media_type = absl::GetFlag(FLAGS_media_type);
   if (media_type.empty()) media_type = GuessMediaType(path);
+  // Whether the case takes evidence from this principal now, asked first
+  // (GET /v1/cases/{id}/actions, the engine's own answer): a file the step
+  // would refuse is not uploaded, and kept by the server, for nothing.
+  int code = kOk;
+  std::optional<std::string> actions = Call(
+      client, "GET", absl::StrCat("/v1/cases/", UrlEncode(case_id), "/actions"), "", "", &code);
+  if (!actions) return code;
+  v1::CaseActions listed;
+  if (!Decode(*actions, "actions", &listed)) return kUsage;
+  for (const v1::ActionOption& option : listed.actions()) {
+    if (option.command() == "attach_evidence" && !option.allowed()) {
+      std::cerr << "docketctl: attach: nothing uploaded; " << SafeText(case_id, 80)
+                << " takes no evidence from you now (" << v1::Rule_Name(option.rule())
+                << "): " << option.reason() << "\n";
+      return kFailed;
+    }
+  }
   const std::string upload =
       absl::StrCat("/v1/evidence", Query({{"kind", v1::EvidenceKind_Name(kind)},
                                           {"name", std::filesystem::path(path).filename()}}));
-  int code = kOk;
   std::optional<std::string> stored =
       Answer(client.Post(
                  upload.c_str(), Authorization(), size,
@@ -368,6 +384,9 @@ int ServerAttach(httplib::Client& client, const std::string& case_id, const std:
 // verify: the server's audit of its data directory (GET /v1/audit, for
 // auditors), printed as verify --data_dir prints it.
 int ServerVerify(httplib::Client& client) {
+  // The server re-hashes every event and evidence file before it answers:
+  // minutes on a large directory, not the minute other requests wait.
+  client.set_read_timeout(3600, 0);
   int code = kOk;
   std::optional<std::string> json = Call(client, "GET", "/v1/audit", "", "", &code);
   if (!json) return code;

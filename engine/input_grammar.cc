@@ -235,15 +235,17 @@ absl::Status CheckRequiredFields(const google::protobuf::Message& body, absl::st
   const google::protobuf::Descriptor& type = *body.GetDescriptor();
   for (int i = 0; i < type.field_count(); ++i) {
     const FieldDescriptor& field = *type.field(i);
-    const std::string at = absl::StrCat(path, ".", field.name());
     // A proto3 scalar "has" a value other than its default (an enum's
     // UNSPECIFIED, zero, the empty string).
     const bool set = field.is_repeated() ? r.FieldSize(body, &field) > 0 : r.HasField(body, &field);
     if (!set && field.options().GetExtension(v1::required)) {
-      return RefuseMalformed(absl::StrCat(who, ": ", at, " is required"));
+      return RefuseMalformed(absl::StrCat(who, ": ", path, ".", field.name(), " is required"));
     }
+    // The path is built only for a message the step holds (every decision
+    // calls this).
     if (set && !field.is_repeated() && field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      absl::Status inner = CheckRequiredFields(r.GetMessage(body, &field), at, who);
+      absl::Status inner = CheckRequiredFields(r.GetMessage(body, &field),
+                                               absl::StrCat(path, ".", field.name()), who);
       if (!inner.ok()) return inner;
     }
   }

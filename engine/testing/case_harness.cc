@@ -41,8 +41,8 @@ v1::Command CommandFromText(absl::string_view text) {
 
 namespace {
 
-// Appends to `out` a copy of `root` for each required field under
-// `message` (reached from root by `clear`'s path), cleared.
+// Appends to `out` a copy of `root` for each required field of `message`
+// (which `locate` finds in a copy of root), cleared, with its path.
 void CollectRequired(const v1::Command& root, const google::protobuf::Message& message,
                      const std::string& path,
                      const std::function<google::protobuf::Message*(v1::Command*)>& locate,
@@ -51,7 +51,7 @@ void CollectRequired(const v1::Command& root, const google::protobuf::Message& m
   const google::protobuf::Descriptor& type = *message.GetDescriptor();
   for (int i = 0; i < type.field_count(); ++i) {
     const google::protobuf::FieldDescriptor* field = type.field(i);
-    const std::string at = path.empty() ? field->name() : absl::StrCat(path, ".", field->name());
+    const std::string at = absl::StrCat(path, ".", field->name());
     if (field->options().GetExtension(v1::required)) {
       v1::Command copy = root;
       google::protobuf::Message* in = locate(&copy);

@@ -119,12 +119,10 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
               // Anyone else's is dropped here, never forwarded (on Kafka the
               // command would sit in docket.commands): the engine refuses
               // the command for its sender's role, without it.
-              if (command.ok() && caller->principal.role() != v1::ROLE_ADMIN &&
-                  command->directory().set_password().password().size() > 0) {
+              if (command.ok() && !command->directory().set_password().password().empty() &&
+                  caller->principal.role() != v1::ROLE_ADMIN) {
                 command->mutable_directory()->mutable_set_password()->clear_password();
-              }
-              if (command.ok() && caller->principal.role() == v1::ROLE_ADMIN &&
-                  command->directory().set_password().password().size() > 0) {
+              } else if (command.ok() && !command->directory().set_password().password().empty()) {
                 absl::Status hashed;
                 if (!HashBounded([&] { hashed = HashPasswordAtTheEdge(&*command); })) {
                   res.set_header("Retry-After", "1");

@@ -106,7 +106,7 @@ TEST(CommandProcessorTest, OneCommandPerBatchBuildsTheSameProjections) {
   EXPECT_EQ(audit->events, 72);
 }
 
-// The embedded runtime keeps the states it committed for the next batches
+// docketd's writer keeps the states it committed for the next batches
 // (RetainCommittedStates): they decide and write exactly what a processor
 // that reads every state again from the store would, whether it keeps them
 // all, drops them when it holds more than two, or keeps none.

@@ -34,10 +34,12 @@ export function fieldChoices(kind: string, state: CaseState, directory: Director
       out.lead = people;
       break;
     case "decide_penalty": {
-      const f = state.findings;
-      const branch = directory?.branches.find((b) => b.id === f?.internalBranch);
-      if (f?.internalBranch) out.party_branch = [named(f.internalBranch, branch?.name ?? "")];
-      if (f?.internalEmployee) out.party_employee = [named(f.internalEmployee, "")];
+      // The one the findings name, by its name where the directory has it.
+      const only = (id: string | undefined, among: Choice[]) => (id ? [among.find((c) => c.value === id) ?? named(id, "")] : undefined);
+      const party_branch = only(state.findings?.internalBranch, branches);
+      const party_employee = only(state.findings?.internalEmployee, people);
+      if (party_branch) out.party_branch = party_branch;
+      if (party_employee) out.party_employee = party_employee;
       break;
     }
     case "execute_penalty":

@@ -39,14 +39,12 @@ export function everyDay(days: string[], span: { from?: string; to?: string } = 
   const from = span.from && ISO_DAY.test(span.from) ? span.from : known[0];
   const to = span.to && ISO_DAY.test(span.to) ? span.to : known[known.length - 1];
   if (!from || !to || from > to) return known;
+  const first = Date.parse(`${from}T00:00:00Z`);
+  const last = Date.parse(`${to}T00:00:00Z`);
   // Longer than the axis can hold day by day: the days with rows only.
-  if (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`) >= MAX_DAYS * DAY) return known;
+  if (last - first >= MAX_DAYS * DAY) return known;
   const out: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); out.length < MAX_DAYS; t += DAY) {
-    const d = new Date(t).toISOString().slice(0, 10);
-    if (d > to) break;
-    out.push(d);
-  }
+  for (let t = first; t <= last; t += DAY) out.push(new Date(t).toISOString().slice(0, 10));
   // Rows outside the span (none from the server) are kept, not hidden.
   return [...new Set([...out, ...known])].sort();
 }

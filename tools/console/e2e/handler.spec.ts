@@ -67,6 +67,8 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
   expect(meanwhile.status()).toBe(200);
   await ack.getByRole("button", { name: "提交" }).click();
   await expect(ack.getByRole("alert")).toContainText(/案件已被他人更新（版本不一致）|六个步骤须按顺序进行/);
+  // The engine's reason, said in Chinese.
+  await expect(ack.getByRole("alert")).toContainText(new RegExp(`案件 ${e2eCase.id} (已是第 2 版|处于「待受理」阶段)`));
   await expect(ack).toBeVisible();
   await shot(page, "case-raced");
   await ack.getByRole("button", { name: "取消" }).click();
@@ -79,6 +81,7 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
 
   // Before the photo: the proposal is refused, and the rule says why.
   await expect(page.getByText("破损案件须先上传现场照片，才能提出处理方案")).toBeVisible();
+  await expect(page.getByText(`案件 ${e2eCase.id}：破损案件须先附加至少一张现场照片，才能提出处理方案`)).toBeVisible();
   await shot(page, "case-refused");
 
   await page.locator("input[type=file]").setInputFiles(photo);

@@ -3,6 +3,7 @@ import { createI18n } from "vue-i18n";
 import type { DescEnum } from "@bufbuild/protobuf";
 import zhCN, { type Messages } from "./zh-CN";
 import en from "./en";
+import { codesLabelled, reasonInChinese } from "./reasons";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -48,21 +49,15 @@ export function enumLabelByName(schema: DescEnum, name: string): string {
 
 /**
  * The server's words (a refusal's reason, a calculation: English, from the
- * engine) with the code names in them as this locale calls them
- * ("DEADLINE_KIND_REPORT_UPWARD" → "上报时限") and, in Chinese, amounts in 元.
+ * engine) as this locale says them: in Chinese, the engine's everyday
+ * sentences translated whole (./reasons) and any other with its code names
+ * and amounts in Chinese; in English, its code names labelled
+ * ("DEADLINE_KIND_REPORT_UPWARD" → "Report upward").
  */
 export function localizeReason(text: string): string {
   const locale = i18n.global.locale.value as Locale;
-  const enums = messages[locale].enum as Record<string, Record<string, string>>;
-  let out = text.replace(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g, (name) => {
-    for (const [schema, values] of Object.entries(enums)) {
-      if (schema === "Rule") continue; // Its labels are sentences; a reason names its rule apart.
-      if (typeof values[name] === "string") return values[name];
-    }
-    return name;
-  });
-  if (locale === "zh-CN") out = out.replace(/(\d[\d,]*\.\d{2}) CNY\b/g, "$1 元");
-  return out;
+  if (locale === "zh-CN") return reasonInChinese(text);
+  return codesLabelled(text, messages[locale].enum as unknown as Record<string, Record<string, string>>);
 }
 
 export const commandLabel = (kind: string): string => t(`commandKind.${kind}`);

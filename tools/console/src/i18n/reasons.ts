@@ -1,0 +1,185 @@
+// The engine's refusals in Chinese. The server words a refusal in English
+// (the same sentence for docketctl, the API and the audit); the sentences a
+// handler meets every day (a step not allowed at this stage, a closed case,
+// a role's permissions, what archiving still needs) are matched whole here
+// and said in Chinese, with the case, the people and the amounts taken from
+// the engine's words. Any other sentence keeps the engine's words, with
+// the code names in it and its amounts said in Chinese.
+import zh from "./zh-CN";
+
+type Table = Record<string, string>;
+/** A match's groups by number; "" for one that did not take part. */
+type Groups = (i: number) => string;
+function match(pattern: RegExp, text: string): Groups | null {
+  const found = pattern.exec(text);
+  return found ? (i) => found[i] ?? "" : null;
+}
+const enums = zh.enum as unknown as Record<string, Table>;
+const commands = zh.commandKind as unknown as Table;
+const fields = zh.field as unknown as Table;
+
+/** A code name's label among `labels` (a locale's enums); the name if none. */
+export function codeLabel(name: string, labels: Record<string, Table>): string {
+  for (const [schema, values] of Object.entries(labels)) {
+    // A rule's labels are sentences; a reason names its rule apart.
+    if (schema !== "Rule" && typeof values[name] === "string") return values[name];
+  }
+  return name;
+}
+
+/** `text` with each code name in it ("DEADLINE_KIND_REPORT_UPWARD") labelled as `labels` say. */
+export function codesLabelled(text: string, labels: Record<string, Table>): string {
+  return text.replace(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g, (name) => codeLabel(name, labels));
+}
+
+/** The engine's words with Chinese names for its codes and 元 for CNY. */
+const words = (text: string): string =>
+  codesLabelled(text, enums).replace(/(\d[\d,]*\.\d{2}) CNY\b/g, "$1 元");
+
+const code = (name: string): string => codeLabel(name, enums);
+
+/** A command's label, by its kind ("record_follow_up") or message name ("RecordFollowUp"). */
+function command(name: string): string {
+  const kind = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+  return commands[kind] ?? name;
+}
+
+/** "STAGE_A or STAGE_B" → "「A」或「B」". */
+const either = (names: string): string => names.split(" or ").map((n) => `「${code(n)}」`).join("或");
+
+/** When a step may be taken, as the engine says it in brackets. */
+const WHEN: Table = {
+  "while a proposal stands": "方案待客户答复期间",
+  "before the case's outcome": "结案之前",
+  "before a proposal": "提出方案之前",
+  "while the complaint is worked": "投诉处理期间",
+  "after acceptance, before the resolution": "受理之后、提出方案之前",
+  "the customer still dissatisfied": "客户仍不满意时",
+  "after the demand": "发出追偿要求之后",
+  "after the customer accepts": "客户接受方案之后",
+  "the inquiry open": "咨询未答复时",
+};
+function when(text: string | undefined): string {
+  if (!text) return "";
+  const step = match(/^(within )?step (\d+)( onwards)?$/, text);
+  if (step) return `（第 ${step(2)} 步${step(1) ? "内" : step(3) ? "起" : ""}）`;
+  return WHEN[text] ? `（${WHEN[text]}）` : "";
+}
+
+/** One thing archiving still waits for. */
+function missing(item: string): string {
+  let m: Groups | null;
+  if ((m = match(/^the follow-up \(step (\d+)\)$/, item))) return `回访（第 ${m(1)} 步）`;
+  if ((m = match(/^payment of ([\d,]+\.\d{2}) CNY \(or the customer declining it\)$/, item))) {
+    return `支付 ${m(1)} 元（或客户放弃赔偿）`;
+  }
+  if ((m = match(/^the (CASE_KIND_[A-Z_]+)'s outcome$/, item))) return `${code(m(1))}的办理结果`;
+  if ((m = match(/^execution of penalty (\S+)$/, item))) return `处罚 ${m(1)} 的执行`;
+  if ((m = match(/^the open (DEADLINE_KIND_[A-Z_]+) deadline$/, item))) {
+    const label = code(m(1));
+    return `未完成的「${label}」${label.includes("时限") ? "" : "时限"}`;
+  }
+  if (item === "the customer's response") return "客户的回复";
+  return words(item);
+}
+
+/** What needs a level's authority, as RequireLevel names it. */
+function needing(what: string): string {
+  let m: Groups | null;
+  const amount = "([\\d,]+\\.\\d{2}) CNY";
+  if ((m = match(new RegExp(`^approving ${amount} of compensation$`), what))) return `审批 ${m(1)} 元的赔偿`;
+  if ((m = match(new RegExp(`^a proposal of ${amount} at (SEVERITY_[A-Z_]+)( with goodwill)?$`), what))) {
+    return `${code(m(2))}投诉 ${m(1)} 元的处理方案${m(3) ? "（含通融赔偿）" : ""}`;
+  }
+  if ((m = match(new RegExp(`^a penalty of ${amount}$`), what))) return `${m(1)} 元的处罚`;
+  if ((m = match(new RegExp(`^a payment of ${amount} \\(${amount} paid on the case in all\\)$`), what))) {
+    return `支付 ${m(1)} 元（本案累计支付 ${m(2)} 元）`;
+  }
+  if ((m = match(/^closing by referral to (REFERRAL_[A-Z_]+)$/, what))) return `以「${code(m(1))}」结案`;
+  return words(what);
+}
+
+type Sentence = [RegExp, (m: Groups) => string];
+
+const SENTENCES: Sentence[] = [
+  [/^case (\S+) is (STAGE_[A-Z_]+): nothing follows; a new complaint opens a new case linked to it$/,
+    (m) => `案件 ${m(1)}「${code(m(2))}」，之后不再有步骤；客户再次投诉请新开案件并关联本案`],
+  [/^case (\S+) is at (STAGE_[A-Z_]+): ([A-Za-z]+)(?: \((.+)\))? is allowed only at (.+)$/,
+    (m) => `案件 ${m(1)} 处于「${code(m(2))}」阶段：「${command(m(3))}」${when(m(4))}只能在${either(m(5))}阶段进行`],
+  [/^(ROLE_[A-Z_]+) (\S+) may not send ([a-z_]+) \(the policy's permissions\)$/,
+    (m) => `${code(m(1))} ${m(2)} 无权进行「${command(m(3))}」（政策规定的权限）`],
+  [/^(ROLE_[A-Z_]+) (\S+) may not open a recovery case$/, (m) => `${code(m(1))} ${m(2)} 不能登记追偿案件`],
+  [/^(ROLE_[A-Z_]+) (\S+) opens recovery cases only$/, (m) => `${code(m(1))} ${m(2)} 只登记追偿案件`],
+  [/^case (\S+) is handled at branch (\S+), outside the scope of (\S+) \((branch|region) (\S+)\)$/,
+    (m) => `案件 ${m(1)} 由 ${m(2)} 处理，不在 ${m(3)}（${m(4) === "branch" ? "分公司" : "区域"} ${m(5)}）的管辖范围内`],
+  [/^case (\S+) is a (CASE_KIND_[A-Z_]+): ([a-z_]+) is a step of a (.+)$/,
+    (m) => `案件 ${m(1)} 是${code(m(2))}案件：「${command(m(3))}」只用于${m(4).split(" or ").map(code).join("或")}案件`],
+  [/^case (\S+) is handled at (LEVEL_[A-Z_]+): there is no higher level to escalate to$/,
+    (m) => `案件 ${m(1)} 已由${code(m(2))}处理，没有更高的层级可以升级`],
+  [/^case (\S+): (.+) needs (LEVEL_[A-Z_]+) authority; actor (\S+) is (LEVEL_[A-Z_]+)$/,
+    (m) => `案件 ${m(1)}：${needing(m(2))}需要${code(m(3))}的权限，${m(4)} 属于${code(m(5))}`],
+  [/^case (\S+): no level may approve (.+)$/, (m) => `案件 ${m(1)}：没有哪一级可以批准${needing(m(2))}`],
+  [/^case (\S+) is (SEVERITY_[A-Z_]+|a complaint involving (\d+) departments): it is handled by a task group \(专项投诉处理小组\), formed before the resolution$/,
+    (m) => `案件 ${m(1)} ${m(3) ? `涉及 ${m(3)} 个部门` : `为${code(m(2))}投诉`}：须由专项投诉处理小组处理，小组在提出处理方案前成立`],
+  [/^case (\S+): a DAMAGE case needs at least one photo before a resolution$/,
+    (m) => `案件 ${m(1)}：${code("CATEGORY_DAMAGE")}案件须先附加至少一张现场照片，才能提出处理方案`],
+  [/^case (\S+): a (CATEGORY_[A-Z_]+) case needs a concluded investigation before a resolution$/,
+    (m) => `案件 ${m(1)}：${code(m(2))}案件须先完成事故调查，才能提出处理方案`],
+  [/^case (\S+): conclude the open investigation first$/, (m) => `案件 ${m(1)}：请先完成进行中的事故调查`],
+  [/^case (\S+): an investigation is already open$/, (m) => `案件 ${m(1)} 已有一项进行中的调查`],
+  [/^case (\S+) is handled at (LEVEL_[A-Z_]+): escalation must go higher(?:, not to (LEVEL_[A-Z_]+))?$/,
+    (m) => `案件 ${m(1)} 已由${code(m(2))}处理：只能升级到更高的层级${m(3) ? `，不能升级到${code(m(3))}` : ""}`],
+  [/^case (\S+): classify changes nothing$/, (m) => `案件 ${m(1)}：调整定级没有改变任何内容`],
+  [/^case (\S+) already waits for the customer$/, (m) => `案件 ${m(1)} 已在等待客户`],
+  [/^case (\S+) is at STAGE_OPENED: the customer is answered first \(step 1, listen and apologise\), then the case may wait for them$/,
+    (m) => `案件 ${m(1)} 尚待倾听致歉：先回应客户（第 1 步，倾听与致歉），之后才能等待客户`],
+  [/^case (\S+): (DEADLINE_KIND_[A-Z_]+) stands still while the case waits for the customer$/,
+    (m) => `案件 ${m(1)}：等待客户期间，「${code(m(2))}」暂停计时`],
+  [/^case (\S+): nothing is owed$/, (m) => `案件 ${m(1)} 没有待支付的赔偿`],
+  [/^case (\S+): there is no compensation to approve$/, (m) => `案件 ${m(1)} 没有需要审批的赔偿`],
+  [/^case (\S+): the compensation is paid in full; there is nothing left to approve$/,
+    (m) => `案件 ${m(1)} 的赔偿已全额支付，没有需要审批的了`],
+  [/^case (\S+): the proposal already has the (co-approval of claims|approval of a supervisor)$/,
+    (m) => `案件 ${m(1)} 的方案已有${m(2).startsWith("co-") ? "理赔处的会签" : "主管的审批"}`],
+  [/^case (\S+): (\S+) proposed the goodwill and may not approve it$/,
+    (m) => `案件 ${m(1)}：通融赔偿由 ${m(2)} 提出，提出人不能自己审批`],
+  [/^case (\S+): (\S+) proposed this compensation; claims records its payment$/,
+    (m) => `案件 ${m(1)}：赔偿由 ${m(2)} 提出，支付由理赔处记录`],
+  [/^case (\S+): no investigation is open$/, (m) => `案件 ${m(1)} 没有进行中的调查`],
+  [/^case (\S+) is not waiting for the customer$/, (m) => `案件 ${m(1)} 没有在等待客户`],
+  [/^case (\S+): no penalty was decided and awaits execution$/, (m) => `案件 ${m(1)} 没有已决定、待执行的处罚`],
+  [/^case (\S+): a penalty needs a concluded investigation that finds internal responsibility$/,
+    (m) => `案件 ${m(1)}：处罚需要一项已完成、认定内部责任的调查`],
+  [/^case (\S+) cannot be archived yet; missing: (.+)$/,
+    (m) => `案件 ${m(1)} 还不能存档，尚缺：${m(2).split("; ").map(missing).join("；")}`],
+  [/^case (\S+) does not exist$/, (m) => `案件 ${m(1)} 不存在`],
+  [/^case (\S+) already exists$/, (m) => `案件 ${m(1)} 已存在`],
+  [/^case (\S+) revision (\d+): expected (\d+)$/,
+    (m) => `案件 ${m(1)} 已是第 ${m(2)} 版，而不是所期望的第 ${m(3)} 版：有人先改动了案件，请刷新后再试`],
+  [/^([a-z_]+)(?:\.[a-z_.]+)?\.([a-z_]+) is required$/,
+    (m) => `「${command(m(1))}」必须填写「${fields[m(2)] ?? m(2)}」`],
+];
+
+/**
+ * The engine's sentence in Chinese: whole when it is one of those above
+ * (with the prefix it may carry: the command's id, or the step it answers
+ * for); otherwise its own words with its codes and amounts in Chinese.
+ */
+export function reasonInChinese(text: string): string {
+  let prefix = "";
+  let body = text;
+  const lead = match(/^(command (\S+)|([a-z_]+)): /, text);
+  if (lead) {
+    prefix = lead(2) ? `命令 ${lead(2)}：` : `「${command(lead(3))}」：`;
+    body = text.slice(lead(0).length);
+  }
+  for (const [pattern, say] of SENTENCES) {
+    const m = match(pattern, body);
+    if (!m) continue;
+    const said = say(m);
+    // "「上报」：… 无权进行「上报」" says the step twice.
+    if (lead && lead(3) && said.includes(`「${command(lead(3))}」`)) return said;
+    return prefix + said;
+  }
+  return words(text);
+}

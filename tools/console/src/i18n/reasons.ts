@@ -1,4 +1,4 @@
-// The engine's refusals in Chinese. The server words a refusal in English
+// The engine's refusals and calculations in Chinese. The server words a refusal in English
 // (the same sentence for docketctl, the API and the audit); the sentences a
 // handler meets every day (a step not allowed at this stage, a closed case,
 // a role's permissions, what archiving still needs) are matched whole here
@@ -10,6 +10,7 @@ import zh from "./zh-CN";
 type Table = Record<string, string>;
 /** A match's groups by number; "" for one that did not take part. */
 type Groups = (i: number) => string;
+type Sentence = [RegExp, (m: Groups) => string];
 function match(pattern: RegExp, text: string): Groups | null {
   const found = pattern.exec(text);
   return found ? (i) => found[i] ?? "" : null;
@@ -99,7 +100,6 @@ function needing(what: string): string {
   return words(what);
 }
 
-type Sentence = [RegExp, (m: Groups) => string];
 
 const SENTENCES: Sentence[] = [
   [/^case (\S+) is (STAGE_[A-Z_]+): nothing follows; a new complaint opens a new case linked to it$/,
@@ -160,6 +160,52 @@ const SENTENCES: Sentence[] = [
     (m) => `「${command(m(1))}」必须填写「${fields[m(2)] ?? m(2)}」`],
 ];
 
+const A = "(\\d[\\d,]*\\.\\d{2})"; // An amount in yuan, as the engine writes it.
+const KG = "(\\d+\\.\\d{3}) kg";
+const SOURCE = "(policy|contract \\S+)";
+const source = (s: string): string => (s === "policy" ? "政策" : `合同 ${s.slice("contract ".length)} `);
+const re = (pattern: string): RegExp => new RegExp(`^${pattern}$`);
+
+/** The clauses of a compensation's calculation (engine/compensation.cc), joined by "; ". */
+const CLAUSES: Sentence[] = [
+  [/^exempt under (EXEMPTION_[A-Z_]+): 0\.00$/, (m) => `免责（${code(m(1))}）：0.00 元`],
+  [re(`insured (?:total loss: value ${A} less residual ${A} = ${A}|partial damage: the loss ${A} is more than the value ${A}, so the value ${A}|partial damage: loss ${A}) × declared ${A} ÷ value ${A}( \\(the declared value, the goods' own not given\\))? = ${A}`),
+    (m) => `${m(1) ? `保价全损：价值 ${m(1)} 元 − 残值 ${m(2)} 元 = ${m(3)} 元` : m(4) ? `保价部分损坏：损失 ${m(4)} 元超过价值 ${m(5)} 元，按价值 ${m(6)} 元计` : `保价部分损坏：损失 ${m(7)} 元`}` +
+      ` × 保价金额 ${m(8)} 元 ÷ 价值 ${m(9)} 元${m(10) ? "（未给出货物价值，按保价金额计）" : ""} = ${m(11)} 元`],
+  [re(`uninsured, ${SOURCE} rate ${A}/kg × ${KG} = ${A}`),
+    (m) => `未保价，按${source(m(1))}单价 ${m(2)} 元/千克 × ${m(3)} 千克 = ${m(4)} 元`],
+  [re(`uninsured, ${SOURCE} (\\d+) × freight ${A} = ${A}`),
+    (m) => `未保价，按${source(m(1))}运费的 ${m(2)} 倍：${m(2)} × 运费 ${m(3)} 元 = ${m(4)} 元`],
+  [re(`uninsured, ${SOURCE} pays the direct loss ${A}`), (m) => `未保价，按${source(m(1))}赔偿直接损失 ${m(2)} 元`],
+  [re(`capped by the assessed loss ${A}: ${A}`), (m) => `以核定损失 ${m(1)} 元为限：${m(2)} 元`],
+  [re(`the lesser of that and the assessed loss ${A}: ${A}`), (m) => `与核定损失 ${m(1)} 元取较小者：${m(2)} 元`],
+  [re(`capped by the claim ${A}: ${A}`), (m) => `以索赔金额 ${m(1)} 元为限：${m(2)} 元`],
+  [re(`the lesser of that and the claim ${A}: ${A}`), (m) => `与索赔金额 ${m(1)} 元取较小者：${m(2)} 元`],
+  [/^delay: delivered (\S+), by the promised (\S+): nothing waived$/,
+    (m) => `延误：${m(1)} 送达，未晚于承诺的 ${m(2)}：不免运费`],
+  [re(`delay: freight ${A} waived(?: \\(insurance fee ${A} is not\\))?`),
+    (m) => `延误：免收运费 ${m(1)} 元${m(2) ? `（保价费 ${m(2)} 元不免）` : ""}`],
+  [re(`billing: billed ${KG}, no more than the ${KG} shipped: nothing overcharged`),
+    (m) => `计费：计费重量 ${m(1)} 千克，未超过实际重量 ${m(2)} 千克：没有多收`],
+  [re(`billing: billed ${KG} − shipped ${KG} = ${KG} × ${A}/kg = ${A}`),
+    (m) => `计费：计费重量 ${m(1)} 千克 − 实际重量 ${m(2)} 千克 = ${m(3)} 千克 × ${m(4)} 元/千克 = ${m(5)} 元`],
+  [/^(CATEGORY_[A-Z_]+): no monetary basis: 0\.00$/, (m) => `${code(m(1))}：没有金钱赔偿的依据：0.00 元`],
+];
+
+/** A calculation in Chinese when every clause of it is one the engine writes; null otherwise. */
+function calculationInChinese(text: string): string | null {
+  const said: string[] = [];
+  for (const clause of text.split("; ")) {
+    const found = CLAUSES.map(([pattern, say]) => {
+      const m = match(pattern, clause);
+      return m ? say(m) : null;
+    }).find((x) => x !== null);
+    if (found === undefined || found === null) return null;
+    said.push(found);
+  }
+  return said.join("；");
+}
+
 /**
  * The engine's sentence in Chinese: whole when it is one of those above
  * (with the prefix it may carry: the command's id, or the step it answers
@@ -181,5 +227,5 @@ export function reasonInChinese(text: string): string {
     if (lead && lead(3) && said.includes(`「${command(lead(3))}」`)) return said;
     return prefix + said;
   }
-  return words(text);
+  return calculationInChinese(text) ?? words(text);
 }

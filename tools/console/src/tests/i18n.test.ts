@@ -17,6 +17,7 @@ import * as stored from "@/gen/docket/v1/stored_event_pb";
 import { commandKinds, eventKinds, formSpec, NOT_FROM_CONSOLE, type FieldSpec } from "@/commands";
 import { i18n, localizeReason, messages, LOCALES } from "@/i18n";
 import sample from "./reasons-sample.json";
+import calculations from "./calculations-sample.json";
 
 const modules = [api, commands, common, directory, events, facts, outcome, policy, rejection, state, storage, stored];
 const isEnum = (x: unknown): x is DescEnum => typeof x === "object" && x !== null && (x as { kind?: string }).kind === "enum";
@@ -98,6 +99,25 @@ describe("the server's words", () => {
       return !/[\u4e00-\u9fff]/.test(said) || /[a-z]{3,}/.test(said) || /\b[A-Z]+_[A-Z_]+\b/.test(said);
     });
     expect(unsaid).toEqual([]);
+  });
+
+  // calculations-sample.json: the calculations of the examples' proposals
+  // (their history, as the engine wrote them), and one of each other
+  // clause engine/compensation.cc writes.
+  test("a compensation's calculation is said in Chinese, clause by clause", () => {
+    i18n.global.locale.value = "zh-CN";
+    const unsaid = (calculations as string[]).filter((c) => {
+      const said = localizeReason(c);
+      return !/[\u4e00-\u9fff]/.test(said) || /[a-z]{3,}/.test(said.replace(/\d{4}-\d\d-\d\dT[\d:]+Z/g, ""));
+    });
+    expect(unsaid).toEqual([]);
+    expect(localizeReason("uninsured, policy rate 20.00/kg × 2.410 kg = 48.20; the lesser of that and the claim 200.00: 48.20")).toBe(
+      "未保价，按政策单价 20.00 元/千克 × 2.410 千克 = 48.20 元；与索赔金额 200.00 元取较小者：48.20 元",
+    );
+    // A clause the table does not know leaves the whole in the engine's words.
+    expect(localizeReason("uninsured, policy rate 20.00/kg × 2.410 kg = 48.20; a new clause 1.00")).toBe(
+      "uninsured, policy rate 20.00/kg × 2.410 kg = 48.20; a new clause 1.00",
+    );
   });
 
   test("a command's refusal keeps its id, the case and the figures", () => {

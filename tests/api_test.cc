@@ -534,6 +534,16 @@ TEST_F(ApiTest, CommandsActAsTheTokensPrincipalOnly) {
   Reply garbage = Curl("/v1/commands", {"-X", "POST", "-d", "{not json"}, gz);
   EXPECT_EQ(garbage.status, 400);
   EXPECT_THAT(garbage.body, HasSubstr("RULE_UNDECODABLE"));
+  // A field given twice (here by its two spellings): which case is meant is
+  // not guessed.
+  Reply twice = Curl("/v1/commands",
+                     {"-X", "POST", "-d",
+                      R"({"commandId":"api-7","caseId":"C-2026-0001","case_id":"C-2026-0005",)"
+                      R"("acknowledge":{}})"},
+                     gz);
+  EXPECT_EQ(twice.status, 400) << twice.body;
+  EXPECT_THAT(twice.body, HasSubstr("RULE_UNDECODABLE"));
+  EXPECT_THAT(twice.body, HasSubstr("name the same field in one object"));
   Reply too_large = Curl(
       "/v1/commands",
       {"-X", "POST", "-d", "@" + testing::WriteFile("large.json", std::string(2 << 20, 'x'))}, gz);

@@ -1,6 +1,7 @@
 #ifndef DOCKET_SERVICES_RUNTIME_JSON_CODEC_H_
 #define DOCKET_SERVICES_RUNTIME_JSON_CODEC_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -16,9 +17,18 @@ inline constexpr size_t kMaxCommandBytes = 1 << 20;
 // Decodes one NDJSON line in the canonical proto3 JSON mapping into a
 // Command. Refuses (with a docket.v1.Rule, see engine/refusal.h) an empty
 // line, a line over kMaxCommandBytes (RULE_COMMAND_TOO_LARGE), bytes that are
-// not UTF-8 JSON, JSON that is not a Command, and unknown fields
-// (RULE_UNDECODABLE, kInvalidArgument).
+// not UTF-8 JSON, JSON that is not a Command, unknown fields and a field
+// given twice in one object (RULE_UNDECODABLE, kInvalidArgument).
 absl::StatusOr<v1::Command> ParseCommandJson(absl::string_view line);
+
+// The JSON object member that names a field already named in the same
+// object (by the same name, or by its other spelling: "caseId" and
+// "case_id"), said for a refusal; nullopt when there is none. REQUIRES:
+// `json` is valid JSON.
+std::optional<std::string> RepeatedName(absl::string_view json);
+// What two spellings of one field name have in common: the name without
+// underscores, in lower case ("caseId", "case_id" -> "caseid").
+std::string FieldNameKey(absl::string_view name);
 
 // The refusal of a command line of `length` bytes, over kMaxCommandBytes.
 absl::Status CommandTooLarge(size_t length);

@@ -1,14 +1,18 @@
 #include "services/runtime/json_reader.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "docket/v1/commands.pb.h"
+#include "engine/refusal.h"
 #include "google/protobuf/stubs/common.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -22,6 +26,7 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
 
 // What protobuf reads, the reference: unknown fields refused, as docket
 // reads commands.
@@ -220,15 +225,67 @@ TEST(JsonReaderTest, MangledCommandsAreReadAsProtobufReadsThemOrLeftToIt) {
 
 TEST(JsonReaderTest, ParseCommandJsonGivesTheSameCommandEitherWay) {
   // ParseCommandJson reads with this reader, and with protobuf whatever it
-  // leaves: a repeated key, which protobuf takes the last of, included.
+  // leaves (here, a number written as a string).
   for (const std::string json : {R"({"commandId":"c-1","caseId":"C-1","acknowledge":{}})",
-                                 R"({"commandId":"c-1","commandId":"c-2"})"}) {
+                                 R"({"commandId":"c-1","expectedRevision":"3"})"}) {
     absl::StatusOr<v1::Command> parsed = ParseCommandJson(json);
     v1::Command reference;
     const bool protobuf_read = ProtobufReads(json, &reference);
     ASSERT_EQ(parsed.ok(), protobuf_read) << json;
     if (parsed.ok()) EXPECT_TRUE(MessageDifferencer::Equals(*parsed, reference)) << json;
   }
+}
+
+TEST(JsonCodecTest, AFieldGivenTwiceIsRefused) {
+  // Protobuf alone would take the last: the case decided on would be the
+  // one a reader of the first "caseId" did not expect.
+  for (const std::string json : {
+           R"({"commandId":"c-1","caseId":"C-1","caseId":"C-2","acknowledge":{}})",
+           R"({"commandId":"c-1","caseId":"C-1","case_id":"C-2","acknowledge":{}})",
+           R"({"commandId":"c-1","caseId":"C-1","\u0063aseId":"C-2","acknowledge":{}})",
+           R"({"commandId":"c-1","caseId":"C-1","acknowledge":{"note":"a", "note" : "b"}})",
+       }) {
+    v1::Command reference;
+    ASSERT_TRUE(ProtobufReads(json, &reference)) << json;
+    absl::StatusOr<v1::Command> parsed = ParseCommandJson(json);
+    ASSERT_FALSE(parsed.ok()) << json;
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(RuleOf(parsed.status()), v1::RULE_UNDECODABLE);
+    EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("in one object")) << json;
+  }
+  // The same name in two objects, or as a string value, is no repeat.
+  for (
+      const std::string json : {
+          R"({"commandId":"c-1","caseId":"C-1","acknowledge":{"note":"caseId"}})",
+          R"({"commandId":"c-1","caseId":"C-2","openCase":{"intake":{"link":{"caseId":"C-1"}}}})",
+          R"({"commandId":"c-1","caseId":"C-1","classify":{"facts":["AGGRAVATING_FACT_MEDIA_WARNING"]}})",
+      }) {
+    v1::Command reference;
+    ASSERT_TRUE(ProtobufReads(json, &reference)) << json;
+    EXPECT_TRUE(ParseCommandJson(json).ok()) << json;
+  }
+}
+
+// The check above takes two names for one field when FieldNameKey makes
+// them equal: no two fields of a message a command holds may share a key, or
+// a command giving both would be refused.
+TEST(JsonCodecTest, NoTwoFieldsOfACommandShareANameKey) {
+  std::set<const google::protobuf::Descriptor*> seen;
+  std::vector<const google::protobuf::Descriptor*> todo = {v1::Command::descriptor()};
+  while (!todo.empty()) {
+    const google::protobuf::Descriptor* d = todo.back();
+    todo.pop_back();
+    if (!seen.insert(d).second) continue;
+    std::map<std::string, std::string> keys;
+    for (int i = 0; i < d->field_count(); ++i) {
+      const google::protobuf::FieldDescriptor* f = d->field(i);
+      EXPECT_EQ(FieldNameKey(f->json_name()), FieldNameKey(f->name())) << f->full_name();
+      auto [it, added] = keys.emplace(FieldNameKey(f->name()), f->name());
+      EXPECT_TRUE(added) << d->full_name() << ": " << it->second << " and " << f->name();
+      if (f->message_type() != nullptr) todo.push_back(f->message_type());
+    }
+  }
+  EXPECT_GT(seen.size(), 30u);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // A handler takes the damaged-signs case (the seeds' C-2026-0001, opened
 // afresh by the fixture as e2eCase) from its intake to the archive: refused
-// a resolution before the photo, with the rule shown; uploads the photo;
+// a resolution before the photo, with the rule shown; waits for the
+// customer (the queue says the clock stands still); uploads the photo;
 // sees 48.20 previewed; and, with the branch supervisor reporting upward and
 // the claims clerk paying (separation of duties), archives it.
 import type { Page } from "@playwright/test";
@@ -83,6 +84,18 @@ test("a handler takes the damaged-signs case from the photo to the archive", asy
   await expect(page.getByText("破损案件须先上传现场照片，才能提出处理方案")).toBeVisible();
   await expect(page.getByText(`案件 ${e2eCase.id}：破损案件须先附加至少一张现场照片，才能提出处理方案`)).toBeVisible();
   await shot(page, "case-refused");
+
+  // The customer is asked for a photo: the case waits for them, and the
+  // queue says that its clock stands still, and since when, without a hover.
+  await action(page, "等待客户", (d) => d.getByLabel("原因").fill("请客户补拍破损广告牌的照片"));
+  await page.goto(url(`/queue?tab=all&q=${e2eCase.waybill}`));
+  const waiting = page.getByRole("row").filter({ hasText: e2eCase.waybill });
+  await expect(waiting.locator(".due").getByText("已暂停")).toBeVisible();
+  await expect(waiting.locator(".due").getByText("等待客户", { exact: true })).toBeVisible();
+  await expect(waiting.locator(".due").getByText(/^自 .+ 起$/)).toBeVisible();
+  await shot(page, "queue-paused");
+  await page.goto(caseUrl);
+  await action(page, "记录客户回复", (d) => d.getByLabel("备注").fill("客户已发来照片"));
 
   await page.locator("input[type=file]").setInputFiles(photo);
   await page.getByLabel("说明").fill("破损的亚克力广告牌");

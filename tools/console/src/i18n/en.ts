@@ -79,6 +79,8 @@ const en: Messages = {
     breached: "Breached",
     breachedKind: "{kind} breached",
     paused: "Paused",
+    waiting: "Waiting for the customer",
+    since: "since {since}",
     pausedSince: "Waiting for the customer since {since}",
     awaiting: "Waiting for the customer: {reason}",
     escalated: "Escalated to {level}",

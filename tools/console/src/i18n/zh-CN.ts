@@ -79,6 +79,8 @@ const zhCN = {
     breached: "已超时",
     breachedKind: "{kind}已超时",
     paused: "已暂停",
+    waiting: "等待客户",
+    since: "自 {since} 起",
     pausedSince: "等待客户，自 {since} 起暂停",
     awaiting: "等待客户：{reason}",
     escalated: "已升级至{level}",

@@ -68,11 +68,25 @@ std::string FieldNameKey(absl::string_view name) {
   return key;
 }
 
-std::optional<std::string> RepeatedName(absl::string_view json) {
+std::optional<std::string> NotStrictJson(absl::string_view json) {
   // Per open object, the names read in it so far; an array, none.
   std::vector<std::optional<std::map<std::string, std::string>>> open;
+  char previous = 0;  // The last character outside strings and spaces.
   for (size_t i = 0; i < json.size();) {
     const char c = json[i];
+    if (absl::ascii_isspace(c)) {
+      ++i;
+      continue;
+    }
+    const bool in_object = !open.empty() && open.back().has_value();
+    // Protobuf also reads a bare or single-quoted name and a trailing comma
+    // (ECMAScript's leniency): a name this scan cannot see could repeat one.
+    if (c == '\'') return "a string in single quotes is not JSON";
+    if (previous == ',' && (c == '}' || c == ']')) return "a comma before the end is not JSON";
+    if (in_object && (previous == '{' || previous == ',') && c != '"' && c != '}') {
+      return "an object's member names must be strings in double quotes";
+    }
+    previous = c;
     if (c == '{') {
       open.emplace_back(std::map<std::string, std::string>());
     } else if (c == '[') {
@@ -85,7 +99,7 @@ std::optional<std::string> RepeatedName(absl::string_view json) {
       size_t next = i;
       while (next < json.size() && absl::ascii_isspace(json[next])) ++next;
       // A member's name: a string in an object, before its colon.
-      if (next < json.size() && json[next] == ':' && !open.empty() && open.back().has_value()) {
+      if (next < json.size() && json[next] == ':' && in_object) {
         auto [it, added] = open.back()->emplace(FieldNameKey(name), name);
         if (!added) {
           return it->second == name ? absl::StrCat("\"", name, "\" is given twice in one object")
@@ -131,8 +145,9 @@ absl::StatusOr<v1::Command> ParseCommandJson(absl::string_view line) {
     return Undecodable(std::string(status.message()));
   }
   // Protobuf takes the last of a field given twice: which one the sender
-  // meant is not docket's guess to make (RFC 8259 leaves it open).
-  if (std::optional<std::string> twice = RepeatedName(line)) return Undecodable(*twice);
+  // meant is not docket's guess to make (RFC 8259 leaves it open). Nor does
+  // it read what only ECMAScript would.
+  if (std::optional<std::string> loose = NotStrictJson(line)) return Undecodable(*loose);
   return command;
 }
 

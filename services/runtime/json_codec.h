@@ -17,15 +17,17 @@ inline constexpr size_t kMaxCommandBytes = 1 << 20;
 // Decodes one NDJSON line in the canonical proto3 JSON mapping into a
 // Command. Refuses (with a docket.v1.Rule, see engine/refusal.h) an empty
 // line, a line over kMaxCommandBytes (RULE_COMMAND_TOO_LARGE), bytes that are
-// not UTF-8 JSON, JSON that is not a Command, unknown fields and a field
-// given twice in one object (RULE_UNDECODABLE, kInvalidArgument).
+// not UTF-8 JSON, JSON that is not a Command, unknown fields, a field
+// given twice in one object, and what protobuf reads beyond JSON (bare and
+// single-quoted names, trailing commas) (RULE_UNDECODABLE, kInvalidArgument).
 absl::StatusOr<v1::Command> ParseCommandJson(absl::string_view line);
 
-// The JSON object member that names a field already named in the same
-// object (by the same name, or by its other spelling: "caseId" and
-// "case_id"), said for a refusal; nullopt when there is none. REQUIRES:
-// `json` is valid JSON.
-std::optional<std::string> RepeatedName(absl::string_view json);
+// What makes `json`, which protobuf's parser read, other than strict JSON
+// with each field once, said for a refusal: a member naming a field already
+// named in the same object (by the same name, or by its other spelling:
+// "caseId" and "case_id"); a name not in double quotes; a string in single
+// quotes; a trailing comma. nullopt when there is nothing.
+std::optional<std::string> NotStrictJson(absl::string_view json);
 // What two spellings of one field name have in common: the name without
 // underscores, in lower case ("caseId", "case_id" -> "caseid").
 std::string FieldNameKey(absl::string_view name);

@@ -253,10 +253,25 @@ TEST(JsonCodecTest, AFieldGivenTwiceIsRefused) {
     EXPECT_EQ(RuleOf(parsed.status()), v1::RULE_UNDECODABLE);
     EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("in one object")) << json;
   }
+  // What protobuf reads and JSON is not: a repeat could hide in it.
+  for (const std::string json : {
+           R"({"commandId":"c-1","caseId":"C-1",case_id:"C-2","acknowledge":{}})",
+           R"({"commandId":"c-1","caseId":"C-1",'caseId':'C-2',"acknowledge":{}})",
+           R"({"commandId":"c-1","caseId":"C-1","acknowledge":{"note":'"note": x'}})",
+           R"({"commandId":"c-1","caseId":"C-1","acknowledge":{},})",
+       }) {
+    v1::Command reference;
+    ASSERT_TRUE(ProtobufReads(json, &reference)) << json;
+    absl::StatusOr<v1::Command> parsed = ParseCommandJson(json);
+    ASSERT_FALSE(parsed.ok()) << json;
+    EXPECT_EQ(RuleOf(parsed.status()), v1::RULE_UNDECODABLE);
+    EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("JSON")) << json;
+  }
   // The same name in two objects, or as a string value, is no repeat.
   for (
       const std::string json : {
-          R"({"commandId":"c-1","caseId":"C-1","acknowledge":{"note":"caseId"}})",
+          R"({"commandId":"c-1","caseId":"C-1","acknowledge":{"note":"caseId\\\" {'x', [}"}})",
+          R"( { "commandId" : "c-1" , "caseId" : "C-1" , "acknowledge" : { } } )",
           R"({"commandId":"c-1","caseId":"C-2","openCase":{"intake":{"link":{"caseId":"C-1"}}}})",
           R"({"commandId":"c-1","caseId":"C-1","classify":{"facts":["AGGRAVATING_FACT_MEDIA_WARNING"]}})",
       }) {

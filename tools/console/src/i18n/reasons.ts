@@ -50,7 +50,7 @@ const either = (names: string): string => names.split(" or ").map((n) => `「${c
 
 /** When a step may be taken, as the engine says it in brackets. */
 const WHEN: Table = {
-  "while a proposal stands": "方案待客户答复期间",
+  "while a proposal stands": "提出方案之后",
   "before the case's outcome": "结案之前",
   "before a proposal": "提出方案之前",
   "while the complaint is worked": "投诉处理期间",
@@ -117,7 +117,7 @@ const SENTENCES: Sentence[] = [
   [/^case (\S+) is handled at (LEVEL_[A-Z_]+): there is no higher level to escalate to$/,
     (m) => `案件 ${m(1)} 已由${code(m(2))}处理，没有更高的层级可以升级`],
   [/^case (\S+): (.+) needs (LEVEL_[A-Z_]+) authority; actor (\S+) is (LEVEL_[A-Z_]+)$/,
-    (m) => `案件 ${m(1)}：${needing(m(2))}需要${code(m(3))}的权限，${m(4)} 属于${code(m(5))}`],
+    (m) => `案件 ${m(1)}：${needing(m(2))}需要${code(m(3))}的权限，${m(4)} 为${code(m(5))}级`],
   [/^case (\S+): no level may approve (.+)$/, (m) => `案件 ${m(1)}：没有哪一级可以批准${needing(m(2))}`],
   [/^case (\S+) is (SEVERITY_[A-Z_]+|a complaint involving (\d+) departments): it is handled by a task group \(专项投诉处理小组\), formed before the resolution$/,
     (m) => `案件 ${m(1)} ${m(3) ? `涉及 ${m(3)} 个部门` : `为${code(m(2))}投诉`}：须由专项投诉处理小组处理，小组在提出处理方案前成立`],
@@ -156,8 +156,9 @@ const SENTENCES: Sentence[] = [
   [/^case (\S+) already exists$/, (m) => `案件 ${m(1)} 已存在`],
   [/^case (\S+) revision (\d+): expected (\d+)$/,
     (m) => `案件 ${m(1)} 已是第 ${m(2)} 版，而不是所期望的第 ${m(3)} 版：有人先改动了案件，请刷新后再试`],
-  [/^([a-z_]+)(?:\.[a-z_.]+)?\.([a-z_]+) is required$/,
-    (m) => `「${command(m(1))}」必须填写「${fields[m(2)] ?? m(2)}」`],
+  [/^(?:case (\S+): )?([a-z_]+)(?:\.[a-z_.]+)?\.([a-z_]+) is required$/,
+    (m) => `${m(1) ? `案件 ${m(1)}：` : ""}${commands[m(2)] ? `「${command(m(2))}」` : ""}必须填写「${fields[m(3)] ?? m(3)}」`],
+  [/^case (\S+) is outside the scope of (\S+)$/, (m) => `案件 ${m(1)} 不在 ${m(2)} 的管辖范围内`],
 ];
 
 const A = "(\\d[\\d,]*\\.\\d{2})"; // An amount in yuan, as the engine writes it.

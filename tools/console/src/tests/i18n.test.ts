@@ -88,8 +88,10 @@ describe("the server's words", () => {
   });
 
   // reasons-sample.json: one of each sentence the actions route gave on the
-  // examples (scripts/load_examples.sh) for E-100, S-GZ, E-300 and C-100, as
-  // the engine words them. A sentence worded anew fails here until said.
+  // examples (scripts/load_examples.sh) for E-100, S-GZ, E-300 and C-100, and
+  // refusals of commands and previews sent to docketd on them (a required
+  // field, a stale revision, out of scope as POST /v1/commands says it...),
+  // as the server words them. A sentence worded anew fails here until said.
   test("the engine's everyday sentences are said in Chinese", () => {
     i18n.global.locale.value = "zh-CN";
     expect(sample.length).toBeGreaterThan(50);
@@ -125,9 +127,11 @@ describe("the server's words", () => {
     expect(localizeReason("case C-9 revision 4: expected 3")).toBe(
       "案件 C-9 已是第 4 版，而不是所期望的第 3 版：有人先改动了案件，请刷新后再试",
     );
-    expect(localizeReason("command cmd-7: record_follow_up.satisfaction is required")).toBe(
-      `命令 cmd-7：「${messages["zh-CN"].commandKind.record_follow_up}」必须填写「${messages["zh-CN"].field.satisfaction}」`,
+    // As the engine words it (CheckRequiredFields), and an intake's own.
+    expect(localizeReason("case C-9: record_follow_up.satisfaction is required")).toBe(
+      `案件 C-9：「${messages["zh-CN"].commandKind.record_follow_up}」必须填写「${messages["zh-CN"].field.satisfaction}」`,
     );
+    expect(localizeReason("case C-9: intake.channel is required")).toBe(`案件 C-9：必须填写「${messages["zh-CN"].field.channel}」`);
     expect(
       localizeReason("case C-1 cannot be archived yet; missing: payment of 1,060.00 CNY (or the customer declining it); the customer's response"),
     ).toBe("案件 C-1 还不能存档，尚缺：支付 1,060.00 元（或客户放弃赔偿）；客户的回复");

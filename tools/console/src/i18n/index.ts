@@ -3,7 +3,7 @@ import { createI18n } from "vue-i18n";
 import type { DescEnum } from "@bufbuild/protobuf";
 import zhCN, { type Messages } from "./zh-CN";
 import en from "./en";
-import { codesLabelled, reasonInChinese } from "./reasons";
+import { codesLabelled, reasonInChinese, timesInCst } from "./reasons";
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
@@ -52,12 +52,13 @@ export function enumLabelByName(schema: DescEnum, name: string): string {
  * engine) as this locale says them: in Chinese, the engine's everyday
  * sentences translated whole (./reasons) and any other with its code names
  * and amounts in Chinese; in English, its code names labelled
- * ("DEADLINE_KIND_REPORT_UPWARD" → "Report upward").
+ * ("DEADLINE_KIND_REPORT_UPWARD" → "Report upward"). Either way its UTC
+ * instants are shown in China Standard Time, as every time in the console.
  */
 export function localizeReason(text: string): string {
   const locale = i18n.global.locale.value as Locale;
   if (locale === "zh-CN") return reasonInChinese(text);
-  return codesLabelled(text, messages[locale].enum as unknown as Record<string, Record<string, string>>);
+  return timesInCst(codesLabelled(text, messages[locale].enum as unknown as Record<string, Record<string, string>>));
 }
 
 export const commandLabel = (kind: string): string => t(`commandKind.${kind}`);

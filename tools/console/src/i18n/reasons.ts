@@ -6,6 +6,7 @@
 // the engine's words. Any other sentence keeps the engine's words, with
 // the code names in it and its amounts said in Chinese.
 import zh from "./zh-CN";
+import { formatTime } from "@/format";
 
 type Table = Record<string, string>;
 /** A match's groups by number; "" for one that did not take part. */
@@ -33,9 +34,13 @@ export function codesLabelled(text: string, labels: Record<string, Table>): stri
   return text.replace(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g, (name) => codeLabel(name, labels));
 }
 
-/** The engine's words with Chinese names for its codes and 元 for CNY. */
+/** `text` with the engine's UTC instants ("2026-11-03T10:00:00Z") in China Standard Time, as the console shows every time. */
+export const timesInCst = (text: string): string =>
+  text.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g, (at) => formatTime(new Date(at)));
+
+/** The engine's words with Chinese names for its codes, 元 for CNY and its instants in CST. */
 const words = (text: string): string =>
-  codesLabelled(text, enums).replace(/(\d[\d,]*\.\d{2}) CNY\b/g, "$1 元");
+  timesInCst(codesLabelled(text, enums).replace(/(\d[\d,]*\.\d{2}) CNY\b/g, "$1 元"));
 
 const code = (name: string): string => codeLabel(name, enums);
 
@@ -183,7 +188,7 @@ const CLAUSES: Sentence[] = [
   [re(`capped by the claim ${A}: ${A}`), (m) => `以索赔金额 ${m(1)} 元为限：${m(2)} 元`],
   [re(`the lesser of that and the claim ${A}: ${A}`), (m) => `与索赔金额 ${m(1)} 元取较小者：${m(2)} 元`],
   [/^delay: delivered (\S+), by the promised (\S+): nothing waived$/,
-    (m) => `延误：${m(1)} 送达，未晚于承诺的 ${m(2)}：不免运费`],
+    (m) => `延误：${timesInCst(m(1))} 送达，未晚于承诺的 ${timesInCst(m(2))}：不免运费`],
   [re(`delay: freight ${A} waived(?: \\(insurance fee ${A} is not\\))?`),
     (m) => `延误：免收运费 ${m(1)} 元${m(2) ? `（保价费 ${m(2)} 元不免）` : ""}`],
   [re(`billing: billed ${KG}, no more than the ${KG} shipped: nothing overcharged`),

@@ -75,6 +75,12 @@ absl::Status CheckCaseAndRevision(const v1::Command& command, const v1::CaseStat
     return Refuse(v1::RULE_CASE_EXISTS, absl::StatusCode::kAlreadyExists,
                   absl::StrCat("case ", command.case_id(), " already exists"));
   }
+  if (state.stage() == v1::STAGE_MERGED && !state.merged_into().empty()) {
+    // What was said about this complaint belongs to the case it joined.
+    return RefuseNotNow(v1::RULE_CASE_CLOSED,
+                        absl::StrCat("case ", command.case_id(), " was merged into ",
+                                     state.merged_into(), ": its handling continues there"));
+  }
   if (IsClosed(state)) {
     return RefuseNotNow(
         v1::RULE_CASE_CLOSED,

@@ -76,6 +76,11 @@ TEST(LinksTest, MergeNeedsALiveSurvivorWithTheSameWaybill) {
   c.MustSubmit(R"pb(merge { survivor_case_id: "C-PHONE" reason: "same waybill" })pb");
   EXPECT_EQ(c.state().stage(), v1::STAGE_MERGED);
   EXPECT_EQ(c.state().merged_into(), "C-PHONE");
+  // A step sent to the merged case is refused and names the case to send
+  // it to (an adapter relaying what the customer says next).
+  auto after = c.Submit(R"pb(send_progress_notice {})pb");
+  EXPECT_EQ(RuleOfResult(after), v1::RULE_CASE_CLOSED);
+  EXPECT_THAT(after.status().message(), HasSubstr("merged into C-PHONE"));
 }
 
 // 快递市场管理办法: a handling result within 7 days of the complaint, on a

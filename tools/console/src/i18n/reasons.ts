@@ -107,6 +107,8 @@ function needing(what: string): string {
 
 
 const SENTENCES: Sentence[] = [
+  [/^case (\S+) was merged into (\S+): its handling continues there$/,
+    (m) => `案件 ${m(1)} 已合并到案件 ${m(2)}：请在案件 ${m(2)} 上继续处理`],
   [/^case (\S+) is (STAGE_[A-Z_]+): nothing follows; a new complaint opens a new case linked to it$/,
     (m) => `案件 ${m(1)}「${code(m(2))}」，之后不再有步骤；客户再次投诉请新开案件并关联本案`],
   [/^case (\S+) is at (STAGE_[A-Z_]+): ([A-Za-z]+)(?: \((.+)\))? is allowed only at (.+)$/,

@@ -119,19 +119,20 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
               // Anyone else's is dropped here, never forwarded (on Kafka the
               // command would sit in docket.commands): the engine refuses
               // the command for its sender's role, without it.
-              if (command.ok() && !command->directory().set_password().password().empty() &&
-                  caller->principal.role() != v1::ROLE_ADMIN) {
-                command->mutable_directory()->mutable_set_password()->clear_password();
-              } else if (command.ok() && !command->directory().set_password().password().empty()) {
-                absl::Status hashed;
-                if (!HashBounded([&] { hashed = HashPasswordAtTheEdge(&*command); })) {
-                  res.set_header("Retry-After", "1");
-                  return SendRejection(
-                      res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kUnavailable,
-                                         "too many passwords being hashed at once; retry in a "
-                                         "second"));
+              if (command.ok() && !command->directory().set_password().password().empty()) {
+                if (caller->principal.role() != v1::ROLE_ADMIN) {
+                  command->mutable_directory()->mutable_set_password()->clear_password();
+                } else {
+                  absl::Status hashed;
+                  if (!HashBounded([&] { hashed = HashPasswordAtTheEdge(&*command); })) {
+                    res.set_header("Retry-After", "1");
+                    return SendRejection(
+                        res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kUnavailable,
+                                           "too many passwords being hashed at once; retry in a "
+                                           "second"));
+                  }
+                  if (!hashed.ok()) command = hashed;
                 }
-                if (!hashed.ok()) command = hashed;
               }
               commands.push_back(std::move(command));
             }

@@ -1,7 +1,6 @@
 #ifndef DOCKET_SERVICES_RUNTIME_JSON_CODEC_H_
 #define DOCKET_SERVICES_RUNTIME_JSON_CODEC_H_
 
-#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -21,16 +20,6 @@ inline constexpr size_t kMaxCommandBytes = 1 << 20;
 // given twice in one object, and what protobuf reads beyond JSON (bare and
 // single-quoted names, trailing commas) (RULE_UNDECODABLE, kInvalidArgument).
 absl::StatusOr<v1::Command> ParseCommandJson(absl::string_view line);
-
-// What makes `json`, which protobuf's parser read, other than strict JSON
-// with each field once, said for a refusal: a member naming a field already
-// named in the same object (by the same name, or by its other spelling:
-// "caseId" and "case_id"); a name not in double quotes; a string in single
-// quotes; a trailing comma. nullopt when there is nothing.
-std::optional<std::string> NotStrictJson(absl::string_view json);
-// What two spellings of one field name have in common: the name without
-// underscores, in lower case ("caseId", "case_id" -> "caseid").
-std::string FieldNameKey(absl::string_view name);
 
 // The refusal of a command line of `length` bytes, over kMaxCommandBytes.
 absl::Status CommandTooLarge(size_t length);

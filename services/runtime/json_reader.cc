@@ -2,8 +2,13 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "engine/utf8.h"
@@ -34,52 +39,11 @@ const FieldDescriptor* FieldNamed(const Descriptor* type, const std::string& key
 // the verdict to protobuf.
 class Reader {
  public:
-  explicit Reader(absl::string_view json) : at_(json.data()), end_(json.data() + json.size()) {}
+  explicit Reader(absl::string_view json)
+      : begin_(json.data()), at_(json.data()), end_(json.data() + json.size()) {}
 
-  bool ReadDocument(Message* message) {
-    if (!ReadObject(message, 0)) return false;
-    SkipSpace();
-    return at_ == end_;
-  }
-
- private:
-  void SkipSpace() {
-    while (at_ < end_ && (*at_ == ' ' || *at_ == '\t' || *at_ == '\n' || *at_ == '\r')) ++at_;
-  }
-
-  // Skips space, then consumes `c` if it comes next.
-  bool Consume(char c) {
-    SkipSpace();
-    if (at_ < end_ && *at_ == c) {
-      ++at_;
-      return true;
-    }
-    return false;
-  }
-
-  bool Peek(char c) {
-    SkipSpace();
-    return at_ < end_ && *at_ == c;
-  }
-
-  bool ReadHex4(uint32_t* unit) {
-    if (end_ - at_ < 4) return false;
-    *unit = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = *at_++;
-      *unit <<= 4;
-      if (c >= '0' && c <= '9') {
-        *unit |= c - '0';
-      } else if (c >= 'a' && c <= 'f') {
-        *unit |= c - 'a' + 10;
-      } else if (c >= 'A' && c <= 'F') {
-        *unit |= c - 'A' + 10;
-      } else {
-        return false;
-      }
-    }
-    return true;
-  }
+  // How far the reader has read.
+  size_t offset() const { return static_cast<size_t>(at_ - begin_); }
 
   // A JSON string, unescaped into *out.
   bool ReadString(std::string* out) {
@@ -137,6 +101,51 @@ class Reader {
           return false;
       }
     }
+  }
+
+  bool ReadDocument(Message* message) {
+    if (!ReadObject(message, 0)) return false;
+    SkipSpace();
+    return at_ == end_;
+  }
+
+ private:
+  void SkipSpace() {
+    while (at_ < end_ && (*at_ == ' ' || *at_ == '\t' || *at_ == '\n' || *at_ == '\r')) ++at_;
+  }
+
+  // Skips space, then consumes `c` if it comes next.
+  bool Consume(char c) {
+    SkipSpace();
+    if (at_ < end_ && *at_ == c) {
+      ++at_;
+      return true;
+    }
+    return false;
+  }
+
+  bool Peek(char c) {
+    SkipSpace();
+    return at_ < end_ && *at_ == c;
+  }
+
+  bool ReadHex4(uint32_t* unit) {
+    if (end_ - at_ < 4) return false;
+    *unit = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char c = *at_++;
+      *unit <<= 4;
+      if (c >= '0' && c <= '9') {
+        *unit |= c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        *unit |= c - 'a' + 10;
+      } else if (c >= 'A' && c <= 'F') {
+        *unit |= c - 'A' + 10;
+      } else {
+        return false;
+      }
+    }
+    return true;
   }
 
   // A JSON integer (no fraction, no exponent, no leading zero, no "-0"),
@@ -338,11 +347,68 @@ class Reader {
     return Consume('}');
   }
 
+  const char* const begin_;
   const char* at_;
   const char* const end_;
 };
 
 }  // namespace
+
+std::string FieldNameKey(absl::string_view name) {
+  std::string key;
+  for (char c : name) {
+    if (c != '_') key.push_back(absl::ascii_tolower(c));
+  }
+  return key;
+}
+
+std::optional<std::string> NotStrictJson(absl::string_view json) {
+  // Per open object, the names read in it so far; an array, none.
+  std::vector<std::optional<std::map<std::string, std::string>>> open;
+  char previous = 0;  // The last character outside strings and spaces.
+  for (size_t i = 0; i < json.size();) {
+    const char c = json[i];
+    if (absl::ascii_isspace(c)) {
+      ++i;
+      continue;
+    }
+    const bool in_object = !open.empty() && open.back().has_value();
+    // Protobuf also reads a bare or single-quoted name and a trailing comma
+    // (ECMAScript's leniency): a name this scan cannot see could repeat one.
+    if (c == '\'') return "a string in single quotes is not JSON";
+    if (previous == ',' && (c == '}' || c == ']')) return "a comma before the end is not JSON";
+    if (in_object && (previous == '{' || previous == ',') && c != '"' && c != '}') {
+      return "an object's member names must be strings in double quotes";
+    }
+    previous = c;
+    if (c == '{') {
+      open.emplace_back(std::map<std::string, std::string>());
+    } else if (c == '[') {
+      open.emplace_back(std::nullopt);
+    } else if ((c == '}' || c == ']') && !open.empty()) {
+      open.pop_back();
+    } else if (c == '"') {
+      Reader reader(json.substr(i));
+      std::string name;
+      if (!reader.ReadString(&name)) return "a string strict JSON does not allow";
+      i += reader.offset();
+      size_t next = i;
+      while (next < json.size() && absl::ascii_isspace(json[next])) ++next;
+      // A member's name: a string in an object, before its colon.
+      if (next < json.size() && json[next] == ':' && in_object) {
+        auto [it, added] = open.back()->emplace(FieldNameKey(name), name);
+        if (!added) {
+          return it->second == name ? absl::StrCat("\"", name, "\" is given twice in one object")
+                                    : absl::StrCat("\"", it->second, "\" and \"", name,
+                                                   "\" name the same field in one object");
+        }
+      }
+      continue;
+    }
+    ++i;
+  }
+  return std::nullopt;
+}
 
 bool ReadCanonicalJson(absl::string_view json, Message* message) {
   message->Clear();

@@ -1,6 +1,9 @@
 #ifndef DOCKET_SERVICES_RUNTIME_JSON_READER_H_
 #define DOCKET_SERVICES_RUNTIME_JSON_READER_H_
 
+#include <optional>
+#include <string>
+
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
@@ -25,6 +28,19 @@ namespace docket {
 // REQUIRES: `json` is valid UTF-8 (ParseCommandJson checks it first).
 // Thread safety: a pure function.
 bool ReadCanonicalJson(absl::string_view json, google::protobuf::Message* message);
+
+// What makes `json`, which protobuf's parser read, other than strict JSON
+// with each field once, said for a refusal (protobuf takes the last of a
+// repeated field, and also reads what only ECMAScript would): a member
+// naming a field already named in the same object (by the same name, or by
+// its other spelling: "caseId" and "case_id"); a name not in double quotes;
+// a string in single quotes, or one strict JSON does not allow; a trailing
+// comma. nullopt when there is nothing.
+std::optional<std::string> NotStrictJson(absl::string_view json);
+
+// What two spellings of one field name have in common: the name without
+// underscores, in lower case ("caseId", "case_id" -> "caseid").
+std::string FieldNameKey(absl::string_view name);
 
 }  // namespace docket
 

@@ -259,6 +259,7 @@ TEST(JsonCodecTest, AFieldGivenTwiceIsRefused) {
            R"({"commandId":"c-1","caseId":"C-1",'caseId':'C-2',"acknowledge":{}})",
            R"({"commandId":"c-1","caseId":"C-1","acknowledge":{"note":'"note": x'}})",
            R"({"commandId":"c-1","caseId":"C-1","acknowledge":{},})",
+           "{\"commandId\":\"c-1\",\"caseId\":\"C-1\",\"acknowledge\":{\"note\":\"a\tb\"}}",
        }) {
     v1::Command reference;
     ASSERT_TRUE(ProtobufReads(json, &reference)) << json;

@@ -1,10 +1,11 @@
-// The engine's refusals and calculations in Chinese. The server words a refusal in English
-// (the same sentence for docketctl, the API and the audit); the sentences a
-// handler meets every day (a step not allowed at this stage, a closed case,
-// a role's permissions, what archiving still needs) are matched whole here
-// and said in Chinese, with the case, the people and the amounts taken from
-// the engine's words. Any other sentence keeps the engine's words, with
-// the code names in it and its amounts said in Chinese.
+// The engine's refusals and calculations in Chinese. The server words a
+// refusal in English (the same sentence for docketctl, the API and the
+// audit); the sentences a handler meets every day (a step not allowed at
+// this stage, a closed case, a role's permissions, what archiving still
+// needs) are matched whole here and said in Chinese, with the case, the
+// people and the amounts taken from the engine's words. Any other sentence
+// keeps the engine's words, with the code names in it and its amounts and
+// times said in Chinese.
 import zh from "./zh-CN";
 import { formatTime } from "@/format";
 
@@ -15,6 +16,14 @@ type Sentence = [RegExp, (m: Groups) => string];
 function match(pattern: RegExp, text: string): Groups | null {
   const found = pattern.exec(text);
   return found ? (i) => found[i] ?? "" : null;
+}
+/** What the first sentence of `table` that matches `text` says; null when none does. */
+function sayFirst(table: Sentence[], text: string): string | null {
+  for (const [pattern, say] of table) {
+    const m = match(pattern, text);
+    if (m) return say(m);
+  }
+  return null;
 }
 const enums = zh.enum as unknown as Record<string, Table>;
 const commands = zh.commandKind as unknown as Table;
@@ -65,7 +74,7 @@ const WHEN: Table = {
   "after the customer accepts": "客户接受方案之后",
   "the inquiry open": "咨询未答复时",
 };
-function when(text: string | undefined): string {
+function when(text: string): string {
   if (!text) return "";
   const step = match(/^(within )?step (\d+)( onwards)?$/, text);
   if (step) return `（第 ${step(2)} 步${step(1) ? "内" : step(3) ? "起" : ""}）`;
@@ -204,11 +213,8 @@ const CLAUSES: Sentence[] = [
 function calculationInChinese(text: string): string | null {
   const said: string[] = [];
   for (const clause of text.split("; ")) {
-    const found = CLAUSES.map(([pattern, say]) => {
-      const m = match(pattern, clause);
-      return m ? say(m) : null;
-    }).find((x) => x !== null);
-    if (found === undefined || found === null) return null;
+    const found = sayFirst(CLAUSES, clause);
+    if (found === null) return null;
     said.push(found);
   }
   return said.join("；");
@@ -227,10 +233,8 @@ export function reasonInChinese(text: string): string {
     prefix = lead(2) ? `命令 ${lead(2)}：` : `「${command(lead(3))}」：`;
     body = text.slice(lead(0).length);
   }
-  for (const [pattern, say] of SENTENCES) {
-    const m = match(pattern, body);
-    if (!m) continue;
-    const said = say(m);
+  const said = sayFirst(SENTENCES, body);
+  if (said !== null) {
     // "「上报」：… 无权进行「上报」" says the step twice.
     if (lead && lead(3) && said.includes(`「${command(lead(3))}」`)) return said;
     return prefix + said;

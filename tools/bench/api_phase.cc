@@ -3,7 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/hash/hash.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -157,168 +158,246 @@ std::vector<std::vector<Request>> Deal(const Service& service,
   return lanes;
 }
 
-// A keep-alive HTTP/1.1 client on loopback that sends prepared requests and
-// reads answers framed by Content-Length: the load generator costs the
-// two cores it shares with the server as little as it can (as wrk would),
-// so that the phase measures the server.
-class LoopbackClient {
- public:
-  explicit LoopbackClient(int port) : port_(port) {}
-  ~LoopbackClient() { Close(); }
-
-  // The status and body of the answer to `request`; status 0 and the
-  // reason in the body when there is none.
-  std::pair<int, std::string> Exchange(const std::string& request) {
-    // A kept-alive connection the server has closed meanwhile (its idle
-    // wait) fails before any answer: sent again once on a new one, which
-    // is safe, a command's id being its idempotency key.
-    const bool reused = fd_ >= 0;
-    std::pair<int, std::string> answer = ExchangeOnce(request);
-    if (answer.first == 0 && reused && !answered_any_) answer = ExchangeOnce(request);
-    return answer;
-  }
-
- private:
-  std::pair<int, std::string> ExchangeOnce(const std::string& request) {
-    answered_any_ = false;
-    if (fd_ < 0 && !Connect()) return {0, "cannot connect"};
-    for (size_t sent = 0; sent < request.size();) {
-      const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return Fail("send");
-      sent += n;
-    }
-    size_t head_end;
-    while ((head_end = in_.find("\r\n\r\n")) == std::string::npos) {
-      if (!Fill()) return Fail("the answer's headers");
-    }
-    const absl::string_view head(in_.data(), head_end);
-    int status = 0;
-    std::optional<size_t> length;
-    bool close = false;
-    for (absl::string_view line : absl::StrSplit(head, "\r\n")) {
-      if (absl::StartsWith(line, "HTTP/1.1 ") && line.size() >= 12) {
-        (void)absl::SimpleAtoi(line.substr(9, 3), &status);
-      } else if (absl::StartsWithIgnoreCase(line, "content-length:")) {
-        size_t n;
-        if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(15)), &n)) length = n;
-      } else if (absl::StartsWithIgnoreCase(line, "connection:")) {
-        close = absl::StrContains(absl::AsciiStrToLower(line), "close");
-      }
-    }
-    // Framed by Content-Length only, as docketd frames its answers.
-    if (!length) return Fail("an answer without a Content-Length");
-    while (in_.size() < head_end + 4 + *length) {
-      if (!Fill()) return Fail("the answer's body");
-    }
-    std::string body = in_.substr(head_end + 4, *length);
-    in_.erase(0, head_end + 4 + *length);
-    if (close) Close();
-    return {status, std::move(body)};
-  }
-
-  bool Connect() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd_ < 0) return false;
-    int yes = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port_);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      Close();
-      return false;
-    }
-    in_.clear();
-    return true;
-  }
-
-  bool Fill() {
-    char buffer[16384];
-    ssize_t n;
-    do {
-      n = ::recv(fd_, buffer, sizeof(buffer), 0);
-    } while (n < 0 && errno == EINTR);
-    if (n <= 0) return false;
-    answered_any_ = true;
-    in_.append(buffer, n);
-    return true;
-  }
-
-  std::pair<int, std::string> Fail(const char* what) {
-    std::string why = absl::StrCat("connection lost during ", what);
-    Close();
-    return {0, why};
-  }
-
-  void Close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
-  const int port_;
-  int fd_ = -1;
-  std::string in_;
-  bool answered_any_ = false;  // Bytes of an answer came on this attempt.
-};
-
 struct LaneResult {
   std::vector<double> latencies_ms;
   int64_t rejected = 0;
   int64_t failed = 0;
 };
 
-// One client: one keep-alive connection, its lane's commands in order.
-LaneResult Send(int port, const std::vector<Request>& lane, Clock::time_point start) {
-  LaneResult out;
-  LoopbackClient client(port);
-  out.latencies_ms.reserve(lane.size());
-  for (const Request& r : lane) {
-    const auto offered = start + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(r.offer_s));
-    std::this_thread::sleep_until(offered);
-    auto [status, body] = client.Exchange(r.http);
-    const auto answered = Clock::now();
+// An answer read whole from the front of a connection's input.
+struct Answer {
+  int status = 0;
+  std::string body;
+  bool close = false;
+};
+
+// Takes the first answer out of `in` once all of it has come; nullopt
+// while it has not. An answer docketd would not send (no Content-Length,
+// which frames all of its answers) is an error.
+absl::StatusOr<std::optional<Answer>> TakeAnswer(std::string* in) {
+  const size_t head_end = in->find("\r\n\r\n");
+  if (head_end == std::string::npos) return std::nullopt;
+  Answer answer;
+  std::optional<size_t> length;
+  for (absl::string_view line :
+       absl::StrSplit(absl::string_view(*in).substr(0, head_end), "\r\n")) {
+    if (absl::StartsWith(line, "HTTP/1.1 ") && line.size() >= 12) {
+      (void)absl::SimpleAtoi(line.substr(9, 3), &answer.status);
+    } else if (absl::StartsWithIgnoreCase(line, "content-length:")) {
+      size_t n;
+      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(15)), &n)) length = n;
+    } else if (absl::StartsWithIgnoreCase(line, "connection:")) {
+      answer.close = absl::StrContains(absl::AsciiStrToLower(line), "close");
+    }
+  }
+  if (!length) return absl::DataLossError("an answer without a Content-Length");
+  if (in->size() < head_end + 4 + *length) return std::nullopt;
+  answer.body = in->substr(head_end + 4, *length);
+  in->erase(0, head_end + 4 + *length);
+  return answer;
+}
+
+// The load: every lane's requests, in order, each on its lane's own
+// keep-alive connection to docketd on loopback, one request in flight per
+// connection, each sent at its offer time or at once when the last was
+// answered late. One thread drives all the connections through epoll, as
+// wrk does, so that the load generator costs the two cores it shares with
+// the server as little as it can and the phase measures the server.
+class LoadGenerator {
+ public:
+  LoadGenerator(int port, const std::vector<std::vector<Request>>& lanes) : port_(port) {
+    epoll_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_ < 0) Die(absl::StrCat("epoll_create1: ", strerror(errno)));
+    for (const std::vector<Request>& lane : lanes) {
+      if (!lane.empty()) conns_.push_back(Conn{&lane});
+    }
+  }
+
+  ~LoadGenerator() {
+    for (Conn& c : conns_) Close(c);
+    ::close(epoll_);
+  }
+
+  // Sends everything, from `start`; what each request took, or why not.
+  LaneResult Run(Clock::time_point start) {
+    start_ = start;
+    size_t done = 0;
+    std::vector<epoll_event> ready(conns_.size());
+    while (done < conns_.size()) {
+      // Each idle connection sends its next request once it is offered;
+      // the wait lasts until the earliest of those still to come.
+      std::optional<Clock::time_point> next_offer;
+      const Clock::time_point now = Clock::now();
+      for (Conn& c : conns_) {
+        if (c.in_flight || c.next >= c.lane->size()) continue;
+        const Clock::time_point offered = OfferTime(c);
+        if (offered <= now) {
+          SendNext(c, /*again=*/false);
+          if (!c.in_flight) done += Finished(c);
+        } else if (!next_offer || offered < *next_offer) {
+          next_offer = offered;
+        }
+      }
+      if (done == conns_.size()) break;
+      int timeout_ms = -1;
+      if (next_offer) {
+        timeout_ms = static_cast<int>(
+            std::chrono::ceil<std::chrono::milliseconds>(*next_offer - Clock::now()).count());
+        timeout_ms = std::max(0, timeout_ms);
+      }
+      const int n = epoll_wait(epoll_, ready.data(), static_cast<int>(ready.size()), timeout_ms);
+      if (n < 0 && errno != EINTR) Die(absl::StrCat("epoll_wait: ", strerror(errno)));
+      for (int i = 0; i < n; ++i) {
+        Conn& c = conns_[ready[i].data.u64];
+        // Not a stale readiness of a connection closed meanwhile.
+        if (!c.in_flight || c.fd < 0) continue;
+        Read(c);
+        if (!c.in_flight) done += Finished(c);
+      }
+    }
+    return std::move(result_);
+  }
+
+ private:
+  struct Conn {
+    const std::vector<Request>* lane;
+    size_t next = 0;  // The request to send next, or in flight.
+    int fd = -1;
+    std::string in;
+    bool in_flight = false;
+    bool reused = false;        // The request went on a kept-alive connection.
+    bool answered_any = false;  // Bytes of its answer came.
+    bool finished = false;
+    Clock::time_point offered;
+  };
+
+  Clock::time_point OfferTime(const Conn& c) const {
+    return start_ + std::chrono::duration_cast<Clock::duration>(
+                        std::chrono::duration<double>((*c.lane)[c.next].offer_s));
+  }
+
+  // Whether `c` has had all its requests answered (said once, when it has).
+  bool Finished(Conn& c) {
+    if (c.next < c.lane->size() || c.finished) return false;
+    Close(c);
+    c.finished = true;
+    return true;
+  }
+
+  // Sends `c`'s next request; `again`: the same request once more, on a
+  // new connection.
+  void SendNext(Conn& c, bool again) {
+    if (!again) c.offered = std::max(OfferTime(c), start_);
+    c.reused = c.fd >= 0;
+    c.answered_any = false;
+    if (c.fd < 0 && !Connect(c)) return Fail(c, "cannot connect");
+    const std::string& http = (*c.lane)[c.next].http;
+    // Whole: the connection has nothing else to send, and a request is far
+    // smaller than a socket's buffer.
+    for (size_t sent = 0; sent < http.size();) {
+      const ssize_t n = ::send(c.fd, http.data() + sent, http.size() - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Lost(c, "send");
+      sent += n;
+    }
+    c.in_flight = true;
+  }
+
+  void Read(Conn& c) {
+    char buffer[16384];
+    for (;;) {
+      const ssize_t n = ::recv(c.fd, buffer, sizeof(buffer), MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n <= 0) return Lost(c, "the answer");
+      c.answered_any = true;
+      c.in.append(buffer, n);
+    }
+    absl::StatusOr<std::optional<Answer>> answer = TakeAnswer(&c.in);
+    if (!answer.ok()) return Fail(c, std::string(answer.status().message()));
+    if (!answer->has_value()) return;
+    Record(c, **answer);
+    if ((*answer)->close) Close(c);
+  }
+
+  void Record(Conn& c, const Answer& answer) {
+    c.in_flight = false;
+    ++c.next;
     // A command refused by a rule (the workload has some) is answered with
     // the status of its code and the Rejection, which names the rule:
     // decided, like an acceptance. What was not decided names none.
-    const bool refused = status >= 400 && status != 401 && absl::StrContains(body, "\"rule\"") &&
-                         !absl::StrContains(body, "RULE_UNSPECIFIED");
-    if (status != 200 && !refused) {
-      if (out.failed++ == 0) {
-        std::cerr << "docket_bench: api: " << status << " " << body << " after "
-                  << std::chrono::duration<double>(Clock::now() - start).count() << " s, request "
-                  << (&r - lane.data()) << " of " << lane.size() << "\n";
+    const bool refused = answer.status >= 400 && answer.status != 401 &&
+                         absl::StrContains(answer.body, "\"rule\"") &&
+                         !absl::StrContains(answer.body, "RULE_UNSPECIFIED");
+    if (answer.status != 200 && !refused) {
+      if (result_.failed++ == 0) {
+        std::cerr << "docket_bench: api: " << answer.status << " " << answer.body << " after "
+                  << std::chrono::duration<double>(Clock::now() - start_).count() << " s\n";
       }
-      continue;
+      return;
     }
-    out.rejected += refused;
-    out.latencies_ms.push_back(
-        std::chrono::duration<double, std::milli>(answered - std::max(offered, start)).count());
+    result_.rejected += refused;
+    result_.latencies_ms.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - c.offered).count());
   }
-  return out;
-}
 
-// Runs every lane on its own thread; returns them all, and the seconds taken.
+  // The connection failed before the answer came. A kept-alive one the
+  // server closed meanwhile (its idle wait) fails before any byte of it:
+  // the request is sent again once on a new one, which is safe, a
+  // command's id being its idempotency key.
+  void Lost(Conn& c, const char* during) {
+    const bool retry = c.reused && !c.answered_any;
+    Close(c);
+    if (retry) return SendNext(c, /*again=*/true);
+    Fail(c, absl::StrCat("connection lost during ", during));
+  }
+
+  void Fail(Conn& c, const std::string& why) {
+    Close(c);
+    Record(c, Answer{0, why, true});
+  }
+
+  bool Connect(Conn& c) {
+    c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) return false;
+    int yes = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port_);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = static_cast<uint64_t>(&c - conns_.data());
+    if (::connect(c.fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &ev) != 0) {
+      Close(c);
+      return false;
+    }
+    c.in.clear();
+    return true;
+  }
+
+  void Close(Conn& c) {
+    if (c.fd < 0) return;
+    ::close(c.fd);  // Leaves the epoll set with it.
+    c.fd = -1;
+  }
+
+  const int port_;
+  int epoll_ = -1;
+  std::vector<Conn> conns_;
+  Clock::time_point start_;
+  LaneResult result_;
+};
+
+// Runs every lane; returns what they took, and the seconds taken.
 std::pair<LaneResult, double> RunLanes(const Service& service,
                                        const std::vector<std::vector<Request>>& lanes) {
-  std::vector<LaneResult> results(lanes.size());
-  std::vector<std::thread> clients;
+  LoadGenerator load(service.port(), lanes);
   const auto start = Clock::now() + std::chrono::milliseconds(50);
-  for (size_t i = 0; i < lanes.size(); ++i) {
-    clients.emplace_back([&, i] {
-      pthread_setname_np(pthread_self(), "bench-client");
-      results[i] = Send(service.port(), lanes[i], start);
-    });
-  }
-  for (std::thread& t : clients) t.join();
+  LaneResult all = load.Run(start);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  LaneResult all;
-  for (LaneResult& r : results) {
-    all.latencies_ms.insert(all.latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
-    all.rejected += r.rejected;
-    all.failed += r.failed;
-  }
   if (all.failed > 0) Die(absl::StrCat(all.failed, " requests failed"));
   return {std::move(all), seconds};
 }

@@ -51,6 +51,7 @@ v1::CaseActions AvailableActions(const Directory& directory, const v1::Actor& ac
   v1::CaseActions out;
   out.set_case_id(state.case_id());
   out.set_revision(state.revision());
+  out.set_owed_fen(OwedFen(state));
   for (const google::protobuf::FieldDescriptor* field : CaseCommandKinds()) {
     v1::Command probe;
     probe.set_command_id(absl::StrCat("probe-", field->name()));

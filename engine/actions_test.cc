@@ -132,6 +132,8 @@ TEST(AvailableActionsTest, AgreesWithWhatDecideAcceptsOnRandomHistories) {
               AvailableActions(dir, Resolved(dir, who), state, DefaultPolicy(), now);
           ASSERT_EQ(actions.case_id(), case_id);
           ASSERT_EQ(actions.revision(), state.revision());
+          // What is owed is the engine's figure, for anyone who reads it.
+          ASSERT_EQ(actions.owed_fen(), OwedFen(state));
           const auto options = ByKind(actions);
           auto option = options.find(CommandKind(command));
           ASSERT_NE(option, options.end()) << "every kind a case takes is listed";

@@ -5,6 +5,7 @@
 // recorded by claims, never by whoever proposed it.
 
 #include "absl/strings/str_cat.h"
+#include "engine/decider.h"
 #include "engine/refusal.h"
 #include "engine/testing/case_harness.h"
 #include "gmock/gmock.h"
@@ -148,6 +149,36 @@ TEST(ApprovalTest, BelowMajorClaimsPaysWithoutApprovals) {
   c.MustSubmit(absl::StrCat("pay_compensation { amount_fen: ", c.state().proposed_fen(), " }"),
                Claims());
   EXPECT_EQ(c.state().paid_fen(), c.state().proposed_fen());
+}
+
+// What the case owes (OwedFen, which the console shows as "still to pay")
+// is exactly what a payment may pay: the proposal less what was paid, in
+// parts, and nothing once paid in full or once the customer waived it.
+TEST(ApprovalTest, WhatIsOwedIsWhatAPaymentMayPay) {
+  CaseHarness c("C-OWED");
+  Proposed(c, 20000, Handler());
+  const int64_t proposed = c.state().proposed_fen();
+  ASSERT_GT(proposed, 1);
+  EXPECT_EQ(OwedFen(c.state()), proposed);
+  auto too_much =
+      c.Submit(absl::StrCat("pay_compensation { amount_fen: ", proposed + 1, " }"), Claims());
+  EXPECT_EQ(RuleOfResult(too_much), v1::RULE_PAYMENT);
+  EXPECT_THAT(too_much.status().message(), HasSubstr("is owed"));
+  c.MustSubmit("pay_compensation { amount_fen: 1 }", Claims());
+  EXPECT_EQ(OwedFen(c.state()), proposed - 1);
+  EXPECT_EQ(RuleOfResult(c.Submit(absl::StrCat("pay_compensation { amount_fen: ", proposed, " }"),
+                                  Claims())),
+            v1::RULE_PAYMENT);
+  c.MustSubmit(absl::StrCat("pay_compensation { amount_fen: ", OwedFen(c.state()), " }"), Claims());
+  EXPECT_EQ(OwedFen(c.state()), 0);
+  auto more = c.Submit("pay_compensation { amount_fen: 1 }", Claims());
+  EXPECT_EQ(RuleOfResult(more), v1::RULE_PAYMENT);
+  EXPECT_THAT(more.status().message(), HasSubstr("nothing is owed"));
+
+  v1::CaseState waived = c.state();
+  waived.set_paid_fen(0);
+  waived.set_compensation_declined(true);
+  EXPECT_EQ(OwedFen(waived), 0) << "the customer waived payment";
 }
 
 }  // namespace

@@ -1,11 +1,14 @@
 // Settlement and closing: penalties (确定处罚办法 / 执行), compensation
 // payment, and the archive (存档) with its preconditions.
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/authority.h"
 #include "engine/bounds.h"
 #include "engine/case_kind.h"
+#include "engine/decider.h"
 #include "engine/decision_context.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
@@ -106,8 +109,7 @@ absl::StatusOr<Events> DecidePayCompensation(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(
       CheckBounds(ctx.policy, ctx.Case(),
                   {{"pay_compensation.amount_fen", cmd.amount_fen(), Quantity::kAmount}}));
-  const int64_t owed =
-      ctx.state.compensation_declined() ? 0 : ctx.state.proposed_fen() - ctx.state.paid_fen();
+  const int64_t owed = OwedFen(ctx.state);
   if (owed <= 0) {
     return RefuseNotNow(v1::RULE_PAYMENT, absl::StrCat(ctx.Case(), ": nothing is owed"));
   }
@@ -167,3 +169,12 @@ absl::StatusOr<Events> DecideArchive(const DecisionContext& ctx) {
 }
 
 }  // namespace docket::internal
+
+namespace docket {
+
+int64_t OwedFen(const v1::CaseState& state) {
+  if (state.compensation_declined()) return 0;
+  return std::max<int64_t>(0, state.proposed_fen() - state.paid_fen());
+}
+
+}  // namespace docket

@@ -35,6 +35,12 @@ absl::StatusOr<std::vector<v1::CaseEvent>> Decide(
     absl::Time now, const Calendar& calendar = AlwaysOpenCalendar::Get(),
     const CaseLookup& cases = CaseMap::Empty());
 
+// What the case still owes the customer in compensation, in fen: the
+// standing proposal less what was paid, nothing once the customer waived
+// payment. A PayCompensation of more is refused (RULE_PAYMENT); the
+// console shows this figure (CaseActions.owed_fen), never its own.
+int64_t OwedFen(const v1::CaseState& state);
+
 }  // namespace docket
 
 #endif  // DOCKET_ENGINE_DECIDER_H_

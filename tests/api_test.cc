@@ -1679,6 +1679,23 @@ TEST_F(ApiTest, AServedDirectoryIsAdministeredOnlyWhenTheServerStops) {
   EXPECT_EQ(issued.exit_code, 0) << issued.err;
 }
 
+// A docketd killed leaves its mark (SERVED_BY); its pid may be reused, by
+// another docketd too. A mark naming a docketd that serves another
+// directory (it holds that one's lock, not this one's) does not keep this
+// directory from its administrators.
+TEST_F(ApiTest, AMarkNamingADocketdThatServesAnotherDirectoryIsStale) {
+  const std::string other = testing::OrganisedDir("killed-here");
+  RunResult before = Ctl(other, {"token", "issue", "E-101", "--as=admin"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  std::ofstream(other + "/SERVED_BY") << server_->pid() << " " << url_ << "\n";
+  RunResult issued = Ctl(other, {"token", "issue", "E-101", "--as=admin"});
+  EXPECT_EQ(issued.exit_code, 0) << issued.err;
+  EXPECT_THAT(issued.err, Not(HasSubstr("is served by docketd")));
+  // The same mark in the directory that docketd serves still refuses.
+  RunResult refused = Ctl(dir_, {"token", "issue", "E-101", "--as=admin"});
+  EXPECT_THAT(refused.err, HasSubstr("is served by docketd at " + url_));
+}
+
 // DESIGN.md / issue: a slowloris connection times out and does not hold a
 // worker; connections are bounded and the excess answered 503. docketd
 // with a 2 s header deadline and room for 8 connections.

@@ -17,8 +17,10 @@ absl::Status MarkServed(const std::string& dir, const std::string& url);
 // Removes it (a clean exit).
 void UnmarkServed(const std::string& dir);
 // The URL of the docketd serving `dir` now; nullopt when none is (no mark,
-// or the mark of a process that is gone or is not docketd: a killed
-// server's).
+// or the mark of a process that is gone, is not docketd, or does not hold
+// the directory's lock: a killed server's, its pid maybe reused).
+// REQUIRES: this process does not have `dir`'s store open (closing any
+// descriptor of the LOCK file would drop the process's lock on it).
 std::optional<std::string> ServedBy(const std::string& dir);
 
 }  // namespace docket

@@ -92,6 +92,10 @@ class Store {
   // write-ahead logs can go (docketctl compact, backups).
   absl::Status Compact();
 
+  // The sequence number of the latest write reads see: while it stays the
+  // same, nothing was written (a cache of what the store holds is current).
+  uint64_t LatestSequence() const { return db_->GetLatestSequenceNumber(); }
+
   // The value at `key`, or nullopt.
   absl::StatusOr<std::optional<std::string>> Get(Cf which, const std::string& key) const;
   // The stored state of `case_id`; a default CaseState when there is none.

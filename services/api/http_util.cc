@@ -1,5 +1,6 @@
 #include "services/api/http_util.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/ascii.h"
@@ -122,14 +123,24 @@ void SendError(Response& res, const absl::Status& status) {
 }
 
 absl::StatusOr<std::shared_ptr<const Directory>> Authenticator::CurrentDirectory() const {
-  // The stored bytes are read (a memtable or block-cache hit) and compared;
-  // they are parsed and indexed only when they changed.
-  absl::StatusOr<std::optional<std::string>> bytes = store_->Get(Cf::kDirectory, kDirectoryKey);
-  if (!bytes.ok()) return bytes.status();
-  const std::string current = bytes->value_or("");
+  // Nothing written since the cache was filled: it is current. Otherwise
+  // the stored bytes are read (a memtable or block-cache hit) and compared;
+  // they are parsed and indexed only when they changed. The sequence is
+  // taken before the bytes, so the bytes are never older than it.
+  const uint64_t sequence = store_->LatestSequence();
   {
     absl::MutexLock lock(&cache_->mu);
-    if (cache_->directory != nullptr && cache_->bytes == current) return cache_->directory;
+    if (cache_->directory != nullptr && cache_->sequence == sequence) return cache_->directory;
+  }
+  absl::StatusOr<std::optional<std::string>> bytes = store_->Get(Cf::kDirectory, kDirectoryKey);
+  if (!bytes.ok()) return bytes.status();
+  std::string current = bytes->value_or("");
+  {
+    absl::MutexLock lock(&cache_->mu);
+    if (cache_->directory != nullptr && cache_->bytes == current) {
+      cache_->sequence = std::max(cache_->sequence, sequence);
+      return cache_->directory;
+    }
   }
   v1::DirectoryState state;
   if (!state.ParseFromString(current)) {
@@ -137,8 +148,12 @@ absl::StatusOr<std::shared_ptr<const Directory>> Authenticator::CurrentDirectory
   }
   auto parsed = std::make_shared<const Directory>(std::move(state));
   absl::MutexLock lock(&cache_->mu);
-  cache_->bytes = current;
-  cache_->directory = parsed;
+  // A thread that read later bytes may have filled the cache meanwhile.
+  if (sequence >= cache_->sequence) {
+    cache_->sequence = sequence;
+    cache_->bytes = std::move(current);
+    cache_->directory = parsed;
+  }
   return parsed;
 }
 

@@ -145,9 +145,13 @@ class Authenticator {
                                                                const std::string& id) const;
 
  private:
-  // The directory's stored bytes and their parse, while they are current.
+  // The directory's stored bytes and their parse, while they are current,
+  // and the store's sequence when they were read, or found the same: the
+  // bytes are those of that write or a later one, so while the sequence
+  // stays, they are current without reading them again.
   struct Cache {
     absl::Mutex mu;
+    uint64_t sequence ABSL_GUARDED_BY(mu) = 0;
     std::string bytes ABSL_GUARDED_BY(mu);
     std::shared_ptr<const Directory> directory ABSL_GUARDED_BY(mu);
   };

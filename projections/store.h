@@ -94,6 +94,9 @@ class Store {
 
   // The sequence number of the latest write reads see: while it stays the
   // same, nothing was written (a cache of what the store holds is current).
+  // That holds because RocksDB here publishes a write's sequence only once
+  // the write is readable (its default write path; two_write_queues or
+  // unordered_write would break it, and the caches that rely on it).
   uint64_t LatestSequence() const { return db_->GetLatestSequenceNumber(); }
 
   // The value at `key`, or nullopt.

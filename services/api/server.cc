@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -41,13 +42,26 @@ namespace {
 // The HTTP library's worker threads: each serves one connection at a time.
 constexpr int kWorkers = 64;
 
-// How much less the workers weigh than the commit queue's single writer
-// (a nice value, which any process may raise for its own threads). Every
-// command waits for that one thread, and a worker woken to answer, or to
-// read the next request, would otherwise take the core from it halfway
-// through a group: with the writer first, groups are decided and made
-// durable sooner, and the workers use the time it spends in fsync.
+// How much less the workers weigh than the commit queue's single writer:
+// nice levels added to the process's own (which any process may do for
+// its threads). Every command waits for that one thread, and a worker
+// woken to answer, or to read the next request, would otherwise take the
+// core from it halfway through a group: with the writer first, groups are
+// decided and made durable sooner, and the workers use the time it spends
+// in fsync. (Without the kernel's autogroups or a CPU cgroup for the
+// service, the workers also yield to other programs' threads.)
 constexpr int kWorkerNiceness = 10;
+
+// This thread, kWorkerNiceness levels below the process (at most the
+// lowest weight, 19); false where the system refuses, and the thread keeps
+// its weight.
+bool LowerThisThread() {
+  const id_t thread = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  const int base = getpriority(PRIO_PROCESS, thread);
+  if (base == -1 && errno != 0) return false;
+  return setpriority(PRIO_PROCESS, thread, std::min(19, base + kWorkerNiceness)) == 0;
+}
 
 // The library's thread pool, its threads weighing kWorkerNiceness less
 // than the rest of docketd (the writer, the scanner, the connection guard).
@@ -57,10 +71,9 @@ class WorkerPool final : public httplib::TaskQueue {
 
   void enqueue(std::function<void()> serve) override {
     pool_.enqueue([serve = std::move(serve)] {
-      // Once per thread; where the system refuses, the thread keeps the
-      // process's weight and serves all the same.
-      static thread_local const bool lowered =
-          setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), kWorkerNiceness) == 0;
+      // Once per thread; where the system refuses, the thread serves all
+      // the same.
+      static thread_local const bool lowered = LowerThisThread();
       (void)lowered;
       serve();
     });

@@ -82,8 +82,10 @@ class Service {
     options.console_dir.clear();
     // What the server carries, not what one principal is allowed: the
     // workload's few principals send tens of thousands of commands each,
-    // past the default budget of commands (api::Budget).
+    // past the default budgets of commands and of refusals (api::Budget;
+    // the full workload has thousands of refused steps per principal).
     options.command_burst = 0;
+    options.refusal_burst = 0;
     server_ = std::make_unique<ApiServer>(runtime_.get(), queue_.get(), options);
     absl::Status bound = server_->Bind();
     if (!bound.ok()) Die(std::string(bound.message()));
@@ -208,9 +210,12 @@ class LoadGenerator {
   LoadGenerator(int port, const std::vector<std::vector<Request>>& lanes) : port_(port) {
     epoll_ = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_ < 0) Die(absl::StrCat("epoll_create1: ", strerror(errno)));
+    size_t requests = 0;
     for (const std::vector<Request>& lane : lanes) {
       if (!lane.empty()) conns_.push_back(Conn{&lane});
+      requests += lane.size();
     }
+    result_.latencies_ms.reserve(requests);
   }
 
   ~LoadGenerator() {
@@ -249,8 +254,15 @@ class LoadGenerator {
       if (n < 0 && errno != EINTR) Die(absl::StrCat("epoll_wait: ", strerror(errno)));
       for (int i = 0; i < n; ++i) {
         Conn& c = conns_[ready[i].data.u64];
-        // Not a stale readiness of a connection closed meanwhile.
-        if (!c.in_flight || c.fd < 0) continue;
+        if (c.fd < 0) continue;  // Closed since it was reported.
+        if (!c.in_flight) {
+          // Idle, and readable: the server closed it (its keep-alive
+          // wait). Let go of it now, not at the next send: the next
+          // request goes on a new connection, and the closed one is not
+          // reported again and again meanwhile.
+          Close(c);
+          continue;
+        }
         Read(c);
         if (!c.in_flight) done += Finished(c);
       }
@@ -305,19 +317,28 @@ class LoadGenerator {
 
   void Read(Conn& c) {
     char buffer[16384];
+    bool ended = false;  // The server closed the connection (or it broke).
     for (;;) {
       const ssize_t n = ::recv(c.fd, buffer, sizeof(buffer), MSG_DONTWAIT);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      if (n <= 0) return Lost(c, "the answer");
+      if (n <= 0) {
+        ended = true;
+        break;
+      }
       c.answered_any = true;
       c.in.append(buffer, n);
     }
+    // An answer that came whole counts, even when the close came with it
+    // (the last answer of a connection, Connection: close).
     absl::StatusOr<std::optional<Answer>> answer = TakeAnswer(&c.in);
     if (!answer.ok()) return Fail(c, std::string(answer.status().message()));
-    if (!answer->has_value()) return;
+    if (!answer->has_value()) {
+      if (ended) Lost(c, "the answer");
+      return;
+    }
     Record(c, **answer);
-    if ((*answer)->close) Close(c);
+    if ((*answer)->close || ended) Close(c);
   }
 
   void Record(Conn& c, const Answer& answer) {
@@ -332,7 +353,8 @@ class LoadGenerator {
     if (answer.status != 200 && !refused) {
       if (result_.failed++ == 0) {
         std::cerr << "docket_bench: api: " << answer.status << " " << answer.body << " after "
-                  << std::chrono::duration<double>(Clock::now() - start_).count() << " s\n";
+                  << std::chrono::duration<double>(Clock::now() - start_).count() << " s, request "
+                  << c.next << " of " << c.lane->size() << " of its lane\n";
       }
       return;
     }
@@ -380,7 +402,10 @@ class LoadGenerator {
 
   void Close(Conn& c) {
     if (c.fd < 0) return;
-    ::close(c.fd);  // Leaves the epoll set with it.
+    // Out of the set first: a duplicate of the descriptor (the connection
+    // guard's look at the process's sockets) would keep it registered.
+    epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);
+    ::close(c.fd);
     c.fd = -1;
   }
 

@@ -1,13 +1,9 @@
 #include "services/api/server.h"
 
 #include <httplib.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -41,48 +37,6 @@ namespace {
 
 // The HTTP library's worker threads: each serves one connection at a time.
 constexpr int kWorkers = 64;
-
-// How much less the workers weigh than the commit queue's single writer:
-// nice levels added to the process's own (which any process may do for
-// its threads). Every command waits for that one thread, and a worker
-// woken to answer, or to read the next request, would otherwise take the
-// core from it halfway through a group: with the writer first, groups are
-// decided and made durable sooner, and the workers use the time it spends
-// in fsync. (Without the kernel's autogroups or a CPU cgroup for the
-// service, the workers also yield to other programs' threads.)
-constexpr int kWorkerNiceness = 10;
-
-// This thread, kWorkerNiceness levels below the process (at most the
-// lowest weight, 19); false where the system refuses, and the thread keeps
-// its weight.
-bool LowerThisThread() {
-  const id_t thread = static_cast<id_t>(::syscall(SYS_gettid));
-  errno = 0;
-  const int base = getpriority(PRIO_PROCESS, thread);
-  if (base == -1 && errno != 0) return false;
-  return setpriority(PRIO_PROCESS, thread, std::min(19, base + kWorkerNiceness)) == 0;
-}
-
-// The library's thread pool, its threads weighing kWorkerNiceness less
-// than the rest of docketd (the writer, the scanner, the connection guard).
-class WorkerPool final : public httplib::TaskQueue {
- public:
-  WorkerPool() : pool_(kWorkers) {}
-
-  void enqueue(std::function<void()> serve) override {
-    pool_.enqueue([serve = std::move(serve)] {
-      // Once per thread; where the system refuses, the thread serves all
-      // the same.
-      static thread_local const bool lowered = LowerThisThread();
-      (void)lowered;
-      serve();
-    });
-  }
-  void shutdown() override { pool_.shutdown(); }
-
- private:
-  httplib::ThreadPool pool_;
-};
 
 // The methods each route answers, by path, for 405 and its Allow header;
 // empty for a path no route serves.
@@ -170,7 +124,7 @@ ApiServer::ApiServer(EmbeddedRuntime* runtime, CommandSink* queue, ServerOptions
   http_->set_tcp_nodelay(true);
   // Idle keep-alive connections hold a worker: many workers, short idling.
   http_->set_keep_alive_timeout(2);
-  http_->new_task_queue = [] { return new WorkerPool; };
+  http_->new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
   Routes();
 }
 

@@ -160,7 +160,8 @@ std::vector<std::vector<Request>> Deal(const Service& service,
   return lanes;
 }
 
-struct LaneResult {
+// What the load's requests took, all lanes together.
+struct LoadResult {
   std::vector<double> latencies_ms;
   int64_t rejected = 0;
   int64_t failed = 0;
@@ -224,7 +225,7 @@ class LoadGenerator {
   }
 
   // Sends everything, from `start`; what each request took, or why not.
-  LaneResult Run(Clock::time_point start) {
+  LoadResult Run(Clock::time_point start) {
     start_ = start;
     size_t done = 0;
     std::vector<epoll_event> ready(conns_.size());
@@ -413,15 +414,15 @@ class LoadGenerator {
   int epoll_ = -1;
   std::vector<Conn> conns_;
   Clock::time_point start_;
-  LaneResult result_;
+  LoadResult result_;
 };
 
 // Runs every lane; returns what they took, and the seconds taken.
-std::pair<LaneResult, double> RunLanes(const Service& service,
+std::pair<LoadResult, double> RunLanes(const Service& service,
                                        const std::vector<std::vector<Request>>& lanes) {
   LoadGenerator load(service.port(), lanes);
   const auto start = Clock::now() + std::chrono::milliseconds(50);
-  LaneResult all = load.Run(start);
+  LoadResult all = load.Run(start);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (all.failed > 0) Die(absl::StrCat(all.failed, " requests failed"));
   return {std::move(all), seconds};

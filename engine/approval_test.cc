@@ -181,5 +181,86 @@ TEST(ApprovalTest, WhatIsOwedIsWhatAPaymentMayPay) {
   EXPECT_EQ(OwedFen(waived), 0) << "the customer waived payment";
 }
 
+// An outside check: a handler reclassified a MAJOR loss the investigation
+// had assessed at 10,000 CNY with a loss of 1.00 CNY, the case became
+// GENERAL, and claims paid the 10,000 CNY the findings computed without
+// any approval. The loss is the investigation's: a classification does not
+// contradict it (a new figure needs a new investigation).
+TEST(ApprovalTest, AClassificationDoesNotUndoTheInvestigationsLoss) {
+  CaseHarness c("C-MAJOR");
+  c.MustSubmit(
+      R"pb(open_case {
+             intake {
+               channel: CHANNEL_WRITTEN
+               category: CATEGORY_LOSS
+               customer {
+                 id: "CUST"
+                 contract { uninsured_basis: COMPENSATION_BASIS_DIRECT_LOSS }
+               }
+               shipment { waybill: "W-1" weight_g: 5000 }
+               claim_fen: 1000000
+               handling_branch: "GZ"
+             }
+           })pb");
+  c.MustSubmit("acknowledge {}");
+  c.MustSubmit("accept {}");
+  c.MustSubmit("open_investigation {}");
+  c.MustSubmit(
+      "conclude_investigation { findings { responsible: RESPONSIBLE_PARTY_THIRD_PARTY "
+      "third_party: \"AIR\" assessed_loss_fen: 1000000 } }");
+  ASSERT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
+  auto lowered = c.Submit(R"pb(classify { assessed_loss_fen: 100 reason: "actually cheap" })pb");
+  EXPECT_EQ(RuleOfResult(lowered), v1::RULE_FINDINGS);
+  EXPECT_THAT(lowered.status().message(), HasSubstr("10000.00"));
+  EXPECT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
+  // A new investigation may find another loss, and a judgement follows it.
+  c.MustSubmit("open_investigation {}");
+  c.MustSubmit(
+      "conclude_investigation { findings { responsible: RESPONSIBLE_PARTY_THIRD_PARTY "
+      "third_party: \"AIR\" assessed_loss_fen: 200000 } }");
+  c.MustSubmit(R"pb(classify { assessed_loss_fen: 200000 reason: "as found again" })pb");
+  EXPECT_EQ(c.state().severity(), v1::SEVERITY_GENERAL);
+}
+
+// Whatever a case was judged, a payment the size of a MAJOR loss is
+// approved as MAJOR: a billing case claimed at 6,000 CNY, judged GENERAL by
+// a handler with a loss of 1.00 CNY, whose overcharge comes to 6,000 CNY,
+// is paid only with the approval and claims' co-approval.
+TEST(ApprovalTest, APaymentOfAMajorLossesSizeIsApprovedAsMajor) {
+  CaseHarness c("C-BILL");
+  c.MustSubmit(
+      R"pb(open_case {
+             intake {
+               channel: CHANNEL_WRITTEN
+               category: CATEGORY_BILLING
+               customer { id: "CUST" }
+               shipment {
+                 waybill: "W-2"
+                 weight_g: 700000
+                 billed_weight_g: 1000000
+                 freight_rate_fen_per_kg: 2000
+               }
+               claim_fen: 600000
+               handling_branch: "GZ"
+             }
+           })pb");
+  c.MustSubmit("acknowledge {}");
+  c.MustSubmit("accept {}");
+  ASSERT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
+  c.MustSubmit(R"pb(classify { assessed_loss_fen: 100 reason: "a small matter" })pb");
+  ASSERT_EQ(c.state().severity(), v1::SEVERITY_GENERAL);
+  c.MustSubmit("propose_resolution {}", RegionSupervisor());
+  ASSERT_EQ(c.state().proposed_fen(), 600000);
+  c.MustSubmit("record_customer_reply { decision: CUSTOMER_DECISION_ACCEPTS }");
+  const std::string pay = "pay_compensation { amount_fen: 600000 }";
+  auto unapproved = c.Submit(pay, Claims());
+  EXPECT_EQ(RuleOfResult(unapproved), v1::RULE_APPROVAL);
+  EXPECT_THAT(unapproved.status().message(), HasSubstr("co-approval of claims"));
+  EXPECT_THAT(unapproved.status().message(), HasSubstr("MAJOR"));
+  c.MustSubmit("approve_compensation {}", RegionSupervisor());
+  c.MustSubmit("approve_compensation {}", Claims());
+  c.MustSubmit(pay, Claims());
+}
+
 }  // namespace
 }  // namespace docket

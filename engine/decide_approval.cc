@@ -1,5 +1,6 @@
 // Approval of compensation before it is paid (DESIGN.md, "Compensation"):
-// from the policy's co-approval severity (MAJOR) up, the proposal is
+// from the policy's co-approval severity (MAJOR) up, of the case or of a
+// loss the size of the compensation (ApprovalSeverity), the proposal is
 // approved by a supervisor holding the authority its amount needs and
 // co-approved by claims (理赔处); a proposal with goodwill, at any
 // severity, is approved by a supervisor holding its level (one higher);
@@ -12,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "engine/decision_context.h"
 #include "engine/refusal.h"
+#include "engine/severity.h"
 #include "engine/status_macros.h"
 #include "engine/time_util.h"
 
@@ -81,7 +83,8 @@ absl::Status CheckPaymentApprovals(const DecisionContext& ctx) {
   }
   // Goodwill is approved by a supervisor other than its proposer, one
   // level higher (the proposal's required level), whatever the severity.
-  const bool co_approved = s.severity() >= ctx.policy.co_approval_from();
+  const v1::Severity approved_as = ApprovalSeverity(s.severity(), s.proposed_fen(), ctx.policy);
+  const bool co_approved = approved_as >= ctx.policy.co_approval_from();
   if (!co_approved && s.goodwill_fen() <= 0) return absl::OkStatus();
   std::vector<std::string> missing;
   if (!Approved(s, v1::ROLE_SUPERVISOR)) {
@@ -101,8 +104,13 @@ absl::Status CheckPaymentApprovals(const DecisionContext& ctx) {
   }
   return RefuseNotNow(
       v1::RULE_APPROVAL,
-      absl::StrCat(ctx.Case(), " is ", v1::Severity_Name(s.severity()),
-                   ": its compensation is paid only with ", absl::StrJoin(missing, " and ")));
+      absl::StrCat(
+          ctx.Case(),
+          approved_as == s.severity()
+              ? absl::StrCat(" is ", v1::Severity_Name(s.severity()))
+              : absl::StrCat("'s compensation of ", FormatFen(s.proposed_fen()),
+                             " CNY is the size of a ", v1::Severity_Name(approved_as), " loss"),
+          ": its compensation is paid only with ", absl::StrJoin(missing, " and ")));
 }
 
 }  // namespace docket::internal

@@ -166,6 +166,18 @@ absl::StatusOr<Events> DecideClassify(const DecisionContext& ctx) {
   DOCKET_RETURN_IF_ERROR(
       CheckBounds(ctx.policy, ctx.Case(),
                   {{"classify.assessed_loss_fen", cmd.assessed_loss_fen(), Quantity::kAmount}}));
+  // The loss an investigation assessed is the case's: a judgement does not
+  // contradict it (the compensation is computed from the findings). A new
+  // figure needs a new investigation.
+  const v1::Findings& findings = ctx.state.findings();
+  if (ctx.state.investigation_concluded() && findings.assessed_loss_fen() > 0 &&
+      cmd.assessed_loss_fen() > 0 && cmd.assessed_loss_fen() != findings.assessed_loss_fen()) {
+    return Refuse(v1::RULE_FINDINGS, absl::StatusCode::kFailedPrecondition,
+                  absl::StrCat(ctx.Case(), ": the investigation assessed the loss at ",
+                               FormatFen(findings.assessed_loss_fen()),
+                               " CNY; a classification takes its figure (another needs a new "
+                               "investigation)"));
+  }
   const v1::Category from = ctx.state.category();
   const v1::Category to = cmd.category() != v1::CATEGORY_UNSPECIFIED ? cmd.category() : from;
   if (from == v1::CATEGORY_LATE && to == v1::CATEGORY_LOSS) {

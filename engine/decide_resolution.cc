@@ -192,17 +192,17 @@ absl::StatusOr<Events> DecideProposeResolution(const DecisionContext& ctx) {
   DOCKET_ASSIGN_OR_RETURN(const int64_t amount,
                           AddAmounts(ctx.policy, ctx.Case(), "the proposal (computed + goodwill)",
                                      computed.amount_fen, cmd.goodwill_fen()));
+  const v1::Severity approved_as = ApprovalSeverity(state.severity(), amount, ctx.policy);
   const v1::Level required =
-      RequiredApprovalLevel(amount, cmd.goodwill_fen(), state.severity(), ctx.policy);
-  const v1::Level without_goodwill = RequiredApprovalLevel(amount, 0, state.severity(), ctx.policy);
+      RequiredApprovalLevel(amount, cmd.goodwill_fen(), approved_as, ctx.policy);
+  const v1::Level without_goodwill = RequiredApprovalLevel(amount, 0, approved_as, ctx.policy);
   const bool goodwill_decides =
       cmd.goodwill_fen() > 0 && ctx.command.actor().level() >= without_goodwill;
-  DOCKET_RETURN_IF_ERROR(
-      RequireLevel(ctx, required,
-                   absl::StrCat("a proposal of ", FormatFen(amount), " CNY", " at ",
-                                v1::Severity_Name(state.severity()),
-                                cmd.goodwill_fen() > 0 ? " with goodwill" : ""),
-                   goodwill_decides ? v1::RULE_GOODWILL_NEEDS_HIGHER_LEVEL : v1::RULE_AUTHORITY));
+  DOCKET_RETURN_IF_ERROR(RequireLevel(
+      ctx, required,
+      absl::StrCat("a proposal of ", FormatFen(amount), " CNY", " at ",
+                   v1::Severity_Name(approved_as), cmd.goodwill_fen() > 0 ? " with goodwill" : ""),
+      goodwill_decides ? v1::RULE_GOODWILL_NEEDS_HIGHER_LEVEL : v1::RULE_AUTHORITY));
 
   v1::CaseEvent event;
   v1::ResolutionProposed* e = event.mutable_resolution_proposed();

@@ -23,6 +23,12 @@ v1::Severity ClassifySeverity(int64_t loss_fen, const google::protobuf::Repeated
   return severity;
 }
 
+v1::Severity ApprovalSeverity(v1::Severity case_severity, int64_t amount_fen,
+                              const v1::Policy& policy) {
+  return std::max(case_severity,
+                  ClassifySeverity(amount_fen, google::protobuf::RepeatedField<int>(), policy));
+}
+
 v1::Level HandlingLevelFor(v1::Severity severity, const v1::Policy& policy) {
   return ClocksFor(policy, severity).approval_level();
 }

@@ -14,6 +14,13 @@ namespace docket {
 v1::Severity ClassifySeverity(int64_t loss_fen, const google::protobuf::RepeatedField<int>& facts,
                               const v1::Policy& policy);
 
+// The severity a compensation of `amount_fen` is approved at: the case's,
+// or that of a loss the size of the amount, whichever is higher. A payment
+// the size of a MAJOR loss is approved as MAJOR (region and claims) however
+// the case was judged.
+v1::Severity ApprovalSeverity(v1::Severity case_severity, int64_t amount_fen,
+                              const v1::Policy& policy);
+
 // The level a case of `severity` is approved at (its clocks' approval level).
 v1::Level HandlingLevelFor(v1::Severity severity, const v1::Policy& policy);
 

@@ -51,18 +51,20 @@ absl::StatusOr<Events> DecidePenalty(const DecisionContext& ctx) {
   }
   DOCKET_RETURN_IF_ERROR(CheckBounds(ctx.policy, ctx.Case(),
                                      {{"penalty.amount_fen", p.amount_fen(), Quantity::kAmount}}));
+  // The party the findings name, and only it: an employee only when they
+  // name one (a branch found at fault is no finding against any of its
+  // people).
   if (p.party_branch() != f.internal_branch() ||
-      (!p.party_employee().empty() && !f.internal_employee().empty() &&
-       p.party_employee() != f.internal_employee())) {
-    return RefuseNotNow(
-        v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING,
-        absl::StrCat(
-            ctx.Case(),
-            ": the penalty must fall on the party the "
-            "findings name (branch ",
-            f.internal_branch(),
-            f.internal_employee().empty() ? "" : absl::StrCat(", employee ", f.internal_employee()),
-            ")"));
+      (!p.party_employee().empty() && p.party_employee() != f.internal_employee())) {
+    return RefuseNotNow(v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING,
+                        absl::StrCat(ctx.Case(),
+                                     ": the penalty must fall on the party the "
+                                     "findings name (branch ",
+                                     f.internal_branch(),
+                                     f.internal_employee().empty()
+                                         ? ", no employee"
+                                         : absl::StrCat(", employee ", f.internal_employee()),
+                                     ")"));
   }
   DOCKET_RETURN_IF_ERROR(
       RequireLevel(ctx, LevelForAmount(p.amount_fen(), ctx.policy),

@@ -236,5 +236,33 @@ TEST(ClosureTest, APenaltyDecidedIsExecutedBeforeTheCaseClosesByReferral) {
   EXPECT_EQ(c.state().stage(), v1::STAGE_REFERRED);
 }
 
+// 确定处罚办法: a penalty falls on the party the investigation named. A
+// branch found at fault is no finding against any one of its people: an
+// employee the findings do not name is not penalised (an outside check
+// fined a ZHUHAI employee on a case whose findings named GZ alone).
+TEST(ClosureTest, APenaltyFallsOnlyOnThePartyTheFindingsName) {
+  CaseHarness c("C-PENALTY");
+  OpenAttitude(c);
+  c.MustSubmit("acknowledge {}");
+  c.MustSubmit("accept {}");
+  c.MustSubmit("open_investigation {}");
+  c.MustSubmit(R"pb(conclude_investigation {
+                      findings { responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "GZ" }
+                    })pb");
+  auto on_someone = c.Submit(R"pb(decide_penalty {
+                                    penalty {
+                                      penalty_id: "P-1"
+                                      party_branch: "GZ"
+                                      party_employee: "E-100"
+                                      measure: "fine"
+                                    }
+                                  })pb");
+  EXPECT_EQ(RuleOfResult(on_someone), v1::RULE_PENALTY_NEEDS_INTERNAL_FINDING);
+  EXPECT_THAT(on_someone.status().message(), HasSubstr("no employee"));
+  c.MustSubmit(R"pb(decide_penalty {
+                      penalty { penalty_id: "P-1" party_branch: "GZ" measure: "warning" }
+                    })pb");
+}
+
 }  // namespace
 }  // namespace docket

@@ -152,6 +152,16 @@ absl::Status CheckIntakeLink(const DecisionContext& ctx, const v1::Intake& intak
   // channel, and a case has one, named by it as the scanner names it, so
   // that nobody opens a second (a case's id says whether it exists).
   if (link_kind == v1::LINK_KIND_REGULATOR_APPEAL) {
+    // The appeal is docket's to record, when the regulatory window passes
+    // without a handling result (DESIGN.md: the system principal records
+    // appeal intake): nobody opens one early, or at a level of their own.
+    if (ctx.command.actor().role() != v1::ROLE_SYSTEM) {
+      return Refuse(v1::RULE_PERMISSION, absl::StatusCode::kPermissionDenied,
+                    absl::StrCat(ctx.Case(),
+                                 ": an appeal to the postal authority (12305) is "
+                                 "opened by docket when the regulatory window of ",
+                                 id, " passes without a handling result"));
+    }
     if (intake.channel() != v1::CHANNEL_REGULATOR) {
       return BadLink(ctx, absl::StrCat("an appeal to the postal authority comes on "
                                        "CHANNEL_REGULATOR, not ",

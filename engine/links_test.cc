@@ -14,6 +14,7 @@ namespace {
 
 using ::docket::testing::CaseHarness;
 using ::docket::testing::Handler;
+using ::docket::testing::HqSupervisor;
 using ::docket::testing::Scanner;
 using ::testing::HasSubstr;
 
@@ -209,11 +210,37 @@ TEST(LinksTest, AnAppealIsNotAppealedAgain) {
   CaseHarness by_scanner("C-2-APPEAL");
   by_scanner.set_cases(&elsewhere);
   EXPECT_TRUE(by_scanner.Submit(appeal_of_c2, Scanner()).ok());
-  CaseHarness by_adapter("C-2-APPEAL");
-  by_adapter.set_cases(&elsewhere);
-  auto unchecked = by_adapter.Submit(appeal_of_c2, Handler());
-  EXPECT_EQ(RuleOfResult(unchecked), v1::RULE_LINK);
-  EXPECT_EQ(unchecked.status().code(), absl::StatusCode::kUnavailable);
+  CaseHarness by_handler("C-2-APPEAL");
+  by_handler.set_cases(&elsewhere);
+  auto unchecked = by_handler.Submit(appeal_of_c2, Handler());
+  EXPECT_EQ(RuleOfResult(unchecked), v1::RULE_PERMISSION);
+}
+
+// The appeal is docket's to open, when the regulatory window passes
+// without a handling result (the system principal records appeal intake):
+// headquarters opened one two minutes into a case's seven days, at a level
+// of its own choosing (found by an outside check).
+TEST(LinksTest, OnlyDocketOpensAnAppeal) {
+  CaseMap cases;
+  cases.Put(Opened("C-1", "W-1"));
+  const char* appeal_of_c1 = R"pb(open_case {
+                                    intake {
+                                      channel: CHANNEL_REGULATOR
+                                      category: CATEGORY_DAMAGE
+                                      customer { id: "CUST-LI" }
+                                      link { kind: LINK_KIND_REGULATOR_APPEAL case_id: "C-1" }
+                                    }
+                                  })pb";
+  for (const v1::Actor& actor : {Handler(), HqSupervisor()}) {
+    CaseHarness early("C-1-APPEAL");
+    early.set_cases(&cases);
+    auto refused = early.Submit(appeal_of_c1, actor);
+    EXPECT_EQ(RuleOfResult(refused), v1::RULE_PERMISSION) << actor.id();
+    EXPECT_THAT(refused.status().message(), HasSubstr("opened by docket")) << actor.id();
+  }
+  CaseHarness by_docket("C-1-APPEAL");
+  by_docket.set_cases(&cases);
+  EXPECT_TRUE(by_docket.Submit(appeal_of_c1, Scanner()).ok());
 }
 
 // 12305 is the postal authority's: an appeal comes on the regulator's

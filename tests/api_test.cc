@@ -463,6 +463,8 @@ TEST_F(ApiTest, ReadsAreScopedAndOutOfScopeIsNotFound) {
   Reply beyond = Curl("/v1/cases/C-2026-0005?revision=999", {}, gz);
   EXPECT_EQ(beyond.status, 404);
   EXPECT_THAT(beyond.body, HasSubstr("there is no revision 999"));
+  // Revisions count from 1: a 0 is no revision (it answered the case now).
+  EXPECT_EQ(Curl("/v1/cases/C-2026-0005?revision=0", {}, gz).status, 400);
   // The queue's parameters say what they take.
   for (const char* bad : {"overdue=maybe", "mine=yes", "order_by=created"}) {
     EXPECT_EQ(Curl(absl::StrCat("/v1/cases?", bad), {}, gz).status, 400) << bad;
@@ -1097,6 +1099,17 @@ TEST_F(ApiTest, EvidenceIsUploadedByContentAndReadInTheScopeOfItsCase) {
                  {"-X", "POST", "-H", "Content-Type: <script>", "--data-binary", "@" + photo}, gz)
                 .status,
             400);
+  // A media type is one (not "../../x"), and a photo is an image of it: a
+  // page of HTML was stored as a PHOTO, and counted as DAMAGE's photo.
+  EXPECT_EQ(Curl("/v1/evidence",
+                 {"-X", "POST", "-H", "Content-Type: ../../x", "--data-binary", "@" + photo}, gz)
+                .status,
+            400);
+  const Reply page =
+      Curl("/v1/evidence?kind=EVIDENCE_KIND_PHOTO",
+           {"-X", "POST", "-H", "Content-Type: text/html", "--data-binary", "<html></html>"}, gz);
+  EXPECT_EQ(page.status, 400);
+  EXPECT_THAT(page.body, HasSubstr("no photo of text/html"));
   EXPECT_EQ(Curl("/v1/evidence", {"-X", "POST", "--data-binary", "@" + photo}).status, 401);
 
   // Download: the photo C-2026-0001 (ZHUHAI) attached, byte for byte.
@@ -1111,8 +1124,11 @@ TEST_F(ApiTest, EvidenceIsUploadedByContentAndReadInTheScopeOfItsCase) {
   EXPECT_THAT(headers, HasSubstr("Content-Security-Policy: sandbox"));
   // Out of scope, not attached to the case named, no case named: nothing.
   EXPECT_EQ(Curl(path, {}, gz).status, 404);
-  EXPECT_EQ(Curl(absl::StrCat("/v1/evidence/", attached, "?case_id=C-2026-0005"), {}, gz).status,
-            404);
+  const Reply unattached =
+      Curl(absl::StrCat("/v1/evidence/", attached, "?case_id=C-2026-0005"), {}, gz);
+  EXPECT_EQ(unattached.status, 404);
+  EXPECT_THAT(unattached.body, HasSubstr("\"rule\":\"RULE_EVIDENCE\""))
+      << "a refusal names its rule";
   EXPECT_EQ(
       Curl(absl::StrCat("/v1/evidence/", sha.substr(0, 64), "?case_id=C-2026-0001"), {}, zhuhai)
           .status,

@@ -532,7 +532,8 @@ TEST(DocketctlTest, PutEvidenceStreamsFilesAndEnforcesThePolicysLimit) {
   policy = absl::StrReplaceAll(
       policy, {{"evidence { max_bytes: 67108864 }", "evidence { max_bytes: 134217728 }"}});
   const std::string policy_path = testing::WriteFile("big-policy.textproto", policy);
-  RunResult stored = Ctl(dir, {"put-evidence", big, "--policy=" + policy_path});
+  RunResult stored =
+      Ctl(dir, {"put-evidence", big, "--kind=EVIDENCE_KIND_DOCUMENT", "--policy=" + policy_path});
   ASSERT_EQ(stored.exit_code, 0) << stored.err;
   EXPECT_THAT(stored.out, HasSubstr(absl::StrCat("\"sizeBytes\":\"", 65 << 20, "\"")));
   EXPECT_EQ(count(), before + 1);

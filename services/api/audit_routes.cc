@@ -21,6 +21,7 @@
 #include "services/api/http_util.h"
 #include "services/api/server.h"
 #include "services/audit/auditor.h"
+#include "services/runtime/evidence_store.h"
 
 namespace docket {
 namespace {
@@ -46,14 +47,6 @@ using httplib::Request;
 using httplib::Response;
 
 // A media type as a client may state it: type/subtype, printable, short.
-bool IsMediaType(absl::string_view s) {
-  if (s.empty() || s.size() > 100 || !absl::StrContains(s, '/')) return false;
-  for (char c : s) {
-    if (!absl::ascii_isalnum(c) && !absl::StrContains("/.+-_", c)) return false;
-  }
-  return true;
-}
-
 // A file's name as an upload may give it: the strict grammar of every
 // text docket keeps (valid UTF-8, no control or bidirectional characters),
 // short, no path.
@@ -110,7 +103,7 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     std::string media_type(req.get_header_value("Content-Type"));
     media_type =
         std::string(absl::StripAsciiWhitespace(media_type.substr(0, media_type.find(';'))));
-    if (!IsMediaType(media_type)) {
+    if (!IsValidMediaType(media_type)) {
       BadRequest(res, "Content-Type names the file's media type, e.g. image/jpeg");
       return api::CloseAfter(res);
     }
@@ -153,6 +146,11 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     }
     if (size == 0) return BadRequest(res, "the body is the file, and it is empty");
     absl::StatusOr<v1::Evidence> stored = runtime->evidence().Put(tmp, kind, media_type);
+    if (absl::IsInvalidArgument(stored.status())) {
+      // No photo of its type, or no media type: the file's fault, a rule's.
+      return SendRejection(res, MakeRejection(v1::RULE_EVIDENCE, stored.status().code(),
+                                              std::string(stored.status().message())));
+    }
     if (!stored.ok()) return SendError(res, stored.status());
     upload.Keep(static_cast<int64_t>(size));
     // Its uploader may attach it; others only once they upload it too.
@@ -182,8 +180,9 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
       if (e.sha256_hex() == sha && e.uri() == absl::StrCat("cas://", sha)) found = &e;
     }
     if (!IsSha256Hex(sha) || found == nullptr) {
-      return SendError(
-          res, absl::NotFoundError(absl::StrCat("case ", case_id, " attached no file ", sha)));
+      return SendRejection(res, MakeRejection(v1::RULE_EVIDENCE, absl::StatusCode::kNotFound,
+                                              absl::StrCat("case ", case_id, " attached no file ",
+                                                           SafeText(sha, 64))));
     }
     // One range at most, inside the file: one request for a large file
     // 670 times over was 45 GB. More than one range is ignored: the file
@@ -207,7 +206,7 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     if (!intact.ok()) return SendError(res, intact);
     const std::string path = runtime->evidence().PathFor(sha);
     const std::string media_type =
-        IsMediaType(found->media_type()) ? found->media_type() : "application/octet-stream";
+        IsValidMediaType(found->media_type()) ? found->media_type() : "application/octet-stream";
     // Served as data, never as a page of this origin.
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");

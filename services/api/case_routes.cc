@@ -201,7 +201,8 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
       }
       as_of = t;
     }
-    if (revision < 0 || (revision > 0 && as_of)) {
+    const bool revision_given = !Param(req, "revision").empty();
+    if (revision < 0 || (revision_given && revision == 0) || (revision_given && as_of)) {
       return BadRequest(res, "give at most one of revision (1 or more) and as_of");
     }
     if (revision > now.revision()) {

@@ -22,6 +22,7 @@ namespace {
 
 constexpr char kCasScheme[] = "cas://";
 constexpr size_t kChunk = 1 << 16;
+constexpr size_t kHeadBytes = 16;
 
 // What an attachment of a file not in the store, or not the sender's to
 // attach, is told.
@@ -73,6 +74,37 @@ absl::Status WriteAll(int fd, const char* data, size_t size, const std::string& 
 
 }  // namespace
 
+bool IsValidMediaType(absl::string_view media_type) {
+  const auto is_name = [](absl::string_view name) {
+    if (name.empty() || name.size() > 127 || !absl::ascii_isalnum(name[0])) return false;
+    for (char c : name) {
+      if (!absl::ascii_isalnum(c) && !absl::StrContains("!#$&-^_.+", c)) return false;
+    }
+    return true;
+  };
+  const size_t slash = media_type.find('/');
+  return slash != absl::string_view::npos && is_name(media_type.substr(0, slash)) &&
+         is_name(media_type.substr(slash + 1));
+}
+
+bool IsPhotoOf(absl::string_view media_type, absl::string_view head) {
+  const std::string type = absl::AsciiStrToLower(media_type);
+  const auto at = [&](size_t offset, absl::string_view magic) {
+    return head.size() >= offset + magic.size() && head.substr(offset, magic.size()) == magic;
+  };
+  if (type == "image/jpeg" || type == "image/jpg") return at(0, "\xFF\xD8\xFF");
+  if (type == "image/png") return at(0, "\x89PNG\r\n\x1A\n");
+  if (type == "image/gif") return at(0, "GIF87a") || at(0, "GIF89a");
+  if (type == "image/webp") return at(0, "RIFF") && at(8, "WEBP");
+  if (type == "image/heic" || type == "image/heif") {
+    return at(4, "ftyp") && (at(8, "heic") || at(8, "heix") || at(8, "mif1") || at(8, "msf1") ||
+                             at(8, "heim") || at(8, "heis") || at(8, "hevc"));
+  }
+  if (type == "image/bmp") return at(0, "BM");
+  if (type == "image/tiff") return at(0, absl::string_view("II*\0", 4)) || at(0, "MM\0*");
+  return false;
+}
+
 std::string GuessMediaType(const std::string& path) {
   const std::string ext = absl::AsciiStrToLower(std::filesystem::path(path).extension().string());
   if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
@@ -105,10 +137,16 @@ absl::StatusOr<v1::Evidence> EvidenceStore::Store(const std::function<ssize_t(ch
   std::string tmp = (std::filesystem::path(root_) / "incoming-XXXXXX").string();
   Fd out(::mkstemp(tmp.data()));
   if (out.get() < 0) return Errno("cannot create", tmp);
+  if (!media_type.empty() && !IsValidMediaType(media_type)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the media type of ", name, " is type/subtype, e.g. image/jpeg"));
+  }
+  if (media_type.empty()) media_type = GuessMediaType(name);
   Sha256Stream hash;
   int64_t size = 0;
   absl::Status status;
   char buffer[kChunk];
+  std::string head;  // The first bytes, for a photo's signature.
   for (;;) {
     const ssize_t n = read(buffer, sizeof(buffer));
     if (n < 0) {
@@ -123,11 +161,20 @@ absl::StatusOr<v1::Evidence> EvidenceStore::Store(const std::function<ssize_t(ch
       break;
     }
     hash.Update(absl::string_view(buffer, n));
+    if (head.size() < kHeadBytes) {
+      head.append(buffer, std::min(static_cast<size_t>(n), kHeadBytes - head.size()));
+    }
     status = WriteAll(out.get(), buffer, n, tmp);
     if (!status.ok()) break;
   }
   if (status.ok() && size == 0)
     status = absl::InvalidArgumentError(absl::StrCat(name, " is empty"));
+  if (status.ok() && kind == v1::EVIDENCE_KIND_PHOTO && !IsPhotoOf(media_type, head)) {
+    status = absl::InvalidArgumentError(absl::StrCat(
+        name, " is no photo of ", media_type,
+        ": a photo is a JPEG, PNG, GIF, WebP, HEIC, BMP or TIFF image, its bytes as its type "
+        "says"));
+  }
   if (status.ok() && ::fsync(out.get()) != 0) status = Errno("cannot sync", tmp);
   if (status.ok() && !out.Close()) status = Errno("cannot close", tmp);
   const std::string hex = HexEncode(hash.Finish());
@@ -149,7 +196,7 @@ absl::StatusOr<v1::Evidence> EvidenceStore::Store(const std::function<ssize_t(ch
   evidence.set_uri(absl::StrCat(kCasScheme, hex));
   evidence.set_sha256_hex(hex);
   evidence.set_size_bytes(size);
-  evidence.set_media_type(media_type.empty() ? GuessMediaType(name) : media_type);
+  evidence.set_media_type(media_type);
   evidence.set_description(std::filesystem::path(name).filename().string());
   return evidence;
 }
@@ -241,6 +288,20 @@ absl::Status EvidenceStore::CheckPresent(const v1::Evidence& evidence) const {
     return absl::FailedPreconditionError(absl::StrCat("evidence ", evidence.uri(), " is ",
                                                       st.st_size, " bytes in the store, not ",
                                                       evidence.size_bytes()));
+  }
+  if (evidence.kind() == v1::EVIDENCE_KIND_PHOTO) {
+    const std::string path = PathFor(std::string(uri));
+    Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (in.get() < 0) return Errno("cannot read", path);
+    char head[kHeadBytes];
+    const ssize_t n = ::pread(in.get(), head, sizeof(head), 0);
+    if (n < 0) return Errno("cannot read", path);
+    if (!IsPhotoOf(evidence.media_type(), absl::string_view(head, static_cast<size_t>(n)))) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("evidence ", evidence.uri(), " is no photo of ", evidence.media_type(),
+                       ": a photo is a JPEG, PNG, GIF, WebP, HEIC, BMP or TIFF image, its bytes "
+                       "as its type says"));
+    }
   }
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "docket/v1/commands.pb.h"
 #include "docket/v1/common.pb.h"
 #include "docket/v1/facts.pb.h"
@@ -22,6 +23,17 @@ std::string GuessMediaType(const std::string& path);
 // "cas://<sha256 hex>". The same bytes are stored once. Files are streamed,
 // never held in memory whole. Who stored each file is kept in the data
 // directory's `uploads` family, under RocksDB's checksums and in backups.
+// A media type as RFC 6838 names one: type "/" subtype, each a letter or
+// digit then up to 126 of letters, digits and ! # $ & - ^ _ . + (no
+// parameters, nothing a path could be made of).
+bool IsValidMediaType(absl::string_view media_type);
+
+// Whether `head`, a file's first bytes (16 suffice), is a photo of
+// `media_type`: an image type docket knows (JPEG, PNG, GIF, WebP, HEIC/HEIF,
+// BMP, TIFF) whose signature the bytes carry. A photo (现场拍照) counts
+// towards "DAMAGE needs at least one photo" only if it is one.
+bool IsPhotoOf(absl::string_view media_type, absl::string_view head);
+
 class EvidenceStore {
  public:
   // `max_bytes`: the largest file accepted (the policy's evidence limit).
@@ -37,7 +49,9 @@ class EvidenceStore {
   // temporary name, fsynced, renamed) and describes it. The media type is
   // `media_type`, or guessed from the file name's extension when empty.
   // kResourceExhausted for a file over the limit, kNotFound / kUnavailable
-  // when it cannot be read or written; nothing is stored then.
+  // when it cannot be read or written; kInvalidArgument for a media type
+  // that is none (IsValidMediaType), or a PHOTO whose bytes are no photo of
+  // it (IsPhotoOf); nothing is stored then.
   absl::StatusOr<v1::Evidence> Put(const std::string& path, v1::EvidenceKind kind,
                                    std::string media_type) const;
 
@@ -46,9 +60,9 @@ class EvidenceStore {
   absl::StatusOr<v1::Evidence> PutBytes(absl::string_view bytes, const std::string& name,
                                         v1::EvidenceKind kind, std::string media_type) const;
 
-  // For a "cas://" uri: the stored file exists with the recorded size (a
-  // cheap check at attach time; kFailedPrecondition otherwise). Other uris:
-  // kNotFound.
+  // For a "cas://" uri: the stored file exists with the recorded size and,
+  // for a PHOTO, is a photo of its media type (IsPhotoOf): a cheap check at
+  // attach time; kFailedPrecondition otherwise. Other uris: kNotFound.
   absl::Status CheckPresent(const v1::Evidence& evidence) const;
 
   // Who stored a file: docketd records the principal that uploaded it,

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -22,6 +23,8 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
+
+constexpr absl::string_view kPngSignature("\x89PNG\r\n\x1A\n", 8);
 
 class EvidenceUploadersTest : public ::testing::Test {
  protected:
@@ -40,9 +43,10 @@ class EvidenceUploadersTest : public ::testing::Test {
         std::make_unique<EvidenceStore>(dir_, EvidenceStore::kDefaultMaxBytes, store_.get());
   }
 
+  // A PNG: its signature, then `bytes`.
   v1::Evidence Stored(const std::string& bytes) {
-    absl::StatusOr<v1::Evidence> stored =
-        evidence_->PutBytes(bytes, "photo.png", v1::EVIDENCE_KIND_PHOTO, "");
+    absl::StatusOr<v1::Evidence> stored = evidence_->PutBytes(
+        absl::StrCat(kPngSignature, bytes), "photo.png", v1::EVIDENCE_KIND_PHOTO, "");
     EXPECT_TRUE(stored.ok()) << stored.status();
     return stored.ok() ? *stored : v1::Evidence();
   }
@@ -121,6 +125,47 @@ TEST_F(EvidenceUploadersTest, TheAuditFindsAnUploaderOfAFileTheStoreLost) {
 
 // A directory written before the family existed opens for reading, with
 // no uploaders, and a writer adds the family.
+// 现场拍照: a photo is a photo. A page of HTML uploaded as a PHOTO satisfied
+// "DAMAGE needs at least one photo" (found by an outside check), and a
+// media type of "../../x" was kept as given.
+TEST_F(EvidenceUploadersTest, APhotoIsAnImageOfItsMediaType) {
+  EXPECT_TRUE(IsValidMediaType("image/jpeg"));
+  EXPECT_TRUE(IsValidMediaType("application/vnd.ms-excel"));
+  for (absl::string_view bad : {"../../x", "image", "/png", "image/", "image/png; q=1",
+                                "image/png/x", "text/html\r\nX-A: b"}) {
+    EXPECT_FALSE(IsValidMediaType(bad)) << bad;
+  }
+  EXPECT_TRUE(IsPhotoOf("image/png", kPngSignature));
+  EXPECT_TRUE(IsPhotoOf("IMAGE/JPEG", "\xFF\xD8\xFF\xE0"));
+  EXPECT_FALSE(IsPhotoOf("image/jpeg", kPngSignature)) << "a PNG is no JPEG";
+  EXPECT_FALSE(IsPhotoOf("text/html", "<html>"));
+  EXPECT_FALSE(IsPhotoOf("image/png", "<html><body>"));
+
+  const absl::StatusOr<v1::Evidence> html = evidence_->PutBytes(
+      "<html><script>x</script></html>", "x.html", v1::EVIDENCE_KIND_PHOTO, "text/html");
+  EXPECT_EQ(html.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(html.status().message(), HasSubstr("no photo"));
+  const absl::StatusOr<v1::Evidence> pathlike =
+      evidence_->PutBytes("a statement", "s.txt", v1::EVIDENCE_KIND_STATEMENT, "../../x");
+  EXPECT_EQ(pathlike.status().code(), absl::StatusCode::kInvalidArgument);
+
+  // Stored as a document, the same bytes are not attached as a photo.
+  absl::StatusOr<v1::Evidence> page =
+      evidence_->PutBytes("<html></html>", "page.html", v1::EVIDENCE_KIND_DOCUMENT, "text/html");
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_TRUE(evidence_->RecordUploader(page->sha256_hex(), "E-100").ok());
+  EXPECT_TRUE(evidence_->CheckAttachable(*page, "E-100").ok());
+  v1::Evidence as_photo = *page;
+  as_photo.set_kind(v1::EVIDENCE_KIND_PHOTO);
+  as_photo.set_media_type("image/png");
+  const absl::Status refused = evidence_->CheckAttachable(as_photo, "E-100");
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.message(), HasSubstr("no photo of image/png"));
+  EXPECT_TRUE(evidence_->CheckAttachable(Stored("pixels"), "E-100").code() ==
+              absl::StatusCode::kFailedPrecondition)
+      << "not recorded for E-100";
+}
+
 TEST(StoreFamiliesTest, ADirectoryWithoutUploadsOpensAndGainsIt) {
   const std::string dir = testing::FreshDir("before-uploads");
   {

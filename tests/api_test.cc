@@ -1172,6 +1172,27 @@ TEST_F(ApiTest, ALinkToACaseOutOfScopeTellsNothingOfIt) {
   const Reply own = merge_into("C-2026-0002");
   EXPECT_THAT(own.body, Not(HasSubstr("does not exist"))) << own.body;
   EXPECT_THAT(own.body, HasSubstr("survivor C-2026-0002")) << own.body;
+
+  // Headquarters sees both: its refusal says what the ZHUHAI survivor is.
+  // Recorded under the GZ case, it is read by GZ's supervisor without what it says of
+  // ZHUHAI's case (an outside check read "survivor … is STAGE_ARCHIVED" of
+  // a case it could not read).
+  const std::string& hq = supervisor_token_;  // E-300, headquarters.
+  const Reply refused =
+      Curl("/v1/commands",
+           {"-X", "POST", "-d",
+            R"({"commandId":"hq-merge","caseId":"C-2026-0301","merge":{"survivorCaseId":)"
+            R"("C-2026-0001","reason":"same parcel"}})"},
+           hq);
+  EXPECT_NE(refused.status, 200);
+  EXPECT_THAT(refused.body, HasSubstr("C-2026-0001")) << refused.body;
+  const Reply for_hq = Curl("/v1/rejections?case_id=C-2026-0301", {}, hq);
+  EXPECT_THAT(for_hq.body, HasSubstr(ReasonIn(refused.body))) << for_hq.body;
+  const Reply for_gz = Curl("/v1/rejections?case_id=C-2026-0301", {}, Login("S-GZ"));
+  EXPECT_THAT(for_gz.body, HasSubstr("hq-merge")) << for_gz.body;
+  EXPECT_THAT(for_gz.body, Not(HasSubstr(ReasonIn(refused.body)))) << for_gz.body;
+  EXPECT_THAT(for_gz.body, Not(HasSubstr("STAGE_"))) << for_gz.body;
+  EXPECT_THAT(for_gz.body, HasSubstr("outside the scope of S-GZ")) << for_gz.body;
 }
 
 // A download is one range at most, inside the file: a stranger asked for

@@ -610,7 +610,21 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
         absl::StatusOr<v1::CaseState> s = store->ReadCase(r.case_id());
         visible = s.ok() && MayReadRejection(*dir, caller->principal, *s);
       }
-      if (visible) *list.add_rejections() = std::move(r);
+      if (!visible) continue;
+      // Its reason may speak of the other cases its command named (a
+      // merge's survivor: "is STAGE_MERGED"): not to a reader who may not
+      // read one of them, nor whether it exists.
+      for (const std::string& other : r.named_cases()) {
+        absl::StatusOr<v1::CaseState> s = store->ReadCase(other);
+        if (s.ok() && s->revision() > 0 && MayRead(*dir, caller->principal, *s)) continue;
+        r.set_reason(absl::StrCat("command ", r.command_id(),
+                                  " was refused over a case it named "
+                                  "outside the scope of ",
+                                  caller->principal.id()));
+        r.clear_named_cases();
+        break;
+      }
+      *list.add_rejections() = std::move(r);
     }
     if (!it->status().ok()) {
       return SendError(res, absl::UnavailableError("the refusals cannot be read now; retry"));

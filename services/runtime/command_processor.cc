@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/authorization.h"
+#include "engine/case_lookup.h"
 #include "engine/decider.h"
 #include "engine/deterministic_bytes.h"
 #include "engine/directory.h"
@@ -25,6 +26,11 @@ v1::CommandOutcome Rejected(const v1::Command& command, const absl::Status& stat
                             absl::Time now) {
   v1::CommandOutcome outcome;
   *outcome.mutable_rejection() = MakeRejection(command, status, now);
+  for (const std::string& id : ReferencedCases(command)) {
+    if (id != command.case_id() && IsValidCaseId(id)) {
+      outcome.mutable_rejection()->add_named_cases(id);
+    }
+  }
   // The ids as the rejection names them: only valid ones are echoed.
   outcome.set_command_id(outcome.rejection().command_id());
   outcome.set_case_id(outcome.rejection().case_id());

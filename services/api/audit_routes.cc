@@ -145,7 +145,9 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
       return api::CloseAfter(res);
     }
     if (size == 0) return BadRequest(res, "the body is the file, and it is empty");
-    absl::StatusOr<v1::Evidence> stored = runtime->evidence().Put(tmp, kind, media_type);
+    // Its messages name the upload, never the server's file.
+    absl::StatusOr<v1::Evidence> stored =
+        runtime->evidence().Put(tmp, kind, media_type, name.empty() ? "the upload" : name);
     if (absl::IsInvalidArgument(stored.status())) {
       // No photo of its type, or no media type: the file's fault, a rule's.
       return SendRejection(res, MakeRejection(v1::RULE_EVIDENCE, stored.status().code(),

@@ -202,7 +202,8 @@ absl::StatusOr<v1::Evidence> EvidenceStore::Store(const std::function<ssize_t(ch
 }
 
 absl::StatusOr<v1::Evidence> EvidenceStore::Put(const std::string& path, v1::EvidenceKind kind,
-                                                std::string media_type) const {
+                                                std::string media_type,
+                                                const std::string& shown_as) const {
   Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) return Errno("cannot read", path);
   struct stat st {};
@@ -216,7 +217,7 @@ absl::StatusOr<v1::Evidence> EvidenceStore::Put(const std::string& path, v1::Evi
           if (n >= 0 || errno != EINTR) return n;
         }
       },
-      path, kind, std::move(media_type));
+      shown_as.empty() ? path : shown_as, kind, std::move(media_type));
 }
 
 absl::StatusOr<v1::Evidence> EvidenceStore::PutBytes(absl::string_view bytes,

@@ -52,8 +52,9 @@ class EvidenceStore {
   // when it cannot be read or written; kInvalidArgument for a media type
   // that is none (IsValidMediaType), or a PHOTO whose bytes are no photo of
   // it (IsPhotoOf); nothing is stored then.
+  // `shown_as` names the file in messages (default: `path`).
   absl::StatusOr<v1::Evidence> Put(const std::string& path, v1::EvidenceKind kind,
-                                   std::string media_type) const;
+                                   std::string media_type, const std::string& shown_as = "") const;
 
   // Stores bytes received otherwise (an upload); `name` guesses the media
   // type when `media_type` is empty and becomes the description.

@@ -175,7 +175,30 @@ const SENTENCES: Sentence[] = [
   [/^(?:case (\S+): )?([a-z_]+)(?:\.[a-z_.]+)?\.([a-z_]+) is required$/,
     (m) => `${m(1) ? `案件 ${m(1)}：` : ""}${commands[m(2)] ? `「${command(m(2))}」` : ""}必须填写「${fields[m(3)] ?? m(3)}」`],
   [/^case (\S+) is outside the scope of (\S+)$/, (m) => `案件 ${m(1)} 不在 ${m(2)} 的管辖范围内`],
+  [/^case (\S+): the investigation assessed the loss at ([\d,]+\.\d{2}) CNY; a classification takes its figure \(another needs a new investigation\)$/,
+    (m) => `案件 ${m(1)}：事故调查核定的损失为 ${m(2)} 元，调整定级须采用这一金额（另定金额须重新调查）`],
+  [/^case (\S+): an appeal to the postal authority \(12305\) is opened by docket when the regulatory window of (\S+) passes without a handling result$/,
+    (m) => `案件 ${m(1)}：向邮政管理部门（12305）的申诉由系统登记，在案件 ${m(2)} 的监管时限届满仍无处理结果时自动开立`],
+  [/^case (\S+)(?: is (SEVERITY_[A-Z_]+)|'s compensation of ([\d,]+\.\d{2}) CNY is the size of a (SEVERITY_[A-Z_]+) loss): its compensation is paid only with (.+)$/,
+    (m) => `案件 ${m(1)} ${m(2) ? `为${code(m(2))}投诉` : `的赔偿 ${m(3)} 元相当于${code(m(4))}损失`}：赔偿须经${m(5).split(" and ").map(approval).join("和")}后才能支付`],
+  [/^case (\S+)'s proposal holds ([\d,]+\.\d{2}) CNY of goodwill \(通融赔偿\): it is paid only with (.+) other than its proposer (\S+)$/,
+    (m) => `案件 ${m(1)} 的方案含通融赔偿 ${m(2)} 元：须经提出人 ${m(4)} 以外的${approval(m(3))}后才能支付`],
+  [/^case (\S+): the penalty must fall on the party the findings name \(branch (\S+), (?:no employee|employee (\S+))\)$/,
+    (m) => `案件 ${m(1)}：处罚只能针对调查认定的责任方（${m(2)}${m(3) ? `，员工 ${m(3)}` : "，未认定责任员工"}）`],
+  [/^(?:case (\S+): )?(?:evidence )?(.+) is no photo of (\S+): a photo is a JPEG, PNG, GIF, WebP, HEIC, BMP or TIFF image, its bytes as its type says$/,
+    (m) => `${m(1) ? `案件 ${m(1)}：` : ""}${m(2) === "the upload" ? "上传的文件" : m(2).startsWith("cas://") ? "所附文件" : m(2)}` +
+      `不是 ${m(3).split("/").pop()!.toUpperCase()} 格式的照片：照片须为 JPEG、PNG、GIF、WEBP、HEIC、BMP 或 TIFF 图像，内容与其格式一致`],
+  [/^command (\S+) was refused over a case it named outside the scope of (\S+)$/,
+    (m) => `命令 ${m(1)} 因涉及 ${m(2)} 管辖范围以外的案件而被拒绝`],
 ];
+
+/** An approval a payment waits for, as the engine names it. */
+function approval(what: string): string {
+  const supervisor = match(/^the approval of a (LEVEL_[A-Z_]+) supervisor$/, what);
+  if (supervisor) return `${code(supervisor(1))}主管的审批`;
+  if (what === "the co-approval of claims (理赔处)") return "理赔处的会签";
+  return words(what);
+}
 
 const A = "(\\d[\\d,]*\\.\\d{2})"; // An amount in yuan, as the engine writes it.
 const KG = "(\\d+\\.\\d{3}) kg";

@@ -1109,7 +1109,8 @@ TEST_F(ApiTest, EvidenceIsUploadedByContentAndReadInTheScopeOfItsCase) {
       Curl("/v1/evidence?kind=EVIDENCE_KIND_PHOTO",
            {"-X", "POST", "-H", "Content-Type: text/html", "--data-binary", "<html></html>"}, gz);
   EXPECT_EQ(page.status, 400);
-  EXPECT_THAT(page.body, HasSubstr("no photo of text/html"));
+  EXPECT_THAT(page.body, HasSubstr("the upload is no photo of text/html"));
+  EXPECT_THAT(page.body, Not(HasSubstr(dir_))) << "the server's own files are not named";
   EXPECT_EQ(Curl("/v1/evidence", {"-X", "POST", "--data-binary", "@" + photo}).status, 401);
 
   // Download: the photo C-2026-0001 (ZHUHAI) attached, byte for byte.

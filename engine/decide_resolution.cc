@@ -126,6 +126,17 @@ absl::StatusOr<Events> DecideAttachEvidence(const DecisionContext& ctx) {
       CheckRequiredFields(ctx.command.attach_evidence(), "attach_evidence", ctx.Case()));
   const v1::Evidence& evidence = ctx.command.attach_evidence().evidence();
   DOCKET_RETURN_IF_ERROR(CheckEvidence(ctx, evidence));
+  // One file once: the same bytes again would count twice (two photos of
+  // one) and say nothing new.
+  for (const v1::Evidence& held : ctx.state.evidence()) {
+    if (held.sha256_hex() == evidence.sha256_hex()) {
+      return RefuseNotNow(
+          v1::RULE_EVIDENCE,
+          absl::StrCat(
+              ctx.Case(), " already holds this file (sha256 ", evidence.sha256_hex(),
+              held.description().empty() ? ")" : absl::StrCat(", \"", held.description(), "\")")));
+    }
+  }
   v1::CaseEvent event;
   *event.mutable_evidence_attached()->mutable_evidence() = evidence;
   return Single(std::move(event));

@@ -264,5 +264,30 @@ TEST(ClosureTest, APenaltyFallsOnlyOnThePartyTheFindingsName) {
                     })pb");
 }
 
+// One file once: the same photo attached twice counted as two (an outside
+// walk-through attached one screenshot twice, unwarned).
+TEST(EvidenceTest, AFileIsAttachedToACaseOnce) {
+  CaseHarness c("C-PHOTO");
+  OpenAttitude(c);
+  c.MustSubmit("acknowledge {}");
+  const char* photo =
+      R"pb(attach_evidence {
+             evidence {
+               kind: EVIDENCE_KIND_PHOTO
+               uri: "cas://bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+               media_type: "image/png"
+               size_bytes: 10
+               sha256_hex: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+               description: "the torn box"
+             }
+           })pb";
+  c.MustSubmit(photo);
+  auto again = c.Submit(photo);
+  EXPECT_EQ(RuleOfResult(again), v1::RULE_EVIDENCE);
+  EXPECT_THAT(again.status().message(), HasSubstr("already holds this file"));
+  EXPECT_THAT(again.status().message(), HasSubstr("the torn box"));
+  EXPECT_EQ(c.state().photo_count(), 1);
+}
+
 }  // namespace
 }  // namespace docket

@@ -15,6 +15,10 @@ export type Choices = Record<string, Choice[]>;
 
 const PEOPLE = new Set([Role.HANDLER, Role.SUPERVISOR, Role.CLAIMS]);
 
+// The departments a complaint may involve (物流企业各职能部门, the seed's
+// posts): suggestions, any other may be typed.
+const DEPARTMENTS: Choice[] = ["客服部", "投诉处理", "理赔处", "法务", "呼叫中心", "运营", "配送", "大客户支持处"].map((d) => ({ value: d, label: d }));
+
 const named = (id: string, name: string): Choice => ({ value: id, label: name ? `${name}（${id}）` : id });
 
 /** Choices by proto field name for the form of command `kind` on `state`. */
@@ -27,11 +31,16 @@ export function fieldChoices(kind: string, state: CaseState, directory: Director
       out.internal_branch = branches;
       out.internal_employee = people;
       break;
+    case "accept":
+      out.departments = DEPARTMENTS;
+      break;
     case "open_investigation":
       out.investigator = people;
       break;
     case "form_task_group":
       out.lead = people;
+      out.members = people;
+      out.departments = DEPARTMENTS;
       break;
     case "decide_penalty": {
       // The one the findings name, by its name where the directory has it.

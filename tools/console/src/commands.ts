@@ -8,7 +8,7 @@ import { CaseEventSchema, type CaseEvent } from "@/gen/docket/v1/events_pb";
 import { required } from "@/gen/docket/v1/options_pb";
 import { fromCstWallClock } from "@/format";
 
-export type FieldKind = "text" | "longText" | "money" | "weight" | "int" | "bool" | "enum" | "enumList" | "time" | "group";
+export type FieldKind = "text" | "longText" | "textList" | "money" | "weight" | "int" | "bool" | "enum" | "enumList" | "time" | "group";
 
 export interface FieldSpec {
   name: string;       // The proto field name, e.g. "goodwill_fen" (also its label key).
@@ -70,7 +70,10 @@ function specOf(f: DescField, depth: number): FieldSpec | undefined {
     case "enum":
       return { ...base, kind: "enum", enum: f.enum };
     case "list":
-      return f.listKind === "enum" ? { ...base, kind: "enumList", enum: f.enum } : undefined;
+      if (f.listKind === "enum") return { ...base, kind: "enumList", enum: f.enum };
+      // A task group's members and departments: each typed, or picked.
+      if (f.listKind === "scalar" && f.scalar === ScalarType.STRING) return { ...base, kind: "textList" };
+      return undefined;
     case "message":
       if (f.message.typeName === "google.protobuf.Timestamp") return { ...base, kind: "time" };
       if (depth > 2) return undefined;
@@ -99,7 +102,7 @@ export function emptyValues(spec: FieldSpec[]): FormValues {
   const v: FormValues = {};
   for (const s of spec) {
     if (s.kind === "group") v[s.name] = emptyValues(s.fields ?? []);
-    else if (s.kind === "enumList") v[s.name] = [];
+    else if (s.kind === "enumList" || s.kind === "textList") v[s.name] = [];
     else if (s.kind === "bool") v[s.name] = false;
     else v[s.name] = undefined;
   }
@@ -135,6 +138,11 @@ function toJsonValues(spec: FieldSpec[], values: FormValues): JsonObject {
       case "enumList":
         j = Array.isArray(v) && v.length > 0 ? v : undefined;
         break;
+      case "textList": {
+        const items = Array.isArray(v) ? v.map((x) => String(x).trim()).filter((x) => x !== "") : [];
+        j = items.length > 0 ? items : undefined;
+        break;
+      }
       case "time":
         // The pickers hold China Standard Time's wall clock (format.ts).
         j = v instanceof Date ? v.toISOString() : typeof v === "string" ? fromCstWallClock(v).toISOString() : undefined;
@@ -148,6 +156,30 @@ function toJsonValues(spec: FieldSpec[], values: FormValues): JsonObject {
     if (j !== undefined) out[s.jsonName] = j;
   }
   return out;
+}
+
+/**
+ * The required fields (docket.v1.required) a form leaves empty, by proto
+ * field name, nested ones as "group.field": sent so, the engine would
+ * refuse the step, and the refusal would stay in the record. A group is
+ * looked into only when it is required or holds something.
+ */
+export function missingRequired(spec: FieldSpec[], values: FormValues, prefix = ""): string[] {
+  const missing: string[] = [];
+  for (const s of spec) {
+    const v = values[s.name];
+    if (s.kind === "group") {
+      const inner = (v ?? {}) as FormValues;
+      if (s.required || Object.keys(toJsonValues(s.fields ?? [], inner)).length > 0) {
+        missing.push(...missingRequired(s.fields ?? [], inner, `${prefix}${s.name}.`));
+      }
+      continue;
+    }
+    if (!s.required) continue;
+    const empty = v === undefined || v === null || (typeof v === "string" && v.trim() === "") || (Array.isArray(v) && v.length === 0);
+    if (empty) missing.push(`${prefix}${s.name}`);
+  }
+  return missing;
 }
 
 /** A command id no one else will choose; works outside a secure context too. */

@@ -4,7 +4,6 @@ import dayjs from "dayjs";
 import utc from "dayjs/plugin/utc";
 import timezone from "dayjs/plugin/timezone";
 import relativeTime from "dayjs/plugin/relativeTime";
-import duration from "dayjs/plugin/duration";
 import "dayjs/locale/zh-cn";
 import "dayjs/locale/en";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
@@ -12,7 +11,6 @@ import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 dayjs.extend(utc);
 dayjs.extend(timezone);
 dayjs.extend(relativeTime);
-dayjs.extend(duration);
 
 export const CST = "Asia/Shanghai";
 
@@ -61,9 +59,21 @@ export function fromNow(d: Date, locale: string, now: Date = new Date()): string
   return dayjs(d).locale(dayjsLocale(locale)).from(dayjs(now));
 }
 
-/** A length of time in words: "2 天" / "2 days". */
-export function humanDuration(ms: number, locale: string): string {
-  return dayjs.duration(Math.abs(ms)).locale(dayjsLocale(locale)).humanize();
+/**
+ * How long past a due time, in whole units and never rounded up: "9 天 17
+ * 小时", "3 小时 05 分", "12 分钟" (en: "9 d 17 h", "3 h 05 min", "12 min").
+ * A breach of 9 days 17 hours was shown as 10 days beside countdowns to the
+ * second.
+ */
+export function overdueSpan(ms: number, locale: string): string {
+  const minutes = Math.floor(Math.abs(ms) / 60000);
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = minutes % 60;
+  const en = locale === "en";
+  if (d > 0) return en ? `${d} d ${h} h` : `${d} 天 ${h} 小时`;
+  if (h > 0) return en ? `${h} h ${String(m).padStart(2, "0")} min` : `${h} 小时 ${String(m).padStart(2, "0")} 分`;
+  return en ? `${m} min` : `${m} 分钟`;
 }
 
 const yuanNumber = new Intl.NumberFormat("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: true });

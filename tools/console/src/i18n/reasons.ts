@@ -188,9 +188,27 @@ const SENTENCES: Sentence[] = [
   [/^(?:case (\S+): )?(?:evidence )?(.+) is no photo of (\S+): a photo is a JPEG, PNG, GIF, WebP, HEIC, BMP or TIFF image, its bytes as its type says$/,
     (m) => `${m(1) ? `案件 ${m(1)}：` : ""}${m(2) === "the upload" ? "上传的文件" : m(2).startsWith("cas://") ? "所附文件" : m(2)}` +
       `不是 ${m(3).split("/").pop()!.toUpperCase()} 格式的照片：照片须为 JPEG、PNG、GIF、WEBP、HEIC、BMP 或 TIFF 图像，内容与其格式一致`],
+  [/^case (\S+): findings (must name the responsible party|of internal fault must name the branch|of third-party fault must name the third party|of force majeure must apply EXEMPTION_FORCE_MAJEURE|of the customer's fault must apply the clause that exempts the carrier: .+|cannot exempt the carrier when the fault is its own or its subcontractor's)$/,
+    (m) => `案件 ${m(1)}：${FINDINGS[m(2).split(":")[0]!] ?? words(m(2))}`],
+  [/^case (\S+): a task group has a lead, at least (\d+) other member\(s\) and its departments$/,
+    (m) => `案件 ${m(1)}：专项投诉处理小组须有组长、至少 ${m(2)} 名其他组员，并写明涉及的部门`],
+  [/^occurred_at (\S+) is (\d+) minutes before docket decides it; the policy allows (\d+) for (a step|an adapter's intake)$/,
+    (m) => `发生时间 ${timesInCst(m(1))} 比系统受理时间早 ${m(2)} 分钟；政策规定${m(4) === "a step" ? "操作" : "渠道登记"}最多补录 ${m(3)} 分钟前发生的事`],
+  [/^(DEADLINE_KIND_[A-Z_]+) breached$/, (m) => `「${code(m(1))}」超时`],
   [/^command (\S+) was refused over a case it named outside the scope of (\S+)$/,
     (m) => `命令 ${m(1)} 因涉及 ${m(2)} 管辖范围以外的案件而被拒绝`],
 ];
+
+/** What findings lack, as CheckFindings says it (its first clause). */
+const FINDINGS: Table = {
+  "must name the responsible party": "调查结论须认定责任方",
+  "of internal fault must name the branch": "认定内部责任的调查结论须写明责任网点",
+  "of third-party fault must name the third party": "认定第三方责任的调查结论须写明第三方",
+  "of force majeure must apply EXEMPTION_FORCE_MAJEURE": `认定不可抗力的调查结论须适用「${code("EXEMPTION_FORCE_MAJEURE")}」免责条款`,
+  "of the customer's fault must apply the clause that exempts the carrier":
+    `认定客户责任的调查结论须适用相应免责条款：「${code("EXEMPTION_SHIPPER_FAULT")}」、「${code("EXEMPTION_INHERENT_DEFECT")}」或「${code("EXEMPTION_CONTRABAND")}」`,
+  "cannot exempt the carrier when the fault is its own or its subcontractor's": "责任在本公司或其分包方时，不能适用免责条款",
+};
 
 /** An approval a payment waits for, as the engine names it. */
 function approval(what: string): string {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { toJson } from "@bufbuild/protobuf";
 import { CommandSchema } from "@/gen/docket/v1/commands_pb";
-import { buildCommand, commandKindOf, commandKinds, emptyValues, formSpec } from "@/commands";
+import { buildCommand, commandKindOf, commandKinds, emptyValues, formSpec, missingRequired, type FormValues } from "@/commands";
 
 describe("command forms from the schema", () => {
   test("every command kind of the schema is known", () => {
@@ -15,6 +15,44 @@ describe("command forms from the schema", () => {
     const group = formSpec("form_task_group")[0];
     expect(group?.required).toBe(true);
     expect(group?.fields?.filter((s) => s.required).map((s) => s.name)).toEqual(["lead"]);
+  });
+
+  // An outside walk-through: the task group's form had only its lead (the
+  // form dropped lists of text), so a MAJOR case never reached a proposal.
+  test("a task group: its members and departments are lists, typed or picked", () => {
+    const group = formSpec("form_task_group")[0]!;
+    expect(group.fields?.map((s) => [s.name, s.kind])).toEqual([
+      ["lead", "text"],
+      ["members", "textList"],
+      ["departments", "textList"],
+    ]);
+    const values = emptyValues(formSpec("form_task_group"));
+    const tg = values.task_group as FormValues;
+    tg.lead = "E-200";
+    tg.members = ["E-100", "  ", " E-101 "];
+    tg.departments = ["理赔处"];
+    const c = buildCommand({ kind: "form_task_group", caseId: "C-1", actorId: "S-GZ", values, commandId: "x" });
+    expect(toJson(CommandSchema, c)).toMatchObject({
+      formTaskGroup: { taskGroup: { lead: "E-200", members: ["E-100", "E-101"], departments: ["理赔处"] } },
+    });
+    expect(formSpec("accept").find((s) => s.name === "departments")?.kind).toBe("textList");
+  });
+
+  // Sent without them, the step is refused and the refusal stays on record.
+  test("the required fields a form leaves empty are named before anything is sent", () => {
+    const followUp = formSpec("record_follow_up");
+    const v = emptyValues(followUp);
+    expect(missingRequired(followUp, v)).toEqual(["method", "satisfaction"]);
+    v.method = "FOLLOW_UP_METHOD_PHONE";
+    v.satisfaction = 4;
+    expect(missingRequired(followUp, v)).toEqual([]);
+    const tg = formSpec("form_task_group");
+    const empty = emptyValues(tg);
+    expect(missingRequired(tg, empty)).toEqual(["task_group.lead"]);
+    (empty.task_group as FormValues).lead = "  ";
+    expect(missingRequired(tg, empty)).toEqual(["task_group.lead"]);
+    (empty.task_group as FormValues).lead = "E-200";
+    expect(missingRequired(tg, empty)).toEqual([]);
   });
 
   test("a proposal: goodwill in 元 becomes fen; the remedy a paragraph", () => {

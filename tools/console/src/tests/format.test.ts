@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { formatDay, formatKg, formatMoney, formatTime, fromCstWallClock, toCstWallClock } from "@/format";
+import { formatDay, formatKg, formatMoney, formatTime, fromCstWallClock, overdueSpan, toCstWallClock } from "@/format";
 import { backlog, column, everyDay, num, pivot, toCsv } from "@/report";
 import { create } from "@bufbuild/protobuf";
 import { Stage } from "@/gen/docket/v1/common_pb";
@@ -81,5 +81,13 @@ describe("report tables", () => {
   });
   test("CSV quotes what needs quoting", () => {
     expect(toCsv(["a", "b"], [["x,y", 'say "hi"']])).toBe('a,b\n"x,y","say ""hi"""\n');
+  });
+
+  test("how long overdue, in whole units, never rounded up", () => {
+    const min = 60000;
+    expect(overdueSpan((9 * 24 * 60 + 17 * 60 + 59) * min, "zh-CN")).toBe("9 天 17 小时");
+    expect(overdueSpan((3 * 60 + 5) * min + 59000, "zh-CN")).toBe("3 小时 05 分");
+    expect(overdueSpan(12 * min, "zh-CN")).toBe("12 分钟");
+    expect(overdueSpan((5 * 24 * 60 + 12 * 60 + 30) * min, "en")).toBe("5 d 12 h");
   });
 });

@@ -19,6 +19,9 @@ const PEOPLE = new Set([Role.HANDLER, Role.SUPERVISOR, Role.CLAIMS]);
 // posts): suggestions, any other may be typed.
 const DEPARTMENTS: Choice[] = ["客服部", "投诉处理", "理赔处", "法务", "呼叫中心", "运营", "配送", "大客户支持处"].map((d) => ({ value: d, label: d }));
 
+// Said after a department the case itself involves.
+const INVOLVED = "（本案涉及）";
+
 const named = (id: string, name: string): Choice => ({ value: id, label: name ? `${name}（${id}）` : id });
 
 /** Choices by proto field name for the form of command `kind` on `state`. */
@@ -37,11 +40,14 @@ export function fieldChoices(kind: string, state: CaseState, directory: Director
     case "open_investigation":
       out.investigator = people;
       break;
-    case "form_task_group":
+    case "form_task_group": {
       out.lead = people;
       out.members = people;
-      out.departments = DEPARTMENTS;
+      // The departments the complaint involves first: the group must bring them together.
+      const involved = state.departments.map((d) => ({ value: d, label: `${d}${INVOLVED}` }));
+      out.departments = [...involved, ...DEPARTMENTS.filter((d) => !state.departments.includes(d.value))];
       break;
+    }
     case "decide_penalty": {
       // The one the findings name, by its name where the directory has it.
       const only = (id: string | undefined, among: Choice[]) => (id ? [among.find((c) => c.value === id) ?? named(id, "")] : undefined);

@@ -192,6 +192,8 @@ const SENTENCES: Sentence[] = [
     (m) => `案件 ${m(1)}：${FINDINGS[m(2).split(":")[0]!] ?? words(m(2))}`],
   [/^case (\S+): a task group has a lead, at least (\d+) other member\(s\) and its departments$/,
     (m) => `案件 ${m(1)}：专项投诉处理小组须有组长、至少 ${m(2)} 名其他组员，并写明涉及的部门`],
+  [/^case (\S+): the task group must bring together the departments the complaint involves; missing: (.+)$/,
+    (m) => `案件 ${m(1)}：专项投诉处理小组须包括本案涉及的全部部门，尚缺：${m(2).split(", ").join("、")}`],
   [/^occurred_at (\S+) is (\d+) minutes before docket decides it; the policy allows (\d+) for (a step|an adapter's intake)$/,
     (m) => `发生时间 ${timesInCst(m(1))} 比系统受理时间早 ${m(2)} 分钟；政策规定${m(4) === "a step" ? "操作" : "渠道登记"}最多补录 ${m(3)} 分钟前发生的事`],
   [/^(DEADLINE_KIND_[A-Z_]+) breached$/, (m) => `「${code(m(1))}」超时`],

@@ -19,6 +19,16 @@ const directory = create(DirectoryViewSchema, {
 });
 
 describe("fieldChoices", () => {
+  it("offers a task group the people, and the departments the case involves first", () => {
+    const c = fieldChoices("form_task_group", create(CaseStateSchema, { departments: ["legal", "理赔处"] }), directory);
+    expect(c.members?.map((p) => p.value)).toEqual(["E-100", "S-ZH"]);
+    const departments = c.departments?.map((d) => d.value) ?? [];
+    expect(departments.slice(0, 2)).toEqual(["legal", "理赔处"]);
+    expect(c.departments?.[0]?.label).toBe("legal（本案涉及）");
+    expect(departments.filter((d) => d === "理赔处")).toHaveLength(1);
+    expect(departments).toContain("法务");
+  });
+
   it("offers the directory's branches and its people, not adapters nor the revoked, for findings", () => {
     const c = fieldChoices("conclude_investigation", create(CaseStateSchema), directory);
     expect(c.internal_branch).toEqual([

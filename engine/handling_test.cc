@@ -206,12 +206,9 @@ TEST(ClosureTest, AfterSpecialHandlingACaseClosesByReferral) {
   EXPECT_EQ(RuleOfResult(c.Submit("archive {}")), v1::RULE_CASE_CLOSED);
 }
 
-// 受理客户投诉的流程: …5、确定处罚办法 6、执行 7、存档. A case that closes by
-// referral closes its file too: a penalty decided is executed first, as
-// before an archive (failed before: the case was referred with its
-// penalty pending, which then could never be executed).
-TEST(ClosureTest, APenaltyDecidedIsExecutedBeforeTheCaseClosesByReferral) {
-  CaseHarness c("C-PENALTY");
+// An attitude complaint accepted, its investigation concluded: the GZ
+// branch at fault, no employee named.
+void InvestigatedInternalFaultAtGz(CaseHarness& c) {
   OpenAttitude(c);
   c.MustSubmit("acknowledge {}");
   c.MustSubmit("accept {}");
@@ -219,6 +216,15 @@ TEST(ClosureTest, APenaltyDecidedIsExecutedBeforeTheCaseClosesByReferral) {
   c.MustSubmit(R"pb(conclude_investigation {
                       findings { responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "GZ" }
                     })pb");
+}
+
+// 受理客户投诉的流程: …5、确定处罚办法 6、执行 7、存档. A case that closes by
+// referral closes its file too: a penalty decided is executed first, as
+// before an archive (failed before: the case was referred with its
+// penalty pending, which then could never be executed).
+TEST(ClosureTest, APenaltyDecidedIsExecutedBeforeTheCaseClosesByReferral) {
+  CaseHarness c("C-PENALTY");
+  InvestigatedInternalFaultAtGz(c);
   c.MustSubmit(R"pb(decide_penalty {
                       penalty { penalty_id: "P-1" party_branch: "GZ" measure: "warning" }
                     })pb");
@@ -242,13 +248,7 @@ TEST(ClosureTest, APenaltyDecidedIsExecutedBeforeTheCaseClosesByReferral) {
 // fined a ZHUHAI employee on a case whose findings named GZ alone).
 TEST(ClosureTest, APenaltyFallsOnlyOnThePartyTheFindingsName) {
   CaseHarness c("C-PENALTY");
-  OpenAttitude(c);
-  c.MustSubmit("acknowledge {}");
-  c.MustSubmit("accept {}");
-  c.MustSubmit("open_investigation {}");
-  c.MustSubmit(R"pb(conclude_investigation {
-                      findings { responsible: RESPONSIBLE_PARTY_INTERNAL internal_branch: "GZ" }
-                    })pb");
+  InvestigatedInternalFaultAtGz(c);
   auto on_someone = c.Submit(R"pb(decide_penalty {
                                     penalty {
                                       penalty_id: "P-1"

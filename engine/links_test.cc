@@ -162,6 +162,14 @@ TEST(LinksTest, ReopeningNeedsAnArchivedCase) {
   EXPECT_EQ(c.state().link().case_id(), "C-ARCHIVED");
 }
 
+// The appeal to the postal authority of `parent`, as the scanner opens it.
+std::string AppealOf(const std::string& parent) {
+  return absl::StrCat(
+      "open_case { intake { channel: CHANNEL_REGULATOR category: CATEGORY_DAMAGE "
+      "customer { id: \"CUST-LI\" } link { kind: LINK_KIND_REGULATOR_APPEAL case_id: \"",
+      parent, "\" } } }");
+}
+
 // DESIGN.md: an appeal case is the regulator's; it never opens an appeal of
 // an appeal (failed before: C-…-APPEAL-APPEAL-…, eleven deep after one far
 // tick). The scanner's appeal opens where its case is not visible (Kafka:
@@ -199,14 +207,7 @@ TEST(LinksTest, AnAppealIsNotAppealedAgain) {
 
   CaseMap elsewhere;
   elsewhere.MarkUnavailable("C-2");
-  const char* appeal_of_c2 = R"pb(open_case {
-                                    intake {
-                                      channel: CHANNEL_REGULATOR
-                                      category: CATEGORY_LATE
-                                      customer { id: "X" }
-                                      link { kind: LINK_KIND_REGULATOR_APPEAL case_id: "C-2" }
-                                    }
-                                  })pb";
+  const std::string appeal_of_c2 = AppealOf("C-2");
   CaseHarness by_scanner("C-2-APPEAL");
   by_scanner.set_cases(&elsewhere);
   EXPECT_TRUE(by_scanner.Submit(appeal_of_c2, Scanner()).ok());
@@ -223,14 +224,7 @@ TEST(LinksTest, AnAppealIsNotAppealedAgain) {
 TEST(LinksTest, OnlyDocketOpensAnAppeal) {
   CaseMap cases;
   cases.Put(Opened("C-1", "W-1"));
-  const char* appeal_of_c1 = R"pb(open_case {
-                                    intake {
-                                      channel: CHANNEL_REGULATOR
-                                      category: CATEGORY_DAMAGE
-                                      customer { id: "CUST-LI" }
-                                      link { kind: LINK_KIND_REGULATOR_APPEAL case_id: "C-1" }
-                                    }
-                                  })pb";
+  const std::string appeal_of_c1 = AppealOf("C-1");
   for (const v1::Actor& actor : {Handler(), HqSupervisor()}) {
     CaseHarness early("C-1-APPEAL");
     early.set_cases(&cases);

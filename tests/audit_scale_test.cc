@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "tests/testing/binaries.h"
 #include "tests/testing/data_dir.h"
@@ -48,8 +49,8 @@ TEST(AuditScaleTest, VerifyIsLinearInACasesEvents) {
     absl::StrAppend(&input, R"({"commandId":"e)", i, R"(","caseId":"C-BIG",)", kActor,
                     R"(,"attachEvidence":{"evidence":{"kind":"EVIDENCE_KIND_DOCUMENT",)",
                     R"("uri":"https://evidence.example/)", i, R"(.pdf","sha256Hex":")",
-                    std::string(64, 'b'), R"(","sizeBytes":"10","mediaType":"application/pdf"}}})",
-                    "\n");
+                    absl::StrFormat("%064x", i),  // A file once on a case: each its own.
+                    R"(","sizeBytes":"10","mediaType":"application/pdf"}}})", "\n");
   }
   const std::string dir = testing::OrganisedDir("one-big-case");
   auto start = std::chrono::steady_clock::now();

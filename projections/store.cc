@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <future>
+#include <iostream>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -269,6 +272,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
 }
 
 Store::~Store() {
+  if (deferring_) StopDeferredSync();
   if (acknowledged_fd_ >= 0) ::close(acknowledged_fd_);
   if (db_ == nullptr) return;
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
@@ -280,11 +284,107 @@ Store::~Store() {
 
 absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
   rocksdb::WriteOptions options;
-  options.sync = sync;
+  options.sync = sync && !deferring_;
   absl::Status written = FromRocks(db_->Write(options, batch), "writing a batch");
   if (!written.ok() || !sync) return written;
-  // Durable: from now on, this much may be acknowledged.
-  return NoteAcknowledged(db_->GetLatestSequenceNumber());
+  if (!deferring_) {
+    // Durable: from now on, this much may be acknowledged.
+    return NoteAcknowledged(db_->GetLatestSequenceNumber());
+  }
+  // The writer's: durable at its WhenDurable.
+  if (std::this_thread::get_id() == writer_) return absl::OkStatus();
+  std::promise<void> durable;
+  std::future<void> done = durable.get_future();
+  WhenDurable([&durable] { durable.set_value(); });
+  done.wait();
+  return absl::OkStatus();
+}
+
+void Store::StartDeferredSync() {
+  writer_ = std::this_thread::get_id();
+  {
+    // Every write before this one was synced: all of it is durable.
+    absl::MutexLock lock(&view_mu_);
+    durable_view_ = std::shared_ptr<const rocksdb::Snapshot>(
+        db_->GetSnapshot(),
+        [db = db_.get()](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  }
+  {
+    absl::MutexLock lock(&sync_mu_);
+    stopping_ = false;
+  }
+  deferring_ = true;
+  sync_thread_ = std::thread([this] { SyncLoop(); });
+}
+
+void Store::WhenDurable(absl::AnyInvocable<void()> done) {
+  absl::MutexLock lock(&sync_mu_);
+  waiting_.push_back(std::move(done));
+}
+
+void Store::StopDeferredSync() {
+  if (!deferring_) return;
+  {
+    absl::MutexLock lock(&sync_mu_);
+    stopping_ = true;
+  }
+  sync_thread_.join();
+  deferring_ = false;
+  absl::MutexLock lock(&view_mu_);
+  durable_view_.reset();
+}
+
+void Store::SyncLoop() {
+  const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_) {
+    return !waiting_.empty() || stopping_;
+  };
+  for (;;) {
+    std::vector<absl::AnyInvocable<void()>> due;
+    bool last = false;
+    {
+      absl::MutexLock lock(&sync_mu_);
+      sync_mu_.Await(absl::Condition(&ready));
+      due.swap(waiting_);
+      last = stopping_;
+    }
+    // Everything the view holds was written before the sync began, so the
+    // sync makes all of it durable; each waiter registered after its write.
+    std::shared_ptr<const rocksdb::Snapshot> view(
+        db_->GetSnapshot(),
+        [db = db_.get()](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+    absl::Status synced = FromRocks(db_->SyncWAL(), "syncing the write-ahead log");
+    if (synced.ok()) synced = NoteAcknowledged(view->GetSequenceNumber());
+    if (!synced.ok()) {
+      std::cerr << "docket: " << dir_ << ": " << synced
+                << "; stopping before anything more is acknowledged (a restart recovers what "
+                   "the disk holds)\n";
+      std::abort();
+    }
+    {
+      absl::MutexLock lock(&view_mu_);
+      durable_view_ = std::move(view);
+    }
+    for (absl::AnyInvocable<void()>& done : due) done();
+    if (last) return;
+  }
+}
+
+rocksdb::ReadOptions Store::ReadView(std::shared_ptr<const rocksdb::Snapshot>* hold) const {
+  rocksdb::ReadOptions options;
+  if (!deferring_ || std::this_thread::get_id() == writer_) return options;
+  {
+    absl::ReaderMutexLock lock(&view_mu_);
+    *hold = durable_view_;
+  }
+  options.snapshot = hold->get();
+  return options;
+}
+
+uint64_t Store::LatestSequence() const {
+  std::shared_ptr<const rocksdb::Snapshot> hold;
+  const rocksdb::ReadOptions view = ReadView(&hold);
+  return view.snapshot != nullptr ? view.snapshot->GetSequenceNumber()
+                                  : db_->GetLatestSequenceNumber();
 }
 
 // ACKNOWLEDGED holds RocksDB's sequence number after the last synced write
@@ -379,7 +479,8 @@ absl::Status Store::Compact() {
 
 absl::StatusOr<std::optional<std::string>> Store::Get(Cf which, const std::string& key) const {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(which), key, &value);
+  std::shared_ptr<const rocksdb::Snapshot> hold;
+  rocksdb::Status s = db_->Get(ReadView(&hold), cf(which), key, &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return FromRocks(s, "reading");
   return std::optional<std::string>(std::move(value));
@@ -416,7 +517,17 @@ absl::StatusOr<v1::DirectoryState> Store::ReadDirectory() const {
 }
 
 std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Cf which) const {
-  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), cf(which)));
+  std::shared_ptr<const rocksdb::Snapshot> hold;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ReadView(&hold), cf(which)));
+  if (hold != nullptr) {
+    // The view lives as long as the iterator reading it.
+    it->RegisterCleanup(
+        [](void* held, void*) {
+          delete static_cast<std::shared_ptr<const rocksdb::Snapshot>*>(held);
+        },
+        new std::shared_ptr<const rocksdb::Snapshot>(std::move(hold)), nullptr);
+  }
+  return it;
 }
 
 bool Store::HasFamily(Cf which) const { return cf(which) != db_->DefaultColumnFamily(); }

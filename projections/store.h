@@ -5,8 +5,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -49,8 +51,9 @@ absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what);
 // the embedded log and every projection, so that a command's events, their
 // fold and its outcome commit in one atomic WriteBatch.
 //
-// Thread safety: as rocksdb::DB; the one mutable state the Store adds after
-// Open, the acknowledged position, is behind a mutex.
+// Thread safety: as rocksdb::DB; what the Store adds after Open (the
+// acknowledged position, the deferred sync and its durable view) is behind
+// mutexes.
 class Store {
  public:
   enum class Mode {
@@ -88,6 +91,31 @@ class Store {
   // writes from several threads syncs them all.
   absl::Status Write(rocksdb::WriteBatch* batch, bool sync);
 
+  // Deferred sync: docketd's single writer decides its next group while
+  // the fsync of the last one runs on a thread of its own (the sync was
+  // half of each group's time, a core left idle). Between
+  // StartDeferredSync, called on the writer's thread, and StopDeferredSync,
+  // called on the same thread:
+  //  - a synced Write on the writer's thread returns once written, not yet
+  //    durable; WhenDurable(done) calls `done`, on the sync thread, once
+  //    every write made so far is durable. The writer acknowledges nothing
+  //    before that.
+  //  - a synced Write on any other thread (an evidence upload) returns
+  //    once durable, as outside it.
+  //  - the writer's thread reads all it wrote; every other thread reads
+  //    only what is durable (a snapshot as of the last sync), so that no
+  //    reader, an event stream above all, is shown what a crash could
+  //    take back.
+  // A failed sync leaves written what may never reach the disk, with the
+  // writer's later decisions taken on top of it: the process stops there
+  // (std::abort) rather than acknowledge anything after it, and a restart
+  // recovers what the disk holds.
+  // REQUIRES: no other thread writes while it starts or stops.
+  void StartDeferredSync();
+  void WhenDurable(absl::AnyInvocable<void()> done);
+  // Makes what was written durable, calls what waits, stops the thread.
+  void StopDeferredSync();
+
   // Writes every memtable to table files and compacts them, so the
   // write-ahead logs can go (docketctl compact, backups).
   absl::Status Compact();
@@ -97,7 +125,9 @@ class Store {
   // That holds because RocksDB here publishes a write's sequence only once
   // the write is readable (its default write path; two_write_queues or
   // unordered_write would break it, and the caches that rely on it).
-  uint64_t LatestSequence() const { return db_->GetLatestSequenceNumber(); }
+  // Under deferred sync, for a thread other than the writer's: the
+  // sequence of what is durable, the last that thread can read.
+  uint64_t LatestSequence() const;
 
   // The value at `key`, or nullopt.
   absl::StatusOr<std::optional<std::string>> Get(Cf which, const std::string& key) const;
@@ -128,6 +158,10 @@ class Store {
   // the file open for writing in kReadWrite mode.
   absl::Status CheckAcknowledged(Mode mode, uint64_t read_before_open);
   absl::Status NoteAcknowledged(uint64_t sequence);
+  // How the calling thread reads: everything, or under deferred sync and
+  // off the writer's thread, the durable view (`hold` keeps it alive).
+  rocksdb::ReadOptions ReadView(std::shared_ptr<const rocksdb::Snapshot>* hold) const;
+  void SyncLoop();
   // Fills kByLink from the cases: a directory written before it existed.
   absl::Status IndexLinks();
 
@@ -139,6 +173,17 @@ class Store {
   uint64_t acknowledged_ ABSL_GUARDED_BY(acknowledged_mu_) = 0;
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
+
+  // Deferred sync. `deferring_` and `writer_` change only while no other
+  // thread uses the store (StartDeferredSync's REQUIRES).
+  bool deferring_ = false;
+  std::thread::id writer_;
+  std::thread sync_thread_;
+  absl::Mutex sync_mu_;
+  std::vector<absl::AnyInvocable<void()>> waiting_ ABSL_GUARDED_BY(sync_mu_);
+  bool stopping_ ABSL_GUARDED_BY(sync_mu_) = false;
+  mutable absl::Mutex view_mu_;
+  std::shared_ptr<const rocksdb::Snapshot> durable_view_ ABSL_GUARDED_BY(view_mu_);
 };
 
 // The file beside RocksDB's that records the last write made durable.

@@ -7,6 +7,8 @@
 #include <iostream>
 #include <iterator>
 
+#include "absl/time/clock.h"
+
 namespace docket {
 namespace {
 
@@ -16,9 +18,13 @@ constexpr size_t kRetainedCases = 4096;
 
 }  // namespace
 
-CommitQueue::CommitQueue(CommandProcessor* processor, DeadlineScanner* scanner, const Clock* clock,
-                         absl::Duration tick_every)
-    : processor_(processor), scanner_(scanner), clock_(clock), tick_every_(tick_every) {
+CommitQueue::CommitQueue(Store* store, CommandProcessor* processor, DeadlineScanner* scanner,
+                         const Clock* clock, absl::Duration tick_every)
+    : store_(store),
+      processor_(processor),
+      scanner_(scanner),
+      clock_(clock),
+      tick_every_(tick_every) {
   // The embedded log's one writer (the data directory's lock keeps every
   // other process out; in-process, every write goes through this queue):
   // what it committed is what the store holds. Not Kafka's engines, whose
@@ -27,7 +33,11 @@ CommitQueue::CommitQueue(CommandProcessor* processor, DeadlineScanner* scanner, 
   thread_ = std::thread([this] {
     // Named for top -H and perf: the thread that bounds the write rate.
     pthread_setname_np(pthread_self(), "docket-commit");
+    store_->StartDeferredSync();
     Run();
+    // What the last groups and scans wrote made durable, their callers
+    // answered.
+    store_->StopDeferredSync();
   });
 }
 
@@ -103,6 +113,9 @@ void CommitQueue::Run() {
     if (ticking && clock_->Now() >= next_tick) {
       absl::StatusOr<ScanResult> scanned = scanner_->Scan(clock_->Now());
       if (!scanned.ok()) std::cerr << "docketd: deadline scan failed: " << scanned.status() << "\n";
+      // What it marked reaches readers (an event stream) once durable,
+      // whether or not a command follows.
+      store_->WhenDurable([] {});
       next_tick = clock_->Now() + tick_every_;
       lock.lock();
       ++stats_.scans;
@@ -144,6 +157,7 @@ void CommitQueue::Commit(std::vector<Request*> group, Kind kind) {
   }
   const bool internal = kind == Kind::kInternal;
   CommandProcessor::Timings timings;
+  const absl::Time started = absl::Now();
   absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
       internal ? processor_->SubmitBatchAt(all, clock_->Now(), &timings)
                : processor_->SubmitBatch(all, &timings);
@@ -151,24 +165,31 @@ void CommitQueue::Commit(std::vector<Request*> group, Kind kind) {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.writer_cpu_seconds += ThreadCpuSeconds() - cpu_before;
     stats_.CountGroup(all.size(), outcomes.ok() ? &*outcomes : nullptr);
-    if (outcomes.ok()) {
-      stats_.decide_seconds.Add(absl::ToDoubleSeconds(timings.decide));
-      stats_.commit_seconds.Add(absl::ToDoubleSeconds(timings.commit));
-    }
+    if (outcomes.ok()) stats_.decide_seconds.Add(absl::ToDoubleSeconds(timings.decide));
   }
-  size_t at = 0;
-  for (Request* r : group) {
-    const size_t n = r->commands.size();
-    if (!outcomes.ok()) {
-      r->done.set_value(outcomes.status());
-    } else {
-      // Moved, not copied: the outcomes' events are the writer's to give.
-      r->done.set_value(
-          std::vector<v1::CommandOutcome>(std::make_move_iterator(outcomes->begin() + at),
-                                          std::make_move_iterator(outcomes->begin() + at + n)));
-    }
-    at += n;
+  if (!outcomes.ok()) {
+    // Nothing was written: said at once.
+    for (Request* r : group) r->done.set_value(outcomes.status());
+    return;
   }
+  // Answered once durable, while this thread decides the next group.
+  const absl::Time decided = started + timings.decide;
+  store_->WhenDurable(
+      [this, decided, group = std::move(group), outcomes = *std::move(outcomes)]() mutable {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          stats_.commit_seconds.Add(absl::ToDoubleSeconds(absl::Now() - decided));
+        }
+        size_t at = 0;
+        for (Request* r : group) {
+          const size_t n = r->commands.size();
+          // Moved, not copied: the outcomes' events are the writer's to give.
+          r->done.set_value(
+              std::vector<v1::CommandOutcome>(std::make_move_iterator(outcomes.begin() + at),
+                                              std::make_move_iterator(outcomes.begin() + at + n)));
+          at += n;
+        }
+      });
 }
 
 }  // namespace docket

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "docket/v1/commands.pb.h"
 #include "docket/v1/rejection.pb.h"
+#include "projections/store.h"
 #include "services/api/command_sink.h"
 #include "services/runtime/clock.h"
 #include "services/runtime/command_processor.h"
@@ -24,17 +25,21 @@ namespace docket {
 
 // The single writer of a served data directory (DESIGN.md, "docketd: the
 // service"): every connection's commands wait here, and one thread decides
-// and commits whatever waits as one group (one fsync), so concurrent
-// single-command requests share their commits; each caller returns once its
-// group is durable. The deadline scanner runs on the same thread, every
-// `tick_every` (zero: never).
+// and commits whatever waits as one group, so concurrent single-command
+// requests share their commits; each caller returns once its group is
+// durable. The group's fsync runs beside the next group's decisions (the
+// store's deferred sync), which readers are not shown until it is durable.
+// The deadline scanner runs on the same thread, every `tick_every` (zero:
+// never).
 //
 // Thread safety: Submit may be called from any thread; the processor and
 // the scanner are used on the queue's thread only.
 class CommitQueue final : public CommandSink {
  public:
-  CommitQueue(CommandProcessor* processor, DeadlineScanner* scanner, const Clock* clock,
-              absl::Duration tick_every);
+  // `store`: the processor's, which the queue's thread writes with
+  // deferred sync from construction to destruction.
+  CommitQueue(Store* store, CommandProcessor* processor, DeadlineScanner* scanner,
+              const Clock* clock, absl::Duration tick_every);
   // Drains what waits, then stops the thread.
   ~CommitQueue();
 
@@ -62,6 +67,7 @@ class CommitQueue final : public CommandSink {
   void Run();
   void Commit(std::vector<Request*> group, Kind kind);
 
+  Store* const store_;
   CommandProcessor* const processor_;
   DeadlineScanner* const scanner_;
   const Clock* const clock_;

@@ -167,7 +167,7 @@ int Serve(docket::EmbeddedRuntime* runtime) {
   std::optional<ServerOptions> options = ListenOptions();
   if (!options) return 2;
   DeadlineScanner scanner(runtime->store(), runtime->processor());
-  CommitQueue queue(runtime->processor(), &scanner, runtime->clock(),
+  CommitQueue queue(runtime->store(), runtime->processor(), &scanner, runtime->clock(),
                     absl::GetFlag(FLAGS_tick_every));
   return ServeWith(runtime, &queue, *options);
 }

@@ -75,8 +75,8 @@ class Service {
     if (!organised.ok()) Die(std::string(organised.message()));
     IssueTokens(commands);
     scanner_ = std::make_unique<DeadlineScanner>(runtime_->store(), runtime_->processor());
-    queue_ = std::make_unique<CommitQueue>(runtime_->processor(), scanner_.get(), kClock,
-                                           absl::ZeroDuration());
+    queue_ = std::make_unique<CommitQueue>(runtime_->store(), runtime_->processor(), scanner_.get(),
+                                           kClock, absl::ZeroDuration());
     ServerOptions options;
     options.port = 0;
     options.console_dir.clear();

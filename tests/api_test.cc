@@ -29,6 +29,8 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/binaries.h"
@@ -42,6 +44,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::RunProcess;
 using testing::RunResult;
+using ::testing::StartsWith;
 
 // How many times `what` occurs in `text`.
 int CountOf(absl::string_view text, absl::string_view what) {
@@ -2114,6 +2117,64 @@ TEST_F(ApiTest, TheRequestLogSaysWhoWithoutSecrets) {
        {token, token.substr(4 + 16 + 1), supervisor_token_, std::string("docket-demo"),
         std::string("wrong-password"), std::string("forged")}) {
     EXPECT_THAT(log, Not(HasSubstr(secret)));
+  }
+}
+
+// A step decided after a deadline mark fell due, before the scanner's next
+// tick, comes after the mark in the case's history: docketd records the
+// marks due on a group's cases before deciding the group. The intake,
+// backdated 23 hours as an adapter may, has clocks whose warnings fell due
+// meanwhile; the next tick is an hour away.
+TEST_F(ApiTest, AStepNeverPrecedesAMarkDueBeforeIt) {
+  Restart({"--tick_every=1h"});
+  const std::string handler = Login("E-101");
+  ASSERT_FALSE(handler.empty());
+  const std::string opened_at =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(23), absl::UTCTimeZone());
+  const Reply opened = Curl(
+      "/v1/commands",
+      {"-d", absl::StrCat(R"({"commandId":"marks-1","caseId":"C-MARKS-1",)", R"("occurredAt":")",
+                          opened_at, R"(",)", R"("openCase":{"intake":{"channel":"CHANNEL_PHONE",)",
+                          R"("category":"CATEGORY_LATE","customer":{"id":"K-M"},)",
+                          R"("handlingBranch":"GZ"}}})")},
+      adapter_token_);
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  const Reply acknowledged =
+      Curl("/v1/commands",
+           {"-d",
+            R"({"commandId":"marks-2","caseId":"C-MARKS-1","acknowledge":{"note":"called back"}})"},
+           handler);
+  ASSERT_EQ(acknowledged.status, 200) << acknowledged.body;
+  const Reply history = Curl("/v1/cases/C-MARKS-1/history", {}, handler);
+  ASSERT_EQ(history.status, 200) << history.body;
+  // Each entry's event names one command and one time, in revision order.
+  std::vector<std::string> commands, times;
+  const std::regex command_id("\"commandId\":\"([^\"]+)\""),
+      occurred_at("\"occurredAt\":\"([^\"]+)\"");
+  for (auto it = std::sregex_iterator(history.body.begin(), history.body.end(), command_id);
+       it != std::sregex_iterator(); ++it) {
+    commands.push_back((*it)[1]);
+  }
+  for (auto it = std::sregex_iterator(history.body.begin(), history.body.end(), occurred_at);
+       it != std::sregex_iterator(); ++it) {
+    times.push_back((*it)[1]);
+  }
+  ASSERT_EQ(commands.size(), times.size()) << history.body;
+  ASSERT_GE(commands.size(), 3u) << history.body;
+  EXPECT_EQ(commands.front(), "marks-1");
+  EXPECT_EQ(commands.back(), "marks-2");
+  // Between them, docket's marks (the report upward's 50 and 75 % at least,
+  // a calendar day's clock); no event occurs before the one before it.
+  absl::Time last = absl::InfinitePast();
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (i > 0 && i + 1 < commands.size()) {
+      EXPECT_THAT(commands[i], StartsWith("deadline:C-MARKS-1:"));
+    }
+    absl::Time at;
+    std::string error;
+    ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, times[i], &at, &error)) << error;
+    EXPECT_GE(at, last) << commands[i];
+    last = at;
   }
 }
 

@@ -109,8 +109,7 @@ void CommitQueue::Run() {
       waiting_.pop_front();
     }
     lock.unlock();
-    if (!group.empty()) Commit(std::move(group), kind);
-    if (ticking && clock_->Now() >= next_tick) {
+    if (ticking && (clock_->Now() >= next_tick || MarksDue(group))) {
       absl::StatusOr<ScanResult> scanned = scanner_->Scan(clock_->Now());
       if (!scanned.ok()) std::cerr << "docketd: deadline scan failed: " << scanned.status() << "\n";
       // What it marked reaches readers (an event stream) once durable,
@@ -122,8 +121,26 @@ void CommitQueue::Run() {
       stats_.last_scan = clock_->Now();
       lock.unlock();
     }
+    if (!group.empty()) Commit(std::move(group), kind);
     lock.lock();
   }
+}
+
+bool CommitQueue::MarksDue(const std::vector<Request*>& group) {
+  // The marks due by now on the group's cases are recorded before the
+  // group is decided, not at the next tick: in a case's history no step
+  // comes before a warning or breach that was due before it, and the step
+  // is decided against the state the mark leaves (a breach's escalation).
+  const absl::Time now = clock_->Now();
+  for (const Request* r : group) {
+    for (const absl::StatusOr<v1::Command>& c : r->commands) {
+      if (!c.ok() || c->case_id().empty() || c->has_directory()) continue;
+      absl::StatusOr<bool> due = processor_->MarkDue(c->case_id(), now);
+      // Unreadable here, it is refused as such when decided.
+      if (due.ok() && *due) return true;
+    }
+  }
+  return false;
 }
 
 namespace {

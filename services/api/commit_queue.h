@@ -65,6 +65,8 @@ class CommitQueue final : public CommandSink {
   };
 
   void Run();
+  // Whether a case `group` names has a deadline mark due now.
+  bool MarksDue(const std::vector<Request*>& group);
   void Commit(std::vector<Request*> group, Kind kind);
 
   Store* const store_;

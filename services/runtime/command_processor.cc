@@ -12,6 +12,7 @@
 #include "engine/decider.h"
 #include "engine/deterministic_bytes.h"
 #include "engine/directory.h"
+#include "engine/due_commands.h"
 #include "engine/input_grammar.h"
 #include "engine/refusal.h"
 #include "engine/status_macros.h"
@@ -189,6 +190,14 @@ absl::StatusOr<CommandProcessor::Decision> CommandProcessor::DecideOne(const v1:
   record.set_last_revision(outcome.events(outcome.events_size() - 1).revision());
   Record(record, decision);
   return decision;
+}
+
+absl::StatusOr<bool> CommandProcessor::MarkDue(const std::string& case_id, absl::Time now) {
+  absl::StatusOr<v1::CaseState*> state = cache_.Get(case_id);
+  if (!state.ok()) return state.status();
+  if ((*state)->revision() == 0) return false;
+  const std::optional<DueMark> next = NextDueMark(**state);
+  return next.has_value() && next->at <= now;
 }
 
 absl::StatusOr<std::string> CommandProcessor::HashHead(const v1::Command& command) {

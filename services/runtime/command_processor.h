@@ -123,6 +123,11 @@ class CommandProcessor {
   void RetainCommittedStates(size_t max_cases) { retained_cases_ = max_cases; }
 
   // What it decides under.
+  // Whether `case_id` has a deadline mark (a warning or a breach) due at
+  // or before `now` that is not yet recorded, as the writer sees the case.
+  // Its cases' marks due, docketd scans before deciding a group.
+  absl::StatusOr<bool> MarkDue(const std::string& case_id, absl::Time now);
+
   const v1::Policy& policy() const { return policy_; }
   const Calendar& calendar() const { return calendar_; }
 

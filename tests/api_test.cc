@@ -2178,5 +2178,28 @@ TEST_F(ApiTest, AStepNeverPrecedesAMarkDueBeforeIt) {
   }
 }
 
+// awaiting=me: the proposals the caller may approve now, as the engine's
+// AvailableActions has it: headquarters approves C-2026-0007's and
+// C-2026-0005's, GZ's supervisor C-2026-0005's (its branch's); a handler
+// and the auditor approve none.
+TEST_F(ApiTest, TheQueueListsTheProposalsAwaitingTheCallersApproval) {
+  const auto awaiting = [&](const std::string& token) {
+    const Reply r = Curl("/v1/cases?awaiting=me", {}, token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::set<std::string> ids;
+    const std::regex id("\"caseId\":\"([^\"]+)\"");
+    for (auto it = std::sregex_iterator(r.body.begin(), r.body.end(), id);
+         it != std::sregex_iterator(); ++it) {
+      ids.insert((*it)[1]);
+    }
+    return ids;
+  };
+  EXPECT_EQ(awaiting(supervisor_token_), (std::set<std::string>{"C-2026-0005", "C-2026-0007"}));
+  EXPECT_EQ(awaiting(Login("S-GZ")), std::set<std::string>{"C-2026-0005"});
+  EXPECT_TRUE(awaiting(Login("E-101")).empty());
+  EXPECT_TRUE(awaiting(Login("A-100")).empty());
+  EXPECT_EQ(Curl("/v1/cases?awaiting=you", {}, supervisor_token_).status, 400);
+}
+
 }  // namespace
 }  // namespace docket

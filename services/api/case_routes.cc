@@ -33,6 +33,21 @@
 
 namespace docket {
 
+namespace {
+
+// Whether `actor` may approve `state`'s proposal now: the option the
+// engine's AvailableActions gives approve_compensation.
+bool MayApprove(const Directory& directory, const v1::Actor& actor, const v1::CaseState& state,
+                const v1::Policy& policy, absl::Time now, const Calendar& calendar) {
+  const v1::CaseActions actions = AvailableActions(directory, actor, state, policy, now, calendar);
+  for (const v1::ActionOption& option : actions.actions()) {
+    if (option.command() == "approve_compensation") return option.allowed();
+  }
+  return false;
+}
+
+}  // namespace
+
 using api::Authenticator;
 using api::BadRequest;
 using api::Caller;
@@ -265,7 +280,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
   });
 
   // GET /v1/cases: the cases in scope, filtered, by next due time.
-  http_->Get("/v1/cases", [store, clock, authenticate](const Request& req, Response& res) {
+  http_->Get("/v1/cases", [this, store, clock, authenticate](const Request& req, Response& res) {
     std::shared_ptr<const Directory> dir;
     std::optional<Caller> caller = authenticate(req, res, &dir);
     if (!caller) return;
@@ -297,8 +312,21 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
     if (!Param(req, "order_by").empty() && Param(req, "order_by") != "next_due") {
       return BadRequest(res, "order_by is next_due, the only order of the queue");
     }
+    if (!Param(req, "awaiting").empty() && Param(req, "awaiting") != "me") {
+      return BadRequest(res, "awaiting is me: the proposals awaiting the caller's approval");
+    }
     const bool overdue = Param(req, "overdue") == "true";
     const bool mine = Param(req, "mine") == "true";
+    // awaiting=me: the cases whose proposal the caller may approve now, as
+    // the engine's AvailableActions decides it for the case's page.
+    std::optional<v1::Actor> approver;
+    if (Param(req, "awaiting") == "me") {
+      v1::Command asks;
+      asks.mutable_actor()->set_id(caller->principal.id());
+      absl::StatusOr<v1::Actor> actor = ResolveActor(*dir, asks, /*internal=*/false);
+      if (!actor.ok()) return Unauthenticated(res, std::string(actor.status().message()));
+      approver = *std::move(actor);
+    }
     const std::string q = absl::AsciiStrToLower(Param(req, "q"));
     int64_t page_size = 50, offset = 0;
     if ((!Param(req, "page_size").empty() &&
@@ -327,6 +355,13 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
       }
       const std::optional<absl::Time> due = NextDue(s);
       if (overdue && !(due && *due < now)) continue;
+      // Only a case with a proposal can await an approval: the others are
+      // not asked.
+      if (approver &&
+          (s.proposer_id().empty() ||
+           !MayApprove(*dir, *approver, s, runtime_->policy(), now, runtime_->calendar()))) {
+        continue;
+      }
       if (!q.empty()) {
         const std::string hay = absl::AsciiStrToLower(absl::StrCat(
             s.case_id(), " ", s.intake().customer().id(), " ", s.intake().customer().name(), " ",

@@ -1,5 +1,5 @@
 // A supervisor's dashboard renders its charts from the seed data.
-import { expect, shot, signIn, test, url } from "./fixtures";
+import { expect, shot, signIn, signOut, test, url } from "./fixtures";
 import { people } from "./server";
 
 test("a supervisor's dashboard renders its charts from the seed data", async ({ page }) => {
@@ -98,4 +98,24 @@ test("a supervisor forms a task group with its members and departments", async (
   await expect(dialog).toBeHidden();
   await expect(page.getByText("专项投诉处理小组已成立").first()).toBeVisible();
   await expect(page.locator(".el-descriptions")).toContainText("质检外协");
+});
+
+test("headquarters finds the proposals awaiting its approval in its own tab", async ({ page }) => {
+  await signIn(page, people.supervisor);  // E-300, headquarters.
+  const answered = page.waitForResponse((r) => r.url().includes("/v1/cases?") && r.url().includes("awaiting=me"));
+  await page.getByRole("tab", { name: "待我审批" }).click();
+  await expect(page).toHaveURL(/tab=approvals/);
+  expect((await answered).status()).toBe(200);
+  // The examples' two proposals waiting on headquarters, and nothing else.
+  const rows = page.locator(".el-table__body-wrapper .el-table__row");
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: "C-2026-0005" })).toHaveCount(1);
+  await expect(rows.filter({ hasText: "C-2026-0007" })).toHaveCount(1);
+  await shot(page, "queue-approvals");
+
+  // A handler approves nothing: no such tab.
+  await signOut(page);
+  await signIn(page, people.handler);
+  await expect(page.getByRole("tab", { name: "我的" })).toBeVisible();
+  await expect(page.getByRole("tab", { name: "待我审批" })).toHaveCount(0);
 });

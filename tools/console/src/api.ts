@@ -230,6 +230,7 @@ export interface CaseQuery {
   branch?: string;
   overdue?: boolean;
   mine?: boolean;
+  awaiting?: boolean; // Only the proposals awaiting the caller's approval.
   q?: string;         // Case id, waybill or customer.
   pageSize?: number;
   pageToken?: string;
@@ -246,6 +247,7 @@ export function listCases(q: CaseQuery = {}): Promise<CaseList> {
     branch: q.branch,
     overdue: q.overdue,
     mine: q.mine,
+    awaiting: q.awaiting ? "me" : undefined,
     q: q.q,
     page_size: q.pageSize,
     page_token: q.pageToken,

@@ -48,6 +48,7 @@ const en: Messages = {
   queue: {
     title: "Queue",
     mine: "Mine",
+    approvals: "Awaiting my approval",
     branch: "My branch",
     all: "All",
     search: "Search by case ID, waybill or customer",

@@ -48,6 +48,7 @@ const zhCN = {
   queue: {
     title: "工单队列",
     mine: "我的",
+    approvals: "待我审批",
     branch: "本网点",
     all: "全部",
     search: "搜索案件号、运单号或客户",

@@ -284,10 +284,11 @@ Store::~Store() {
 
 absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
   rocksdb::WriteOptions options;
-  options.sync = sync && !deferring_;
+  const bool deferring = deferring_.load();
+  options.sync = sync && !deferring;
   absl::Status written = FromRocks(db_->Write(options, batch), "writing a batch");
   if (!written.ok() || !sync) return written;
-  if (!deferring_) {
+  if (!deferring) {
     // Durable: from now on, this much may be acknowledged.
     return NoteAcknowledged(db_->GetLatestSequenceNumber());
   }

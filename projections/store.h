@@ -2,6 +2,7 @@
 #define DOCKET_PROJECTIONS_STORE_H_
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -174,9 +175,9 @@ class Store {
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
 
-  // Deferred sync. `deferring_` and `writer_` change only while no other
-  // thread uses the store (StartDeferredSync's REQUIRES).
-  bool deferring_ = false;
+  // Deferred sync. Both change only while no other thread writes
+  // (StartDeferredSync's REQUIRES); readers may look at any time.
+  std::atomic<bool> deferring_{false};
   std::thread::id writer_;
   std::thread sync_thread_;
   absl::Mutex sync_mu_;

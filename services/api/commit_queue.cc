@@ -30,15 +30,20 @@ CommitQueue::CommitQueue(Store* store, CommandProcessor* processor, DeadlineScan
   // what it committed is what the store holds. Not Kafka's engines, whose
   // restorers write beside their processor.
   processor_->RetainCommittedStates(kRetainedCases);
-  thread_ = std::thread([this] {
+  // Deferred sync starts before the constructor returns, so before any
+  // server thread reads or writes the store (its REQUIRES).
+  std::promise<void> started;
+  thread_ = std::thread([this, &started] {
     // Named for top -H and perf: the thread that bounds the write rate.
     pthread_setname_np(pthread_self(), "docket-commit");
     store_->StartDeferredSync();
+    started.set_value();
     Run();
     // What the last groups and scans wrote made durable, their callers
     // answered.
     store_->StopDeferredSync();
   });
+  started.get_future().wait();
 }
 
 CommitQueue::~CommitQueue() {

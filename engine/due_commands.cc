@@ -18,12 +18,6 @@ bool Before(const DueMark& a, const DueMark& b) {
   return (a.percent == 0 ? 101 : a.percent) < (b.percent == 0 ? 101 : b.percent);
 }
 
-// A warning is reached at its instant; a breach only once its due time
-// has passed: a clock met at its due time was met on time (DESIGN.md).
-bool Reached(const DueMark& mark, absl::Time now) {
-  return mark.percent > 0 ? mark.at <= now : mark.at < now;
-}
-
 v1::Command Base(std::string id, std::string case_id, absl::Time occurred,
                  const v1::Actor& scanner) {
   v1::Command c;
@@ -35,6 +29,10 @@ v1::Command Base(std::string id, std::string case_id, absl::Time occurred,
 }
 
 }  // namespace
+
+bool Reached(const DueMark& mark, absl::Time now) {
+  return mark.percent > 0 ? mark.at <= now : mark.at < now;
+}
 
 std::optional<DueMark> NextDueMark(const v1::CaseState& state) {
   if (state.revision() == 0 || IsClosed(state)) return std::nullopt;

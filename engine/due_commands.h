@@ -29,6 +29,11 @@ struct DueMark {
 // comes before its own breach.
 std::optional<DueMark> NextDueMark(const v1::CaseState& state);
 
+// Whether `mark` is due to be recorded at `now`: a warning at its instant;
+// a breach only once its due time has passed (a clock met at its due time
+// was met on time, DESIGN.md).
+bool Reached(const DueMark& mark, absl::Time now);
+
 // The command recording `mark` on `state`'s case, by `scanner`, occurring at
 // the mark: id "deadline:<case>:<KIND>:<window>:<percent|breach>", so the
 // same mark is the same command however often it is planned.

@@ -301,14 +301,17 @@ absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
   return absl::OkStatus();
 }
 
+std::shared_ptr<const rocksdb::Snapshot> Store::SnapshotNow() const {
+  return std::shared_ptr<const rocksdb::Snapshot>(
+      db_->GetSnapshot(), [db = db_.get()](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+}
+
 void Store::StartDeferredSync() {
   writer_ = std::this_thread::get_id();
   {
     // Every write before this one was synced: all of it is durable.
     absl::MutexLock lock(&view_mu_);
-    durable_view_ = std::shared_ptr<const rocksdb::Snapshot>(
-        db_->GetSnapshot(),
-        [db = db_.get()](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+    durable_view_ = SnapshotNow();
   }
   {
     absl::MutexLock lock(&sync_mu_);
@@ -350,9 +353,7 @@ void Store::SyncLoop() {
     }
     // Everything the view holds was written before the sync began, so the
     // sync makes all of it durable; each waiter registered after its write.
-    std::shared_ptr<const rocksdb::Snapshot> view(
-        db_->GetSnapshot(),
-        [db = db_.get()](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+    std::shared_ptr<const rocksdb::Snapshot> view = SnapshotNow();
     absl::Status synced = FromRocks(db_->SyncWAL(), "syncing the write-ahead log");
     if (synced.ok()) synced = NoteAcknowledged(view->GetSequenceNumber());
     if (!synced.ok()) {

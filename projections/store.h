@@ -162,6 +162,8 @@ class Store {
   // How the calling thread reads: everything, or under deferred sync and
   // off the writer's thread, the durable view (`hold` keeps it alive).
   rocksdb::ReadOptions ReadView(std::shared_ptr<const rocksdb::Snapshot>* hold) const;
+  // A snapshot of what is written now, released with its last holder.
+  std::shared_ptr<const rocksdb::Snapshot> SnapshotNow() const;
   void SyncLoop();
   // Fills kByLink from the cases: a directory written before it existed.
   absl::Status IndexLinks();

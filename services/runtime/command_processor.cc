@@ -197,7 +197,7 @@ absl::StatusOr<bool> CommandProcessor::MarkDue(const std::string& case_id, absl:
   if (!state.ok()) return state.status();
   if ((*state)->revision() == 0) return false;
   const std::optional<DueMark> next = NextDueMark(**state);
-  return next.has_value() && next->at <= now;
+  return next.has_value() && Reached(*next, now);
 }
 
 absl::StatusOr<std::string> CommandProcessor::HashHead(const v1::Command& command) {

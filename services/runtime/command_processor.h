@@ -122,12 +122,12 @@ class CommandProcessor {
   // Abort or a Preview drops them all.
   void RetainCommittedStates(size_t max_cases) { retained_cases_ = max_cases; }
 
-  // What it decides under.
-  // Whether `case_id` has a deadline mark (a warning or a breach) due at
-  // or before `now` that is not yet recorded, as the writer sees the case.
-  // Its cases' marks due, docketd scans before deciding a group.
+  // Whether `case_id` has a deadline mark (a warning or a breach) to
+  // record by `now` (Reached), as the writer sees the case. Its cases'
+  // marks due, docketd scans before deciding a group.
   absl::StatusOr<bool> MarkDue(const std::string& case_id, absl::Time now);
 
+  // What it decides under.
   const v1::Policy& policy() const { return policy_; }
   const Calendar& calendar() const { return calendar_; }
 

@@ -112,6 +112,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
   }
 
   rocksdb::DBOptions db_options;
+  if (options.env != nullptr) db_options.env = options.env.get();
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
@@ -211,6 +212,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
 
   std::unique_ptr<Store> store(new Store);
   store->dir_ = dir;
+  store->env_ = options.env;
   store->db_.reset(raw);
   // handles[0] is the default family; RocksDB keeps it open itself. It is
   // always empty, and stands in for a family an older directory lacks.
@@ -316,14 +318,35 @@ void Store::StartDeferredSync() {
   {
     absl::MutexLock lock(&sync_mu_);
     stopping_ = false;
+    syncing_ = true;
   }
   deferring_ = true;
   sync_thread_ = std::thread([this] { SyncLoop(); });
 }
 
 void Store::WhenDurable(absl::AnyInvocable<void()> done) {
-  absl::MutexLock lock(&sync_mu_);
-  waiting_.push_back(std::move(done));
+  {
+    absl::MutexLock lock(&sync_mu_);
+    if (syncing_) {
+      waiting_.push_back(std::move(done));
+      return;
+    }
+  }
+  // No round will come for it. Outside deferred sync every synced write
+  // was durable on return; after the last round, made durable here.
+  if (deferring_) SyncUpTo(db_->GetLatestSequenceNumber());
+  done();
+}
+
+void Store::SyncUpTo(uint64_t written) {
+  absl::Status synced = FromRocks(db_->SyncWAL(), "syncing the write-ahead log");
+  if (synced.ok()) synced = NoteAcknowledged(written);
+  if (!synced.ok()) {
+    std::cerr << "docket: " << dir_ << ": " << synced
+              << "; stopping before anything more is acknowledged (a restart recovers what "
+                 "the disk holds)\n";
+    std::abort();
+  }
 }
 
 void Store::StopDeferredSync() {
@@ -350,18 +373,13 @@ void Store::SyncLoop() {
       sync_mu_.Await(absl::Condition(&ready));
       due.swap(waiting_);
       last = stopping_;
+      // From here, a waiter syncs for itself.
+      if (last) syncing_ = false;
     }
     // Everything the view holds was written before the sync began, so the
     // sync makes all of it durable; each waiter registered after its write.
     std::shared_ptr<const rocksdb::Snapshot> view = SnapshotNow();
-    absl::Status synced = FromRocks(db_->SyncWAL(), "syncing the write-ahead log");
-    if (synced.ok()) synced = NoteAcknowledged(view->GetSequenceNumber());
-    if (!synced.ok()) {
-      std::cerr << "docket: " << dir_ << ": " << synced
-                << "; stopping before anything more is acknowledged (a restart recovers what "
-                   "the disk holds)\n";
-      std::abort();
-    }
+    SyncUpTo(view->GetSequenceNumber());
     {
       absl::MutexLock lock(&view_mu_);
       durable_view_ = std::move(view);

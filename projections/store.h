@@ -74,6 +74,9 @@ class Store {
     // kReadWrite: how long to wait for another writer to let go of the
     // directory (kUnavailable after). Default: 30 s.
     absl::Duration wait_for_writer = absl::Seconds(30);
+    // The environment RocksDB's files go through; null: the process's. For
+    // tests that lose what a crash would (what was never synced).
+    std::shared_ptr<rocksdb::Env> env;
   };
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode,
                                                      OpenOptions options);
@@ -100,7 +103,8 @@ class Store {
   //  - a synced Write on the writer's thread returns once written, not yet
   //    durable; WhenDurable(done) calls `done`, on the sync thread, once
   //    every write made so far is durable. The writer acknowledges nothing
-  //    before that.
+  //    before that. Called once the last round has begun, it syncs and
+  //    calls `done` itself; outside deferred sync, it calls `done` at once.
   //  - a synced Write on any other thread (an evidence upload) returns
   //    once durable, as outside it.
   //  - the writer's thread reads all it wrote; every other thread reads
@@ -165,10 +169,16 @@ class Store {
   // A snapshot of what is written now, released with its last holder.
   std::shared_ptr<const rocksdb::Snapshot> SnapshotNow() const;
   void SyncLoop();
+  // Syncs the write-ahead log, which makes every write up to sequence
+  // `written` durable, and notes it; a failure stops the process.
+  void SyncUpTo(uint64_t written);
   // Fills kByLink from the cases: a directory written before it existed.
   absl::Status IndexLinks();
 
   std::string dir_;
+  // OpenOptions::env, kept for as long as the database (declared first,
+  // destroyed last).
+  std::shared_ptr<rocksdb::Env> env_;
   int acknowledged_fd_ = -1;
   // Noted by the commit thread and by evidence uploads, each after its own
   // synced write.
@@ -185,6 +195,8 @@ class Store {
   absl::Mutex sync_mu_;
   std::vector<absl::AnyInvocable<void()>> waiting_ ABSL_GUARDED_BY(sync_mu_);
   bool stopping_ ABSL_GUARDED_BY(sync_mu_) = false;
+  // Whether the sync thread will still take what WhenDurable is given.
+  bool syncing_ ABSL_GUARDED_BY(sync_mu_) = false;
   mutable absl::Mutex view_mu_;
   std::shared_ptr<const rocksdb::Snapshot> durable_view_ ABSL_GUARDED_BY(view_mu_);
 };

@@ -5,14 +5,20 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
+#include <map>
 #include <optional>
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/keys.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "tests/testing/data_dir.h"
 
 namespace docket {
@@ -161,6 +167,124 @@ TEST(StoreTest, StoppingDeferredSyncMakesTheLastWritesDurable) {
   EXPECT_TRUE(answered);
   // Read as any thread reads after the stop: everything.
   EXPECT_TRUE(Holds(*store, "last"));
+}
+
+// A file system that knows how much of each write-ahead log was synced,
+// and makes the image a crash would leave: every file as it is, each log
+// cut to what was synced (what the page cache alone held is lost). A
+// reopened directory reads the page cache, so without it a missing sync
+// went unseen.
+class SyncTrackingFs : public rocksdb::FileSystemWrapper {
+ public:
+  SyncTrackingFs() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  static const char* kClassName() { return "SyncTrackingFs"; }
+  const char* Name() const override { return kClassName(); }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
+                                    rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus opened = target()->NewWritableFile(name, options, file, dbg);
+    if (opened.ok() && absl::EndsWith(name, ".log")) {
+      *file = std::make_unique<Log>(this, std::filesystem::path(name).filename().string(),
+                                    std::move(*file));
+    }
+    return opened;
+  }
+
+  // Called after each sync of a log (once; then cleared).
+  void AfterNextSync(std::function<void()> f) {
+    absl::MutexLock lock(&mu_);
+    after_sync_ = std::move(f);
+  }
+
+  // The crash image of directory `from` in `to`.
+  void CrashImage(const std::string& from, const std::string& to) {
+    absl::MutexLock lock(&mu_);
+    std::filesystem::create_directories(to);
+    for (const auto& entry : std::filesystem::directory_iterator(from)) {
+      if (!entry.is_regular_file()) continue;
+      const std::string name = entry.path().filename().string();
+      const std::filesystem::path copy = std::filesystem::path(to) / name;
+      std::filesystem::copy_file(entry.path(), copy,
+                                 std::filesystem::copy_options::overwrite_existing);
+      if (auto log = synced_.find(name); log != synced_.end()) {
+        std::filesystem::resize_file(copy, log->second);
+      }
+    }
+  }
+
+ private:
+  class Log : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    Log(SyncTrackingFs* fs, std::string name, std::unique_ptr<rocksdb::FSWritableFile> file)
+        : FSWritableFileOwnerWrapper(std::move(file)), fs_(fs), name_(std::move(name)) {
+      fs_->Synced(name_, 0, /*after=*/false);
+    }
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
+      return Synced(target()->Sync(o, d));
+    }
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
+      return Synced(target()->Fsync(o, d));
+    }
+
+   private:
+    rocksdb::IOStatus Synced(rocksdb::IOStatus status) {
+      if (status.ok()) fs_->Synced(name_, target()->GetFileSize({}, nullptr), /*after=*/true);
+      return status;
+    }
+    SyncTrackingFs* fs_;
+    std::string name_;
+  };
+
+  void Synced(const std::string& name, uint64_t size, bool after) {
+    std::function<void()> then;
+    {
+      absl::MutexLock lock(&mu_);
+      synced_[name] = size;
+      if (after) then.swap(after_sync_);
+    }
+    if (then) then();
+  }
+
+  absl::Mutex mu_;
+  std::map<std::string, uint64_t> synced_ ABSL_GUARDED_BY(mu_);
+  std::function<void()> after_sync_ ABSL_GUARDED_BY(mu_);
+};
+
+// What WhenDurable answers for survives a crash, and ACKNOWLEDGED never
+// claims more than the synced log holds: a write that lands while the log
+// is synced (the writer decides on) is not counted as durable by it.
+TEST(StoreTest, WhatDeferredSyncAnswersForSurvivesACrash) {
+  const std::string dir = testing::FreshDir("deferred-crash");
+  const std::string image = testing::FreshDir("deferred-crash-image");
+  auto fs = std::make_shared<SyncTrackingFs>();
+  Store::OpenOptions options;
+  options.env = rocksdb::NewCompositeEnv(fs);
+  std::unique_ptr<Store> store = *Store::Open(dir, Store::Mode::kReadWrite, options);
+  std::thread writer([&] {
+    store->StartDeferredSync();
+    ASSERT_TRUE(Put(store.get(), "group-1").ok());
+    // Written as the log's sync returns, before the round notes what it
+    // made durable.
+    fs->AfterNextSync([&] {
+      rocksdb::WriteBatch during;
+      during.Put(store->cf(Cf::kMeta), "during-sync", "v");
+      EXPECT_TRUE(store->db()->Write(rocksdb::WriteOptions(), &during).ok());
+    });
+    std::promise<void> imaged;
+    store->WhenDurable([&] {
+      fs->CrashImage(dir, image);
+      imaged.set_value();
+    });
+    imaged.get_future().wait();
+    store->StopDeferredSync();
+  });
+  writer.join();
+  store.reset();
+  absl::StatusOr<std::unique_ptr<Store>> crashed = Store::Open(image, Store::Mode::kReadWrite);
+  ASSERT_TRUE(crashed.ok()) << crashed.status();
+  EXPECT_TRUE(Holds(**crashed, "group-1"));
+  EXPECT_FALSE(Holds(**crashed, "during-sync")) << "never synced before the image";
 }
 
 TEST(StoreTest, RefusesADirectoryThatIsNotDockets) {

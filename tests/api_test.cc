@@ -2178,6 +2178,47 @@ TEST_F(ApiTest, AStepNeverPrecedesAMarkDueBeforeIt) {
   }
 }
 
+// A preview commits nothing, the marks due before it included: on a case
+// whose report-upward warnings fell due an hour after its intake, a
+// previewed acknowledgement leaves the history at the intake alone; the
+// acknowledgement itself records them first.
+TEST_F(ApiTest, APreviewRecordsNoDueMarks) {
+  Restart({"--tick_every=1h"});
+  const std::string handler = Login("E-101");
+  ASSERT_FALSE(handler.empty());
+  const std::string opened_at =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(23), absl::UTCTimeZone());
+  ASSERT_EQ(Curl("/v1/commands",
+                 {"-d", absl::StrCat(R"({"commandId":"pmarks-1","caseId":"C-PMARKS-1",)",
+                                     R"("occurredAt":")", opened_at, R"(",)",
+                                     R"("openCase":{"intake":{"channel":"CHANNEL_PHONE",)",
+                                     R"("category":"CATEGORY_LATE","customer":{"id":"K-M"},)",
+                                     R"("handlingBranch":"GZ"}}})")},
+                 adapter_token_)
+                .status,
+            200);
+  const auto entries = [&] {
+    const Reply history = Curl("/v1/cases/C-PMARKS-1/history", {}, handler);
+    EXPECT_EQ(history.status, 200) << history.body;
+    const std::regex command_id("\"commandId\":\"([^\"]+)\"");
+    return std::distance(std::sregex_iterator(history.body.begin(), history.body.end(), command_id),
+                         std::sregex_iterator());
+  };
+  ASSERT_EQ(entries(), 1);
+  const Reply preview =
+      Curl("/v1/cases/C-PMARKS-1/preview",
+           {"-X", "POST", "-d", R"({"acknowledge":{"note":"called back"}})"}, handler);
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  EXPECT_EQ(entries(), 1) << "a preview recorded the marks due before it";
+  ASSERT_EQ(Curl("/v1/commands",
+                 {"-d", R"({"commandId":"pmarks-2","caseId":"C-PMARKS-1",)"
+                        R"("acknowledge":{"note":"called back"}})"},
+                 handler)
+                .status,
+            200);
+  EXPECT_GE(entries(), 4);  // The intake, two warnings at least, the step.
+}
+
 // awaiting=me: the proposals the caller may approve now, as the engine's
 // AvailableActions has it: headquarters approves C-2026-0007's and
 // C-2026-0005's, GZ's supervisor C-2026-0005's (its branch's); a handler

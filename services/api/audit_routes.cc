@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <mutex>
 
 #include "absl/cleanup/cleanup.h"
@@ -244,6 +245,12 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     absl::StatusOr<std::unique_ptr<Store>> view =
         Store::Open(runtime->store()->dir(), Store::Mode::kReadOnly);
     if (!view.ok()) return SendError(res, view.status());
+    // The view read the write-ahead log as it stood, synced or not: the
+    // audit answers once all of it is durable, so it never reports what a
+    // crash could take back.
+    std::promise<void> synced;
+    runtime->store()->WhenDurable([&synced] { synced.set_value(); });
+    synced.get_future().wait();
     const absl::Time started = runtime->clock()->Now();
     absl::StatusOr<AuditReport> report = Audit(**view, runtime->evidence());
     if (!report.ok()) return SendError(res, report.status());

@@ -114,13 +114,27 @@ void CommitQueue::Run() {
       waiting_.pop_front();
     }
     lock.unlock();
-    if (ticking && (clock_->Now() >= next_tick || MarksDue(group))) {
+    // A preview commits nothing, not even the marks due before it.
+    const bool tick = ticking && clock_->Now() >= next_tick;
+    const bool marks_first =
+        ticking && !tick && kind != Kind::kPreview && scan_before_groups_ && MarksDue(group);
+    if (tick || marks_first) {
       absl::StatusOr<ScanResult> scanned = scanner_->Scan(clock_->Now());
       if (!scanned.ok()) std::cerr << "docketd: deadline scan failed: " << scanned.status() << "\n";
       // What it marked reaches readers (an event stream) once durable,
       // whether or not a command follows.
       store_->WhenDurable([] {});
-      next_tick = clock_->Now() + tick_every_;
+      if (tick) {
+        next_tick = clock_->Now() + tick_every_;
+        scan_before_groups_ = true;
+      } else if (MarksDue(group)) {
+        // A mark the scan could not record (a refusal, which a sound state
+        // never gives) would make every group scan again: until the next
+        // tick, groups wait for the tick's scan.
+        std::cerr << "docketd: a deadline mark due on a case of this group could not be "
+                     "recorded; until the next tick, groups are decided without scanning first\n";
+        scan_before_groups_ = false;
+      }
       lock.lock();
       ++stats_.scans;
       stats_.last_scan = clock_->Now();
@@ -166,15 +180,18 @@ void CommitQueue::Commit(std::vector<Request*> group, Kind kind) {
     for (absl::StatusOr<v1::Command>& c : r->commands) all.push_back(std::move(c));
   }
   if (kind == Kind::kPreview) {
-    // Decided against the committed state, then dropped.
+    // Decided against the committed state, then dropped; answered once
+    // that state is durable, as a commit would be.
     absl::StatusOr<std::vector<CommandProcessor::Decision>> decided =
         processor_->Decide({{std::move(all[0]), clock_->Now(), false}});
     processor_->Abort();
-    if (!decided.ok()) {
-      group[0]->done.set_value(decided.status());
-    } else {
-      group[0]->done.set_value(std::vector<v1::CommandOutcome>{(*decided)[0].outcome});
-    }
+    absl::StatusOr<std::vector<v1::CommandOutcome>> answer =
+        decided.ok() ? absl::StatusOr<std::vector<v1::CommandOutcome>>(
+                           std::vector<v1::CommandOutcome>{std::move((*decided)[0].outcome)})
+                     : decided.status();
+    store_->WhenDurable([request = group[0], answer = std::move(answer)]() mutable {
+      request->done.set_value(std::move(answer));
+    });
     return;
   }
   const bool internal = kind == Kind::kInternal;

@@ -50,8 +50,9 @@ class CommitQueue final : public CommandSink {
       std::vector<absl::StatusOr<v1::Command>> commands, bool internal = false) override;
 
   // Decides `command` against the committed state as the writer sees it
-  // and commits nothing: the outcome it would have (a proposal's
-  // compensation computed, a refusal's rule).
+  // and commits nothing, not the deadline marks due before it either: the
+  // outcome it would have (a proposal's compensation computed, a
+  // refusal's rule), answered once the state it was decided on is durable.
   absl::StatusOr<v1::CommandOutcome> Preview(v1::Command command) override;
 
   Stats stats() const override;
@@ -80,6 +81,9 @@ class CommitQueue final : public CommandSink {
   std::deque<Request*> waiting_;
   bool stopping_ = false;
   Stats stats_;
+  // The queue's thread's own: whether a group's due marks are recorded
+  // before it (false from a mark that could not be, until the next tick).
+  bool scan_before_groups_ = true;
   std::thread thread_;
 };
 

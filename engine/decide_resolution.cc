@@ -49,6 +49,15 @@ absl::Status CheckEvidence(const DecisionContext& ctx, const v1::Evidence& e) {
     return RefuseMalformed(
         absl::StrCat(ctx.Case(), ": a photo's media_type must be image/*, not ", e.media_type()));
   }
+  // Photo evidence is stored by content hash (DESIGN.md), where its bytes
+  // are checked to be a photo and the audit re-hashes them: a photo at an
+  // outside address would count towards DAMAGE's photo, unchecked.
+  if (e.kind() == v1::EVIDENCE_KIND_PHOTO && !absl::StartsWith(e.uri(), "cas://")) {
+    return Refuse(v1::RULE_EVIDENCE, absl::StatusCode::kInvalidArgument,
+                  absl::StrCat(ctx.Case(),
+                               ": a photo is uploaded to the evidence store and attached as "
+                               "cas://<its sha256_hex>, not by an outside address"));
+  }
   return absl::OkStatus();
 }
 
@@ -127,13 +136,16 @@ absl::StatusOr<Events> DecideAttachEvidence(const DecisionContext& ctx) {
   const v1::Evidence& evidence = ctx.command.attach_evidence().evidence();
   DOCKET_RETURN_IF_ERROR(CheckEvidence(ctx, evidence));
   // One file once: the same bytes again would count twice (two photos of
-  // one) and say nothing new.
+  // one) and say nothing new. Compared by address: the store's names its
+  // checked hash; an outside one's hash is only claimed, and two files
+  // claiming one hash are not thereby the same, nor one claimed twice over
+  // two hashes another.
   for (const v1::Evidence& held : ctx.state.evidence()) {
-    if (held.sha256_hex() == evidence.sha256_hex()) {
+    if (held.uri() == evidence.uri()) {
       return RefuseNotNow(
           v1::RULE_EVIDENCE,
           absl::StrCat(
-              ctx.Case(), " already holds this file (sha256 ", evidence.sha256_hex(),
+              ctx.Case(), " already holds this file (", evidence.uri(),
               held.description().empty() ? ")" : absl::StrCat(", \"", held.description(), "\")")));
     }
   }

@@ -287,6 +287,20 @@ TEST(EvidenceTest, AFileIsAttachedToACaseOnce) {
   EXPECT_THAT(again.status().message(), HasSubstr("already holds this file"));
   EXPECT_THAT(again.status().message(), HasSubstr("the torn box"));
   EXPECT_EQ(c.state().photo_count(), 1);
+  // An outside document's hash is only claimed: another address claiming
+  // the same one is another file, the same address under another hash the
+  // same file.
+  const auto document = [](const std::string& uri, char sha) {
+    return absl::StrCat(
+        R"pb(attach_evidence {
+               evidence { kind: EVIDENCE_KIND_DOCUMENT media_type: "application/pdf" size_bytes: 10
+                          uri: ")pb",
+        uri, "\" sha256_hex: \"", std::string(64, sha), "\" } }");
+  };
+  c.MustSubmit(document("https://docs.example/waybill.pdf", 'c'));
+  c.MustSubmit(document("https://docs.example/handover.pdf", 'c'));
+  EXPECT_EQ(RuleOfResult(c.Submit(document("https://docs.example/waybill.pdf", 'd'))),
+            v1::RULE_EVIDENCE);
 }
 
 }  // namespace

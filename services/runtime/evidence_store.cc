@@ -22,7 +22,7 @@ namespace {
 
 constexpr char kCasScheme[] = "cas://";
 constexpr size_t kChunk = 1 << 16;
-constexpr size_t kHeadBytes = 16;
+constexpr size_t kHeadBytes = 18;
 
 // What an attachment of a file not in the store, or not the sender's to
 // attach, is told.
@@ -100,7 +100,16 @@ bool IsPhotoOf(absl::string_view media_type, absl::string_view head) {
     return at(4, "ftyp") && (at(8, "heic") || at(8, "heix") || at(8, "mif1") || at(8, "msf1") ||
                              at(8, "heim") || at(8, "heis") || at(8, "hevc"));
   }
-  if (type == "image/bmp") return at(0, "BM");
+  if (type == "image/bmp") {
+    // "BM", then the file's size, 4 reserved bytes and the pixels' offset;
+    // at 14, the size of one of the DIB headers there are.
+    if (!at(0, "BM") || head.size() < 18) return false;
+    const uint32_t dib = static_cast<uint8_t>(head[14]) | static_cast<uint8_t>(head[15]) << 8 |
+                         static_cast<uint32_t>(static_cast<uint8_t>(head[16])) << 16 |
+                         static_cast<uint32_t>(static_cast<uint8_t>(head[17])) << 24;
+    return dib == 12 || dib == 40 || dib == 52 || dib == 56 || dib == 64 || dib == 108 ||
+           dib == 124;
+  }
   if (type == "image/tiff") return at(0, absl::string_view("II*\0", 4)) || at(0, "MM\0*");
   return false;
 }
@@ -133,15 +142,16 @@ absl::StatusOr<v1::Evidence> EvidenceStore::Store(const std::function<ssize_t(ch
   std::error_code ec;
   std::filesystem::create_directories(root_, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("cannot create ", root_, ": ", ec.message()));
-  // Streamed to a temporary file while hashed, then renamed to its hash.
-  std::string tmp = (std::filesystem::path(root_) / "incoming-XXXXXX").string();
-  Fd out(::mkstemp(tmp.data()));
-  if (out.get() < 0) return Errno("cannot create", tmp);
   if (!media_type.empty() && !IsValidMediaType(media_type)) {
     return absl::InvalidArgumentError(
         absl::StrCat("the media type of ", name, " is type/subtype, e.g. image/jpeg"));
   }
   if (media_type.empty()) media_type = GuessMediaType(name);
+  // Streamed to a temporary file while hashed, then renamed to its hash;
+  // from here, every failure removes it.
+  std::string tmp = (std::filesystem::path(root_) / "incoming-XXXXXX").string();
+  Fd out(::mkstemp(tmp.data()));
+  if (out.get() < 0) return Errno("cannot create", tmp);
   Sha256Stream hash;
   int64_t size = 0;
   absl::Status status;

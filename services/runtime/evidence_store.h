@@ -18,22 +18,22 @@ namespace docket {
 // application/octet-stream when it says none docket knows.
 std::string GuessMediaType(const std::string& path);
 
-// Photos and documents by content: a file is copied to
-// DIR/evidence/<first two hex digits>/<sha256 hex> and referred to as
-// "cas://<sha256 hex>". The same bytes are stored once. Files are streamed,
-// never held in memory whole. Who stored each file is kept in the data
-// directory's `uploads` family, under RocksDB's checksums and in backups.
 // A media type as RFC 6838 names one: type "/" subtype, each a letter or
 // digit then up to 126 of letters, digits and ! # $ & - ^ _ . + (no
 // parameters, nothing a path could be made of).
 bool IsValidMediaType(absl::string_view media_type);
 
-// Whether `head`, a file's first bytes (16 suffice), is a photo of
+// Whether `head`, a file's first bytes (18 suffice), is a photo of
 // `media_type`: an image type docket knows (JPEG, PNG, GIF, WebP, HEIC/HEIF,
 // BMP, TIFF) whose signature the bytes carry. A photo (现场拍照) counts
 // towards "DAMAGE needs at least one photo" only if it is one.
 bool IsPhotoOf(absl::string_view media_type, absl::string_view head);
 
+// Photos and documents by content: a file is copied to
+// DIR/evidence/<first two hex digits>/<sha256 hex> and referred to as
+// "cas://<sha256 hex>". The same bytes are stored once. Files are streamed,
+// never held in memory whole. Who stored each file is kept in the data
+// directory's `uploads` family, under RocksDB's checksums and in backups.
 class EvidenceStore {
  public:
   // `max_bytes`: the largest file accepted (the policy's evidence limit).

@@ -22,6 +22,8 @@ namespace docket {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
 using ::testing::UnorderedElementsAre;
 
 constexpr absl::string_view kPngSignature("\x89PNG\r\n\x1A\n", 8);
@@ -123,8 +125,6 @@ TEST_F(EvidenceUploadersTest, TheAuditFindsAnUploaderOfAFileTheStoreLost) {
                                    HasSubstr("E-101 stored cas://" + lost.sha256_hex())));
 }
 
-// A directory written before the family existed opens for reading, with
-// no uploaders, and a writer adds the family.
 // 现场拍照: a photo is a photo. A page of HTML uploaded as a PHOTO satisfied
 // "DAMAGE needs at least one photo" (found by an outside check), and a
 // media type of "../../x" was kept as given.
@@ -140,6 +140,12 @@ TEST_F(EvidenceUploadersTest, APhotoIsAnImageOfItsMediaType) {
   EXPECT_FALSE(IsPhotoOf("image/jpeg", kPngSignature)) << "a PNG is no JPEG";
   EXPECT_FALSE(IsPhotoOf("text/html", "<html>"));
   EXPECT_FALSE(IsPhotoOf("image/png", "<html><body>"));
+  // A BMP is "BM" and a DIB header's size at 14: any text starting "BM"
+  // passed before.
+  const std::string bmp("BM\x46\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0", 18);
+  EXPECT_TRUE(IsPhotoOf("image/bmp", bmp));
+  EXPECT_FALSE(IsPhotoOf("image/bmp", "BMW service report, page 1"));
+  EXPECT_FALSE(IsPhotoOf("image/bmp", bmp.substr(0, 16)));
 
   const absl::StatusOr<v1::Evidence> html = evidence_->PutBytes(
       "<html><script>x</script></html>", "x.html", v1::EVIDENCE_KIND_PHOTO, "text/html");
@@ -148,6 +154,11 @@ TEST_F(EvidenceUploadersTest, APhotoIsAnImageOfItsMediaType) {
   const absl::StatusOr<v1::Evidence> pathlike =
       evidence_->PutBytes("a statement", "s.txt", v1::EVIDENCE_KIND_STATEMENT, "../../x");
   EXPECT_EQ(pathlike.status().code(), absl::StatusCode::kInvalidArgument);
+  // Refused files leave nothing behind, not even an empty temporary one.
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(std::filesystem::path(dir_) / "evidence")) {
+    EXPECT_THAT(entry.path().filename().string(), Not(StartsWith("incoming-"))) << entry.path();
+  }
 
   // Stored as a document, the same bytes are not attached as a photo.
   absl::StatusOr<v1::Evidence> page =
@@ -166,6 +177,8 @@ TEST_F(EvidenceUploadersTest, APhotoIsAnImageOfItsMediaType) {
       << "not recorded for E-100";
 }
 
+// A directory written before the family existed opens for reading, with
+// no uploaders, and a writer adds the family.
 TEST(StoreFamiliesTest, ADirectoryWithoutUploadsOpensAndGainsIt) {
   const std::string dir = testing::FreshDir("before-uploads");
   {

@@ -72,6 +72,7 @@ class Service {
     if (!runtime.ok()) Die(std::string(runtime.status().message()));
     runtime_ = *std::move(runtime);
     absl::Status organised = OrganiseLikeTheExamples(runtime_->processor());
+    if (organised.ok()) organised = StoreTheWorkloadsPhoto(runtime_->evidence());
     if (!organised.ok()) Die(std::string(organised.message()));
     IssueTokens(commands);
     scanner_ = std::make_unique<DeadlineScanner>(runtime_->store(), runtime_->processor());

@@ -8,6 +8,7 @@
 #include "engine/envelope.h"
 #include "services/identity/bootstrap.h"
 #include "services/runtime/json_codec.h"
+#include "tools/bench/workload.h"
 
 namespace docket::bench {
 namespace {
@@ -31,7 +32,27 @@ absl::Status Submit(CommandProcessor* processor, std::vector<absl::StatusOr<v1::
   return absl::OkStatus();
 }
 
+// examples/evidence/acrylic_sign_crack.png.
+constexpr char kPhoto[] =
+    "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x18\x00\x00\x00\x10\x08\x02\x00\x00"
+    "\x00\x83\x46\x28\xc2\x00\x00\x00\x1aIDAT\x78\x9c\x63\x38\x61\xa3\x41\x15\xc4\x30\x6a"
+    "\xd0\xa8\x41\xa3\x06\x8d\x1a\x44\x19\x02\x00\xc0\xbd\xc2\x10\x99\x7a\x0c\xbc\x00\x00"
+    "\x00\x00IEND\xae\x42\x60\x82";
+
 }  // namespace
+
+absl::Status StoreTheWorkloadsPhoto(const EvidenceStore& evidence) {
+  const v1::Evidence photo = WorkloadPhoto();
+  absl::StatusOr<v1::Evidence> stored =
+      evidence.PutBytes(absl::string_view(kPhoto, sizeof(kPhoto) - 1), "acrylic_sign_crack.png",
+                        v1::EVIDENCE_KIND_PHOTO, photo.media_type());
+  if (!stored.ok()) return stored.status();
+  if (stored->uri() != photo.uri() || stored->size_bytes() != photo.size_bytes()) {
+    return absl::InternalError(
+        absl::StrCat("the workload's photo is stored as ", stored->uri(), ", not ", photo.uri()));
+  }
+  return evidence.RecordUploader(photo.sha256_hex(), photo.captured_by());
+}
 
 absl::Status OrganiseLikeTheExamples(CommandProcessor* processor) {
   absl::StatusOr<std::vector<v1::Command>> bootstrap = BootstrapCommands("admin", "");

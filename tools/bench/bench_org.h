@@ -3,6 +3,7 @@
 
 #include "absl/status/status.h"
 #include "services/runtime/command_processor.h"
+#include "services/runtime/evidence_store.h"
 
 namespace docket::bench {
 
@@ -11,6 +12,11 @@ namespace docket::bench {
 // compiled in: the principals the generated workload acts as. Any refusal
 // is an error.
 absl::Status OrganiseLikeTheExamples(CommandProcessor* processor);
+
+// Stores the workload's photo (WorkloadPhoto) in `evidence` as uploaded by
+// its handler, so that its damage complaints attach it as docketd's
+// handlers would; an error if the bytes are not the photo it names.
+absl::Status StoreTheWorkloadsPhoto(const EvidenceStore& evidence);
 
 }  // namespace docket::bench
 

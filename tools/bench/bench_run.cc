@@ -89,7 +89,10 @@ std::unique_ptr<EmbeddedRuntime> OpenRuntime(const std::string& dir) {
   if (!runtime.ok()) std::_Exit(3);
   // Each phase runs on a fresh directory: the generated workload acts as
   // the examples' principals.
-  if (!OrganiseLikeTheExamples((*runtime)->processor()).ok()) std::_Exit(3);
+  if (!OrganiseLikeTheExamples((*runtime)->processor()).ok() ||
+      !StoreTheWorkloadsPhoto((*runtime)->evidence()).ok()) {
+    std::_Exit(3);
+  }
   return *std::move(runtime);
 }
 

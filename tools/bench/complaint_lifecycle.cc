@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "engine/time_util.h"
 #include "tools/bench/lifecycles.h"
+#include "tools/bench/workload.h"
 
 namespace docket::bench {
 namespace {
@@ -102,12 +103,7 @@ class Complaint final : public Lifecycle {
       }
       case kPhoto: {
         v1::Command c = Make(Handler());
-        v1::Evidence* e = c.mutable_attach_evidence()->mutable_evidence();
-        e->set_kind(v1::EVIDENCE_KIND_PHOTO);
-        e->set_uri(absl::StrCat("https://evidence.example/", id(), ".jpg"));
-        e->set_sha256_hex(std::string(64, 'a'));
-        e->set_size_bytes(180000);
-        e->set_media_type("image/jpeg");
+        *c.mutable_attach_evidence()->mutable_evidence() = WorkloadPhoto();
         step_ = kInvestigate;
         return c;
       }
@@ -276,6 +272,18 @@ class Complaint final : public Lifecycle {
 
 std::unique_ptr<Lifecycle> NewComplaint(int index, std::mt19937& rng) {
   return std::make_unique<Complaint>(index, rng);
+}
+
+v1::Evidence WorkloadPhoto() {
+  constexpr char kSha[] = "dab83750bfa0f03e0ebfac01ae179ee5f95e97f7dbd4d4fb778481b2c603c2aa";
+  v1::Evidence e;
+  e.set_kind(v1::EVIDENCE_KIND_PHOTO);
+  e.set_uri(absl::StrCat("cas://", kSha));
+  e.set_sha256_hex(kSha);
+  e.set_size_bytes(83);
+  e.set_media_type("image/png");
+  e.set_captured_by("E-101");
+  return e;
 }
 
 }  // namespace docket::bench

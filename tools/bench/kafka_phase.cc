@@ -87,6 +87,7 @@ absl::StatusOr<std::unique_ptr<KafkaRig>> KafkaRig::Start(const std::string& dir
   rig->runtime_ = *std::move(runtime);
   // The workload acts as the examples' principals.
   absl::Status organised = OrganiseLikeTheExamples(rig->runtime_->processor());
+  if (organised.ok()) organised = StoreTheWorkloadsPhoto(rig->runtime_->evidence());
   if (!organised.ok()) return organised;
   const kafka::ClientOptions client{rig->cluster_->bootstrap(), {}};
 

@@ -35,6 +35,12 @@ struct WorkloadOptions {
 // seed; occurred_at ascends from 2026-11-02.
 std::vector<v1::Command> GenerateWorkload(const WorkloadOptions& options);
 
+// The photo the workload's damage complaints attach, its handler E-101's
+// upload: a 24×16 PNG, examples/evidence/acrylic_sign_crack.png, named in
+// the evidence store by its hash (a photo is nowhere else). A run stores
+// it first (bench_org.h, StoreTheWorkloadsPhoto).
+v1::Evidence WorkloadPhoto();
+
 }  // namespace docket::bench
 
 #endif  // DOCKET_TOOLS_BENCH_WORKLOAD_H_

@@ -213,8 +213,13 @@ TEST(ApprovalTest, AClassificationDoesNotUndoTheInvestigationsLoss) {
   EXPECT_EQ(RuleOfResult(lowered), v1::RULE_FINDINGS);
   EXPECT_THAT(lowered.status().message(), HasSubstr("10000.00"));
   EXPECT_EQ(c.state().severity(), v1::SEVERITY_MAJOR);
-  // A new investigation may find another loss, and a judgement follows it.
+  // A new investigation may find another loss, and a judgement follows it;
+  // until it concludes, the last findings stand (a reopened investigation
+  // let a judgement contradict them before).
   c.MustSubmit("open_investigation {}");
+  EXPECT_EQ(RuleOfResult(c.Submit(
+                R"pb(classify { assessed_loss_fen: 100 reason: "while it is looked into" })pb")),
+            v1::RULE_FINDINGS);
   c.MustSubmit(
       "conclude_investigation { findings { responsible: RESPONSIBLE_PARTY_THIRD_PARTY "
       "third_party: \"AIR\" assessed_loss_fen: 200000 } }");

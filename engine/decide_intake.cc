@@ -168,10 +168,11 @@ absl::StatusOr<Events> DecideClassify(const DecisionContext& ctx) {
                   {{"classify.assessed_loss_fen", cmd.assessed_loss_fen(), Quantity::kAmount}}));
   // The loss an investigation assessed is the case's: a judgement does not
   // contradict it (the compensation is computed from the findings). A new
-  // figure needs a new investigation.
+  // figure needs a new investigation's findings; while one runs, the last
+  // findings stand.
   const v1::Findings& findings = ctx.state.findings();
-  if (ctx.state.investigation_concluded() && findings.assessed_loss_fen() > 0 &&
-      cmd.assessed_loss_fen() > 0 && cmd.assessed_loss_fen() != findings.assessed_loss_fen()) {
+  if (findings.assessed_loss_fen() > 0 && cmd.assessed_loss_fen() > 0 &&
+      cmd.assessed_loss_fen() != findings.assessed_loss_fen()) {
     return Refuse(v1::RULE_FINDINGS, absl::StatusCode::kFailedPrecondition,
                   absl::StrCat(ctx.Case(), ": the investigation assessed the loss at ",
                                FormatFen(findings.assessed_loss_fen()),

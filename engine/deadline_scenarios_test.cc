@@ -63,6 +63,38 @@ TEST(DeadlineScenarioTest, NationalDayHolidayWithMakeUpDays) {
   EXPECT_EQ(ToTime(Open(c, v1::DEADLINE_KIND_FIRST_RESPONSE).marks(0).at()), Cst(2025, 9, 28, 10));
 }
 
+// A clock met after its due time was met late, whether or not the scanner
+// had recorded the breach by then; at its due instant, on time (DESIGN.md).
+// The fold says so (Deadline.met_late), so the console and the reports
+// show the engine's verdict: the console called a clock met late only once
+// a breach was recorded, the handler report on its own comparison.
+TEST(DeadlineScenarioTest, AClockMetAfterItsDueTimeWasMetLate) {
+  const auto met_first_response = [](absl::Duration after_due) {
+    CaseHarness c("C-LATE");
+    c.MustSubmit(R"pb(open_case {
+                        intake {
+                          channel: CHANNEL_PHONE
+                          category: CATEGORY_ATTITUDE
+                          customer { id: "X" }
+                        }
+                      })pb");
+    c.set_now(Due(c, v1::DEADLINE_KIND_FIRST_RESPONSE) + after_due);
+    c.MustSubmit("acknowledge {}");
+    for (const v1::Deadline& d : c.state().deadlines()) {
+      if (d.kind() == v1::DEADLINE_KIND_FIRST_RESPONSE) {
+        EXPECT_TRUE(d.met());
+        EXPECT_FALSE(d.breached()) << "no breach was recorded";
+        return d.met_late();
+      }
+    }
+    ADD_FAILURE() << "no first-response clock";
+    return false;
+  };
+  EXPECT_FALSE(met_first_response(-absl::Minutes(1)));
+  EXPECT_FALSE(met_first_response(absl::ZeroDuration())) << "at its due instant";
+  EXPECT_TRUE(met_first_response(absl::Seconds(1)));
+}
+
 // The customer ignores an evidence request for 5 days: the internal clocks
 // stand still and take the 5 days back; the regulatory clock does not.
 TEST(DeadlineScenarioTest, WaitingForTheCustomerPausesOnlyTheInternalClocks) {

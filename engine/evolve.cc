@@ -15,6 +15,11 @@ void Meet(v1::DeadlineKind kind, const v1::CaseEvent& event, v1::CaseState* stat
   if (v1::Deadline* d = FindOpenDeadline(state, kind)) {
     d->set_met(true);
     *d->mutable_met_at() = event.occurred_at();
+    // A clock standing still for the customer counts no time past its pause.
+    absl::Time counted = ToTime(d->met_at());
+    if (d->has_paused_since()) counted = std::min(counted, ToTime(d->paused_since()));
+    // At its due instant is on time (DESIGN.md).
+    d->set_met_late(d->breached() || counted > ToTime(d->due_at()));
   }
 }
 

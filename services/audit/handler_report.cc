@@ -39,7 +39,7 @@ void Count(const v1::CaseState& c, HandlerRow* row) {
     row->result_s += absl::ToInt64Seconds(ToTime(c.first_replied_at()) - opened);
   }
   for (const v1::Deadline& d : c.deadlines()) {
-    if (d.breach_count() > 0 || (d.met() && ToTime(d.met_at()) > ToTime(d.due_at()))) {
+    if (d.breach_count() > 0 || d.met_late()) {
       ++row->clocks_missed;
     } else if (d.met()) {
       ++row->clocks_on_time;

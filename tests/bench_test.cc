@@ -52,7 +52,7 @@ TEST(BenchTest, GenerateIsDeterministicAndMostlyAccepted) {
   // Through docketctl: every lifecycle is accepted and closed (archived, or
   // referred after special handling); only the deliberately bad commands
   // are refused or repeated.
-  const std::string dir = testing::OrganisedDir("bench-generated");
+  const std::string dir = testing::DirWithExampleEvidence("bench-generated");
   auto submitted = RunProcess(
       {testing::DocketctlPath(), "--data_dir=" + dir, testing::kExamplesClock, "submit"}, a.out);
   const std::vector<std::string> outcomes = absl::StrSplit(submitted.out, '\n', absl::SkipEmpty());

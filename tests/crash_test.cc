@@ -171,14 +171,14 @@ TEST(CrashTest, KilledSubmissionsOfAGeneratedStreamEndInTheUninterruptedLog) {
   const std::string stream = testing::WriteFile("generated.ndjson", input);
   const size_t total = Lines(input).size();
 
-  const std::string reference = testing::OrganisedDir("generated-reference");
+  const std::string reference = testing::DirWithExampleEvidence("generated-reference");
   testing::RunResult ref = RunProcess(
       {testing::DocketctlPath(), "--data_dir=" + reference, testing::kExamplesClock, "submit"},
       input);
   ASSERT_EQ(Lines(ref.out).size(), total);
   EXPECT_NE(ref.out.find("RULE_ARCHIVE_PRECONDITIONS"), std::string::npos);
 
-  const std::string dir = testing::OrganisedDir("generated-crashing");
+  const std::string dir = testing::DirWithExampleEvidence("generated-crashing");
   std::mt19937 rng(11);
   int interrupted = 0;
   for (int k = 0; k < 5; ++k) {

@@ -173,11 +173,14 @@ absl::StatusOr<Events> DecideClassify(const DecisionContext& ctx) {
   const v1::Findings& findings = ctx.state.findings();
   if (findings.assessed_loss_fen() > 0 && cmd.assessed_loss_fen() > 0 &&
       cmd.assessed_loss_fen() != findings.assessed_loss_fen()) {
-    return Refuse(v1::RULE_FINDINGS, absl::StatusCode::kFailedPrecondition,
-                  absl::StrCat(ctx.Case(), ": the investigation assessed the loss at ",
-                               FormatFen(findings.assessed_loss_fen()),
-                               " CNY; a classification takes its figure (another needs a new "
-                               "investigation)"));
+    return Refuse(
+        v1::RULE_FINDINGS, absl::StatusCode::kFailedPrecondition,
+        absl::StrCat(ctx.Case(), ": the investigation assessed the loss at ",
+                     FormatFen(findings.assessed_loss_fen()),
+                     " CNY; a classification takes its figure (another needs ",
+                     ctx.state.investigation_open() ? "the findings of the investigation now open"
+                                                    : "a new investigation",
+                     ")"));
   }
   const v1::Category from = ctx.state.category();
   const v1::Category to = cmd.category() != v1::CATEGORY_UNSPECIFIED ? cmd.category() : from;

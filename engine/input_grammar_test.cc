@@ -230,7 +230,7 @@ TEST(InputGrammarTest, EvidenceInTheStoreIsNamedExactlyByItsHash) {
   const std::string sha(64, 'a');
   EXPECT_TRUE(AttachPhoto("cas://" + sha).ok());
   EXPECT_TRUE(AttachDocument("https://docs.example.com/W-1.pdf").ok()) << "outside the store";
-  for (const std::string uri :
+  for (const std::string& uri :
        {"CAS://" + sha, "Cas://" + sha, " cas://" + sha, "cas://" + sha + " ",
         "cas://" + std::string(64, 'b'), "cas:" + sha, std::string("https://x.example/a b.pdf")}) {
     absl::StatusOr<std::vector<v1::CaseEvent>> refused = AttachDocument(uri);
@@ -244,7 +244,7 @@ TEST(InputGrammarTest, EvidenceInTheStoreIsNamedExactlyByItsHash) {
 // outside address, which nobody checks, passed before and counted towards
 // DAMAGE's photo before a resolution.
 TEST(InputGrammarTest, APhotoIsInTheStore) {
-  for (const std::string uri :
+  for (const std::string& uri :
        {std::string("https://photos.example.com/W-1.png"), std::string("file:///tmp/W-1.png")}) {
     absl::StatusOr<std::vector<v1::CaseEvent>> refused = AttachPhoto(uri);
     ASSERT_FALSE(refused.ok()) << uri;
@@ -260,7 +260,7 @@ TEST(InputGrammarTest, APhotoIsInTheStore) {
 TEST(InputGrammarTest, AnOutsideReferenceShowsWhatItOpens) {
   EXPECT_TRUE(AttachDocument("https://单据.example/投诉-W-1.pdf").ok()) << "an IRI, in Chinese";
   EXPECT_TRUE(AttachDocument("https://x.example/" + std::string(2000, 'a')).ok());
-  for (const std::string uri : {
+  for (const std::string& uri : {
            std::string("https://x.example/photo\u202Egnp.exe"),  // Right-to-left override.
            std::string("https://x.example/a\u3000b.png"),        // Ideographic space.
            std::string("https://x.example/a\u00A0b.png"),        // No-break space.

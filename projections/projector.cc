@@ -109,16 +109,16 @@ std::map<std::string, int64_t> Projector::StatsDeltas(const v1::CaseEvent& event
     out[EncodeStatsKey(k)] += delta;
   };
   // SLA: each clock counts once, as met on time or as breached. A clock is
-  // met on time only when met at or before its due time, whether or not
-  // the scanner ran in between; met late, it counts as breached then.
+  // met on time unless the fold judged it met late (Deadline.met_late),
+  // whether or not the scanner ran in between; met late, it counts as
+  // breached then.
   // Deadlines are only ever replaced in place or appended, so index i of
   // `before` is the same clock as index i of `after`.
   for (int i = 0; i < after.deadlines_size() && i < before.deadlines_size(); ++i) {
     const v1::Deadline& d = after.deadlines(i);
     const v1::Deadline& was = before.deadlines(i);
     if (d.met() && !was.met() && d.breach_count() == 0) {
-      const bool on_time = ToTime(d.met_at()) <= ToTime(d.due_at());
-      add(on_time ? "deadlines_met_on_time" : "deadlines_breached", 1);
+      add(d.met_late() ? "deadlines_breached" : "deadlines_met_on_time", 1);
     }
     if (d.breach_count() > 0 && was.breach_count() == 0) add("deadlines_breached", 1);
   }

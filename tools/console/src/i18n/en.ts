@@ -706,6 +706,7 @@ const en: Messages = {
     media_type: "Media type",
     met: "Met",
     met_at: "Met at",
+    met_late: "Met late",
     method: "Method",
     monthly_settlement: "Monthly settlement",
     name: "Name",

@@ -706,6 +706,7 @@ const zhCN = {
     media_type: "文件类型",
     met: "已完成",
     met_at: "完成时间",
+    met_late: "超时后办结",
     method: "回访方式",
     monthly_settlement: "月结客户",
     name: "名称",

@@ -332,9 +332,10 @@ void Store::WhenDurable(absl::AnyInvocable<void()> done) {
       return;
     }
   }
-  // No round will come for it. Outside deferred sync every synced write
-  // was durable on return; after the last round, made durable here.
-  if (deferring_) SyncUpTo(db_->GetLatestSequenceNumber());
+  // No round will come for it: made durable here. (A write another thread
+  // began under deferred sync, unsynced, may land after the last round.)
+  // A read-only store has nothing of its own to sync.
+  if (acknowledged_fd_ >= 0) SyncUpTo(db_->GetLatestSequenceNumber());
   done();
 }
 

@@ -103,8 +103,8 @@ class Store {
   //  - a synced Write on the writer's thread returns once written, not yet
   //    durable; WhenDurable(done) calls `done`, on the sync thread, once
   //    every write made so far is durable. The writer acknowledges nothing
-  //    before that. Called once the last round has begun, it syncs and
-  //    calls `done` itself; outside deferred sync, it calls `done` at once.
+  //    before that. Called once the last round has begun, or outside
+  //    deferred sync, it syncs and calls `done` itself.
   //  - a synced Write on any other thread (an evidence upload) returns
   //    once durable, as outside it.
   //  - the writer's thread reads all it wrote; every other thread reads

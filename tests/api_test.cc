@@ -2178,11 +2178,13 @@ TEST_F(ApiTest, AStepNeverPrecedesAMarkDueBeforeIt) {
   }
 }
 
-// A preview commits nothing, the marks due before it included: on a case
-// whose report-upward warnings fell due an hour after its intake, a
-// previewed acknowledgement leaves the history at the intake alone; the
-// acknowledgement itself records them first.
-TEST_F(ApiTest, APreviewRecordsNoDueMarks) {
+// A preview is decided as the commit would be, after the marks due before
+// it, and commits nothing, the marks included: on a case whose
+// report-upward warnings fell due an hour after its intake, a previewed
+// acknowledgement comes after them (its revision past theirs) and leaves
+// the history at the intake alone; the acknowledgement itself records
+// them first, and lands at the revision the preview said.
+TEST_F(ApiTest, APreviewIsDecidedAfterTheMarksDueButRecordsNone) {
   Restart({"--tick_every=1h"});
   const std::string handler = Login("E-101");
   ASSERT_FALSE(handler.empty());
@@ -2210,13 +2212,19 @@ TEST_F(ApiTest, APreviewRecordsNoDueMarks) {
            {"-X", "POST", "-d", R"({"acknowledge":{"note":"called back"}})"}, handler);
   ASSERT_EQ(preview.status, 200) << preview.body;
   EXPECT_EQ(entries(), 1) << "a preview recorded the marks due before it";
-  ASSERT_EQ(Curl("/v1/commands",
-                 {"-d", R"({"commandId":"pmarks-2","caseId":"C-PMARKS-1",)"
-                        R"("acknowledge":{"note":"called back"}})"},
-                 handler)
-                .status,
-            200);
+  const std::regex revision("\"revision\":\"([0-9]+)\"");
+  std::smatch previewed;
+  ASSERT_TRUE(std::regex_search(preview.body, previewed, revision)) << preview.body;
+  EXPECT_GE(std::stoi(previewed[1]), 4) << "not decided after the marks: " << preview.body;
+  const Reply acknowledged = Curl("/v1/commands",
+                                  {"-d", R"({"commandId":"pmarks-2","caseId":"C-PMARKS-1",)"
+                                         R"("acknowledge":{"note":"called back"}})"},
+                                  handler);
+  ASSERT_EQ(acknowledged.status, 200) << acknowledged.body;
   EXPECT_GE(entries(), 4);  // The intake, two warnings at least, the step.
+  std::smatch committed;
+  ASSERT_TRUE(std::regex_search(acknowledged.body, committed, revision)) << acknowledged.body;
+  EXPECT_EQ(committed[1], previewed[1]);
 }
 
 // awaiting=me: the proposals the caller may approve now, as the engine's

@@ -115,24 +115,28 @@ void CommitQueue::Run() {
     }
     lock.unlock();
     // A preview commits nothing, not even the marks due before it.
-    const bool tick = ticking && clock_->Now() >= next_tick;
+    const absl::Time now = clock_->Now();
+    const bool tick = ticking && now >= next_tick;
     const bool marks_first =
-        ticking && !tick && kind != Kind::kPreview && scan_before_groups_ && MarksDue(group);
+        ticking && !tick && kind != Kind::kPreview && scan_before_groups_ && MarksDue(group, now);
     if (tick || marks_first) {
-      absl::StatusOr<ScanResult> scanned = scanner_->Scan(clock_->Now());
+      absl::StatusOr<ScanResult> scanned = scanner_->Scan(now);
       if (!scanned.ok()) std::cerr << "docketd: deadline scan failed: " << scanned.status() << "\n";
       // What it marked reaches readers (an event stream) once durable,
       // whether or not a command follows.
       store_->WhenDurable([] {});
       if (tick) {
-        next_tick = clock_->Now() + tick_every_;
+        next_tick = now + tick_every_;
         scan_before_groups_ = true;
-      } else if (MarksDue(group)) {
-        // A mark the scan could not record (a refusal, which a sound state
-        // never gives) would make every group scan again: until the next
-        // tick, groups wait for the tick's scan.
-        std::cerr << "docketd: a deadline mark due on a case of this group could not be "
-                     "recorded; until the next tick, groups are decided without scanning first\n";
+      } else if (!scanned.ok() || MarksDue(group, now)) {
+        // A failed scan, or a mark it could not record (a refusal, which a
+        // sound state never gives), would make every group scan again:
+        // until the next tick, groups wait for the tick's scan.
+        if (scanned.ok()) {
+          std::cerr << "docketd: a deadline mark due on a case of this group could not be "
+                       "recorded; until the next tick, groups are decided without scanning "
+                       "first\n";
+        }
         scan_before_groups_ = false;
       }
       lock.lock();
@@ -140,17 +144,20 @@ void CommitQueue::Run() {
       stats_.last_scan = clock_->Now();
       lock.unlock();
     }
-    if (!group.empty()) Commit(std::move(group), kind);
+    if (kind == Kind::kPreview) {
+      Preview(group[0], now, ticking && scan_before_groups_);
+    } else if (!group.empty()) {
+      Commit(std::move(group), kind);
+    }
     lock.lock();
   }
 }
 
-bool CommitQueue::MarksDue(const std::vector<Request*>& group) {
+bool CommitQueue::MarksDue(const std::vector<Request*>& group, absl::Time now) {
   // The marks due by now on the group's cases are recorded before the
   // group is decided, not at the next tick: in a case's history no step
   // comes before a warning or breach that was due before it, and the step
   // is decided against the state the mark leaves (a breach's escalation).
-  const absl::Time now = clock_->Now();
   for (const Request* r : group) {
     for (const absl::StatusOr<v1::Command>& c : r->commands) {
       if (!c.ok() || c->case_id().empty() || c->has_directory()) continue;
@@ -173,26 +180,38 @@ double ThreadCpuSeconds() {
 
 }  // namespace
 
+void CommitQueue::Preview(Request* request, absl::Time now, bool marks_first) {
+  // Decided as the commit would be, after the marks due before it (a
+  // breach's escalation changes who approves, and what), against the
+  // committed state; all of it then dropped, and answered once that state
+  // is durable, as a commit would be.
+  absl::StatusOr<v1::Command>& command = request->commands[0];
+  std::vector<CommandProcessor::Timed> batch;
+  if (marks_first && command.ok() && !command->case_id().empty() && !command->has_directory()) {
+    absl::StatusOr<std::vector<v1::Command>> due =
+        processor_->DueMarkCommands(command->case_id(), now);
+    // Unreadable here, the command is refused as such when decided.
+    if (due.ok()) {
+      for (v1::Command& mark : *due) batch.push_back({std::move(mark), now, /*internal=*/true});
+    }
+  }
+  batch.push_back({std::move(command), now, /*internal=*/false});
+  absl::StatusOr<std::vector<CommandProcessor::Decision>> decided = processor_->Decide(batch);
+  processor_->Abort();
+  absl::StatusOr<std::vector<v1::CommandOutcome>> answer =
+      decided.ok() ? absl::StatusOr<std::vector<v1::CommandOutcome>>(
+                         std::vector<v1::CommandOutcome>{std::move(decided->back().outcome)})
+                   : decided.status();
+  store_->WhenDurable([request, answer = std::move(answer)]() mutable {
+    request->done.set_value(std::move(answer));
+  });
+}
+
 void CommitQueue::Commit(std::vector<Request*> group, Kind kind) {
   const double cpu_before = ThreadCpuSeconds();
   std::vector<absl::StatusOr<v1::Command>> all;
   for (Request* r : group) {
     for (absl::StatusOr<v1::Command>& c : r->commands) all.push_back(std::move(c));
-  }
-  if (kind == Kind::kPreview) {
-    // Decided against the committed state, then dropped; answered once
-    // that state is durable, as a commit would be.
-    absl::StatusOr<std::vector<CommandProcessor::Decision>> decided =
-        processor_->Decide({{std::move(all[0]), clock_->Now(), false}});
-    processor_->Abort();
-    absl::StatusOr<std::vector<v1::CommandOutcome>> answer =
-        decided.ok() ? absl::StatusOr<std::vector<v1::CommandOutcome>>(
-                           std::vector<v1::CommandOutcome>{std::move((*decided)[0].outcome)})
-                     : decided.status();
-    store_->WhenDurable([request = group[0], answer = std::move(answer)]() mutable {
-      request->done.set_value(std::move(answer));
-    });
-    return;
   }
   const bool internal = kind == Kind::kInternal;
   CommandProcessor::Timings timings;

@@ -49,10 +49,11 @@ class CommitQueue final : public CommandSink {
   absl::StatusOr<std::vector<v1::CommandOutcome>> Submit(
       std::vector<absl::StatusOr<v1::Command>> commands, bool internal = false) override;
 
-  // Decides `command` against the committed state as the writer sees it
-  // and commits nothing, not the deadline marks due before it either: the
-  // outcome it would have (a proposal's compensation computed, a
-  // refusal's rule), answered once the state it was decided on is durable.
+  // Decides `command` against the committed state as the writer sees it,
+  // after the deadline marks due before it as a group is, and commits
+  // nothing, the marks included: the outcome it would have (a proposal's
+  // compensation computed, a refusal's rule), answered once the state it
+  // was decided on is durable.
   absl::StatusOr<v1::CommandOutcome> Preview(v1::Command command) override;
 
   Stats stats() const override;
@@ -66,8 +67,11 @@ class CommitQueue final : public CommandSink {
   };
 
   void Run();
-  // Whether a case `group` names has a deadline mark due now.
-  bool MarksDue(const std::vector<Request*>& group);
+  // Whether a case `group` names has a deadline mark due at `now`.
+  bool MarksDue(const std::vector<Request*>& group, absl::Time now);
+  // `marks_first`: decided after the marks due on its case, as a group
+  // would be (and then dropped with it).
+  void Preview(Request* request, absl::Time now, bool marks_first);
   void Commit(std::vector<Request*> group, Kind kind);
 
   Store* const store_;

@@ -200,6 +200,14 @@ absl::StatusOr<bool> CommandProcessor::MarkDue(const std::string& case_id, absl:
   return next.has_value() && Reached(*next, now);
 }
 
+absl::StatusOr<std::vector<v1::Command>> CommandProcessor::DueMarkCommands(
+    const std::string& case_id, absl::Time now) {
+  absl::StatusOr<v1::CaseState*> state = cache_.Get(case_id);
+  if (!state.ok()) return state.status();
+  if ((*state)->revision() == 0) return std::vector<v1::Command>();
+  return DueCommands(**state, now, policy_, calendar_, SystemActor());
+}
+
 absl::StatusOr<std::string> CommandProcessor::HashHead(const v1::Command& command) {
   if (command.has_directory()) {
     absl::StatusOr<CaseCache::DirectoryEntry*> directory = cache_.GetDirectory();

@@ -126,6 +126,11 @@ class CommandProcessor {
   // record by `now` (Reached), as the writer sees the case. Its cases'
   // marks due, docketd scans before deciding a group.
   absl::StatusOr<bool> MarkDue(const std::string& case_id, absl::Time now);
+  // The scanner's commands recording those marks (engine DueCommands, as
+  // the system principal), for a preview to decide before its command as
+  // the commit would; none for a case that does not exist.
+  absl::StatusOr<std::vector<v1::Command>> DueMarkCommands(const std::string& case_id,
+                                                           absl::Time now);
 
   // What it decides under.
   const v1::Policy& policy() const { return policy_; }

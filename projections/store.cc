@@ -232,6 +232,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode 
     }
     v1::DataDirMeta fresh;
     fresh.set_schema_version(kSchemaVersion);
+    // Nothing folded yet: trivially this fold's.
+    fresh.set_fold_version(kFoldVersion);
     rocksdb::WriteBatch batch;
     batch.Put(store->cf(Cf::kMeta), kMetaKey, fresh.SerializeAsString());
     batch.Put(store->cf(Cf::kMeta), kLinksIndexedKey, "");
@@ -597,6 +599,8 @@ absl::Status Store::ClearProjections() {
   v1::DataDirMeta kept;
   kept.set_schema_version(meta->schema_version());
   kept.set_next_log_position(meta->next_log_position());
+  // Whoever folds the log again from here is this build.
+  kept.set_fold_version(kFoldVersion);
   batch.Put(cf(Cf::kMeta), kMetaKey, kept.SerializeAsString());
   // No case is left to index: the replay indexes each as it folds it.
   batch.Put(cf(Cf::kMeta), kLinksIndexedKey, "");

@@ -45,6 +45,14 @@ inline constexpr int kCfCount = 14;
 // The layout version this build writes and reads.
 inline constexpr int kSchemaVersion = 1;
 
+// The version of the fold, Evolve and the projector together: raised when
+// the same events fold into other projections (a new field of the state, a
+// counter counted otherwise). A writer opening a directory folded by
+// another version folds it again from its log (EmbeddedRuntime::Open);
+// the audit says which.
+//   2: Deadline.met_late, and the report's counters read it.
+inline constexpr int kFoldVersion = 2;
+
 // The one conversion from RocksDB's status to absl's.
 absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what);
 
@@ -152,8 +160,9 @@ class Store {
 
   // Empties every projection column family, for a replay: all but kLog,
   // kCommands and kRejections (the outcomes of commands, which the log alone
-  // cannot rebuild) and kUploads (who stored each evidence file); kMeta keeps only the log's next
-  // position. REQUIRES: kReadWrite.
+  // cannot rebuild) and kUploads (who stored each evidence file); kMeta
+  // keeps only the log's next position, and names this build's fold as the
+  // one the projections will be folded by. REQUIRES: kReadWrite.
   absl::Status ClearProjections();
 
  private:

@@ -246,6 +246,11 @@ class Auditor {
     }
     absl::StatusOr<v1::DataDirMeta> meta = store_.ReadMeta();
     if (!meta.ok()) return meta.status();
+    if (meta->fold_version() != kFoldVersion) {
+      Problem(absl::StrCat("the projections were folded by fold version ", meta->fold_version(),
+                           ", not this docket's ", kFoldVersion,
+                           ": run docketctl replay (any writer also does, once)"));
+    }
     if (meta->applied_position() != expected_position - 1) {
       Problem(absl::StrCat("meta says position ", meta->applied_position(),
                            " is applied; the log ends at ", expected_position - 1));

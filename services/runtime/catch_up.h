@@ -16,7 +16,8 @@ namespace docket {
 absl::StatusOr<int64_t> CatchUp(Store* store, EmbeddedEventLog* log, int batch_size = 4096);
 
 // Rebuilds every projection from the log: clears them, then catches up
-// from the beginning. Returns the number of events folded.
+// from the beginning (as this build's fold, kFoldVersion). Returns the
+// number of events folded.
 absl::StatusOr<int64_t> Replay(Store* store, int batch_size = 4096);
 
 }  // namespace docket

@@ -17,6 +17,15 @@ absl::StatusOr<std::unique_ptr<EmbeddedRuntime>> EmbeddedRuntime::Open(
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(dir, Store::Mode::kReadWrite);
   if (!store.ok()) return store.status();
   runtime->store_ = *std::move(store);
+  // Projections another version of the fold built (a directory written
+  // before met_late, say) are folded again, once, from the log: the audit
+  // would find every state that differs, and readers would show them.
+  absl::StatusOr<v1::DataDirMeta> meta = runtime->store_->ReadMeta();
+  if (!meta.ok()) return meta.status();
+  if (meta->fold_version() != kFoldVersion) {
+    absl::StatusOr<int64_t> replayed = Replay(runtime->store_.get());
+    if (!replayed.ok()) return replayed.status();
+  }
   absl::StatusOr<std::unique_ptr<EmbeddedEventLog>> log =
       EmbeddedEventLog::Open(runtime->store_.get());
   if (!log.ok()) return log.status();

@@ -16,6 +16,16 @@ namespace {
 using ::docket::testing::CaseHarness;
 using ::docket::testing::Scanner;
 
+// A complaint about a courier's attitude, by phone: GENERAL, its clocks
+// from the intake.
+constexpr char kAttitudeByPhone[] = R"pb(open_case {
+                                           intake {
+                                             channel: CHANNEL_PHONE
+                                             category: CATEGORY_ATTITUDE
+                                             customer { id: "X" }
+                                           }
+                                         })pb";
+
 absl::Time Cst(int y, int m, int d, int hh, int mm = 0) {
   return absl::FromCivil(absl::CivilMinute(y, m, d, hh, mm), absl::FixedTimeZone(8 * 3600));
 }
@@ -48,13 +58,7 @@ TEST(DeadlineScenarioTest, NationalDayHolidayWithMakeUpDays) {
   general->set_resolution_minutes(45 * 60);
   CaseHarness c("C-NATIONAL-DAY", policy, Business());
   c.set_now(Cst(2025, 9, 26, 17));
-  c.MustSubmit(R"pb(open_case {
-                      intake {
-                        channel: CHANNEL_PHONE
-                        category: CATEGORY_ATTITUDE
-                        customer { id: "X" }
-                      }
-                    })pb");
+  c.MustSubmit(kAttitudeByPhone);
   EXPECT_EQ(Due(c, v1::DEADLINE_KIND_FIRST_RESPONSE), Cst(2025, 9, 28, 12));
   EXPECT_EQ(Due(c, v1::DEADLINE_KIND_RESOLUTION), Cst(2025, 10, 11, 14));
   EXPECT_EQ(Due(c, v1::DEADLINE_KIND_REGULATORY_RESULT), Cst(2025, 10, 3, 17));
@@ -71,13 +75,7 @@ TEST(DeadlineScenarioTest, NationalDayHolidayWithMakeUpDays) {
 TEST(DeadlineScenarioTest, AClockMetAfterItsDueTimeWasMetLate) {
   const auto met_first_response = [](absl::Duration after_due) {
     CaseHarness c("C-LATE");
-    c.MustSubmit(R"pb(open_case {
-                        intake {
-                          channel: CHANNEL_PHONE
-                          category: CATEGORY_ATTITUDE
-                          customer { id: "X" }
-                        }
-                      })pb");
+    c.MustSubmit(kAttitudeByPhone);
     c.set_now(Due(c, v1::DEADLINE_KIND_FIRST_RESPONSE) + after_due);
     c.MustSubmit("acknowledge {}");
     for (const v1::Deadline& d : c.state().deadlines()) {

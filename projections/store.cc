@@ -588,8 +588,12 @@ absl::Status Store::ClearProjections() {
   if (!meta.ok()) return meta.status();
   rocksdb::WriteBatch batch;
   for (int i = 0; i < kCfCount; ++i) {
+    // kMeta's other keys are not projections: Kafka's consumer positions
+    // say how far the topics were read into the log, which the replay
+    // folds again up to the same point.
     if (i == static_cast<int>(Cf::kLog) || i == static_cast<int>(Cf::kCommands) ||
-        i == static_cast<int>(Cf::kRejections) || i == static_cast<int>(Cf::kUploads)) {
+        i == static_cast<int>(Cf::kRejections) || i == static_cast<int>(Cf::kUploads) ||
+        i == static_cast<int>(Cf::kMeta)) {
       continue;
     }
     // A range deletion over the whole key space of the family.

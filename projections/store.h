@@ -160,9 +160,10 @@ class Store {
 
   // Empties every projection column family, for a replay: all but kLog,
   // kCommands and kRejections (the outcomes of commands, which the log alone
-  // cannot rebuild) and kUploads (who stored each evidence file); kMeta
-  // keeps only the log's next position, and names this build's fold as the
-  // one the projections will be folded by. REQUIRES: kReadWrite.
+  // cannot rebuild) and kUploads (who stored each evidence file). kMeta's
+  // record keeps only the log's next position, and names this build's fold
+  // as the one the projections will be folded by; its other keys (Kafka's
+  // consumer positions) stay. REQUIRES: kReadWrite.
   absl::Status ClearProjections();
 
  private:

@@ -287,6 +287,22 @@ TEST(StoreTest, WhatDeferredSyncAnswersForSurvivesACrash) {
   EXPECT_FALSE(Holds(**crashed, "during-sync")) << "never synced before the image";
 }
 
+// A replay clears the projections, not what says how far Kafka's topics
+// were read into the log (kMeta's other keys): those were lost, and every
+// partition read again from its first offset.
+TEST(StoreTest, ClearingTheProjectionsKeepsTheConsumerPositions) {
+  const std::string dir = testing::FreshDir("clear-keeps-positions");
+  std::unique_ptr<Store> store = *Store::Open(dir, Store::Mode::kReadWrite);
+  rocksdb::WriteBatch batch;
+  batch.Put(store->cf(Cf::kMeta), "kafka/docket.events/3", "41");
+  batch.Put(store->cf(Cf::kCases), "C-1", "state");
+  ASSERT_TRUE(store->Write(&batch, true).ok());
+  ASSERT_TRUE(store->ClearProjections().ok());
+  EXPECT_EQ(*store->Get(Cf::kMeta, "kafka/docket.events/3"), std::optional<std::string>("41"));
+  EXPECT_EQ(*store->Get(Cf::kCases, "C-1"), std::nullopt);
+  EXPECT_EQ(store->ReadMeta()->fold_version(), kFoldVersion);
+}
+
 TEST(StoreTest, RefusesADirectoryThatIsNotDockets) {
   const std::string dir = testing::FreshDir("foreign");
   std::filesystem::create_directories(dir);

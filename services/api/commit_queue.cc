@@ -198,6 +198,12 @@ void CommitQueue::Preview(Request* request, absl::Time now, bool marks_first) {
   batch.push_back({std::move(command), now, /*internal=*/false});
   absl::StatusOr<std::vector<CommandProcessor::Decision>> decided = processor_->Decide(batch);
   processor_->Abort();
+  if (!decided.ok() && batch.size() > 1) {
+    // Marks that cannot be decided here: the commit would scan, fail and
+    // decide the group anyway (Run), and so does the preview.
+    decided = processor_->Decide({batch.back()});
+    processor_->Abort();
+  }
   absl::StatusOr<std::vector<v1::CommandOutcome>> answer =
       decided.ok() ? absl::StatusOr<std::vector<v1::CommandOutcome>>(
                          std::vector<v1::CommandOutcome>{std::move(decided->back().outcome)})

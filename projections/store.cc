@@ -298,11 +298,15 @@ absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
   }
   // The writer's: durable at its WhenDurable.
   if (std::this_thread::get_id() == writer_) return absl::OkStatus();
+  AwaitDurable();
+  return absl::OkStatus();
+}
+
+void Store::AwaitDurable() {
   std::promise<void> durable;
   std::future<void> done = durable.get_future();
   WhenDurable([&durable] { durable.set_value(); });
   done.wait();
-  return absl::OkStatus();
 }
 
 std::shared_ptr<const rocksdb::Snapshot> Store::SnapshotNow() const {

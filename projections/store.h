@@ -126,6 +126,10 @@ class Store {
   // REQUIRES: no other thread writes while it starts or stops.
   void StartDeferredSync();
   void WhenDurable(absl::AnyInvocable<void()> done);
+  // WhenDurable, waited for: returns once every write made so far is
+  // durable. Never from a WhenDurable callback (the sync thread would wait
+  // for itself).
+  void AwaitDurable();
   // Makes what was written durable, calls what waits, stops the thread.
   void StopDeferredSync();
 

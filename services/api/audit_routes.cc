@@ -6,7 +6,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <future>
 #include <mutex>
 
 #include "absl/cleanup/cleanup.h"
@@ -248,9 +247,7 @@ void ApiServer::AuditRoutes(const api::Authenticator& authenticate) {
     // The view read the write-ahead log as it stood, synced or not: the
     // audit answers once all of it is durable, so it never reports what a
     // crash could take back.
-    std::promise<void> synced;
-    runtime->store()->WhenDurable([&synced] { synced.set_value(); });
-    synced.get_future().wait();
+    runtime->store()->AwaitDurable();
     const absl::Time started = runtime->clock()->Now();
     absl::StatusOr<AuditReport> report = Audit(**view, runtime->evidence());
     if (!report.ok()) return SendError(res, report.status());

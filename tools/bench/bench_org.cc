@@ -32,12 +32,11 @@ absl::Status Submit(CommandProcessor* processor, std::vector<absl::StatusOr<v1::
   return absl::OkStatus();
 }
 
-// examples/evidence/acrylic_sign_crack.png.
+// examples/evidence/acrylic_sign_crack.png, embedded by the genrule
+// :photo_inc.
 constexpr char kPhoto[] =
-    "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x18\x00\x00\x00\x10\x08\x02\x00\x00"
-    "\x00\x83\x46\x28\xc2\x00\x00\x00\x1aIDAT\x78\x9c\x63\x38\x61\xa3\x41\x15\xc4\x30\x6a"
-    "\xd0\xa8\x41\xa3\x06\x8d\x1a\x44\x19\x02\x00\xc0\xbd\xc2\x10\x99\x7a\x0c\xbc\x00\x00"
-    "\x00\x00IEND\xae\x42\x60\x82";
+#include "tools/bench/photo.inc"
+    ;
 
 }  // namespace
 

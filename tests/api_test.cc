@@ -162,6 +162,21 @@ class ApiTest : public ::testing::Test {
     return m[1];
   }
 
+  // Opens `case_id`, a delay complaint by phone handled at GZ, with its
+  // intake backdated 23 hours (command `<command_id>`) as the adapter: its
+  // report-upward warnings have fallen due since.
+  Reply OpenLateComplaintADayAgo(const std::string& command_id, const std::string& case_id) {
+    const std::string opened_at =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(23), absl::UTCTimeZone());
+    return Curl("/v1/commands",
+                {"-d", absl::StrCat(R"({"commandId":")", command_id, R"(","caseId":")", case_id,
+                                    R"(","occurredAt":")", opened_at, R"(",)",
+                                    R"("openCase":{"intake":{"channel":"CHANNEL_PHONE",)",
+                                    R"("category":"CATEGORY_LATE","customer":{"id":"K-M"},)",
+                                    R"("handlingBranch":"GZ"}}})")},
+                adapter_token_);
+  }
+
   // NDJSON of commands `<prefix>-<i>`, from <= i < to, each opening
   // C-2026-0005 again: refused (and recorded), as it is open.
   static std::string OpenAgainLines(const std::string& prefix, int from, int to) {
@@ -2129,15 +2144,7 @@ TEST_F(ApiTest, AStepNeverPrecedesAMarkDueBeforeIt) {
   Restart({"--tick_every=1h"});
   const std::string handler = Login("E-101");
   ASSERT_FALSE(handler.empty());
-  const std::string opened_at =
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(23), absl::UTCTimeZone());
-  const Reply opened = Curl(
-      "/v1/commands",
-      {"-d", absl::StrCat(R"({"commandId":"marks-1","caseId":"C-MARKS-1",)", R"("occurredAt":")",
-                          opened_at, R"(",)", R"("openCase":{"intake":{"channel":"CHANNEL_PHONE",)",
-                          R"("category":"CATEGORY_LATE","customer":{"id":"K-M"},)",
-                          R"("handlingBranch":"GZ"}}})")},
-      adapter_token_);
+  const Reply opened = OpenLateComplaintADayAgo("marks-1", "C-MARKS-1");
   ASSERT_EQ(opened.status, 200) << opened.body;
   const Reply acknowledged =
       Curl("/v1/commands",
@@ -2188,17 +2195,8 @@ TEST_F(ApiTest, APreviewIsDecidedAfterTheMarksDueButRecordsNone) {
   Restart({"--tick_every=1h"});
   const std::string handler = Login("E-101");
   ASSERT_FALSE(handler.empty());
-  const std::string opened_at =
-      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() - absl::Hours(23), absl::UTCTimeZone());
-  ASSERT_EQ(Curl("/v1/commands",
-                 {"-d", absl::StrCat(R"({"commandId":"pmarks-1","caseId":"C-PMARKS-1",)",
-                                     R"("occurredAt":")", opened_at, R"(",)",
-                                     R"("openCase":{"intake":{"channel":"CHANNEL_PHONE",)",
-                                     R"("category":"CATEGORY_LATE","customer":{"id":"K-M"},)",
-                                     R"("handlingBranch":"GZ"}}})")},
-                 adapter_token_)
-                .status,
-            200);
+  const Reply opened = OpenLateComplaintADayAgo("pmarks-1", "C-PMARKS-1");
+  ASSERT_EQ(opened.status, 200) << opened.body;
   const auto entries = [&] {
     const Reply history = Curl("/v1/cases/C-PMARKS-1/history", {}, handler);
     EXPECT_EQ(history.status, 200) << history.body;

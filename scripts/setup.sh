@@ -15,6 +15,7 @@ PACKAGES=(
   clang-format         # scripts/check_format.sh (CI)
   kcat
   libcpp-httplib-dev   # docketd --listen (services/api)
+  libgoogle-perftools-dev # tcmalloc, the allocator of docketd, docketctl and docket_bench
   openssl              # the Kafka test signs a record as an adapter in another language would
   curl                 # the API tests speak to it with a client nobody here wrote
   postgresql libpq-dev # the ticket-desk peer of docket_bench

@@ -93,6 +93,37 @@ TEST(DeadlineScenarioTest, AClockMetAfterItsDueTimeWasMetLate) {
   EXPECT_TRUE(met_first_response(absl::Seconds(1)));
 }
 
+// A clock standing still for the customer counts no time past its pause:
+// met after its due time but paused before it, it was met on time. The
+// progress notice (16 h here) is sent 20 h in, while the customer has been
+// asked for photos since hour 10; the same notice without the pause is late.
+TEST(DeadlineScenarioTest, AClockMetWhilePausedCountsOnlyTheTimeBeforeThePause) {
+  const auto notice_met_late = [](bool paused) {
+    CaseHarness c(paused ? "C-PAUSED" : "C-RUNNING");
+    c.MustSubmit(kAttitudeByPhone);
+    c.MustSubmit("acknowledge {}");
+    c.MustSubmit("accept {}");
+    const absl::Time due = Due(c, v1::DEADLINE_KIND_PROGRESS_NOTICE);
+    c.set_now(due - absl::Hours(6));
+    if (paused) c.MustSubmit(R"pb(await_customer { reason: "photos of the courier" })pb");
+    c.set_now(due + absl::Hours(4));
+    c.MustSubmit(absl::StrCat(R"pb(send_progress_notice { progress: "the depot is checking the CCTV"
+                                                          expected_completion_at { seconds:)pb",
+                              absl::ToUnixSeconds(c.now() + absl::Hours(48)), "} }"));
+    for (const v1::Deadline& d : c.state().deadlines()) {
+      if (d.kind() == v1::DEADLINE_KIND_PROGRESS_NOTICE && d.met()) {
+        EXPECT_EQ(d.has_paused_since(), paused);
+        EXPECT_FALSE(d.breached());
+        return d.met_late();
+      }
+    }
+    ADD_FAILURE() << "no met progress notice";
+    return false;
+  };
+  EXPECT_FALSE(notice_met_late(/*paused=*/true));
+  EXPECT_TRUE(notice_met_late(/*paused=*/false));
+}
+
 // The customer ignores an evidence request for 5 days: the internal clocks
 // stand still and take the 5 days back; the regulatory clock does not.
 TEST(DeadlineScenarioTest, WaitingForTheCustomerPausesOnlyTheInternalClocks) {

@@ -3,6 +3,8 @@
 
 #include "projections/store.h"
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -14,6 +16,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "projections/keys.h"
@@ -285,6 +288,50 @@ TEST(StoreTest, WhatDeferredSyncAnswersForSurvivesACrash) {
   ASSERT_TRUE(crashed.ok()) << crashed.status();
   EXPECT_TRUE(Holds(**crashed, "group-1"));
   EXPECT_FALSE(Holds(**crashed, "during-sync")) << "never synced before the image";
+}
+
+// A write another thread makes while the last round syncs (an upload as
+// docketd stops) is made durable by its own caller: that round took its
+// view before the write, and no round comes after it. Had the round left
+// the write to a later round, its caller would wait forever.
+TEST(StoreTest, AWriteDuringTheLastSyncRoundIsMadeDurableByItsCaller) {
+  const std::string dir = testing::FreshDir("deferred-last-round");
+  const std::string image = testing::FreshDir("deferred-last-round-image");
+  auto fs = std::make_shared<SyncTrackingFs>();
+  Store::OpenOptions options;
+  options.env = rocksdb::NewCompositeEnv(fs);
+  std::unique_ptr<Store> store = *Store::Open(dir, Store::Mode::kReadWrite, options);
+  std::promise<void> late_began, late_durable;
+  std::thread late;
+  std::thread writer([&] {
+    store->StartDeferredSync();
+    ASSERT_TRUE(Put(store.get(), "last").ok());
+    // As the last round's sync returns, before the round ends: another
+    // thread writes and waits for its write to be durable.
+    fs->AfterNextSync([&] {
+      late = std::thread([&] {
+        late_began.set_value();
+        EXPECT_TRUE(Put(store.get(), "late").ok());
+        fs->CrashImage(dir, image);
+        late_durable.set_value();
+      });
+      late_began.get_future().wait();
+      absl::SleepFor(absl::Milliseconds(50));  // Its write lands, its wait begins.
+    });
+    store->StopDeferredSync();
+  });
+  writer.join();
+  std::future<void> durable = late_durable.get_future();
+  if (durable.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    ADD_FAILURE() << "the late write was never made durable: its caller still waits";
+    std::_Exit(1);
+  }
+  late.join();
+  store.reset();
+  absl::StatusOr<std::unique_ptr<Store>> crashed = Store::Open(image, Store::Mode::kReadWrite);
+  ASSERT_TRUE(crashed.ok()) << crashed.status();
+  EXPECT_TRUE(Holds(**crashed, "last"));
+  EXPECT_TRUE(Holds(**crashed, "late")) << "answered, so synced before the image";
 }
 
 // A replay clears the projections, not what says how far Kafka's topics

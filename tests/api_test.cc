@@ -387,6 +387,100 @@ int Answers(const std::string& raw) {
   return n;
 }
 
+// One answer at a time from a connection: status, body; framed by its
+// Content-Length, as docketd frames every answer but a stream's.
+class AnswerReader {
+ public:
+  explicit AnswerReader(int fd) : fd_(fd) {}
+  std::pair<int, std::string> Next() {
+    for (;;) {
+      const size_t head = in_.find("\r\n\r\n");
+      if (head != std::string::npos) {
+        std::smatch m;
+        const std::string fields = in_.substr(0, head);
+        if (std::regex_search(fields, m, std::regex("Content-Length: (\\d+)"))) {
+          const size_t length = std::stoul(m[1]);
+          if (in_.size() >= head + 4 + length) {
+            const int status = std::atoi(in_.substr(9, 3).c_str());
+            std::string body = in_.substr(head + 4, length);
+            in_.erase(0, head + 4 + length);
+            return {status, body};
+          }
+        }
+      }
+      char buffer[4096];
+      const ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
+      if (n <= 0) return {0, in_};
+      in_.append(buffer, n);
+    }
+  }
+
+ private:
+  int fd_;
+  std::string in_;
+};
+
+// docketd's front serves POST /v1/commands without a thread per
+// connection; a connection whose next request is anything else is the
+// library's from then on, and both answer on it in order. Two commands
+// sent in one write are answered in order; a command whose head comes in
+// two pieces, apart, is served whole.
+TEST_F(ApiTest, OneConnectionCarriesTheFrontsCommandsAndTheLibrarysRoutes) {
+  const auto command = [&](const std::string& id) {
+    const std::string body = absl::StrCat(
+        R"({"commandId":")", id, R"(","caseId":"C-)", id,
+        R"(","openCase":{"intake":{"channel":"CHANNEL_PHONE","category":"CATEGORY_LATE",)",
+        R"("customer":{"id":"K"},"handlingBranch":"GZ"}}})");
+    return absl::StrCat(
+        "POST /v1/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ", adapter_token_,
+        "\r\nContent-Type: application/json\r\nContent-Length: ", body.size(), "\r\n\r\n", body);
+  };
+  const int fd = Connect(url_, 10);
+  ASSERT_GE(fd, 0);
+  AnswerReader answers(fd);
+  const std::string two = command("MIX-1") + command("MIX-2");
+  ASSERT_EQ(send(fd, two.data(), two.size(), MSG_NOSIGNAL), static_cast<ssize_t>(two.size()));
+  for (const char* id : {"MIX-1", "MIX-2"}) {
+    auto [status, body] = answers.Next();
+    EXPECT_EQ(status, 200) << body;
+    EXPECT_THAT(body, HasSubstr(absl::StrCat("\"commandId\":\"", id, "\""))) << body;
+  }
+  const std::string third = command("MIX-3");
+  const size_t cut = third.find("Content-Type");
+  send(fd, third.data(), cut, MSG_NOSIGNAL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  send(fd, third.data() + cut, third.size() - cut, MSG_NOSIGNAL);
+  auto [third_status, third_body] = answers.Next();
+  EXPECT_EQ(third_status, 200) << third_body;
+  EXPECT_THAT(third_body, HasSubstr("\"commandId\":\"MIX-3\""));
+  // Another route: the library answers it, and the command after it.
+  const std::string health = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  send(fd, health.data(), health.size(), MSG_NOSIGNAL);
+  EXPECT_EQ(answers.Next(), std::make_pair(200, std::string("ok\n")));
+  const std::string fourth = command("MIX-4");
+  send(fd, fourth.data(), fourth.size(), MSG_NOSIGNAL);
+  auto [fourth_status, fourth_body] = answers.Next();
+  EXPECT_EQ(fourth_status, 200) << fourth_body;
+  EXPECT_THAT(fourth_body, HasSubstr("\"commandId\":\"MIX-4\""));
+  close(fd);
+
+  EXPECT_THAT(Curl("/v1/cases?q=C-MIX-&page_size=10", {}, supervisor_token_).body,
+              HasSubstr("\"total\":\"4\""));
+  const Reply metrics = Curl("/metrics", {}, supervisor_token_);
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(metrics.body, m, std::regex("docket_http_front_requests_total (\\d+)")))
+      << metrics.body;
+  EXPECT_GE(std::stoi(m[1]), 3);
+  ASSERT_TRUE(
+      std::regex_search(metrics.body, m, std::regex("docket_http_front_handed_off_total (\\d+)")));
+  EXPECT_GE(std::stoi(m[1]), 1);
+  // Each logged once, as the library's requests are.
+  EXPECT_THAT(
+      metrics.body,
+      HasSubstr("docket_http_requests_total{route=\"POST /v1/commands\",status=\"200\"} 4"));
+}
+
 // What a second stranger found: bodies buffered where no route takes one,
 // read to the connection's end without a length, read whole before the
 // uploader was checked, and the rest of a body cut short answered as the

@@ -23,6 +23,7 @@
 #include "projections/case_history.h"
 #include "projections/hash_chain.h"
 #include "projections/keys.h"
+#include "services/api/command_front.h"
 #include "services/api/http_util.h"
 #include "services/api/server.h"
 #include "services/audit/handler_report.h"
@@ -67,134 +68,174 @@ using api::WithBodyLimit;
 using httplib::Request;
 using httplib::Response;
 
+// What POST /v1/commands read before the commit: who sends, the commands,
+// and the budgets they were let in on (kept or refunded by the answer).
+struct ApiServer::PendingCommands {
+  Caller caller;
+  bool ndjson = false;
+  int64_t reserved = 0;
+  std::vector<absl::StatusOr<v1::Command>> commands;
+  api::Budget::Reservation sent;
+  api::Budget::Reservation refused;
+};
+
+std::unique_ptr<ApiServer::PendingCommands> ApiServer::ReadCommands(const Request& req,
+                                                                    Response& res) {
+  std::optional<Caller> caller = (*authenticate_)(req, res, nullptr);
+  if (!caller) return nullptr;
+  const bool ndjson =
+      absl::StartsWith(req.get_header_value("Content-Type"), "application/x-ndjson");
+  std::vector<absl::string_view> lines;
+  if (ndjson) {
+    lines = absl::StrSplit(req.body, '\n', absl::SkipWhitespace());
+  } else {
+    lines.push_back(req.body);
+  }
+  if (lines.empty()) {
+    BadRequest(res, "no command in the body");
+    return nullptr;
+  }
+  const std::string& who = caller->principal.id();
+  const int64_t reserved = static_cast<int64_t>(lines.size());
+  // Each command takes the writer's time, repeats too: the request
+  // goes on only if this principal's budget of commands holds them
+  // all, and each may be refused and recorded: only if its budget
+  // of refusals is not spent.
+  if (static_cast<double>(reserved) > commands_.LargestRequest()) {
+    // How many it may hold, for a client to send groups that fit.
+    res.set_header(api::kMostCommandsHeader,
+                   absl::StrCat(static_cast<int64_t>(commands_.LargestRequest())));
+    api::TooLarge(res, v1::RULE_COMMAND_TOO_LARGE,
+                  absl::StrCat("a request holds at most ", commands_.LargestRequest(),
+                               " commands; this one ", reserved, ": send them in smaller groups"));
+    return nullptr;
+  }
+  api::Budget::Reservation sent = commands_.Reserve(who, reserved);
+  if (!sent.admitted()) {
+    api::OverBudget(res, who, "has sent too many commands lately", sent.wait());
+    return nullptr;
+  }
+  api::Budget::Reservation refused = refusals_.Reserve(who, reserved);
+  if (!refused.admitted()) {
+    api::OverBudget(res, who, "has had too many commands refused lately", refused.wait());
+    return nullptr;
+  }
+  std::vector<absl::StatusOr<v1::Command>> commands;
+  for (absl::string_view line : lines) {
+    absl::StatusOr<v1::Command> command = ParseCommandJson(line);
+    if (command.ok() && command->body_case() == v1::Command::BODY_NOT_SET) {
+      command = Refuse(v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("command ", command->command_id(), " names no step"));
+    }
+    // The token says who acts: a command names that principal, or no one.
+    if (command.ok() && command->actor().id().empty()) {
+      command->mutable_actor()->set_id(caller->principal.id());
+    } else if (command.ok() && command->actor().id() != caller->principal.id()) {
+      command = Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
+                       absl::StrCat("command ", command->command_id(), " acts as ",
+                                    SafeText(command->actor().id(), 64), "; this token is ",
+                                    caller->principal.id(), "'s"));
+    }
+    // A password an administrator sets is hashed here, at the edge:
+    // the log never holds it (as docketctl directory apply). Only
+    // an administrator's: the hash's memory and time are not
+    // spent for a command the engine refuses anyway.
+    // Anyone else's is dropped here, never forwarded (on Kafka the
+    // command would sit in docket.commands): the engine refuses
+    // the command for its sender's role, without it.
+    if (command.ok() && !command->directory().set_password().password().empty()) {
+      if (caller->principal.role() != v1::ROLE_ADMIN) {
+        command->mutable_directory()->mutable_set_password()->clear_password();
+      } else {
+        absl::Status hashed;
+        if (!HashBounded([&] { hashed = HashPasswordAtTheEdge(&*command); })) {
+          res.set_header("Retry-After", "1");
+          SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kUnavailable,
+                                           "too many passwords being hashed at once; retry in a "
+                                           "second"));
+          return nullptr;
+        }
+        if (!hashed.ok()) command = hashed;
+      }
+    }
+    commands.push_back(std::move(command));
+  }
+  return std::unique_ptr<PendingCommands>(new PendingCommands{*std::move(caller), ndjson, reserved,
+                                                              std::move(commands), std::move(sent),
+                                                              std::move(refused)});
+}
+
+void ApiServer::AnswerCommands(PendingCommands& pending,
+                               absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes,
+                               Response& res) {
+  if (outcomes.ok()) {
+    pending.sent.Keep(pending.reserved);
+    int64_t recorded = 0;
+    for (const v1::CommandOutcome& o : *outcomes) {
+      recorded += RecordsRefusal(o, /*internal=*/false);
+    }
+    pending.refused.Keep(recorded);
+  }
+  if (!outcomes.ok()) {
+    SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcomes.status().code(),
+                                     std::string(outcomes.status().message())));
+    return;
+  }
+  // A case out of the caller's scope is refused as such (403, DESIGN.md),
+  // without the branch that handles it, which the caller may not read
+  // (the refusal is recorded as it was decided).
+  for (v1::CommandOutcome& o : *outcomes) {
+    if (o.rejection().rule() != v1::RULE_SCOPE) continue;
+    o.mutable_rejection()->set_reason(absl::StrCat("case ", o.rejection().case_id(),
+                                                   " is outside the scope of ",
+                                                   pending.caller.principal.id()));
+  }
+  if (!pending.ndjson) {
+    // One command: its outcome when accepted; when refused, the
+    // Rejection with the HTTP status of its code (400 for input that is
+    // no command, 401 acting as another, 403 out of scope or role, 404
+    // no such case, 409 out of order, a revision race or an id reused).
+    const v1::CommandOutcome& o = (*outcomes)[0];
+    if (o.has_rejection()) {
+      if (o.rejection().rule() == v1::RULE_UNAUTHENTICATED) {
+        res.set_header("WWW-Authenticate", "Bearer");
+      }
+      SendRejection(res, o.rejection());
+      return;
+    }
+    SendJson(res, o, 200);
+    return;
+  }
+  std::string body;
+  for (const v1::CommandOutcome& o : *outcomes) absl::StrAppend(&body, ToJson(o), "\n");
+  res.set_content(body, "application/x-ndjson");
+}
+
+void ApiServer::ServeCommands(std::shared_ptr<api::Exchange> exchange) {
+  std::shared_ptr<PendingCommands> pending = ReadCommands(exchange->req, exchange->res);
+  if (pending == nullptr) return exchange->done();
+  std::vector<absl::StatusOr<v1::Command>> commands = std::move(pending->commands);
+  queue_->SubmitAsync(
+      std::move(commands),
+      [this, pending, exchange](absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes) {
+        AnswerCommands(*pending, std::move(outcomes), exchange->res);
+        exchange->done();
+      });
+}
+
 void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
   Store* store = runtime_->store();
   const Clock* clock = runtime_->clock();
 
   // POST /v1/commands: one Command (JSON), or NDJSON committed as one group.
-  http_->Post(
-      "/v1/commands",
-      WithBodyLimit(
-          options_.max_body_bytes, [this, authenticate](const Request& req, Response& res) {
-            std::optional<Caller> caller = authenticate(req, res, nullptr);
-            if (!caller) return;
-            const bool ndjson =
-                absl::StartsWith(req.get_header_value("Content-Type"), "application/x-ndjson");
-            std::vector<absl::string_view> lines;
-            if (ndjson) {
-              lines = absl::StrSplit(req.body, '\n', absl::SkipWhitespace());
-            } else {
-              lines.push_back(req.body);
-            }
-            if (lines.empty()) return BadRequest(res, "no command in the body");
-            const std::string& who = caller->principal.id();
-            const int64_t reserved = static_cast<int64_t>(lines.size());
-            // Each command takes the writer's time, repeats too: the request
-            // goes on only if this principal's budget of commands holds them
-            // all, and each may be refused and recorded: only if its budget
-            // of refusals is not spent.
-            if (static_cast<double>(reserved) > commands_.LargestRequest()) {
-              // How many it may hold, for a client to send groups that fit.
-              res.set_header(api::kMostCommandsHeader,
-                             absl::StrCat(static_cast<int64_t>(commands_.LargestRequest())));
-              return api::TooLarge(
-                  res, v1::RULE_COMMAND_TOO_LARGE,
-                  absl::StrCat("a request holds at most ", commands_.LargestRequest(),
-                               " commands; this one ", reserved, ": send them in smaller groups"));
-            }
-            api::Budget::Reservation sent = commands_.Reserve(who, reserved);
-            if (!sent.admitted()) {
-              return api::OverBudget(res, who, "has sent too many commands lately", sent.wait());
-            }
-            api::Budget::Reservation refused = refusals_.Reserve(who, reserved);
-            if (!refused.admitted()) {
-              return api::OverBudget(res, who, "has had too many commands refused lately",
-                                     refused.wait());
-            }
-            std::vector<absl::StatusOr<v1::Command>> commands;
-            for (absl::string_view line : lines) {
-              absl::StatusOr<v1::Command> command = ParseCommandJson(line);
-              if (command.ok() && command->body_case() == v1::Command::BODY_NOT_SET) {
-                command = Refuse(v1::RULE_MALFORMED_COMMAND, absl::StatusCode::kInvalidArgument,
-                                 absl::StrCat("command ", command->command_id(), " names no step"));
-              }
-              // The token says who acts: a command names that principal, or no one.
-              if (command.ok() && command->actor().id().empty()) {
-                command->mutable_actor()->set_id(caller->principal.id());
-              } else if (command.ok() && command->actor().id() != caller->principal.id()) {
-                command = Refuse(v1::RULE_UNAUTHENTICATED, absl::StatusCode::kUnauthenticated,
-                                 absl::StrCat("command ", command->command_id(), " acts as ",
-                                              SafeText(command->actor().id(), 64),
-                                              "; this token is ", caller->principal.id(), "'s"));
-              }
-              // A password an administrator sets is hashed here, at the edge:
-              // the log never holds it (as docketctl directory apply). Only
-              // an administrator's: the hash's memory and time are not
-              // spent for a command the engine refuses anyway.
-              // Anyone else's is dropped here, never forwarded (on Kafka the
-              // command would sit in docket.commands): the engine refuses
-              // the command for its sender's role, without it.
-              if (command.ok() && !command->directory().set_password().password().empty()) {
-                if (caller->principal.role() != v1::ROLE_ADMIN) {
-                  command->mutable_directory()->mutable_set_password()->clear_password();
-                } else {
-                  absl::Status hashed;
-                  if (!HashBounded([&] { hashed = HashPasswordAtTheEdge(&*command); })) {
-                    res.set_header("Retry-After", "1");
-                    return SendRejection(
-                        res, MakeRejection(v1::RULE_UNSPECIFIED, absl::StatusCode::kUnavailable,
-                                           "too many passwords being hashed at once; retry in a "
-                                           "second"));
-                  }
-                  if (!hashed.ok()) command = hashed;
-                }
-              }
-              commands.push_back(std::move(command));
-            }
-            absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
-                queue_->Submit(std::move(commands));
-            if (outcomes.ok()) {
-              sent.Keep(reserved);
-              int64_t recorded = 0;
-              for (const v1::CommandOutcome& o : *outcomes) {
-                recorded += RecordsRefusal(o, /*internal=*/false);
-              }
-              refused.Keep(recorded);
-            }
-            if (!outcomes.ok()) {
-              SendRejection(res, MakeRejection(v1::RULE_UNSPECIFIED, outcomes.status().code(),
-                                               std::string(outcomes.status().message())));
-              return;
-            }
-            // A case out of the caller's scope is refused as such (403, DESIGN.md),
-            // without the branch that handles it, which the caller may not read
-            // (the refusal is recorded as it was decided).
-            for (v1::CommandOutcome& o : *outcomes) {
-              if (o.rejection().rule() != v1::RULE_SCOPE) continue;
-              o.mutable_rejection()->set_reason(absl::StrCat("case ", o.rejection().case_id(),
-                                                             " is outside the scope of ",
-                                                             caller->principal.id()));
-            }
-            if (!ndjson) {
-              // One command: its outcome when accepted; when refused, the
-              // Rejection with the HTTP status of its code (400 for input that is
-              // no command, 401 acting as another, 403 out of scope or role, 404
-              // no such case, 409 out of order, a revision race or an id reused).
-              const v1::CommandOutcome& o = (*outcomes)[0];
-              if (o.has_rejection()) {
-                if (o.rejection().rule() == v1::RULE_UNAUTHENTICATED) {
-                  res.set_header("WWW-Authenticate", "Bearer");
-                }
-                SendRejection(res, o.rejection());
-                return;
-              }
-              SendJson(res, o, 200);
-              return;
-            }
-            std::string body;
-            for (const v1::CommandOutcome& o : *outcomes) absl::StrAppend(&body, ToJson(o), "\n");
-            res.set_content(body, "application/x-ndjson");
-          }));
+  http_->Post("/v1/commands",
+              WithBodyLimit(options_.max_body_bytes, [this](const Request& req, Response& res) {
+                std::unique_ptr<PendingCommands> pending = ReadCommands(req, res);
+                if (pending == nullptr) return;
+                absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
+                    queue_->Submit(std::move(pending->commands));
+                AnswerCommands(*pending, std::move(outcomes), res);
+              }));
 
   // GET /v1/cases/{id}[?revision=N|as_of=TIME]
   http_->Get(R"(/v1/cases/([^/]+))", [store, authenticate](const Request& req, Response& res) {

@@ -2,6 +2,7 @@
 #define DOCKET_SERVICES_API_COMMAND_SINK_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -67,6 +68,17 @@ class CommandSink {
   // The outcome `command` would have, decided and not committed;
   // kUnimplemented where the sink cannot decide without committing.
   virtual absl::StatusOr<v1::CommandOutcome> Preview(v1::Command command) = 0;
+
+  // What Submit returns, handed to `then` instead: from the thread that
+  // finishes the group where the sink answers later (AnswersLater), so
+  // that a server waits on no thread of its own for it. By default, Submit
+  // on the caller's thread.
+  using Answer = std::function<void(absl::StatusOr<std::vector<v1::CommandOutcome>>)>;
+  virtual void SubmitAsync(std::vector<absl::StatusOr<v1::Command>> commands, Answer then) {
+    then(Submit(std::move(commands)));
+  }
+  // Whether SubmitAsync returns before its answer (never blocking).
+  virtual bool AnswersLater() const { return false; }
 
   virtual Stats stats() const = 0;
 };

@@ -68,6 +68,32 @@ absl::StatusOr<std::vector<v1::CommandOutcome>> CommitQueue::Submit(
   return done.get();
 }
 
+void CommitQueue::SubmitAsync(std::vector<absl::StatusOr<v1::Command>> commands, Answer then) {
+  auto request =
+      std::make_unique<Request>(Request{std::move(commands), Kind::kCommit, {}, std::move(then)});
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      waiting_.push_back(request.release());  // Deleted by Finish.
+    }
+  }
+  if (request != nullptr) {
+    request->then(absl::UnavailableError("docketd is shutting down"));
+    return;
+  }
+  wake_.notify_one();
+}
+
+void CommitQueue::Request::Finish(absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes) {
+  if (!then) {
+    done.set_value(std::move(outcomes));
+    return;
+  }
+  Answer answer = std::move(then);
+  delete this;
+  answer(std::move(outcomes));
+}
+
 absl::StatusOr<v1::CommandOutcome> CommitQueue::Preview(v1::Command command) {
   Request request{{std::move(command)}, Kind::kPreview, {}};
   std::future<absl::StatusOr<std::vector<v1::CommandOutcome>>> done = request.done.get_future();
@@ -233,7 +259,7 @@ void CommitQueue::Commit(std::vector<Request*> group, Kind kind) {
   }
   if (!outcomes.ok()) {
     // Nothing was written: said at once.
-    for (Request* r : group) r->done.set_value(outcomes.status());
+    for (Request* r : group) r->Finish(outcomes.status());
     return;
   }
   // Answered once durable, while this thread decides the next group.
@@ -248,7 +274,7 @@ void CommitQueue::Commit(std::vector<Request*> group, Kind kind) {
         for (Request* r : group) {
           const size_t n = r->commands.size();
           // Moved, not copied: the outcomes' events are the writer's to give.
-          r->done.set_value(
+          r->Finish(
               std::vector<v1::CommandOutcome>(std::make_move_iterator(outcomes.begin() + at),
                                               std::make_move_iterator(outcomes.begin() + at + n)));
           at += n;

@@ -56,6 +56,11 @@ class CommitQueue final : public CommandSink {
   // was decided on is durable.
   absl::StatusOr<v1::CommandOutcome> Preview(v1::Command command) override;
 
+  // Submit's group commit, answered from the thread that makes the group
+  // durable (or, when nothing was written, the writer's).
+  void SubmitAsync(std::vector<absl::StatusOr<v1::Command>> commands, Answer then) override;
+  bool AnswersLater() const override { return true; }
+
   Stats stats() const override;
 
  private:
@@ -64,6 +69,10 @@ class CommitQueue final : public CommandSink {
     std::vector<absl::StatusOr<v1::Command>> commands;
     Kind kind;
     std::promise<absl::StatusOr<std::vector<v1::CommandOutcome>>> done;
+    // SubmitAsync's: called instead of `done`, and the request deleted.
+    Answer then;
+    // Answers the request: `done`, or `then`.
+    void Finish(absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes);
   };
 
   void Run();

@@ -1,7 +1,11 @@
 #include "services/api/server.h"
 
+#include <fcntl.h>
 #include <httplib.h>
+#include <linux/filter.h>
+#include <netdb.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -28,6 +32,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "projections/hash_chain.h"
 #include "projections/keys.h"
+#include "services/api/command_front.h"
 #include "services/api/http_util.h"
 #include "services/identity/credentials.h"
 #include "services/runtime/json_codec.h"
@@ -61,6 +66,8 @@ std::string AllowedMethods(const std::string& path) {
 // The route of a request for /metrics, with ids and hashes as placeholders
 // so that the label set stays small.
 std::string RouteLabel(const httplib::Request& req) {
+  // The front serves it without the library's routing.
+  if (req.method == "POST" && req.path == "/v1/commands") return "POST /v1/commands";
   if (req.matches.empty()) return "unmatched";
   if (absl::StartsWith(req.path, "/v1/cases/")) return req.method + " /v1/cases/{id}";
   if (absl::StartsWith(req.path, "/v1/evidence/")) return req.method + " /v1/evidence/{sha256}";
@@ -82,6 +89,61 @@ void AppendHistogram(const std::string& name, const CommandSink::Histogram& h, s
                     cumulative, "\n");
   }
   absl::StrAppend(out, name, "_sum ", h.sum, "\n", name, "_count ", h.count, "\n");
+}
+
+// cpp-httplib 0.11 serves only the connections its own loop accepts: its
+// Server::process_and_close_socket, which reads and answers a connection's
+// requests until it closes, is private. The front accepts every connection
+// and hands the library those it does not serve; an explicit instantiation
+// may name a private member ([temp.explicit]), which is how the front
+// reaches it. Tied to the library's version: Debian's 0.11 (WORKSPACE).
+using ServeSocket = bool (httplib::Server::*)(int);
+ServeSocket LibraryServes();
+template <ServeSocket kServe>
+struct NameLibraryServes {
+  friend ServeSocket LibraryServes() { return kServe; }
+};
+template struct NameLibraryServes<&httplib::Server::process_and_close_socket>;
+
+// A socket that listens at host:port (0: any free port) with the system's
+// backlog, non-blocking for the front; the port bound.
+absl::StatusOr<std::pair<int, int>> Listen(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot resolve ", host));
+  }
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, freeaddrinfo);
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+    sockaddr_storage bound{};
+    socklen_t len = sizeof(bound);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0 &&
+        getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {
+      const int bound_port = bound.ss_family == AF_INET6
+                                 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                 : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+      return std::make_pair(fd, bound_port);
+    }
+    close(fd);
+  }
+  return absl::UnavailableError(
+      absl::StrCat("cannot listen on ", host, ":", port, ": ", strerror(errno)));
+}
+
+// Drops every packet that reaches `sock` (a classic BPF program of one
+// instruction: accept 0 bytes): a listening socket no connection reaches.
+void TakeNoConnection(int sock) {
+  sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+  sock_fprog program{1, &drop};
+  setsockopt(sock, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program));
 }
 
 }  // namespace
@@ -124,7 +186,13 @@ ApiServer::ApiServer(EmbeddedRuntime* runtime, CommandSink* queue, ServerOptions
   http_->set_tcp_nodelay(true);
   // Idle keep-alive connections hold a worker: many workers, short idling.
   http_->set_keep_alive_timeout(2);
-  http_->new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
+  http_->new_task_queue = [this] {
+    auto* workers = new httplib::ThreadPool(kWorkers);
+    workers_.store(workers);
+    // Once the library can serve what the front hands it.
+    if (front_ != nullptr) front_->Start();
+    return workers;
+  };
   Routes();
 }
 
@@ -157,6 +225,35 @@ absl::Status ApiServer::Bind() {
   if (!options_.tls_cert.empty() && !http_->is_valid()) {
     return absl::InvalidArgumentError("the TLS certificate or key cannot be read");
   }
+  api::ConnectionGuard::Options guard;
+  guard.header_timeout = options_.header_timeout;
+  guard.workers = kWorkers;
+  guard.max_connections = options_.max_connections;
+  guard.tls = !options_.tls_cert.empty();
+  if (options_.tls_cert.empty() && queue_->AnswersLater()) {
+    // The front listens; the library, on a loopback port no connection
+    // reaches, serves what the front hands it.
+    absl::StatusOr<std::pair<int, int>> listening = Listen(options_.host, options_.port);
+    if (!listening.ok()) return listening.status();
+    port_ = listening->second;
+    http_->set_socket_options(TakeNoConnection);
+    if (http_->bind_to_any_port("127.0.0.1") <= 0) {
+      close(listening->first);
+      return absl::UnavailableError("cannot bind the HTTP library's loopback port");
+    }
+    guard_ = std::make_unique<api::ConnectionGuard>(listening->first, guard);
+    api::CommandFront::Options front;
+    front.max_body_bytes = options_.max_body_bytes;
+    api::CommandFront::Hooks hooks;
+    hooks.serve = [this](std::shared_ptr<api::Exchange> exchange) {
+      ServeCommands(std::move(exchange));
+    };
+    hooks.log = [this](const Request& req, const Response& res) { LogRequest(req, res); };
+    hooks.hand_off = [this](int fd) { HandOff(fd); };
+    hooks.guard = guard_.get();
+    front_ = std::make_unique<api::CommandFront>(listening->first, front, std::move(hooks));
+    return absl::OkStatus();
+  }
   // The library listens with a backlog of 5: a burst of clients connecting
   // at once would see resets. The listening socket is kept to listen again
   // with the system's backlog (SOMAXCONN).
@@ -177,15 +274,27 @@ absl::Status ApiServer::Bind() {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options_.host, ":", port_, ": ", strerror(errno)));
   }
-  if (listening >= 0) {
-    api::ConnectionGuard::Options guard;
-    guard.header_timeout = options_.header_timeout;
-    guard.workers = kWorkers;
-    guard.max_connections = options_.max_connections;
-    guard.tls = !options_.tls_cert.empty();
-    guard_ = std::make_unique<api::ConnectionGuard>(listening, guard);
-  }
+  if (listening >= 0) guard_ = std::make_unique<api::ConnectionGuard>(listening, guard);
   return absl::OkStatus();
+}
+
+void ApiServer::HandOff(int fd) {
+  // Blocking, as the library's own accepted sockets are.
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  workers_.load()->enqueue([this, fd] { (http_.get()->*LibraryServes())(fd); });
+}
+
+void ApiServer::LogRequest(const Request& req, const Response& res) {
+  if (guard_ != nullptr) {
+    guard_->Answered(api::ConnectionGuard::PeerName(req.remote_addr, req.remote_port));
+  }
+  // One write per line: lines of concurrent requests never interleave.
+  std::cerr << absl::StrCat(
+      "docketd: ", SafeText(req.method, 16), " ", SafeText(req.path, 200), " ", res.status, " ",
+      res.has_header("X-Docket-Principal") ? res.get_header_value("X-Docket-Principal") : "-",
+      "\n");
+  std::lock_guard<std::mutex> lock(metrics_mu_);
+  ++requests_[{RouteLabel(req), res.status}];
 }
 
 void ApiServer::Run() { http_->listen_after_bind(); }
@@ -211,6 +320,9 @@ void ApiServer::CloseStream(const std::string& principal) {
 
 void ApiServer::Stop() {
   stopping_.store(true);
+  // The front's requests in flight answered, nothing more handed off; then
+  // the library's.
+  if (front_ != nullptr) front_->Stop();
   http_->stop();
 }
 
@@ -286,6 +398,7 @@ void ApiServer::Routes() {
   Store* store = runtime_->store();
   const Clock* clock = runtime_->clock();
   const Authenticator authenticate(store, clock, options_.partition_elsewhere);
+  authenticate_ = std::make_unique<Authenticator>(authenticate);
 
   // Before any route reads a body: paths no route could serve, bodies sent
   // where none is taken, bodies without a length, and uploads by those who
@@ -413,18 +526,7 @@ void ApiServer::Routes() {
   });
 
   // Request log: who did what, never a token or a password.
-  http_->set_logger([this](const Request& req, const Response& res) {
-    if (guard_ != nullptr) {
-      guard_->Answered(api::ConnectionGuard::PeerName(req.remote_addr, req.remote_port));
-    }
-    // One write per line: lines of concurrent requests never interleave.
-    std::cerr << absl::StrCat(
-        "docketd: ", SafeText(req.method, 16), " ", SafeText(req.path, 200), " ", res.status, " ",
-        res.has_header("X-Docket-Principal") ? res.get_header_value("X-Docket-Principal") : "-",
-        "\n");
-    std::lock_guard<std::mutex> lock(metrics_mu_);
-    ++requests_[{RouteLabel(req), res.status}];
-  });
+  http_->set_logger([this](const Request& req, const Response& res) { LogRequest(req, res); });
 
   http_->Get("/healthz",
              [](const Request&, Response& res) { res.set_content("ok\n", "text/plain"); });
@@ -645,6 +747,13 @@ void ApiServer::Routes() {
     }
     for (const auto& [stage, n] : by_stage) {
       absl::StrAppend(&out, "docket_cases{stage=\"", stage, "\"} ", n, "\n");
+    }
+    if (front_ != nullptr) {
+      const api::CommandFront::Stats front = front_->stats();
+      absl::StrAppend(&out, "# TYPE docket_http_front_requests_total counter\n",
+                      "docket_http_front_requests_total ", front.served,
+                      "\n# TYPE docket_http_front_handed_off_total counter\n",
+                      "docket_http_front_handed_off_total ", front.handed_off, "\n");
     }
     if (guard_ != nullptr) {
       const api::ConnectionGuard::Stats connections = guard_->stats();

@@ -10,8 +10,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "docket/v1/outcome.pb.h"
 #include "services/api/budget.h"
@@ -22,12 +24,17 @@
 
 namespace httplib {
 class Server;
-}
+class ThreadPool;
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace docket {
 namespace api {
 class Authenticator;
-}
+class CommandFront;
+struct Exchange;
+}  // namespace api
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -77,8 +84,13 @@ struct ServerOptions {
 // scoped (a case out of scope answers 404). Reads use the store's
 // committed state.
 //
-// Thread safety: the handlers run on the HTTP library's worker threads;
-// they read the store (RocksDB: safe) and write only through the queue.
+// On plain HTTP with a queue that answers later (the embedded log), one
+// thread serves POST /v1/commands for every connection (api::CommandFront)
+// and hands the library each connection from its first other request on.
+//
+// Thread safety: the handlers run on the HTTP library's worker threads
+// and the front's; they read the store (RocksDB: safe) and write only
+// through the queue.
 class ApiServer {
  public:
   // `runtime` holds the data directory the routes read; `queue` decides
@@ -95,6 +107,24 @@ class ApiServer {
 
  private:
   void Routes();
+  // POST /v1/commands in two halves around the commit, so that the front
+  // waits for it on no thread. ReadCommands: the caller's commands,
+  // authenticated and let in on its budgets; or null, `res` holding the
+  // answer. AnswerCommands: the answer to their outcomes. ServeCommands:
+  // both, for the front, the commit answered later (CommandSink::
+  // SubmitAsync).
+  struct PendingCommands;
+  std::unique_ptr<PendingCommands> ReadCommands(const httplib::Request& req,
+                                                httplib::Response& res);
+  void AnswerCommands(PendingCommands& pending,
+                      absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes,
+                      httplib::Response& res);
+  void ServeCommands(std::shared_ptr<api::Exchange> exchange);
+  // The request log line, the guard's Answered and the metrics' count of a
+  // request answered, by the library or by the front.
+  void LogRequest(const httplib::Request& req, const httplib::Response& res);
+  // The library serves connection `fd`, accepted by the front, from here on.
+  void HandOff(int fd);
   // The largest body any route takes: an evidence upload, or a command.
   uint64_t LargestBody() const;
   // services/api/case_routes.cc.
@@ -113,7 +143,13 @@ class ApiServer {
   CommandSink* const queue_;
   const ServerOptions options_;
   std::unique_ptr<httplib::Server> http_;
-  std::unique_ptr<api::ConnectionGuard> guard_;  // From Bind on.
+  std::unique_ptr<api::Authenticator> authenticate_;  // From the constructor on.
+  std::unique_ptr<api::ConnectionGuard> guard_;       // From Bind on.
+  // From Bind on, when the front serves; the library then listens on a
+  // loopback port that takes no connection, its workers serving those the
+  // front hands it (`workers_`, its pool, from Run on).
+  std::unique_ptr<api::CommandFront> front_;
+  std::atomic<httplib::ThreadPool*> workers_{nullptr};
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   static constexpr int kMaxEventStreams = 16;

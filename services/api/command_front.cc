@@ -1,0 +1,421 @@
+#include "services/api/command_front.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <iostream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace docket::api {
+namespace {
+
+constexpr absl::string_view kRequestLine = "POST /v1/commands HTTP/1.1\r\n";
+constexpr size_t kMaxFields = 100;
+// What the front looks at of a connection's head at once: a command's
+// request fits many times over; a longer one is the library's.
+constexpr size_t kLook = 64 << 10;
+constexpr uint64_t kListening = 0;
+constexpr uint64_t kWake = 1;
+
+bool IsTokenChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+         absl::string_view("!#$%&'*+-.^_`|~").find(c) != absl::string_view::npos;
+}
+
+bool IsFieldValue(absl::string_view value) {
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u >= 0x7f) return false;
+  }
+  return true;
+}
+
+// Optional whitespace around a field's value: spaces and tabs (RFC 9110).
+absl::string_view StripSpaces(absl::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
+const char* StatusText(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Status";
+  }
+}
+
+// The answer's bytes, as the library writes them: status line, fields,
+// Content-Length, body.
+std::string Serialize(const httplib::Response& res, bool close) {
+  std::string out = absl::StrCat("HTTP/1.1 ", res.status, " ", StatusText(res.status), "\r\n");
+  for (const auto& [name, value] : res.headers) {
+    if (absl::EqualsIgnoreCase(name, "Content-Length")) continue;
+    absl::StrAppend(&out, name, ": ", value, "\r\n");
+  }
+  if (!close) absl::StrAppend(&out, "Keep-Alive: timeout=2, max=1000\r\n");
+  absl::StrAppend(&out, "Content-Length: ", res.body.size(), "\r\n\r\n", res.body);
+  return out;
+}
+
+std::string PeerAddress(const sockaddr_storage& addr, int* port) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+    *port = ntohs(in6->sin6_port);
+  } else {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+    *port = ntohs(in->sin_port);
+  }
+  return text;
+}
+
+}  // namespace
+
+Framed Frame(absl::string_view bytes, uint64_t max_body_bytes) {
+  Framed framed;
+  const auto hand_off = [&framed] {
+    framed.kind = Framed::Kind::kHandOff;
+    return framed;
+  };
+  const size_t line = std::min(bytes.size(), kRequestLine.size());
+  if (bytes.substr(0, line) != kRequestLine.substr(0, line)) return hand_off();
+  const size_t end = bytes.find("\r\n\r\n");
+  if (end == absl::string_view::npos) return framed;  // Incomplete.
+  framed.head_bytes = end + 4;
+  absl::string_view fields = bytes.substr(kRequestLine.size(), end + 2 - kRequestLine.size());
+  int lengths = 0, authorizations = 0;
+  uint64_t length = 0;
+  while (!fields.empty()) {
+    const size_t eol = fields.find("\r\n");
+    absl::string_view field = fields.substr(0, eol);
+    fields.remove_prefix(eol + 2);
+    const size_t colon = field.find(':');
+    if (colon == 0 || colon == absl::string_view::npos || framed.headers.size() >= kMaxFields) {
+      return hand_off();
+    }
+    absl::string_view name = field.substr(0, colon);
+    absl::string_view value = StripSpaces(field.substr(colon + 1));
+    for (char c : name) {
+      if (!IsTokenChar(c)) return hand_off();
+    }
+    if (!IsFieldValue(value)) return hand_off();
+    if (absl::EqualsIgnoreCase(name, "Content-Length")) {
+      ++lengths;
+      if (value.empty() || value.size() > 9 ||
+          !std::all_of(value.begin(), value.end(),
+                       [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); }) ||
+          !absl::SimpleAtoi(value, &length) || length > max_body_bytes) {
+        return hand_off();
+      }
+    } else if (absl::EqualsIgnoreCase(name, "Authorization")) {
+      ++authorizations;
+    } else if (absl::EqualsIgnoreCase(name, "Transfer-Encoding") ||
+               absl::EqualsIgnoreCase(name, "Expect") || absl::EqualsIgnoreCase(name, "Upgrade") ||
+               (absl::EqualsIgnoreCase(name, "Connection") &&
+                !absl::EqualsIgnoreCase(value, "keep-alive")) ||
+               (absl::EqualsIgnoreCase(name, "Content-Type") &&
+                absl::StartsWithIgnoreCase(value, "application/x-ndjson"))) {
+      return hand_off();
+    }
+    framed.headers.emplace_back(std::string(name), std::string(value));
+  }
+  if (lengths != 1 || authorizations > 1) return hand_off();
+  if (bytes.size() < framed.head_bytes + length) return framed;  // Incomplete.
+  framed.body_bytes = length;
+  if (absl::StrContains(bytes.substr(framed.head_bytes, length), "password")) return hand_off();
+  framed.kind = Framed::Kind::kServe;
+  return framed;
+}
+
+CommandFront::CommandFront(int listening_fd, Options options, Hooks hooks)
+    : listening_fd_(listening_fd), options_(options), hooks_(std::move(hooks)) {
+  epoll_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event listening{};
+  listening.events = EPOLLIN;
+  listening.data.u64 = kListening;
+  epoll_ctl(epoll_, EPOLL_CTL_ADD, listening_fd_, &listening);
+  epoll_event wake{};
+  wake.events = EPOLLIN;
+  wake.data.u64 = kWake;
+  epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &wake);
+}
+
+CommandFront::~CommandFront() {
+  Stop();
+  close(epoll_);
+  close(wake_);
+}
+
+void CommandFront::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void CommandFront::Wake() {
+  const uint64_t one = 1;
+  (void)!write(wake_, &one, sizeof(one));
+}
+
+void CommandFront::Stop() {
+  if (stopping_.exchange(true)) return;
+  Wake();
+  if (thread_.joinable()) thread_.join();
+  close(listening_fd_);
+}
+
+CommandFront::Stats CommandFront::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+void CommandFront::Run() {
+  epoll_event events[128];
+  absl::Time swept = absl::Now();
+  for (;;) {
+    if (stopping_.load() && !draining_) {
+      // No more connections or requests: what is in flight is answered,
+      // then everything closed.
+      draining_ = true;
+      epoll_ctl(epoll_, EPOLL_CTL_DEL, listening_fd_, nullptr);
+      std::vector<uint64_t> idle;
+      for (const auto& [id, c] : connections_) {
+        if (!c.in_flight && c.out.empty()) idle.push_back(id);
+      }
+      for (uint64_t id : idle) Close(id);
+    }
+    if (draining_ && connections_.empty()) return;
+    const int n = epoll_wait(epoll_, events, 128, 250);
+    for (int i = 0; i < n; ++i) {
+      const uint64_t id = events[i].data.u64;
+      if (id == kListening) {
+        if (!draining_) Accept();
+      } else if (id == kWake) {
+        uint64_t count;
+        (void)!read(wake_, &count, sizeof(count));
+        Answered();
+      } else if (connections_.contains(id)) {
+        if (events[i].events & (EPOLLERR | EPOLLHUP)) {
+          Close(id);
+          continue;
+        }
+        if (events[i].events & EPOLLOUT) Flush(id);
+        if (connections_.contains(id) && (events[i].events & (EPOLLIN | EPOLLRDHUP))) Look(id);
+      }
+    }
+    const absl::Time now = absl::Now();
+    if (now - swept >= absl::Milliseconds(250)) {
+      Sweep(now);
+      swept = now;
+    }
+  }
+}
+
+void CommandFront::Accept() {
+  for (;;) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof(addr);
+    const int fd = accept4(listening_fd_, reinterpret_cast<sockaddr*>(&addr), &len,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE) {
+        // Out of descriptors: the connection waits in the backlog; a
+        // moment for some to close, not a loop on the listening socket.
+        if (!out_of_descriptors_) std::cerr << "docketd: accept: " << strerror(errno) << "\n";
+        out_of_descriptors_ = true;
+        absl::SleepFor(absl::Milliseconds(1));
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        std::cerr << "docketd: accept: " << strerror(errno) << "\n";
+      }
+      return;
+    }
+    out_of_descriptors_ = false;
+    int yes = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+    const uint64_t id = next_id_++;
+    Connection& c = connections_[id];
+    c.fd = fd;
+    c.addr = PeerAddress(addr, &c.port);
+    c.peer = ConnectionGuard::PeerName(c.addr, c.port);
+    c.waiting_since = absl::Now();
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    event.data.u64 = id;
+    if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &event) != 0) Close(id);
+  }
+}
+
+void CommandFront::Look(uint64_t id) {
+  Connection& c = connections_.at(id);
+  if (c.in_flight || !c.out.empty() || draining_) return;
+  look_.resize(kLook);
+  const ssize_t n = recv(c.fd, look_.data(), look_.size(), MSG_PEEK);
+  if (n == 0) return Close(id);
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) Close(id);
+    return;
+  }
+  const absl::string_view bytes(look_.data(), static_cast<size_t>(n));
+  const Framed framed = Frame(bytes, options_.max_body_bytes);
+  switch (framed.kind) {
+    case Framed::Kind::kServe:
+      return Serve(id, framed);
+    case Framed::Kind::kHandOff:
+      return HandOff(id);
+    case Framed::Kind::kIncomplete:
+      // Longer than the front looks at: the library reads it.
+      if (bytes.size() == kLook) HandOff(id);
+      return;
+  }
+}
+
+void CommandFront::Serve(uint64_t id, const Framed& framed) {
+  Connection& c = connections_.at(id);
+  auto exchange = std::make_shared<Exchange>();
+  std::string bytes(framed.head_bytes + framed.body_bytes, '\0');
+  size_t got = 0;
+  while (got < bytes.size()) {
+    const ssize_t n = recv(c.fd, bytes.data() + got, bytes.size() - got, 0);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return Close(id);  // What was looked at is there: only a reset takes it.
+    }
+    got += static_cast<size_t>(n);
+  }
+  if (hooks_.guard != nullptr && !hooks_.guard->HeadersRead(c.peer)) {
+    return Close(id);  // Shut down by the guard: nothing of it is done.
+  }
+  httplib::Request& req = exchange->req;
+  req.method = "POST";
+  req.path = "/v1/commands";
+  req.version = "HTTP/1.1";
+  req.remote_addr = c.addr;
+  req.remote_port = c.port;
+  for (auto& [name, value] : framed.headers) req.headers.emplace(name, value);
+  req.body = bytes.substr(framed.head_bytes);
+  c.in_flight = true;
+  exchange->done = [this, id, exchange]() mutable {
+    // Once published, the front may drop the exchange, and this closure
+    // with it: nothing of the closure is touched after.
+    CommandFront* front = this;
+    std::shared_ptr<Exchange> answered = std::move(exchange);
+    {
+      std::lock_guard<std::mutex> lock(front->mu_);
+      front->answered_.emplace_back(id, std::move(answered));
+    }
+    front->Wake();
+  };
+  hooks_.serve(std::move(exchange));
+}
+
+void CommandFront::Answered() {
+  std::vector<std::pair<uint64_t, std::shared_ptr<Exchange>>> answered;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    answered.swap(answered_);
+    stats_.served += static_cast<int64_t>(answered.size());
+  }
+  for (auto& [id, exchange] : answered) {
+    // The request was done, whether or not its client is still there.
+    hooks_.log(exchange->req, exchange->res);
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    Connection& c = it->second;
+    c.in_flight = false;
+    c.close_after = exchange->res.get_header_value("Connection") == "close";
+    c.out = Serialize(exchange->res, c.close_after);
+    c.waiting_since = absl::Now();
+    Flush(id);
+  }
+}
+
+void CommandFront::Flush(uint64_t id) {
+  Connection& c = connections_.at(id);
+  while (!c.out.empty()) {
+    const ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;  // EPOLLOUT goes on.
+      return Close(id);
+    }
+    c.out.erase(0, static_cast<size_t>(n));
+  }
+  if (c.close_after || draining_) return Close(id);
+  Look(id);  // A request sent behind the last one.
+}
+
+void CommandFront::Sweep(absl::Time now) {
+  std::vector<uint64_t> stalled, idle;
+  for (const auto& [id, c] : connections_) {
+    if (c.in_flight || !c.out.empty()) continue;
+    const absl::Duration waited = now - c.waiting_since;
+    if (waited < options_.stall_limit) continue;
+    char byte;
+    const ssize_t n = recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) {
+      stalled.push_back(id);  // Part of a request: the library's deadlines.
+    } else if (n == 0 || waited >= options_.keep_alive) {
+      idle.push_back(id);
+    }
+  }
+  for (uint64_t id : stalled) HandOff(id);
+  for (uint64_t id : idle) Close(id);
+}
+
+void CommandFront::Close(uint64_t id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  epoll_ctl(epoll_, EPOLL_CTL_DEL, it->second.fd, nullptr);
+  close(it->second.fd);
+  connections_.erase(it);
+}
+
+void CommandFront::HandOff(uint64_t id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  const int fd = it->second.fd;
+  epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+  connections_.erase(it);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.handed_off;
+  }
+  hooks_.hand_off(fd);
+}
+
+}  // namespace docket::api

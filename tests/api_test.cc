@@ -312,9 +312,10 @@ int Connect(const std::string& url, int read_timeout_s) {
 
 // A slowloris client: a connection that begins a request's headers and
 // never ends them; -1 when it cannot connect.
-int OpenSlowHeaders(const std::string& url, int read_timeout_s) {
+int OpenSlowHeaders(const std::string& url, int read_timeout_s,
+                    const std::string& start = "GET /healthz HTTP/1.1\r\nX-Slow: ") {
   const int fd = Connect(url, read_timeout_s);
-  if (fd >= 0) send(fd, "GET /healthz HTTP/1.1\r\nX-Slow: ", 31, MSG_NOSIGNAL);
+  if (fd >= 0) send(fd, start.data(), start.size(), MSG_NOSIGNAL);
   return fd;
 }
 
@@ -1952,6 +1953,48 @@ TEST_F(ApiTest, ManySlowHeadersAreCutWithinAboutASecond) {
   healthy.join();
   EXPECT_LT(taken, 3.0) << "forty slow clients held the workers for " << taken << " s";
   EXPECT_EQ(Curl("/healthz").status, 200);
+}
+
+// The same attack on the front's route: forty connections trickle the
+// head of a command, a byte every 200 ms. The front hands each to the
+// library once it stalls, whose deadline then cuts them; meanwhile the
+// front answers commands at once, never waiting on a slow one.
+TEST_F(ApiTest, SlowCommandsDoNotHoldTheFront) {
+  std::vector<int> slow;
+  for (int i = 0; i < 40; ++i) {
+    const int fd = OpenSlowHeaders(url_, 2, "POST /v1/commands HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+    ASSERT_GE(fd, 0);
+    slow.push_back(fd);
+  }
+  int answered = 0;
+  double slowest = 0;
+  const Trickled trickled =
+      TrickleUntilClosed(slow, std::chrono::milliseconds(200), std::chrono::seconds(8), [&] {
+        const auto started = std::chrono::steady_clock::now();
+        const Reply reply =
+            Curl("/v1/commands",
+                 {"-X", "POST", "-H", "Content-Type: application/json", "-d",
+                  absl::StrCat(R"({"commandId":"slow-)", answered, R"(","caseId":"C-SLOW-)",
+                               answered, R"(","openCase":{"intake":{"channel":)",
+                               R"("CHANNEL_PHONE","category":"CATEGORY_LATE",)",
+                               R"("customer":{"id":"K"},"handlingBranch":"GZ"}}})")},
+                 adapter_token_);
+        EXPECT_EQ(reply.status, 200) << reply.body;
+        answered += reply.status == 200;
+        slowest = std::max(
+            slowest,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      });
+  for (int fd : slow) close(fd);
+  EXPECT_EQ(trickled.closed, 40) << "slow commands held on";
+  EXPECT_LT(trickled.seconds, 5.0);
+  EXPECT_GE(answered, 3);
+  EXPECT_LT(slowest, 1.0) << "a command waited behind the slow ones";
+  const Reply metrics = Curl("/metrics", {}, supervisor_token_);
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(metrics.body, m, std::regex("docket_http_front_handed_off_total (\\d+)")));
+  EXPECT_GE(std::stoi(m[1]), 40) << "the stalled heads went to the library";
 }
 
 // The server's peak resident memory (VmHWM), in MiB; -1 when unknown.

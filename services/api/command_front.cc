@@ -1,10 +1,12 @@
 #include "services/api/command_front.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,9 +24,11 @@ namespace {
 
 constexpr absl::string_view kRequestLine = "POST /v1/commands HTTP/1.1\r\n";
 constexpr size_t kMaxFields = 100;
-// What the front looks at of a connection's head at once: a command's
-// request fits many times over; a longer one is the library's.
+// What the front looks at of a connection at once: a command's request
+// fits many times over; a longer one is the library's.
 constexpr size_t kLook = 64 << 10;
+// A head longer than this is the library's (its limit for one line).
+constexpr size_t kMaxHead = 8 << 10;
 constexpr uint64_t kListening = 0;
 constexpr uint64_t kWake = 1;
 
@@ -79,29 +83,30 @@ const char* StatusText(int status) {
 
 // The answer's bytes, as the library writes them: status line, fields,
 // Content-Length, body.
-std::string Serialize(const httplib::Response& res, bool close) {
+std::string Serialize(const httplib::Response& res, bool close, absl::Duration keep_alive) {
   std::string out = absl::StrCat("HTTP/1.1 ", res.status, " ", StatusText(res.status), "\r\n");
   for (const auto& [name, value] : res.headers) {
     if (absl::EqualsIgnoreCase(name, "Content-Length")) continue;
     absl::StrAppend(&out, name, ": ", value, "\r\n");
   }
-  if (!close) absl::StrAppend(&out, "Keep-Alive: timeout=2, max=1000\r\n");
+  if (!close) {
+    absl::StrAppend(&out, "Keep-Alive: timeout=", absl::ToInt64Seconds(keep_alive), "\r\n");
+  }
   absl::StrAppend(&out, "Content-Length: ", res.body.size(), "\r\n\r\n", res.body);
   return out;
 }
 
-std::string PeerAddress(const sockaddr_storage& addr, int* port) {
-  char text[INET6_ADDRSTRLEN] = {};
-  if (addr.ss_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
-    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
-    *port = ntohs(in6->sin6_port);
-  } else {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
-    inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
-    *port = ntohs(in->sin_port);
+// The peer's address and port, named as the library and the guard name
+// them (getnameinfo, numeric).
+std::string PeerAddress(const sockaddr_storage& addr, socklen_t len, int* port) {
+  char host[NI_MAXHOST] = {};
+  char service[NI_MAXSERV] = {};
+  if (getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host, sizeof(host), service,
+                  sizeof(service), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return "";
   }
-  return text;
+  *port = std::atoi(service);
+  return host;
 }
 
 }  // namespace
@@ -114,8 +119,11 @@ Framed Frame(absl::string_view bytes, uint64_t max_body_bytes) {
   };
   const size_t line = std::min(bytes.size(), kRequestLine.size());
   if (bytes.substr(0, line) != kRequestLine.substr(0, line)) return hand_off();
-  const size_t end = bytes.find("\r\n\r\n");
-  if (end == absl::string_view::npos) return framed;  // Incomplete.
+  const size_t end = bytes.substr(0, kMaxHead).find("\r\n\r\n");
+  if (end == absl::string_view::npos) {
+    if (bytes.size() >= kMaxHead) return hand_off();
+    return framed;  // Incomplete.
+  }
   framed.head_bytes = end + 4;
   absl::string_view fields = bytes.substr(kRequestLine.size(), end + 2 - kRequestLine.size());
   int lengths = 0, authorizations = 0;
@@ -133,7 +141,8 @@ Framed Frame(absl::string_view bytes, uint64_t max_body_bytes) {
     for (char c : name) {
       if (!IsTokenChar(c)) return hand_off();
     }
-    if (!IsFieldValue(value)) return hand_off();
+    // The library decodes a percent-encoded value; the front would not.
+    if (!IsFieldValue(value) || absl::StrContains(value, '%')) return hand_off();
     if (absl::EqualsIgnoreCase(name, "Content-Length")) {
       ++lengths;
       if (value.empty() || value.size() > 9 ||
@@ -145,7 +154,12 @@ Framed Frame(absl::string_view bytes, uint64_t max_body_bytes) {
     } else if (absl::EqualsIgnoreCase(name, "Authorization")) {
       ++authorizations;
     } else if (absl::EqualsIgnoreCase(name, "Transfer-Encoding") ||
-               absl::EqualsIgnoreCase(name, "Expect") || absl::EqualsIgnoreCase(name, "Upgrade") ||
+               // The library inflates a body, compresses an answer, cuts
+               // one to ranges.
+               absl::EqualsIgnoreCase(name, "Content-Encoding") ||
+               absl::EqualsIgnoreCase(name, "Accept-Encoding") ||
+               absl::EqualsIgnoreCase(name, "Range") || absl::EqualsIgnoreCase(name, "Expect") ||
+               absl::EqualsIgnoreCase(name, "Upgrade") ||
                (absl::EqualsIgnoreCase(name, "Connection") &&
                 !absl::EqualsIgnoreCase(value, "keep-alive")) ||
                (absl::EqualsIgnoreCase(name, "Content-Type") &&
@@ -155,26 +169,37 @@ Framed Frame(absl::string_view bytes, uint64_t max_body_bytes) {
     framed.headers.emplace_back(std::string(name), std::string(value));
   }
   if (lengths != 1 || authorizations > 1) return hand_off();
-  if (bytes.size() < framed.head_bytes + length) return framed;  // Incomplete.
   framed.body_bytes = length;
-  if (absl::StrContains(bytes.substr(framed.head_bytes, length), "password")) return hand_off();
+  if (bytes.size() < framed.head_bytes + length) return framed;  // Incomplete.
   framed.kind = Framed::Kind::kServe;
   return framed;
 }
 
-CommandFront::CommandFront(int listening_fd, Options options, Hooks hooks)
-    : listening_fd_(listening_fd), options_(options), hooks_(std::move(hooks)) {
-  epoll_ = epoll_create1(EPOLL_CLOEXEC);
-  wake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  epoll_event listening{};
-  listening.events = EPOLLIN;
-  listening.data.u64 = kListening;
-  epoll_ctl(epoll_, EPOLL_CTL_ADD, listening_fd_, &listening);
-  epoll_event wake{};
-  wake.events = EPOLLIN;
-  wake.data.u64 = kWake;
-  epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &wake);
+absl::StatusOr<std::unique_ptr<CommandFront>> CommandFront::Create(int listening_fd,
+                                                                   Options options, Hooks hooks) {
+  const int epoll = epoll_create1(EPOLL_CLOEXEC);
+  const int wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u64 = kWake;
+  if (epoll < 0 || wake < 0 || epoll_ctl(epoll, EPOLL_CTL_ADD, wake, &event) != 0) {
+    const std::string why = strerror(errno);
+    if (epoll >= 0) close(epoll);
+    if (wake >= 0) close(wake);
+    return absl::UnavailableError(absl::StrCat("the front cannot poll: ", why));
+  }
+  auto front = std::unique_ptr<CommandFront>(
+      new CommandFront(listening_fd, options, std::move(hooks), epoll, wake));
+  front->Watch(true);
+  return front;
 }
+
+CommandFront::CommandFront(int listening_fd, Options options, Hooks hooks, int epoll, int wake)
+    : listening_fd_(listening_fd),
+      options_(options),
+      hooks_(std::move(hooks)),
+      epoll_(epoll),
+      wake_(wake) {}
 
 CommandFront::~CommandFront() {
   Stop();
@@ -183,6 +208,8 @@ CommandFront::~CommandFront() {
 }
 
 void CommandFront::Start() {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  if (stopping_.load()) return;  // Stopped before it began.
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -192,15 +219,30 @@ void CommandFront::Wake() {
 }
 
 void CommandFront::Stop() {
-  if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard<std::mutex> lock(lifecycle_mu_);
+    if (stopping_.exchange(true)) return;
+  }
   Wake();
   if (thread_.joinable()) thread_.join();
-  close(listening_fd_);
+  if (listening_fd_ >= 0) close(listening_fd_);
+  listening_fd_ = -1;
 }
 
 CommandFront::Stats CommandFront::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return stats_;
+}
+
+void CommandFront::Watch(bool listening) {
+  if (listening) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = kListening;
+    epoll_ctl(epoll_, EPOLL_CTL_ADD, listening_fd_, &event);
+  } else {
+    epoll_ctl(epoll_, EPOLL_CTL_DEL, listening_fd_, nullptr);
+  }
 }
 
 void CommandFront::Run() {
@@ -208,17 +250,19 @@ void CommandFront::Run() {
   absl::Time swept = absl::Now();
   for (;;) {
     if (stopping_.load() && !draining_) {
-      // No more connections or requests: what is in flight is answered,
-      // then everything closed.
+      // No connection more (new ones are refused), no request more; those
+      // being served are answered, then everything is closed.
       draining_ = true;
-      epoll_ctl(epoll_, EPOLL_CTL_DEL, listening_fd_, nullptr);
+      if (accepting_) Watch(false);
+      close(listening_fd_);
+      listening_fd_ = -1;
       std::vector<uint64_t> idle;
       for (const auto& [id, c] : connections_) {
         if (!c.in_flight && c.out.empty()) idle.push_back(id);
       }
       for (uint64_t id : idle) Close(id);
     }
-    if (draining_ && connections_.empty()) return;
+    if (draining_ && connections_.empty() && outstanding_ == 0) return;
     const int n = epoll_wait(epoll_, events, 128, 250);
     for (int i = 0; i < n; ++i) {
       const uint64_t id = events[i].data.u64;
@@ -228,12 +272,14 @@ void CommandFront::Run() {
         uint64_t count;
         (void)!read(wake_, &count, sizeof(count));
         Answered();
-      } else if (connections_.contains(id)) {
+      } else if (auto it = connections_.find(id); it != connections_.end()) {
         if (events[i].events & (EPOLLERR | EPOLLHUP)) {
-          Close(id);
+          Close(id);  // An answer on its way is dropped when it comes.
           continue;
         }
-        if (events[i].events & EPOLLOUT) Flush(id);
+        // Reported with every wakeup (edge-triggered): an answer waits
+        // only after a send that did not take all of it.
+        if ((events[i].events & EPOLLOUT) && !it->second.out.empty()) Flush(id);
         if (connections_.contains(id) && (events[i].events & (EPOLLIN | EPOLLRDHUP))) Look(id);
       }
     }
@@ -254,23 +300,23 @@ void CommandFront::Accept() {
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno == EMFILE || errno == ENFILE) {
-        // Out of descriptors: the connection waits in the backlog; a
-        // moment for some to close, not a loop on the listening socket.
-        if (!out_of_descriptors_) std::cerr << "docketd: accept: " << strerror(errno) << "\n";
-        out_of_descriptors_ = true;
-        absl::SleepFor(absl::Milliseconds(1));
+        // Out of descriptors: new connections wait in the backlog, and the
+        // listening socket is not watched until the next sweep (it would
+        // be ready at every wait meanwhile).
+        std::cerr << "docketd: accept: " << strerror(errno) << "; accepting again in 250 ms\n";
+        accepting_ = false;
+        Watch(false);
       } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
         std::cerr << "docketd: accept: " << strerror(errno) << "\n";
       }
       return;
     }
-    out_of_descriptors_ = false;
     int yes = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
     const uint64_t id = next_id_++;
     Connection& c = connections_[id];
     c.fd = fd;
-    c.addr = PeerAddress(addr, &c.port);
+    c.addr = PeerAddress(addr, len, &c.port);
     c.peer = ConnectionGuard::PeerName(c.addr, c.port);
     c.waiting_since = absl::Now();
     epoll_event event{};
@@ -283,6 +329,13 @@ void CommandFront::Accept() {
 void CommandFront::Look(uint64_t id) {
   Connection& c = connections_.at(id);
   if (c.in_flight || !c.out.empty() || draining_) return;
+  // Nothing looked at again until what it waits for has come: a client
+  // sending a byte at a time costs an ioctl a byte, not a look.
+  int waiting = 0;
+  if (ioctl(c.fd, FIONREAD, &waiting) == 0 && waiting > 0 &&
+      static_cast<size_t>(waiting) < c.need) {
+    return;
+  }
   look_.resize(kLook);
   const ssize_t n = recv(c.fd, look_.data(), look_.size(), MSG_PEEK);
   if (n == 0) return Close(id);
@@ -290,6 +343,7 @@ void CommandFront::Look(uint64_t id) {
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) Close(id);
     return;
   }
+  if (c.arriving_since == absl::InfiniteFuture()) c.arriving_since = absl::Now();
   const absl::string_view bytes(look_.data(), static_cast<size_t>(n));
   const Framed framed = Frame(bytes, options_.max_body_bytes);
   switch (framed.kind) {
@@ -299,14 +353,14 @@ void CommandFront::Look(uint64_t id) {
       return HandOff(id);
     case Framed::Kind::kIncomplete:
       // Longer than the front looks at: the library reads it.
-      if (bytes.size() == kLook) HandOff(id);
+      if (bytes.size() == kLook) return HandOff(id);
+      c.need = framed.head_bytes > 0 ? framed.head_bytes + framed.body_bytes : bytes.size() + 1;
       return;
   }
 }
 
 void CommandFront::Serve(uint64_t id, const Framed& framed) {
   Connection& c = connections_.at(id);
-  auto exchange = std::make_shared<Exchange>();
   std::string bytes(framed.head_bytes + framed.body_bytes, '\0');
   size_t got = 0;
   while (got < bytes.size()) {
@@ -317,27 +371,30 @@ void CommandFront::Serve(uint64_t id, const Framed& framed) {
     }
     got += static_cast<size_t>(n);
   }
+  c.need = 0;
+  c.arriving_since = absl::InfiniteFuture();
   if (hooks_.guard != nullptr && !hooks_.guard->HeadersRead(c.peer)) {
     return Close(id);  // Shut down by the guard: nothing of it is done.
   }
+  auto exchange = std::make_shared<Exchange>();
   httplib::Request& req = exchange->req;
   req.method = "POST";
   req.path = "/v1/commands";
   req.version = "HTTP/1.1";
   req.remote_addr = c.addr;
   req.remote_port = c.port;
-  for (auto& [name, value] : framed.headers) req.headers.emplace(name, value);
+  for (const auto& [name, value] : framed.headers) req.headers.emplace(name, value);
   req.body = bytes.substr(framed.head_bytes);
   c.in_flight = true;
+  ++outstanding_;
   exchange->done = [this, id, exchange]() mutable {
-    // Once published, the front may drop the exchange, and this closure
-    // with it: nothing of the closure is touched after.
+    // Published and the front woken under the lock: once it is released,
+    // the front may answer, drop the exchange and this closure with it,
+    // and stop; nothing of either is touched after.
     CommandFront* front = this;
     std::shared_ptr<Exchange> answered = std::move(exchange);
-    {
-      std::lock_guard<std::mutex> lock(front->mu_);
-      front->answered_.emplace_back(id, std::move(answered));
-    }
+    absl::MutexLock lock(&front->mu_);
+    front->answered_.emplace_back(id, std::move(answered));
     front->Wake();
   };
   hooks_.serve(std::move(exchange));
@@ -346,20 +403,30 @@ void CommandFront::Serve(uint64_t id, const Framed& framed) {
 void CommandFront::Answered() {
   std::vector<std::pair<uint64_t, std::shared_ptr<Exchange>>> answered;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     answered.swap(answered_);
     stats_.served += static_cast<int64_t>(answered.size());
   }
   for (auto& [id, exchange] : answered) {
+    --outstanding_;
+    if (exchange->finish) exchange->finish();
     // The request was done, whether or not its client is still there.
     hooks_.log(exchange->req, exchange->res);
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;
     Connection& c = it->second;
+    if (exchange->res.content_provider_) {
+      // An answer streamed by the library (none of this route's are).
+      std::cerr << "docketd: the front cannot send a streamed answer; closing\n";
+      Close(id);
+      continue;
+    }
     c.in_flight = false;
     c.close_after = exchange->res.get_header_value("Connection") == "close";
-    c.out = Serialize(exchange->res, c.close_after);
-    c.waiting_since = absl::Now();
+    c.out = Serialize(exchange->res, c.close_after, options_.keep_alive);
+    const absl::Time now = absl::Now();
+    c.waiting_since = now;
+    c.sent_at = now;
     Flush(id);
   }
 }
@@ -374,23 +441,39 @@ void CommandFront::Flush(uint64_t id) {
       return Close(id);
     }
     c.out.erase(0, static_cast<size_t>(n));
+    c.sent_at = absl::Now();
   }
+  // An answer all sent (only then is this reached with nothing in flight).
   if (c.close_after || draining_) return Close(id);
   Look(id);  // A request sent behind the last one.
 }
 
 void CommandFront::Sweep(absl::Time now) {
+  if (!accepting_ && !draining_) {
+    accepting_ = true;
+    Watch(true);
+  }
   std::vector<uint64_t> stalled, idle;
   for (const auto& [id, c] : connections_) {
-    if (c.in_flight || !c.out.empty()) continue;
-    const absl::Duration waited = now - c.waiting_since;
-    if (waited < options_.stall_limit) continue;
-    char byte;
-    const ssize_t n = recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n > 0) {
+    if (c.in_flight) continue;
+    if (!c.out.empty()) {
+      // A client that takes none of its answer.
+      if (now - c.sent_at >= options_.write_timeout) idle.push_back(id);
+      continue;
+    }
+    if (now - c.arriving_since >= options_.stall_limit) {
       stalled.push_back(id);  // Part of a request: the library's deadlines.
-    } else if (n == 0 || waited >= options_.keep_alive) {
-      idle.push_back(id);
+      continue;
+    }
+    if (c.arriving_since == absl::InfiniteFuture() &&
+        now - c.waiting_since >= options_.keep_alive) {
+      char byte;
+      const ssize_t n = recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n > 0) {
+        stalled.push_back(id);  // Bytes it never looked at: the library's.
+      } else {
+        idle.push_back(id);
+      }
     }
   }
   for (uint64_t id : stalled) HandOff(id);
@@ -412,7 +495,7 @@ void CommandFront::HandOff(uint64_t id) {
   epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
   connections_.erase(it);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     ++stats_.handed_off;
   }
   hooks_.hand_off(fd);

@@ -14,7 +14,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/api/connection_guard.h"
 
@@ -28,28 +31,34 @@ struct Framed {
     kHandOff,     // Anything else: the HTTP library serves the connection.
   };
   Kind kind = Kind::kIncomplete;
-  size_t head_bytes = 0;  // Through the blank line.
+  // Through the blank line, and the body's, once the head has come (so
+  // while incomplete, too: how much the request needs).
+  size_t head_bytes = 0;
   size_t body_bytes = 0;
   // The header fields as sent, values without surrounding whitespace.
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// Pure. A request the front serves is one it reads exactly as the HTTP
-// library would, and whose answer the library's route would give: exactly
-// "POST /v1/commands HTTP/1.1"; header fields of token names and visible
-// ASCII values, at most 100 of them; one Content-Length of plain digits,
-// at most `max_body_bytes`; at most one Authorization; no Transfer-Encoding,
-// Expect, Upgrade, or Connection but keep-alive; a JSON body (not NDJSON)
-// naming no password (hashed at the edge, on a worker). Everything else,
-// well formed or not, is the library's to answer, with its own checks.
+// Pure. A request the front serves is one whose bytes the library would
+// read the same way, and answer the same way: exactly
+// "POST /v1/commands HTTP/1.1"; a head of at most 8 KiB (the library's
+// line limit) of header fields with token names and visible ASCII values,
+// none percent-encoded (the library decodes them), at most 100 of them;
+// one Content-Length of plain digits, at most `max_body_bytes`; at most
+// one Authorization; no Transfer-Encoding, Content-Encoding,
+// Accept-Encoding, Range, Expect, Upgrade, or Connection but keep-alive;
+// a JSON body, not NDJSON. Everything else, well formed or not, is the
+// library's to answer, with its own checks.
 Framed Frame(absl::string_view bytes, uint64_t max_body_bytes);
 
 // One request the front read, and its answer.
 struct Exchange {
   httplib::Request req;
   httplib::Response res;
-  // Called once `res` holds the answer, from any thread, exactly once.
+  // Called exactly once, from any thread, once the answer is decided;
+  // then `finish`, when set, on the front's thread, before `res` is sent.
   std::function<void()> done;
+  std::function<void()> finish;
 };
 
 // docketd's front for the hot route, POST /v1/commands, on plain HTTP.
@@ -64,19 +73,30 @@ struct Exchange {
 // it and knows it serves it (Frame); a request it does not serve is left
 // unread, and the connection, from that request on, is handed to the
 // library (`hand_off`), whose routes, limits and checks answer it as they
-// answer every other. So is a connection that has sent part of a request
-// and stalled for `stall_limit`; one idle for `keep_alive` is closed.
-// Each request it serves is told to the connection guard (HeadersRead,
+// answer every other. So is a connection whose request began arriving
+// `stall_limit` ago and is not whole; one idle for `keep_alive` is closed,
+// and one that takes no byte of its answer for `write_timeout`. Each
+// request it serves is told to the connection guard (HeadersRead, and
 // Answered via `log`) as the library's are.
 //
-// Thread safety: Stop may be called from any thread; the hooks run on the
-// front's thread, `Exchange::done` from any.
+// Stop drains: no connection is accepted or request read any more, every
+// request being served is answered (the front waits for each one's done,
+// whether or not its client is still there), then all is closed.
+//
+// Thread safety: Start and Stop may be called from any thread; the hooks
+// run on the front's thread, `Exchange::done` from any.
 class CommandFront {
  public:
   struct Options {
+    // Default: 1 MiB, the library's limit for a command's body.
     uint64_t max_body_bytes = 1 << 20;
+    // Default: 2 s idle, as the library keeps a connection alive.
     absl::Duration keep_alive = absl::Seconds(2);
+    // Default: 1 s from a request's first byte to its last.
     absl::Duration stall_limit = absl::Seconds(1);
+    // Default: 5 s without a byte of an answer taken, as the library's
+    // write timeout.
+    absl::Duration write_timeout = absl::Seconds(5);
   };
   struct Hooks {
     // Serves a request Frame said to serve: calls its done once answered.
@@ -92,8 +112,10 @@ class CommandFront {
     int64_t handed_off = 0;  // Connections given to the library.
   };
 
-  // Takes `listening_fd` (bound and listening; closed by Stop).
-  CommandFront(int listening_fd, Options options, Hooks hooks);
+  // Serves `listening_fd` (bound, listening, non-blocking; the front's to
+  // close) from Start on.
+  static absl::StatusOr<std::unique_ptr<CommandFront>> Create(int listening_fd, Options options,
+                                                              Hooks hooks);
   ~CommandFront();  // Stops.
   CommandFront(const CommandFront&) = delete;
   CommandFront& operator=(const CommandFront&) = delete;
@@ -113,9 +135,14 @@ class CommandFront {
     std::string peer;  // ConnectionGuard::PeerName.
     bool in_flight = false;
     bool close_after = false;
-    std::string out;  // Answer bytes not yet sent.
-    absl::Time waiting_since;
+    std::string out;                                     // Answer bytes not yet sent.
+    absl::Time waiting_since;                            // Since the last answer.
+    absl::Time arriving_since = absl::InfiniteFuture();  // A request's first byte.
+    absl::Time sent_at;                                  // The last byte of `out` taken.
+    size_t need = 0;  // Bytes waiting before looking again is worth it.
   };
+
+  CommandFront(int listening_fd, Options options, Hooks hooks, int epoll, int wake);
 
   void Run();
   void Accept();
@@ -127,23 +154,26 @@ class CommandFront {
   void Close(uint64_t id);
   void HandOff(uint64_t id);
   void Wake();
+  void Watch(bool listening);
 
-  const int listening_fd_;
+  int listening_fd_;  // -1 once closed, when draining.
   const Options options_;
   const Hooks hooks_;
-  int epoll_ = -1;
-  int wake_ = -1;  // eventfd: answers ready, or Stop.
+  const int epoll_;
+  const int wake_;  // eventfd: answers ready, or Stop.
 
   // The front thread's.
   std::map<uint64_t, Connection> connections_;
   uint64_t next_id_ = 2;  // 0: the listening socket; 1: `wake_`.
   bool draining_ = false;
-  bool out_of_descriptors_ = false;
-  std::vector<char> look_;  // What Look peeks into.
+  int64_t outstanding_ = 0;  // Exchanges served, not yet answered.
+  bool accepting_ = true;    // Out of descriptors: not until the next sweep.
+  std::vector<char> look_;   // What Look peeks into.
 
-  mutable std::mutex mu_;
-  std::vector<std::pair<uint64_t, std::shared_ptr<Exchange>>> answered_;  // Under mu_.
-  Stats stats_;                                                           // Under mu_.
+  mutable absl::Mutex mu_;
+  std::vector<std::pair<uint64_t, std::shared_ptr<Exchange>>> answered_ ABSL_GUARDED_BY(mu_);
+  Stats stats_ ABSL_GUARDED_BY(mu_);
+  std::mutex lifecycle_mu_;  // Start and Stop: no thread starts once stopped.
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

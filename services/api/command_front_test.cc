@@ -80,15 +80,33 @@ TEST(FrameTest, HandsTheLibraryEverythingElse) {
            std::string("Content-Length: 2\r\nno colon\r\n"),
            std::string("Content-Length: 2\r\nX-Note\n: a\r\n"),
            std::string(""),  // No Content-Length: the library answers 411.
+           // The library decodes a percent-encoded value, inflates a body,
+           // compresses an answer, cuts one to ranges.
+           std::string("Content-Length: 2\r\nContent-Type: application%2Fx-ndjson\r\n"),
+           std::string("Content-Length: 2\r\nAuthorization: Bearer%20dkt_x\r\n"),
+           std::string("Content-Length: 2\r\nContent-Encoding: gzip\r\n"),
+           std::string("Content-Length: 2\r\nAccept-Encoding: gzip\r\n"),
+           std::string("Content-Length: 2\r\nRange: bytes=0-1\r\n"),
        }) {
     EXPECT_EQ(KindOf(absl::StrCat(head, fields, "\r\n{}")), Framed::Kind::kHandOff) << fields;
   }
   std::string many;
   for (int i = 0; i < 100; ++i) absl::StrAppend(&many, "X-", i, ": v\r\n");
   EXPECT_EQ(KindOf(Command(many)), Framed::Kind::kHandOff) << "over 100 fields";
-  // A password is hashed at the edge, on the library's worker.
-  EXPECT_EQ(KindOf(Command("", R"({"directory":{"set_password":{"password":"x"}}})")),
-            Framed::Kind::kHandOff);
+  // A head longer than the library's line limit, whole or not.
+  const std::string long_field = absl::StrCat("X-Long: ", std::string(8200, 'a'), "\r\n");
+  EXPECT_EQ(KindOf(Command(long_field)), Framed::Kind::kHandOff);
+  EXPECT_EQ(KindOf(Command(long_field).substr(0, 8300)), Framed::Kind::kHandOff);
+}
+
+// While a request is incomplete, Frame says how much of it is to come
+// once its head has: the front looks again only when that much waits.
+TEST(FrameTest, SaysHowLongAnIncompleteRequestIs) {
+  const std::string request = Command("");
+  const Framed head_only = Frame(request.substr(0, request.find("\r\n\r\n") + 4), kMaxBody);
+  EXPECT_EQ(head_only.kind, Framed::Kind::kIncomplete);
+  EXPECT_EQ(head_only.head_bytes + head_only.body_bytes, request.size());
+  EXPECT_EQ(Frame(request.substr(0, 30), kMaxBody).head_bytes, 0u);
 }
 
 }  // namespace

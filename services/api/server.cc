@@ -140,10 +140,10 @@ absl::StatusOr<std::pair<int, int>> Listen(const std::string& host, int port) {
 
 // Drops every packet that reaches `sock` (a classic BPF program of one
 // instruction: accept 0 bytes): a listening socket no connection reaches.
-void TakeNoConnection(int sock) {
+bool TakeNoConnection(int sock) {
   sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
   sock_fprog program{1, &drop};
-  setsockopt(sock, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program));
+  return setsockopt(sock, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program)) == 0;
 }
 
 }  // namespace
@@ -236,14 +236,19 @@ absl::Status ApiServer::Bind() {
     absl::StatusOr<std::pair<int, int>> listening = Listen(options_.host, options_.port);
     if (!listening.ok()) return listening.status();
     port_ = listening->second;
-    http_->set_socket_options(TakeNoConnection);
-    if (http_->bind_to_any_port("127.0.0.1") <= 0) {
+    bool filtered = false;
+    http_->set_socket_options([&filtered](int sock) { filtered = TakeNoConnection(sock); });
+    if (http_->bind_to_any_port("127.0.0.1") <= 0 || !filtered) {
+      // Unfiltered, local processes would reach the library past the
+      // front and the guard, which watches the front's port.
       close(listening->first);
-      return absl::UnavailableError("cannot bind the HTTP library's loopback port");
+      return absl::UnavailableError(
+          absl::StrCat("cannot set up the HTTP library's loopback port: ", strerror(errno)));
     }
     guard_ = std::make_unique<api::ConnectionGuard>(listening->first, guard);
     api::CommandFront::Options front;
     front.max_body_bytes = options_.max_body_bytes;
+    front.write_timeout = options_.read_timeout;
     api::CommandFront::Hooks hooks;
     hooks.serve = [this](std::shared_ptr<api::Exchange> exchange) {
       ServeCommands(std::move(exchange));
@@ -251,7 +256,13 @@ absl::Status ApiServer::Bind() {
     hooks.log = [this](const Request& req, const Response& res) { LogRequest(req, res); };
     hooks.hand_off = [this](int fd) { HandOff(fd); };
     hooks.guard = guard_.get();
-    front_ = std::make_unique<api::CommandFront>(listening->first, front, std::move(hooks));
+    absl::StatusOr<std::unique_ptr<api::CommandFront>> created =
+        api::CommandFront::Create(listening->first, front, std::move(hooks));
+    if (!created.ok()) {
+      close(listening->first);
+      return created.status();
+    }
+    front_ = *std::move(created);
     return absl::OkStatus();
   }
   // The library listens with a backlog of 5: a burst of clients connecting
@@ -279,8 +290,12 @@ absl::Status ApiServer::Bind() {
 }
 
 void ApiServer::HandOff(int fd) {
-  // Blocking, as the library's own accepted sockets are.
+  // Blocking, with the timeouts the library's loop gives the sockets it
+  // accepts itself.
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  const timeval timeout{static_cast<time_t>(absl::ToInt64Seconds(options_.read_timeout)), 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
   workers_.load()->enqueue([this, fd] { (http_.get()->*LibraryServes())(fd); });
 }
 
@@ -297,7 +312,10 @@ void ApiServer::LogRequest(const Request& req, const Response& res) {
   ++requests_[{RouteLabel(req), res.status}];
 }
 
-void ApiServer::Run() { http_->listen_after_bind(); }
+void ApiServer::Run() {
+  if (stopping_.load()) return;  // Stopped before it served.
+  http_->listen_after_bind();
+}
 
 std::optional<std::string> ApiServer::OpenStream(const std::string& principal) {
   std::lock_guard<std::mutex> lock(streams_mu_);

@@ -6,7 +6,9 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1995,6 +1997,55 @@ TEST_F(ApiTest, SlowCommandsDoNotHoldTheFront) {
   ASSERT_TRUE(
       std::regex_search(metrics.body, m, std::regex("docket_http_front_handed_off_total (\\d+)")));
   EXPECT_GE(std::stoi(m[1]), 40) << "the stalled heads went to the library";
+}
+
+// A stranger's attack on the front: a client pipelines requests (no
+// token needed: each is answered 401) and reads none of the answers, until
+// they fill what the kernel holds for it. The front closes it once it has
+// taken no byte for the read timeout (5 s); before, it held the
+// connection, and a SIGTERM's drain, for as long as the client liked.
+TEST_F(ApiTest, AClientThatReadsNoAnswerIsCutAndHoldsNoDrain) {
+  const int port = std::atoi(url_.substr(url_.rfind(':') + 1).c_str());
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int small = 1024;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  std::string batch;
+  for (int i = 0; i < 50; ++i) {
+    absl::StrAppend(&batch, "POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+  }
+  // Batches while the server takes them: it stops once its answers no
+  // longer fit, and the last batch stays queued here.
+  bool stuck = false;
+  const auto started = std::chrono::steady_clock::now();
+  while (!stuck && std::chrono::steady_clock::now() - started < std::chrono::seconds(20)) {
+    ASSERT_EQ(send(fd, batch.data(), batch.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(batch.size()));
+    stuck = true;
+    for (int i = 0; i < 50 && stuck; ++i) {
+      int queued = 0;
+      ioctl(fd, SIOCOUTQ, &queued);
+      stuck = queued > 0;
+      if (stuck) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ASSERT_TRUE(stuck) << "the server read everything for 20 s";
+  // Others are served meanwhile.
+  EXPECT_EQ(Curl("/healthz").status, 200);
+  // SIGTERM: docketd drains and exits 0 within the write timeout and a
+  // little, the stuck client still connected and reading nothing.
+  const auto stopping = std::chrono::steady_clock::now();
+  server_->Kill(SIGTERM);
+  EXPECT_EQ(server_->Wait(), 0);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - stopping).count();
+  server_.reset();
+  close(fd);
+  EXPECT_LT(seconds, 9.0) << "a client that reads nothing held the drain";
 }
 
 // The server's peak resident memory (VmHWM), in MiB; -1 when unknown.

@@ -1,4 +1,4 @@
-#include "services/api/command_front.h"
+#include "services/api/framing.h"
 
 #include <string>
 

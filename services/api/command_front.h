@@ -61,11 +61,11 @@ struct Exchange {
 class CommandFront {
  public:
   struct Options {
-    // Default: 1 MiB, the library's limit for a command's body.
+    // Default: 1 MiB, docketd's limit for a command's body (--max_body_bytes).
     uint64_t max_body_bytes = 1 << 20;
     // Default: 2 s idle, as the library keeps a connection alive.
     absl::Duration keep_alive = absl::Seconds(2);
-    // Default: 1 s from a request's first byte to its last.
+    // Default: 1 s from when a request's first byte was seen to its last.
     absl::Duration stall_limit = absl::Seconds(1);
     // Default: 5 s without a byte of an answer taken, as the library's
     // write timeout.

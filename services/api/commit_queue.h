@@ -57,7 +57,8 @@ class CommitQueue final : public CommandSink {
   absl::StatusOr<v1::CommandOutcome> Preview(v1::Command command) override;
 
   // Submit's group commit, answered from the thread that makes the group
-  // durable (or, when nothing was written, the writer's).
+  // durable (when nothing was written, the writer's; once the queue is
+  // stopping, the caller's, at once: kUnavailable).
   void SubmitAsync(std::vector<absl::StatusOr<v1::Command>> commands, Answer then) override;
   bool AnswersLater() const override { return true; }
 

@@ -96,7 +96,7 @@ void AppendHistogram(const std::string& name, const CommandSink::Histogram& h, s
 // requests until it closes, is private. The front accepts every connection
 // and hands the library those it does not serve; an explicit instantiation
 // may name a private member ([temp.explicit]), which is how the front
-// reaches it. Tied to the library's version: Debian's 0.11 (WORKSPACE).
+// reaches it. Tied to the library's version: Debian's 0.11 (third_party/system.BUILD).
 using ServeSocket = bool (httplib::Server::*)(int);
 ServeSocket LibraryServes();
 template <ServeSocket kServe>

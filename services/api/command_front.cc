@@ -1,7 +1,5 @@
 #include "services/api/command_front.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -12,6 +10,8 @@
 
 #include <cerrno>
 #include <iostream>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -70,19 +70,6 @@ std::string Serialize(const httplib::Response& res, bool close, absl::Duration k
   }
   absl::StrAppend(&out, "Content-Length: ", res.body.size(), "\r\n\r\n", res.body);
   return out;
-}
-
-// The peer's address and port, named as the library and the guard name
-// them (getnameinfo, numeric).
-std::string PeerAddress(const sockaddr_storage& addr, socklen_t len, int* port) {
-  char host[NI_MAXHOST] = {};
-  char service[NI_MAXSERV] = {};
-  if (getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host, sizeof(host), service,
-                  sizeof(service), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-    return "";
-  }
-  *port = std::atoi(service);
-  return host;
 }
 
 }  // namespace
@@ -228,7 +215,10 @@ void CommandFront::Accept() {
     const uint64_t id = next_id_++;
     Connection& c = connections_[id];
     c.fd = fd;
-    c.addr = PeerAddress(addr, len, &c.port);
+    if (std::optional<std::pair<std::string, int>> name = ConnectionGuard::NumericName(addr, len)) {
+      c.addr = name->first;
+      c.port = name->second;
+    }
     c.peer = ConnectionGuard::PeerName(c.addr, c.port);
     c.waiting_since = absl::Now();
     epoll_event event{};

@@ -53,30 +53,15 @@ const std::string& TooLarge() {
   return *kTooLarge;
 }
 
-int LocalPort(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof(addr);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
-  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-  return -1;
-}
-
-// The peer of a connected socket, named as the HTTP library names it
-// (numeric host, then the port); nullopt for anything else.
+// The peer of a connected socket, named as the HTTP library names it;
+// nullopt for anything else.
 std::optional<std::string> Peer(int fd) {
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return std::nullopt;
-  char host[NI_MAXHOST];
-  char port[NI_MAXSERV];
-  if (getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof(host), port, sizeof(port),
-                  NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-    return std::nullopt;
-  }
-  int number = 0;
-  if (!absl::SimpleAtoi(port, &number)) return std::nullopt;
-  return ConnectionGuard::PeerName(host, number);
+  std::optional<std::pair<std::string, int>> name = ConnectionGuard::NumericName(addr, len);
+  if (!name) return std::nullopt;
+  return ConnectionGuard::PeerName(name->first, name->second);
 }
 
 // A socket of this process accepted on the server's port, held by a
@@ -167,7 +152,7 @@ std::vector<Socket> ServerSockets(int listening_fd, int port) {
     if (mine < 0) continue;  // Closed meanwhile.
     struct stat st;
     std::optional<std::string> peer;
-    if (fstat(mine, &st) == 0 && S_ISSOCK(st.st_mode) && LocalPort(mine) == port &&
+    if (fstat(mine, &st) == 0 && S_ISSOCK(st.st_mode) && ConnectionGuard::LocalPort(mine) == port &&
         (peer = Peer(mine))) {
       out.push_back(
           {mine, *std::move(peer), HeadersWaiting(mine), BytesReceived(mine), BytesUnread(mine)});
@@ -188,6 +173,28 @@ ConnectionGuard::ConnectionGuard(int listening_fd, Options options)
 ConnectionGuard::~ConnectionGuard() {
   stop_.store(true);
   thread_.join();
+}
+
+std::optional<std::pair<std::string, int>> ConnectionGuard::NumericName(
+    const sockaddr_storage& addr, socklen_t len) {
+  char host[NI_MAXHOST];
+  char port[NI_MAXSERV];
+  if (getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host, sizeof(host), port,
+                  sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return std::nullopt;
+  }
+  int number = 0;
+  if (!absl::SimpleAtoi(port, &number)) return std::nullopt;
+  return std::make_pair(std::string(host), number);
+}
+
+int ConnectionGuard::LocalPort(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
+  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  return -1;
 }
 
 std::string ConnectionGuard::PeerName(const std::string& addr, int port) {

@@ -1,12 +1,15 @@
 #ifndef DOCKET_SERVICES_API_CONNECTION_GUARD_H_
 #define DOCKET_SERVICES_API_CONNECTION_GUARD_H_
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -97,6 +100,12 @@ class ConnectionGuard {
   void Answered(const std::string& peer);
 
   static std::string PeerName(const std::string& addr, int port);
+  // A socket address as the HTTP library names a peer: numeric host and
+  // port; nullopt when it names none. The front names its peers so too.
+  static std::optional<std::pair<std::string, int>> NumericName(const sockaddr_storage& addr,
+                                                                socklen_t len);
+  // The port socket `fd` is bound to; -1 when none.
+  static int LocalPort(int fd);
 
   Stats stats() const;
 

@@ -123,14 +123,10 @@ absl::StatusOr<std::pair<int, int>> Listen(const std::string& host, int port) {
     int yes = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
-    sockaddr_storage bound{};
-    socklen_t len = sizeof(bound);
-    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0 &&
-        getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {
-      const int bound_port = bound.ss_family == AF_INET6
-                                 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
-                                 : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-      return std::make_pair(fd, bound_port);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0) {
+      if (const int bound = api::ConnectionGuard::LocalPort(fd); bound > 0) {
+        return std::make_pair(fd, bound);
+      }
     }
     close(fd);
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iostream>
 #include <iterator>
+#include <memory>
 
 #include "absl/time/clock.h"
 
@@ -55,55 +56,52 @@ CommitQueue::~CommitQueue() {
   thread_.join();
 }
 
-absl::StatusOr<std::vector<v1::CommandOutcome>> CommitQueue::Submit(
-    std::vector<absl::StatusOr<v1::Command>> commands, bool internal) {
-  Request request{std::move(commands), internal ? Kind::kInternal : Kind::kCommit, {}};
-  std::future<absl::StatusOr<std::vector<v1::CommandOutcome>>> done = request.done.get_future();
+void CommitQueue::Enqueue(Kind kind, std::vector<absl::StatusOr<v1::Command>> commands,
+                          Answer then) {
+  auto request = std::make_unique<Request>(Request{std::move(commands), kind, std::move(then)});
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return absl::UnavailableError("docketd is shutting down");
-    waiting_.push_back(&request);
-  }
-  wake_.notify_one();
-  return done.get();
-}
-
-void CommitQueue::SubmitAsync(std::vector<absl::StatusOr<v1::Command>> commands, Answer then) {
-  auto request =
-      std::make_unique<Request>(Request{std::move(commands), Kind::kCommit, {}, std::move(then)});
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_) {
-      waiting_.push_back(request.release());  // Deleted by Finish.
-    }
+    if (!stopping_) waiting_.push_back(request.release());
   }
   if (request != nullptr) {
-    request->then(absl::UnavailableError("docketd is shutting down"));
+    // Finish deletes it.
+    request.release()->Finish(absl::UnavailableError("docketd is shutting down"));
     return;
   }
   wake_.notify_one();
 }
 
 void CommitQueue::Request::Finish(absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes) {
-  if (!then) {
-    done.set_value(std::move(outcomes));
-    return;
-  }
   Answer answer = std::move(then);
   delete this;
   answer(std::move(outcomes));
 }
 
+absl::StatusOr<std::vector<v1::CommandOutcome>> CommitQueue::Await(
+    Kind kind, std::vector<absl::StatusOr<v1::Command>> commands) {
+  // Shared with the answer: the promise outlives whichever thread sets it.
+  auto answered = std::make_shared<std::promise<absl::StatusOr<std::vector<v1::CommandOutcome>>>>();
+  std::future<absl::StatusOr<std::vector<v1::CommandOutcome>>> done = answered->get_future();
+  Enqueue(kind, std::move(commands),
+          [answered](absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes) {
+            answered->set_value(std::move(outcomes));
+          });
+  return done.get();
+}
+
+absl::StatusOr<std::vector<v1::CommandOutcome>> CommitQueue::Submit(
+    std::vector<absl::StatusOr<v1::Command>> commands, bool internal) {
+  return Await(internal ? Kind::kInternal : Kind::kCommit, std::move(commands));
+}
+
+void CommitQueue::SubmitAsync(std::vector<absl::StatusOr<v1::Command>> commands, Answer then) {
+  Enqueue(Kind::kCommit, std::move(commands), std::move(then));
+}
+
 absl::StatusOr<v1::CommandOutcome> CommitQueue::Preview(v1::Command command) {
-  Request request{{std::move(command)}, Kind::kPreview, {}};
-  std::future<absl::StatusOr<std::vector<v1::CommandOutcome>>> done = request.done.get_future();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return absl::UnavailableError("docketd is shutting down");
-    waiting_.push_back(&request);
-  }
-  wake_.notify_one();
-  absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes = done.get();
+  std::vector<absl::StatusOr<v1::Command>> one;
+  one.push_back(std::move(command));
+  absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes = Await(Kind::kPreview, std::move(one));
   if (!outcomes.ok()) return outcomes.status();
   return (*outcomes)[0];
 }
@@ -234,9 +232,8 @@ void CommitQueue::Preview(Request* request, absl::Time now, bool marks_first) {
       decided.ok() ? absl::StatusOr<std::vector<v1::CommandOutcome>>(
                          std::vector<v1::CommandOutcome>{std::move(decided->back().outcome)})
                    : decided.status();
-  store_->WhenDurable([request, answer = std::move(answer)]() mutable {
-    request->done.set_value(std::move(answer));
-  });
+  store_->WhenDurable(
+      [request, answer = std::move(answer)]() mutable { request->Finish(std::move(answer)); });
 }
 
 void CommitQueue::Commit(std::vector<Request*> group, Kind kind) {

@@ -66,16 +66,20 @@ class CommitQueue final : public CommandSink {
 
  private:
   enum class Kind { kCommit, kInternal, kPreview };
+  // Owned by the queue from Enqueue until Finish answers and deletes it.
   struct Request {
     std::vector<absl::StatusOr<v1::Command>> commands;
     Kind kind;
-    std::promise<absl::StatusOr<std::vector<v1::CommandOutcome>>> done;
-    // SubmitAsync's: called instead of `done`, and the request deleted.
     Answer then;
-    // Answers the request: `done`, or `then`.
     void Finish(absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes);
   };
 
+  // The one way in: `then` answers the request, from the thread that
+  // finishes it (at once, on the caller's, kUnavailable, once stopping).
+  void Enqueue(Kind kind, std::vector<absl::StatusOr<v1::Command>> commands, Answer then);
+  // Enqueue, waited for.
+  absl::StatusOr<std::vector<v1::CommandOutcome>> Await(
+      Kind kind, std::vector<absl::StatusOr<v1::Command>> commands);
   void Run();
   // Whether a case `group` names has a deadline mark due at `now`.
   bool MarksDue(const std::vector<Request*>& group, absl::Time now);

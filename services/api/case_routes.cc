@@ -211,6 +211,14 @@ void ApiServer::AnswerCommands(PendingCommands& pending,
   res.set_content(body, "application/x-ndjson");
 }
 
+void ApiServer::ServeCommandsHere(const Request& req, Response& res) {
+  std::unique_ptr<PendingCommands> pending = ReadCommands(req, res);
+  if (pending == nullptr) return;
+  absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
+      queue_->Submit(std::move(pending->commands));
+  AnswerCommands(*pending, std::move(outcomes), res);
+}
+
 void ApiServer::ServeCommands(std::shared_ptr<api::Exchange> exchange) {
   // A password is hashed at the edge (ReadCommands): a quarter second of a
   // core, and a wait for one of two slots. That is a worker's, not the
@@ -219,11 +227,7 @@ void ApiServer::ServeCommands(std::shared_ptr<api::Exchange> exchange) {
   if (absl::StrContains(exchange->req.body, "password") ||
       absl::StrContains(exchange->req.body, "\\u")) {
     workers_.load()->enqueue([this, exchange] {
-      std::unique_ptr<PendingCommands> pending = ReadCommands(exchange->req, exchange->res);
-      if (pending != nullptr) {
-        AnswerCommands(*pending, queue_->Submit(std::move(pending->commands)), exchange->res);
-      }
-      pending.reset();  // Its budgets settled before the answer.
+      ServeCommandsHere(exchange->req, exchange->res);  // Its budgets settled before the answer.
       exchange->done();
     });
     return;
@@ -253,11 +257,7 @@ void ApiServer::CaseRoutes(const api::Authenticator& authenticate) {
   // POST /v1/commands: one Command (JSON), or NDJSON committed as one group.
   http_->Post("/v1/commands",
               WithBodyLimit(options_.max_body_bytes, [this](const Request& req, Response& res) {
-                std::unique_ptr<PendingCommands> pending = ReadCommands(req, res);
-                if (pending == nullptr) return;
-                absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes =
-                    queue_->Submit(std::move(pending->commands));
-                AnswerCommands(*pending, std::move(outcomes), res);
+                ServeCommandsHere(req, res);
               }));
 
   // GET /v1/cases/{id}[?revision=N|as_of=TIME]

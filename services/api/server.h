@@ -110,15 +110,17 @@ class ApiServer {
   // POST /v1/commands in two halves around the commit, so that the front
   // waits for it on no thread. ReadCommands: the caller's commands,
   // authenticated and let in on its budgets; or null, `res` holding the
-  // answer. AnswerCommands: the answer to their outcomes. ServeCommands:
-  // both, for the front, the commit answered later (CommandSink::
-  // SubmitAsync).
+  // answer. AnswerCommands: the answer to their outcomes. ServeCommandsHere:
+  // both, the commit waited for on this thread (the library's route).
+  // ServeCommands: both, for the front, the commit answered later
+  // (CommandSink::SubmitAsync).
   struct PendingCommands;
   std::unique_ptr<PendingCommands> ReadCommands(const httplib::Request& req,
                                                 httplib::Response& res);
   void AnswerCommands(PendingCommands& pending,
                       absl::StatusOr<std::vector<v1::CommandOutcome>> outcomes,
                       httplib::Response& res);
+  void ServeCommandsHere(const httplib::Request& req, httplib::Response& res);
   void ServeCommands(std::shared_ptr<api::Exchange> exchange);
   // The request log line, the guard's Answered and the metrics' count of a
   // request answered, by the library or by the front.
